@@ -1,0 +1,3 @@
+"""LegacyLift: lift legacy ML models onto SageMaker Processing + Step Functions, unchanged."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,111 @@
+"""A local Docker registry standing in for ECR: Debian's docker-registry, on 127.0.0.1 only,
+htpasswd (bcrypt) auth on. Its data, config and credentials live in the machine cache."""
+
+from __future__ import annotations
+
+import secrets
+import shutil
+import subprocess
+import time
+import urllib.error
+import urllib.request
+
+from legacylift.atomic import write_json_atomic, write_text_atomic
+from legacylift.console import info, success
+from legacylift.errors import LegacyLiftError
+from legacylift.paths import machine_cache_dir
+from legacylift.settings import registry_address
+from legacylift.setup.system import ensure_commands, run
+
+USERNAME = "legacylift"
+
+
+def registry_dir():
+    """Directory with the registry's config, htpasswd, credentials, data and log."""
+    return machine_cache_dir() / "registry"
+
+
+def registry_status(address: str) -> int | None:
+    """HTTP status of GET /v2/ (401 means up with auth on), None when nothing answers."""
+    try:
+        with urllib.request.urlopen(f"http://{address}/v2/", timeout=2) as response:  # noqa: S310
+            return response.status
+    except urllib.error.HTTPError as exc:
+        return exc.code
+    except OSError:
+        return None
+
+
+def _write_config(address: str) -> None:
+    folder = registry_dir()
+    credentials = folder / "credentials.json"
+    if not credentials.exists():
+        ensure_commands({"htpasswd": "apache2-utils"})
+        password = secrets.token_urlsafe(24)
+        hashed = run(["htpasswd", "-nbB", USERNAME, password]).stdout.strip()
+        write_text_atomic(folder / "htpasswd", hashed + "\n", mode=0o600)
+        write_json_atomic(
+            credentials,
+            {"address": address, "username": USERNAME, "password": password},
+            mode=0o600,
+        )
+    config = f"""version: 0.1
+log:
+  level: warn
+storage:
+  filesystem:
+    rootdirectory: {folder / "data"}
+  delete:
+    enabled: true
+http:
+  addr: {address}
+  secret: {secrets.token_hex(16)}
+auth:
+  htpasswd:
+    realm: legacylift-registry
+    path: {folder / "htpasswd"}
+"""
+    write_text_atomic(folder / "config.yml", config, mode=0o600)
+
+
+def ensure_registry(start_timeout: float = 20) -> str:
+    """Start the local registry unless it already answers; return its address."""
+    address = registry_address()
+    host = address.rsplit(":", 1)[0]
+    if host not in ("127.0.0.1", "localhost"):
+        raise LegacyLiftError(
+            f"LEGACYLIFT_REGISTRY={address}: the local registry listens on 127.0.0.1 only"
+        )
+    status = registry_status(address)
+    if status == 401 and (registry_dir() / "credentials.json").exists():
+        success(f"local registry answers on {address} (auth on)")
+        return address
+    if status is not None:
+        raise LegacyLiftError(
+            f"something else answers on {address} (HTTP {status}): stop it, or choose another "
+            "port with LEGACYLIFT_REGISTRY=127.0.0.1:PORT"
+        )
+    ensure_commands({"docker-registry": "docker-registry"})
+    _write_config(address)
+    log = registry_dir() / "registry.log"
+    info(f"starting docker-registry on {address} (log: {log})")
+    with log.open("ab") as handle:
+        subprocess.Popen(  # noqa: S603 - fixed argument list
+            [
+                shutil.which("docker-registry") or "docker-registry",
+                "serve",
+                str(registry_dir() / "config.yml"),
+            ],
+            stdout=handle,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+    deadline = time.monotonic() + start_timeout
+    while time.monotonic() < deadline:
+        if registry_status(address) == 401:
+            success(f"local registry started on {address} (auth on)")
+            return address
+        time.sleep(0.3)
+    tail = "\n".join(log.read_text(errors="replace").splitlines()[-10:])
+    raise LegacyLiftError(f"docker-registry did not answer on {address}; its log ends:\n{tail}")

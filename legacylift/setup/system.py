@@ -1,0 +1,54 @@
+"""Small helpers for setup steps that touch the operating system."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+
+from legacylift.console import detail, info
+from legacylift.errors import LegacyLiftError
+
+_apt_updated = False
+
+
+def is_root() -> bool:
+    """Whether this process may install packages and start system daemons."""
+    return os.geteuid() == 0
+
+
+def ensure_commands(packages: dict[str, str]) -> None:
+    """Make each command available, installing its Debian package (command -> package) if root."""
+    missing = {cmd: pkg for cmd, pkg in packages.items() if shutil.which(cmd) is None}
+    if not missing:
+        return
+    names = sorted(set(missing.values()))
+    if not is_root() or shutil.which("apt-get") is None:
+        raise LegacyLiftError(
+            f"missing commands {sorted(missing)}: install the Debian packages {names} "
+            f"(apt-get install {' '.join(names)}) or their equivalents, then rerun ./bootstrap"
+        )
+    apt_install(names)
+
+
+def apt_install(packages: list[str]) -> None:
+    """Install Debian packages quietly, updating the package lists once per process."""
+    global _apt_updated
+    env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+    if not _apt_updated:
+        info("updating Debian package lists")
+        run(["apt-get", "update", "-qq"], env=env)
+        _apt_updated = True
+    info(f"installing Debian packages: {' '.join(packages)}")
+    run(["apt-get", "install", "-y", "-qq", "--no-install-recommends", *packages], env=env)
+
+
+def run(cmd: list[str], **kwargs) -> subprocess.CompletedProcess:
+    """Run a command; on failure raise with the tail of its output."""
+    result = subprocess.run(cmd, capture_output=True, text=True, check=False, **kwargs)
+    if result.returncode != 0:
+        tail = "\n".join((result.stdout + result.stderr).strip().splitlines()[-15:])
+        raise LegacyLiftError(f"`{' '.join(cmd)}` failed (exit {result.returncode}):\n{tail}")
+    for line in result.stdout.strip().splitlines()[-3:]:
+        detail(line)
+    return result

@@ -1,0 +1,86 @@
+"""Shared fixtures: the real Docker daemon, base image, local registry and Terraform.
+
+A fixture whose piece is missing skips the test with the reason on a developer's machine, and
+fails it under CI (CI=true), where ./bootstrap test has set every piece up.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from legacylift.errors import LegacyLiftError
+
+
+def require(condition: bool, reason: str) -> None:
+    """Skip (developer machine) or fail (CI) when a real component is unavailable."""
+    if condition:
+        return
+    if os.environ.get("CI"):
+        pytest.fail(f"CI must provide this: {reason}")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def docker_client():
+    """A client of the real Docker daemon."""
+    from legacylift.docker_client import docker_client as connect
+
+    try:
+        return connect()
+    except LegacyLiftError as exc:
+        require(False, f"no Docker daemon: {exc}")
+
+
+@pytest.fixture(scope="session")
+def base_image(docker_client):
+    """The base image setup resolved (python:3.11-slim or its debootstrapped equivalent)."""
+    from docker.errors import ImageNotFound
+
+    from legacylift.settings import base_image as resolved
+
+    reference = resolved()
+    try:
+        docker_client.images.get(reference)
+    except ImageNotFound:
+        require(False, f"base image {reference} missing: run ./bootstrap")
+    return reference
+
+
+@pytest.fixture(scope="session")
+def registry_credentials():
+    """Address and credentials of the local htpasswd-protected registry."""
+    from legacylift.settings import registry_credentials as read
+    from legacylift.setup.registry import registry_status
+
+    try:
+        credentials = read()
+    except LegacyLiftError as exc:
+        require(False, str(exc))
+    require(
+        registry_status(credentials["address"]) == 401,
+        f"local registry not answering on {credentials['address']}: run ./bootstrap test",
+    )
+    return credentials
+
+
+@pytest.fixture(scope="session")
+def moto_server():
+    """moto on 127.0.0.1 for the whole session; tests use their own resource names."""
+    from tests.moto_server import MotoServer
+
+    with MotoServer() as server:
+        yield server
+
+
+@pytest.fixture
+def aws_env(moto_server, monkeypatch):
+    """Fake credentials and every boto3 client pointed at the moto server."""
+    from tests.moto_server import FAKE_CREDENTIALS
+
+    for key, value in FAKE_CREDENTIALS.items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.setenv("AWS_ENDPOINT_URL", moto_server.endpoint)
+    monkeypatch.delenv("AWS_PROFILE", raising=False)
+    return moto_server
