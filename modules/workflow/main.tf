@@ -140,8 +140,13 @@ locals {
   # Compact, canonical JSON: what the state machine receives (the limit is 1 MB of definition).
   definitions = { for name, document in local.decoded_definitions : name => jsonencode(document) }
 
+  # Step Functions limits a definition to 1 MB of UTF-8. Terraform counts characters, not bytes;
+  # base64 counts bytes: 4 characters per 3 bytes, less the padding.
   definition_limit_bytes = 1048576
-  oversized_definitions  = [for name, text in local.definitions : "${name} (${length(text)} characters)" if length(text) > local.definition_limit_bytes]
+  definition_bytes = { for name, text in merge(local.definitions, local.generic_definition == null ? {} : { "(generic)" = local.generic_definition }) :
+    name => length(base64encode(text)) / 4 * 3 - length(regexall("=", substr(base64encode(text), -2, 2)))
+  }
+  oversized_definitions = [for name, bytes in local.definition_bytes : "${name} (${bytes} bytes)" if bytes > local.definition_limit_bytes]
 }
 
 # Checks whose messages must name the offending model, which a variable validation block cannot
