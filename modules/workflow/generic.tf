@@ -33,5 +33,5 @@ locals {
     kms_key_arn           = var.kms_key_arn
   }) : null
 
-  generic_definition = local.generic_rendered == null ? null : jsonencode(jsondecode(local.generic_rendered))
+  generic_definition = local.generic_rendered == null ? null : (jsondecode(local.generic_rendered).StartAt != "" ? local.generic_rendered : null)
 }

@@ -15,8 +15,8 @@ locals {
 
   # Exactly this model's job names: SageMaker ARNs carry the lowercased name, and `?` matches one
   # character, so "<prefix>-pre-????????????" cannot match another model's longer or shorter name.
-  model_job_arns = { for name, steps in local.model_steps : name => [
-    for step in steps : "${local.arn_prefix.sagemaker}:processing-job/${local.job_name_prefixes[name]}-${local.step_abbreviation[step]}-${local.job_suffix_pattern}"
+  model_job_arns = { for name, model in local.built_models : name => [
+    for step in model.steps : "${local.arn_prefix.sagemaker}:processing-job/${model.job_name_prefix}-${local.step_abbreviation[step]}-${local.job_suffix_pattern}"
   ] }
   generic_job_arns = ["${local.arn_prefix.sagemaker}:processing-job/${local.generic_job_name_prefix}*"]
 
