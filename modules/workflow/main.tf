@@ -108,7 +108,8 @@ locals {
       volume_size   = model.settings[step].volume_size
       max_runtime   = model.settings[step].max_runtime
     } }
-    run_prefix = "s3://${var.data_bucket}/${name}/runs/{}/"
+    run_prefix        = "s3://${var.data_bucket}/${name}/runs/{}/"
+    environment_chars = sum(concat([0], flatten([for step in model.steps : [for key, value in model.settings[step].environment : length(key) + length(value)]])))
     steps = [for index, step in model.steps : {
       key             = step
       state_name      = local.step_state_name[step]
@@ -135,7 +136,10 @@ locals {
     }]
   } }
 
-  rendered_definitions = { for name, workflow in local.workflows : name => templatefile("${path.module}/templates/model.asl.json.tftpl", {
+  # The template is indented for people; the state machine gets it without line breaks and
+  # indentation (JSON strings hold no raw line breaks: jsonencode escapes them), which also
+  # makes decoding, state and plan cheaper.
+  rendered_definitions = { for name, workflow in local.workflows : name => replace(templatefile("${path.module}/templates/model.asl.json.tftpl", {
     comment                    = workflow.comment
     steps                      = workflow.steps
     pinned                     = workflow.pinned
@@ -145,21 +149,27 @@ locals {
     transient_failure_patterns = local.transient_failure_patterns
     transient_waits            = local.transient_waits
     kms_key_arn                = var.kms_key_arn
-  }) }
+  }), "/\\n\\s*/", "") }
 
   # Decoding in Terraform makes a template that renders invalid JSON fail at plan, not at apply.
   # The rendered text itself is what the state machine receives.
   definition_start_states = { for name, text in local.rendered_definitions : name => jsondecode(text).StartAt }
   definitions             = length(local.definition_start_states) == length(local.rendered_definitions) ? local.rendered_definitions : {}
 
-  # Step Functions limits a definition to 1 MB of UTF-8. A text of at most 262144 characters is
-  # under it whatever the characters (at most 4 bytes each); only a longer one is measured, in
-  # bytes, through base64 (4 characters per 3 bytes, less the padding). Terraform's length()
-  # counts characters, and measuring every definition would cost time per model.
+  # Step Functions limits a definition to 1 MB of UTF-8. What can make one large is the
+  # environment (every other value is short and fixed in number), so only a definition whose
+  # environment could pass the limit is measured: at most 6 bytes per character once
+  # JSON-escaped, beside at most 64 KiB of the rest. Measuring is in bytes, through base64
+  # (4 characters per 3 bytes, less the padding): Terraform's length() counts characters, and
+  # costs time per model on every definition.
   definition_limit_bytes = 1048576
-  oversized_definitions = [for name, text in merge(local.definitions, local.generic_definition == null ? {} : { "(generic)" = local.generic_definition }) :
+  definitions_to_measure = merge(
+    { for name, workflow in local.workflows : name => local.definitions[name] if workflow.environment_chars * 6 + 65536 > local.definition_limit_bytes },
+    local.generic_definition == null ? {} : { "(generic)" = local.generic_definition },
+  )
+  oversized_definitions = [for name, text in local.definitions_to_measure :
     "${name} (${length(base64encode(text)) / 4 * 3 - length(regexall("=", substr(base64encode(text), -2, 2)))} bytes)"
-    if length(text) <= local.definition_limit_bytes / 4 ? false : length(base64encode(text)) / 4 * 3 - length(regexall("=", substr(base64encode(text), -2, 2))) > local.definition_limit_bytes
+    if length(base64encode(text)) / 4 * 3 - length(regexall("=", substr(base64encode(text), -2, 2))) > local.definition_limit_bytes
   ]
 }
 
