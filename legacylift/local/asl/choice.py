@@ -68,7 +68,13 @@ def evaluate(rule: dict[str, Any], document: Any, context: dict[str, Any]) -> bo
         except jsonpath.PathNotFound:
             present = False
         return present == rule["IsPresent"]
-    value = read_path(variable, document, context, "Variable")
+    try:
+        value = jsonpath.get(variable, context if variable.startswith("$$") else document)
+    except jsonpath.PathNotFound:
+        raise runtime_error(
+            f"Invalid path '{variable}': The choice state's condition path references an "
+            "invalid value."
+        ) from None
     for test, check in (
         ("IsNull", lambda v: v is None),
         ("IsNumeric", _number),

@@ -12,6 +12,10 @@ class StatesError(Exception):
         super().__init__(f"{error}: {cause}" if cause else error)
         self.error = error
         self.cause = cause
+        self.located = False  # runtime errors get "...executing the state 'X'..." once
+
+
+LOCATED_ERRORS = frozenset({"States.Runtime", "States.QueryEvaluationError"})
 
 
 def runtime_error(cause: str) -> StatesError:

@@ -14,7 +14,12 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from legacylift.local.asl import choice, definition, payload
-from legacylift.local.asl.errors import StatesError, error_matches, runtime_error
+from legacylift.local.asl.errors import (
+    LOCATED_ERRORS,
+    StatesError,
+    error_matches,
+    runtime_error,
+)
 from legacylift.local.asl.history import History, now_iso
 
 DEFAULT_RETRY = {"IntervalSeconds": 1, "MaxAttempts": 3, "BackoffRate": 2.0}
@@ -176,9 +181,18 @@ class Execution:
             kind = state["Type"]
             context = {**copy.deepcopy(self.base_context), **extra}
             context["State"] = {"EnteredTime": now_iso(), "Name": current, "RetryCount": 0}
-            self.history.add(f"{kind}StateEntered", name=current, input=json.dumps(data))
+            entered = self.history.add(f"{kind}StateEntered", name=current, input=json.dumps(data))
             handler = getattr(self, f"_state_{kind.lower()}")
-            output, following = handler(current, state, data, context)
+            try:
+                output, following = handler(current, state, data, context)
+            except StatesError as error:
+                if error.error in LOCATED_ERRORS and not error.located:
+                    error.located = True
+                    error.cause = (
+                        f"An error occurred while executing the state '{current}' (entered at "
+                        f"the event id #{entered}). {error.cause}"
+                    )
+                raise
             self.history.add(f"{kind}StateExited", name=current, output=json.dumps(output))
             if following is None:
                 return output
@@ -338,9 +352,9 @@ class Execution:
             if "ItemsPath" in state:
                 items = payload.read_path(state["ItemsPath"], effective, context, "ItemsPath")
             if not isinstance(items, list):
-                raise runtime_error(
-                    f"Map state '{name}': the items path must point to a JSON array, "
-                    f"got {json.dumps(items)}"
+                raise StatesError(
+                    "States.QueryEvaluationError",
+                    f"Map state input must be an array but was: {_json_type(items)}",
                 )
             processor = state.get("ItemProcessor") or state["Iterator"]
             selector = "ItemSelector" if "ItemSelector" in state else "Parameters"
@@ -383,3 +397,11 @@ class Execution:
         if first_error is not None:
             raise first_error
         return results
+
+
+def _json_type(value: Any) -> str:
+    for python_type, name in ((bool, "boolean"), (dict, "object"), (str, "string"),
+                              (int | float, "number")):  # fmt: skip
+        if isinstance(value, python_type):
+            return name
+    return "null"

@@ -66,6 +66,21 @@ def _parse(path: str) -> list[tuple[str, Any]]:
     return steps
 
 
+def normalised(path: str) -> str:
+    """The path in Jayway's normalised form, e.g. `$['a'][0]`, as AWS prints it in errors."""
+    parts = []
+    for kind, argument in _parse(path):
+        if kind == "field":
+            parts.append(f"['{argument}']")
+        elif kind == "index":
+            parts.append(f"[{argument}]")
+        elif kind == "wild":
+            parts.append("[*]")
+        else:
+            return path
+    return ("$$" if path.startswith("$$") else "$") + "".join(parts)
+
+
 def is_definite(path: str) -> bool:
     """Whether the path yields one value (not a list of matches)."""
     return all(kind in ("field", "index") for kind, _ in _parse(path))

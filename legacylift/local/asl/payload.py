@@ -12,20 +12,21 @@ from legacylift.local.asl.errors import StatesError, runtime_error
 _MISSING = object()
 
 
-def _dump(value: Any) -> str:
-    return json.dumps(value, separators=(",", ":"))
-
-
 def read_path(path: str, document: Any, context: dict[str, Any], field: str) -> Any:
     """The value at `path` (`$...` in document, `$$...` in the context object); a missing
-    definite path is States.Runtime, naming the field and the input as AWS does."""
+    definite path is States.Runtime, worded as AWS words it for payload template fields
+    (`x.$`) and for the path fields (InputPath, OutputPath, ItemsPath, ...)."""
     source = context if path.startswith("$$") else document
     try:
         return jsonpath.get(path, source)
     except jsonpath.PathNotFound:
+        if field.endswith(".$"):
+            raise runtime_error(
+                f"The JSONPath '{path}' specified for the field '{field}' could not be found "
+                f"in the input '{json.dumps(source)}'"
+            ) from None
         raise runtime_error(
-            f"The JSONPath '{path}' specified for the field '{field}' could not be found in "
-            f"the input '{_dump(source)}'"
+            f"Invalid path '{path}' : No results for path: {jsonpath.normalised(path)}"
         ) from None
 
 
