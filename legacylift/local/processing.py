@@ -85,6 +85,7 @@ class JobResult:
     log_tail: list[str] = field(default_factory=list)
     uploaded: list[str] = field(default_factory=list)
     skipped_outputs: list[str] = field(default_factory=list)
+    caller_timeout: bool = False
 
     @property
     def status(self) -> str:
@@ -122,8 +123,13 @@ class ProcessingRunner:
         """The stored DescribeProcessingJob response of job `name`."""
         return self.registry.describe(name)
 
-    def create_processing_job(self, request: dict[str, Any]) -> JobResult:
-        """Run the job to its end; raise `SageMakerApiError` for what the API would refuse."""
+    def create_processing_job(
+        self, request: dict[str, Any], wait_limit: float | None = None
+    ) -> JobResult:
+        """Run the job to its end; raise `SageMakerApiError` for what the API would refuse.
+
+        `wait_limit` (seconds) stops the job earlier than its MaxRuntimeInSeconds, as a Task
+        state's TimeoutSeconds does; `JobResult.caller_timeout` then says so."""
         validate_request(_for_validation(request))
         check_supported(request)
         name = request["ProcessingJobName"]
@@ -142,7 +148,7 @@ class ProcessingRunner:
         self.registry.reserve(name, arn, describe)
         result = JobResult(describe=describe, exit_code=None)
         try:
-            self._run(request, arn, result)
+            self._run(request, arn, result, wait_limit)
         except KeyboardInterrupt:
             self._finish(result, "Stopped", "Stopped: interrupted by the user (Ctrl-C)")
             raise
@@ -182,7 +188,9 @@ class ProcessingRunner:
         stream.directory(jobconfig.OUTPUT_DIR)
         return stream
 
-    def _run(self, request: dict[str, Any], arn: str, result: JobResult) -> None:
+    def _run(
+        self, request: dict[str, Any], arn: str, result: JobResult, wait_limit: float | None
+    ) -> None:
         name = request["ProcessingJobName"]
         app = request["AppSpecification"]
         user = step_user()
@@ -205,8 +213,12 @@ class ProcessingRunner:
         with StepContainer(self.client, spec) as step:
             step.put("/", stream.chunks())
             result.describe["ProcessingStartTime"] = _now_ms()
+            max_runtime = request["StoppingCondition"]["MaxRuntimeInSeconds"]
+            by_caller = wait_limit is not None and wait_limit < max_runtime
+            if by_caller:
+                max_runtime = wait_limit
             outcome = step.run(
-                request["StoppingCondition"]["MaxRuntimeInSeconds"],
+                max_runtime,
                 lambda line: self.on_log(name, line),
                 stop_grace=self.stop_grace,
             )
@@ -214,10 +226,14 @@ class ProcessingRunner:
             message = self._exit_message(step)
             if message is not None:
                 result.describe["ExitMessage"] = message
+            if outcome.timed_out and by_caller:
+                result.caller_timeout = True
+                self._finish(result, "Stopped", f"Stopped: the caller's time limit "
+                             f"({max_runtime} s) elapsed")  # fmt: skip
+                return
             if outcome.timed_out:
-                limit = request["StoppingCondition"]["MaxRuntimeInSeconds"]
                 self._finish(result, "Stopped", f"MaxRuntimeExceeded: the job ran longer than "
-                             f"MaxRuntimeInSeconds ({limit} s) and was stopped")  # fmt: skip
+                             f"MaxRuntimeInSeconds ({max_runtime} s) and was stopped")  # fmt: skip
                 return
             if outcome.exit_code != 0:
                 self._finish(result, "Failed", ALGORITHM_ERROR)
