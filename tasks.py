@@ -39,6 +39,77 @@ def test(c, fast=False, pytest_args=""):
 # --- build: containerise legacy models (issue 4) ---------------------------------------------
 
 
+def _fail_cleanly(action):
+    """Run `action`; turn a LegacyLiftError into a message and a non-zero exit."""
+    from legacylift.console import error
+    from legacylift.errors import LegacyLiftError
+
+    try:
+        return action()
+    except LegacyLiftError as exc:
+        error(str(exc))
+        raise Exit(code=1) from None
+
+
+BUILD_HELP = {
+    "workspace": "Terraform workspace whose tfvars get the pinned digest (default: $TF_WORKSPACE "
+    "or 'default')",
+    "registry": "'ecr' (the account's ECR, default), 'local' (the development registry), or any "
+    "registry host[:port]; $LEGACYLIFT_TARGET_REGISTRY sets the default",
+    "push": "push and pin the digest (--no-push only builds the local image)",
+}
+
+
+def _default_workspace(workspace):
+    return workspace or os.environ.get("TF_WORKSPACE") or "default"
+
+
+def _default_registry(registry):
+    return registry or os.environ.get("LEGACYLIFT_TARGET_REGISTRY") or "ecr"
+
+
+@task(help={"name": "the model's folder name under legacy_models/", **BUILD_HELP})
+def build_model(c, name, workspace=None, registry=None, push=True):
+    """Containerise one legacy model, push it and pin its digest into the workspace's tfvars.
+
+    Skips the build when an image with the same content hash exists locally or in the target."""
+    from legacylift.build import build_model as build
+
+    _fail_cleanly(
+        lambda: build(name, _default_workspace(workspace), _default_registry(registry), push=push)
+    )
+
+
+@task(help={"jobs": "how many models to build at once (default 1)", **BUILD_HELP})
+def build_all(c, jobs=1, workspace=None, registry=None, push=True):
+    """`build-model` for every model in legacy_models/, `--jobs` at a time."""
+    from legacylift.build import build_all as build
+
+    results = _fail_cleanly(
+        lambda: build(
+            None, int(jobs), _default_workspace(workspace), _default_registry(registry), push
+        )
+    )
+    built = sum(1 for result in results if result.image.built)
+    print(f"{len(results)} models: {built} built, {len(results) - built} up to date")
+
+
+@task
+def list_models(c):
+    """Each model: content hash, whether its image is built, the digest pinned per workspace."""
+    from legacylift.build.status import model_table
+
+    print(_fail_cleanly(model_table))
+
+
+@task
+def build_framework_image(c):
+    """Build the local twin of AWS's scikit-learn processing image (script-mode steps)."""
+    from legacylift.build import ensure_framework_image
+
+    print(_fail_cleanly(ensure_framework_image))
+
+
 # --- local run: the rendered workflow in local Docker (issue 5) -------------------------------
 
 
