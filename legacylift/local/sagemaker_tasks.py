@@ -5,7 +5,11 @@ As Step Functions' optimized integration does:
   a Failed or Stopped job fails the state with `States.TaskFailed`, the response as the Cause;
 - `...:createProcessingJob` (request-response) returns CreateProcessingJob's response
   (`{"ProcessingJobArn": ...}`); locally it still runs the job before returning;
-- API errors are named `SageMaker.<error code>` (e.g. SageMaker.ValidationException);
+- API errors are named `SageMaker.<exception>` after the AWS SDK's exception class, as Step
+  Functions names them: modelled errors by their class (SageMaker.ResourceLimitExceededException,
+  SageMaker.ResourceInUseException, SageMaker.ResourceNotFoundException,
+  SageMaker.ConflictException), every other error code (ValidationException included) as
+  SageMaker.AmazonSageMakerException, with the code in the Cause;
 - a Task's TimeoutSeconds stops the job and fails the state with `States.Timeout`.
 """
 
@@ -22,6 +26,20 @@ from legacylift.local.unsupported import NotSupportedLocally
 
 CREATE = "arn:aws:states:::sagemaker:createProcessingJob"
 SYNC = CREATE + ".sync"
+
+
+# Error codes SageMaker's API model declares as exceptions (the SDK has a class for each).
+MODELLED_ERRORS = {
+    "ConflictException", "ResourceAlreadyExists", "ResourceInUse", "ResourceLimitExceeded",
+    "ResourceNotFound",
+}  # fmt: skip
+
+
+def api_error_name(code: str) -> str:
+    """The Step Functions error name of a SageMaker API error code."""
+    if code in MODELLED_ERRORS:
+        return "SageMaker." + (code if code.endswith("Exception") else code + "Exception")
+    return "SageMaker.AmazonSageMakerException"
 
 
 class SageMakerTasks:
@@ -47,8 +65,9 @@ class SageMakerTasks:
             result = self.runner.create_processing_job(parameters, wait_limit=limit)
         except SageMakerApiError as exc:
             raise StatesError(
-                f"SageMaker.{exc.code}",
-                f"{exc.message} (Service: SageMaker, Status Code: 400, Error Code: {exc.code})",
+                api_error_name(exc.code),
+                f"{exc.message} (Service: AmazonSageMaker; Status Code: 400; "
+                f"Error Code: {exc.code}; Request ID: local)",
             ) from None
         except NotSupportedLocally as exc:
             raise StatesError("LegacyLift.NotSupportedLocally", str(exc)) from None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+import random
 import threading
 import time
 import uuid
@@ -115,6 +116,7 @@ class Execution:
         }
         self._deadline: float | None = None
         self._abort = threading.Event()
+        self.retry_delays: list[float] = []  # unscaled seconds slept before each retry
 
     def abort(self) -> None:
         """Stop at the next state boundary (StopExecution)."""
@@ -220,8 +222,11 @@ class Execution:
                         delay = retrier["IntervalSeconds"] * retrier["BackoffRate"] ** done
                         if "MaxDelaySeconds" in retrier:
                             delay = min(delay, retrier["MaxDelaySeconds"])
+                        if retrier.get("JitterStrategy") == "FULL":
+                            delay = random.uniform(0, delay)  # noqa: S311 - not cryptographic
                         attempts[index] = done + 1
                         context["State"]["RetryCount"] = sum(attempts.values())
+                        self.retry_delays.append(delay)
                         self._sleep(delay)
                         continue
                 for catcher in state.get("Catch", []):
