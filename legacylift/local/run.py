@@ -194,10 +194,12 @@ def run_local(
     quiet: bool = False,
     generic_input: dict[str, Any] | None = None,
     rendered: RenderedWorkflow | None = None,
+    images: dict[str, str] | None = None,
 ) -> LocalRun:
     """Run model `name`'s workflow locally on `input_ref` (a path or s3:// URI of the local
     store). Returns the run; `run.failure` explains a failed one (failing step, exit code,
-    log tail). `generic_input` runs the generic (original pattern) workflow instead."""
+    log tail). `generic_input` runs the generic (original pattern) workflow instead; `images`
+    ({"model": ref, "framework": ref}) uses prebuilt images instead of the build's."""
     from legacylift.models import load_model
 
     started = time.monotonic()
@@ -206,7 +208,7 @@ def run_local(
     sources = DataSources(settings)
     bucket = bucket_for(workspace)
     execution = execution_name(name)
-    images = _images(model)
+    images = images or _images(model)
     code_uri = upload_code(sources, model, bucket)
     if rendered is None:
         with console.timed(f"{name}: rendering modules/workflow with Terraform"):
