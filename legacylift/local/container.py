@@ -110,6 +110,7 @@ class StepContainer:
             user=spec.user,
             network_mode=spec.network_mode,
             labels={LABEL: "step", **spec.labels},
+            init=True,  # an init as PID 1 forwards SIGTERM: a stop ends the step promptly
             detach=True,
             **spec.limits,
         )
