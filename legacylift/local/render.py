@@ -2,13 +2,16 @@
 temporary copy with local values (contracts §3 and §5), outputs read with `terraform output`.
 
 The module is provider-free, so `apply` only evaluates it; nothing outside the temporary
-directory is touched and the directory is removed afterwards. Terraform runs as a subprocess
+directory is touched and the directory is removed afterwards. Outputs are cached by the hash of
+the module's files and the variables (`.legacylift/local/render-cache/`), so an unchanged model
+renders once; any change to either renders again with Terraform. Terraform runs as a subprocess
 with the project's environment (`terraform_env()`), which python-terraform cannot be given
 without changing this process's own environment.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
 import subprocess
@@ -17,8 +20,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from legacylift.atomic import write_json_atomic
 from legacylift.errors import LegacyLiftError
-from legacylift.paths import MODULES_DIR
+from legacylift.paths import MODULES_DIR, project_state_dir
 from legacylift.terraform_env import terraform_binary, terraform_env
 
 LOCAL_ROLE_ARN = "arn:aws:iam::000000000000:role/legacylift-local-sagemaker"
@@ -71,8 +75,20 @@ def _terraform(args: list[str], cwd: Path) -> str:
     return completed.stdout
 
 
+def _cache_key(module_dir: Path, variables: dict[str, Any]) -> str:
+    digest = hashlib.sha256(json.dumps(variables, sort_keys=True).encode())
+    for path in sorted(module_dir.rglob("*")):
+        if path.is_file() and ".terraform" not in path.parts and "tfstate" not in path.name:
+            digest.update(path.relative_to(module_dir).as_posix().encode() + path.read_bytes())
+    return digest.hexdigest()
+
+
 def render_workflow(
-    models: dict[str, Any], framework_image_uri: str, module_dir: Path | None = None, **overrides
+    models: dict[str, Any],
+    framework_image_uri: str,
+    module_dir: Path | None = None,
+    cache_dir: Path | None = None,
+    **overrides,
 ) -> RenderedWorkflow:
     """Apply a temporary copy of modules/workflow with `models` and local values; return its
     outputs. `overrides` replace any variable (e.g. enable_generic_workflow=True)."""
@@ -80,6 +96,21 @@ def render_workflow(
     if not (module_dir / "main.tf").is_file():
         raise LegacyLiftError(f"{module_dir} holds no Terraform module (main.tf missing)")
     variables = local_variables(models, framework_image_uri, **overrides)
+    cache = Path(cache_dir or project_state_dir() / "local" / "render-cache")
+    cached = cache / f"{_cache_key(module_dir, variables)}.json"
+    if cached.is_file():
+        outputs = json.loads(cached.read_text())
+    else:
+        outputs = _apply(module_dir, variables)
+        write_json_atomic(cached, outputs)
+    return RenderedWorkflow(
+        definitions=outputs.get("definitions") or {},
+        generic_definition=outputs.get("generic_definition"),
+        outputs=outputs,
+    )
+
+
+def _apply(module_dir: Path, variables: dict[str, Any]) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="legacylift-render-") as scratch:
         workdir = Path(scratch) / "workflow"
         shutil.copytree(
@@ -91,9 +122,4 @@ def render_workflow(
             ["apply", "-auto-approve", "-input=false", "-var-file=local.tfvars.json"], workdir
         )
         raw = json.loads(_terraform(["output", "-json"], workdir))
-    outputs = {name: entry["value"] for name, entry in raw.items()}
-    return RenderedWorkflow(
-        definitions=outputs.get("definitions") or {},
-        generic_definition=outputs.get("generic_definition"),
-        outputs=outputs,
-    )
+    return {name: entry["value"] for name, entry in raw.items()}
