@@ -113,14 +113,43 @@ def build_framework_image(c):
 # --- local run: the rendered workflow in local Docker (issue 5) -------------------------------
 
 
-@task
-def demo(c):
-    """Build every sample model and run its pipeline locally (the README's main command)."""
-    raise Exit(
-        "invoke demo: the sample models (issue 4) and the local engine (issue 5) have not landed "
-        "yet; setup itself is done. Run `./bootstrap test` to check this machine.",
-        code=2,
+LOCAL_HELP = {
+    "workspace": "names the local bucket (legacylift-WORKSPACE) and job-name prefix "
+    "(default 'local')",
+    "time_scale": "multiply Wait states and Retry intervals by this factor (e.g. 0.01)",
+}
+
+
+@task(
+    help={
+        "name": "the model's folder name under legacy_models/",
+        "input": "a local file or directory, or an s3:// URI of the local object store",
+        "output": "where to put the output: a local directory, or an s3:// URI (default: "
+        "s3://legacylift-WORKSPACE/NAME/output/EXECUTION/ in the local object store)",
+        **LOCAL_HELP,
+    }
+)
+def run_local(c, name, input, output=None, workspace="local", time_scale="1"):  # noqa: A002
+    """Run a model's Terraform-rendered workflow locally: each step a processing job in Docker."""
+    from legacylift.console import error, success
+    from legacylift.local.run import run_local as run
+
+    result = _fail_cleanly(
+        lambda: run(name, input, output, workspace=workspace, time_scale=float(time_scale))
     )
+    if not result.succeeded:
+        error(result.failure)
+        raise Exit(code=1)
+    success(f"{name}: execution {result.execution_name} succeeded in {result.seconds:.1f}s")
+    success(f"output: {result.output_path or result.output_uri}")
+
+
+@task(help={"workspace": LOCAL_HELP["workspace"]})
+def demo(c, workspace="local"):
+    """Build every sample model and run its pipeline locally (the README's main command)."""
+    from legacylift.local.demo import run_demo
+
+    _fail_cleanly(lambda: run_demo(workspace=workspace))
 
 
 # --- operating on AWS: deploy, run, status, logs (issue 6) ------------------------------------
