@@ -13,7 +13,7 @@ from botocore.exceptions import ClientError
 
 from legacylift import console
 from legacylift.aws import history as hist
-from legacylift.aws.logs import job_log_tail
+from legacylift.aws.logs import job_log_lines, job_log_tail
 from legacylift.errors import LegacyLiftError
 
 EXECUTION_NAME = re.compile(r"^[A-Za-z0-9_-]{1,80}$")
@@ -149,3 +149,18 @@ def recent(sfn, state_machine_arn: str, limit: int = 10) -> list[dict[str, Any]]
             }
         )
     return sorted(rows, key=lambda row: row["started"], reverse=True)
+
+
+def print_execution_logs(sfn, logs_client, arn: str) -> list[str]:
+    """Print the logs of every processing job an execution started, job by job."""
+    jobs = hist.parse(history_events(sfn, arn)).job_names()
+    if not jobs:
+        console.info(f"{arn} has started no processing job yet")
+    printed: list[str] = []
+    for job in jobs:
+        console.info(f"processing job {job}")
+        lines = job_log_lines(logs_client, job)
+        for line in lines or ["(no log events yet)"]:
+            print(line)
+        printed.extend(lines)
+    return printed

@@ -6,8 +6,7 @@ from pathlib import Path
 
 from legacylift import console
 from legacylift.aws import executions, stack
-from legacylift.aws.history import format_duration, parse
-from legacylift.aws.logs import job_log_lines
+from legacylift.aws.history import format_duration
 from legacylift.aws.session import check_credentials, region_of_arn, session
 from legacylift.errors import LegacyLiftError
 
@@ -113,16 +112,4 @@ def logs(execution: str, workspace: str | None = None, model: str | None = None)
         check_credentials(session(region_of_arn(execution)))
     arn = resolve_execution(execution, workspace, model)
     aws = session(region_of_arn(arn))
-    history = parse(executions.history_events(aws.client("stepfunctions"), arn))
-    jobs = history.job_names()
-    if not jobs:
-        console.info(f"{arn} has started no processing job yet")
-    printed: list[str] = []
-    logs_client = aws.client("logs")
-    for job in jobs:
-        console.info(f"processing job {job}")
-        lines = job_log_lines(logs_client, job) or ["(no log events yet)"]
-        for line in lines:
-            print(line)
-        printed.extend(lines)
-    return printed
+    return executions.print_execution_logs(aws.client("stepfunctions"), aws.client("logs"), arn)
