@@ -17,6 +17,8 @@ handled here and nowhere else:
   changes: we turn it off so Terraform asks for an explicit migration instead.
 - Commands inherit `os.environ` with no way to pass an environment: we swap in the project's
   Terraform environment (binary, CLI config, TF_WORKSPACE) for the call, under a lock.
+- It logs every non-zero exit (plan's 2 included) as a warning: silenced; errors are raised
+  here with Terraform's message instead.
 - The workspace is given per call through TF_WORKSPACE rather than only `workspace select`,
   so two commands on different workspaces never act on each other's state through the shared
   `.terraform/environment` file.
@@ -25,6 +27,7 @@ handled here and nowhere else:
 from __future__ import annotations
 
 import json
+import logging
 import os
 import re
 import shutil
@@ -44,6 +47,7 @@ from legacylift.terraform_env import terraform_binary, terraform_env
 
 WORKSPACE_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 _ENVIRON_LOCK = threading.Lock()
+logging.getLogger("python_terraform").setLevel(logging.ERROR)
 
 PLAN_NO_CHANGES, PLAN_ERROR, PLAN_CHANGES = 0, 1, 2
 
