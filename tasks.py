@@ -68,6 +68,28 @@ def _aws_task(action):
 
 
 @task(
+    name="bootstrap-backend",
+    help={
+        "bucket": "name of the S3 bucket that will hold Terraform state (globally unique)",
+        "table": "DynamoDB lock table name (default BUCKET-lock)",
+        "region": "AWS region (default: the credential chain's region)",
+    },
+)
+def bootstrap_backend(c, bucket, table=None, region=None):
+    """Create the S3 state bucket and lock table once per account; write terraform/backend.hcl."""
+    from legacylift.aws.backend import bootstrap_backend as create
+    from legacylift.aws.session import check_credentials, session
+    from legacylift.aws.stack import terraform_dir
+
+    def action():
+        aws = session(region)
+        check_credentials(aws)
+        return create(aws, bucket, terraform_dir() / "backend.hcl", table)
+
+    _aws_task(action)
+
+
+@task(
     help={
         "workspace": "Terraform workspace (dev, prod, ...): created when missing",
         "plan_only": "plan and print the summary, apply nothing",
