@@ -20,6 +20,7 @@ from legacylift.aws import operations
 from legacylift.aws.backend import bootstrap_backend
 from legacylift.aws.deploy import deploy
 from legacylift.paths import REPO_ROOT, TERRAFORM_ROOT
+from legacylift.terraform_env import find_provider_mirror
 from tests.aws.test_state_backend import moto_backend_settings
 from tests.conftest import require
 from tests.moto_server import FAKE_CREDENTIALS
@@ -40,10 +41,7 @@ def real_root(moto_server, tmp_path_factory):
     """A copy of the tree whose terraform/ talks to moto; both workspaces deployed."""
     if not (TERRAFORM_ROOT / "main.tf").is_file():
         pytest.skip("the deployment root terraform/ (issue 3) is not in this tree yet")
-    from tests.terraform.conftest import aws_provider  # noqa: F401 - same requirement
     from tests.terraform.tfcopy import copy_terraform_tree, moto_provider_block
-
-    from legacylift.terraform_env import find_provider_mirror
 
     require(find_provider_mirror() is not None, "no hashicorp/aws provider mirror: ./bootstrap")
     tree = copy_terraform_tree(tmp_path_factory.mktemp("tree"))
