@@ -171,3 +171,29 @@ def test_demo_models_have_samples():
     for model in discover_models():
         if (model.path / "sample/input").is_dir():
             assert (model.path / "sample/expected").is_dir(), model.name
+
+
+@pytest.mark.slow
+def test_invoke_run_local_exits_non_zero_naming_step_exit_code_and_log_tail(tmp_path):
+    """The command line itself, images built by the build tooling (contracts §5)."""
+    import os
+    import subprocess
+    import sys
+
+    from legacylift.paths import REPO_ROOT
+    from legacylift.terraform_env import terraform_env
+
+    models = write_models(tmp_path / "models", ["fails"])
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "x.txt").write_text("x\n")
+    env = terraform_env({**os.environ, "LEGACYLIFT_MODELS_DIR": str(models),
+                         "LEGACYLIFT_LOCAL_DIR": str(tmp_path / "local")})  # fmt: skip
+    completed = subprocess.run(
+        [sys.executable, "-m", "invoke", "run-local", "fails", "--input", str(tmp_path / "in")],
+        cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=900, check=False,
+    )  # fmt: skip
+    shown = completed.stdout + completed.stderr
+    assert completed.returncode == 1, shown
+    assert "failing step: Inference" in shown
+    assert "exit code 1" in shown
+    assert "| ValueError: column 'price' not found" in shown
