@@ -89,3 +89,38 @@ def test_runner_stages_from_and_uploads_to_an_s3_endpoint(aws_env, tmp_path, doc
     assert body == b"from s3\n"
     assert not (tmp_path / "s3").exists(), "the object store directory must not be used"
     assert json.loads(json.dumps(runner.describe_processing_job(request["ProcessingJobName"])))
+
+
+@pytest.mark.docker
+@pytest.mark.usefixtures("no_leftover_containers")
+def test_ctrl_c_during_a_map_of_jobs_removes_every_container(
+    local_settings, docker_client, base_image
+):
+    import signal
+    import threading
+    import time
+
+    tasks = _tasks(local_settings, docker_client)
+    template = processing_request(base_image, entrypoint=shell("sleep 120"))
+    template["ProcessingJobName.$"] = "States.Format('map-{}', States.UUID())"
+    del template["ProcessingJobName"]
+    definition = {"StartAt": "Fan", "States": {"Fan": {
+        "Type": "Map", "End": True, "MaxConcurrency": 2,
+        "ItemProcessor": {"StartAt": "Job", "States": {"Job": {
+            "Type": "Task", "Resource": SYNC, "Parameters": template, "End": True}}}}}}  # fmt: skip
+    main = threading.get_ident()
+
+    def interrupt_when_both_run():
+        deadline = time.monotonic() + 60
+        while len(tasks.runner._active) < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        time.sleep(0.5)
+        signal.pthread_kill(main, signal.SIGINT)
+
+    threading.Thread(target=interrupt_when_both_run, daemon=True).start()
+    started = time.monotonic()
+    with pytest.raises(KeyboardInterrupt):
+        Execution(definition, [1, 2], task_runner=tasks).run()
+    assert time.monotonic() - started < 60, "the jobs were waited for, not stopped"
+    left = docker_client.containers.list(all=True, filters={"label": "legacylift.local"})
+    assert not [c for c in left if c.labels.get("legacylift.job", "").startswith("map-")]
