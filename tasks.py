@@ -153,3 +153,111 @@ def demo(c, workspace="local"):
 
 
 # --- operating on AWS: deploy, run, status, logs (issue 6) ------------------------------------
+
+
+def _aws_task(action):
+    """Run an AWS operation, turning a LegacyLiftError into a clear message and exit 1."""
+    from legacylift import console
+    from legacylift.errors import LegacyLiftError
+
+    try:
+        return action()
+    except LegacyLiftError as exc:
+        console.error(str(exc))
+        raise Exit(code=1) from exc
+
+
+@task(
+    name="bootstrap-backend",
+    help={
+        "bucket": "name of the S3 bucket that will hold Terraform state (globally unique)",
+        "table": "DynamoDB lock table name (default BUCKET-lock)",
+        "region": "AWS region (default: the credential chain's region)",
+    },
+)
+def bootstrap_backend(c, bucket, table=None, region=None):
+    """Create the S3 state bucket and lock table once per account; write terraform/backend.hcl."""
+    from legacylift.aws.backend import bootstrap_backend as create
+    from legacylift.aws.session import check_credentials, session
+    from legacylift.aws.stack import terraform_dir
+
+    def action():
+        aws = session(region)
+        check_credentials(aws)
+        return create(aws, bucket, terraform_dir() / "backend.hcl", table)
+
+    _aws_task(action)
+
+
+@task(
+    help={
+        "workspace": "Terraform workspace (dev, prod, ...): created when missing",
+        "plan_only": "plan and print the summary, apply nothing",
+    }
+)
+def deploy(c, workspace, plan_only=False):
+    """Plan and apply terraform/ for one workspace with its var files and image pins."""
+    from legacylift.aws.deploy import deploy as run_deploy
+
+    _aws_task(lambda: run_deploy(workspace, plan_only=plan_only))
+
+
+@task(
+    name="upload-input",
+    help={
+        "name": "model name (legacy_models/NAME)",
+        "path": "local file or directory to upload",
+        "workspace": "Terraform workspace whose data bucket receives it",
+    },
+)
+def upload_input(c, name, path, workspace):
+    """Upload a local input to s3://<data bucket>/NAME/inputs/ and print its URI."""
+    from legacylift.aws.operations import upload_input as upload
+
+    _aws_task(lambda: upload(name, path, workspace))
+
+
+@task(
+    help={
+        "model": "model name (positional)",
+        "workspace": "Terraform workspace the model is deployed in",
+        "input": "s3:// URI of the input data",
+        "output": "s3:// URI for the results (default s3://<data bucket>/MODEL/outputs/<run>/)",
+        "name": "execution name (default run-YYYYmmdd-HHMMSS); must be unused",
+        "wait": "follow the execution to its end (default); --no-wait returns once started",
+        "poll": "seconds between progress polls while following",
+    }
+)
+def run(c, model, workspace, input, output=None, name=None, wait=True, poll=5):
+    """Start an execution of a model's state machine and follow it step by step."""
+    from legacylift.aws.operations import run as start_run
+
+    _aws_task(lambda: start_run(model, workspace, input, output, name, wait, float(poll)))
+
+
+@task(
+    help={
+        "name": "model name",
+        "workspace": "Terraform workspace",
+        "limit": "how many recent executions to list",
+    }
+)
+def status(c, name, workspace, limit=10):
+    """List a model's recent executions with status and duration."""
+    from legacylift.aws.operations import status as list_status
+
+    _aws_task(lambda: list_status(name, workspace, int(limit)))
+
+
+@task(
+    help={
+        "execution": "execution ARN, or its name together with --workspace and --model",
+        "workspace": "Terraform workspace (when EXECUTION is a name)",
+        "model": "model name (when EXECUTION is a name)",
+    }
+)
+def logs(c, execution, workspace=None, model=None):
+    """Print the processing jobs' CloudWatch logs of one execution."""
+    from legacylift.aws.operations import logs as print_logs
+
+    _aws_task(lambda: print_logs(execution, workspace, model))

@@ -27,7 +27,8 @@ def run_in_image(image: str, folder: str, *command: str) -> None:
         working_dir="/work",
         volumes={folder: {"bind": "/work", "mode": "rw"}},
         user=f"{os.getuid()}:{os.getgid()}",
-        environment={"HOME": "/tmp"},  # noqa: S108 (a throwaway container's own /tmp)
+        # The original ran from the model's folder: its helper modules import from there.
+        environment={"HOME": "/tmp", "PYTHONPATH": "/work"},  # noqa: S108 (a throwaway container's own /tmp)
         network_disabled=True,
         remove=True,
     )

@@ -66,8 +66,10 @@ locals {
   # internal errors (InternalFailure, ServiceUnavailable) are not modelled exceptions and reach
   # the state machine as SageMaker.AmazonSageMakerException; a full account quota of instances
   # or concurrent jobs is SageMaker.ResourceLimitExceededException. A job that fails on
-  # capacity (CapacityError) surfaces as States.TaskFailed and is handled by the Choice after
-  # the Catch. Each attempt evaluates Parameters again, so a retry gets a fresh job name.
+  # capacity (CapacityError) or on an internal error surfaces as States.TaskFailed with
+  # SageMaker's FailureReason in the cause: a Choice after the Catch starts those again, up to
+  # once per entry of transient_waits (seconds), and fails the run on any other cause.
+  # Each attempt evaluates Parameters again, so a retry gets a fresh job name.
   retry = [
     {
       ErrorEquals     = ["SageMaker.AmazonSageMakerException"]
@@ -87,19 +89,26 @@ locals {
     },
   ]
 
+  transient_failure_patterns = ["*CapacityError*", "*InternalServerError*"]
+  transient_waits            = [60, 300, 900]
+
   # The unique part of a job name: the last group of a version 4 UUID (48 random bits),
   # lowercase hex as SageMaker's lowercased ARNs and the IAM pattern expect.
   uuid_suffix = "States.ArrayGetItem(States.StringSplit(States.UUID(), '-'), 4)"
 
   steps_rendered = { for name, steps in local.step_settings : name => [
     for index, step in local.model_steps[name] : {
-      state_name    = local.step_state_name[step]
-      fail_state    = "${local.step_state_name[step]}Failed"
-      next          = index + 1 < length(local.model_steps[name]) ? local.step_state_name[local.model_steps[name][index + 1]] : "Done"
-      job_name_expr = "States.Format('${local.job_name_prefixes[name]}-${local.step_abbreviation[step]}-{}', ${local.uuid_suffix})"
-      image_uri     = steps[step].image == "model" ? local.built_models[name].image_uri : var.framework_image_uri
-      entrypoint    = ["python3", "${local.code_dir[steps[step].image]}/${local.step_script[step]}"]
-      code_uri      = steps[step].image == "framework" ? try(local.built_models[name].code_uris[step], "") : null
+      key             = step
+      state_name      = local.step_state_name[step]
+      fail_state      = "${local.step_state_name[step]}Failed"
+      transient_state = "${local.step_state_name[step]}TransientFailure"
+      delay_state     = "${local.step_state_name[step]}RetryDelay"
+      wait_state      = "${local.step_state_name[step]}WaitForCapacity"
+      next            = index + 1 < length(local.model_steps[name]) ? local.step_state_name[local.model_steps[name][index + 1]] : "Done"
+      job_name_expr   = "States.Format('${local.job_name_prefixes[name]}-${local.step_abbreviation[step]}-{}', ${local.uuid_suffix})"
+      image_uri       = steps[step].image == "model" ? local.built_models[name].image_uri : var.framework_image_uri
+      entrypoint      = ["python3", "${local.code_dir[steps[step].image]}/${local.step_script[step]}"]
+      code_uri        = steps[step].image == "framework" ? try(local.built_models[name].code_uris[step], "") : null
       # The first step reads the execution's input_uri, the last writes its output_uri; the
       # others meet under s3://<bucket>/<model>/runs/<execution name>/<step>/.
       input_expr = index == 0 ? "$.input_uri" : "States.Format('{}${local.model_steps[name][index - 1]}/', $.run_prefix)"
@@ -124,14 +133,16 @@ locals {
   } }
 
   rendered_definitions = { for name, steps in local.steps_rendered : name => templatefile("${path.module}/templates/model.asl.json.tftpl", {
-    comment     = "LegacyLift workflow of model ${name}: ${join(" > ", local.model_steps[name])}"
-    model       = name
-    steps       = steps
-    pinned      = local.pinned_settings[name]
-    run_prefix  = "s3://${var.data_bucket}/${name}/runs/{}/"
-    role_arn    = var.sagemaker_role_arn
-    retry       = local.retry
-    kms_key_arn = var.kms_key_arn
+    comment                    = "LegacyLift workflow of model ${name}: ${join(", then ", local.model_steps[name])}"
+    model                      = name
+    steps                      = steps
+    pinned                     = local.pinned_settings[name]
+    run_prefix                 = "s3://${var.data_bucket}/${name}/runs/{}/"
+    role_arn                   = var.sagemaker_role_arn
+    retry                      = local.retry
+    transient_failure_patterns = local.transient_failure_patterns
+    transient_waits            = local.transient_waits
+    kms_key_arn                = var.kms_key_arn
   }) }
 
   # Decoding in Terraform makes a template that renders invalid JSON fail at plan, not at apply.
