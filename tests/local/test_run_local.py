@@ -116,7 +116,12 @@ def test_failing_script_fails_the_execution_with_an_aws_shaped_cause(tiny, local
     run = run_local("fails", str(tiny.input()), settings=local_settings, quiet=True,
                     images=tiny.images("fails"))  # fmt: skip
     assert run.result.status == "FAILED"
-    assert run.result.error == "States.TaskFailed"
+    task_failed = [e["taskFailedEventDetails"] for e in run.result.history
+                   if e["type"] == "TaskFailed"]  # fmt: skip
+    assert [failure["error"] for failure in task_failed] == ["States.TaskFailed"]
+    assert json.loads(task_failed[0]["cause"])["ProcessingJobStatus"] == "Failed"
+    # The rendered Fail state prefixes the step's error (States.* names are reserved).
+    assert run.result.error == "LegacyLift.Inference.States.TaskFailed"
     cause = json.loads(run.result.cause)
     assert cause["ProcessingJobStatus"] == "Failed"
     assert cause["FailureReason"] == "AlgorithmError: See job logs for more information"
@@ -132,7 +137,7 @@ def test_failing_script_fails_the_execution_with_an_aws_shaped_cause(tiny, local
 def test_step_over_its_max_runtime_is_stopped(tiny, local_settings):
     run = run_local("slow", str(tiny.input()), settings=local_settings, quiet=True,
                     images=tiny.images("slow"))  # fmt: skip
-    assert run.result.error == "States.TaskFailed"
+    assert run.result.error == "LegacyLift.Inference.States.TaskFailed"
     cause = json.loads(run.result.cause)
     assert cause["ProcessingJobStatus"] == "Stopped"
     assert cause["StoppingCondition"]["MaxRuntimeInSeconds"] == 2
