@@ -128,9 +128,26 @@ class Stack:
         )
 
 
+def initialised_runner() -> TerraformRunner:
+    """`terraform init` of the deployment root with the backend config; a missing backend
+    config is named with the command that writes it."""
+    runner = TerraformRunner(terraform_dir())
+    config = backend_config()
+    try:
+        runner.init(config)
+    except LegacyLiftError as exc:
+        if config is None:
+            raise LegacyLiftError(
+                f"{exc}\nno backend config: run `invoke bootstrap-backend --bucket NAME` once per "
+                f"account (writes {terraform_dir() / 'backend.hcl'}), or set "
+                "LEGACYLIFT_BACKEND_CONFIG"
+            ) from exc
+        raise
+    return runner
+
+
 def load_stack(workspace: str) -> Stack:
     """Read an existing workspace's outputs (errors for an unknown workspace)."""
-    runner = TerraformRunner(terraform_dir())
-    runner.init(backend_config())
+    runner = initialised_runner()
     runner.require_workspace(workspace)
     return Stack(workspace, runner.outputs(workspace))
