@@ -12,11 +12,12 @@ import json
 import os
 import subprocess
 import sys
+import time
 
 import boto3
 import pytest
 
-from legacylift.aws import operations
+from legacylift.aws import executions, operations
 from legacylift.aws.backend import bootstrap_backend
 from legacylift.aws.deploy import deploy
 from legacylift.paths import REPO_ROOT, TERRAFORM_ROOT
@@ -135,3 +136,40 @@ def test_run_no_wait_starts_the_deployed_state_machine(at_root):
         "input_uri": "s3://legacylift-in/iris/",
         "output_uri": f"s3://{dev['data_bucket']}/iris/outputs/deployed/",
     }
+
+
+@pytest.fixture
+def executing_moto(at_root, moto_server):
+    """moto's Step Functions interpreter on (executions really run the deployed ASL), restored
+    afterwards: other tests expect executions to stay RUNNING."""
+    import requests
+
+    def set_config(value: bool) -> None:
+        config = {"stepfunctions": {"execute_state_machine": value}}
+        requests.post(f"{moto_server.endpoint}/moto-api/config", json=config, timeout=30)
+
+    set_config(True)
+    yield at_root
+    set_config(False)
+
+
+def test_follow_a_deployed_execution_that_moto_runs(executing_moto, capsys):
+    _, results = executing_moto
+    machine = results["dev"].outputs["state_machine_arns"]["iris"]
+    sfn = boto3.client("stepfunctions")
+    bad_input = {"input_uri": "file:///home/me/iris.csv", "output_uri": "s3://bkt-1/out/"}
+    arn = sfn.start_execution(
+        stateMachineArn=machine, name="bad-input", input=json.dumps(bad_input)
+    )["executionArn"]
+    polls = []
+
+    def sleep(seconds: float) -> None:
+        polls.append(seconds)
+        assert len(polls) < 60, "moto's execution did not finish within 60 polls"
+        time.sleep(0.5)
+
+    status, followed = executions.follow(sfn, arn, poll_seconds=0.5, sleep=sleep)
+    assert status == "FAILED"
+    summary = executions.report_failure(status, followed, boto3.client("logs"))
+    assert summary == "step 'InvalidInput' failed: LegacyLift.InvalidInput"
+    assert "input_uri and output_uri" in capsys.readouterr().out  # the Fail state's cause
