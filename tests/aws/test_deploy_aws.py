@@ -139,34 +139,45 @@ def test_run_no_wait_starts_the_deployed_state_machine(at_root):
 
 
 @pytest.fixture
-def executing_moto(at_root, moto_server):
-    """moto's Step Functions interpreter on (executions really run the deployed ASL), restored
-    afterwards: other tests expect executions to stay RUNNING."""
+def interpreted_machine(at_root, moto_server):
+    """The ASL `deploy` rendered for dev's iris, in a state machine that moto's Step Functions
+    interpreter really executes. Its interpreter keeps its own state machines, so the deployed
+    definition is copied into one created while it is on; it is switched off again afterwards
+    (other tests expect executions to stay RUNNING)."""
     import requests
 
-    def set_config(value: bool) -> None:
+    def interpret(value: bool) -> None:
         config = {"stepfunctions": {"execute_state_machine": value}}
         requests.post(f"{moto_server.endpoint}/moto-api/config", json=config, timeout=30)
 
-    set_config(True)
-    yield at_root
-    set_config(False)
+    _, results = at_root
+    sfn = boto3.client("stepfunctions")
+    deployed = sfn.describe_state_machine(
+        stateMachineArn=results["dev"].outputs["state_machine_arns"]["iris"]
+    )
+    interpret(True)
+    try:
+        yield sfn.create_state_machine(
+            name=f"{deployed['name']}-interpreted",
+            definition=deployed["definition"],
+            roleArn=deployed["roleArn"],
+        )["stateMachineArn"]
+    finally:
+        interpret(False)
 
 
-def test_follow_a_deployed_execution_that_moto_runs(executing_moto, capsys):
-    _, results = executing_moto
-    machine = results["dev"].outputs["state_machine_arns"]["iris"]
+def test_follow_an_execution_of_the_deployed_asl(interpreted_machine, capsys):
     sfn = boto3.client("stepfunctions")
     bad_input = {"input_uri": "file:///home/me/iris.csv", "output_uri": "s3://bkt-1/out/"}
     arn = sfn.start_execution(
-        stateMachineArn=machine, name="bad-input", input=json.dumps(bad_input)
+        stateMachineArn=interpreted_machine, name="bad-input", input=json.dumps(bad_input)
     )["executionArn"]
     polls = []
 
     def sleep(seconds: float) -> None:
         polls.append(seconds)
         assert len(polls) < 60, "moto's execution did not finish within 60 polls"
-        time.sleep(0.5)
+        time.sleep(seconds)
 
     status, followed = executions.follow(sfn, arn, poll_seconds=0.5, sleep=sleep)
     assert status == "FAILED"
