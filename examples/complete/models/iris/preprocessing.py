@@ -1,0 +1,3 @@
+"""Example: a script-mode step the root module uploads under a content-hashed key."""
+
+print("preprocessing")

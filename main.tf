@@ -1,0 +1,149 @@
+data "aws_caller_identity" "current" {}
+
+data "aws_partition" "current" {}
+
+data "aws_region" "current" {}
+
+data "aws_sagemaker_prebuilt_ecr_image" "framework" {
+  count           = var.framework_image_uri == null ? 1 : 0
+  repository_name = "sagemaker-scikit-learn"
+  image_tag       = var.framework_image_tag
+}
+
+locals {
+  account_id  = data.aws_caller_identity.current.account_id
+  partition   = data.aws_partition.current.partition
+  bucket_name = var.bucket_name != null ? var.bucket_name : "${var.name_prefix}-data-${local.account_id}"
+
+  framework_image_uri = var.framework_image_uri != null ? var.framework_image_uri : data.aws_sagemaker_prebuilt_ecr_image.framework[0].registry_path
+
+  all_steps    = ["preprocessing", "inference", "postprocessing"]
+  script_steps = ["preprocessing", "postprocessing"]
+
+  # Models with an image get a state machine; the others only their repository (not built yet).
+  built_models = { for name, model in var.models : name => model if try(model.image_uri, null) != null }
+
+  # Terraform 1.0.3 has no precondition: tobool() of a message fails the plan with that message.
+  unpinned_images = sort([for name, model in local.built_models : name if !can(regex("@sha256:[0-9a-f]{64}$", model.image_uri))])
+  images_pinned = var.allow_mutable_image_tags || length(local.unpinned_images) == 0 ? true : tobool(
+    "ERROR: image_uri of ${join(", ", local.unpinned_images)} is not pinned by digest (repo@sha256:...): run the build to pin it, or set allow_mutable_image_tags = true."
+  )
+
+  # Script-mode steps (the framework image) run code fetched from S3: one object per script,
+  # keyed by its content hash so a definition pins the exact code it runs.
+  scripts = merge([for name, model in local.built_models : {
+    for step in local.script_steps : "${name}/${step}" => {
+      model  = name
+      step   = step
+      source = "${var.models_dir}/${name}/${step}.py"
+    } if contains(try(tolist(model.steps), local.all_steps), step) && try(model[step].image, model.defaults.image, "framework") == "framework"
+  }]...)
+
+  script_keys = { for key, script in local.scripts : key => "${script.model}/code/${filesha256(script.source)}/${script.step}.py" }
+
+  models_with_code = { for name, model in var.models : name => merge(model, {
+    code_uris = { for step in local.script_steps : step => "s3://${local.bucket_name}/${local.script_keys["${name}/${step}"]}" if contains(keys(local.script_keys), "${name}/${step}") }
+  }) }
+
+  # The role's ARN is known before the role exists, so definitions render at plan time.
+  sagemaker_role_name = "${var.name_prefix}-sagemaker"
+  sagemaker_role_arn  = "arn:${local.partition}:iam::${local.account_id}:role/${local.sagemaker_role_name}"
+}
+
+module "workflow" {
+  source = "./modules/workflow"
+
+  name_prefix              = var.name_prefix
+  models                   = local.models_with_code
+  framework_image_uri      = local.framework_image_uri
+  sagemaker_role_arn       = local.sagemaker_role_arn
+  data_bucket              = local.bucket_name
+  default_instance_type    = var.default_instance_type
+  default_volume_size      = var.default_volume_size
+  default_max_runtime      = var.default_max_runtime
+  allow_mutable_image_tags = local.images_pinned && var.allow_mutable_image_tags
+  enable_generic_workflow  = var.enable_generic_workflow
+  aws_partition            = local.partition
+  aws_region               = data.aws_region.current.name
+  aws_account_id           = local.account_id
+  ecr_repository_prefix    = var.ecr_repository_prefix
+  kms_key_arn              = var.kms_key_arn
+}
+
+module "s3" {
+  source = "./modules/s3"
+
+  bucket_name                  = local.bucket_name
+  kms_key_arn                  = var.kms_key_arn
+  intermediate_prefixes        = [for name in sort(keys(var.models)) : "${name}/runs/"]
+  intermediate_expiration_days = var.intermediate_expiration_days
+  force_destroy                = var.force_destroy
+  tags                         = var.tags
+}
+
+resource "aws_s3_object" "script" {
+  for_each = local.scripts
+
+  bucket       = module.s3.bucket_id
+  key          = local.script_keys[each.key]
+  source       = each.value.source
+  source_hash  = filemd5(each.value.source)
+  content_type = "text/x-python"
+  kms_key_id   = var.kms_key_arn
+  tags         = var.tags
+}
+
+module "ecr" {
+  source   = "./modules/ecr"
+  for_each = var.models
+
+  name             = "${var.ecr_repository_prefix}${each.key}"
+  kms_key_arn      = var.kms_key_arn
+  keep_image_count = var.ecr_keep_image_count
+  force_delete     = var.force_destroy
+  tags             = var.tags
+}
+
+module "sagemaker_role" {
+  source = "./modules/sagemaker-role"
+
+  name                     = local.sagemaker_role_name
+  policy_json              = module.workflow.sagemaker_policy
+  source_account_id        = local.account_id
+  permissions_boundary_arn = var.permissions_boundary_arn
+  tags                     = var.tags
+}
+
+module "state_machine" {
+  source   = "./modules/state-machine"
+  for_each = local.built_models
+
+  name                     = module.workflow.state_machine_names[each.key]
+  definition               = module.workflow.definitions[each.key]
+  policy_json              = module.workflow.state_machine_policies[each.key]
+  log_level                = var.log_level
+  include_execution_data   = var.include_execution_data
+  log_retention_days       = var.log_retention_days
+  log_kms_key_arn          = var.kms_key_arn
+  tracing_enabled          = var.tracing_enabled
+  source_account_id        = local.account_id
+  permissions_boundary_arn = var.permissions_boundary_arn
+  tags                     = var.tags
+}
+
+module "generic_state_machine" {
+  source = "./modules/state-machine"
+  count  = var.enable_generic_workflow ? 1 : 0
+
+  name                     = "${var.name_prefix}-generic"
+  definition               = module.workflow.generic_definition
+  policy_json              = module.workflow.generic_state_machine_policy
+  log_level                = var.log_level
+  include_execution_data   = var.include_execution_data
+  log_retention_days       = var.log_retention_days
+  log_kms_key_arn          = var.kms_key_arn
+  tracing_enabled          = var.tracing_enabled
+  source_account_id        = local.account_id
+  permissions_boundary_arn = var.permissions_boundary_arn
+  tags                     = var.tags
+}

@@ -1,0 +1,107 @@
+data "aws_iam_policy_document" "assume" {
+  statement {
+    actions = ["sts:AssumeRole"]
+
+    principals {
+      type        = "Service"
+      identifiers = ["states.amazonaws.com"]
+    }
+
+    dynamic "condition" {
+      for_each = var.source_account_id == null ? [] : [var.source_account_id]
+
+      content {
+        test     = "StringEquals"
+        variable = "aws:SourceAccount"
+        values   = [condition.value]
+      }
+    }
+  }
+}
+
+resource "aws_iam_role" "this" {
+  name                 = "${substr(var.name, 0, 58)}-sfn"
+  description          = "Role of the ${var.name} state machine"
+  assume_role_policy   = data.aws_iam_policy_document.assume.json
+  permissions_boundary = var.permissions_boundary_arn
+  tags                 = var.tags
+}
+
+# Inline policies live and die with the role; never aws_iam_policy_attachment, which manages
+# every attachment of a policy account-wide.
+resource "aws_iam_role_policy" "workflow" {
+  name   = "workflow"
+  role   = aws_iam_role.this.id
+  policy = var.policy_json
+}
+
+# Log delivery and X-Ray calls cannot be scoped to a resource: AWS documents "*" for them.
+data "aws_iam_policy_document" "observability" {
+  statement {
+    sid = "LogDelivery"
+    actions = [
+      "logs:CreateLogDelivery",
+      "logs:DeleteLogDelivery",
+      "logs:DescribeLogGroups",
+      "logs:DescribeResourcePolicies",
+      "logs:GetLogDelivery",
+      "logs:ListLogDeliveries",
+      "logs:PutResourcePolicy",
+      "logs:UpdateLogDelivery",
+    ]
+    resources = ["*"]
+  }
+
+  dynamic "statement" {
+    for_each = var.tracing_enabled ? ["xray"] : []
+
+    content {
+      sid = "XRay"
+      actions = [
+        "xray:GetSamplingRules",
+        "xray:GetSamplingTargets",
+        "xray:PutTelemetryRecords",
+        "xray:PutTraceSegments",
+      ]
+      resources = ["*"]
+    }
+  }
+}
+
+resource "aws_iam_role_policy" "observability" {
+  name   = "observability"
+  role   = aws_iam_role.this.id
+  policy = data.aws_iam_policy_document.observability.json
+}
+
+resource "aws_cloudwatch_log_group" "this" {
+  name              = "/aws/vendedlogs/states/${var.name}"
+  retention_in_days = var.log_retention_days
+  kms_key_id        = var.log_kms_key_arn
+  tags              = var.tags
+}
+
+resource "aws_sfn_state_machine" "this" {
+  name       = var.name
+  type       = var.type
+  role_arn   = aws_iam_role.this.arn
+  definition = var.definition
+  tags       = var.tags
+
+  logging_configuration {
+    log_destination        = "${aws_cloudwatch_log_group.this.arn}:*"
+    level                  = var.log_level
+    include_execution_data = var.include_execution_data
+  }
+
+  tracing_configuration {
+    enabled = var.tracing_enabled
+  }
+
+  # IAM is eventually consistent and Step Functions checks at creation that the role may
+  # manage the EventBridge rule of the .sync integration: create the policies first.
+  depends_on = [
+    aws_iam_role_policy.workflow,
+    aws_iam_role_policy.observability,
+  ]
+}

@@ -1,0 +1,56 @@
+output "state_machine_arns" {
+  description = "ARN of each model's state machine; models with image_uri = null (not built yet) are absent."
+  value       = { for name, machine in module.state_machine : name => machine.state_machine_arn }
+}
+
+output "generic_state_machine_arn" {
+  description = "ARN of the generic state machine (the original pattern's execution input), or null when disabled."
+  value       = var.enable_generic_workflow ? module.generic_state_machine[0].state_machine_arn : null
+}
+
+output "data_bucket" {
+  description = "Name of the data bucket (scripts under `<model>/code/`, intermediate data under `<model>/runs/`)."
+  value       = module.s3.bucket_id
+}
+
+output "ecr_repository_urls" {
+  description = "URL of each model's ECR repository, the image reference without tag or digest."
+  value       = { for name, repository in module.ecr : name => repository.repository_url }
+}
+
+output "sagemaker_role_arn" {
+  description = "ARN of the role the processing jobs run as."
+  value       = module.sagemaker_role.role_arn
+}
+
+output "log_group_names" {
+  description = "CloudWatch log group of each model's state machine."
+  value       = { for name, machine in module.state_machine : name => machine.log_group_name }
+}
+
+output "generic_log_group_name" {
+  description = "CloudWatch log group of the generic state machine, or null when disabled."
+  value       = var.enable_generic_workflow ? module.generic_state_machine[0].log_group_name : null
+}
+
+output "state_machine_role_arns" {
+  description = "ARN of each model's state machine role."
+  value       = { for name, machine in module.state_machine : name => machine.role_arn }
+}
+
+output "code_uris" {
+  description = "S3 URI of each uploaded script, by model and step (content-hashed keys)."
+  value = { for name in keys(var.models) : name => {
+    for step in local.script_steps : step => "s3://${module.s3.bucket_id}/${aws_s3_object.script["${name}/${step}"].key}" if contains(keys(aws_s3_object.script), "${name}/${step}")
+  } }
+}
+
+output "job_name_prefixes" {
+  description = "Prefix of each model's processing job names (IAM scopes CreateProcessingJob to it)."
+  value       = module.workflow.job_name_prefixes
+}
+
+output "framework_image_uri" {
+  description = "Image of the script-mode steps (scikit_image_uri)."
+  value       = local.framework_image_uri
+}

@@ -1,0 +1,33 @@
+provider "aws" {
+  region = var.region
+
+  default_tags {
+    tags = merge(var.tags, {
+      "legacylift:workspace" = terraform.workspace
+      "managed-by"           = "terraform"
+    })
+  }
+}
+
+locals {
+  # One deployment per workspace: dev, prod, ... each with its own names and state.
+  name_prefix = "legacylift-${terraform.workspace}"
+}
+
+module "legacylift" {
+  source = "../"
+
+  name_prefix              = local.name_prefix
+  models                   = var.models
+  models_dir               = "${path.module}/../legacy_models"
+  framework_image_uri      = var.framework_image_uri
+  default_instance_type    = var.default_instance_type
+  enable_generic_workflow  = var.enable_generic_workflow
+  ecr_repository_prefix    = var.ecr_repository_prefix
+  kms_key_arn              = var.kms_key_arn
+  log_level                = var.log_level
+  include_execution_data   = var.include_execution_data
+  tracing_enabled          = var.tracing_enabled
+  force_destroy            = var.force_destroy
+  permissions_boundary_arn = var.permissions_boundary_arn
+}

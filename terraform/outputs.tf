@@ -1,0 +1,34 @@
+output "state_machine_arns" {
+  description = "ARN of each model's state machine (models not built yet are absent)."
+  value       = module.legacylift.state_machine_arns
+}
+
+output "generic_state_machine_arn" {
+  description = "ARN of the generic state machine, or null when disabled."
+  value       = module.legacylift.generic_state_machine_arn
+}
+
+output "data_bucket" {
+  description = "Name of the data bucket."
+  value       = module.legacylift.data_bucket
+}
+
+output "ecr_repository_urls" {
+  description = "URL of each model's ECR repository (the build pushes there)."
+  value       = module.legacylift.ecr_repository_urls
+}
+
+output "sagemaker_role_arn" {
+  description = "ARN of the role the processing jobs run as."
+  value       = module.legacylift.sagemaker_role_arn
+}
+
+output "log_group_names" {
+  description = "CloudWatch log group of each model's state machine."
+  value       = module.legacylift.log_group_names
+}
+
+output "workspace" {
+  description = "The Terraform workspace this state belongs to."
+  value       = terraform.workspace
+}

@@ -1,0 +1,82 @@
+variable "region" {
+  description = "AWS region of the deployment."
+  type        = string
+  default     = "eu-west-1"
+
+  validation {
+    condition     = can(regex("^[a-z]{2}(-[a-z]+)+-[0-9]$", var.region))
+    error_message = "The region must be an AWS region name such as eu-west-1."
+  }
+}
+
+variable "models" {
+  description = "The models of this workspace: written by the build to tfvars/<workspace>.models.tfvars.json (see tfvars/README.md). The root module validates each entry."
+  type        = any
+  default     = {}
+}
+
+variable "framework_image_uri" {
+  description = "Image of script-mode steps; null uses AWS's prebuilt sagemaker-scikit-learn image of the region."
+  type        = string
+  default     = null
+}
+
+variable "default_instance_type" {
+  description = "Instance type of a step that sets none."
+  type        = string
+  default     = "ml.m5.xlarge"
+}
+
+variable "enable_generic_workflow" {
+  description = "Also create the generic state machine (the original pattern's execution input)."
+  type        = bool
+  default     = false
+}
+
+variable "ecr_repository_prefix" {
+  description = "Prefix of the model repositories. Workspaces sharing one AWS account need distinct prefixes (e.g. legacylift-dev/)."
+  type        = string
+  default     = "legacylift/"
+}
+
+variable "kms_key_arn" {
+  description = "Customer-managed KMS key for the bucket, repositories and log groups; null uses AWS-managed encryption."
+  type        = string
+  default     = null
+}
+
+variable "log_level" {
+  description = "Step Functions execution logging: ALL, ERROR, FATAL or OFF."
+  type        = string
+  default     = "ERROR"
+}
+
+variable "include_execution_data" {
+  description = "Log execution input, output and state data."
+  type        = bool
+  default     = false
+}
+
+variable "tracing_enabled" {
+  description = "Send X-Ray traces of executions."
+  type        = bool
+  default     = true
+}
+
+variable "force_destroy" {
+  description = "Let destroy remove a non-empty bucket and repositories (dev and test workspaces only)."
+  type        = bool
+  default     = false
+}
+
+variable "permissions_boundary_arn" {
+  description = "Permissions boundary for every role created, or null."
+  type        = string
+  default     = null
+}
+
+variable "tags" {
+  description = "Tags added to every resource (with legacylift:workspace and managed-by)."
+  type        = map(string)
+  default     = {}
+}

@@ -1,0 +1,13 @@
+terraform {
+  required_version = ">= 1.0.3"
+
+  required_providers {
+    aws = {
+      source  = "hashicorp/aws"
+      version = ">= 5.0"
+    }
+  }
+
+  # Partial configuration: `terraform init -backend-config=backend.hcl` (see backend.hcl.example).
+  backend "s3" {}
+}

@@ -1,0 +1,94 @@
+"""Temporary copies of the repository's Terraform for tests, and Terraform runs on them.
+
+Tests never run Terraform in the tree: `init`, tftest's setup and cleanup write and delete
+`.terraform`, lock and state files where they run. A copy holds the root module, `modules/`,
+`examples/` and `terraform/`, laid out as in the repository so relative module sources resolve.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+from legacylift.paths import REPO_ROOT
+from legacylift.terraform_env import terraform_binary, terraform_env
+
+HERE = Path(__file__).resolve().parent
+STANDIN_WORKFLOW = HERE / "standin_workflow"
+FIXTURE_MODELS = HERE / "fixtures" / "models"
+IGNORED = shutil.ignore_patterns(
+    ".terraform", ".terraform.lock.hcl", "terraform.tfstate*", "*.tfplan"
+)
+
+# Every endpoint the modules' resources and data sources call, pointed at one moto server.
+MOTO_SERVICES = ("cloudwatchlogs", "ecr", "iam", "s3", "sfn", "sts", "kms")
+
+
+def copy_terraform_tree(destination: Path) -> Path:
+    """Copy the root module, modules/, examples/ and terraform/ to `destination`; return it.
+
+    Until modules/workflow lands from its own branch, the contract-shaped stand-in in
+    tests/terraform/standin_workflow takes its place in the copy (never in the tree).
+    """
+    destination.mkdir(parents=True, exist_ok=True)
+    for path in REPO_ROOT.glob("*.tf"):
+        shutil.copy2(path, destination / path.name)
+    for folder in ("modules", "examples", "terraform"):
+        if (REPO_ROOT / folder).is_dir():
+            shutil.copytree(REPO_ROOT / folder, destination / folder, ignore=IGNORED)
+    workflow = destination / "modules" / "workflow"
+    if not (workflow / "main.tf").is_file():
+        shutil.copytree(STANDIN_WORKFLOW, workflow, dirs_exist_ok=True)
+    shutil.copytree(FIXTURE_MODELS, destination / "legacy_models", dirs_exist_ok=True)
+    return destination
+
+
+def uses_standin_workflow() -> bool:
+    """True while modules/workflow has not landed in this tree."""
+    return not (REPO_ROOT / "modules" / "workflow" / "main.tf").is_file()
+
+
+def moto_provider_block(endpoint: str, region: str = "us-east-1") -> str:
+    """An `aws` provider configuration that sends every call the modules make to moto."""
+    endpoints = "\n".join(f'    {service} = "{endpoint}"' for service in MOTO_SERVICES)
+    return (
+        'provider "aws" {\n'
+        f'  region                      = "{region}"\n'
+        '  access_key                  = "testing"\n'
+        '  secret_key                  = "testing"\n'
+        "  skip_credentials_validation = true\n"
+        "  skip_metadata_api_check     = true\n"
+        "  skip_region_validation      = true\n"
+        "  s3_use_path_style           = true\n"
+        "  endpoints {\n"
+        f"{endpoints}\n"
+        "  }\n"
+        "}\n"
+    )
+
+
+def terraform(directory: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess:
+    """Run the project's Terraform in `directory` with the project's CLI config (offline mirror)."""
+    result = subprocess.run(
+        [str(terraform_binary()), *args],
+        cwd=directory,
+        env=terraform_env(),
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    if check and result.returncode != 0:
+        raise AssertionError(
+            f"terraform {' '.join(args)} failed in {directory}:\n{result.stdout[-3000:]}\n"
+            f"{result.stderr[-3000:]}"
+        )
+    return result
+
+
+def validate(directory: Path) -> dict:
+    """`terraform init -backend=false` then `terraform validate -json`; the parsed result."""
+    terraform(directory, "init", "-backend=false", "-input=false", "-no-color")
+    result = terraform(directory, "validate", "-json", "-no-color", check=False)
+    return json.loads(result.stdout)
