@@ -53,7 +53,7 @@ def real_root(moto_server, tmp_path_factory):
         for key, value in FAKE_CREDENTIALS.items():
             env.setenv(key, value)
         env.setenv("AWS_ENDPOINT_URL", moto_server.endpoint)
-        env.delenv("LEGACYLIFT_TFVARS_DIR", raising=False)
+        env.setenv("LEGACYLIFT_TFVARS_DIR", str(root / "tfvars"))
         env.setenv("LEGACYLIFT_TERRAFORM_DIR", str(root))
         aws = boto3.session.Session(region_name="us-east-1")
         backend = bootstrap_backend(aws, STATE_BUCKET, root / "backend.hcl")
@@ -75,7 +75,7 @@ def real_root(moto_server, tmp_path_factory):
 def at_root(real_root, aws_env, monkeypatch):
     """Per-test environment on the deployed copy (the autouse fixture moved the tfvars dir)."""
     root, results = real_root
-    monkeypatch.delenv("LEGACYLIFT_TFVARS_DIR", raising=False)
+    monkeypatch.setenv("LEGACYLIFT_TFVARS_DIR", str(root / "tfvars"))
     monkeypatch.setenv("LEGACYLIFT_TERRAFORM_DIR", str(root))
     return root, results
 
