@@ -183,4 +183,4 @@ def test_follow_an_execution_of_the_deployed_asl(interpreted_machine, capsys):
     assert status == "FAILED"
     summary = executions.report_failure(status, followed, boto3.client("logs"))
     assert summary == "step 'InvalidInput' failed: LegacyLift.InvalidInput"
-    assert "input_uri and output_uri" in capsys.readouterr().out  # the Fail state's cause
+    assert "The execution input must be" in capsys.readouterr().out  # the Fail state's cause
