@@ -39,17 +39,213 @@ def test(c, fast=False, pytest_args=""):
 # --- build: containerise legacy models (issue 4) ---------------------------------------------
 
 
-# --- local run: the rendered workflow in local Docker (issue 5) -------------------------------
+def _fail_cleanly(action):
+    """Run `action`; turn a LegacyLiftError into a message and a non-zero exit."""
+    from legacylift.console import error
+    from legacylift.errors import LegacyLiftError
+
+    try:
+        return action()
+    except LegacyLiftError as exc:
+        error(str(exc))
+        raise Exit(code=1) from None
 
 
-@task
-def demo(c):
-    """Build every sample model and run its pipeline locally (the README's main command)."""
-    raise Exit(
-        "invoke demo: the sample models (issue 4) and the local engine (issue 5) have not landed "
-        "yet; setup itself is done. Run `./bootstrap test` to check this machine.",
-        code=2,
+BUILD_HELP = {
+    "workspace": "Terraform workspace whose tfvars get the pinned digest (default: $TF_WORKSPACE "
+    "or 'default')",
+    "registry": "'ecr' (the account's ECR, default), 'local' (the development registry), or any "
+    "registry host[:port]; $LEGACYLIFT_TARGET_REGISTRY sets the default",
+    "push": "push and pin the digest (--no-push only builds the local image)",
+}
+
+
+def _default_workspace(workspace):
+    return workspace or os.environ.get("TF_WORKSPACE") or "default"
+
+
+def _default_registry(registry):
+    return registry or os.environ.get("LEGACYLIFT_TARGET_REGISTRY") or "ecr"
+
+
+@task(help={"name": "the model's folder name under legacy_models/", **BUILD_HELP})
+def build_model(c, name, workspace=None, registry=None, push=True):
+    """Containerise one legacy model, push it and pin its digest into the workspace's tfvars.
+
+    Skips the build when an image with the same content hash exists locally or in the target."""
+    from legacylift.build import build_model as build
+
+    _fail_cleanly(
+        lambda: build(name, _default_workspace(workspace), _default_registry(registry), push=push)
     )
 
 
+@task(help={"jobs": "how many models to build at once (default 1)", **BUILD_HELP})
+def build_all(c, jobs=1, workspace=None, registry=None, push=True):
+    """`build-model` for every model in legacy_models/, `--jobs` at a time."""
+    from legacylift.build import build_all as build
+
+    results = _fail_cleanly(
+        lambda: build(
+            None, int(jobs), _default_workspace(workspace), _default_registry(registry), push
+        )
+    )
+    built = sum(1 for result in results if result.image.built)
+    print(f"{len(results)} models: {built} built, {len(results) - built} up to date")
+
+
+@task
+def list_models(c):
+    """Each model: content hash, whether its image is built, the digest pinned per workspace."""
+    from legacylift.build.status import model_table
+
+    print(_fail_cleanly(model_table))
+
+
+@task
+def build_framework_image(c):
+    """Build the local twin of AWS's scikit-learn processing image (script-mode steps)."""
+    from legacylift.build import ensure_framework_image
+
+    print(_fail_cleanly(ensure_framework_image))
+
+
+# --- local run: the rendered workflow in local Docker (issue 5) -------------------------------
+
+
+LOCAL_HELP = {
+    "workspace": "names the local bucket (legacylift-WORKSPACE) and job-name prefix "
+    "(default 'local')",
+    "time_scale": "multiply Wait states and Retry intervals by this factor (e.g. 0.01)",
+}
+
+
+@task(
+    help={
+        "name": "the model's folder name under legacy_models/",
+        "input": "a local file or directory, or an s3:// URI of the local object store",
+        "output": "where to put the output: a local directory, or an s3:// URI (default: "
+        "s3://legacylift-WORKSPACE/NAME/output/EXECUTION/ in the local object store)",
+        **LOCAL_HELP,
+    }
+)
+def run_local(c, name, input, output=None, workspace="local", time_scale="1"):  # noqa: A002
+    """Run a model's Terraform-rendered workflow locally: each step a processing job in Docker."""
+    from legacylift.console import error, success
+    from legacylift.local.run import run_local as run
+
+    result = _fail_cleanly(
+        lambda: run(name, input, output, workspace=workspace, time_scale=float(time_scale))
+    )
+    if not result.succeeded:
+        error(result.failure)
+        raise Exit(code=1)
+    success(f"{name}: execution {result.execution_name} succeeded in {result.seconds:.1f}s")
+    success(f"output: {result.output_path or result.output_uri}")
+
+
+@task(help={"workspace": LOCAL_HELP["workspace"]})
+def demo(c, workspace="local"):
+    """Build every sample model and run its pipeline locally (the README's main command)."""
+    from legacylift.local.demo import run_demo
+
+    _fail_cleanly(lambda: run_demo(workspace=workspace))
+
+
 # --- operating on AWS: deploy, run, status, logs (issue 6) ------------------------------------
+
+
+@task(
+    name="bootstrap-backend",
+    help={
+        "bucket": "name of the S3 bucket that will hold Terraform state (globally unique)",
+        "table": "DynamoDB lock table name (default BUCKET-lock)",
+        "region": "AWS region (default: the credential chain's region)",
+    },
+)
+def bootstrap_backend(c, bucket, table=None, region=None):
+    """Create the S3 state bucket and lock table once per account; write terraform/backend.hcl."""
+    from legacylift.aws.backend import bootstrap_backend as create
+    from legacylift.aws.session import check_credentials, session
+    from legacylift.aws.stack import terraform_dir
+
+    def action():
+        aws = session(region)
+        check_credentials(aws)
+        return create(aws, bucket, terraform_dir() / "backend.hcl", table)
+
+    _fail_cleanly(action)
+
+
+@task(
+    help={
+        "workspace": "Terraform workspace (dev, prod, ...): created when missing",
+        "plan_only": "plan and print the summary, apply nothing",
+    }
+)
+def deploy(c, workspace, plan_only=False):
+    """Plan and apply terraform/ for one workspace with its var files and image pins."""
+    from legacylift.aws.deploy import deploy as run_deploy
+
+    _fail_cleanly(lambda: run_deploy(workspace, plan_only=plan_only))
+
+
+@task(
+    name="upload-input",
+    help={
+        "name": "model name (legacy_models/NAME)",
+        "path": "local file or directory to upload",
+        "workspace": "Terraform workspace whose data bucket receives it",
+    },
+)
+def upload_input(c, name, path, workspace):
+    """Upload a local input to s3://<data bucket>/NAME/inputs/ and print its URI."""
+    from legacylift.aws.operations import upload_input as upload
+
+    _fail_cleanly(lambda: upload(name, path, workspace))
+
+
+@task(
+    help={
+        "model": "model name (positional)",
+        "workspace": "Terraform workspace the model is deployed in",
+        "input": "s3:// URI of the input data",
+        "output": "s3:// URI for the results (default s3://<data bucket>/MODEL/outputs/<run>/)",
+        "name": "execution name (default run-YYYYmmdd-HHMMSS); must be unused",
+        "wait": "follow the execution to its end (default); --no-wait returns once started",
+        "poll": "seconds between progress polls while following",
+    }
+)
+def run(c, model, workspace, input, output=None, name=None, wait=True, poll=5):
+    """Start an execution of a model's state machine and follow it step by step."""
+    from legacylift.aws.operations import run as start_run
+
+    _fail_cleanly(lambda: start_run(model, workspace, input, output, name, wait, float(poll)))
+
+
+@task(
+    help={
+        "name": "model name",
+        "workspace": "Terraform workspace",
+        "limit": "how many recent executions to list",
+    }
+)
+def status(c, name, workspace, limit=10):
+    """List a model's recent executions with status and duration."""
+    from legacylift.aws.operations import status as list_status
+
+    _fail_cleanly(lambda: list_status(name, workspace, int(limit)))
+
+
+@task(
+    help={
+        "execution": "execution ARN, or its name together with --workspace and --model",
+        "workspace": "Terraform workspace (when EXECUTION is a name)",
+        "model": "model name (when EXECUTION is a name)",
+    }
+)
+def logs(c, execution, workspace=None, model=None):
+    """Print the processing jobs' CloudWatch logs of one execution."""
+    from legacylift.aws.operations import logs as print_logs
+
+    _fail_cleanly(lambda: print_logs(execution, workspace, model))

@@ -1,0 +1,1 @@
+"""Operating LegacyLift on AWS: deploy a workspace, run and follow executions, read logs."""

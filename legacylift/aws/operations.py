@@ -1,0 +1,115 @@
+"""The AWS operations behind the invoke tasks: upload an input, run, status, logs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from legacylift import console
+from legacylift.aws import executions, stack
+from legacylift.aws.history import format_duration
+from legacylift.aws.session import check_credentials, region_of_arn, session
+from legacylift.errors import LegacyLiftError
+
+
+def _model_clients(model: str, workspace: str):
+    """Credentials checked, the workspace's outputs read, and a session in the model's region."""
+    check_credentials(session())
+    deployed = stack.load_stack(workspace)
+    arn = deployed.state_machine_arn(model)
+    return deployed, arn, session(region_of_arn(arn))
+
+
+def upload_input(model: str, path: Path, workspace: str) -> str:
+    """Upload a file or a directory's files to s3://<data bucket>/<model>/inputs/<name>;
+    return the URI to pass to `invoke run --input`."""
+    path = Path(path)
+    if not path.exists():
+        raise LegacyLiftError(f"input {path} does not exist")
+    deployed, _, aws = _model_clients(model, workspace)
+    bucket = deployed.data_bucket
+    s3 = aws.client("s3")
+    if path.is_dir():
+        files = sorted(p for p in path.rglob("*") if p.is_file())
+        if not files:
+            raise LegacyLiftError(f"input directory {path} holds no files")
+        prefix = f"{model}/inputs/{path.resolve().name}/"
+        for file in files:
+            key = prefix + file.relative_to(path).as_posix()
+            console.detail(f"{file} -> s3://{bucket}/{key}")
+            s3.upload_file(str(file), bucket, key)
+    else:
+        prefix = f"{model}/inputs/{path.name}"
+        s3.upload_file(str(path), bucket, prefix)
+    uri = f"s3://{bucket}/{prefix}"
+    console.success(f"uploaded to {uri}")
+    return uri
+
+
+def run(
+    model: str,
+    workspace: str,
+    input_uri: str,
+    output_uri: str | None = None,
+    name: str | None = None,
+    wait: bool = True,
+    poll_seconds: float = 5.0,
+) -> str:
+    """Start an execution of `model`'s state machine and, with `wait`, follow it to the end;
+    a failed execution raises after showing the failing step, cause and log tail."""
+    deployed, machine_arn, aws = _model_clients(model, workspace)
+    name = name or executions.default_execution_name()
+    output_uri = output_uri or f"s3://{deployed.data_bucket}/{model}/outputs/{name}/"
+    payload = executions.execution_input(input_uri, output_uri)
+    sfn = aws.client("stepfunctions")
+    arn = executions.start(sfn, machine_arn, name, payload)
+    console.info(f"started {arn}")
+    console.detail(f"input {payload['input_uri']} -> output {payload['output_uri']}")
+    if not wait:
+        return arn
+    try:
+        status, history = executions.follow(sfn, arn, poll_seconds)
+    except KeyboardInterrupt:
+        console.info(f"stopped following; the execution goes on: `invoke logs {arn}`")
+        raise
+    if status == "SUCCEEDED":
+        total = sum(step.duration() or 0 for step in history.steps)
+        console.success(f"{name} succeeded ({format_duration(total)} in steps)")
+        return arn
+    summary = executions.report_failure(status, history, aws.client("logs"))
+    raise LegacyLiftError(f"execution {name} {status}: {summary}")
+
+
+def status(model: str, workspace: str, limit: int = 10) -> list[dict]:
+    """Print the latest executions of `model` in `workspace`: name, status, duration."""
+    _, machine_arn, aws = _model_clients(model, workspace)
+    rows = executions.recent(aws.client("stepfunctions"), machine_arn, limit)
+    if not rows:
+        console.info(f"no executions of {model} in {workspace} yet")
+    for row in rows:
+        started = row["started"].strftime("%Y-%m-%d %H:%M:%S")
+        print(
+            f"{row['name']:<40} {row['status']:<10} {started}  {format_duration(row['duration'])}"
+        )
+    return rows
+
+
+def resolve_execution(execution: str, workspace: str | None, model: str | None) -> str:
+    """An execution ARN from an ARN, or from a name with --workspace and --model."""
+    if execution.startswith("arn:"):
+        return execution
+    if not (workspace and model):
+        raise LegacyLiftError(
+            f"{execution!r} is not an execution ARN: give the ARN, or the name with "
+            "--workspace W --model NAME"
+        )
+    _, machine_arn, _ = _model_clients(model, workspace)
+    return executions.execution_arn(machine_arn, execution)
+
+
+def logs(execution: str, workspace: str | None = None, model: str | None = None) -> list[str]:
+    """Print the logs of every processing job an execution started, job by job."""
+    if execution.startswith("arn:"):
+        check_credentials(session(region_of_arn(execution)))
+    arn = resolve_execution(execution, workspace, model)
+    aws = session(region_of_arn(arn))
+    return executions.print_execution_logs(aws.client("stepfunctions"), aws.client("logs"), arn)

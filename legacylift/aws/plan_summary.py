@@ -1,0 +1,45 @@
+"""A short summary of a saved plan (`terraform show -json`): what is created, updated, deleted."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+# A replacement shows as ["delete", "create"] or ["create", "delete"]: count it once, as replace.
+_ACTION_KIND = {
+    ("create",): "create",
+    ("update",): "update",
+    ("delete",): "delete",
+    ("delete", "create"): "replace",
+    ("create", "delete"): "replace",
+}
+KINDS = ("create", "update", "replace", "delete")
+
+
+def count_changes(plan: dict[str, Any]) -> dict[str, Counter]:
+    """Per change kind (create/update/replace/delete), a Counter of resource types."""
+    counts: dict[str, Counter] = {kind: Counter() for kind in KINDS}
+    for change in plan.get("resource_changes") or []:
+        kind = _ACTION_KIND.get(tuple(change.get("change", {}).get("actions", ())))
+        if kind:
+            counts[kind][change["type"]] += 1
+    return counts
+
+
+def summary_lines(plan: dict[str, Any]) -> list[str]:
+    """Human lines: a total, then one line per change kind listing the resource types."""
+    counts = count_changes(plan)
+    total = ", ".join(f"{sum(counts[kind].values())} to {kind}" for kind in KINDS)
+    lines = [f"Plan: {total}"]
+    for kind in KINDS:
+        if counts[kind]:
+            types = ", ".join(f"{name} x{n}" for name, n in sorted(counts[kind].items()))
+            lines.append(f"  {kind}: {types}")
+    output_changes = [
+        name
+        for name, change in (plan.get("output_changes") or {}).items()
+        if change.get("actions") not in (["no-op"], None)
+    ]
+    if output_changes:
+        lines.append(f"  outputs changed: {', '.join(sorted(output_changes))}")
+    return lines

@@ -1,0 +1,144 @@
+"""A deployed workspace as the tooling sees it: where its Terraform lives, which var files it
+takes, and what its outputs say (contracts §3b)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from legacylift import tfvars
+from legacylift.aws.terraform import TerraformRunner, check_workspace_name
+from legacylift.errors import LegacyLiftError
+from legacylift.models import models_dir
+from legacylift.paths import TERRAFORM_ROOT
+
+
+def terraform_dir() -> Path:
+    """The deployment root: `terraform/`, or LEGACYLIFT_TERRAFORM_DIR."""
+    return Path(os.environ.get("LEGACYLIFT_TERRAFORM_DIR", TERRAFORM_ROOT))
+
+
+def backend_config() -> Path | None:
+    """The backend settings file for `init`: LEGACYLIFT_BACKEND_CONFIG, else
+    `terraform/backend.hcl` when present (see README: bootstrapping the state backend)."""
+    given = os.environ.get("LEGACYLIFT_BACKEND_CONFIG")
+    if given:
+        if not Path(given).is_file():
+            raise LegacyLiftError(f"LEGACYLIFT_BACKEND_CONFIG={given}: no such file")
+        return Path(given)
+    default = terraform_dir() / "backend.hcl"
+    return default if default.is_file() else None
+
+
+def image_tfvars_path(workspace: str) -> Path:
+    """The build's per-workspace image tfvars (contracts §2; LEGACYLIFT_TFVARS_DIR overrides)."""
+    return tfvars.tfvars_path(check_workspace_name(workspace))
+
+
+def workspace_var_files(workspace: str) -> list[Path]:
+    """Var files of `workspace`, in the order Terraform reads them (a later file wins):
+    the workspace's settings (`tfvars/<W>.tfvars[.json]`), then the build's image pins."""
+    settings_dir = terraform_dir() / "tfvars"
+    candidates = [
+        settings_dir / f"{workspace}.tfvars",
+        settings_dir / f"{workspace}.tfvars.json",
+        image_tfvars_path(workspace),
+    ]
+    return [path for path in candidates if path.is_file()]
+
+
+def pinned_models(workspace: str) -> dict[str, Any]:
+    """The `models` map of the workspace's image tfvars ({} when the build wrote none)."""
+    return tfvars.read_models(check_workspace_name(workspace))
+
+
+def check_images_pinned(workspace: str, models: dict[str, Any]) -> None:
+    """Refuse mutable image references: every set image_uri must end in @sha256:<64 hex>."""
+    unpinned = {
+        name: entry.get("image_uri")
+        for name, entry in models.items()
+        if entry.get("image_uri") is not None
+        and not tfvars.IMAGE_URI_PATTERN.match(str(entry.get("image_uri")))
+    }
+    if unpinned:
+        listed = ", ".join(f"{name} = {uri!r}" for name, uri in sorted(unpinned.items()))
+        raise LegacyLiftError(
+            f"refusing to deploy workspace {workspace!r}: images not pinned by digest ({listed}) "
+            f"in {image_tfvars_path(workspace)}; run `invoke build-model NAME --workspace "
+            f"{workspace}` so the build pins repo@sha256:<digest>"
+        )
+
+
+def local_model_names() -> list[str]:
+    """Models this checkout knows: legacy_models/ folders (for naming errors only)."""
+    if not models_dir().is_dir():
+        return []
+    return sorted(p.name for p in models_dir().iterdir() if p.is_dir())
+
+
+@dataclass(frozen=True)
+class Stack:
+    """The outputs of one applied workspace."""
+
+    workspace: str
+    outputs: dict[str, Any]
+
+    @property
+    def data_bucket(self) -> str:
+        """The data bucket name (inputs, intermediate data, outputs)."""
+        bucket = self.outputs.get("data_bucket")
+        if not bucket:
+            raise LegacyLiftError(
+                f"workspace {self.workspace!r} has no data_bucket output: it was never applied; "
+                f"run `invoke deploy --workspace {self.workspace}`"
+            )
+        return bucket
+
+    @property
+    def state_machine_arns(self) -> dict[str, str]:
+        """Model name -> state machine ARN of every deployed model."""
+        return dict(self.outputs.get("state_machine_arns") or {})
+
+    def state_machine_arn(self, model: str) -> str:
+        """The ARN of `model`'s state machine, or an error saying why there is none."""
+        arns = self.state_machine_arns
+        if model in arns:
+            return arns[model]
+        deployed = ", ".join(sorted(arns)) or "none"
+        if model in pinned_models(self.workspace) or model in local_model_names():
+            raise LegacyLiftError(
+                f"model {model!r} is not deployed in workspace {self.workspace!r} (deployed: "
+                f"{deployed}): run `invoke build-model {model} --workspace {self.workspace}` "
+                f"then `invoke deploy --workspace {self.workspace}`"
+            )
+        raise LegacyLiftError(
+            f"unknown model {model!r}: no legacy_models/{model}/ folder and not deployed in "
+            f"workspace {self.workspace!r} (deployed: {deployed})"
+        )
+
+
+def initialised_runner() -> TerraformRunner:
+    """`terraform init` of the deployment root with the backend config; a missing backend
+    config is named with the command that writes it."""
+    runner = TerraformRunner(terraform_dir())
+    config = backend_config()
+    try:
+        runner.init(config)
+    except LegacyLiftError as exc:
+        if config is None:
+            raise LegacyLiftError(
+                f"{exc}\nno backend config: run `invoke bootstrap-backend --bucket NAME` once per "
+                f"account (writes {terraform_dir() / 'backend.hcl'}), or set "
+                "LEGACYLIFT_BACKEND_CONFIG"
+            ) from exc
+        raise
+    return runner
+
+
+def load_stack(workspace: str) -> Stack:
+    """Read an existing workspace's outputs (errors for an unknown workspace)."""
+    runner = initialised_runner()
+    runner.require_workspace(workspace)
+    return Stack(workspace, runner.outputs(workspace))

@@ -1,0 +1,233 @@
+"""The one place LegacyLift drives Terraform through python-terraform 0.10.1.
+
+python-terraform (unmaintained since 2019) predates Terraform 1.x; every trap it sets is
+handled here and nowhere else:
+
+- `destroy()` always passes `-force`, which Terraform >= 0.15 rejects ("flag provided but not
+  defined"): `destroy` here runs `apply -destroy -auto-approve` instead.
+- `apply()` passes `-auto-approve=false` unless `skip_plan=True`; with `-input=false` that
+  fails ("Error asking for approval: EOF"). We only ever apply a saved plan, which needs no
+  approval, and never pass variables with it (Terraform refuses `-var`/`-var-file` there).
+- A `variables` dict is written to a temporary file in /tmp and passed as a `-var-file`
+  *before* `var_file`, so any var file silently wins and the values sit in /tmp. We never hand
+  it a dict: overrides go to a var file in a private directory, placed last so they win.
+- `plan()` passes `-detailed-exitcode`: 0 = no changes, 2 = changes, 1 = error.
+- `output()` returns None on any failure and drops stderr: we call `output_cmd` and parse.
+- `init()` passes `-reconfigure`, which silently abandons existing state when the backend
+  changes: we turn it off so Terraform asks for an explicit migration instead.
+- Commands inherit `os.environ` with no way to pass an environment: we swap in the project's
+  Terraform environment (binary, CLI config, TF_WORKSPACE) for the call, under a lock.
+- It logs every non-zero exit (plan's 2 included) as a warning: silenced; errors are raised
+  here with Terraform's message instead.
+- The workspace is given per call through TF_WORKSPACE rather than only `workspace select`,
+  so two commands on different workspaces never act on each other's state through the shared
+  `.terraform/environment` file.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+import shutil
+import tempfile
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from python_terraform import IsFlagged, IsNotFlagged, Terraform
+
+from legacylift.errors import LegacyLiftError
+from legacylift.paths import project_state_dir
+from legacylift.terraform_env import terraform_binary, terraform_env
+
+WORKSPACE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
+_ENVIRON_LOCK = threading.Lock()
+logging.getLogger("python_terraform").setLevel(logging.ERROR)
+
+PLAN_NO_CHANGES, PLAN_ERROR, PLAN_CHANGES = 0, 1, 2
+
+
+@dataclass(frozen=True)
+class PlanResult:
+    """A saved plan: its file, whether it changes anything, and `terraform show -json` of it."""
+
+    path: Path
+    has_changes: bool
+    document: dict[str, Any]
+
+
+def check_workspace_name(workspace: str) -> str:
+    """Return `workspace` if Terraform (and S3 key paths) accept it, else raise naming the rule."""
+    if not WORKSPACE_PATTERN.match(workspace or ""):
+        raise LegacyLiftError(
+            f"invalid workspace name {workspace!r}: use letters, digits, '-' and '_' "
+            "(at most 64 characters, starting with a letter or digit), e.g. dev or prod"
+        )
+    return workspace
+
+
+def _tail(text: str | None, lines: int = 25) -> str:
+    return "\n".join((text or "").strip().splitlines()[-lines:])
+
+
+@contextmanager
+def _environ(env: dict[str, str]) -> Iterator[None]:
+    """python-terraform copies os.environ for every command; give it `env` for one call."""
+    with _ENVIRON_LOCK:
+        saved = dict(os.environ)
+        os.environ.clear()
+        os.environ.update(env)
+        try:
+            yield
+        finally:
+            os.environ.clear()
+            os.environ.update(saved)
+
+
+class TerraformRunner:
+    """Terraform commands on one working directory, each returning checked results."""
+
+    def __init__(self, working_dir: Path, extra_env: dict[str, str] | None = None) -> None:
+        self.working_dir = Path(working_dir)
+        if not self.working_dir.is_dir():
+            raise LegacyLiftError(f"Terraform directory {self.working_dir} does not exist")
+        self._extra_env = dict(extra_env or {})
+        # No var_file/variables on the instance: they would leak into every later command,
+        # including applying a saved plan, which Terraform then refuses.
+        self._tf = Terraform(
+            working_dir=str(self.working_dir), terraform_bin_path=str(terraform_binary())
+        )
+
+    # -- the raw call ------------------------------------------------------------------------
+
+    def _run(self, command: str, *args: str, workspace: str | None = None, **options: Any):
+        env = terraform_env()
+        env.update(self._extra_env)
+        env.pop("TF_WORKSPACE", None)
+        if workspace is not None:
+            env["TF_WORKSPACE"] = check_workspace_name(workspace)
+        options.setdefault("no_color", IsFlagged)
+        with _environ(env):
+            return self._tf.cmd(command, *args, **options)
+
+    def _checked(self, what: str, command: str, *args: str, ok=(0,), **options: Any):
+        code, out, err = self._run(command, *args, **options)
+        if code not in ok:
+            raise LegacyLiftError(
+                f"terraform {what} failed in {self.working_dir} (exit {code}):\n{_tail(err or out)}"
+            )
+        return code, out
+
+    # -- commands ----------------------------------------------------------------------------
+
+    def init(self, backend_config: Path | None = None) -> None:
+        """`terraform init` (no prompts, no silent -reconfigure), with a backend config file."""
+        options: dict[str, Any] = {"input": False, "reconfigure": IsNotFlagged}
+        if backend_config is not None:
+            options["backend_config"] = [str(backend_config)]
+        self._checked("init", "init", **options)
+
+    def workspaces(self) -> list[str]:
+        """Names of the workspaces that exist in the backend."""
+        _, out = self._checked("workspace list", "workspace list")
+        return [line.strip(" *") for line in out.splitlines() if line.strip(" *")]
+
+    def ensure_workspace(self, workspace: str) -> bool:
+        """Select `workspace`, creating it first when missing; True when it was created."""
+        check_workspace_name(workspace)
+        created = workspace not in self.workspaces()
+        if created:
+            self._checked("workspace new", "workspace new", workspace)
+        else:
+            self._checked("workspace select", "workspace select", workspace)
+        return created
+
+    def require_workspace(self, workspace: str) -> None:
+        """Raise a clear error unless `workspace` exists (commands that only read state)."""
+        known = self.workspaces()
+        if check_workspace_name(workspace) not in known:
+            raise LegacyLiftError(
+                f"unknown workspace {workspace!r} (known: {', '.join(known)}): deploy it first "
+                f"with `invoke deploy --workspace {workspace}`"
+            )
+
+    def plan(
+        self,
+        workspace: str,
+        plan_dir: Path,
+        var_files: Sequence[Path] = (),
+        overrides: dict[str, Any] | None = None,
+        destroy: bool = False,
+    ) -> PlanResult:
+        """Plan into `plan_dir/tfplan`: var files in order (later wins), `overrides` last."""
+        plan_path = Path(plan_dir) / "tfplan"
+        files = [str(path) for path in var_files]
+        if overrides:
+            # A private var file after the others, so overrides win (python-terraform's own
+            # `variables` would land in /tmp *before* the var files and lose).
+            override_file = Path(plan_dir) / "overrides.tfvars.json"
+            override_file.write_text(json.dumps(overrides), encoding="utf-8")
+            files.append(str(override_file))
+        code, _ = self._checked(
+            "plan",
+            "plan",
+            ok=(PLAN_NO_CHANGES, PLAN_CHANGES),
+            workspace=workspace,
+            input=False,
+            detailed_exitcode=IsFlagged,
+            var_file=files,
+            out=str(plan_path),
+            destroy=IsFlagged if destroy else IsNotFlagged,
+        )
+        return PlanResult(plan_path, code == PLAN_CHANGES, self.show_plan(workspace, plan_path))
+
+    def show_plan(self, workspace: str, plan_path: Path) -> dict[str, Any]:
+        """`terraform show -json` of a saved plan, parsed."""
+        _, out = self._checked("show", "show", str(plan_path), workspace=workspace, json=IsFlagged)
+        return json.loads(out)
+
+    def apply_plan(self, workspace: str, plan: PlanResult) -> None:
+        """Apply a saved plan: no approval prompt, no variables (the plan carries them)."""
+        self._checked(
+            "apply",
+            "apply",
+            str(plan.path),
+            workspace=workspace,
+            input=False,
+            auto_approve=IsFlagged,
+        )
+
+    def destroy(self, workspace: str, var_files: Sequence[Path] = ()) -> None:
+        """Destroy a workspace's resources with `apply -destroy` (not `destroy -force`)."""
+        self._checked(
+            "destroy",
+            "apply",
+            workspace=workspace,
+            input=False,
+            auto_approve=IsFlagged,
+            destroy=IsFlagged,
+            var_file=[str(path) for path in var_files],
+        )
+
+    def outputs(self, workspace: str) -> dict[str, Any]:
+        """Every root output's value of `workspace` (an empty dict before the first apply)."""
+        _, out = self._checked("output", "output", workspace=workspace, json=IsFlagged)
+        return {name: entry.get("value") for name, entry in json.loads(out or "{}").items()}
+
+
+@contextmanager
+def private_plan_dir() -> Iterator[Path]:
+    """A mode-700 directory under the project state dir for plan files and override var
+    files: they hold variable values, so they stay out of the world-readable /tmp."""
+    base = project_state_dir() / "tmp"
+    base.mkdir(parents=True, exist_ok=True, mode=0o700)
+    path = Path(tempfile.mkdtemp(prefix="plan-", dir=base))
+    try:
+        yield path
+    finally:
+        shutil.rmtree(path, ignore_errors=True)

@@ -1,0 +1,244 @@
+"""Model and framework images: content-hash tags, build only when missing, push and pin.
+
+`build_model` is what `invoke build-model` runs: check the target first (credentials, ECR
+repository), build unless an image with the same content hash exists locally or in the target,
+push, verify the digest against the registry's own record, and only then pin it into the
+workspace's tfvars. Any failure before the last step leaves the tfvars untouched.
+"""
+
+from __future__ import annotations
+
+import tempfile
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+import docker
+from docker.errors import ImageNotFound
+
+from legacylift import tfvars
+from legacylift.build.context import ImageContext, model_files, source_revision, template_path
+from legacylift.build.dockerfile import (
+    TEMPLATE_VERSION,
+    render_framework_dockerfile,
+    render_model_dockerfile,
+)
+from legacylift.build.registry import RegistryTarget, repository_name, resolve_target
+from legacylift.build.stream import BuildLog, stream_build, stream_push
+from legacylift.console import detail, info, success
+from legacylift.docker_client import docker_client
+from legacylift.errors import LegacyLiftError
+from legacylift.models import Model, discover_models, load_model
+from legacylift.paths import REPO_ROOT
+from legacylift.settings import base_image
+
+FRAMEWORK_REPOSITORY = "legacylift/sklearn-processing"
+FRAMEWORK_REQUIREMENTS = "framework/requirements.txt"
+LABEL_PREFIX = "org.legacylift"
+
+
+@dataclass
+class ImageOutcome:
+    """A local image reference and how it came to be."""
+
+    reference: str
+    content_hash: str
+    built: bool
+    log: BuildLog | None = None
+
+
+@dataclass
+class BuildResult:
+    """What `build_model` did for one model."""
+
+    name: str
+    image: ImageOutcome
+    image_uri: str | None = None  # repository@sha256:digest when pushed
+    tfvars_path: Path | None = None
+
+
+class ImageBuilder:
+    """Builds images on one Docker daemon; remembers the base image id between models."""
+
+    def __init__(self, client: docker.DockerClient | None = None) -> None:
+        self.client = client or docker_client()
+        self.base_image = base_image()
+        self._base_image_id: str | None = None
+
+    def base_image_id(self) -> str:
+        """The id of the configured base image (part of every content hash)."""
+        if self._base_image_id is None:
+            try:
+                self._base_image_id = self.client.images.get(self.base_image).id
+            except ImageNotFound:
+                raise LegacyLiftError(
+                    f"base image {self.base_image} is not on this Docker daemon: run ./bootstrap "
+                    "(it pulls it, or builds an equivalent where it cannot be pulled)"
+                ) from None
+        return self._base_image_id
+
+    def model_context(self, model: Model) -> ImageContext:
+        """The build context of a model image (its own Dockerfile, or the template's)."""
+        if model.own_dockerfile:
+            dockerfile = model.own_dockerfile.read_text(encoding="utf-8")
+            files = list(model_files(model.path))
+        else:
+            dockerfile = render_model_dockerfile(self.base_image, model.system_packages)
+            files = [("requirements.txt", model.path / "requirements.txt")]
+            files += [(f"code/{rel}", path) for rel, path in model_files(model.path)]
+        return ImageContext(
+            repository_name(model.name), dockerfile, self.base_image_id(), TEMPLATE_VERSION, files
+        )
+
+    def framework_context(self) -> ImageContext:
+        """The build context of the script-mode framework image."""
+        return ImageContext(
+            FRAMEWORK_REPOSITORY,
+            render_framework_dockerfile(self.base_image),
+            self.base_image_id(),
+            TEMPLATE_VERSION,
+            [("requirements.txt", template_path(FRAMEWORK_REQUIREMENTS))],
+        )
+
+    def exists_locally(self, reference: str) -> bool:
+        """Whether the daemon has an image under `reference`."""
+        try:
+            self.client.images.get(reference)
+        except ImageNotFound:
+            return False
+        return True
+
+    def ensure(self, context: ImageContext, label: str, revision_of: Path) -> ImageOutcome:
+        """The image for `context`: reused when its content-hash tag exists, built otherwise."""
+        content_hash = context.content_hash
+        reference = f"{context.repository}:{content_hash}"
+        if self.exists_locally(reference):
+            detail(f"{label}: {reference} is up to date (no build)")
+            return ImageOutcome(reference, content_hash, built=False)
+        info(f"{label}: building {reference}")
+        labels = {
+            f"{LABEL_PREFIX}.image": label,
+            f"{LABEL_PREFIX}.content-hash": content_hash,
+            f"{LABEL_PREFIX}.source-revision": source_revision(revision_of),
+            f"{LABEL_PREFIX}.template-version": TEMPLATE_VERSION,
+            "org.opencontainers.image.revision": source_revision(revision_of),
+        }
+        with tempfile.TemporaryDirectory(prefix="legacylift-build-") as staging:
+            staged = context.stage(Path(staging))
+            log = stream_build(
+                self.client, staged, reference, labels, echo=lambda line: detail(f"{label}: {line}")
+            )
+        success(f"{label}: built {reference}")
+        return ImageOutcome(reference, content_hash, built=True, log=log)
+
+    def ensure_model(self, model: Model) -> ImageOutcome:
+        """The model's image, built when missing."""
+        return self.ensure(self.model_context(model), model.name, model.path)
+
+    def ensure_framework(self) -> ImageOutcome:
+        """The framework image, built when missing."""
+        return self.ensure(self.framework_context(), "sklearn-processing", template_path(""))
+
+    def push(self, outcome: ImageOutcome, model: str, target: RegistryTarget) -> str:
+        """Tag and push a model image to `target`; return the registry-verified digest."""
+        repository = target.image_repository(model)
+        self.client.images.get(outcome.reference).tag(repository, tag=outcome.content_hash)
+        info(f"{model}: pushing to {target.describe()}")
+        digest = stream_push(self.client, repository, outcome.content_hash, target.auth_config)
+        recorded = target.remote_digest(model, outcome.content_hash)
+        if recorded != digest:
+            raise LegacyLiftError(
+                f"{model}: the push reported {digest} but {target.describe()} records "
+                f"{recorded or 'no image'} for tag {outcome.content_hash}: not pinning it; "
+                "build again"
+            )
+        return digest
+
+
+def ensure_model_image(name: str) -> str:
+    """Local reference (`legacylift/NAME:<content hash>`) of a model's image, building it
+    when missing. Used by the local engine (contracts §5)."""
+    return ImageBuilder().ensure_model(load_model(name)).reference
+
+
+def ensure_framework_image() -> str:
+    """Local reference of the script-mode framework image, building it when missing."""
+    return ImageBuilder().ensure_framework().reference
+
+
+def build_model(
+    name: str,
+    workspace: str = "default",
+    registry: str | None = None,
+    push: bool = True,
+    target: RegistryTarget | None = None,
+    builder: ImageBuilder | None = None,
+) -> BuildResult:
+    """Build a model's image if needed; with `push`, push it and pin its digest into the
+    workspace's tfvars (the only write, and the last step)."""
+    model = load_model(name)
+    if not push:
+        return BuildResult(name, (builder or ImageBuilder()).ensure_model(model))
+    # Cheap checks first: a bad workspace, credentials or repository fail before any build.
+    tfvars.tfvars_path(workspace)
+    target = target or resolve_target(registry)
+    target.check_access(name)
+    builder = builder or ImageBuilder()
+    context = builder.model_context(model)
+    content_hash = context.content_hash
+    digest = target.remote_digest(name, content_hash)
+    if digest:
+        detail(f"{name}: {target.describe()} already holds {content_hash} (no build, no push)")
+        outcome = ImageOutcome(f"{context.repository}:{content_hash}", content_hash, built=False)
+    else:
+        outcome = builder.ensure(context, model.name, model.path)
+        digest = builder.push(outcome, name, target)
+    image_uri = f"{target.image_repository(name)}@{digest}"
+    path = tfvars.pin_image(
+        workspace, name, image_uri, source_hash=content_hash, settings=model.tfvars_settings()
+    )
+    success(f"{name}: pinned {image_uri} in {path}")
+    return BuildResult(name, outcome, image_uri, path)
+
+
+def build_all(
+    names: list[str] | None = None,
+    jobs: int = 1,
+    workspace: str = "default",
+    registry: str | None = None,
+    push: bool = True,
+) -> list[BuildResult]:
+    """`build_model` for every model (or `names`), `jobs` at a time. Each thread has its own
+    Docker client; a failure of one model is reported after the others finish."""
+    models = names or [model.name for model in discover_models()]
+    target = resolve_target(registry) if push else None
+    local = threading.local()
+
+    def one(name: str) -> BuildResult:
+        if not hasattr(local, "builder"):
+            local.builder = ImageBuilder()
+        return build_model(name, workspace, push=push, target=target, builder=local.builder)
+
+    results: list[BuildResult] = []
+    failures: list[str] = []
+    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+        futures = {name: pool.submit(one, name) for name in models}
+        for name, future in futures.items():
+            try:
+                results.append(future.result())
+            except LegacyLiftError as exc:
+                failures.append(f"{name}: {exc}")
+    if failures:
+        raise LegacyLiftError(
+            f"{len(failures)} of {len(models)} models failed:\n" + "\n".join(failures)
+        )
+    return results
+
+
+def repo_relative(path: Path) -> str:
+    """`path` relative to the repository when inside it (for messages)."""
+    try:
+        return str(path.relative_to(REPO_ROOT))
+    except ValueError:
+        return str(path)

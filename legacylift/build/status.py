@@ -1,0 +1,41 @@
+"""`invoke list-models`: each model's content hash, local image, and pinned digests."""
+
+from __future__ import annotations
+
+from legacylift import tfvars
+from legacylift.build.images import ImageBuilder
+from legacylift.models import discover_models
+
+
+def _workspaces() -> list[str]:
+    suffix = ".models.tfvars.json"
+    return sorted(p.name.removesuffix(suffix) for p in tfvars.tfvars_dir().glob(f"*{suffix}"))
+
+
+def model_table() -> str:
+    """A plain-text table: name, content hash, built?, and per workspace the pinned digest
+    (marked stale when it was built from other content than the folder holds now)."""
+    builder = ImageBuilder()
+    workspaces = _workspaces()
+    pinned = {workspace: tfvars.read_models(workspace) for workspace in workspaces}
+    rows = [["model", "content hash", "built", *workspaces]]
+    for model in discover_models():
+        context = builder.model_context(model)
+        content_hash = context.content_hash
+        built = "yes" if builder.exists_locally(f"{context.repository}:{content_hash}") else "no"
+        cells = []
+        for workspace in workspaces:
+            entry = pinned[workspace].get(model.name) or {}
+            uri = entry.get("image_uri")
+            if not uri:
+                cells.append("-")
+                continue
+            digest = uri.rsplit("@", 1)[-1].removeprefix("sha256:")[:12]
+            stale = "" if entry.get("source_hash") == content_hash else " (stale)"
+            cells.append(f"{digest}{stale}")
+        rows.append([model.name, content_hash, built, *cells])
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    return "\n".join(
+        "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()
+        for row in rows
+    )

@@ -1,0 +1,48 @@
+"""The execution history, shaped like GetExecutionHistory's events."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+
+def now_iso() -> str:
+    """The current time as Step Functions writes it in the context object."""
+    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+class History:
+    """Thread-safe list of events {id, previousEventId, timestamp, type, <details>}."""
+
+    def __init__(self, on_event: Callable[[dict[str, Any]], None] | None = None) -> None:
+        self.events: list[dict[str, Any]] = []
+        self._lock = threading.Lock()
+        self._on_event = on_event
+
+    def add(self, event_type: str, previous: int | None = None, **details: Any) -> int:
+        """Record an event; returns its id. Details go under `<lowerCamelType>EventDetails`."""
+        with self._lock:
+            event_id = len(self.events) + 1
+            event: dict[str, Any] = {
+                "id": event_id,
+                "previousEventId": previous if previous is not None else event_id - 1,
+                "timestamp": now_iso(),
+                "type": event_type,
+            }
+            if details:
+                key = _details_key(event_type)
+                event[key] = details
+            self.events.append(event)
+        if self._on_event:
+            self._on_event(event)
+        return event_id
+
+
+def _details_key(event_type: str) -> str:
+    if event_type.endswith("StateEntered"):
+        return "stateEnteredEventDetails"
+    if event_type.endswith("StateExited"):
+        return "stateExitedEventDetails"
+    return event_type[:1].lower() + event_type[1:] + "EventDetails"

@@ -1,0 +1,213 @@
+"""JSONPath as Step Functions uses it (Jayway semantics): read paths and reference paths.
+
+Read: `$`, `.name`, `['name']`, `[0]`, `[-1]`, `[*]`, `.*`, `[1:3]`, `..name`, `[?(@.k op v)]`.
+A definite path (no wildcard, slice, filter or deep scan) yields one value; an indefinite one
+yields a list of every match. Reference paths (ResultPath) are definite paths of names and
+indices only.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from legacylift.local.asl.errors import StatesError
+
+
+class PathNotFound(Exception):
+    """The path names something the document does not have."""
+
+
+_TOKEN = re.compile(
+    r"""\.\.(?P<deep>[A-Za-z0-9_$@\-]+|\*)
+      | \.(?P<field>[^.\[\]]+)
+      | \[\s*'(?P<quoted>(?:[^'\\]|\\.)*)'\s*\]
+      | \[\s*"(?P<dquoted>(?:[^"\\]|\\.)*)"\s*\]
+      | \[\s*(?P<index>-?\d+)\s*\]
+      | \[\s*(?P<slice>-?\d*\s*:\s*-?\d*(?:\s*:\s*-?\d+)?)\s*\]
+      | \[\s*\*\s*\]
+      | \[\s*\?\(\s*(?P<filter>.*?)\s*\)\s*\]""",
+    re.VERBOSE,
+)
+
+
+def _parse(path: str) -> list[tuple[str, Any]]:
+    if path.startswith("$$"):
+        rest = path[2:]
+    elif path.startswith("$"):
+        rest = path[1:]
+    else:
+        raise StatesError("States.Runtime", f"Invalid JSONPath '{path}': must start with $")
+    steps: list[tuple[str, Any]] = []
+    position = 0
+    while position < len(rest):
+        match = _TOKEN.match(rest, position)
+        if not match:
+            raise StatesError("States.Runtime", f"Invalid JSONPath '{path}'")
+        position = match.end()
+        groups = match.groupdict()
+        if groups["deep"] is not None:
+            steps.append(("deep", groups["deep"]))
+        elif groups["field"] is not None:
+            steps.append(("wild", None) if groups["field"] == "*" else ("field", groups["field"]))
+        elif groups["quoted"] is not None or groups["dquoted"] is not None:
+            raw = groups["quoted"] if groups["quoted"] is not None else groups["dquoted"]
+            steps.append(("field", re.sub(r"\\(.)", r"\1", raw)))
+        elif groups["index"] is not None:
+            steps.append(("index", int(groups["index"])))
+        elif groups["slice"] is not None:
+            parts = [part.strip() for part in groups["slice"].split(":")]
+            steps.append(("slice", tuple(int(part) if part else None for part in parts)))
+        elif groups["filter"] is not None:
+            steps.append(("filter", groups["filter"]))
+        else:
+            steps.append(("wild", None))
+    return steps
+
+
+def normalised(path: str) -> str:
+    """The path in Jayway's normalised form, e.g. `$['a'][0]`, as AWS prints it in errors."""
+    parts = []
+    for kind, argument in _parse(path):
+        if kind == "field":
+            parts.append(f"['{argument}']")
+        elif kind == "index":
+            parts.append(f"[{argument}]")
+        elif kind == "wild":
+            parts.append("[*]")
+        else:
+            return path
+    return ("$$" if path.startswith("$$") else "$") + "".join(parts)
+
+
+def is_definite(path: str) -> bool:
+    """Whether the path yields one value (not a list of matches)."""
+    return all(kind in ("field", "index") for kind, _ in _parse(path))
+
+
+_FILTER = re.compile(r"@((?:\.[A-Za-z0-9_]+|\['[^']*'\])*)\s*(?:(==|!=|<=|>=|<|>)\s*(.+))?$")
+
+
+def _filter_match(expression: str, item: Any) -> bool:
+    match = _FILTER.match(expression)
+    if not match:
+        raise StatesError("States.Runtime", f"Unsupported JSONPath filter '{expression}'")
+    sub_path, operator, literal = match.groups()
+    try:
+        value = get("$" + sub_path, item)
+    except PathNotFound:
+        return False
+    if operator is None:
+        return True
+    literal = literal.strip()
+    if literal.startswith("'") and literal.endswith("'"):
+        expected: Any = literal[1:-1]
+    else:
+        expected = json.loads(literal)
+    if operator in ("==", "!="):
+        return (value == expected) == (operator == "==")
+    if type(value) is not type(expected) and not (
+        isinstance(value, int | float) and isinstance(expected, int | float)
+    ):
+        return False
+    return {"<": value < expected, ">": value > expected, "<=": value <= expected,
+            ">=": value >= expected}[operator]  # fmt: skip
+
+
+def _deep(node: Any, name: str) -> list[Any]:
+    found = []
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if name == "*" or key == name:
+                found.append(value)
+            found += _deep(value, name)
+    elif isinstance(node, list):
+        for value in node:
+            if name == "*":
+                found.append(value)
+            found += _deep(value, name)
+    return found
+
+
+def _step(nodes: list[Any], kind: str, argument: Any, definite: bool) -> list[Any]:
+    result = []
+    for node in nodes:
+        if kind == "field":
+            if isinstance(node, dict) and argument in node:
+                result.append(node[argument])
+            elif definite:
+                raise PathNotFound(argument)
+        elif kind == "index":
+            if isinstance(node, list) and -len(node) <= argument < len(node):
+                result.append(node[argument])
+            elif definite:
+                raise PathNotFound(argument)
+        elif kind == "wild":
+            if isinstance(node, dict):
+                result += list(node.values())
+            elif isinstance(node, list):
+                result += node
+        elif kind == "slice":
+            if isinstance(node, list):
+                result += node[slice(*argument)]
+        elif kind == "filter":
+            items = (
+                node
+                if isinstance(node, list)
+                else list(node.values())
+                if isinstance(node, dict)
+                else []
+            )
+            result += [item for item in items if _filter_match(argument, item)]
+        elif kind == "deep":
+            result += _deep(node, argument)
+    return result
+
+
+def get(path: str, document: Any) -> Any:
+    """The value at `path` in `document`; PathNotFound when a definite path is missing."""
+    steps = _parse(path)
+    definite = all(kind in ("field", "index") for kind, _ in steps)
+    nodes = [document]
+    for kind, argument in steps:
+        nodes = _step(nodes, kind, argument, definite)
+    return nodes[0] if definite else nodes
+
+
+def put(path: str, document: Any, value: Any) -> Any:
+    """A copy of `document` with `value` at the reference path `path` (ResultPath semantics:
+    missing objects on the way are created; `$` replaces the whole document)."""
+    steps = _parse(path)
+    if any(kind not in ("field", "index") for kind, _ in steps):
+        raise StatesError("States.Runtime", f"Invalid ResultPath '{path}': not a reference path")
+    if not steps:
+        return value
+    root = json.loads(json.dumps(document))
+    if not isinstance(root, dict | list):
+        raise StatesError(
+            "States.Runtime",
+            f"Unable to apply ResultPath '{path}' to input {json.dumps(document)}: "
+            "the input is not an object",
+        )
+    node = root
+    for position, (kind, key) in enumerate(steps):
+        last = position == len(steps) - 1
+        if kind == "field":
+            if not isinstance(node, dict):
+                raise StatesError("States.Runtime", f"Unable to apply ResultPath '{path}'")
+            if last:
+                node[key] = value
+            else:
+                child = node.get(key)
+                if not isinstance(child, dict | list):
+                    child = node[key] = {}
+                node = child
+        else:
+            if not isinstance(node, list) or not -len(node) <= key < len(node):
+                raise StatesError("States.Runtime", f"Unable to apply ResultPath '{path}'")
+            if last:
+                node[key] = value
+            else:
+                node = node[key]
+    return root

@@ -1,0 +1,187 @@
+"""One step container, run with the docker SDK and always removed afterwards.
+
+A `docker run` equivalent with the SageMaker Processing overrides: `entrypoint` and `arguments`
+replace the image's ENTRYPOINT and CMD exactly as `docker run --entrypoint X IMAGE ARGS...` does
+(an entrypoint given clears the image's CMD; arguments alone go to the image's ENTRYPOINT).
+"""
+
+from __future__ import annotations
+
+import collections
+import contextlib
+import os
+import threading
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+import docker
+from docker.errors import APIError, ImageNotFound, NotFound
+from requests.exceptions import ConnectionError as RequestsConnectionError
+from requests.exceptions import ReadTimeout
+
+from legacylift.errors import LegacyLiftError
+
+LABEL = "legacylift.local"
+LOG_TAIL_LINES = 50
+
+
+def step_user() -> str:
+    """uid:gid a step runs as: LEGACYLIFT_STEP_USER, else the invoking user, else (when invoked
+    as root) 1000:1000, the model image's `model` user. Never root."""
+    configured = os.environ.get("LEGACYLIFT_STEP_USER")
+    if configured:
+        user = configured
+    elif os.getuid() != 0:
+        user = f"{os.getuid()}:{os.getgid()}"
+    else:
+        user = "1000:1000"
+    if user.split(":")[0] in ("0", "root"):
+        raise LegacyLiftError("LEGACYLIFT_STEP_USER must not be root: steps run unprivileged")
+    return user
+
+
+def step_network(allowed: bool) -> str:
+    """Docker network mode of a step: `none` unless the request allows networking, then
+    LEGACYLIFT_STEP_NETWORK (default `host`: this project's daemon runs with --bridge=none)."""
+    if not allowed:
+        return "none"
+    return os.environ.get("LEGACYLIFT_STEP_NETWORK", "host")
+
+
+@dataclass
+class ContainerSpec:
+    """What to run: image, overrides, environment and limits."""
+
+    image: str
+    name: str
+    entrypoint: list[str] | None = None
+    arguments: list[str] | None = None
+    environment: dict[str, str] = field(default_factory=dict)
+    user: str = "1000:1000"
+    network_mode: str = "none"
+    limits: dict[str, int] = field(default_factory=dict)
+    labels: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class ContainerOutcome:
+    """How the container ended: exit code (None if it never exited), whether it was stopped for
+    running too long, and the last lines of its log."""
+
+    exit_code: int | None
+    timed_out: bool
+    log_tail: list[str]
+
+
+def ensure_image(client: docker.DockerClient, image: str) -> None:
+    """The image present locally, pulled when missing, or an error naming the fix."""
+    try:
+        client.images.get(image)
+        return
+    except ImageNotFound:
+        pass
+    try:
+        client.images.pull(image)
+    except APIError as exc:
+        raise LegacyLiftError(
+            f"image {image} is not on this machine and cannot be pulled ({exc.explanation}): "
+            "build it first (invoke build-model NAME builds a model's images)"
+        ) from None
+
+
+class StepContainer:
+    """Context manager around one container: created on enter, force-removed on exit (also on
+    Ctrl-C), so none is ever left behind."""
+
+    def __init__(self, client: docker.DockerClient, spec: ContainerSpec) -> None:
+        self.client = client
+        self.spec = spec
+        self.container = None
+
+    def __enter__(self) -> StepContainer:
+        spec = self.spec
+        self.container = self.client.containers.create(
+            spec.image,
+            name=spec.name,
+            entrypoint=spec.entrypoint,
+            command=spec.arguments,
+            environment=spec.environment,
+            user=spec.user,
+            network_mode=spec.network_mode,
+            labels={LABEL: "step", **spec.labels},
+            init=True,  # an init as PID 1 forwards SIGTERM: a stop ends the step promptly
+            detach=True,
+            **spec.limits,
+        )
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        if self.container is not None:
+            with contextlib.suppress(NotFound):
+                self.container.remove(force=True, v=True)
+
+    def kill(self) -> None:
+        """Remove the container now, running or not."""
+        if self.container is not None:
+            with contextlib.suppress(NotFound, APIError):
+                self.container.remove(force=True, v=True)
+
+    def put(self, path: str, chunks: Iterable[bytes]) -> None:
+        """Extract a tar stream into the (not yet started) container at `path`."""
+        if not self.container.put_archive(path, chunks):
+            raise LegacyLiftError(f"could not copy the job's inputs into {self.spec.name}")
+
+    def archive(self, path: str) -> Iterable[bytes] | None:
+        """A tar stream of `path` in the container, None when it does not exist."""
+        try:
+            chunks, _stat = self.container.get_archive(path)
+        except NotFound:
+            return None
+        return chunks
+
+    def run(
+        self, max_runtime: float, on_log: Callable[[str], None], stop_grace: float = 10
+    ) -> ContainerOutcome:
+        """Start, stream the log to `on_log` line by line, wait at most `max_runtime` seconds
+        (then stop: SIGTERM, SIGKILL after `stop_grace`)."""
+        tail: collections.deque[str] = collections.deque(maxlen=LOG_TAIL_LINES)
+        self.container.start()
+        reader = threading.Thread(target=self._follow, args=(on_log, tail), daemon=True)
+        reader.start()
+        deadline = time.monotonic() + max_runtime
+        timed_out = False
+        exit_code = None
+        while True:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                timed_out = True
+                self.container.stop(timeout=int(stop_grace))
+                break
+            try:
+                exit_code = self.container.wait(timeout=remaining)["StatusCode"]
+                break
+            except (ReadTimeout, RequestsConnectionError):
+                continue
+        reader.join(timeout=5)
+        if timed_out:
+            self.container.reload()
+            exit_code = self.container.attrs["State"]["ExitCode"]
+        return ContainerOutcome(exit_code=exit_code, timed_out=timed_out, log_tail=list(tail))
+
+    def _follow(self, on_log: Callable[[str], None], tail: collections.deque) -> None:
+        pending = b""
+        try:
+            for chunk in self.container.logs(stream=True, follow=True):
+                pending += chunk
+                *lines, pending = pending.split(b"\n")
+                for line in lines:
+                    text = line.decode("utf-8", "replace").rstrip("\r")
+                    tail.append(text)
+                    on_log(text)
+        except (APIError, RequestsConnectionError):
+            return  # the container was removed under us (Ctrl-C): nothing more to show
+        if pending:
+            text = pending.decode("utf-8", "replace")
+            tail.append(text)
+            on_log(text)

@@ -1,0 +1,211 @@
+"""Where `s3://` and `file://` URIs live on one machine.
+
+- `s3://bucket/key` is `<object store>/bucket/key` (a directory standing for S3) by default, or
+  an S3 endpoint reached through boto3 when one is configured;
+- `file:///abs/path` is a local file or directory (a local extension, as in SageMaker local mode).
+
+S3Prefix semantics, as SageMaker applies them to a ProcessingInput: every object whose key starts
+with the prefix (a plain string prefix, not a directory boundary) is staged at
+`LocalPath/<key without the prefix up to its last '/'>`; so `s3://b/data/` puts `data/x/y.csv` at
+`LocalPath/x/y.csv`, and a URI naming a single object `s3://b/data/y.csv` puts it at
+`LocalPath/y.csv`.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import shutil
+import tempfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from functools import partial
+from pathlib import Path
+from typing import BinaryIO
+from urllib.parse import unquote, urlparse
+
+from legacylift.errors import LegacyLiftError
+from legacylift.local.settings import LocalSettings
+
+
+@dataclass(frozen=True)
+class StagedObject:
+    """One object to stage: its path relative to the LocalPath, size and a way to read it."""
+
+    relative: str
+    size: int
+    open: Callable[[], BinaryIO]
+
+
+def split_s3_uri(uri: str) -> tuple[str, str]:
+    """(bucket, key prefix) of an s3:// URI."""
+    parsed = urlparse(uri)
+    if parsed.scheme != "s3" or not parsed.netloc:
+        raise LegacyLiftError(f"{uri!r} is not an s3://bucket/key URI")
+    return parsed.netloc, parsed.path.lstrip("/")
+
+
+def _relative(key: str, prefix: str) -> str:
+    return key[prefix.rfind("/") + 1 :]
+
+
+class LocalObjectStore:
+    """A directory standing for S3: `s3://bucket/key` is `<root>/bucket/key`."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = Path(root)
+
+    def path_of(self, uri: str) -> Path:
+        """The file a URI names in the store."""
+        bucket, key = split_s3_uri(uri)
+        return self.root / bucket / key
+
+    def list(self, uri: str) -> Iterator[StagedObject]:
+        """Objects under the URI's prefix (S3Prefix semantics)."""
+        bucket, prefix = split_s3_uri(uri)
+        bucket_dir = self.root / bucket
+        if not bucket_dir.is_dir():
+            return
+        # Walk only the deepest directory the prefix fully names.
+        start = bucket_dir / prefix[: prefix.rfind("/") + 1] if "/" in prefix else bucket_dir
+        if not start.is_dir():
+            return
+        for dirpath, dirnames, filenames in os.walk(start):
+            dirnames.sort()
+            for filename in sorted(filenames):
+                path = Path(dirpath) / filename
+                key = path.relative_to(bucket_dir).as_posix()
+                if key.startswith(prefix) and not path.is_symlink() and path.is_file():
+                    yield StagedObject(
+                        _relative(key, prefix), path.stat().st_size, partial(path.open, "rb")
+                    )
+
+    def put(self, uri: str, source: BinaryIO) -> None:
+        """Write one object (atomically: readers never see half an object)."""
+        target = self.path_of(uri)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                shutil.copyfileobj(source, handle, 1024 * 1024)
+            os.chmod(tmp, 0o644)  # mkstemp's 0600 would hide outputs from other users
+            os.replace(tmp, target)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+
+
+class _Unseekable(io.RawIOBase):
+    """A plain readable view of a stream (a tar member cannot answer seekable(), which boto3
+    asks)."""
+
+    def __init__(self, source: BinaryIO) -> None:
+        self._source = source
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, target) -> int:
+        data = self._source.read(len(target))
+        target[: len(data)] = data
+        return len(data)
+
+
+class BotoObjectStore:
+    """Any S3 endpoint (moto, MinIO, AWS) through boto3, with the host's credentials."""
+
+    def __init__(self, endpoint_url: str | None, region: str) -> None:
+        import boto3
+
+        self.client = boto3.client("s3", endpoint_url=endpoint_url, region_name=region)
+
+    def list(self, uri: str) -> Iterator[StagedObject]:
+        """Objects under the URI's prefix (S3Prefix semantics)."""
+        bucket, prefix = split_s3_uri(uri)
+        for page in self.client.get_paginator("list_objects_v2").paginate(
+            Bucket=bucket, Prefix=prefix
+        ):
+            for entry in page.get("Contents", []):
+                key = entry["Key"]
+                if key.endswith("/"):
+                    continue  # "folder" marker objects hold no data
+
+                def opener(key=key):
+                    return self.client.get_object(Bucket=bucket, Key=key)["Body"]
+
+                yield StagedObject(_relative(key, prefix), entry["Size"], opener)
+
+    def put(self, uri: str, source: BinaryIO) -> None:
+        """Upload one object (from any readable stream, seekable or not)."""
+        bucket, key = split_s3_uri(uri)
+        self.client.upload_fileobj(io.BufferedReader(_Unseekable(source)), bucket, key)
+
+
+class FileTree:
+    """`file://` URIs: a local directory (its contents) or a single file."""
+
+    def path_of(self, uri: str) -> Path:
+        """The local path a file:// URI names."""
+        parsed = urlparse(uri)
+        if parsed.netloc not in ("", "localhost"):
+            raise LegacyLiftError(f"{uri!r}: file:// URIs name local paths (file:///abs/path)")
+        return Path(unquote(parsed.path))
+
+    def list(self, uri: str) -> Iterator[StagedObject]:
+        """The file, or every regular file under the directory (symlinks skipped)."""
+        root = self.path_of(uri)
+        if root.is_file():
+            yield StagedObject(root.name, root.stat().st_size, partial(root.open, "rb"))
+            return
+        for dirpath, dirnames, filenames in os.walk(root):
+            dirnames.sort()
+            for filename in sorted(filenames):
+                path = Path(dirpath) / filename
+                if not path.is_symlink() and path.is_file():
+                    relative = path.relative_to(root).as_posix()
+                    yield StagedObject(relative, path.stat().st_size, partial(path.open, "rb"))
+
+    def put(self, uri: str, source: BinaryIO) -> None:
+        """Write one file atomically."""
+        LocalObjectStore(Path("/")).put("s3://" + str(self.path_of(uri)).lstrip("/"), source)
+
+
+class DataSources:
+    """Resolves a URI to the store that holds it."""
+
+    def __init__(self, settings: LocalSettings) -> None:
+        self.settings = settings
+        self._s3 = None
+        self._files = FileTree()
+
+    @property
+    def s3(self):
+        """The S3 stand-in: the object store directory, or boto3 when an endpoint is set."""
+        if self._s3 is None:
+            if self.settings.s3_endpoint_url:
+                self._s3 = BotoObjectStore(self.settings.s3_endpoint_url, self.settings.region)
+            else:
+                self._s3 = LocalObjectStore(self.settings.object_store)
+        return self._s3
+
+    def store_for(self, uri: str):
+        """The store serving `uri` (s3:// or file://)."""
+        scheme = urlparse(uri).scheme
+        if scheme == "s3":
+            return self.s3
+        if scheme == "file":
+            return self._files
+        raise LegacyLiftError(f"{uri!r}: only s3:// and file:// URIs can be staged locally")
+
+    def list(self, uri: str) -> list[StagedObject]:
+        """Objects a ProcessingInput with this URI stages."""
+        return list(self.store_for(uri).list(uri))
+
+    def put(self, uri: str, source: BinaryIO) -> None:
+        """Store one object at `uri`."""
+        self.store_for(uri).put(uri, source)
+
+
+def join_uri(prefix: str, relative: str) -> str:
+    """`prefix/relative` with exactly one slash between them."""
+    return prefix.rstrip("/") + "/" + relative

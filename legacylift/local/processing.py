@@ -1,0 +1,302 @@
+"""A SageMaker processing job run in local Docker, request in, DescribeProcessingJob out.
+
+Order, as on AWS: validate the request (nothing touched yet), reserve the job name, stage the
+inputs, run the container, then, only when it exited 0, upload the outputs. A failed or stopped
+job's outputs are not uploaded: `S3UploadMode: EndOfJob` uploads "after the job completes"
+(API reference, ProcessingS3Output), and a job only completes when its container exits 0
+("How Amazon SageMaker Processing Runs Your Processing Container Image"); its ExitMessage and
+FailureReason are kept.
+"""
+
+from __future__ import annotations
+
+import copy
+import secrets
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import docker
+
+from legacylift import console
+from legacylift.errors import LegacyLiftError
+from legacylift.local import jobconfig
+from legacylift.local.container import (
+    ContainerSpec,
+    StepContainer,
+    ensure_image,
+    step_network,
+    step_user,
+)
+from legacylift.local.datasources import DataSources, join_uri
+from legacylift.local.instances import container_limits
+from legacylift.local.names import JobRegistry
+from legacylift.local.settings import LocalSettings
+from legacylift.local.staging import Owner, TarStream, read_archive, read_single_file
+from legacylift.local.unsupported import check_supported
+from legacylift.local.validation import validate_request
+
+EXIT_MESSAGE_LIMIT = 1024
+# What AWS reports for a processing container that exited non-zero.
+ALGORITHM_ERROR = "AlgorithmError: See job logs for more information"
+# Keys of a CreateProcessingJob request that DescribeProcessingJob echoes back.
+ECHOED = (
+    "ProcessingInputs", "ProcessingOutputConfig", "ProcessingJobName", "ProcessingResources",
+    "StoppingCondition", "AppSpecification", "Environment", "NetworkConfig", "RoleArn",
+    "ExperimentConfig",
+)  # fmt: skip
+INPUT_DEFAULTS = {
+    "S3InputMode": "File",
+    "S3DataDistributionType": "FullyReplicated",
+    "S3CompressionType": "None",
+}
+
+
+def _now_ms() -> int:
+    return int(time.time() * 1000)
+
+
+def _for_validation(request: dict[str, Any]) -> dict[str, Any]:
+    """A copy whose file:// URIs (a local extension) pass the API model's s3:// pattern."""
+    checked = copy.deepcopy(request)
+    holders = [item.get("S3Input") or {} for item in checked.get("ProcessingInputs", [])]
+    outputs = checked.get("ProcessingOutputConfig", {}).get("Outputs", [])
+    holders += [item.get("S3Output") or {} for item in outputs]
+    for holder in holders:
+        uri = holder.get("S3Uri")
+        if isinstance(uri, str) and uri.startswith("file://"):
+            holder["S3Uri"] = "s3://file-uri/" + uri.removeprefix("file://").lstrip("/")
+    return checked
+
+
+def network_allowed(request: dict[str, Any]) -> bool:
+    """Networking is on only when the request's NetworkConfig sets EnableNetworkIsolation to
+    false explicitly; absent or true, the step container has no network at all."""
+    return request.get("NetworkConfig", {}).get("EnableNetworkIsolation") is False
+
+
+@dataclass
+class JobResult:
+    """A finished job: its DescribeProcessingJob response, exit code and last log lines."""
+
+    describe: dict[str, Any]
+    exit_code: int | None
+    log_tail: list[str] = field(default_factory=list)
+    uploaded: list[str] = field(default_factory=list)
+    skipped_outputs: list[str] = field(default_factory=list)
+    caller_timeout: bool = False
+
+    @property
+    def status(self) -> str:
+        """ProcessingJobStatus: Completed, Failed or Stopped."""
+        return self.describe["ProcessingJobStatus"]
+
+
+class ProcessingRunner:
+    """Runs CreateProcessingJob requests in local Docker."""
+
+    def __init__(
+        self,
+        settings: LocalSettings | None = None,
+        client: docker.DockerClient | None = None,
+        on_log: Callable[[str, str], None] | None = None,
+        stop_grace: float = 10,
+    ) -> None:
+        self.settings = settings or LocalSettings.from_env()
+        self._client = client
+        self.sources = DataSources(self.settings)
+        self.registry = JobRegistry(self.settings.jobs_dir)
+        self.on_log = on_log or (lambda job, line: console.detail(f"[{job}] {line}"))
+        self.stop_grace = stop_grace
+        self._active: set[StepContainer] = set()
+
+    @property
+    def client(self) -> docker.DockerClient:
+        """The Docker client, connected on first use (after validation)."""
+        if self._client is None:
+            from legacylift.docker_client import docker_client
+
+            self._client = docker_client()
+        return self._client
+
+    def describe_processing_job(self, name: str) -> dict[str, Any]:
+        """The stored DescribeProcessingJob response of job `name`."""
+        return self.registry.describe(name)
+
+    def create_processing_job(
+        self, request: dict[str, Any], wait_limit: float | None = None
+    ) -> JobResult:
+        """Run the job to its end; raise `SageMakerApiError` for what the API would refuse.
+
+        `wait_limit` (seconds) stops the job earlier than its MaxRuntimeInSeconds, as a Task
+        state's TimeoutSeconds does; `JobResult.caller_timeout` then says so."""
+        validate_request(_for_validation(request))
+        check_supported(request)
+        name = request["ProcessingJobName"]
+        arn = jobconfig.processing_job_arn(name, self.settings.region, self.settings.account_id)
+        describe = {key: copy.deepcopy(request[key]) for key in ECHOED if key in request}
+        for item in describe.get("ProcessingInputs", []):
+            item["S3Input"] = {**INPUT_DEFAULTS, **item["S3Input"]}
+            item.setdefault("AppManaged", False)
+        created = _now_ms()
+        describe.update(
+            ProcessingJobArn=arn,
+            ProcessingJobStatus="InProgress",
+            CreationTime=created,
+            LastModifiedTime=created,
+        )
+        self.registry.reserve(name, arn, describe)
+        result = JobResult(describe=describe, exit_code=None)
+        try:
+            self._run(request, arn, result, wait_limit)
+        except KeyboardInterrupt:
+            self._finish(result, "Stopped", "Stopped: interrupted by the user (Ctrl-C)")
+            raise
+        except LegacyLiftError as exc:
+            self._finish(result, "Failed", f"ClientError: {exc}")
+        return result
+
+    def _finish(self, result: JobResult, status: str, reason: str | None) -> None:
+        now = _now_ms()
+        result.describe.update(ProcessingJobStatus=status, LastModifiedTime=now)
+        result.describe.setdefault("ProcessingEndTime", now)
+        if reason:
+            result.describe["FailureReason"] = reason[:1024]
+        self.registry.record(result.describe["ProcessingJobName"], result.describe)
+
+    def _stage(self, request: dict[str, Any], arn: str, owner: Owner) -> TarStream:
+        stream = TarStream(owner)
+        for item in request.get("ProcessingInputs", []):
+            s3 = item["S3Input"]
+            objects = self.sources.list(s3["S3Uri"])
+            if not objects:
+                raise LegacyLiftError(
+                    f'No S3 objects found under S3 URL "{s3["S3Uri"]}" given in input data '
+                    f"source '{item['InputName']}'. Please ensure that the bucket exists and "
+                    "that objects exist under that S3 prefix"
+                )
+            stream.directory(s3["LocalPath"])
+            stream.files_staged_from_inputs += len(objects)
+            for staged in objects:
+                stream.file(join_uri(s3["LocalPath"], staged.relative), staged)
+        for item in request.get("ProcessingOutputConfig", {}).get("Outputs", []):
+            stream.directory(item["S3Output"]["LocalPath"])
+        instance_type = request["ProcessingResources"]["ClusterConfig"]["InstanceType"]
+        stream.text(f"{jobconfig.CONFIG_DIR}/processingjobconfig.json",
+                    jobconfig.processing_job_config(request, arn))  # fmt: skip
+        stream.text(f"{jobconfig.CONFIG_DIR}/resourceconfig.json",
+                    jobconfig.resource_config(instance_type))  # fmt: skip
+        stream.directory(jobconfig.OUTPUT_DIR)
+        return stream
+
+    def _run(
+        self, request: dict[str, Any], arn: str, result: JobResult, wait_limit: float | None
+    ) -> None:
+        name = request["ProcessingJobName"]
+        app = request["AppSpecification"]
+        user = step_user()
+        uid, _, gid = user.partition(":")
+        stream = self._stage(request, arn, Owner(int(uid), int(gid or uid)))
+        ensure_image(self.client, app["ImageUri"])
+        spec = ContainerSpec(
+            image=app["ImageUri"],
+            name=f"legacylift-{name[:40]}-{secrets.token_hex(3)}",
+            entrypoint=app.get("ContainerEntrypoint"),
+            arguments=app.get("ContainerArguments"),
+            environment=dict(request.get("Environment", {})),
+            user=user,
+            network_mode=step_network(network_allowed(request)),
+            limits=container_limits(
+                request["ProcessingResources"]["ClusterConfig"]["InstanceType"]
+            ),
+            labels={"legacylift.job": name},
+        )
+        with StepContainer(self.client, spec) as step:
+            self._active.add(step)
+            try:
+                self._stage_and_run(step, stream, request, result, wait_limit)
+            finally:
+                self._active.discard(step)
+        if result.describe["ProcessingJobStatus"] == "InProgress":
+            self._finish(result, "Completed", None)
+
+    def stop_all(self) -> None:
+        """Remove every running step container now (Ctrl-C of a Map or Parallel state, whose
+        jobs run on worker threads that KeyboardInterrupt does not reach)."""
+        for step in list(self._active):
+            step.kill()
+
+    def _stage_and_run(
+        self,
+        step: StepContainer,
+        stream: TarStream,
+        request: dict[str, Any],
+        result: JobResult,
+        wait_limit: float | None,
+    ) -> None:
+        name = request["ProcessingJobName"]
+        if stream.files_staged_from_inputs:
+            self.on_log(name, f"[staging {stream.files_staged_from_inputs} input files, "
+                        f"{stream.bytes_total / 1e6:.1f} MB]")  # fmt: skip
+        step.put("/", stream.chunks())
+        result.describe["ProcessingStartTime"] = _now_ms()
+        max_runtime = request["StoppingCondition"]["MaxRuntimeInSeconds"]
+        by_caller = wait_limit is not None and wait_limit < max_runtime
+        if by_caller:
+            max_runtime = wait_limit
+        outcome = step.run(
+            max_runtime,
+            lambda line: self.on_log(name, line),
+            stop_grace=self.stop_grace,
+        )
+        result.exit_code, result.log_tail = outcome.exit_code, outcome.log_tail
+        message = self._exit_message(step)
+        if message is not None:
+            result.describe["ExitMessage"] = message
+        if outcome.timed_out and by_caller:
+            result.caller_timeout = True
+            self._finish(result, "Stopped", f"Stopped: the caller's time limit "
+                         f"({max_runtime} s) elapsed")  # fmt: skip
+            return
+        if outcome.timed_out:
+            self._finish(result, "Stopped", f"MaxRuntimeExceeded: the job ran longer than "
+                         f"MaxRuntimeInSeconds ({max_runtime} s) and was stopped")  # fmt: skip
+            return
+        if outcome.exit_code != 0:
+            self._finish(result, "Failed", ALGORITHM_ERROR)
+            return
+        self._upload(step, request, result)
+        if result.uploaded:
+            self.on_log(name, f"[uploaded {len(result.uploaded)} output files]")
+
+    def _exit_message(self, step: StepContainer) -> str | None:
+        chunks = step.archive(f"{jobconfig.OUTPUT_DIR}/message")
+        if chunks is None:
+            return None
+        data = read_single_file(chunks, EXIT_MESSAGE_LIMIT)
+        if data is None:
+            return None
+        try:
+            return data.decode("utf-8")
+        except UnicodeDecodeError:
+            # Cut mid-character by the 1 KB limit is fine; anything else is not UTF-8.
+            try:
+                return data[:-3].decode("utf-8") + data[-3:].decode("utf-8", "ignore")
+            except UnicodeDecodeError:
+                raise LegacyLiftError("/opt/ml/output/message is not UTF-8 encoded text") from None
+
+    def _upload(self, step: StepContainer, request: dict[str, Any], result: JobResult) -> None:
+        for item in request.get("ProcessingOutputConfig", {}).get("Outputs", []):
+            s3 = item["S3Output"]
+            chunks = step.archive(s3["LocalPath"])
+            if chunks is None:
+                continue
+
+            def sink(relative, source, prefix=s3["S3Uri"]):
+                uri = join_uri(prefix, relative)
+                self.sources.put(uri, source)
+                result.uploaded.append(uri)
+
+            report = read_archive(chunks, sink)
+            result.skipped_outputs += [f"{item['OutputName']}: {entry}" for entry in report.skipped]

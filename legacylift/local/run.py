@@ -1,0 +1,282 @@
+"""`invoke run-local` and `invoke demo`: a model's rendered workflow run end to end locally.
+
+1. the images: the model's own and the framework image, built when missing (build part);
+2. the scripts uploaded to the local code location, content-hashed like the cloud's;
+3. the definition rendered by real Terraform from modules/workflow;
+4. the input staged into the local object store, the execution run, step by step;
+5. the output's location printed (or copied to the local path asked for).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from legacylift import console
+from legacylift.errors import LegacyLiftError
+from legacylift.local.asl.interpreter import Execution, ExecutionResult
+from legacylift.local.datasources import DataSources, FileTree, join_uri
+from legacylift.local.processing import ProcessingRunner
+from legacylift.local.render import RenderedWorkflow, render_workflow
+from legacylift.local.sagemaker_tasks import SageMakerTasks
+from legacylift.local.settings import LocalSettings
+
+LOG_TAIL_SHOWN = 20
+
+
+@dataclass
+class StepTiming:
+    """One Task state's wall time and outcome."""
+
+    name: str
+    seconds: float = 0.0
+    status: str = "running"
+
+
+@dataclass
+class LocalRun:
+    """The outcome of one local execution."""
+
+    model: str
+    execution_name: str
+    result: ExecutionResult
+    output_uri: str
+    output_path: Path | None
+    steps: list[StepTiming] = field(default_factory=list)
+    seconds: float = 0.0
+    failure: str | None = None
+
+    @property
+    def succeeded(self) -> bool:
+        """Whether the execution succeeded."""
+        return self.result.status == "SUCCEEDED"
+
+
+def bucket_for(workspace: str) -> str:
+    """The local bucket standing for a workspace's data bucket."""
+    return f"legacylift-{workspace}"
+
+
+def execution_name(model: str) -> str:
+    """A unique execution name (Step Functions allows 80 characters)."""
+    return f"{model}-{time.strftime('%Y%m%d-%H%M%S')}-{uuid.uuid4().hex[:6]}"
+
+
+def upload_code(sources: DataSources, model, bucket: str) -> str:
+    """Upload the model folder's files (scripts, helpers, artifacts) to a content-hashed code
+    prefix and return its URI; unchanged code keeps its URI."""
+    from legacylift.build.context import model_files
+
+    files = [(relative, path) for relative, path in model_files(model.path)
+             if not relative.startswith(("sample/", "legacy/"))]  # fmt: skip
+    digest = hashlib.sha256()
+    for relative, path in files:
+        digest.update(relative.encode() + b"\0" + path.read_bytes() + b"\0")
+    prefix = f"s3://{bucket}/{model.name}/code/{digest.hexdigest()[:16]}/"
+    for relative, path in files:
+        with path.open("rb") as source:
+            sources.put(join_uri(prefix, relative), source)
+    return prefix
+
+
+def stage_input(sources: DataSources, reference: str, uri: str) -> str:
+    """The s3:// URI of the execution's input: `reference` itself when it is one, else the local
+    file or directory copied under `uri`."""
+    if reference.startswith("s3://"):
+        if not sources.list(reference):
+            raise LegacyLiftError(f"--input {reference}: no objects under that prefix")
+        return reference
+    path = Path(reference.removeprefix("file://")).expanduser().resolve()
+    if not path.exists():
+        raise LegacyLiftError(f"--input {reference}: no such file or directory")
+    for staged in FileTree().list(path.as_uri()):
+        with staged.open() as source:
+            sources.put(join_uri(uri, staged.relative), source)
+    return uri
+
+
+def fetch_output(sources: DataSources, uri: str, destination: Path) -> None:
+    """Copy every object under `uri` to the local directory `destination`."""
+    for staged in sources.list(uri):
+        target = destination / staged.relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with staged.open() as source, target.open("wb") as handle:
+            shutil.copyfileobj(source, handle)
+
+
+class _Progress:
+    """Prints each Task state's start, end and duration from the execution history."""
+
+    def __init__(self, quiet: bool) -> None:
+        self.quiet = quiet
+        self.steps: dict[str, StepTiming] = {}
+        self._started: dict[str, float] = {}
+
+    def __call__(self, event: dict[str, Any]) -> None:
+        kind = event["type"]
+        details = event.get("stateEnteredEventDetails") or event.get("stateExitedEventDetails")
+        if kind == "TaskStateEntered":
+            name = details["name"]
+            self._started[name] = time.monotonic()
+            self.steps[name] = StepTiming(name)
+            if not self.quiet:
+                console.info(f"{name}: processing job starting")
+        elif kind in ("TaskSucceeded", "TaskFailed"):
+            name = next(reversed(self._started))
+            step = self.steps[name]
+            step.seconds = time.monotonic() - self._started[name]
+            step.status = "ok" if kind == "TaskSucceeded" else "failed"
+            if self.quiet:
+                return
+            if kind == "TaskSucceeded":
+                console.success(f"{name}: done in {step.seconds:.1f}s")
+            else:
+                console.error(f"{name}: failed after {step.seconds:.1f}s")
+
+
+def _model_entry(model, images: dict[str, str], code_uri: str | None) -> dict[str, Any]:
+    entry: dict[str, Any] = {"image_uri": images.get("model"), **model.tfvars_settings()}
+    if code_uri:
+        script_steps = [s for s in ("preprocessing", "postprocessing") if s in model.steps]
+        entry["code_uris"] = {
+            step: code_uri for step in script_steps if model.image_for(step) == "framework"
+        }
+    return entry
+
+
+def _images(model) -> dict[str, str]:
+    from legacylift.build import ensure_framework_image, ensure_model_image
+
+    kinds = {model.image_for(step) for step in model.steps}
+    images = {}
+    with console.timed(f"{model.name}: images"):
+        # The module renders every model with its own image_uri, framework steps or not.
+        images["model"] = ensure_model_image(model.name)
+        if "framework" in kinds:
+            images["framework"] = ensure_framework_image()
+    return images
+
+
+def _failure_summary(run: LocalRun, tasks: SageMakerTasks) -> str:
+    failed = next((s for s in reversed(run.steps) if s.status == "failed"), None)
+    lines = [f"{run.model}: execution {run.execution_name} {run.result.status}: "
+             f"{run.result.error}"]  # fmt: skip
+    if failed is not None and failed.name in tasks.results:
+        job = tasks.results[failed.name]
+        lines.append(
+            f"failing step: {failed.name} (job {job.describe['ProcessingJobName']}, "
+            f"status {job.status}, exit code {job.exit_code})"
+        )
+        if job.describe.get("FailureReason"):
+            lines.append(f"failure reason: {job.describe['FailureReason']}")
+        if job.describe.get("ExitMessage"):
+            lines.append(f"exit message: {job.describe['ExitMessage'].strip()}")
+        if job.log_tail:
+            lines.append(f"last {min(len(job.log_tail), LOG_TAIL_SHOWN)} log lines:")
+            lines += [f"  | {line}" for line in job.log_tail[-LOG_TAIL_SHOWN:]]
+    elif run.result.cause:
+        lines.append(f"cause: {run.result.cause[:2000]}")
+    return "\n".join(lines)
+
+
+def run_local(
+    name: str,
+    input_ref: str,
+    output_ref: str | None = None,
+    workspace: str = "local",
+    settings: LocalSettings | None = None,
+    time_scale: float = 1.0,
+    quiet: bool = False,
+    generic_input: dict[str, Any] | None = None,
+    rendered: RenderedWorkflow | None = None,
+    images: dict[str, str] | None = None,
+) -> LocalRun:
+    """Run model `name`'s workflow locally on `input_ref` (a path or s3:// URI of the local
+    store). Returns the run; `run.failure` explains a failed one (failing step, exit code,
+    log tail). `generic_input` runs the generic (original pattern) workflow instead; `images`
+    ({"model": ref, "framework": ref}) uses prebuilt images instead of the build's."""
+    from legacylift.models import load_model
+
+    started = time.monotonic()
+    settings = settings or LocalSettings.from_env()
+    model = load_model(name)
+    sources = DataSources(settings)
+    bucket = bucket_for(workspace)
+    execution = execution_name(name)
+    images = images or _images(model)
+    code_uri = upload_code(sources, model, bucket)
+    if rendered is None:
+        with console.timed(f"{name}: rendering modules/workflow with Terraform"):
+            rendered = render_workflow(
+                {name: _model_entry(model, images, code_uri)},
+                images.get("framework", images["model"]),
+                name_prefix=f"legacylift-{workspace}",
+                data_bucket=bucket,
+                enable_generic_workflow=generic_input is not None,
+            )
+    if generic_input is not None:
+        definition, execution_input = rendered.generic_definition, generic_input
+        output_uri = generic_input.get("PostProcessing", generic_input.get("Inference", {})).get(
+            "OutputUri", {}).get("S3Uri", "")  # fmt: skip
+    else:
+        input_uri = stage_input(sources, input_ref, f"s3://{bucket}/{name}/input/{execution}/")
+        output_uri = f"s3://{bucket}/{name}/output/{execution}/"
+        if output_ref and output_ref.startswith("s3://"):
+            output_uri = output_ref if output_ref.endswith("/") else output_ref + "/"
+        definition = rendered.definitions[name]
+        execution_input = {"input_uri": input_uri, "output_uri": output_uri}
+    runner = ProcessingRunner(settings)
+    tasks = SageMakerTasks(runner, time_scale=time_scale)
+    progress = _Progress(quiet)
+    result = Execution(
+        definition,
+        execution_input,
+        name=execution,
+        task_runner=tasks,
+        time_scale=time_scale,
+        state_machine_name=f"legacylift-{workspace}-{name}",
+        on_event=progress,
+    ).run()
+    output_path = None
+    if result.status == "SUCCEEDED" and output_ref and not output_ref.startswith("s3://"):
+        output_path = Path(output_ref.removeprefix("file://")).expanduser().resolve()
+        fetch_output(sources, output_uri, output_path)
+    elif (
+        result.status == "SUCCEEDED"
+        and isinstance(sources.s3, object)
+        and not settings.s3_endpoint_url
+    ):
+        output_path = sources.s3.path_of(output_uri)
+    run = LocalRun(name, execution, result, output_uri, output_path,
+                   list(progress.steps.values()), time.monotonic() - started)  # fmt: skip
+    if not run.succeeded:
+        run.failure = _failure_summary(run, tasks)
+    return run
+
+
+def expected_matches(run: LocalRun, expected_dir: Path) -> list[str]:
+    """Differences between a run's output and the expected files (empty when equal)."""
+    if run.output_path is None:
+        return ["no local output to compare"]
+    problems = []
+    expected = {
+        p.relative_to(expected_dir).as_posix(): p for p in expected_dir.rglob("*") if p.is_file()
+    }
+    actual = {
+        p.relative_to(run.output_path).as_posix(): p
+        for p in run.output_path.rglob("*")
+        if p.is_file()
+    }
+    for missing in sorted(set(expected) - set(actual)):
+        problems.append(f"missing {missing}")
+    for extra in sorted(set(actual) - set(expected)):
+        problems.append(f"unexpected {extra}")
+    for common in sorted(set(expected) & set(actual)):
+        if expected[common].read_bytes() != actual[common].read_bytes():
+            problems.append(f"{common} differs")
+    return problems

@@ -1,0 +1,85 @@
+"""Task states whose resource is SageMaker's CreateProcessingJob, run by the local runner.
+
+As Step Functions' optimized integration does:
+- `...:createProcessingJob.sync` waits; its output is the full DescribeProcessingJob response;
+  a Failed or Stopped job fails the state with `States.TaskFailed`, the response as the Cause;
+- `...:createProcessingJob` (request-response) returns CreateProcessingJob's response
+  (`{"ProcessingJobArn": ...}`); locally it still runs the job before returning;
+- API errors are named `SageMaker.<exception>` after the AWS SDK's exception class, as Step
+  Functions names them: modelled errors by their class (SageMaker.ResourceLimitExceededException,
+  SageMaker.ResourceInUseException, SageMaker.ResourceNotFoundException,
+  SageMaker.ConflictException), every other error code (ValidationException included) as
+  SageMaker.AmazonSageMakerException, with the code in the Cause;
+- a Task's TimeoutSeconds stops the job and fails the state with `States.Timeout`.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from legacylift.local.asl.errors import StatesError
+from legacylift.local.asl.interpreter import TaskContext
+from legacylift.local.errors import SageMakerApiError
+from legacylift.local.processing import ProcessingRunner
+from legacylift.local.unsupported import NotSupportedLocally
+
+CREATE = "arn:aws:states:::sagemaker:createProcessingJob"
+SYNC = CREATE + ".sync"
+
+
+# Error codes SageMaker's API model declares as exceptions (the SDK has a class for each).
+MODELLED_ERRORS = {
+    "ConflictException", "ResourceAlreadyExists", "ResourceInUse", "ResourceLimitExceeded",
+    "ResourceNotFound",
+}  # fmt: skip
+
+
+def api_error_name(code: str) -> str:
+    """The Step Functions error name of a SageMaker API error code."""
+    if code in MODELLED_ERRORS:
+        return "SageMaker." + (code if code.endswith("Exception") else code + "Exception")
+    return "SageMaker.AmazonSageMakerException"
+
+
+class SageMakerTasks:
+    """The TaskRunner for the local engine: SageMaker processing jobs in local Docker."""
+
+    def __init__(self, runner: ProcessingRunner, time_scale: float = 1.0) -> None:
+        self.runner = runner
+        self.time_scale = time_scale
+        self.results: dict[str, Any] = {}  # state name -> last JobResult (exit code, log tail)
+
+    def supports(self, resource: str) -> bool:
+        """Only SageMaker CreateProcessingJob, request-response or .sync."""
+        return resource in (CREATE, SYNC)
+
+    def cancel(self) -> None:
+        """Stop every job still running (the execution was interrupted)."""
+        self.runner.stop_all()
+
+    def run(self, resource: str, parameters: Any, task: TaskContext) -> Any:
+        """Run the job the Task's Parameters describe."""
+        if not isinstance(parameters, dict):
+            raise StatesError(
+                "SageMaker.ValidationException", "the Task's Parameters must be a JSON object"
+            )
+        limit = task.timeout_seconds * self.time_scale if task.timeout_seconds else None
+        try:
+            result = self.runner.create_processing_job(parameters, wait_limit=limit)
+        except SageMakerApiError as exc:
+            raise StatesError(
+                api_error_name(exc.code),
+                f"{exc.message} (Service: AmazonSageMaker; Status Code: 400; "
+                f"Error Code: {exc.code}; Request ID: local)",
+            ) from None
+        except NotSupportedLocally as exc:
+            raise StatesError("LegacyLift.NotSupportedLocally", str(exc)) from None
+        self.results[task.state_name] = result
+        if result.caller_timeout:
+            raise StatesError("States.Timeout", f"Task '{task.state_name}' timed out")
+        if resource == CREATE:
+            return {"ProcessingJobArn": result.describe["ProcessingJobArn"]}
+        if result.status != "Completed":
+            raise StatesError("States.TaskFailed", json.dumps(result.describe))
+        return result.describe

@@ -1,0 +1,51 @@
+"""What the local runner does not emulate, refused up front with a clear reason."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from legacylift.errors import LegacyLiftError
+
+
+class NotSupportedLocally(LegacyLiftError):
+    """A valid SageMaker request using a feature the local engine does not emulate."""
+
+    code = "NotSupportedLocally"
+
+
+def _refuse(where: str, what: str, fix: str) -> None:
+    raise NotSupportedLocally(f"{where}: {what} is not emulated by the local runner; {fix}")
+
+
+def check_supported(request: dict[str, Any]) -> None:
+    """Raise `NotSupportedLocally` for Pipe, Gzip, ManifestFile, ShardedByS3Key, Continuous
+    upload, dataset definitions, Feature Store outputs and multi-instance clusters."""
+    for item in request.get("ProcessingInputs", []):
+        where = f"ProcessingInputs '{item['InputName']}'"
+        if "DatasetDefinition" in item:
+            _refuse(where, "DatasetDefinition (Athena/Redshift)", "use an S3Input")
+        s3 = item.get("S3Input")
+        if s3 is None:
+            _refuse(where, "an input without S3Input", "give it an S3Input")
+        if s3.get("S3InputMode", "File") != "File":
+            _refuse(where, "S3InputMode Pipe", "use S3InputMode File")
+        if s3.get("S3CompressionType", "None") != "None":
+            _refuse(where, "S3CompressionType Gzip", "use S3CompressionType None")
+        if s3["S3DataType"] != "S3Prefix":
+            _refuse(where, "S3DataType ManifestFile", "use S3DataType S3Prefix")
+        if s3.get("S3DataDistributionType", "FullyReplicated") != "FullyReplicated":
+            _refuse(where, "S3DataDistributionType ShardedByS3Key", "use FullyReplicated")
+    for item in request.get("ProcessingOutputConfig", {}).get("Outputs", []):
+        where = f"ProcessingOutputConfig.Outputs '{item['OutputName']}'"
+        if "FeatureStoreOutput" in item:
+            _refuse(where, "FeatureStoreOutput", "use an S3Output")
+        s3 = item.get("S3Output")
+        if s3 is None:
+            _refuse(where, "an output without S3Output", "give it an S3Output")
+        if s3["S3UploadMode"] != "EndOfJob":
+            _refuse(where, "S3UploadMode Continuous", "use S3UploadMode EndOfJob")
+    cluster = request["ProcessingResources"]["ClusterConfig"]
+    if cluster.get("InstanceCount", 1) != 1:
+        _refuse("ProcessingResources.ClusterConfig", "InstanceCount > 1", "use InstanceCount 1")
+    if "InstanceType" not in cluster:
+        _refuse("ProcessingResources.ClusterConfig", "InstancePreferences", "set InstanceType")

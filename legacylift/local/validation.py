@@ -1,0 +1,190 @@
+"""Validate a CreateProcessingJob request against the SageMaker API model botocore ships.
+
+botocore's own validator checks types and minimums only; SageMaker's service also enforces
+maximum lengths, patterns, enums and ranges, and answers with a `ValidationException` listing
+every violation. This module walks the request against the same shapes and answers the same way,
+before anything is staged or any container is created.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+from typing import Any
+
+import botocore.session
+
+from legacylift.local.errors import SageMakerApiError, validation_error
+
+OPERATION = "CreateProcessingJob"
+
+
+@functools.cache
+def _operation_input_shape(operation: str = OPERATION):
+    model = botocore.session.get_session().get_service_model("sagemaker")
+    return model.operation_model(operation).input_shape
+
+
+@functools.cache
+def _compiled(pattern: str) -> re.Pattern | None:
+    try:
+        return re.compile(pattern)
+    except re.error:
+        # Java-only constructs (\p{L} ...) that Python's re lacks: the type and length checks
+        # still apply; such patterns only guard free-text fields (tags).
+        return None
+
+
+def _camel(name: str) -> str:
+    return name[:1].lower() + name[1:]
+
+
+def _render(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, str):
+        return value
+    return json.dumps(value, sort_keys=True)
+
+
+class _Walker:
+    def __init__(self) -> None:
+        self.errors: list[str] = []
+        self.unknown: list[str] = []
+
+    def fail(self, value: Any, path: str, constraint: str) -> None:
+        self.errors.append(
+            f"Value '{_render(value)}' at '{path}' failed to satisfy constraint: "
+            f"Member must {constraint}"
+        )
+
+    def walk(self, shape, value: Any, path: str) -> None:
+        kind = shape.type_name
+        meta = shape.metadata
+        if kind == "structure":
+            if not isinstance(value, dict):
+                self.fail(value, path, "be a structure")
+                return
+            for required in shape.required_members:
+                if value.get(required) is None:
+                    member_path = f"{path}.{_camel(required)}" if path else _camel(required)
+                    self.errors.append(
+                        f"Value null at '{member_path}' failed to satisfy constraint: "
+                        "Member must not be null"
+                    )
+            for key, item in value.items():
+                member_path = f"{path}.{_camel(key)}" if path else _camel(key)
+                if key not in shape.members:
+                    self.unknown.append(member_path)
+                elif item is not None:
+                    self.walk(shape.members[key], item, member_path)
+        elif kind == "list":
+            if not isinstance(value, list):
+                self.fail(value, path, "be a list")
+                return
+            self._length(value, meta, path)
+            for index, item in enumerate(value, start=1):
+                self.walk(shape.member, item, f"{path}.{index}.member")
+        elif kind == "map":
+            if not isinstance(value, dict):
+                self.fail(value, path, "be a map")
+                return
+            self._length(value, meta, path)
+            for key, item in value.items():
+                self.walk(shape.key, key, f"{path}.{key}.key")
+                self.walk(shape.value, item, f"{path}.{key}.value")
+        elif kind == "string":
+            if not isinstance(value, str):
+                self.fail(value, path, "be a string")
+                return
+            self._length(value, meta, path)
+            if "enum" in meta and value not in meta["enum"]:
+                self.fail(value, path, f"satisfy enum value set: [{', '.join(meta['enum'])}]")
+            pattern = meta.get("pattern")
+            compiled = _compiled(pattern) if pattern else None
+            if compiled is not None and not compiled.fullmatch(value):
+                self.fail(value, path, f"satisfy regular expression pattern: {pattern}")
+        elif kind in ("integer", "long"):
+            if isinstance(value, bool) or not isinstance(value, int):
+                self.fail(value, path, "be an integer")
+                return
+            if "min" in meta and value < meta["min"]:
+                self.fail(value, path, f"have value greater than or equal to {meta['min']}")
+            if "max" in meta and value > meta["max"]:
+                self.fail(value, path, f"have value less than or equal to {meta['max']}")
+        elif kind == "boolean" and not isinstance(value, bool):
+            self.fail(value, path, "be a boolean")
+
+    def _length(self, value: Any, meta: dict, path: str) -> None:
+        if "min" in meta and len(value) < meta["min"]:
+            self.fail(value, path, f"have length greater than or equal to {meta['min']}")
+        if "max" in meta and len(value) > meta["max"]:
+            self.fail(value, path, f"have length less than or equal to {meta['max']}")
+
+
+def validate_against_model(request: dict[str, Any], operation: str = OPERATION) -> None:
+    """Raise `ValidationException` (AWS's wording) when `request` breaks the API model."""
+    if not isinstance(request, dict):
+        raise validation_error(f"the {operation} request must be a JSON object")
+    walker = _Walker()
+    walker.walk(_operation_input_shape(operation), request, "")
+    if walker.unknown:
+        # boto3 refuses unknown parameters client-side; the API answers SerializationException.
+        raise SageMakerApiError(
+            "SerializationException",
+            f"Unknown parameter(s) in {operation}: {', '.join(walker.unknown)}; "
+            "remove them (see the CreateProcessingJob API reference for the accepted members)",
+        )
+    if walker.errors:
+        count = len(walker.errors)
+        noun = "error" if count == 1 else "errors"
+        raise validation_error(f"{count} validation {noun} detected: " + "; ".join(walker.errors))
+
+
+PROCESSING_ROOT = "/opt/ml/processing/"
+
+
+def _check_local_paths(request: dict[str, Any]) -> None:
+    """The service-side rules the API model cannot express (AWS checks them too)."""
+    seen_names: set[str] = set()
+    seen_paths: list[str] = []
+    entries = [
+        ("ProcessingInputs", item, "InputName") for item in request.get("ProcessingInputs", [])
+    ]
+    outputs = request.get("ProcessingOutputConfig", {}).get("Outputs", [])
+    entries += [("ProcessingOutputConfig.Outputs", item, "OutputName") for item in outputs]
+    for where, item, name_key in entries:
+        name = item[name_key]
+        if name in seen_names:
+            raise validation_error(
+                f"{where}: the name '{name}' is used twice; input and output names must be unique"
+            )
+        seen_names.add(name)
+        source = item.get("S3Input") or item.get("S3Output") or item.get("DatasetDefinition") or {}
+        path = source.get("LocalPath")
+        if path is None:
+            raise validation_error(f"{where} '{name}': LocalPath is required")
+        normalised = path.rstrip("/") + "/"
+        if (
+            not normalised.startswith(PROCESSING_ROOT)
+            or "/../" in normalised
+            or normalised == PROCESSING_ROOT
+        ):
+            raise validation_error(
+                f"{where} '{name}': LocalPath '{path}' must be a directory under "
+                f"{PROCESSING_ROOT} (for example /opt/ml/processing/input/data)"
+            )
+        for other in seen_paths:
+            if normalised.startswith(other) or other.startswith(normalised):
+                raise validation_error(
+                    f"{where} '{name}': LocalPath '{path}' overlaps another input or output "
+                    f"path ('{other.rstrip('/')}'); give each its own directory"
+                )
+        seen_paths.append(normalised)
+
+
+def validate_request(request: dict[str, Any]) -> None:
+    """Everything SageMaker itself would refuse in a CreateProcessingJob request."""
+    validate_against_model(request)
+    _check_local_paths(request)

@@ -1,0 +1,255 @@
+variable "name_prefix" {
+  description = "Prefix of state machine and processing job names, e.g. `legacylift-dev`. Lowercase letters, digits and hyphens, starting with a letter, at most 40 characters."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[a-z]([a-z0-9-]{0,38}[a-z0-9])?$", var.name_prefix))
+    error_message = "The name_prefix must be lowercase letters, digits and hyphens, start with a letter, not end with a hyphen and be at most 40 characters (SageMaker ARNs are lowercase, so job-name scoping needs a lowercase prefix)."
+  }
+}
+
+variable "models" {
+  description = <<-EOT
+    Map of model name to its settings, as the build writes them (docs/contracts.md section 2):
+    `image_uri` (digest-pinned; null = not built yet: no definition is rendered), optional
+    `steps` (ordered non-empty subset of preprocessing, inference, postprocessing), `defaults`
+    and per-step objects (`preprocessing`, `inference`, `postprocessing`) with `instance_type`,
+    `volume_size`, `max_runtime`, `environment`, `network`, `image` ("framework" or "model"),
+    and `code_uris` (`{preprocessing = "s3://...", postprocessing = "s3://..."}`) for the steps
+    that run in script mode. Typed `any` because Terraform 1.0.3 has no optional() attributes:
+    every omitted field falls back to the module-level defaults.
+  EOT
+  type        = any
+  default     = {}
+
+  validation {
+    condition     = can(keys(var.models))
+    error_message = "The models value must be a map (object) keyed by model name."
+  }
+  validation {
+    condition     = alltrue([for name in keys(var.models) : can(regex("^[a-z][a-z0-9-]{0,31}$", name))])
+    error_message = "Every model name must be lowercase letters, digits and hyphens, start with a letter and be at most 32 characters: rename the legacy_models/ folder and its models entry."
+  }
+  validation {
+    condition = alltrue(flatten([for name, model in var.models : [
+      for key in keys(model) : contains(["image_uri", "source_hash", "steps", "defaults", "preprocessing", "inference", "postprocessing", "code_uris", "system_packages"], key)
+    ]]))
+    error_message = "A models entry has an unknown key: allowed are image_uri, source_hash, steps, defaults, preprocessing, inference, postprocessing, code_uris, system_packages."
+  }
+  validation {
+    condition = alltrue(flatten([for name, model in var.models : [
+      for scope in ["defaults", "preprocessing", "inference", "postprocessing"] : [
+        for key in keys(try(model[scope], {})) : contains(["instance_type", "volume_size", "max_runtime", "environment", "network", "image"], key)
+      ]
+    ]]))
+    error_message = "A models entry's defaults or step settings have an unknown key: allowed are instance_type, volume_size, max_runtime, environment, network, image."
+  }
+  validation {
+    condition = alltrue([for value in flatten([for name, model in var.models : [
+      for scope in ["defaults", "preprocessing", "inference", "postprocessing"] : lookup(lookup(model, scope, {}), "instance_type", "ml.m5.large")
+    ]]) : can(regex("^ml\\.[a-z0-9]+\\.[a-z0-9]+$", value))])
+    error_message = "Every instance_type in models must be a SageMaker instance type starting with `ml.`, e.g. ml.m5.xlarge."
+  }
+  validation {
+    condition = alltrue([for value in flatten([for name, model in var.models : [
+      for scope in ["defaults", "preprocessing", "inference", "postprocessing"] : lookup(lookup(model, scope, {}), "volume_size", 30)
+    ]]) : can(tonumber(value)) ? (floor(tonumber(value)) == tonumber(value) && tonumber(value) >= 1 && tonumber(value) <= 16384) : false])
+    error_message = "Every volume_size in models must be a whole number of GB from 1 to 16384 (SageMaker's bounds)."
+  }
+  validation {
+    condition = alltrue([for value in flatten([for name, model in var.models : [
+      for scope in ["defaults", "preprocessing", "inference", "postprocessing"] : lookup(lookup(model, scope, {}), "max_runtime", 3600)
+    ]]) : can(tonumber(value)) ? (floor(tonumber(value)) == tonumber(value) && tonumber(value) >= 1 && tonumber(value) <= 777600) : false])
+    error_message = "Every max_runtime in models must be a whole number of seconds from 1 to 777600 (SageMaker's bounds)."
+  }
+  validation {
+    condition = alltrue([for name, model in var.models :
+      try(length(model.steps) > 0 && join(",", [for step in ["preprocessing", "inference", "postprocessing"] : step if contains(model.steps, step)]) == join(",", model.steps), false)
+      if try(model.steps, null) != null
+    ])
+    error_message = "A model's steps must be a non-empty list of preprocessing, inference, postprocessing in that order, without repeats, e.g. [\"inference\"] or [\"preprocessing\", \"inference\"]."
+  }
+  validation {
+    condition = alltrue(flatten([for name, model in var.models : [
+      for step in ["preprocessing", "postprocessing"] : contains(["framework", "model"], try(model[step].image, "framework"))
+    ]]))
+    error_message = "A pre- or postprocessing step's image must be \"framework\" (script mode on the scikit-learn processing image) or \"model\" (the model's own image)."
+  }
+  validation {
+    condition     = alltrue([for name, model in var.models : contains(["model"], try(model.inference.image, "model"))])
+    error_message = "The inference step always runs in the model's own image: remove inference.image or set it to \"model\"."
+  }
+  validation {
+    condition = alltrue([for name, model in var.models :
+      try(model.image_uri, null) == null || can(regex("^[^\\s\"]+$", model.image_uri))
+    ])
+    error_message = "Every image_uri in models must be null (not built yet) or an image reference such as <registry>/legacylift/<model>@sha256:<digest>."
+  }
+}
+
+variable "framework_image_uri" {
+  description = "The scikit-learn processing image script-mode steps run in (the original pattern's scikit_image_uri): AWS's prebuilt sagemaker-scikit-learn image in the cloud, the local twin for run-local."
+  type        = string
+
+  validation {
+    condition     = length(trimspace(var.framework_image_uri)) > 0
+    error_message = "The framework_image_uri must not be empty: give the scikit-learn processing image, e.g. 683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-scikit-learn@sha256:..."
+  }
+}
+
+variable "sagemaker_role_arn" {
+  description = "ARN of the IAM role processing jobs run as (the original pattern's role)."
+  type        = string
+
+  validation {
+    condition     = can(regex("^arn:[a-z-]+:iam::[0-9]{12}:role/.+$", var.sagemaker_role_arn))
+    error_message = "The sagemaker_role_arn must be an IAM role ARN, e.g. arn:aws:iam::123456789012:role/legacylift-dev-sagemaker."
+  }
+}
+
+variable "data_bucket" {
+  description = "Bucket for workflow data: intermediate results go under s3://<bucket>/<model>/runs/<execution name>/."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", var.data_bucket))
+    error_message = "The data_bucket must be an S3 bucket name (3 to 63 lowercase letters, digits, dots and hyphens), without s3:// ."
+  }
+}
+
+variable "default_instance_type" {
+  description = "Instance type of every step that neither the model's defaults nor the step set (the original pattern's instance_type)."
+  type        = string
+  default     = "ml.m5.xlarge"
+
+  validation {
+    condition     = can(regex("^ml\\.[a-z0-9]+\\.[a-z0-9]+$", var.default_instance_type))
+    error_message = "The default_instance_type must be a SageMaker instance type starting with `ml.`, e.g. ml.m5.xlarge."
+  }
+}
+
+variable "default_volume_size" {
+  description = "Storage volume of every step, in GB, unless the model sets it (the original pattern's volume_size)."
+  type        = number
+  default     = 30
+
+  validation {
+    condition     = floor(var.default_volume_size) == var.default_volume_size && var.default_volume_size >= 1 && var.default_volume_size <= 16384
+    error_message = "The default_volume_size must be a whole number of GB from 1 to 16384."
+  }
+}
+
+variable "default_max_runtime" {
+  description = "Maximum runtime of every step, in seconds, unless the model sets it (the original pattern's max_runtime)."
+  type        = number
+  default     = 3600
+
+  validation {
+    condition     = floor(var.default_max_runtime) == var.default_max_runtime && var.default_max_runtime >= 1 && var.default_max_runtime <= 777600
+    error_message = "The default_max_runtime must be a whole number of seconds from 1 to 777600."
+  }
+}
+
+variable "allow_mutable_image_tags" {
+  description = "Accept image URIs that are not pinned by digest (@sha256:...). Only `invoke run-local` sets true: its local tags are content hashes but not registry digests."
+  type        = bool
+  default     = false
+}
+
+variable "enable_generic_workflow" {
+  description = "Also render the original pattern's generic definition: one shared state machine that takes every parameter from the execution input (PreProcessing, Inference, PostProcessing objects)."
+  type        = bool
+  default     = false
+}
+
+variable "generic_pass_role_arns" {
+  description = "Further SageMaker execution roles (besides sagemaker_role_arn) that executions of the generic workflow may name in RoleArn. PassRole is granted to these ARNs only."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for arn in var.generic_pass_role_arns : can(regex("^arn:[a-z-]+:iam::[0-9]{12}:role/[^*?]+$", arn))])
+    error_message = "Every generic_pass_role_arns entry must be an IAM role ARN without wildcards."
+  }
+}
+
+variable "aws_partition" {
+  description = "AWS partition for the ARNs in the rendered policies (`aws`, `aws-cn`, `aws-us-gov`)."
+  type        = string
+  default     = "aws"
+
+  validation {
+    condition     = can(regex("^aws(-[a-z]+)*$", var.aws_partition))
+    error_message = "The aws_partition must be an AWS partition such as aws, aws-cn or aws-us-gov."
+  }
+}
+
+variable "aws_region" {
+  description = "AWS region for the ARNs in the rendered policies, e.g. eu-west-1."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[a-z]{2}(-[a-z]+)+-[0-9]$", var.aws_region))
+    error_message = "The aws_region must be an AWS region name such as eu-west-1."
+  }
+}
+
+variable "aws_account_id" {
+  description = "AWS account ID (12 digits) for the ARNs in the rendered policies."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[0-9]{12}$", var.aws_account_id))
+    error_message = "The aws_account_id must be 12 digits."
+  }
+}
+
+variable "ecr_repository_prefix" {
+  description = "Prefix of the models' ECR repositories: a model's repository is <prefix><model>."
+  type        = string
+  default     = "legacylift/"
+
+  validation {
+    condition     = can(regex("^([a-z0-9]+([._-][a-z0-9]+)*/)*([a-z0-9]+([._-][a-z0-9]+)*[/-]?)?$", var.ecr_repository_prefix))
+    error_message = "The ecr_repository_prefix must be lowercase repository path segments, usually ending with /, e.g. legacylift/."
+  }
+}
+
+variable "kms_key_arn" {
+  description = "ARN of a KMS key encrypting data, volumes and logs; when set, the rendered definitions and policies use it. Null for AWS-managed encryption."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.kms_key_arn == null || can(regex("^arn:[a-z-]+:kms:[a-z0-9-]+:[0-9]{12}:key/[a-zA-Z0-9-]+$", var.kms_key_arn))
+    error_message = "The kms_key_arn must be null or a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>); aliases are not accepted because IAM cannot scope them."
+  }
+}
+
+variable "extra_input_s3_uris" {
+  description = "S3 prefixes outside data_bucket that executions read input from (e.g. s3://other-bucket/legacycode/data/). The SageMaker policy grants read on these only."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for uri in var.extra_input_s3_uris : can(regex("^s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](/[^*?]*)?$", uri))])
+    error_message = "Every extra_input_s3_uris entry must be an s3://bucket/prefix URI without wildcards."
+  }
+}
+
+variable "extra_output_s3_uris" {
+  description = "S3 prefixes outside data_bucket that executions write output to. The SageMaker policy grants write on these only."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for uri in var.extra_output_s3_uris : can(regex("^s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](/[^*?]*)?$", uri))])
+    error_message = "Every extra_output_s3_uris entry must be an s3://bucket/prefix URI without wildcards."
+  }
+}
+
+variable "enable_xray_tracing" {
+  description = "Grant the state machine roles the X-Ray actions tracing needs (set when the state machine enables tracing)."
+  type        = bool
+  default     = false
+}

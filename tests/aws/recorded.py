@@ -1,0 +1,35 @@
+"""Recorded AWS responses (tests/aws/fixtures/) replayed through botocore's Stubber, which
+checks every request and response against the service's API model."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def failed_execution() -> dict[str, Any]:
+    """The recorded history of an execution whose Inference processing job failed."""
+    document = json.loads((FIXTURES / "failed_execution_history.json").read_text())
+    for event in document["events"]:
+        event["timestamp"] = datetime.fromisoformat(event["timestamp"])
+    return document
+
+
+def describe_response(document: dict[str, Any], status: str) -> dict[str, Any]:
+    """A DescribeExecution response for the recorded execution in `status`."""
+    events = document["events"]
+    response = {
+        "executionArn": document["executionArn"],
+        "stateMachineArn": document["stateMachineArn"],
+        "name": document["executionArn"].rsplit(":", 1)[1],
+        "status": status,
+        "startDate": events[0]["timestamp"],
+        "input": events[0]["executionStartedEventDetails"]["input"],
+    }
+    if status != "RUNNING":
+        response["stopDate"] = events[-1]["timestamp"]
+    return response

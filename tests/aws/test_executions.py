@@ -1,0 +1,144 @@
+"""Following an execution, reading its history, showing a failure with the job's log tail.
+
+Step Functions side: moto cannot run SageMaker `createProcessingJob.sync` tasks, so the history
+(TaskScheduled/TaskFailed events with SageMaker causes) is a recorded response replayed through
+botocore's Stubber. CloudWatch Logs side: real moto on 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+
+import boto3
+import pytest
+from botocore.stub import Stubber
+
+from legacylift.aws import executions, history
+from legacylift.aws.logs import PROCESSING_LOG_GROUP, job_log_lines
+from legacylift.errors import LegacyLiftError
+from tests.aws.recorded import describe_response, failed_execution
+
+REGION = "eu-west-1"
+PRE_JOB = "legacylift-dev-iris-pre-5f0c2a9e41b7"
+INF_JOB = "legacylift-dev-iris-inf-c81d0e6a2f93"
+
+
+@pytest.fixture
+def recorded():
+    return failed_execution()
+
+
+@pytest.fixture(scope="module")
+def logs_client(moto_server):
+    """CloudWatch Logs in moto holding both jobs' streams (seeded once per module: the moto
+    server lives for the whole session)."""
+    client = boto3.client(
+        "logs",
+        region_name=REGION,
+        endpoint_url=moto_server.endpoint,
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )
+    with contextlib.suppress(client.exceptions.ResourceAlreadyExistsException):
+        client.create_log_group(logGroupName=PROCESSING_LOG_GROUP)
+    now_ms = int(time.time() * 1000)  # CloudWatch drops events far from now
+    streams = {
+        f"{PRE_JOB}/algo-1-1795774620": ["preprocessing: read 150 rows", "wrote features.csv"],
+        f"{INF_JOB}/algo-1-1795774800": [f"inference line {n}" for n in range(40)]
+        + ["Traceback (most recent call last):", "KeyError: 'petal_width'"],
+        # A job whose name merely starts with the failing job's name must not be mixed in.
+        f"{INF_JOB}x/algo-1-1795774999": ["someone else's job"],
+    }
+    for stream, lines in streams.items():
+        client.create_log_stream(logGroupName=PROCESSING_LOG_GROUP, logStreamName=stream)
+        client.put_log_events(
+            logGroupName=PROCESSING_LOG_GROUP,
+            logStreamName=stream,
+            logEvents=[{"timestamp": now_ms + n, "message": line} for n, line in enumerate(lines)],
+        )
+    return client
+
+
+def test_history_steps_jobs_and_failure(recorded):
+    parsed = history.parse(recorded["events"])
+    tasks = [step for step in parsed.steps if step.kind == "Task"]
+    assert [step.name for step in tasks] == ["Preprocessing", "Inference"]
+    assert parsed.job_names() == [PRE_JOB, INF_JOB]
+    pre = tasks[0]
+    assert pre.duration() == (pre.exited - pre.entered).total_seconds() > 0
+    assert parsed.failure.step == "Inference"
+    # The Fail state after the Catch names the step before the task's own error.
+    assert parsed.failure.error == "LegacyLift.Inference.States.TaskFailed"
+    assert parsed.failure.job_name == INF_JOB
+    reason = history.readable_cause(parsed.failure.cause)
+    assert reason == "AlgorithmError: See job logs for more information"
+
+
+def test_follow_prints_steps_then_failure_with_log_tail(recorded, logs_client, capsys):
+    sfn = boto3.client("stepfunctions", region_name=REGION)
+    arn = recorded["executionArn"]
+    events = recorded["events"]
+    with Stubber(sfn) as stub:
+        # Poll 1: still running, Preprocessing done; poll 2: failed, the whole history.
+        stub.add_response(
+            "describe_execution", describe_response(recorded, "RUNNING"), {"executionArn": arn}
+        )
+        stub.add_response("get_execution_history", {"events": events[:14]}, {"executionArn": arn})
+        stub.add_response(
+            "describe_execution", describe_response(recorded, "FAILED"), {"executionArn": arn}
+        )
+        stub.add_response("get_execution_history", {"events": events}, {"executionArn": arn})
+        sleeps = []
+        status, followed = executions.follow(sfn, arn, poll_seconds=7, sleep=sleeps.append)
+        stub.assert_no_pending_responses()
+    assert status == "FAILED" and sleeps == [7]
+    summary = executions.report_failure(status, followed, logs_client, tail_lines=5)
+    out = capsys.readouterr()
+    pre_seconds = next(s for s in followed.steps if s.name == "Preprocessing").duration()
+    assert f"Preprocessing ({history.format_duration(pre_seconds)})" in out.out
+    assert out.out.count("Inference ...") == 1  # each event shown once across polls
+    assert "ValidateInput" not in out.out and "Inference (" not in out.out
+    assert "Inference failed after" in out.err
+    assert summary == "step 'Inference' failed: LegacyLift.Inference.States.TaskFailed"
+    assert "AlgorithmError: See job logs" in out.out
+    tail = [line for line in out.out.splitlines() if line.strip().startswith("|")]
+    assert len(tail) == 5
+    assert tail[-1].strip() == "| KeyError: 'petal_width'"
+    assert "someone else's job" not in out.out and "preprocessing: read" not in out.out
+
+
+def test_job_log_lines_reads_every_stream_of_a_job(logs_client):
+    lines = job_log_lines(logs_client, INF_JOB)
+    assert lines[0] == "inference line 0" and lines[-1] == "KeyError: 'petal_width'"
+    assert len(lines) == 42
+    assert job_log_lines(logs_client, "legacylift-dev-iris-never-ran") == []
+
+
+def test_print_execution_logs_job_by_job(recorded, logs_client, capsys):
+    sfn = boto3.client("stepfunctions", region_name=REGION)
+    arn = recorded["executionArn"]
+    with Stubber(sfn) as stub:
+        stub.add_response(
+            "get_execution_history", {"events": recorded["events"]}, {"executionArn": arn}
+        )
+        printed = executions.print_execution_logs(sfn, logs_client, arn)
+    out = capsys.readouterr().out
+    assert out.index(f"processing job {PRE_JOB}") < out.index(f"processing job {INF_JOB}")
+    assert printed[0] == "preprocessing: read 150 rows" and printed[-1] == "KeyError: 'petal_width'"
+
+
+def test_unknown_execution_is_a_clear_error(aws_env):
+    sfn = boto3.client("stepfunctions", region_name="us-east-1")
+    arn = "arn:aws:states:us-east-1:123456789012:execution:legacylift-dev-iris:nope"
+    with pytest.raises(LegacyLiftError, match="no execution .*nope"):
+        executions.history_events(sfn, arn)
+
+
+def test_execution_input_checks_uris():
+    assert executions.execution_input("s3://bkt-1/in/", "s3://bkt-1/out/") == {
+        "input_uri": "s3://bkt-1/in/",
+        "output_uri": "s3://bkt-1/out/",
+    }
+    with pytest.raises(LegacyLiftError, match="--input must be an S3 URI"):
+        executions.execution_input("/home/me/data.csv", "s3://bkt-1/out/")

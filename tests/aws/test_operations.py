@@ -1,0 +1,250 @@
+"""deploy, run --no-wait, status, upload-input and their errors, against moto on 127.0.0.1.
+
+The deployment root here is a provider-free stand-in with the contract's outputs (§3b) computed
+from the image tfvars (§2), so these tests run without the real root module; the state machines
+its outputs name are created in moto. tests/aws/test_deploy_aws.py drives the real root.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import uuid
+
+import boto3
+import pytest
+
+from legacylift.aws import operations
+from legacylift.aws.deploy import deploy
+from legacylift.aws.stack import image_tfvars_path
+from legacylift.aws.terraform import TerraformRunner
+from legacylift.errors import LegacyLiftError
+from legacylift.paths import REPO_ROOT
+from tests.aws.conftest import write_config
+
+STUB_ROOT = """
+variable "models" {
+  type    = any
+  default = {}
+}
+
+locals {
+  arn_prefix = "arn:aws:states:us-east-1:123456789012:stateMachine:legacylift"
+}
+
+output "state_machine_arns" {
+  value = {
+    for name, model in var.models :
+    name => "${local.arn_prefix}-${terraform.workspace}-${name}" if model.image_uri != null
+  }
+}
+
+output "data_bucket" {
+  value = "legacylift-${terraform.workspace}-data"
+}
+"""
+DIGEST = "@sha256:" + "ab" * 32
+PASS_DEFINITION = json.dumps({"StartAt": "Done", "States": {"Done": {"Type": "Pass", "End": True}}})
+
+
+def write_image_tfvars(workspace: str, models: dict) -> None:
+    """The build's image tfvars, shaped as contracts §2 says."""
+    path = image_tfvars_path(workspace)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps({"models": models}, indent=2, sort_keys=True))
+
+
+@pytest.fixture
+def workspace():
+    """A workspace name unique in this session (moto keeps state across tests)."""
+    return f"t{uuid.uuid4().hex[:8]}"
+
+
+@pytest.fixture
+def stub_root(tmp_path, monkeypatch, terraform_ok):
+    """The stand-in deployment root, used through LEGACYLIFT_TERRAFORM_DIR."""
+    root = write_config(tmp_path / "terraform", STUB_ROOT)
+    monkeypatch.setenv("LEGACYLIFT_TERRAFORM_DIR", str(root))
+    return root
+
+
+def pin_sample_models(workspace: str) -> None:
+    """iris and wine pinned by digest, draft not built yet."""
+    repo = "127.0.0.1:5000/legacylift/{}"
+    write_image_tfvars(
+        workspace,
+        {
+            "iris": {"image_uri": repo.format("iris") + DIGEST},
+            "wine": {"image_uri": repo.format("wine") + DIGEST},
+            "draft": {"image_uri": None},
+        },
+    )
+
+
+@pytest.fixture
+def deployed(stub_root, aws_env, workspace):
+    """`workspace` deployed with the sample pins; its state machines and data bucket exist
+    in moto."""
+    pin_sample_models(workspace)
+    result = deploy(workspace)
+    sfn = boto3.client("stepfunctions")
+    for name in ("iris", "wine"):
+        sfn.create_state_machine(
+            name=f"legacylift-{workspace}-{name}",
+            definition=PASS_DEFINITION,
+            roleArn="arn:aws:iam::123456789012:role/legacylift-sfn",
+        )
+    boto3.client("s3").create_bucket(Bucket=result.outputs["data_bucket"])
+    return result
+
+
+def test_deploy_applies_then_reports_up_to_date(stub_root, aws_env, workspace, capsys):
+    pin_sample_models(workspace)
+    deployed = deploy(workspace)
+    assert deployed.applied
+    assert set(deployed.outputs["state_machine_arns"]) == {"iris", "wine"}
+    first = capsys.readouterr().out
+    assert f"created workspace {workspace}" in first and "Plan: 0 to create" in first
+    again = deploy(workspace)
+    assert not again.applied
+    assert "is up to date" in capsys.readouterr().out
+
+
+def test_deploy_plan_only_applies_nothing(stub_root, aws_env, workspace, capsys):
+    write_image_tfvars(workspace, {"iris": {"image_uri": "r/legacylift/iris" + DIGEST}})
+    result = deploy(workspace, plan_only=True)
+    assert not result.applied and result.outputs == {}
+    assert "outputs changed: data_bucket, state_machine_arns" in capsys.readouterr().out
+
+
+def test_deploy_refuses_unpinned_images_before_terraform(stub_root, aws_env, workspace):
+    write_image_tfvars(
+        workspace,
+        {
+            "iris": {"image_uri": "127.0.0.1:5000/legacylift/iris:latest"},
+            "wine": {"image_uri": "r/legacylift/wine@sha256:abc"},  # digest too short
+            "ok": {"image_uri": "r/legacylift/ok" + DIGEST},
+        },
+    )
+    with pytest.raises(LegacyLiftError) as caught:
+        deploy(workspace)
+    message = str(caught.value)
+    assert "not pinned by digest" in message and "iris" in message and "wine" in message
+    assert "'ok'" not in message and "invoke build-model" in message
+    runner = TerraformRunner(stub_root)
+    runner.init()
+    assert workspace not in runner.workspaces()
+
+
+def test_missing_credentials_fail_early(stub_root, monkeypatch, tmp_path, workspace):
+    for key in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE"):
+        monkeypatch.delenv(key, raising=False)
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "none"))
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "none"))
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    with pytest.raises(LegacyLiftError, match="no usable AWS credentials.*aws configure"):
+        deploy(workspace)
+    with pytest.raises(LegacyLiftError, match="no usable AWS credentials"):
+        operations.run("iris", workspace, "s3://bkt-1/in/", wait=False)
+
+
+def test_run_no_wait_starts_the_models_state_machine(deployed, workspace):
+    arn = operations.run(
+        "wine", workspace, "s3://legacylift-in/wine/x.csv", name="first-run", wait=False
+    )
+    described = boto3.client("stepfunctions").describe_execution(executionArn=arn)
+    assert described["stateMachineArn"] == deployed.outputs["state_machine_arns"]["wine"]
+    assert described["name"] == "first-run"
+    assert json.loads(described["input"]) == {
+        "input_uri": "s3://legacylift-in/wine/x.csv",
+        "output_uri": f"s3://legacylift-{workspace}-data/wine/outputs/first-run/",
+    }
+    with pytest.raises(LegacyLiftError, match="'first-run' is already used.*--name"):
+        operations.run("wine", workspace, "s3://legacylift-in/x/", name="first-run", wait=False)
+    explicit = operations.run(
+        "iris", workspace, "s3://legacylift-in/a/", "s3://legacylift-out/b/", wait=False
+    )
+    described = boto3.client("stepfunctions").describe_execution(executionArn=explicit)
+    assert described["stateMachineArn"].endswith(f":legacylift-{workspace}-iris")
+    assert json.loads(described["input"])["output_uri"] == "s3://legacylift-out/b/"
+
+
+def test_run_errors_name_the_fix(deployed, workspace):
+    with pytest.raises(LegacyLiftError, match="unknown model 'nosuch'.*deployed: iris, wine"):
+        operations.run("nosuch", workspace, "s3://bkt-1/in/", wait=False)
+    with pytest.raises(LegacyLiftError, match="'draft' is not deployed.*invoke build-model"):
+        operations.run("draft", workspace, "s3://bkt-1/in/", wait=False)
+    with pytest.raises(LegacyLiftError, match="unknown workspace 'qa'"):
+        operations.run("iris", "qa", "s3://bkt-1/in/", wait=False)
+    with pytest.raises(LegacyLiftError, match="--input must be an S3 URI"):
+        operations.run("iris", workspace, "data/iris.csv", wait=False)
+
+
+def test_status_lists_recent_executions(deployed, workspace, capsys):
+    sfn = boto3.client("stepfunctions")
+    first = operations.run("iris", workspace, "s3://bkt-1/in/", name="older", wait=False)
+    operations.run("iris", workspace, "s3://bkt-1/in/", name="newer", wait=False)
+    sfn.stop_execution(executionArn=first)
+    capsys.readouterr()
+    rows = operations.status("iris", workspace)
+    by_name = {row["name"]: row for row in rows}
+    assert set(by_name) == {"older", "newer"}
+    assert by_name["older"]["status"] == "ABORTED"
+    assert by_name["older"]["duration"] >= 0
+    out = capsys.readouterr().out
+    assert "older" in out and "ABORTED" in out
+
+
+def test_upload_input_file_and_directory(deployed, workspace, tmp_path):
+    data = tmp_path / "batch-7"
+    (data / "sub").mkdir(parents=True)
+    (data / "a.csv").write_text("x,y\n1,2\n")
+    (data / "sub" / "b.csv").write_text("x,y\n3,4\n")
+    bucket = deployed.outputs["data_bucket"]
+    uri = operations.upload_input("iris", data, workspace)
+    assert uri == f"s3://{bucket}/iris/inputs/batch-7/"
+    listed = boto3.client("s3").list_objects_v2(Bucket=bucket, Prefix="iris/inputs/")
+    keys = sorted(item["Key"] for item in listed["Contents"])
+    assert keys == ["iris/inputs/batch-7/a.csv", "iris/inputs/batch-7/sub/b.csv"]
+    single = operations.upload_input("iris", data / "a.csv", workspace)
+    body = boto3.client("s3").get_object(Bucket=bucket, Key="iris/inputs/a.csv")["Body"].read()
+    assert single == f"s3://{bucket}/iris/inputs/a.csv" and body == b"x,y\n1,2\n"
+    with pytest.raises(LegacyLiftError, match="does not exist"):
+        operations.upload_input("iris", tmp_path / "missing", workspace)
+
+
+def test_invoke_tasks_exit_non_zero_with_the_message(deployed, workspace):
+    env = dict(os.environ)
+    command = [sys.executable, "-m", "invoke", "run", "nosuch", "--workspace", workspace]
+    result = subprocess.run(
+        [*command, "--input", "s3://bkt-1/in/", "--no-wait"],
+        cwd=REPO_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 1
+    assert "unknown model 'nosuch'" in result.stderr
+    started = subprocess.run(
+        [sys.executable, "-m", "invoke", "run", "iris", "--workspace", workspace]
+        + ["--input", "s3://bkt-1/in/", "--name", "from-cli", "--no-wait"],
+        cwd=REPO_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert started.returncode == 0, started.stderr
+    assert f"legacylift-{workspace}-iris:from-cli" in started.stdout
+
+
+def test_missing_backend_config_names_bootstrap_backend(tmp_path, monkeypatch, aws_env):
+    root = write_config(tmp_path / "s3root", 'terraform {\n  backend "s3" {}\n}\n')
+    monkeypatch.setenv("LEGACYLIFT_TERRAFORM_DIR", str(root))
+    monkeypatch.delenv("LEGACYLIFT_BACKEND_CONFIG", raising=False)
+    with pytest.raises(LegacyLiftError, match="invoke bootstrap-backend --bucket"):
+        deploy("dev")

@@ -1,0 +1,110 @@
+"""Fixtures rendering modules/workflow with real Terraform on a temporary copy of the module.
+
+tftest's setup and cleanup write `.terraform`, lock and state files where they run, so the
+module is copied once per session and each render keeps its own state file there.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import uuid
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+MODULE = REPO / "modules" / "workflow"
+
+ACCOUNT = "123456789012"
+REGION = "eu-west-1"
+DIGEST = "sha256:" + "ab" * 32
+FRAMEWORK_IMAGE = (
+    f"141502667606.dkr.ecr.{REGION}.amazonaws.com/sagemaker-scikit-learn@sha256:" + "cd" * 32
+)
+ROLE_ARN = f"arn:aws:iam::{ACCOUNT}:role/legacylift-dev-sagemaker"
+
+
+def model_image(name: str) -> str:
+    """A digest-pinned ECR image URI for model `name`."""
+    return f"{ACCOUNT}.dkr.ecr.{REGION}.amazonaws.com/legacylift/{name}@{DIGEST}"
+
+
+def code_uris(name: str) -> dict[str, str]:
+    """Content-hashed script URIs for model `name`'s script-mode steps."""
+    return {
+        "preprocessing": f"s3://legacylift-dev-data/{name}/code/1111/",
+        "postprocessing": f"s3://legacylift-dev-data/{name}/code/2222/",
+    }
+
+
+def model_entry(name: str, **settings) -> dict:
+    """A models entry as the build writes it, with `settings` merged in."""
+    return {"image_uri": model_image(name), "code_uris": code_uris(name), **settings}
+
+
+def base_vars(models: dict, **overrides) -> dict:
+    """Module variables for `models`, with `overrides` replacing any of them."""
+    variables = {
+        "name_prefix": "legacylift-dev",
+        "models": models,
+        "framework_image_uri": FRAMEWORK_IMAGE,
+        "sagemaker_role_arn": ROLE_ARN,
+        "data_bucket": "legacylift-dev-data",
+        "aws_region": REGION,
+        "aws_account_id": ACCOUNT,
+    }
+    variables.update(overrides)
+    return variables
+
+
+class WorkflowRenderer:
+    """Applies modules/workflow (a temporary copy) with given variables; returns its outputs."""
+
+    def __init__(self, workdir: Path, binary: Path) -> None:
+        import tftest
+
+        from legacylift.terraform_env import terraform_env
+
+        self.workdir = workdir
+        self.tf = tftest.TerraformTest(str(workdir), binary=str(binary), env=terraform_env())
+        self.tf.setup(cleanup_on_exit=False)
+
+    def render(self, variables: dict) -> dict:
+        """Outputs (name -> value) of `terraform apply` with `variables` as a var file."""
+        run = uuid.uuid4().hex
+        var_file = self.workdir / f"{run}.tfvars.json"
+        var_file.write_text(json.dumps(variables))
+        state = f"{run}.tfstate"
+        try:
+            self.tf.apply(tf_var_file=var_file.name, state=state)
+            outputs = self.tf.output(state=state)
+        finally:
+            var_file.unlink()
+        return {name: value for name, value in outputs.items()}
+
+    def render_error(self, variables: dict) -> str:
+        """The error text of an apply with `variables` that must fail."""
+        import tftest
+
+        try:
+            self.render(variables)
+        except tftest.TerraformTestError as exc:
+            return " ".join(str(part) for part in exc.args)
+        raise AssertionError("terraform apply succeeded but was expected to fail")
+
+
+@pytest.fixture(scope="session")
+def workflow(tmp_path_factory) -> WorkflowRenderer:
+    """A renderer of modules/workflow on a session-wide temporary copy."""
+    from legacylift.errors import LegacyLiftError
+    from legacylift.terraform_env import terraform_binary
+    from tests.conftest import require
+
+    try:
+        binary = terraform_binary()
+    except LegacyLiftError as exc:
+        require(False, str(exc))
+    workdir = tmp_path_factory.mktemp("workflow") / "module"
+    shutil.copytree(MODULE, workdir, ignore=shutil.ignore_patterns(".terraform*", "*.tfstate*"))
+    return WorkflowRenderer(workdir, binary)

@@ -1,0 +1,383 @@
+"""modules/workflow rendered by real Terraform: the wiring of each per-model definition, checked
+on the text and by evaluating its JSONPath in moto's interpreter (tasks as echoing Pass states)."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from tests.workflow.asl_evaluation import SAGEMAKER_TASK, evaluated_requests
+from tests.workflow.asl_validation import assert_valid_asl
+from tests.workflow.conftest import (
+    FRAMEWORK_IMAGE,
+    ROLE_ARN,
+    base_vars,
+    code_uris,
+    model_entry,
+    model_image,
+)
+
+JOB_NAME = re.compile(r"^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$")  # SageMaker's ProcessingJobName
+LONG_PREFIX = "legacylift-" + "x" * 29  # the longest name_prefix allowed (40)
+LONG_A, LONG_B = "a" * 31 + "b", "a" * 31 + "c"  # 32 characters, equal but for the last
+LONGEST_EXECUTION = "e" * 80
+TEMPLATE_LOOKALIKE = "${HOME} %{ if x } $${y}"
+
+MIXED = {
+    "iris": model_entry("iris"),
+    "single": {"image_uri": model_image("single"), "steps": ["inference"]},
+    "tuned": model_entry(
+        "tuned",
+        steps=["preprocessing", "inference"],
+        defaults={"instance_type": "ml.c5.2xlarge", "volume_size": 100},
+        preprocessing={
+            "image": "model",
+            "instance_type": "ml.m5.large",
+            "max_runtime": 7200,
+            "environment": {"LOG_LEVEL": "info", "TEMPLATE": TEMPLATE_LOOKALIKE},
+            "network": True,
+        },
+        inference={"environment": {"OMP_NUM_THREADS": "1"}},
+    ),
+    "unbuilt": {"image_uri": None},
+    LONG_A: model_entry(LONG_A),
+    LONG_B: model_entry(LONG_B),
+}
+
+
+@pytest.fixture(scope="module")
+def three_step(workflow):
+    """Outputs of one model with all three steps and every setting defaulted."""
+    return workflow.render(base_vars({"iris": model_entry("iris")}))
+
+
+@pytest.fixture(scope="module")
+def mixed(workflow):
+    """Outputs of several models: defaults, a single step, tuned settings, unbuilt, long names."""
+    return workflow.render(base_vars(MIXED, name_prefix=LONG_PREFIX))
+
+
+def definition(outputs: dict, name: str) -> dict:
+    """The decoded definition of model `name`."""
+    return json.loads(outputs["definitions"][name])
+
+
+def task_states(document: dict) -> list[tuple[str, dict]]:
+    """The processing Task states in execution order (following Next from StartAt)."""
+    states, name, order = document["States"], document["StartAt"], []
+    while name:
+        state = states[name]
+        if state.get("Resource") == SAGEMAKER_TASK:
+            order.append((name, state))
+        name = state.get("Next") or (state.get("Choices") or [{}])[0].get("Next")
+    return order
+
+
+def requests(outputs: dict, name: str, execution_input: dict, execution: str) -> dict:
+    """Step name -> the CreateProcessingJob request model `name`'s execution would send."""
+    result = evaluated_requests(definition(outputs, name), execution_input, execution)
+    assert result["status"] == "SUCCEEDED", result
+    return result["output"]["jobs"]
+
+
+def run_input(**overrides) -> dict:
+    return {
+        "input_uri": "s3://in-bucket/batch/",
+        "output_uri": "s3://out-bucket/result/",
+    } | overrides
+
+
+def test_every_definition_is_valid_asl(three_step, mixed):
+    for outputs in (three_step, mixed):
+        for text in outputs["definitions"].values():
+            assert_valid_asl(text)
+
+
+def test_three_steps_in_order_with_images_entrypoints_and_code(three_step):
+    tasks = dict(task_states(definition(three_step, "iris")))
+    assert list(tasks) == ["Preprocessing", "Inference", "Postprocessing"]
+    for name, state in tasks.items():
+        parameters = state["Parameters"]
+        assert state["Resource"] == SAGEMAKER_TASK
+        assert parameters["RoleArn"] == ROLE_ARN
+        inputs = {item["InputName"]: item["S3Input"] for item in parameters["ProcessingInputs"]}
+        if name == "Inference":
+            assert parameters["AppSpecification"] == {
+                "ImageUri": model_image("iris"),
+                "ContainerEntrypoint": ["python3", "/opt/ml/code/predict.py"],
+            }
+            assert set(inputs) == {"data"}
+        else:
+            step = name.lower()
+            assert parameters["AppSpecification"] == {
+                "ImageUri": FRAMEWORK_IMAGE,
+                "ContainerEntrypoint": ["python3", f"/opt/ml/processing/input/code/{step}.py"],
+            }
+            assert inputs["code"]["S3Uri"] == code_uris("iris")[step]
+            assert inputs["code"]["LocalPath"] == "/opt/ml/processing/input/code"
+        assert inputs["data"]["LocalPath"] == "/opt/ml/processing/input/data"
+        assert (inputs["data"]["S3DataType"], inputs["data"]["S3InputMode"]) == ("S3Prefix", "File")
+        (output,) = parameters["ProcessingOutputConfig"]["Outputs"]
+        assert output["S3Output"]["LocalPath"] == "/opt/ml/processing/output"
+        assert output["S3Output"]["S3UploadMode"] == "EndOfJob"
+
+
+def test_data_flows_through_the_run_prefix(three_step):
+    jobs = requests(three_step, "iris", run_input(), "run-42")
+    run = "s3://legacylift-dev-data/iris/runs/run-42/"
+
+    def uris(step):
+        request = jobs[step]
+        data = next(i for i in request["ProcessingInputs"] if i["InputName"] == "data")
+        return data["S3Input"]["S3Uri"], request["ProcessingOutputConfig"]["Outputs"][0][
+            "S3Output"
+        ]["S3Uri"]
+
+    assert uris("Preprocessing") == ("s3://in-bucket/batch/", run + "preprocessing/")
+    assert uris("Inference") == (run + "preprocessing/", run + "inference/")
+    assert uris("Postprocessing") == (run + "inference/", "s3://out-bucket/result/")
+
+
+def test_defaults_and_per_run_overrides(three_step):
+    def settings(jobs):
+        return {
+            step: (
+                request["ProcessingResources"]["ClusterConfig"]["InstanceType"],
+                request["ProcessingResources"]["ClusterConfig"]["VolumeSizeInGB"],
+                request["StoppingCondition"]["MaxRuntimeInSeconds"],
+            )
+            for step, request in jobs.items()
+        }
+
+    pinned = settings(requests(three_step, "iris", run_input(), "pinned"))
+    assert set(pinned.values()) == {("ml.m5.xlarge", 30, 3600)}
+    overridden = settings(
+        requests(
+            three_step,
+            "iris",
+            run_input(instance_type="ml.g4dn.xlarge", volume_size=200, max_runtime=600),
+            "overridden",
+        )
+    )
+    assert set(overridden.values()) == {("ml.g4dn.xlarge", 200, 600)}
+    partly = settings(requests(three_step, "iris", run_input(volume_size=75), "partly"))
+    assert set(partly.values()) == {("ml.m5.xlarge", 75, 3600)}
+
+
+@pytest.mark.parametrize(
+    "bad_input",
+    [
+        {"input_uri": "s3://in/"},
+        {"output_uri": "s3://out/"},
+        run_input(input_uri="/home/me/data"),
+        run_input(instance_type="m5.large"),
+        run_input(volume_size="big"),
+        run_input(max_runtime=0),
+    ],
+)
+def test_invalid_execution_input_fails_with_a_clear_error(three_step, bad_input):
+    result = evaluated_requests(definition(three_step, "iris"), bad_input, "bad")
+    assert result["status"] == "FAILED"
+    assert result["error"] == "LegacyLift.InvalidInput"
+    assert "input_uri" in result["cause"]
+
+
+def test_requests_match_sagemakers_api_model(three_step, mixed):
+    """botocore's SageMaker service model is the reference for the request shape."""
+    import botocore.session
+    from botocore.validate import ParamValidator
+
+    model = botocore.session.get_session().get_service_model("sagemaker")
+    shape = model.operation_model("CreateProcessingJob").input_shape
+    checked = 0
+    for outputs in (three_step, mixed):
+        for name in outputs["definitions"]:
+            for request in requests(outputs, name, run_input(), "api-check").values():
+                report = ParamValidator().validate(request, shape)
+                assert not report.has_errors(), report.generate_report()
+                checked += 1
+    assert checked == 3 + 3 + 1 + 2 + 3 + 3
+
+
+def test_retry_and_catch_on_every_task(mixed):
+    for name in mixed["definitions"]:
+        document = definition(mixed, name)
+        for state_name, state in task_states(document):
+            retried = {error: rule for rule in state["Retry"] for error in rule["ErrorEquals"]}
+            for error in (
+                "SageMaker.AmazonSageMakerException",
+                "SageMaker.ResourceLimitExceededException",
+            ):
+                assert retried[error]["BackoffRate"] > 1
+                assert retried[error]["MaxAttempts"] >= 3
+            task_failed, anything = state["Catch"]
+            assert task_failed["ErrorEquals"] == ["States.TaskFailed"]
+            assert task_failed["Next"] == f"{state_name}TransientFailure"
+            assert anything["ErrorEquals"] == ["States.ALL"]
+            assert anything["Next"] == f"{state_name}Failed"
+            assert document["States"][task_failed["Next"]]["Default"] == anything["Next"]
+            failed = document["States"][anything["Next"]]
+            assert failed["Type"] == "Fail"
+            assert failed["ErrorPath"] == (
+                f"States.Format('LegacyLift.{state_name}.{{}}', {anything['ResultPath']}.Error)"
+            )
+            assert failed["CausePath"] == anything["ResultPath"] + ".Cause"
+
+
+def caught(cause: str, attempts: int) -> dict:
+    """State data as the Preprocessing Catch leaves it after `attempts` capacity retries."""
+    settings = {"instance_type": "ml.m5.xlarge", "volume_size": 30, "max_runtime": 3600}
+    return run_input(
+        run_prefix="s3://legacylift-dev-data/iris/runs/r/",
+        settings=dict.fromkeys(("preprocessing", "inference", "postprocessing"), settings),
+        jobs={},
+        retries={
+            step: {"count": attempts if step == "preprocessing" else 0, "wait_seconds": 0}
+            for step in ("preprocessing", "inference", "postprocessing")
+        },
+        error={"Error": "States.TaskFailed", "Cause": cause},
+    )
+
+
+@pytest.mark.parametrize(
+    ("cause", "attempts", "expected"),
+    [
+        ('{"FailureReason": "CapacityError: Unable to provision requested ML compute"}', 0, 60),
+        ('{"FailureReason": "InternalServerError: We encountered an internal error"}', 1, 300),
+        ('{"FailureReason": "CapacityError: Unable to provision"}', 3, None),
+        ('{"FailureReason": "AlgorithmError: script exited with 1"}', 0, None),
+    ],
+)
+def test_capacity_and_internal_failures_start_the_job_again(three_step, cause, attempts, expected):
+    """From the Catch on: transient causes run the step again after a growing wait, a bounded
+    number of times; any other cause fails the run with the step's error and cause."""
+    document = definition(three_step, "iris")
+    document["StartAt"] = "PreprocessingTransientFailure"
+    wait = document["States"]["PreprocessingWaitForCapacity"]
+    assert wait["SecondsPath"] == "$.retries.preprocessing.wait_seconds"
+    # moto would really wait: the Wait becomes a Pass, its SecondsPath checked above
+    document["States"]["PreprocessingWaitForCapacity"] = {"Type": "Pass", "Next": wait["Next"]}
+    result = evaluated_requests(document, caught(cause, attempts), "transient")
+    if expected is None:
+        assert (result["status"], result["error"], result["cause"]) == (
+            "FAILED",
+            "LegacyLift.Preprocessing.States.TaskFailed",
+            cause,
+        )
+    else:
+        assert result["status"] == "SUCCEEDED", result
+        jobs = result["output"]["jobs"]
+        assert list(jobs) == ["Preprocessing", "Inference", "Postprocessing"]
+        assert jobs["Preprocessing"]["ProcessingJobName"].startswith("legacylift-dev-iris-pre-")
+        retried = evaluated_requests(document, caught(cause, attempts), "transient-2")
+        assert (
+            retried["output"]["jobs"]["Preprocessing"]["ProcessingJobName"]
+            != jobs["Preprocessing"]["ProcessingJobName"]
+        )
+
+
+def test_capacity_waits_grow(three_step):
+    delay = definition(three_step, "iris")["States"]["PreprocessingRetryDelay"]["Parameters"]
+    assert delay["wait_seconds.$"] == (
+        "States.ArrayGetItem(States.Array(60, 300, 900), $.retries.preprocessing.count)"
+    )
+
+
+def test_definitions_are_refused_as_express(three_step):
+    """.sync integrations need the STANDARD type; the EXPRESS rules reject the definition."""
+    from tests.workflow.asl_validation import asl_errors
+
+    errors = asl_errors(three_step["definitions"]["iris"], express=True)
+    assert any("sync" in error for error in errors), errors
+
+
+def test_dynamic_values_use_dollar_keys_and_static_ones_do_not(mixed):
+    def walk(value, path=""):
+        if isinstance(value, dict):
+            for key, item in value.items():
+                if key.endswith(".$"):
+                    assert isinstance(item, str) and item.startswith(("$", "States.")), path + key
+                else:
+                    assert not (
+                        isinstance(item, str) and item.startswith(("$.", "$$.", "States."))
+                    ), f"{path}{key} looks dynamic but has no .$ suffix: {item}"
+                    walk(item, f"{path}{key}.")
+        elif isinstance(value, list):
+            for item in value:
+                walk(item, path)
+
+    for name in mixed["definitions"]:
+        for _, state in task_states(definition(mixed, name)):
+            walk(state["Parameters"])
+            assert state["Parameters"]["ProcessingJobName.$"].startswith("States.Format(")
+
+
+def test_single_step_model_renders_a_single_step_workflow(mixed):
+    document = definition(mixed, "single")
+    tasks = task_states(document)
+    assert [name for name, _ in tasks] == ["Inference"]
+    assert not {"Preprocessing", "Postprocessing"} & set(document["States"])
+    jobs = requests(mixed, "single", run_input(), "one")
+    request = jobs["Inference"]
+    assert request["ProcessingInputs"][0]["S3Input"]["S3Uri"] == "s3://in-bucket/batch/"
+    assert request["ProcessingOutputConfig"]["Outputs"][0]["S3Output"]["S3Uri"] == (
+        "s3://out-bucket/result/"
+    )
+
+
+def test_step_settings_fall_back_step_then_model_then_module(mixed):
+    jobs = requests(mixed, "tuned", run_input(), "tuned-run")
+    assert list(jobs) == ["Preprocessing", "Inference"]
+    pre, inf = jobs["Preprocessing"], jobs["Inference"]
+    # preprocessing runs its script in the model's own image: no code input
+    assert pre["AppSpecification"] == {
+        "ImageUri": model_image("tuned"),
+        "ContainerEntrypoint": ["python3", "/opt/ml/code/preprocessing.py"],
+    }
+    assert [i["InputName"] for i in pre["ProcessingInputs"]] == ["data"]
+    assert pre["ProcessingResources"]["ClusterConfig"]["InstanceType"] == "ml.m5.large"  # step
+    assert pre["ProcessingResources"]["ClusterConfig"]["VolumeSizeInGB"] == 100  # model default
+    assert pre["StoppingCondition"]["MaxRuntimeInSeconds"] == 7200  # step
+    assert inf["ProcessingResources"]["ClusterConfig"]["InstanceType"] == "ml.c5.2xlarge"
+    assert inf["StoppingCondition"]["MaxRuntimeInSeconds"] == 3600  # module default
+    assert pre["Environment"] == {"LOG_LEVEL": "info", "TEMPLATE": TEMPLATE_LOOKALIKE}
+    assert inf["Environment"] == {"OMP_NUM_THREADS": "1"}
+    assert pre["NetworkConfig"] == {"EnableNetworkIsolation": False}  # network = true
+    assert inf["NetworkConfig"] == {"EnableNetworkIsolation": True}  # off by default
+    # the last of a subset writes the execution's output
+    assert inf["ProcessingOutputConfig"]["Outputs"][0]["S3Output"]["S3Uri"] == (
+        "s3://out-bucket/result/"
+    )
+
+
+def test_unbuilt_model_has_no_workflow_but_keeps_its_layout(mixed):
+    assert "unbuilt" not in mixed["definitions"]
+    assert "unbuilt" not in mixed["state_machine_names"]
+    assert "unbuilt" not in mixed["state_machine_policies"]
+    assert mixed["s3_layout"]["models"]["unbuilt"]["runs"] == (
+        "s3://legacylift-dev-data/unbuilt/runs/"
+    )
+    assert mixed["state_machine_names"]["iris"] == f"{LONG_PREFIX}-iris"
+
+
+def test_job_names_fit_sagemaker_for_the_longest_names(mixed):
+    prefixes = mixed["job_name_prefixes"]
+    assert len(set(prefixes.values())) == len(prefixes)
+    seen = set()
+    for name in (LONG_A, LONG_B, "iris"):
+        for execution in (LONGEST_EXECUTION, "x"):
+            for request in requests(mixed, name, run_input(), execution).values():
+                job = request["ProcessingJobName"]
+                assert len(job) <= 63 and JOB_NAME.match(job), job
+                assert job.startswith(prefixes[name] + "-")
+                assert job not in seen
+                seen.add(job)
+    assert len(seen) == 2 * (3 + 3 + 3)
+    assert len(f"{LONG_PREFIX}-{LONG_A}-pre-") + 12 > 63  # the case truncation must handle
+
+
+def test_template_lookalikes_in_values_come_through_verbatim(mixed):
+    text = mixed["definitions"]["tuned"]
+    assert json.dumps(TEMPLATE_LOOKALIKE)[1:-1] in text
