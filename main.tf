@@ -39,10 +39,12 @@ locals {
     } if contains(try(tolist(model.steps), local.all_steps), step) && try(model[step].image, model.defaults.image, "framework") == "framework"
   }]...)
 
-  script_keys = { for key, script in local.scripts : key => "${script.model}/code/${filesha256(script.source)}/${script.step}.py" }
+  # One folder per script version: the code_uri handed to the workflow is that folder, from
+  # which SageMaker stages the script as /opt/ml/processing/input/code/<step>.py.
+  script_folders = { for key, script in local.scripts : key => "${script.model}/code/${filesha256(script.source)}/" }
 
   models_with_code = { for name, model in var.models : name => merge(model, {
-    code_uris = { for step in local.script_steps : step => "s3://${local.bucket_name}/${local.script_keys["${name}/${step}"]}" if contains(keys(local.script_keys), "${name}/${step}") }
+    code_uris = { for step in local.script_steps : step => "s3://${local.bucket_name}/${local.script_folders["${name}/${step}"]}" if contains(keys(local.script_folders), "${name}/${step}") }
   }) }
 
   # The role's ARN is known before the role exists, so definitions render at plan time.
@@ -68,6 +70,7 @@ module "workflow" {
   aws_account_id           = local.account_id
   ecr_repository_prefix    = var.ecr_repository_prefix
   kms_key_arn              = var.kms_key_arn
+  enable_xray_tracing      = var.tracing_enabled
 }
 
 module "s3" {
@@ -75,7 +78,7 @@ module "s3" {
 
   bucket_name                  = local.bucket_name
   kms_key_arn                  = var.kms_key_arn
-  intermediate_prefixes        = [for name in sort(keys(var.models)) : "${name}/runs/"]
+  intermediate_prefixes        = module.workflow.s3_layout.run_key_prefixes
   intermediate_expiration_days = var.intermediate_expiration_days
   force_destroy                = var.force_destroy
   tags                         = var.tags
@@ -85,7 +88,7 @@ resource "aws_s3_object" "script" {
   for_each = local.scripts
 
   bucket       = module.s3.bucket_id
-  key          = local.script_keys[each.key]
+  key          = "${local.script_folders[each.key]}${each.value.step}.py"
   source       = each.value.source
   source_hash  = filemd5(each.value.source)
   content_type = "text/x-python"
@@ -135,7 +138,7 @@ module "generic_state_machine" {
   source = "./modules/state-machine"
   count  = var.enable_generic_workflow ? 1 : 0
 
-  name                     = "${var.name_prefix}-generic"
+  name                     = module.workflow.generic_state_machine_name
   definition               = module.workflow.generic_definition
   policy_json              = module.workflow.generic_state_machine_policy
   log_level                = var.log_level

@@ -39,9 +39,9 @@ output "state_machine_role_arns" {
 }
 
 output "code_uris" {
-  description = "S3 URI of each uploaded script, by model and step (content-hashed keys)."
+  description = "code_uri of each script-mode step, by model and step: the content-hashed folder holding the uploaded `<step>.py`."
   value = { for name in keys(var.models) : name => {
-    for step in local.script_steps : step => "s3://${module.s3.bucket_id}/${aws_s3_object.script["${name}/${step}"].key}" if contains(keys(aws_s3_object.script), "${name}/${step}")
+    for step in local.script_steps : step => "s3://${module.s3.bucket_id}/${local.script_folders["${name}/${step}"]}" if contains(keys(aws_s3_object.script), "${name}/${step}")
   } }
 }
 

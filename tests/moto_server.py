@@ -5,8 +5,9 @@ each documented:
 
 - `AWSStepFunctions.ValidateStateMachineDefinition`: the AWS provider (5.x) calls it at plan
   time for every `aws_sfn_state_machine` definition; moto 5.2.5's server does not route it.
-  Answered with moto's own ASL parser and static analyser (the one its Step Functions
-  interpreter runs), so a definition moto could not execute fails the plan as on AWS.
+  Answered by `tests.workflow.asl_validation.asl_errors` (moto's own ASL parser and static
+  analyser, the ones its Step Functions interpreter runs, plus the transition checks moto
+  lacks), so a definition moto could not execute fails the plan as on AWS.
 - `AWSStepFunctions.ListStateMachineVersions`: the provider calls it after creating a state
   machine; answered from moto's Step Functions backend (the versions it has published).
 - Bucket policies and transport: moto enforces a bucket policy's Deny on object calls but
@@ -41,23 +42,10 @@ def free_loopback_port() -> int:
         return probe.getsockname()[1]
 
 
-def validate_definition(definition: str, state_machine_type: str = "STANDARD") -> list[str]:
-    """Errors moto's ASL parser and static analyser find in a definition ([] when valid)."""
-    from moto.stepfunctions.parser.asl.static_analyser.express_static_analyser import (
-        ExpressStaticAnalyser,
-    )
-    from moto.stepfunctions.parser.asl.static_analyser.static_analyser import StaticAnalyser
-
-    analyser = StaticAnalyser() if state_machine_type == "STANDARD" else ExpressStaticAnalyser()
-    try:
-        analyser.analyse(definition)
-    except Exception as exc:  # noqa: BLE001 - the parser raises many types; each is a finding
-        return [f"{type(exc).__name__}: {exc!r}"]
-    return []
-
-
 def _validate_state_machine_definition(body: dict, region: str) -> dict:
-    errors = validate_definition(body["definition"], body.get("type", "STANDARD"))
+    from tests.workflow.asl_validation import asl_errors
+
+    errors = asl_errors(body["definition"], express=body.get("type") == "EXPRESS")
     diagnostics = [
         {"severity": "ERROR", "code": "SCHEMA_VALIDATION_FAILED", "message": message}
         for message in errors

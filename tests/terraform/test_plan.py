@@ -35,9 +35,7 @@ def tree(tmp_path_factory, moto_aws):
 
 @pytest.fixture(scope="module")
 def root(tree):
-    runner = tftest_runner(tree)
-    runner.setup()
-    return runner
+    return tftest_runner(tree)
 
 
 @pytest.fixture(scope="module")
@@ -51,15 +49,18 @@ def state_machine_dir(tmp_path_factory, moto_aws):
 
 @pytest.fixture(scope="module")
 def state_machine_module(state_machine_dir):
-    runner = tftest_runner(state_machine_dir)
-    runner.setup()
-    return runner
+    return tftest_runner(state_machine_dir)
+
+
+def _root_vars(tree, name: str, models: dict, **extra) -> str:
+    """Write the root module's variables to `name` in the copy; return the file name."""
+    variables = {"name_prefix": "plan", "models_dir": str(tree / "legacy_models"), **extra}
+    write_json(tree / name, {**variables, "models": models})
+    return name
 
 
 def _plan_root(root, tree, models: dict, **extra):
-    variables = {"name_prefix": "plan", "models_dir": str(tree / "legacy_models"), **extra}
-    write_json(tree / "plan.tfvars.json", {**variables, "models": models})
-    return root.plan(output=True, tf_var_file="plan.tfvars.json")
+    return root.plan(output=True, tf_var_file=_root_vars(tree, "plan.json", models, **extra))
 
 
 def _plan_error(runner, tf_var_file: str) -> str:
@@ -117,7 +118,7 @@ def test_root_plan(root, tree):
     iris = resources['module.state_machine["iris"].aws_sfn_state_machine.this']["values"]
     assert json.loads(iris["definition"])["States"], "the definition is rendered at plan time"
     generic = resources["module.generic_state_machine[0].aws_sfn_state_machine.this"]["values"]
-    assert generic["name"] == "plan-generic"
+    assert generic["name"] == "plan--generic"
     assert generic["type"] == "STANDARD"
 
 
@@ -129,11 +130,7 @@ def test_bad_models_are_refused_with_the_fix(root, tree):
         "slow": {"image_uri": None, "postprocessing": {"max_runtime": 777601}},
         "odd": {"image_uri": None, "steps": ["training"]},
     }
-    write_json(
-        tree / "bad.tfvars.json",
-        {"name_prefix": "plan", "models_dir": str(tree / "legacy_models"), "models": models},
-    )
-    message = _plan_error(root, "bad.tfvars.json")
+    message = _plan_error(root, _root_vars(tree, "bad.json", models))
     assert "Model names must be 1-32 characters" in message
     assert 'starting with "ml."' in message
     assert "1 to 16384 GB" in message
@@ -143,11 +140,7 @@ def test_bad_models_are_refused_with_the_fix(root, tree):
 
 def test_unpinned_image_is_refused_by_default(root, tree):
     tagged = {"iris": {"image_uri": "registry.example/legacylift/iris:latest"}}
-    write_json(
-        tree / "tagged.tfvars.json",
-        {"name_prefix": "plan", "models_dir": str(tree / "legacy_models"), "models": tagged},
-    )
-    message = _plan_error(root, "tagged.tfvars.json")
+    message = _plan_error(root, _root_vars(tree, "tagged.json", tagged))
     assert "iris is not pinned by digest" in message
     assert "allow_mutable_image_tags = true" in message
 
@@ -176,19 +169,17 @@ def test_state_machine_module_plans_standard(state_machine_module, state_machine
     assert machine["tracing_configuration"][0]["enabled"] is True
 
 
-def test_express_and_oversized_definitions_are_refused(state_machine_module, state_machine_dir):
-    padded = dict(PASS_DEFINITION, Comment="x" * 1048576)
+def test_express_invalid_json_and_oversized_definitions_are_refused(
+    state_machine_module, state_machine_dir
+):
+    """Each validation reports on its own, so one plan shows all three refusals."""
     files = _state_machine_vars(
-        state_machine_dir, "express.json", type="EXPRESS", definition=json.dumps(padded)
+        state_machine_dir, "refused.json", type="EXPRESS", definition="{" + "x" * 1048576
     )
     message = _plan_error(state_machine_module, files)
     assert 'The type must be "STANDARD"' in message and "5 minutes" in message
+    assert "rendered invalid JSON" in message
     assert "1 MB limit" in message
-
-
-def test_invalid_json_definition_fails_at_plan(state_machine_module, state_machine_dir):
-    files = _state_machine_vars(state_machine_dir, "json.json", definition='{"StartAt": ')
-    assert "rendered invalid JSON" in _plan_error(state_machine_module, files)
 
 
 def test_invalid_asl_fails_the_plan_through_the_validator(state_machine_module, state_machine_dir):
@@ -202,10 +193,9 @@ def test_invalid_asl_fails_the_plan_through_the_validator(state_machine_module, 
 
 def test_complete_example_plans(tree, moto_aws):
     runner = tftest_runner(tree / "examples" / "complete")
-    runner.setup()
     resources = _resources(runner.plan(output=True))
     names = {r["values"]["name"] for a, r in resources.items() if a.endswith("state_machine.this")}
-    assert names == {"legacylift-complete-iris", "legacylift-complete-generic"}
+    assert names == {"legacylift-complete-iris", "legacylift-complete--generic"}
     assert "aws_kms_key.this" in resources
     log_group = resources[
         'module.legacylift.module.state_machine["iris"].aws_cloudwatch_log_group.this'
@@ -215,7 +205,6 @@ def test_complete_example_plans(tree, moto_aws):
 
 def test_single_model_example_plans_a_single_step_workflow(tree, moto_aws):
     runner = tftest_runner(tree / "examples" / "single-model")
-    runner.setup()
     resources = _resources(runner.plan(output=True))
     machine = resources[
         'module.legacylift.module.state_machine["scorer"].aws_sfn_state_machine.this'

@@ -16,7 +16,6 @@ from legacylift.paths import REPO_ROOT
 from legacylift.terraform_env import terraform_binary, terraform_env
 
 HERE = Path(__file__).resolve().parent
-STANDIN_WORKFLOW = HERE / "standin_workflow"
 FIXTURE_MODELS = HERE / "fixtures" / "models"
 IGNORED = shutil.ignore_patterns(
     ".terraform", ".terraform.lock.hcl", "terraform.tfstate*", "*.tfplan"
@@ -27,27 +26,16 @@ MOTO_SERVICES = ("cloudwatchlogs", "ecr", "iam", "s3", "sfn", "sts", "kms")
 
 
 def copy_terraform_tree(destination: Path) -> Path:
-    """Copy the root module, modules/, examples/ and terraform/ to `destination`; return it.
-
-    Until modules/workflow lands from its own branch, the contract-shaped stand-in in
-    tests/terraform/standin_workflow takes its place in the copy (never in the tree).
-    """
+    """Copy the root module, modules/, examples/ and terraform/ to `destination`, with the test
+    models' scripts as legacy_models/; return it."""
     destination.mkdir(parents=True, exist_ok=True)
     for path in REPO_ROOT.glob("*.tf"):
         shutil.copy2(path, destination / path.name)
     for folder in ("modules", "examples", "terraform"):
         if (REPO_ROOT / folder).is_dir():
             shutil.copytree(REPO_ROOT / folder, destination / folder, ignore=IGNORED)
-    workflow = destination / "modules" / "workflow"
-    if not (workflow / "main.tf").is_file():
-        shutil.copytree(STANDIN_WORKFLOW, workflow, dirs_exist_ok=True)
     shutil.copytree(FIXTURE_MODELS, destination / "legacy_models", dirs_exist_ok=True)
     return destination
-
-
-def uses_standin_workflow() -> bool:
-    """True while modules/workflow has not landed in this tree."""
-    return not (REPO_ROOT / "modules" / "workflow" / "main.tf").is_file()
 
 
 def moto_provider_block(endpoint: str, region: str = "us-east-1") -> str:
@@ -108,10 +96,13 @@ def write_json(path: Path, value: dict) -> Path:
     return path
 
 
-def tftest_runner(directory: Path, extra_env: dict[str, str] | None = None):
-    """A tftest.TerraformTest on `directory` with the project's Terraform and CLI config."""
+def tftest_runner(directory: Path, **setup_arguments):
+    """A tftest.TerraformTest on `directory` with the project's Terraform and CLI config, set
+    up (`init`, plus e.g. `workspace_name`)."""
     import tftest
 
-    env = terraform_env()
-    env.update(extra_env or {})
-    return tftest.TerraformTest(str(directory), binary=str(terraform_binary()), env=env)
+    runner = tftest.TerraformTest(
+        str(directory), binary=str(terraform_binary()), env=terraform_env()
+    )
+    runner.setup(**setup_arguments)
+    return runner
