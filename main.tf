@@ -71,6 +71,9 @@ module "workflow" {
   ecr_repository_prefix    = var.ecr_repository_prefix
   kms_key_arn              = var.kms_key_arn
   enable_xray_tracing      = var.tracing_enabled
+  extra_input_s3_uris      = var.extra_input_s3_uris
+  extra_output_s3_uris     = var.extra_output_s3_uris
+  generic_pass_role_arns   = var.generic_pass_role_arns
 }
 
 module "s3" {

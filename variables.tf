@@ -139,6 +139,39 @@ variable "enable_generic_workflow" {
   default     = false
 }
 
+variable "extra_input_s3_uris" {
+  description = "S3 prefixes outside the data bucket that executions read input from (s3://bucket/prefix/); the SageMaker role may read these only."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for uri in var.extra_input_s3_uris : can(regex("^s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](/[^*?]*)?$", uri))])
+    error_message = "Every extra_input_s3_uris entry must be an s3://bucket/prefix URI without wildcards."
+  }
+}
+
+variable "extra_output_s3_uris" {
+  description = "S3 prefixes outside the data bucket that executions write output to; the SageMaker role may write these only."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for uri in var.extra_output_s3_uris : can(regex("^s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](/[^*?]*)?$", uri))])
+    error_message = "Every extra_output_s3_uris entry must be an s3://bucket/prefix URI without wildcards."
+  }
+}
+
+variable "generic_pass_role_arns" {
+  description = "Further SageMaker execution roles that executions of the generic workflow may name in RoleArn (besides the module's own role)."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for arn in var.generic_pass_role_arns : can(regex("^arn:[a-z-]+:iam::[0-9]{12}:role/[^*?]+$", arn))])
+    error_message = "Every generic_pass_role_arns entry must be an IAM role ARN without wildcards."
+  }
+}
+
 variable "ecr_repository_prefix" {
   description = "Prefix of the model repositories: `<prefix><model>`. Workspaces sharing an account need distinct prefixes."
   type        = string

@@ -24,6 +24,8 @@ module "legacylift" {
   default_instance_type    = var.default_instance_type
   enable_generic_workflow  = var.enable_generic_workflow
   ecr_repository_prefix    = var.ecr_repository_prefix
+  extra_input_s3_uris      = var.extra_input_s3_uris
+  extra_output_s3_uris     = var.extra_output_s3_uris
   kms_key_arn              = var.kms_key_arn
   log_level                = var.log_level
   include_execution_data   = var.include_execution_data

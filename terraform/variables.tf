@@ -33,6 +33,18 @@ variable "enable_generic_workflow" {
   default     = false
 }
 
+variable "extra_input_s3_uris" {
+  description = "S3 prefixes outside the data bucket that executions read input from."
+  type        = list(string)
+  default     = []
+}
+
+variable "extra_output_s3_uris" {
+  description = "S3 prefixes outside the data bucket that executions write output to."
+  type        = list(string)
+  default     = []
+}
+
 variable "ecr_repository_prefix" {
   description = "Prefix of the model repositories. Workspaces sharing one AWS account need distinct prefixes (e.g. legacylift-dev/)."
   type        = string
