@@ -155,18 +155,6 @@ def demo(c, workspace="local"):
 # --- operating on AWS: deploy, run, status, logs (issue 6) ------------------------------------
 
 
-def _aws_task(action):
-    """Run an AWS operation, turning a LegacyLiftError into a clear message and exit 1."""
-    from legacylift import console
-    from legacylift.errors import LegacyLiftError
-
-    try:
-        return action()
-    except LegacyLiftError as exc:
-        console.error(str(exc))
-        raise Exit(code=1) from exc
-
-
 @task(
     name="bootstrap-backend",
     help={
@@ -186,7 +174,7 @@ def bootstrap_backend(c, bucket, table=None, region=None):
         check_credentials(aws)
         return create(aws, bucket, terraform_dir() / "backend.hcl", table)
 
-    _aws_task(action)
+    _fail_cleanly(action)
 
 
 @task(
@@ -199,7 +187,7 @@ def deploy(c, workspace, plan_only=False):
     """Plan and apply terraform/ for one workspace with its var files and image pins."""
     from legacylift.aws.deploy import deploy as run_deploy
 
-    _aws_task(lambda: run_deploy(workspace, plan_only=plan_only))
+    _fail_cleanly(lambda: run_deploy(workspace, plan_only=plan_only))
 
 
 @task(
@@ -214,7 +202,7 @@ def upload_input(c, name, path, workspace):
     """Upload a local input to s3://<data bucket>/NAME/inputs/ and print its URI."""
     from legacylift.aws.operations import upload_input as upload
 
-    _aws_task(lambda: upload(name, path, workspace))
+    _fail_cleanly(lambda: upload(name, path, workspace))
 
 
 @task(
@@ -232,7 +220,7 @@ def run(c, model, workspace, input, output=None, name=None, wait=True, poll=5):
     """Start an execution of a model's state machine and follow it step by step."""
     from legacylift.aws.operations import run as start_run
 
-    _aws_task(lambda: start_run(model, workspace, input, output, name, wait, float(poll)))
+    _fail_cleanly(lambda: start_run(model, workspace, input, output, name, wait, float(poll)))
 
 
 @task(
@@ -246,7 +234,7 @@ def status(c, name, workspace, limit=10):
     """List a model's recent executions with status and duration."""
     from legacylift.aws.operations import status as list_status
 
-    _aws_task(lambda: list_status(name, workspace, int(limit)))
+    _fail_cleanly(lambda: list_status(name, workspace, int(limit)))
 
 
 @task(
@@ -260,4 +248,4 @@ def logs(c, execution, workspace=None, model=None):
     """Print the processing jobs' CloudWatch logs of one execution."""
     from legacylift.aws.operations import logs as print_logs
 
-    _aws_task(lambda: print_logs(execution, workspace, model))
+    _fail_cleanly(lambda: print_logs(execution, workspace, model))

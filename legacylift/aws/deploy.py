@@ -9,7 +9,7 @@ from legacylift import console
 from legacylift.aws import stack
 from legacylift.aws.plan_summary import count_changes, summary_lines
 from legacylift.aws.session import check_credentials, session
-from legacylift.aws.terraform import TerraformRunner, check_workspace_name, private_plan_dir
+from legacylift.aws.terraform import check_workspace_name, private_plan_dir
 
 
 @dataclass(frozen=True)
@@ -32,9 +32,8 @@ def deploy(
     identity = check_credentials(session())
     console.info(f"AWS account {identity['account']} as {identity['arn']}")
 
-    runner = TerraformRunner(stack.terraform_dir())
     with console.timed("terraform init"):
-        runner.init(stack.backend_config())
+        runner = stack.initialised_runner()
     if runner.ensure_workspace(workspace):
         console.info(f"created workspace {workspace}")
     var_files = stack.workspace_var_files(workspace)

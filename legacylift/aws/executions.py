@@ -86,6 +86,8 @@ def history_events(sfn, arn: str, after_id: int = 0) -> list[dict[str, Any]]:
 
 
 def _show_transition(kind: str, step: hist.Step) -> None:
+    if step.kind not in hist.PROGRESS_KINDS:
+        return
     if kind == "entered":
         console.info(f"{step.name} ...")
     elif kind == "exited":

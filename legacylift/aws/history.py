@@ -21,11 +21,18 @@ TASK_FAILURE_EVENTS = {
 }
 
 
+# States worth a progress line: the processing jobs and the waits before restarting one;
+# Pass/Choice states take milliseconds.
+PROGRESS_KINDS = {"Task", "Wait"}
+
+
 @dataclass
 class Step:
-    """One state's run: when it was entered and left, and the processing job it started."""
+    """One state's run: its type (Task, Pass, Choice, Wait, Fail, ...), when it was entered
+    and left, and the processing job it started."""
 
     name: str
+    kind: str
     entered: datetime
     exited: datetime | None = None
     job_name: str | None = None
@@ -61,10 +68,13 @@ class History:
         kind = event["type"]
         current = self.steps[-1] if self.steps else None
         if kind.endswith("StateEntered"):
-            step = Step(event["stateEnteredEventDetails"]["name"], event["timestamp"])
+            name = event["stateEnteredEventDetails"]["name"]
+            step = Step(name, kind.removesuffix("StateEntered"), event["timestamp"])
             self.steps.append(step)
             return [("entered", step)]
         if kind.endswith("StateExited") and current:
+            if current.failed:  # a caught failure still exits the state: it stays failed
+                return []
             current.exited = event["timestamp"]
             return [("exited", current)]
         if kind == "TaskScheduled" and current:

@@ -3,18 +3,16 @@ takes, and what its outputs say (contracts §3b)."""
 
 from __future__ import annotations
 
-import json
 import os
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from legacylift import tfvars
 from legacylift.aws.terraform import TerraformRunner, check_workspace_name
 from legacylift.errors import LegacyLiftError
-from legacylift.paths import MODELS_DIR, TERRAFORM_ROOT
-
-PINNED_IMAGE = re.compile(r"@sha256:[0-9a-f]{64}$")
+from legacylift.models import models_dir
+from legacylift.paths import TERRAFORM_ROOT
 
 
 def terraform_dir() -> Path:
@@ -36,8 +34,7 @@ def backend_config() -> Path | None:
 
 def image_tfvars_path(workspace: str) -> Path:
     """The build's per-workspace image tfvars (contracts §2; LEGACYLIFT_TFVARS_DIR overrides)."""
-    base = Path(os.environ.get("LEGACYLIFT_TFVARS_DIR", terraform_dir() / "tfvars"))
-    return base / f"{check_workspace_name(workspace)}.models.tfvars.json"
+    return tfvars.tfvars_path(check_workspace_name(workspace))
 
 
 def workspace_var_files(workspace: str) -> list[Path]:
@@ -54,13 +51,7 @@ def workspace_var_files(workspace: str) -> list[Path]:
 
 def pinned_models(workspace: str) -> dict[str, Any]:
     """The `models` map of the workspace's image tfvars ({} when the build wrote none)."""
-    path = image_tfvars_path(workspace)
-    if not path.is_file():
-        return {}
-    try:
-        return json.loads(path.read_text(encoding="utf-8")).get("models") or {}
-    except (json.JSONDecodeError, AttributeError) as exc:
-        raise LegacyLiftError(f"{path} is not a JSON object with a `models` map: {exc}") from exc
+    return tfvars.read_models(check_workspace_name(workspace))
 
 
 def check_images_pinned(workspace: str, models: dict[str, Any]) -> None:
@@ -69,7 +60,7 @@ def check_images_pinned(workspace: str, models: dict[str, Any]) -> None:
         name: entry.get("image_uri")
         for name, entry in models.items()
         if entry.get("image_uri") is not None
-        and not PINNED_IMAGE.search(str(entry.get("image_uri")))
+        and not tfvars.IMAGE_URI_PATTERN.match(str(entry.get("image_uri")))
     }
     if unpinned:
         listed = ", ".join(f"{name} = {uri!r}" for name, uri in sorted(unpinned.items()))
@@ -82,9 +73,9 @@ def check_images_pinned(workspace: str, models: dict[str, Any]) -> None:
 
 def local_model_names() -> list[str]:
     """Models this checkout knows: legacy_models/ folders (for naming errors only)."""
-    if not MODELS_DIR.is_dir():
+    if not models_dir().is_dir():
         return []
-    return sorted(p.name for p in MODELS_DIR.iterdir() if (p / "predict.py").is_file())
+    return sorted(p.name for p in models_dir().iterdir() if p.is_dir())
 
 
 @dataclass(frozen=True)
@@ -128,9 +119,26 @@ class Stack:
         )
 
 
+def initialised_runner() -> TerraformRunner:
+    """`terraform init` of the deployment root with the backend config; a missing backend
+    config is named with the command that writes it."""
+    runner = TerraformRunner(terraform_dir())
+    config = backend_config()
+    try:
+        runner.init(config)
+    except LegacyLiftError as exc:
+        if config is None:
+            raise LegacyLiftError(
+                f"{exc}\nno backend config: run `invoke bootstrap-backend --bucket NAME` once per "
+                f"account (writes {terraform_dir() / 'backend.hcl'}), or set "
+                "LEGACYLIFT_BACKEND_CONFIG"
+            ) from exc
+        raise
+    return runner
+
+
 def load_stack(workspace: str) -> Stack:
     """Read an existing workspace's outputs (errors for an unknown workspace)."""
-    runner = TerraformRunner(terraform_dir())
-    runner.init(backend_config())
+    runner = initialised_runner()
     runner.require_workspace(workspace)
     return Stack(workspace, runner.outputs(workspace))

@@ -45,7 +45,7 @@ from legacylift.errors import LegacyLiftError
 from legacylift.paths import project_state_dir
 from legacylift.terraform_env import terraform_binary, terraform_env
 
-WORKSPACE_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+WORKSPACE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
 _ENVIRON_LOCK = threading.Lock()
 logging.getLogger("python_terraform").setLevel(logging.ERROR)
 
@@ -65,7 +65,7 @@ def check_workspace_name(workspace: str) -> str:
     """Return `workspace` if Terraform (and S3 key paths) accept it, else raise naming the rule."""
     if not WORKSPACE_PATTERN.match(workspace or ""):
         raise LegacyLiftError(
-            f"invalid workspace name {workspace!r}: use lowercase letters, digits, '-' and '_' "
+            f"invalid workspace name {workspace!r}: use letters, digits, '-' and '_' "
             "(at most 64 characters, starting with a letter or digit), e.g. dev or prod"
         )
     return workspace

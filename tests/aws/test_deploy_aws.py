@@ -12,11 +12,12 @@ import json
 import os
 import subprocess
 import sys
+import time
 
 import boto3
 import pytest
 
-from legacylift.aws import operations
+from legacylift.aws import executions, operations
 from legacylift.aws.backend import bootstrap_backend
 from legacylift.aws.deploy import deploy
 from legacylift.paths import REPO_ROOT, TERRAFORM_ROOT
@@ -52,7 +53,7 @@ def real_root(moto_server, tmp_path_factory):
         for key, value in FAKE_CREDENTIALS.items():
             env.setenv(key, value)
         env.setenv("AWS_ENDPOINT_URL", moto_server.endpoint)
-        env.delenv("LEGACYLIFT_TFVARS_DIR", raising=False)
+        env.setenv("LEGACYLIFT_TFVARS_DIR", str(root / "tfvars"))
         env.setenv("LEGACYLIFT_TERRAFORM_DIR", str(root))
         aws = boto3.session.Session(region_name="us-east-1")
         backend = bootstrap_backend(aws, STATE_BUCKET, root / "backend.hcl")
@@ -74,7 +75,7 @@ def real_root(moto_server, tmp_path_factory):
 def at_root(real_root, aws_env, monkeypatch):
     """Per-test environment on the deployed copy (the autouse fixture moved the tfvars dir)."""
     root, results = real_root
-    monkeypatch.delenv("LEGACYLIFT_TFVARS_DIR", raising=False)
+    monkeypatch.setenv("LEGACYLIFT_TFVARS_DIR", str(root / "tfvars"))
     monkeypatch.setenv("LEGACYLIFT_TERRAFORM_DIR", str(root))
     return root, results
 
@@ -135,3 +136,51 @@ def test_run_no_wait_starts_the_deployed_state_machine(at_root):
         "input_uri": "s3://legacylift-in/iris/",
         "output_uri": f"s3://{dev['data_bucket']}/iris/outputs/deployed/",
     }
+
+
+@pytest.fixture
+def interpreted_machine(at_root, moto_server):
+    """The ASL `deploy` rendered for dev's iris, in a state machine that moto's Step Functions
+    interpreter really executes. Its interpreter keeps its own state machines, so the deployed
+    definition is copied into one created while it is on; it is switched off again afterwards
+    (other tests expect executions to stay RUNNING)."""
+    import requests
+
+    def interpret(value: bool) -> None:
+        config = {"stepfunctions": {"execute_state_machine": value}}
+        requests.post(f"{moto_server.endpoint}/moto-api/config", json=config, timeout=30)
+
+    _, results = at_root
+    sfn = boto3.client("stepfunctions")
+    deployed = sfn.describe_state_machine(
+        stateMachineArn=results["dev"].outputs["state_machine_arns"]["iris"]
+    )
+    interpret(True)
+    try:
+        yield sfn.create_state_machine(
+            name=f"{deployed['name']}-interpreted",
+            definition=deployed["definition"],
+            roleArn=deployed["roleArn"],
+        )["stateMachineArn"]
+    finally:
+        interpret(False)
+
+
+def test_follow_an_execution_of_the_deployed_asl(interpreted_machine, capsys):
+    sfn = boto3.client("stepfunctions")
+    bad_input = {"input_uri": "file:///home/me/iris.csv", "output_uri": "s3://bkt-1/out/"}
+    arn = sfn.start_execution(
+        stateMachineArn=interpreted_machine, name="bad-input", input=json.dumps(bad_input)
+    )["executionArn"]
+    polls = []
+
+    def sleep(seconds: float) -> None:
+        polls.append(seconds)
+        assert len(polls) < 60, "moto's execution did not finish within 60 polls"
+        time.sleep(seconds)
+
+    status, followed = executions.follow(sfn, arn, poll_seconds=0.5, sleep=sleep)
+    assert status == "FAILED"
+    summary = executions.report_failure(status, followed, boto3.client("logs"))
+    assert summary == "step 'InvalidInput' failed: LegacyLift.InvalidInput"
+    assert "The execution input must be" in capsys.readouterr().out  # the Fail state's cause

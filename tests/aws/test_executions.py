@@ -20,8 +20,8 @@ from legacylift.errors import LegacyLiftError
 from tests.aws.recorded import describe_response, failed_execution
 
 REGION = "eu-west-1"
-PRE_JOB = "legacylift-dev-iris-pre-run-20261125-101500"
-INF_JOB = "legacylift-dev-iris-inf-run-20261125-101500"
+PRE_JOB = "legacylift-dev-iris-pre-5f0c2a9e41b7"
+INF_JOB = "legacylift-dev-iris-inf-c81d0e6a2f93"
 
 
 @pytest.fixture
@@ -62,12 +62,14 @@ def logs_client(moto_server):
 
 def test_history_steps_jobs_and_failure(recorded):
     parsed = history.parse(recorded["events"])
-    assert [step.name for step in parsed.steps] == ["Preprocessing", "Inference"]
+    tasks = [step for step in parsed.steps if step.kind == "Task"]
+    assert [step.name for step in tasks] == ["Preprocessing", "Inference"]
     assert parsed.job_names() == [PRE_JOB, INF_JOB]
-    pre = parsed.steps[0]
+    pre = tasks[0]
     assert pre.duration() == (pre.exited - pre.entered).total_seconds() > 0
     assert parsed.failure.step == "Inference"
-    assert parsed.failure.error == "States.TaskFailed"
+    # The Fail state after the Catch names the step before the task's own error.
+    assert parsed.failure.error == "LegacyLift.Inference.States.TaskFailed"
     assert parsed.failure.job_name == INF_JOB
     reason = history.readable_cause(parsed.failure.cause)
     assert reason == "AlgorithmError: See job logs for more information"
@@ -82,7 +84,7 @@ def test_follow_prints_steps_then_failure_with_log_tail(recorded, logs_client, c
         stub.add_response(
             "describe_execution", describe_response(recorded, "RUNNING"), {"executionArn": arn}
         )
-        stub.add_response("get_execution_history", {"events": events[:8]}, {"executionArn": arn})
+        stub.add_response("get_execution_history", {"events": events[:14]}, {"executionArn": arn})
         stub.add_response(
             "describe_execution", describe_response(recorded, "FAILED"), {"executionArn": arn}
         )
@@ -93,11 +95,12 @@ def test_follow_prints_steps_then_failure_with_log_tail(recorded, logs_client, c
     assert status == "FAILED" and sleeps == [7]
     summary = executions.report_failure(status, followed, logs_client, tail_lines=5)
     out = capsys.readouterr()
-    pre_seconds = followed.steps[0].duration()
+    pre_seconds = next(s for s in followed.steps if s.name == "Preprocessing").duration()
     assert f"Preprocessing ({history.format_duration(pre_seconds)})" in out.out
     assert out.out.count("Inference ...") == 1  # each event shown once across polls
+    assert "ValidateInput" not in out.out and "Inference (" not in out.out
     assert "Inference failed after" in out.err
-    assert summary == "step 'Inference' failed: States.TaskFailed"
+    assert summary == "step 'Inference' failed: LegacyLift.Inference.States.TaskFailed"
     assert "AlgorithmError: See job logs" in out.out
     tail = [line for line in out.out.splitlines() if line.strip().startswith("|")]
     assert len(tail) == 5

@@ -240,3 +240,11 @@ def test_invoke_tasks_exit_non_zero_with_the_message(deployed, workspace):
     )
     assert started.returncode == 0, started.stderr
     assert f"legacylift-{workspace}-iris:from-cli" in started.stdout
+
+
+def test_missing_backend_config_names_bootstrap_backend(tmp_path, monkeypatch, aws_env):
+    root = write_config(tmp_path / "s3root", 'terraform {\n  backend "s3" {}\n}\n')
+    monkeypatch.setenv("LEGACYLIFT_TERRAFORM_DIR", str(root))
+    monkeypatch.delenv("LEGACYLIFT_BACKEND_CONFIG", raising=False)
+    with pytest.raises(LegacyLiftError, match="invoke bootstrap-backend --bucket"):
+        deploy("dev")

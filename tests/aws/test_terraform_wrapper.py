@@ -139,7 +139,7 @@ def test_unknown_workspace_and_bad_names(runner):
     with pytest.raises(LegacyLiftError, match="unknown workspace 'qa'.*invoke deploy"):
         runner.require_workspace("qa")
     with pytest.raises(LegacyLiftError, match="invalid workspace name"):
-        runner.ensure_workspace("Bad Name")
+        runner.ensure_workspace("bad name!")
 
 
 def test_output_errors_are_not_swallowed(runner, provider_free_dir, raw_terraform):
