@@ -65,12 +65,22 @@ variable "models" {
 variable "models_dir" {
   description = "Directory holding one folder per model (`<models_dir>/<name>/preprocessing.py`, `postprocessing.py`); the scripts of script-mode steps are uploaded from there."
   type        = string
+
+  validation {
+    condition     = length(trimspace(var.models_dir)) > 0
+    error_message = "The models_dir must name the directory holding the model folders (terraform/ passes the repository's legacy_models/)."
+  }
 }
 
 variable "framework_image_uri" {
   description = "Image of script-mode steps (scikit_image_uri). null uses AWS's prebuilt sagemaker-scikit-learn image of the region with framework_image_tag."
   type        = string
   default     = null
+
+  validation {
+    condition     = var.framework_image_uri == null || can(regex("^[^\\s]+[:@][^\\s]+$", var.framework_image_uri))
+    error_message = "The framework_image_uri must be an image reference with a tag or digest (registry/repository:tag), or null."
+  }
 }
 
 variable "framework_image_tag" {
@@ -144,6 +154,11 @@ variable "bucket_name" {
   description = "Name of the data bucket. null uses `<name_prefix>-data-<account id>`."
   type        = string
   default     = null
+
+  validation {
+    condition     = var.bucket_name == null || can(regex("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", var.bucket_name))
+    error_message = "The bucket_name must be 3-63 characters of lowercase letters, digits, dots and hyphens, or null."
+  }
 }
 
 variable "kms_key_arn" {
@@ -178,6 +193,11 @@ variable "log_retention_days" {
   description = "Retention of the state machines' log groups, in days (a CloudWatch Logs allowed value)."
   type        = number
   default     = 365
+
+  validation {
+    condition     = contains([1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653], var.log_retention_days)
+    error_message = "The log_retention_days must be a CloudWatch Logs value: 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288 or 3653."
+  }
 }
 
 variable "tracing_enabled" {
@@ -190,12 +210,22 @@ variable "intermediate_expiration_days" {
   description = "Days after which intermediate run data (`<model>/runs/`) expires."
   type        = number
   default     = 30
+
+  validation {
+    condition     = var.intermediate_expiration_days >= 1 && floor(var.intermediate_expiration_days) == var.intermediate_expiration_days
+    error_message = "The intermediate_expiration_days must be a whole number of at least 1."
+  }
 }
 
 variable "ecr_keep_image_count" {
   description = "Images kept per model repository; older ones expire."
   type        = number
   default     = 30
+
+  validation {
+    condition     = var.ecr_keep_image_count >= 1 && floor(var.ecr_keep_image_count) == var.ecr_keep_image_count
+    error_message = "The ecr_keep_image_count must be a whole number of at least 1."
+  }
 }
 
 variable "force_destroy" {
@@ -208,6 +238,11 @@ variable "permissions_boundary_arn" {
   description = "Permissions boundary for every role the module creates, or null."
   type        = string
   default     = null
+
+  validation {
+    condition     = var.permissions_boundary_arn == null || can(regex("^arn:aws[a-z-]*:iam::[0-9]{12}:policy/", var.permissions_boundary_arn))
+    error_message = "The permissions_boundary_arn must be an IAM policy ARN (arn:aws:iam::<account>:policy/...) or null."
+  }
 }
 
 variable "tags" {

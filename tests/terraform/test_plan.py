@@ -1,0 +1,226 @@
+"""tftest plans of the root module and each example (real provider, moto answering the few
+read calls a plan makes), and the plan-time refusals: bad models, unpinned images, EXPRESS,
+invalid or oversized definitions, and an ASL definition the validator rejects."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+import tftest
+
+from legacylift.paths import REPO_ROOT
+from tests.terraform.tfcopy import (
+    copy_terraform_tree,
+    image_uri,
+    moto_provider_block,
+    tftest_runner,
+    write_json,
+)
+
+pytestmark = pytest.mark.aws_provider
+
+
+@pytest.fixture(scope="module")
+def tree(tmp_path_factory, moto_aws):
+    """A tree copy whose root module, examples and state-machine module talk to moto."""
+    tree = copy_terraform_tree(tmp_path_factory.mktemp("plan"))
+    provider = moto_provider_block(moto_aws.endpoint)
+    (tree / "provider.tf").write_text(provider)
+    for example in ("complete", "single-model"):
+        (tree / "examples" / example / "moto_override.tf").write_text(provider)
+    return tree
+
+
+@pytest.fixture(scope="module")
+def root(tree):
+    runner = tftest_runner(tree)
+    runner.setup()
+    return runner
+
+
+@pytest.fixture(scope="module")
+def state_machine_dir(tmp_path_factory, moto_aws):
+    """A copy of modules/state-machine alone, configured for moto, planned as a root module."""
+    directory = tmp_path_factory.mktemp("state-machine")
+    shutil.copytree(REPO_ROOT / "modules" / "state-machine", directory, dirs_exist_ok=True)
+    (directory / "provider.tf").write_text(moto_provider_block(moto_aws.endpoint))
+    return directory
+
+
+@pytest.fixture(scope="module")
+def state_machine_module(state_machine_dir):
+    runner = tftest_runner(state_machine_dir)
+    runner.setup()
+    return runner
+
+
+def _plan_root(root, tree, models: dict, **extra):
+    variables = {"name_prefix": "plan", "models_dir": str(tree / "legacy_models"), **extra}
+    write_json(tree / "plan.tfvars.json", {**variables, "models": models})
+    return root.plan(output=True, tf_var_file="plan.tfvars.json")
+
+
+def _plan_error(runner, tf_var_file: str) -> str:
+    """The plan's error output, whitespace-normalised (Terraform wraps its messages)."""
+    with pytest.raises(tftest.TerraformTestError) as failure:
+        runner.plan(output=True, tf_var_file=tf_var_file)
+    return " ".join(" ".join(str(arg) for arg in failure.value.args).split())
+
+
+def _resources(plan) -> dict:
+    """Every planned resource by address, child modules included."""
+    found = {}
+    pending = [plan.planned_values["root_module"]]
+    while pending:
+        module = pending.pop()
+        found.update({resource["address"]: resource for resource in module.get("resources", [])})
+        pending.extend(module.get("child_modules", []))
+    return found
+
+
+def test_root_plan(root, tree):
+    """State machines for built models only, scripts only for script-mode steps, the generic
+    workflow when enabled, a tag-pinned image when explicitly allowed."""
+    plan = _plan_root(
+        root,
+        tree,
+        {
+            "iris": {"image_uri": image_uri("iris")},
+            "churn": {"image_uri": None},
+            "scorer": {"image_uri": image_uri("scorer", "c"), "steps": ["inference"]},
+            "tagged": {
+                "image_uri": "registry.example/legacylift/tagged:v1",
+                "steps": ["inference"],
+            },
+        },
+        enable_generic_workflow=True,
+        allow_mutable_image_tags=True,
+    )
+    resources = _resources(plan)
+    machines = {a for a in resources if a.endswith("aws_sfn_state_machine.this")}
+    assert machines == {
+        'module.state_machine["iris"].aws_sfn_state_machine.this',
+        'module.state_machine["scorer"].aws_sfn_state_machine.this',
+        'module.state_machine["tagged"].aws_sfn_state_machine.this',
+        "module.generic_state_machine[0].aws_sfn_state_machine.this",
+    }
+    repositories = {a for a in resources if a.endswith("aws_ecr_repository.this")}
+    assert len(repositories) == 4
+    scripts = {a for a in resources if a.startswith("aws_s3_object.script")}
+    # scorer and tagged run only inference (in their own image): no script to upload.
+    assert scripts == {
+        'aws_s3_object.script["iris/preprocessing"]',
+        'aws_s3_object.script["iris/postprocessing"]',
+    }
+    iris = resources['module.state_machine["iris"].aws_sfn_state_machine.this']["values"]
+    assert json.loads(iris["definition"])["States"], "the definition is rendered at plan time"
+    generic = resources["module.generic_state_machine[0].aws_sfn_state_machine.this"]["values"]
+    assert generic["name"] == "plan-generic"
+    assert generic["type"] == "STANDARD"
+
+
+def test_bad_models_are_refused_with_the_fix(root, tree):
+    models = {
+        "Bad_Name": {"image_uri": None},
+        "small": {"image_uri": None, "defaults": {"instance_type": "m5.large"}},
+        "big": {"image_uri": None, "inference": {"volume_size": 20000}},
+        "slow": {"image_uri": None, "postprocessing": {"max_runtime": 777601}},
+        "odd": {"image_uri": None, "steps": ["training"]},
+    }
+    write_json(
+        tree / "bad.tfvars.json",
+        {"name_prefix": "plan", "models_dir": str(tree / "legacy_models"), "models": models},
+    )
+    message = _plan_error(root, "bad.tfvars.json")
+    assert "Model names must be 1-32 characters" in message
+    assert 'starting with "ml."' in message
+    assert "1 to 16384 GB" in message
+    assert "1 to 777600 seconds" in message
+    assert "non-empty ordered subset" in message
+
+
+def test_unpinned_image_is_refused_by_default(root, tree):
+    tagged = {"iris": {"image_uri": "registry.example/legacylift/iris:latest"}}
+    write_json(
+        tree / "tagged.tfvars.json",
+        {"name_prefix": "plan", "models_dir": str(tree / "legacy_models"), "models": tagged},
+    )
+    message = _plan_error(root, "tagged.tfvars.json")
+    assert "iris is not pinned by digest" in message
+    assert "allow_mutable_image_tags = true" in message
+
+
+PASS_DEFINITION = {"StartAt": "Done", "States": {"Done": {"Type": "Succeed"}}}
+POLICY = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:ListBucket"}]}
+
+
+def _state_machine_vars(directory, name: str, **values) -> str:
+    variables = {
+        "name": "plan-check",
+        "definition": json.dumps(PASS_DEFINITION),
+        "policy_json": json.dumps(POLICY),
+        **values,
+    }
+    write_json(directory / name, variables)
+    return name
+
+
+def test_state_machine_module_plans_standard(state_machine_module, state_machine_dir):
+    plan = state_machine_module.plan(
+        output=True, tf_var_file=_state_machine_vars(state_machine_dir, "ok.json")
+    )
+    machine = _resources(plan)["aws_sfn_state_machine.this"]["values"]
+    assert machine["type"] == "STANDARD"
+    assert machine["tracing_configuration"][0]["enabled"] is True
+
+
+def test_express_and_oversized_definitions_are_refused(state_machine_module, state_machine_dir):
+    padded = dict(PASS_DEFINITION, Comment="x" * 1048576)
+    files = _state_machine_vars(
+        state_machine_dir, "express.json", type="EXPRESS", definition=json.dumps(padded)
+    )
+    message = _plan_error(state_machine_module, files)
+    assert 'The type must be "STANDARD"' in message and "5 minutes" in message
+    assert "1 MB limit" in message
+
+
+def test_invalid_json_definition_fails_at_plan(state_machine_module, state_machine_dir):
+    files = _state_machine_vars(state_machine_dir, "json.json", definition='{"StartAt": ')
+    assert "rendered invalid JSON" in _plan_error(state_machine_module, files)
+
+
+def test_invalid_asl_fails_the_plan_through_the_validator(state_machine_module, state_machine_dir):
+    """The provider validates definitions at plan time (ValidateStateMachineDefinition), which
+    the test server answers with moto's ASL parser: an unknown state type fails the plan."""
+    bogus = {"StartAt": "A", "States": {"A": {"Type": "Bogus", "End": True}}}
+    files = _state_machine_vars(state_machine_dir, "bogus.json", definition=json.dumps(bogus))
+    message = _plan_error(state_machine_module, files)
+    assert "SCHEMA_VALIDATION_FAILED" in message or "Bogus" in message
+
+
+def test_complete_example_plans(tree, moto_aws):
+    runner = tftest_runner(tree / "examples" / "complete")
+    runner.setup()
+    resources = _resources(runner.plan(output=True))
+    names = {r["values"]["name"] for a, r in resources.items() if a.endswith("state_machine.this")}
+    assert names == {"legacylift-complete-iris", "legacylift-complete-generic"}
+    assert "aws_kms_key.this" in resources
+    log_group = resources[
+        'module.legacylift.module.state_machine["iris"].aws_cloudwatch_log_group.this'
+    ]
+    assert log_group["values"]["retention_in_days"] == 731
+
+
+def test_single_model_example_plans_a_single_step_workflow(tree, moto_aws):
+    runner = tftest_runner(tree / "examples" / "single-model")
+    runner.setup()
+    resources = _resources(runner.plan(output=True))
+    machine = resources[
+        'module.legacylift.module.state_machine["scorer"].aws_sfn_state_machine.this'
+    ]
+    definition = json.loads(machine["values"]["definition"])
+    tasks = [state for state in definition["States"].values() if state["Type"] == "Task"]
+    assert len(tasks) == 1
+    assert not [a for a in resources if "aws_s3_object" in a]
