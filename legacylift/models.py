@@ -124,7 +124,7 @@ def _fail(model_path: Path, message: str) -> LegacyLiftError:
 def _check_keys(path: Path, table: dict[str, Any], allowed: tuple[str, ...], where: str) -> None:
     for key in table:
         if key not in allowed:
-            raise _fail(path, f"unknown key {where}{key!r}; allowed: {', '.join(allowed)}")
+            raise _fail(path, f"unknown key '{where}{key}'; allowed: {', '.join(allowed)}")
 
 
 def _parse(name: str, path: Path, config: dict[str, Any]) -> Model:

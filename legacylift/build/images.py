@@ -178,13 +178,13 @@ def build_model(
     """Build a model's image if needed; with `push`, push it and pin its digest into the
     workspace's tfvars (the only write, and the last step)."""
     model = load_model(name)
-    if push:
-        tfvars.tfvars_path(workspace)  # a bad workspace name fails before any work
-    builder = builder or ImageBuilder()
     if not push:
-        return BuildResult(name, builder.ensure_model(model))
+        return BuildResult(name, (builder or ImageBuilder()).ensure_model(model))
+    # Cheap checks first: a bad workspace, credentials or repository fail before any build.
+    tfvars.tfvars_path(workspace)
     target = target or resolve_target(registry)
     target.check_access(name)
+    builder = builder or ImageBuilder()
     context = builder.model_context(model)
     content_hash = context.content_hash
     digest = target.remote_digest(name, content_hash)

@@ -23,6 +23,7 @@ from legacylift.errors import LegacyLiftError
 TAIL_LINES = 25
 STEP = re.compile(r"^Step \d+/\d+ : ")
 PIP_ERROR = re.compile(r"^(ERROR: .*|E: .*)$")
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 
 @dataclass
@@ -78,7 +79,7 @@ def stream_build(
                 raise _build_failure(tag, step, message, tail)
             if "aux" in chunk and isinstance(chunk["aux"], dict):
                 log.image_id = chunk["aux"].get("ID", log.image_id)
-            for line in chunk.get("stream", "").splitlines():
+            for line in ANSI.sub("", chunk.get("stream", "")).splitlines():
                 line = line.rstrip()
                 if not line:
                     continue

@@ -121,6 +121,12 @@ class StepContainer:
             with contextlib.suppress(NotFound):
                 self.container.remove(force=True, v=True)
 
+    def kill(self) -> None:
+        """Remove the container now, running or not."""
+        if self.container is not None:
+            with contextlib.suppress(NotFound, APIError):
+                self.container.remove(force=True, v=True)
+
     def put(self, path: str, chunks: Iterable[bytes]) -> None:
         """Extract a tar stream into the (not yet started) container at `path`."""
         if not self.container.put_archive(path, chunks):

@@ -13,6 +13,7 @@ with the prefix (a plain string prefix, not a directory boundary) is staged at
 
 from __future__ import annotations
 
+import io
 import os
 import shutil
 import tempfile
@@ -94,6 +95,22 @@ class LocalObjectStore:
             raise
 
 
+class _Unseekable(io.RawIOBase):
+    """A plain readable view of a stream (a tar member cannot answer seekable(), which boto3
+    asks)."""
+
+    def __init__(self, source: BinaryIO) -> None:
+        self._source = source
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, target) -> int:
+        data = self._source.read(len(target))
+        target[: len(data)] = data
+        return len(data)
+
+
 class BotoObjectStore:
     """Any S3 endpoint (moto, MinIO, AWS) through boto3, with the host's credentials."""
 
@@ -119,9 +136,9 @@ class BotoObjectStore:
                 yield StagedObject(_relative(key, prefix), entry["Size"], opener)
 
     def put(self, uri: str, source: BinaryIO) -> None:
-        """Upload one object."""
+        """Upload one object (from any readable stream, seekable or not)."""
         bucket, key = split_s3_uri(uri)
-        self.client.upload_fileobj(source, bucket, key)
+        self.client.upload_fileobj(io.BufferedReader(_Unseekable(source)), bucket, key)
 
 
 class FileTree:

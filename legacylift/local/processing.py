@@ -109,6 +109,7 @@ class ProcessingRunner:
         self.registry = JobRegistry(self.settings.jobs_dir)
         self.on_log = on_log or (lambda job, line: console.detail(f"[{job}] {line}"))
         self.stop_grace = stop_grace
+        self._active: set[StepContainer] = set()
 
     @property
     def client(self) -> docker.DockerClient:
@@ -176,6 +177,7 @@ class ProcessingRunner:
                     "that objects exist under that S3 prefix"
                 )
             stream.directory(s3["LocalPath"])
+            stream.files_staged_from_inputs += len(objects)
             for staged in objects:
                 stream.file(join_uri(s3["LocalPath"], staged.relative), staged)
         for item in request.get("ProcessingOutputConfig", {}).get("Outputs", []):
@@ -211,35 +213,62 @@ class ProcessingRunner:
             labels={"legacylift.job": name},
         )
         with StepContainer(self.client, spec) as step:
-            step.put("/", stream.chunks())
-            result.describe["ProcessingStartTime"] = _now_ms()
-            max_runtime = request["StoppingCondition"]["MaxRuntimeInSeconds"]
-            by_caller = wait_limit is not None and wait_limit < max_runtime
-            if by_caller:
-                max_runtime = wait_limit
-            outcome = step.run(
-                max_runtime,
-                lambda line: self.on_log(name, line),
-                stop_grace=self.stop_grace,
-            )
-            result.exit_code, result.log_tail = outcome.exit_code, outcome.log_tail
-            message = self._exit_message(step)
-            if message is not None:
-                result.describe["ExitMessage"] = message
-            if outcome.timed_out and by_caller:
-                result.caller_timeout = True
-                self._finish(result, "Stopped", f"Stopped: the caller's time limit "
-                             f"({max_runtime} s) elapsed")  # fmt: skip
-                return
-            if outcome.timed_out:
-                self._finish(result, "Stopped", f"MaxRuntimeExceeded: the job ran longer than "
-                             f"MaxRuntimeInSeconds ({max_runtime} s) and was stopped")  # fmt: skip
-                return
-            if outcome.exit_code != 0:
-                self._finish(result, "Failed", ALGORITHM_ERROR)
-                return
-            self._upload(step, request, result)
-        self._finish(result, "Completed", None)
+            self._active.add(step)
+            try:
+                self._stage_and_run(step, stream, request, result, wait_limit)
+            finally:
+                self._active.discard(step)
+        if result.describe["ProcessingJobStatus"] == "InProgress":
+            self._finish(result, "Completed", None)
+
+    def stop_all(self) -> None:
+        """Remove every running step container now (Ctrl-C of a Map or Parallel state, whose
+        jobs run on worker threads that KeyboardInterrupt does not reach)."""
+        for step in list(self._active):
+            step.kill()
+
+    def _stage_and_run(
+        self,
+        step: StepContainer,
+        stream: TarStream,
+        request: dict[str, Any],
+        result: JobResult,
+        wait_limit: float | None,
+    ) -> None:
+        name = request["ProcessingJobName"]
+        if stream.files_staged_from_inputs:
+            self.on_log(name, f"[staging {stream.files_staged_from_inputs} input files, "
+                        f"{stream.bytes_total / 1e6:.1f} MB]")  # fmt: skip
+        step.put("/", stream.chunks())
+        result.describe["ProcessingStartTime"] = _now_ms()
+        max_runtime = request["StoppingCondition"]["MaxRuntimeInSeconds"]
+        by_caller = wait_limit is not None and wait_limit < max_runtime
+        if by_caller:
+            max_runtime = wait_limit
+        outcome = step.run(
+            max_runtime,
+            lambda line: self.on_log(name, line),
+            stop_grace=self.stop_grace,
+        )
+        result.exit_code, result.log_tail = outcome.exit_code, outcome.log_tail
+        message = self._exit_message(step)
+        if message is not None:
+            result.describe["ExitMessage"] = message
+        if outcome.timed_out and by_caller:
+            result.caller_timeout = True
+            self._finish(result, "Stopped", f"Stopped: the caller's time limit "
+                         f"({max_runtime} s) elapsed")  # fmt: skip
+            return
+        if outcome.timed_out:
+            self._finish(result, "Stopped", f"MaxRuntimeExceeded: the job ran longer than "
+                         f"MaxRuntimeInSeconds ({max_runtime} s) and was stopped")  # fmt: skip
+            return
+        if outcome.exit_code != 0:
+            self._finish(result, "Failed", ALGORITHM_ERROR)
+            return
+        self._upload(step, request, result)
+        if result.uploaded:
+            self.on_log(name, f"[uploaded {len(result.uploaded)} output files]")
 
     def _exit_message(self, step: StepContainer) -> str | None:
         chunks = step.archive(f"{jobconfig.OUTPUT_DIR}/message")

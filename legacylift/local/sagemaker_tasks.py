@@ -54,6 +54,10 @@ class SageMakerTasks:
         """Only SageMaker CreateProcessingJob, request-response or .sync."""
         return resource in (CREATE, SYNC)
 
+    def cancel(self) -> None:
+        """Stop every job still running (the execution was interrupted)."""
+        self.runner.stop_all()
+
     def run(self, resource: str, parameters: Any, task: TaskContext) -> Any:
         """Run the job the Task's Parameters describe."""
         if not isinstance(parameters, dict):

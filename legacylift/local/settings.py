@@ -20,12 +20,11 @@ class LocalSettings:
     used unless `s3_endpoint_url` names an S3 endpoint (moto, MinIO, AWS) reached through boto3
     with the host's credentials; those credentials stay on the host, never in a step container.
     `jobs_dir`: the persisted registry of processing job names and results.
-    `work_dir`: where temporary files of a running job live (removed when it ends).
+    Jobs need no work directory: data streams between the store and the container.
     """
 
     object_store: Path
     jobs_dir: Path
-    work_dir: Path
     s3_endpoint_url: str | None = None
     region: str = LOCAL_REGION
     account_id: str = LOCAL_ACCOUNT_ID
@@ -38,7 +37,6 @@ class LocalSettings:
         return cls(
             object_store=Path(os.environ.get("LEGACYLIFT_S3_DIR", root / "s3")),
             jobs_dir=root / "jobs",
-            work_dir=root / "tmp",
             s3_endpoint_url=os.environ.get("LEGACYLIFT_S3_ENDPOINT_URL") or None,
         )
 
@@ -46,6 +44,6 @@ class LocalSettings:
     def under(cls, root: Path, **overrides) -> LocalSettings:
         """Settings with every directory under `root` (tests, benchmarks)."""
         root = Path(root)
-        values = {"object_store": root / "s3", "jobs_dir": root / "jobs", "work_dir": root / "tmp"}
+        values = {"object_store": root / "s3", "jobs_dir": root / "jobs"}
         values.update(overrides)
         return cls(**values)

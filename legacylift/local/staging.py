@@ -51,6 +51,7 @@ class TarStream:
         self.directories: list[str] = []
         self.files: list[tuple[str, StagedObject]] = []
         self.bytes_total = 0
+        self.files_staged_from_inputs = 0
 
     def directory(self, path: str) -> None:
         """Add `path` and its parents as directories owned by the step user."""

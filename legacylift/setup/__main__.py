@@ -9,6 +9,7 @@ import time
 from legacylift.console import error, success
 from legacylift.errors import LegacyLiftError
 from legacylift.setup.base_image import ensure_base_image
+from legacylift.setup.checkov import ensure_checkov
 from legacylift.setup.docker_daemon import ensure_docker_daemon
 from legacylift.setup.registry import ensure_registry
 from legacylift.setup.terraform_setup import ensure_cli_config, ensure_terraform
@@ -24,6 +25,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         ensure_terraform()
         ensure_cli_config()
+        ensure_checkov()
         if not args.no_docker:
             from legacylift.docker_client import docker_client
 

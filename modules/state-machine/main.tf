@@ -82,6 +82,7 @@ resource "aws_cloudwatch_log_group" "this" {
 }
 
 resource "aws_sfn_state_machine" "this" {
+  #checkov:skip=CKV_AWS_285:Execution history is always logged (log_level, ERROR by default); the executions' input and output data join the logs only when include_execution_data is set, since they carry data locations and parameters (data minimisation).
   name       = var.name
   type       = var.type
   role_arn   = aws_iam_role.this.arn

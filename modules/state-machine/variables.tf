@@ -14,7 +14,7 @@ variable "definition" {
 
   validation {
     condition     = can(jsondecode(var.definition).StartAt) && can(jsondecode(var.definition).States)
-    error_message = "The definition must be JSON with StartAt and States: a template rendered invalid JSON (check `$${` escapes in the .tftpl)."
+    error_message = "The definition must be JSON with StartAt and States: a template rendered invalid JSON (check the escapes of literal dollar-brace sequences in the .tftpl)."
   }
 
   validation {

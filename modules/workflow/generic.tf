@@ -22,7 +22,7 @@ locals {
     ]
   }]
 
-  generic_rendered = var.enable_generic_workflow ? templatefile("${path.module}/templates/generic.asl.json.tftpl", {
+  generic_rendered = var.enable_generic_workflow ? replace(templatefile("${path.module}/templates/generic.asl.json.tftpl", {
     steps                 = local.generic_steps
     job_name_prefix       = local.generic_job_name_prefix
     default_instance_type = var.default_instance_type
@@ -31,7 +31,7 @@ locals {
     role_arn              = var.sagemaker_role_arn
     retry                 = local.retry
     kms_key_arn           = var.kms_key_arn
-  }) : null
+  }), "/\\n\\s*/", "") : null
 
-  generic_definition = local.generic_rendered == null ? null : jsonencode(jsondecode(local.generic_rendered))
+  generic_definition = local.generic_rendered == null ? null : (jsondecode(local.generic_rendered).StartAt != "" ? local.generic_rendered : null)
 }

@@ -29,34 +29,38 @@ locals {
   job_name_prefix_max = 46
   job_suffix_pattern  = "????????????" # IAM `?` matches one character: exactly the 12 hex digits
 
+  # Each model normalised in ONE pass whose loop body reads only the model itself: referring to
+  # another whole local (e.g. local.x[name]) inside a per-model loop makes Terraform's
+  # evaluation quadratic in the number of models (measured: benchmarks/results/render_workflow.md).
+  # Omitted fields fall back: the step's setting, then the model's defaults, then the module's.
+  models = { for name, model in var.models : name => {
+    image_uri = lookup(model, "image_uri", null)
+    code_uris = lookup(model, "code_uris", {})
+    steps     = lookup(model, "steps", null) == null ? local.step_order : [for step in local.step_order : step if contains(model.steps, step)]
+    job_name_prefix = (length("${var.name_prefix}-${name}") <= local.job_name_prefix_max
+      ? "${var.name_prefix}-${name}"
+    : "${substr("${var.name_prefix}-${name}", 0, local.job_name_prefix_max - 9)}-${substr(md5("${var.name_prefix}-${name}"), 0, 8)}")
+    settings = { for step in local.step_order : step => {
+      image         = step == "inference" ? "model" : lookup(lookup(model, step, {}), "image", lookup(lookup(model, "defaults", {}), "image", "framework"))
+      instance_type = lookup(lookup(model, step, {}), "instance_type", lookup(lookup(model, "defaults", {}), "instance_type", var.default_instance_type))
+      volume_size   = tonumber(lookup(lookup(model, step, {}), "volume_size", lookup(lookup(model, "defaults", {}), "volume_size", var.default_volume_size)))
+      max_runtime   = tonumber(lookup(lookup(model, step, {}), "max_runtime", lookup(lookup(model, "defaults", {}), "max_runtime", var.default_max_runtime)))
+      environment   = merge(tomap(lookup(lookup(model, "defaults", {}), "environment", {})), tomap(lookup(lookup(model, step, {}), "environment", {})))
+      network       = tobool(lookup(lookup(model, step, {}), "network", lookup(lookup(model, "defaults", {}), "network", false)))
+    } }
+  } }
+
+  job_name_prefixes = { for name, model in local.models : name => model.job_name_prefix }
+
   # Models with image_uri = null are "not built yet": their repository exists, no workflow.
-  built_models = { for name, model in var.models : name => model if try(model.image_uri, null) != null }
+  built_models = { for name, model in local.models : name => model if model.image_uri != null }
 
-  job_name_prefixes = { for name in keys(var.models) : name => (
-    length("${var.name_prefix}-${name}") <= local.job_name_prefix_max
-    ? "${var.name_prefix}-${name}"
-    : "${substr("${var.name_prefix}-${name}", 0, local.job_name_prefix_max - 9)}-${substr(md5("${var.name_prefix}-${name}"), 0, 8)}"
-  ) }
-
-  state_machine_names = { for name in keys(local.built_models) : name => "${var.name_prefix}-${name}" }
-
-  # Every setting resolved per model and step: step, then the model's defaults, then the module's.
-  model_steps = { for name, model in local.built_models : name => (
-    try(model.steps, null) == null ? local.step_order : [for step in local.step_order : step if contains(model.steps, step)]
-  ) }
-
-  step_settings = { for name, model in local.built_models : name => { for step in local.model_steps[name] : step => {
-    image         = step == "inference" ? "model" : try(model[step].image, model.defaults.image, "framework")
-    instance_type = try(model[step].instance_type, model.defaults.instance_type, var.default_instance_type)
-    volume_size   = tonumber(try(model[step].volume_size, model.defaults.volume_size, var.default_volume_size))
-    max_runtime   = tonumber(try(model[step].max_runtime, model.defaults.max_runtime, var.default_max_runtime))
-    environment   = merge(try(tomap(model.defaults.environment), {}), try(tomap(model[step].environment), {}))
-    network       = tobool(try(model[step].network, model.defaults.network, false))
-  } } }
+  state_machine_names = { for name, model in local.built_models : name => "${var.name_prefix}-${name}" }
+  model_steps         = { for name, model in local.built_models : name => model.steps }
 
   # Script-mode steps need the uploaded script's S3 URI; its absence is an error naming the model.
-  missing_code_uris = flatten([for name, steps in local.step_settings : [
-    for step, settings in steps : "${name}.code_uris.${step}" if settings.image == "framework" && try(local.built_models[name].code_uris[step], null) == null
+  missing_code_uris = flatten([for name, model in local.built_models : [
+    for step in model.steps : "${name}.code_uris.${step}" if model.settings[step].image == "framework" && lookup(model.code_uris, step, null) == null
   ]])
 
   mutable_images = [for name, model in local.built_models : name if length(regexall("@sha256:[0-9a-f]{64}$", model.image_uri)) == 0]
@@ -96,73 +100,82 @@ locals {
   # lowercase hex as SageMaker's lowercased ARNs and the IAM pattern expect.
   uuid_suffix = "States.ArrayGetItem(States.StringSplit(States.UUID(), '-'), 4)"
 
-  steps_rendered = { for name, steps in local.step_settings : name => [
-    for index, step in local.model_steps[name] : {
+  # What the template needs per model, again from the model alone.
+  workflows = { for name, model in local.built_models : name => {
+    comment = "LegacyLift workflow of model ${name}: ${join(", then ", model.steps)}"
+    pinned = { for step in model.steps : step => {
+      instance_type = model.settings[step].instance_type
+      volume_size   = model.settings[step].volume_size
+      max_runtime   = model.settings[step].max_runtime
+    } }
+    run_prefix        = "s3://${var.data_bucket}/${name}/runs/{}/"
+    environment_chars = sum(concat([0], flatten([for step in model.steps : [for key, value in model.settings[step].environment : length(key) + length(value)]])))
+    steps = [for index, step in model.steps : {
       key             = step
       state_name      = local.step_state_name[step]
       fail_state      = "${local.step_state_name[step]}Failed"
       transient_state = "${local.step_state_name[step]}TransientFailure"
       delay_state     = "${local.step_state_name[step]}RetryDelay"
       wait_state      = "${local.step_state_name[step]}WaitForCapacity"
-      next            = index + 1 < length(local.model_steps[name]) ? local.step_state_name[local.model_steps[name][index + 1]] : "Done"
-      job_name_expr   = "States.Format('${local.job_name_prefixes[name]}-${local.step_abbreviation[step]}-{}', ${local.uuid_suffix})"
-      image_uri       = steps[step].image == "model" ? local.built_models[name].image_uri : var.framework_image_uri
-      entrypoint      = ["python3", "${local.code_dir[steps[step].image]}/${local.step_script[step]}"]
-      code_uri        = steps[step].image == "framework" ? try(local.built_models[name].code_uris[step], "") : null
+      next            = index + 1 < length(model.steps) ? local.step_state_name[model.steps[index + 1]] : "Done"
+      job_name_expr   = "States.Format('${model.job_name_prefix}-${local.step_abbreviation[step]}-{}', ${local.uuid_suffix})"
+      image_uri       = model.settings[step].image == "model" ? model.image_uri : var.framework_image_uri
+      entrypoint      = ["python3", "${local.code_dir[model.settings[step].image]}/${local.step_script[step]}"]
+      code_uri        = model.settings[step].image == "framework" ? lookup(model.code_uris, step, "") : null
       # The first step reads the execution's input_uri, the last writes its output_uri; the
       # others meet under s3://<bucket>/<model>/runs/<execution name>/<step>/.
-      input_expr = index == 0 ? "$.input_uri" : "States.Format('{}${local.model_steps[name][index - 1]}/', $.run_prefix)"
-      output_expr = (index + 1 == length(local.model_steps[name]) ? "$.output_uri"
-      : "States.Format('{}${step}/', $.run_prefix)")
+      input_expr    = index == 0 ? "$.input_uri" : "States.Format('{}${model.steps[index - 1]}/', $.run_prefix)"
+      output_expr   = index + 1 == length(model.steps) ? "$.output_uri" : "States.Format('{}${step}/', $.run_prefix)"
       settings_path = "$.settings.${step}"
-      environment   = steps[step].environment
-      network       = steps[step].network
+      environment   = model.settings[step].environment
+      network       = model.settings[step].network
       tags = [
         { Key = "legacylift:model", Value = name },
         { Key = "legacylift:step", Value = step },
       ]
-    }
-  ] }
-
-  pinned_settings = { for name, steps in local.step_settings : name => {
-    for step, settings in steps : step => {
-      instance_type = settings.instance_type
-      volume_size   = settings.volume_size
-      max_runtime   = settings.max_runtime
-    }
+    }]
   } }
 
-  rendered_definitions = { for name, steps in local.steps_rendered : name => templatefile("${path.module}/templates/model.asl.json.tftpl", {
-    comment                    = "LegacyLift workflow of model ${name}: ${join(", then ", local.model_steps[name])}"
-    model                      = name
-    steps                      = steps
-    pinned                     = local.pinned_settings[name]
-    run_prefix                 = "s3://${var.data_bucket}/${name}/runs/{}/"
+  # The template is indented for people; the state machine gets it without line breaks and
+  # indentation (JSON strings hold no raw line breaks: jsonencode escapes them), which also
+  # makes decoding, state and plan cheaper.
+  rendered_definitions = { for name, workflow in local.workflows : name => replace(templatefile("${path.module}/templates/model.asl.json.tftpl", {
+    comment                    = workflow.comment
+    steps                      = workflow.steps
+    pinned                     = workflow.pinned
+    run_prefix                 = workflow.run_prefix
     role_arn                   = var.sagemaker_role_arn
     retry                      = local.retry
     transient_failure_patterns = local.transient_failure_patterns
     transient_waits            = local.transient_waits
     kms_key_arn                = var.kms_key_arn
-  }) }
+  }), "/\\n\\s*/", "") }
 
   # Decoding in Terraform makes a template that renders invalid JSON fail at plan, not at apply.
-  decoded_definitions = { for name, text in local.rendered_definitions : name => jsondecode(text) }
+  # The rendered text itself is what the state machine receives.
+  definition_start_states = { for name, text in local.rendered_definitions : name => jsondecode(text).StartAt }
+  definitions             = length(local.definition_start_states) == length(local.rendered_definitions) ? local.rendered_definitions : {}
 
-  # Compact, canonical JSON: what the state machine receives (the limit is 1 MB of definition).
-  definitions = { for name, document in local.decoded_definitions : name => jsonencode(document) }
-
-  # Step Functions limits a definition to 1 MB of UTF-8. Terraform counts characters, not bytes;
-  # base64 counts bytes: 4 characters per 3 bytes, less the padding.
+  # Step Functions limits a definition to 1 MB of UTF-8. What can make one large is the
+  # environment (every other value is short and fixed in number), so only a definition whose
+  # environment could pass the limit is measured: at most 6 bytes per character once
+  # JSON-escaped, beside at most 64 KiB of the rest. Measuring is in bytes, through base64
+  # (4 characters per 3 bytes, less the padding): Terraform's length() counts characters, and
+  # costs time per model on every definition.
   definition_limit_bytes = 1048576
-  definition_bytes = { for name, text in merge(local.definitions, local.generic_definition == null ? {} : { "(generic)" = local.generic_definition }) :
-    name => length(base64encode(text)) / 4 * 3 - length(regexall("=", substr(base64encode(text), -2, 2)))
-  }
-  oversized_definitions = [for name, bytes in local.definition_bytes : "${name} (${bytes} bytes)" if bytes > local.definition_limit_bytes]
+  definitions_to_measure = merge(
+    { for name, workflow in local.workflows : name => local.definitions[name] if workflow.environment_chars * 6 + 65536 > local.definition_limit_bytes },
+    local.generic_definition == null ? {} : { "(generic)" = local.generic_definition },
+  )
+  oversized_definitions = [for name, text in local.definitions_to_measure :
+    "${name} (${length(base64encode(text)) / 4 * 3 - length(regexall("=", substr(base64encode(text), -2, 2)))} bytes)"
+    if length(base64encode(text)) / 4 * 3 - length(regexall("=", substr(base64encode(text), -2, 2))) > local.definition_limit_bytes
+  ]
 }
 
 # Checks whose messages must name the offending model, which a variable validation block cannot
-# do on Terraform 1.0.3 (static messages, no access to other variables). Referencing an element
-# of an empty list fails with the list shown, so each check is "no offenders" or an error.
+# do on Terraform 1.0.3 (static messages, no access to other variables): each check is true
+# when nothing offends, else tobool() of the message fails the plan and shows the message.
 locals {
   checks = {
     mutable_image_tags = var.allow_mutable_image_tags || length(local.mutable_images) == 0 ? true : tobool(

@@ -1,5 +1,5 @@
 output "definitions" {
-  description = "Map of model name to its state machine definition (Amazon States Language, compact JSON). Models with image_uri = null are absent."
+  description = "Map of model name to its state machine definition (Amazon States Language JSON, decoded at plan so invalid JSON fails early). Models with image_uri = null are absent."
   value       = { for name, text in local.definitions : name => text if alltrue(values(local.checks)) }
 }
 
@@ -46,9 +46,4 @@ output "sagemaker_policy" {
 output "s3_layout" {
   description = "Where each model's data lives in the data bucket (prefix, input, output, code, runs URIs) and the key prefixes of intermediate run data."
   value       = local.s3_layout
-}
-
-output "definition_sizes" {
-  description = "Map of model name (and \"(generic)\") to the size of its definition in bytes (Step Functions' limit: 1048576)."
-  value       = local.definition_bytes
 }

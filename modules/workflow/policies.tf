@@ -15,8 +15,8 @@ locals {
 
   # Exactly this model's job names: SageMaker ARNs carry the lowercased name, and `?` matches one
   # character, so "<prefix>-pre-????????????" cannot match another model's longer or shorter name.
-  model_job_arns = { for name, steps in local.model_steps : name => [
-    for step in steps : "${local.arn_prefix.sagemaker}:processing-job/${local.job_name_prefixes[name]}-${local.step_abbreviation[step]}-${local.job_suffix_pattern}"
+  model_job_arns = { for name, model in local.built_models : name => [
+    for step in model.steps : "${local.arn_prefix.sagemaker}:processing-job/${model.job_name_prefix}-${local.step_abbreviation[step]}-${local.job_suffix_pattern}"
   ] }
   generic_job_arns = ["${local.arn_prefix.sagemaker}:processing-job/${local.generic_job_name_prefix}*"]
 
@@ -65,38 +65,18 @@ locals {
     }],
   )
 
-  state_machine_statements = { for name, job_arns in local.model_job_arns : name => concat(
-    [
-      {
-        Sid      = "ProcessingJobs"
-        Effect   = "Allow"
-        Action   = ["sagemaker:CreateProcessingJob", "sagemaker:DescribeProcessingJob", "sagemaker:StopProcessingJob"]
-        Resource = job_arns
-      },
-      {
-        # createProcessingJob.sync tags the jobs it creates.
-        Sid      = "ProcessingJobTags"
-        Effect   = "Allow"
-        Action   = ["sagemaker:AddTags", "sagemaker:ListTags"]
-        Resource = job_arns
-      },
-      {
-        Sid       = "PassSageMakerRole"
-        Effect    = "Allow"
-        Action    = ["iam:PassRole"]
-        Resource  = [var.sagemaker_role_arn]
-        Condition = { StringEquals = { "iam:PassedToService" = "sagemaker.amazonaws.com" } }
-      },
-    ],
-    local.state_machine_common_statements,
-  ) }
+  # Each state machine role, per model and for the generic workflow: its job names and the
+  # roles it may pass (the generic workflow's input names its RoleArn: only known roles pass).
+  state_machine_grants = merge(
+    { for name, job_arns in local.model_job_arns : name => { job_arns = job_arns, pass_roles = [var.sagemaker_role_arn] } },
+    var.enable_generic_workflow ? { (local.generic_policy_key) = {
+      job_arns   = local.generic_job_arns
+      pass_roles = distinct(concat([var.sagemaker_role_arn], var.generic_pass_role_arns))
+    } } : {},
+  )
+  generic_policy_key = "(generic)" # not a model name: those start with a letter
 
-  state_machine_policies = { for name, statements in local.state_machine_statements : name => jsonencode({
-    Version   = "2012-10-17"
-    Statement = statements
-  }) }
-
-  generic_state_machine_policy = var.enable_generic_workflow ? jsonencode({
+  state_machine_policy_documents = { for name, grant in local.state_machine_grants : name => jsonencode({
     Version = "2012-10-17"
     Statement = concat(
       [
@@ -104,26 +84,29 @@ locals {
           Sid      = "ProcessingJobs"
           Effect   = "Allow"
           Action   = ["sagemaker:CreateProcessingJob", "sagemaker:DescribeProcessingJob", "sagemaker:StopProcessingJob"]
-          Resource = local.generic_job_arns
+          Resource = grant.job_arns
         },
         {
+          # createProcessingJob.sync tags the jobs it creates.
           Sid      = "ProcessingJobTags"
           Effect   = "Allow"
           Action   = ["sagemaker:AddTags", "sagemaker:ListTags"]
-          Resource = local.generic_job_arns
+          Resource = grant.job_arns
         },
         {
-          # The execution input names the role (RoleArn); only the roles this module knows pass.
-          Sid       = "PassKnownSageMakerRoles"
+          Sid       = "PassSageMakerRole"
           Effect    = "Allow"
           Action    = ["iam:PassRole"]
-          Resource  = distinct(concat([var.sagemaker_role_arn], var.generic_pass_role_arns))
+          Resource  = grant.pass_roles
           Condition = { StringEquals = { "iam:PassedToService" = "sagemaker.amazonaws.com" } }
         },
       ],
       local.state_machine_common_statements,
     )
-  }) : null
+  }) }
+
+  state_machine_policies       = { for name, document in local.state_machine_policy_documents : name => document if name != local.generic_policy_key }
+  generic_state_machine_policy = lookup(local.state_machine_policy_documents, local.generic_policy_key, null)
 
   # S3 layout of the data bucket, per model: what the SageMaker role may read and write.
   s3_layout = {
@@ -140,8 +123,8 @@ locals {
   }
 
   # s3://bucket/key/prefix -> bucket and key prefix, for the extra URIs outside the data bucket.
-  extra_inputs  = [for uri in var.extra_input_s3_uris : { bucket = split("/", trimprefix(uri, "s3://"))[0], key = join("/", slice(split("/", trimprefix(uri, "s3://")), 1, length(split("/", trimprefix(uri, "s3://"))))) }]
-  extra_outputs = [for uri in var.extra_output_s3_uris : { bucket = split("/", trimprefix(uri, "s3://"))[0], key = join("/", slice(split("/", trimprefix(uri, "s3://")), 1, length(split("/", trimprefix(uri, "s3://"))))) }]
+  extra_inputs  = [for uri in var.extra_input_s3_uris : zipmap(["bucket", "key"], regex("^s3://([^/]+)/?(.*)$", uri))]
+  extra_outputs = [for uri in var.extra_output_s3_uris : zipmap(["bucket", "key"], regex("^s3://([^/]+)/?(.*)$", uri))]
 
   # Models' key areas in the data bucket: <model>/<area>/... for every model (one pattern rather
   # than hundreds of ARNs keeps the policy under IAM's size limit).

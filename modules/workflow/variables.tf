@@ -45,24 +45,21 @@ variable "models" {
     error_message = "A models entry's defaults or step settings have an unknown key: allowed are instance_type, volume_size, max_runtime, environment, network, image."
   }
   validation {
-    condition = alltrue(flatten([for name, model in var.models : [
-      for scope in ["defaults", "preprocessing", "inference", "postprocessing"] :
-      can(regex("^ml\\.[a-z0-9]+\\.[a-z0-9]+$", try(model[scope].instance_type, "ml.default.ok")))
-    ]]))
+    condition = alltrue([for value in flatten([for name, model in var.models : [
+      for scope in ["defaults", "preprocessing", "inference", "postprocessing"] : lookup(lookup(model, scope, {}), "instance_type", "ml.m5.large")
+    ]]) : can(regex("^ml\\.[a-z0-9]+\\.[a-z0-9]+$", value))])
     error_message = "Every instance_type in models must be a SageMaker instance type starting with `ml.`, e.g. ml.m5.xlarge."
   }
   validation {
-    condition = alltrue(flatten([for name, model in var.models : [
-      for scope in ["defaults", "preprocessing", "inference", "postprocessing"] :
-      can(tonumber(try(model[scope].volume_size, 30))) && try(floor(tonumber(try(model[scope].volume_size, 30))) == tonumber(try(model[scope].volume_size, 30)) && tonumber(try(model[scope].volume_size, 30)) >= 1 && tonumber(try(model[scope].volume_size, 30)) <= 16384, false)
-    ]]))
+    condition = alltrue([for value in flatten([for name, model in var.models : [
+      for scope in ["defaults", "preprocessing", "inference", "postprocessing"] : lookup(lookup(model, scope, {}), "volume_size", 30)
+    ]]) : can(tonumber(value)) ? (floor(tonumber(value)) == tonumber(value) && tonumber(value) >= 1 && tonumber(value) <= 16384) : false])
     error_message = "Every volume_size in models must be a whole number of GB from 1 to 16384 (SageMaker's bounds)."
   }
   validation {
-    condition = alltrue(flatten([for name, model in var.models : [
-      for scope in ["defaults", "preprocessing", "inference", "postprocessing"] :
-      try(floor(tonumber(try(model[scope].max_runtime, 3600))) == tonumber(try(model[scope].max_runtime, 3600)) && tonumber(try(model[scope].max_runtime, 3600)) >= 1 && tonumber(try(model[scope].max_runtime, 3600)) <= 777600, false)
-    ]]))
+    condition = alltrue([for value in flatten([for name, model in var.models : [
+      for scope in ["defaults", "preprocessing", "inference", "postprocessing"] : lookup(lookup(model, scope, {}), "max_runtime", 3600)
+    ]]) : can(tonumber(value)) ? (floor(tonumber(value)) == tonumber(value) && tonumber(value) >= 1 && tonumber(value) <= 777600) : false])
     error_message = "Every max_runtime in models must be a whole number of seconds from 1 to 777600 (SageMaker's bounds)."
   }
   validation {

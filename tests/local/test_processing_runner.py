@@ -258,3 +258,24 @@ def test_ctrl_c_removes_the_container_and_records_stopped(runner, base_image, do
     )
     assert remaining == []
     assert not list(runner.settings.object_store.rglob("*.part"))
+
+
+def test_cpu_and_memory_limits_follow_the_instance_type(runner, base_image):
+    from legacylift.local.instances import container_limits, instance_resources
+
+    assert instance_resources("ml.m5.xlarge") == (4, 16 * 1024**3)
+    assert instance_resources("ml.t3.medium") == (2, 4 * 1024**3)
+    expected = container_limits("ml.t3.medium")
+    request = processing_request(
+        base_image,
+        entrypoint=shell(  # cgroup v2, else v1
+            f"cd /sys/fs/cgroup && {{ cat memory.max cpu.max || {{ cat memory/memory.limit_in_bytes"
+            f" && echo $(cat cpu/cpu.cfs_quota_us cpu/cpu.cfs_period_us); }}; }} > {OUT}/limits"
+        ),
+        outputs=[s3_output("out", "s3://bkt/limits/", OUT)],
+    )
+    assert runner.create_processing_job(request).status == "Completed"
+    memory, cpu = store(runner, "s3://bkt/limits/limits").read_text().splitlines()[:2]
+    assert int(memory) == expected["mem_limit"]
+    quota, period = cpu.split()
+    assert int(quota) / int(period) == expected["nano_cpus"] / 1e9

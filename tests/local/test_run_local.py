@@ -116,7 +116,12 @@ def test_failing_script_fails_the_execution_with_an_aws_shaped_cause(tiny, local
     run = run_local("fails", str(tiny.input()), settings=local_settings, quiet=True,
                     images=tiny.images("fails"))  # fmt: skip
     assert run.result.status == "FAILED"
-    assert run.result.error == "States.TaskFailed"
+    task_failed = [e["taskFailedEventDetails"] for e in run.result.history
+                   if e["type"] == "TaskFailed"]  # fmt: skip
+    assert [failure["error"] for failure in task_failed] == ["States.TaskFailed"]
+    assert json.loads(task_failed[0]["cause"])["ProcessingJobStatus"] == "Failed"
+    # The rendered Fail state prefixes the step's error (States.* names are reserved).
+    assert run.result.error == "LegacyLift.Inference.States.TaskFailed"
     cause = json.loads(run.result.cause)
     assert cause["ProcessingJobStatus"] == "Failed"
     assert cause["FailureReason"] == "AlgorithmError: See job logs for more information"
@@ -132,7 +137,7 @@ def test_failing_script_fails_the_execution_with_an_aws_shaped_cause(tiny, local
 def test_step_over_its_max_runtime_is_stopped(tiny, local_settings):
     run = run_local("slow", str(tiny.input()), settings=local_settings, quiet=True,
                     images=tiny.images("slow"))  # fmt: skip
-    assert run.result.error == "States.TaskFailed"
+    assert run.result.error == "LegacyLift.Inference.States.TaskFailed"
     cause = json.loads(run.result.cause)
     assert cause["ProcessingJobStatus"] == "Stopped"
     assert cause["StoppingCondition"]["MaxRuntimeInSeconds"] == 2
@@ -171,3 +176,29 @@ def test_demo_models_have_samples():
     for model in discover_models():
         if (model.path / "sample/input").is_dir():
             assert (model.path / "sample/expected").is_dir(), model.name
+
+
+@pytest.mark.slow
+def test_invoke_run_local_exits_non_zero_naming_step_exit_code_and_log_tail(tmp_path):
+    """The command line itself, images built by the build tooling (contracts §5)."""
+    import os
+    import subprocess
+    import sys
+
+    from legacylift.paths import REPO_ROOT
+    from legacylift.terraform_env import terraform_env
+
+    models = write_models(tmp_path / "models", ["fails"])
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "x.txt").write_text("x\n")
+    env = terraform_env({**os.environ, "LEGACYLIFT_MODELS_DIR": str(models),
+                         "LEGACYLIFT_LOCAL_DIR": str(tmp_path / "local")})  # fmt: skip
+    completed = subprocess.run(
+        [sys.executable, "-m", "invoke", "run-local", "fails", "--input", str(tmp_path / "in")],
+        cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=900, check=False,
+    )  # fmt: skip
+    shown = completed.stdout + completed.stderr
+    assert completed.returncode == 1, shown
+    assert "failing step: Inference" in shown
+    assert "exit code 1" in shown
+    assert "| ValueError: column 'price' not found" in shown

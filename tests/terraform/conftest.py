@@ -26,3 +26,17 @@ def aws_provider() -> None:
         "hashicorp/aws" in (cli_config_path().read_text() if cli_config_path().exists() else ""),
         f"{cli_config_path()} does not use the provider mirror: rerun ./bootstrap",
     )
+
+
+@pytest.fixture(scope="module")
+def moto_aws(aws_provider, moto_server):
+    """The session's moto server, with boto3's environment pointed at it for this module."""
+    from tests.moto_server import FAKE_CREDENTIALS
+
+    patch = pytest.MonkeyPatch()
+    for key, value in FAKE_CREDENTIALS.items():
+        patch.setenv(key, value)
+    patch.setenv("AWS_ENDPOINT_URL", moto_server.endpoint)
+    patch.delenv("AWS_PROFILE", raising=False)
+    yield moto_server
+    patch.undo()

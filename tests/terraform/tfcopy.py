@@ -92,3 +92,26 @@ def validate(directory: Path) -> dict:
     terraform(directory, "init", "-backend=false", "-input=false", "-no-color")
     result = terraform(directory, "validate", "-json", "-no-color", check=False)
     return json.loads(result.stdout)
+
+
+def image_uri(model: str, digest_char: str = "a") -> str:
+    """A digest-pinned image reference in moto's account, as the build would write it."""
+    return (
+        f"123456789012.dkr.ecr.us-east-1.amazonaws.com/legacylift/{model}@sha256:"
+        + digest_char * 64
+    )
+
+
+def write_json(path: Path, value: dict) -> Path:
+    """Write `value` as JSON (a tfvars.json file); return the path."""
+    path.write_text(json.dumps(value, indent=2))
+    return path
+
+
+def tftest_runner(directory: Path, extra_env: dict[str, str] | None = None):
+    """A tftest.TerraformTest on `directory` with the project's Terraform and CLI config."""
+    import tftest
+
+    env = terraform_env()
+    env.update(extra_env or {})
+    return tftest.TerraformTest(str(directory), binary=str(terraform_binary()), env=env)

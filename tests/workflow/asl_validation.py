@@ -16,9 +16,8 @@ from moto.stepfunctions.parser.asl.static_analyser.static_analyser import Static
 
 
 def asl_errors(definition: str, express: bool = False) -> list[str]:
-    """The problems moto's ASL parser finds in `definition` (empty when valid).
-
-    `express` applies the EXPRESS type's extra rules (e.g. no `.sync` integrations).
+    """The problems moto's ASL parser, then `graph_errors`, find in `definition` (empty when
+    valid). `express` applies the EXPRESS type's extra rules (e.g. no `.sync` integrations).
     """
     analyser = ExpressStaticAnalyser() if express else StaticAnalyser()
     try:
@@ -26,7 +25,7 @@ def asl_errors(definition: str, express: bool = False) -> list[str]:
     except Exception as exc:  # the parser raises many types; each is a validation failure
         errors = getattr(exc, "errors", None)
         return [str(error) for error in errors] if errors else [f"{type(exc).__name__}: {exc}"]
-    return []
+    return graph_errors(definition)
 
 
 def _targets(state: dict) -> list[str]:
@@ -38,14 +37,22 @@ def _targets(state: dict) -> list[str]:
 
 
 def graph_errors(definition: str) -> list[str]:
-    """Transitions moto's parser does not check: every target exists, every state is reachable
-    from StartAt, and a terminal state is reachable."""
+    """Transitions moto's parser does not check: every target exists, every state but Choice,
+    Succeed and Fail goes on (Next) or ends (End), every state is reachable from StartAt, and a
+    terminal state is reachable."""
     states = json.loads(definition)["States"]
     errors = [
         f"state {name!r} moves to missing state {target!r}"
         for name, state in states.items()
         for target in _targets(state)
         if target not in states
+    ]
+    errors += [
+        f"state {name!r} has neither Next nor End"
+        for name, state in states.items()
+        if state.get("Type") not in ("Choice", "Succeed", "Fail")
+        and not state.get("Next")
+        and state.get("End") is not True
     ]
     start = json.loads(definition)["StartAt"]
     seen, todo = set(), [start]
@@ -66,5 +73,5 @@ def graph_errors(definition: str) -> list[str]:
 
 def assert_valid_asl(definition: str, express: bool = False) -> None:
     """Fail (AssertionError) with the parser's messages when `definition` is not valid ASL."""
-    errors = asl_errors(definition, express=express) or graph_errors(definition)
+    errors = asl_errors(definition, express=express)
     assert not errors, "invalid Amazon States Language:\n" + "\n".join(errors)

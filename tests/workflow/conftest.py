@@ -61,15 +61,13 @@ def base_vars(models: dict, **overrides) -> dict:
 class WorkflowRenderer:
     """Applies modules/workflow (a temporary copy) with given variables; returns its outputs."""
 
-    def __init__(self, workdir: Path) -> None:
+    def __init__(self, workdir: Path, binary: Path) -> None:
         import tftest
 
-        from legacylift.terraform_env import terraform_binary, terraform_env
+        from legacylift.terraform_env import terraform_env
 
         self.workdir = workdir
-        self.tf = tftest.TerraformTest(
-            str(workdir), binary=str(terraform_binary()), env=terraform_env()
-        )
+        self.tf = tftest.TerraformTest(str(workdir), binary=str(binary), env=terraform_env())
         self.tf.setup(cleanup_on_exit=False)
 
     def render(self, variables: dict) -> dict:
@@ -99,6 +97,14 @@ class WorkflowRenderer:
 @pytest.fixture(scope="session")
 def workflow(tmp_path_factory) -> WorkflowRenderer:
     """A renderer of modules/workflow on a session-wide temporary copy."""
+    from legacylift.errors import LegacyLiftError
+    from legacylift.terraform_env import terraform_binary
+    from tests.conftest import require
+
+    try:
+        binary = terraform_binary()
+    except LegacyLiftError as exc:
+        require(False, str(exc))
     workdir = tmp_path_factory.mktemp("workflow") / "module"
     shutil.copytree(MODULE, workdir, ignore=shutil.ignore_patterns(".terraform*", "*.tfstate*"))
-    return WorkflowRenderer(workdir)
+    return WorkflowRenderer(workdir, binary)

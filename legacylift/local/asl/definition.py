@@ -18,6 +18,11 @@ NOT_IMPLEMENTED = {
     "ItemReader": "distributed Map (ItemReader) reads S3, which local runs do not emulate",
     "ResultWriter": "distributed Map (ResultWriter) is not emulated",
     "ItemBatcher": "distributed Map (ItemBatcher) is not emulated",
+    "ToleratedFailurePercentage": "Map's tolerated failures are not emulated: remove it",
+    "ToleratedFailureCount": "Map's tolerated failures are not emulated: remove it",
+    "ToleratedFailurePercentagePath": "Map's tolerated failures are not emulated: remove it",
+    "ToleratedFailureCountPath": "Map's tolerated failures are not emulated: remove it",
+    "Credentials": "cross-account task credentials are not emulated",
     "HeartbeatSeconds": None,  # accepted: a local task reports no heartbeats to miss
 }
 

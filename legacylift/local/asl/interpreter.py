@@ -399,6 +399,15 @@ class Execution:
             except StatesError as error:
                 first_error = first_error or error
                 results.append(None)
+            except KeyboardInterrupt:
+                # Worker threads never see Ctrl-C: stop them before the pool waits for them.
+                self.abort()
+                for pending in futures:
+                    pending.cancel()
+                cancel = getattr(self.tasks, "cancel", None)
+                if cancel:
+                    cancel()
+                raise
         if first_error is not None:
             raise first_error
         return results

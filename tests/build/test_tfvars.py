@@ -1,0 +1,63 @@
+"""The workspace tfvars (contracts §2): shape, atomic writes, other entries kept, safe under
+many concurrent writers."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from legacylift.errors import LegacyLiftError
+from legacylift.paths import REPO_ROOT
+from legacylift.tfvars import pin_image, read_models, tfvars_path
+
+DIGEST = "sha256:" + "ab" * 32
+
+
+def test_pin_writes_the_contract_shape_and_keeps_other_entries(tfvars_dir):
+    pin_image("dev", "a", f"reg/legacylift/a@{DIGEST}", "h1", {"steps": ["inference"]})
+    pin_image("dev", "b", None)
+    pin_image("dev", "a", f"reg/legacylift/a@{DIGEST}", "h2")
+    path = tfvars_dir / "dev.models.tfvars.json"
+    assert path == tfvars_path("dev")
+    text = path.read_text()
+    assert text == json.dumps(json.loads(text), indent=2, sort_keys=True) + "\n"
+    assert json.loads(text) == {
+        "models": {
+            "a": {"image_uri": f"reg/legacylift/a@{DIGEST}", "source_hash": "h2"},
+            "b": {"image_uri": None},
+        }
+    }
+    assert read_models("other") == {}
+
+
+def test_only_digests_are_pinned(tfvars_dir):
+    with pytest.raises(LegacyLiftError, match="repository@sha256"):
+        pin_image("dev", "a", "reg/legacylift/a:latest")
+    assert not tfvars_path("dev").exists()
+
+
+def test_corrupt_file_is_reported_not_overwritten(tfvars_dir):
+    path = tfvars_path("dev")
+    path.parent.mkdir(parents=True)
+    path.write_text("{not json")
+    with pytest.raises(LegacyLiftError, match="not valid JSON"):
+        pin_image("dev", "a", None)
+    assert path.read_text() == "{not json"
+
+
+def test_many_concurrent_writers_lose_nothing(tfvars_dir):
+    """6 processes pin 15 models each into one workspace at the same time."""
+    code = (
+        "import sys; from legacylift.tfvars import pin_image\n"
+        "for i in range(15): pin_image('race', f'm{sys.argv[1]}-{i}', None, str(i))\n"
+    )
+    env = {**__import__("os").environ, "LEGACYLIFT_TFVARS_DIR": str(tfvars_dir)}
+    procs = [
+        subprocess.Popen([sys.executable, "-c", code, str(n)], cwd=REPO_ROOT, env=env)
+        for n in range(6)
+    ]
+    assert [proc.wait(timeout=120) for proc in procs] == [0] * 6
+    assert len(read_models("race")) == 90

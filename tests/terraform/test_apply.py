@@ -1,0 +1,239 @@
+"""Full apply, then destroy, of the root module and of terraform/ into moto on 127.0.0.1, with
+the real AWS provider; the created resources are checked through boto3."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+import boto3
+import pytest
+
+from tests.terraform.tfcopy import (
+    FIXTURE_MODELS,
+    copy_terraform_tree,
+    image_uri,
+    moto_provider_block,
+    tftest_runner,
+    write_json,
+)
+
+pytestmark = [pytest.mark.aws_provider, pytest.mark.slow]
+
+PREFIX = "ap-root"
+
+
+def _client(service: str):
+    return boto3.client(service, region_name="us-east-1")
+
+
+@pytest.fixture(scope="module")
+def applied_root(tmp_path_factory, moto_aws):
+    """The root module applied into moto with a built model, an unbuilt one and the generic
+    workflow; destroyed afterwards (the destroy is asserted in its own test)."""
+    tree = copy_terraform_tree(tmp_path_factory.mktemp("apply-root"))
+    (tree / "provider.tf").write_text(moto_provider_block(moto_aws.endpoint))
+    write_json(
+        tree / "test.tfvars.json",
+        {
+            "name_prefix": PREFIX,
+            "models_dir": str(tree / "legacy_models"),
+            "force_destroy": True,
+            "enable_generic_workflow": True,
+            "models": {
+                "iris": {"image_uri": image_uri("iris"), "defaults": {"volume_size": 20}},
+                "churn": {"image_uri": None},
+            },
+        },
+    )
+    runner = tftest_runner(tree)
+    runner.setup()
+    runner.apply(tf_var_file="test.tfvars.json")
+    outputs = runner.output()
+    yield runner, outputs
+    runner.destroy(tf_var_file="test.tfvars.json")
+
+
+def test_outputs_follow_the_contract(applied_root):
+    _, outputs = applied_root
+    assert set(outputs["state_machine_arns"]) == {"iris"}  # churn has no image yet
+    assert set(outputs["ecr_repository_urls"]) == {"iris", "churn"}
+    assert outputs["data_bucket"] == f"{PREFIX}-data-123456789012"
+    assert outputs["sagemaker_role_arn"].endswith(f":role/{PREFIX}-sagemaker")
+    assert outputs["log_group_names"] == {"iris": f"/aws/vendedlogs/states/{PREFIX}-iris"}
+    assert outputs["generic_state_machine_arn"].endswith(f":stateMachine:{PREFIX}-generic")
+
+
+def test_bucket_is_hardened(applied_root):
+    _, outputs = applied_root
+    s3, bucket = _client("s3"), outputs["data_bucket"]
+    encryption = s3.get_bucket_encryption(Bucket=bucket)["ServerSideEncryptionConfiguration"]
+    assert encryption["Rules"][0]["ApplyServerSideEncryptionByDefault"]["SSEAlgorithm"] == "AES256"
+    assert s3.get_bucket_versioning(Bucket=bucket)["Status"] == "Enabled"
+    block = s3.get_public_access_block(Bucket=bucket)["PublicAccessBlockConfiguration"]
+    assert all(block[key] for key in ("BlockPublicAcls", "BlockPublicPolicy", "IgnorePublicAcls"))
+    assert block["RestrictPublicBuckets"]
+    ownership = s3.get_bucket_ownership_controls(Bucket=bucket)["OwnershipControls"]
+    assert ownership["Rules"][0]["ObjectOwnership"] == "BucketOwnerEnforced"
+    policy = json.loads(s3.get_bucket_policy(Bucket=bucket)["Policy"])
+    insecure = [s for s in policy["Statement"] if s.get("Sid") == "DenyInsecureTransport"]
+    assert insecure and insecure[0]["Effect"] == "Deny"
+    assert insecure[0]["Condition"]["Bool"]["aws:SecureTransport"] == "false"
+    rules = s3.get_bucket_lifecycle_configuration(Bucket=bucket)["Rules"]
+    expiring = {rule["Filter"].get("Prefix"): rule for rule in rules if "Expiration" in rule}
+    assert set(expiring) == {"iris/runs/", "churn/runs/"}
+    assert expiring["iris/runs/"]["Expiration"]["Days"] == 30
+
+
+def test_scripts_are_uploaded_under_content_hashed_keys(applied_root):
+    _, outputs = applied_root
+    s3 = _client("s3")
+    for step in ("preprocessing", "postprocessing"):
+        source = (FIXTURE_MODELS / "iris" / f"{step}.py").read_bytes()
+        uri = outputs["code_uris"]["iris"][step]
+        bucket, key = uri.removeprefix("s3://").split("/", 1)
+        assert key == f"iris/code/{hashlib.sha256(source).hexdigest()}/{step}.py"
+        assert s3.get_object(Bucket=bucket, Key=key)["Body"].read() == source
+    assert outputs["code_uris"]["churn"] == {}
+
+
+def test_repositories_are_immutable_scanned_and_expire_images(applied_root):
+    ecr = _client("ecr")
+    for model in ("iris", "churn"):
+        repository = ecr.describe_repositories(repositoryNames=[f"legacylift/{model}"])[
+            "repositories"
+        ][0]
+        assert repository["imageTagMutability"] == "IMMUTABLE"
+        assert repository["imageScanningConfiguration"]["scanOnPush"] is True
+        assert repository["encryptionConfiguration"]["encryptionType"] == "AES256"
+        policy = json.loads(
+            ecr.get_lifecycle_policy(repositoryName=f"legacylift/{model}")["lifecyclePolicyText"]
+        )
+        selections = [rule["selection"] for rule in policy["rules"]]
+        assert {"untagged", "any"} == {selection["tagStatus"] for selection in selections}
+
+
+def test_roles_have_inline_policies_only(applied_root):
+    _, outputs = applied_root
+    iam = _client("iam")
+    sagemaker_role = outputs["sagemaker_role_arn"].rsplit("/", 1)[1]
+    trust = iam.get_role(RoleName=sagemaker_role)["Role"]["AssumeRolePolicyDocument"]
+    assert trust["Statement"][0]["Principal"]["Service"] == "sagemaker.amazonaws.com"
+    assert trust["Statement"][0]["Condition"]["StringEquals"]["aws:SourceAccount"]
+    assert iam.list_role_policies(RoleName=sagemaker_role)["PolicyNames"] == ["processing-jobs"]
+    assert iam.list_attached_role_policies(RoleName=sagemaker_role)["AttachedPolicies"] == []
+
+    machine_role = outputs["state_machine_role_arns"]["iris"].rsplit("/", 1)[1]
+    trust = iam.get_role(RoleName=machine_role)["Role"]["AssumeRolePolicyDocument"]
+    assert trust["Statement"][0]["Principal"]["Service"] == "states.amazonaws.com"
+    names = iam.list_role_policies(RoleName=machine_role)["PolicyNames"]
+    assert sorted(names) == ["observability", "workflow"]
+    workflow = iam.get_role_policy(RoleName=machine_role, PolicyName="workflow")["PolicyDocument"]
+    statements = workflow["Statement"]
+    create = [s for s in statements if "sagemaker:CreateProcessingJob" in _actions(s)]
+    assert create, "the state machine role cannot create processing jobs"
+    assert all(resource != "*" for s in create for resource in _resources(s))
+
+
+def test_state_machine_definition_and_logging(applied_root):
+    _, outputs = applied_root
+    sfn, logs = _client("stepfunctions"), _client("logs")
+    machine = sfn.describe_state_machine(stateMachineArn=outputs["state_machine_arns"]["iris"])
+    assert machine["type"] == "STANDARD"
+    assert machine["roleArn"] == outputs["state_machine_role_arns"]["iris"]
+    definition = json.loads(machine["definition"])
+    assert image_uri("iris") in _strings(definition)
+    assert all(
+        state["Resource"].endswith(":states:::sagemaker:createProcessingJob.sync")
+        for state in definition["States"].values()
+        if state["Type"] == "Task"
+    )
+    logging = machine["loggingConfiguration"]
+    assert logging["level"] == "ERROR"
+    assert logging.get("includeExecutionData", False) is False  # moto omits false
+    destination = logging["destinations"][0]["cloudWatchLogsLogGroup"]["logGroupArn"]
+    assert f":log-group:{outputs['log_group_names']['iris']}:" in destination
+    assert machine["tracingConfiguration"]["enabled"] is True
+    group = logs.describe_log_groups(logGroupNamePrefix=outputs["log_group_names"]["iris"])
+    assert group["logGroups"][0]["retentionInDays"] == 365
+
+
+def test_destroy_removes_everything(applied_root):
+    runner, outputs = applied_root
+    runner.destroy(tf_var_file="test.tfvars.json")
+    assert not any(
+        machine["name"].startswith(PREFIX)
+        for machine in _client("stepfunctions").list_state_machines()["stateMachines"]
+    )
+    buckets = [bucket["Name"] for bucket in _client("s3").list_buckets()["Buckets"]]
+    assert outputs["data_bucket"] not in buckets
+    roles = [role["RoleName"] for role in _client("iam").list_roles()["Roles"]]
+    assert not [role for role in roles if role.startswith(PREFIX)]
+
+
+@pytest.fixture(scope="module")
+def deployment_root(tmp_path_factory, moto_aws):
+    """A copy of terraform/ with its provider and backend overridden for moto (local state)."""
+    tree = copy_terraform_tree(tmp_path_factory.mktemp("apply-deployment"))
+    root = tree / "terraform"
+    (root / "moto_override.tf").write_text(
+        moto_provider_block(moto_aws.endpoint) + '\nterraform {\n  backend "local" {}\n}\n'
+    )
+    return root
+
+
+def test_deployment_root_first_apply_before_any_image_then_pinned(deployment_root):
+    """The documented flow: workspace, first apply with image_uri = null (repository only),
+    then the build pins the digest and a second apply creates the state machine."""
+    tfvars = deployment_root / "tfvars"
+    runner = tftest_runner(deployment_root)
+    runner.setup(workspace_name="dev")
+    first = {"models": {"iris": {"image_uri": None}}}
+    write_json(tfvars / "dev.models.tfvars.json", first)
+    extra = {"force_destroy": True}
+    write_json(deployment_root / "test.tfvars.json", extra)
+    files = ["tfvars/dev.models.tfvars.json", "test.tfvars.json"]
+    try:
+        runner.apply(tf_var_file=files)
+        outputs = runner.output()
+        assert outputs["workspace"] == "dev"
+        assert outputs["state_machine_arns"] == {}
+        assert outputs["data_bucket"] == "legacylift-dev-data-123456789012"
+        assert _client("ecr").describe_repositories(repositoryNames=["legacylift/iris"])
+
+        pinned = {"models": {"iris": {"image_uri": image_uri("iris", "b")}}}
+        write_json(tfvars / "dev.models.tfvars.json", pinned)
+        runner.apply(tf_var_file=files)
+        outputs = runner.output()
+        arn = outputs["state_machine_arns"]["iris"]
+        assert arn.endswith(":stateMachine:legacylift-dev-iris")
+        definition = _client("stepfunctions").describe_state_machine(stateMachineArn=arn)
+        assert image_uri("iris", "b") in _strings(json.loads(definition["definition"]))
+        tags = _client("stepfunctions").list_tags_for_resource(resourceArn=arn)["tags"]
+        assert {"key": "legacylift:workspace", "value": "dev"} in tags
+    finally:
+        runner.destroy(tf_var_file=files)
+    assert "legacylift-dev-data-123456789012" not in [
+        bucket["Name"] for bucket in _client("s3").list_buckets()["Buckets"]
+    ]
+
+
+def _actions(statement: dict) -> list[str]:
+    action = statement.get("Action", [])
+    return [action] if isinstance(action, str) else action
+
+
+def _resources(statement: dict) -> list[str]:
+    resource = statement.get("Resource", [])
+    return [resource] if isinstance(resource, str) else resource
+
+
+def _strings(node) -> list[str]:
+    """Every string value anywhere in a decoded JSON document."""
+    if isinstance(node, str):
+        return [node]
+    if isinstance(node, dict):
+        return [text for value in node.values() for text in _strings(value)]
+    if isinstance(node, list):
+        return [text for value in node for text in _strings(value)]
+    return []
