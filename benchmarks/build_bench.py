@@ -210,9 +210,12 @@ def report(copies: int, noop: dict, rebuilds: list[float], sizes: list) -> str:
             for name, ours, naive in sizes
         ],
         "",
-        "Naive: `FROM base; COPY . ; RUN pip install -r requirements.txt` (pip's cache, apt lists,",
-        "the whole folder including legacy/ and sample/ left in). Both on the same base image;",
-        "sizes as the daemon reports them (uncompressed, base image included).",
+        "Naive: `FROM base; COPY . ; RUN pip install -r requirements.txt` (whatever pip and apt "
+        "leave,\nthe whole folder including legacy/ and sample/ left in). Both on the same base "
+        "image;\nsizes as the daemon reports them (uncompressed, base image included). "
+        "LegacyLift's images\nleave out pip, the libraries' test suites, apt lists and the "
+        "folder's legacy/ and sample/;\niris, churn and the framework image share one Python "
+        "layer (identical requirements).",
         "",
     ]
     return "\n".join(lines)

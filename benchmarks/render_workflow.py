@@ -176,6 +176,22 @@ def report(rows: list[dict], repeat: int) -> str:
         f"about {growth:.0f} ms: {largest['count']} models render in {largest['wall']:.1f} s "
         "(target: 500 in under 30 s).",
         "",
+        "## Notes",
+        "",
+        "- CPU grows linearly (about 50-60 ms per model over init, plan and apply). An earlier"
+        " version that looked up other whole locals inside its per-model loops (`local.x[name]`)"
+        " was quadratic: 400 models took 2.6 times the CPU of 200; the module now normalises"
+        " each model in one pass that reads only the model.",
+        "- Where the time goes (traced with TF_LOG=trace, 500 models): templatefile() re-reads and"
+        " re-parses the template on every call (about 4 ms of a model's 8 ms per walk), the"
+        " plan's display of the new outputs (megabytes of JSON strings, rendered as structure),"
+        " and jsondecode at plan. Plan and apply each evaluate everything once.",
+        "- Compacting the rendered text (no line breaks or indentation) cut plan CPU by about"
+        " 15%; measuring definition bytes only where the environment could reach 1 MB removed a"
+        " per-model length() over the whole text.",
+        "- Go's GC setting is a further knob outside the module: GOGC=400 cut plan CPU by about"
+        " 18% at twice the peak memory (measured once, 500 models).",
+        "",
     ]
     return "\n".join(lines)
 

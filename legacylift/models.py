@@ -29,8 +29,8 @@ INSTANCE_TYPE = re.compile(r"^ml\.[a-z0-9]+\.[a-z0-9]+$")
 DEBIAN_PACKAGE = re.compile(r"^[a-z0-9][a-z0-9+.-]+(=[A-Za-z0-9.+~:-]+)?$")
 ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 RANGES = {"volume_size": (1, 16384), "max_runtime": (1, 777600)}
-DEFAULT_KEYS = ("instance_type", "volume_size", "max_runtime")
-STEP_KEYS = (*DEFAULT_KEYS, "image", "environment", "network")
+DEFAULT_KEYS = ("instance_type", "volume_size", "max_runtime", "environment", "network")
+STEP_KEYS = (*DEFAULT_KEYS, "image")
 TOP_KEYS = ("steps", "system_packages", "defaults", *STEPS)
 
 

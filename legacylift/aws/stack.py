@@ -138,7 +138,12 @@ def initialised_runner() -> TerraformRunner:
 
 
 def load_stack(workspace: str) -> Stack:
-    """Read an existing workspace's outputs (errors for an unknown workspace)."""
-    runner = initialised_runner()
+    """Read an existing workspace's outputs (errors for an unknown workspace). Reading state
+    needs no fresh `init` when the directory is initialised already: init only when needed."""
+    runner = TerraformRunner(terraform_dir())
+    try:
+        runner.workspaces()
+    except LegacyLiftError:
+        runner = initialised_runner()
     runner.require_workspace(workspace)
     return Stack(workspace, runner.outputs(workspace))

@@ -30,7 +30,6 @@ from legacylift.console import detail, info, success
 from legacylift.docker_client import docker_client
 from legacylift.errors import LegacyLiftError
 from legacylift.models import Model, discover_models, load_model
-from legacylift.paths import REPO_ROOT
 from legacylift.settings import base_image
 
 FRAMEWORK_REPOSITORY = "legacylift/sklearn-processing"
@@ -117,12 +116,13 @@ class ImageBuilder:
             detail(f"{label}: {reference} is up to date (no build)")
             return ImageOutcome(reference, content_hash, built=False)
         info(f"{label}: building {reference}")
+        revision = source_revision(revision_of)
         labels = {
             f"{LABEL_PREFIX}.image": label,
             f"{LABEL_PREFIX}.content-hash": content_hash,
-            f"{LABEL_PREFIX}.source-revision": source_revision(revision_of),
+            f"{LABEL_PREFIX}.source-revision": revision,
             f"{LABEL_PREFIX}.template-version": TEMPLATE_VERSION,
-            "org.opencontainers.image.revision": source_revision(revision_of),
+            "org.opencontainers.image.revision": revision,
         }
         with tempfile.TemporaryDirectory(prefix="legacylift-build-") as staging:
             staged = context.stage(Path(staging))
@@ -234,11 +234,3 @@ def build_all(
             f"{len(failures)} of {len(models)} models failed:\n" + "\n".join(failures)
         )
     return results
-
-
-def repo_relative(path: Path) -> str:
-    """`path` relative to the repository when inside it (for messages)."""
-    try:
-        return str(path.relative_to(REPO_ROOT))
-    except ValueError:
-        return str(path)

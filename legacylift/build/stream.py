@@ -122,7 +122,7 @@ def stream_push(
             if isinstance(aux, dict) and aux.get("Digest"):
                 digest = aux["Digest"]
             layer, status = chunk.get("id"), chunk.get("status", "")
-            if layer and status in ("Pushed", "Layer already exists", "Mounted from"):
+            if layer and status.startswith(("Pushed", "Layer already exists", "Mounted from")):
                 if reported.get(layer) != status:
                     reported[layer] = status
                     detail(f"{layer}: {status}")

@@ -127,11 +127,16 @@ def _build_rootfs_tarball(tarball: Path) -> None:
 def ensure_base_image(client: docker.DockerClient) -> str:
     """Return the base image reference builds should use, making sure the daemon has it."""
     configured = configured_base_image()
+    tag = fallback_tag()
+    if not _has_image(client, configured) and _has_image(client, tag):
+        # Resolved before: don't retry a pull that may hang on a closed network each run.
+        success(f"base image {tag} stands in for {configured} (docker rmi it to retry the pull)")
+        update_state(base_images={configured: tag})
+        return tag
     if _has_image(client, configured) or _try_pull(client, configured):
         success(f"base image {configured} present")
         update_state(base_images={configured: configured})
         return configured
-    tag = fallback_tag()
     if not _has_image(client, tag):
         tarball = machine_cache_dir() / "base" / f"rootfs-{SUITE}-{recipe_digest()}.tar"
         if not tarball.exists():

@@ -60,3 +60,14 @@ def test_invalid_model_toml_names_the_key(models_dir, toml, message):
     with pytest.raises(LegacyLiftError, match="model.toml") as failure:
         load_model("bad-toml")
     assert message in str(failure.value)
+
+
+def test_defaults_carry_environment_and_network_into_the_tfvars(models_dir):
+    folder = copy_sample("iris", models_dir, "env-defaults")
+    (folder / "model.toml").write_text(
+        '[defaults]\nenvironment = { LOG_LEVEL = "info" }\nnetwork = false\n'
+        '[preprocessing]\nimage = "model"\n'
+    )
+    settings = load_model("env-defaults").tfvars_settings()
+    assert settings["defaults"] == {"environment": {"LOG_LEVEL": "info"}, "network": False}
+    assert settings["preprocessing"] == {"image": "model"}
