@@ -97,6 +97,11 @@ resource "aws_s3_object" "script" {
   content_type = "text/x-python"
   kms_key_id   = var.kms_key_arn
   tags         = var.tags
+
+  # The bucket's encryption, versioning and TLS-only policy are in place before the first object
+  # is written. (Written earlier, an object also gets a "null" version that moto cannot delete,
+  # which hangs a force_destroy.)
+  depends_on = [module.s3]
 }
 
 module "ecr" {
