@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
-import subprocess
-import time
 from pathlib import Path
 
 import docker
@@ -12,7 +9,7 @@ from docker.errors import DockerException
 
 from legacylift.console import info, success
 from legacylift.errors import LegacyLiftError
-from legacylift.setup.system import ensure_commands, is_root
+from legacylift.setup.system import ensure_commands, is_root, start_background, wait_until
 
 DOCKERD_LOG = Path("/var/log/legacylift-dockerd.log")
 # This sandbox (and many CI containers) has neither iptables nor a bridge device: builds use
@@ -41,22 +38,7 @@ def ensure_docker_daemon(start_timeout: float = 60) -> str:
         )
     ensure_commands({"dockerd": "docker.io"})
     info(f"starting dockerd {' '.join(DOCKERD_ARGS)} (log: {DOCKERD_LOG})")
-    with DOCKERD_LOG.open("ab") as log:
-        subprocess.Popen(  # noqa: S603 - fixed argument list
-            [shutil.which("dockerd") or "dockerd", *DOCKERD_ARGS],
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-            start_new_session=True,
-        )
-    deadline = time.monotonic() + start_timeout
-    while time.monotonic() < deadline:
-        version = daemon_answers()
-        if version:
-            success(f"Docker daemon {version} started")
-            return version
-        time.sleep(0.5)
-    tail = "\n".join(DOCKERD_LOG.read_text(errors="replace").splitlines()[-10:])
-    raise LegacyLiftError(
-        f"dockerd did not answer within {start_timeout:.0f}s; its log ends:\n{tail}"
-    )
+    start_background(["dockerd", *DOCKERD_ARGS], DOCKERD_LOG)
+    version = wait_until(daemon_answers, start_timeout, "dockerd", DOCKERD_LOG)
+    success(f"Docker daemon {version} started")
+    return version

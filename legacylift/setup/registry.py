@@ -4,9 +4,6 @@ htpasswd (bcrypt) auth on. Its data, config and credentials live in the machine 
 from __future__ import annotations
 
 import secrets
-import shutil
-import subprocess
-import time
 import urllib.error
 import urllib.request
 
@@ -15,7 +12,7 @@ from legacylift.console import info, success
 from legacylift.errors import LegacyLiftError
 from legacylift.paths import machine_cache_dir
 from legacylift.settings import registry_address
-from legacylift.setup.system import ensure_commands, run
+from legacylift.setup.system import ensure_commands, run, start_background, wait_until
 
 USERNAME = "legacylift"
 
@@ -89,23 +86,7 @@ def ensure_registry(start_timeout: float = 20) -> str:
     _write_config(address)
     log = registry_dir() / "registry.log"
     info(f"starting docker-registry on {address} (log: {log})")
-    with log.open("ab") as handle:
-        subprocess.Popen(  # noqa: S603 - fixed argument list
-            [
-                shutil.which("docker-registry") or "docker-registry",
-                "serve",
-                str(registry_dir() / "config.yml"),
-            ],
-            stdout=handle,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-            start_new_session=True,
-        )
-    deadline = time.monotonic() + start_timeout
-    while time.monotonic() < deadline:
-        if registry_status(address) == 401:
-            success(f"local registry started on {address} (auth on)")
-            return address
-        time.sleep(0.3)
-    tail = "\n".join(log.read_text(errors="replace").splitlines()[-10:])
-    raise LegacyLiftError(f"docker-registry did not answer on {address}; its log ends:\n{tail}")
+    start_background(["docker-registry", "serve", str(registry_dir() / "config.yml")], log)
+    wait_until(lambda: registry_status(address) == 401, start_timeout, "docker-registry", log)
+    success(f"local registry started on {address} (auth on)")
+    return address

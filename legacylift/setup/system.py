@@ -5,10 +5,15 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import TypeVar
 
 from legacylift.console import detail, info
 from legacylift.errors import LegacyLiftError
 
+T = TypeVar("T")
 _apt_updated = False
 
 
@@ -52,3 +57,27 @@ def run(cmd: list[str], **kwargs) -> subprocess.CompletedProcess:
     for line in result.stdout.strip().splitlines()[-3:]:
         detail(line)
     return result
+
+
+def start_background(cmd: list[str], log_path: Path) -> None:
+    """Start a long-lived server detached from this process, its output appended to log_path."""
+    with log_path.open("ab") as log:
+        subprocess.Popen(  # noqa: S603 - fixed argument lists from setup code
+            [shutil.which(cmd[0]) or cmd[0], *cmd[1:]],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+
+
+def wait_until(check: Callable[[], T | None], timeout: float, what: str, log_path: Path) -> T:
+    """Poll `check` until it returns a value; on timeout raise with the tail of the server's log."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = check()
+        if value:
+            return value
+        time.sleep(0.3)
+    tail = "\n".join(log_path.read_text(errors="replace").splitlines()[-10:])
+    raise LegacyLiftError(f"{what} did not answer within {timeout:.0f}s; its log ends:\n{tail}")
