@@ -48,13 +48,14 @@ def apt_install(packages: list[str]) -> None:
     run(["apt-get", "install", "-y", "-qq", "--no-install-recommends", *packages], env=env)
 
 
-def run(cmd: list[str], **kwargs) -> subprocess.CompletedProcess:
-    """Run a command; on failure raise with the tail of its output."""
+def run(cmd: list[str], echo: bool = True, **kwargs) -> subprocess.CompletedProcess:
+    """Run a command; on failure raise with the tail of its output. `echo=False` keeps its
+    output (a secret, say) off the console."""
     result = subprocess.run(cmd, capture_output=True, text=True, check=False, **kwargs)
     if result.returncode != 0:
         tail = "\n".join((result.stdout + result.stderr).strip().splitlines()[-15:])
         raise LegacyLiftError(f"`{' '.join(cmd)}` failed (exit {result.returncode}):\n{tail}")
-    for line in result.stdout.strip().splitlines()[-3:]:
+    for line in result.stdout.strip().splitlines()[-3:] if echo else []:
         detail(line)
     return result
 
