@@ -39,7 +39,7 @@ def _write_config(address: str) -> None:
     if not credentials.exists():
         ensure_commands({"htpasswd": "apache2-utils"})
         password = secrets.token_urlsafe(24)
-        hashed = run(["htpasswd", "-nbB", USERNAME, password], echo=False).stdout.strip()
+        hashed = run(["htpasswd", "-niB", USERNAME], input=password, echo=False).stdout.strip()
         write_text_atomic(folder / "htpasswd", hashed + "\n", mode=0o600)
         write_json_atomic(
             credentials,
