@@ -45,7 +45,8 @@ def apt_install(packages: list[str]) -> None:
         run(["apt-get", "update", "-qq"], env=env)
         _apt_updated = True
     info(f"installing Debian packages: {' '.join(packages)}")
-    run(["apt-get", "install", "-y", "-qq", "--no-install-recommends", *packages], env=env)
+    # With recommends, the set verified here (docker.io wants apparmor where the kernel has it).
+    run(["apt-get", "install", "-y", "-qq", *packages], env=env)
 
 
 def run(cmd: list[str], echo: bool = True, **kwargs) -> subprocess.CompletedProcess:
