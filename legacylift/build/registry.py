@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import base64
 import ipaddress
+import os
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,6 +20,8 @@ from legacylift.errors import LegacyLiftError
 from legacylift.settings import registry_address, registry_credentials
 
 REPOSITORY_PREFIX = "legacylift/"
+# The same rule as the root module's `ecr_repository_prefix` variable.
+_PREFIX_PATTERN = re.compile(r"^([a-z0-9]+([._-][a-z0-9]+)*/)*$")
 MANIFEST_TYPES = ", ".join(
     [
         "application/vnd.docker.distribution.manifest.v2+json",
@@ -29,9 +33,22 @@ MANIFEST_TYPES = ", ".join(
 HTTP_TIMEOUT_SECONDS = 10
 
 
+def repository_prefix() -> str:
+    """The repository prefix (contracts §4): `legacylift/`, or `$LEGACYLIFT_ECR_REPOSITORY_PREFIX`
+    for workspaces sharing one account, which set the same `ecr_repository_prefix` in Terraform."""
+    prefix = os.environ.get("LEGACYLIFT_ECR_REPOSITORY_PREFIX", REPOSITORY_PREFIX)
+    if not _PREFIX_PATTERN.match(prefix):
+        raise LegacyLiftError(
+            f"LEGACYLIFT_ECR_REPOSITORY_PREFIX={prefix!r} is not a repository prefix: use "
+            "lowercase path segments each ending in '/', e.g. 'legacylift-dev/' (the workspace's "
+            "ecr_repository_prefix), or unset it for 'legacylift/'"
+        )
+    return prefix
+
+
 def repository_name(model: str) -> str:
-    """The repository of a model (contracts §4): `legacylift/NAME`."""
-    return f"{REPOSITORY_PREFIX}{model}"
+    """The repository of a model (contracts §4): `<prefix>NAME`, by default `legacylift/NAME`."""
+    return f"{repository_prefix()}{model}"
 
 
 def _is_loopback(address: str) -> bool:
@@ -61,7 +78,7 @@ class RegistryTarget:
         return {"username": self.username, "password": self.password or ""}
 
     def image_repository(self, model: str) -> str:
-        """`<address>/legacylift/NAME`, the name pushed and pinned."""
+        """`<address>/<prefix>NAME` (default prefix `legacylift/`), the name pushed and pinned."""
         return f"{self.address}/{repository_name(model)}"
 
     def _url(self, path: str) -> str:
