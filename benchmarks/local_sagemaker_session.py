@@ -129,7 +129,12 @@ def main() -> None:
             started = time.monotonic()
             assert runner.create_processing_job(request).status == "Completed"
             ours.append(time.monotonic() - started)
-        theirs = sagemaker_times(args.sagemaker_python, image, args.repeat, source, root / "sm")
+        try:
+            theirs = sagemaker_times(args.sagemaker_python, image, args.repeat, source, root / "sm")
+        finally:
+            # LocalSession's docker-compose leaves its exited `*-algo-1-*` containers behind.
+            for container in client.containers.list(all=True, filters={"ancestor": image}):
+                container.remove(force=True)
 
     mine, sm = statistics.median(ours), statistics.median(theirs)
     lines = [
