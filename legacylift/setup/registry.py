@@ -4,8 +4,11 @@ htpasswd (bcrypt) auth on. Its data, config and credentials live in the machine 
 from __future__ import annotations
 
 import secrets
+import shutil
+import subprocess
 import urllib.error
 import urllib.request
+from pathlib import Path
 
 from legacylift.atomic import write_json_atomic, write_text_atomic
 from legacylift.console import info, success
@@ -65,6 +68,19 @@ auth:
     write_text_atomic(folder / "config.yml", config, mode=0o600)
 
 
+def _stop_distribution_service() -> None:
+    """Debian's package starts its own registry under systemd, on every interface with no auth,
+    and on our port: stop and disable it (only where systemd runs)."""
+    if not Path("/run/systemd/system").is_dir() or shutil.which("systemctl") is None:
+        return
+    active = subprocess.run(
+        ["systemctl", "is-enabled", "docker-registry.service"], capture_output=True, check=False
+    )
+    if active.returncode == 0:
+        info("disabling Debian's docker-registry.service (all interfaces, no auth)")
+        run(["systemctl", "disable", "--now", "docker-registry.service"])
+
+
 def ensure_registry(start_timeout: float = 20) -> str:
     """Start the local registry unless it already answers; return its address."""
     address = registry_address()
@@ -73,6 +89,7 @@ def ensure_registry(start_timeout: float = 20) -> str:
         raise LegacyLiftError(
             f"LEGACYLIFT_REGISTRY={address}: the local registry listens on 127.0.0.1 only"
         )
+    _stop_distribution_service()
     status = registry_status(address)
     if status == 401 and (registry_dir() / "credentials.json").exists():
         success(f"local registry answers on {address} (auth on)")
@@ -83,6 +100,7 @@ def ensure_registry(start_timeout: float = 20) -> str:
             "port with LEGACYLIFT_REGISTRY=127.0.0.1:PORT"
         )
     ensure_commands({"docker-registry": "docker-registry"})
+    _stop_distribution_service()  # the package may just have started it
     _write_config(address)
     log = registry_dir() / "registry.log"
     info(f"starting docker-registry on {address} (log: {log})")
