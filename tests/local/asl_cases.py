@@ -56,8 +56,10 @@ CASES = [
      {"a": "x", "b": [9]}),
     ("parameters-list-literal", _one(_pass(Parameters={"l": [1, {"k": "v"}]})), {}),
     ("parameters-missing-path", _one(_pass(Parameters={"v.$": "$.nope"})), {"a": 1}),
-    ("context-state-name", _one(_pass(Parameters={"n.$": "$$.State.Name",
-                                                   "r.$": "$$.State.RetryCount"})), {}),
+    ("context-state-name", _one(_pass(Parameters={"n.$": "$$.State.Name"})), {}),
+    # AWS: RetryCount is in $$.State of Task states only; a Pass state has Name and EnteredTime.
+    ("context-state-no-retry-count-outside-tasks",
+     *_choice({"Variable": "$$.State.RetryCount", "IsPresent": True}, {})),
     ("context-execution-input", _one(_pass(Parameters={"i.$": "$$.Execution.Input"})), {"q": 1}),
     # --- intrinsic functions ---
     ("format", _one(_pass(Parameters={

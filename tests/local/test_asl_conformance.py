@@ -19,11 +19,6 @@ CHOICE_DOC = "https://docs.aws.amazon.com/step-functions/latest/dg/state-choice.
 
 # case id -> (what AWS documents, where, the fields that must equal it)
 DOCUMENTED = {
-    "context-state-name": (
-        {"status": "SUCCEEDED", "output": {"n": "S", "r": 0}},
-        f"{CONTEXT_DOC}: the State object holds EnteredTime, Name and RetryCount "
-        "(moto 5.2.5 has no RetryCount)",
-    ),
     "format": (
         {"status": "SUCCEEDED", "output": {"s": "Hello Ada, 3 and {}"}},
         f"{INTRINSICS_DOC}: reserved characters ' {{ }} \\ are escaped with a backslash "

@@ -130,8 +130,21 @@ def test_resource_not_runnable_locally_names_the_state():
 @pytest.mark.parametrize(
     ("definition", "message"),
     [
-        ({**machine({"Type": "Pass", "End": True}), "QueryLanguage": "JSONata"}, "JSONata"),
-        (machine({"Type": "Pass", "End": True, "Assign": {"x": 1}}), "Assign"),
+        ({**machine({"Type": "Pass", "End": True, "InputPath": "$.a"}), "QueryLanguage": "JSONata"},
+         "'InputPath' is not supported when QueryLanguage is JSONata"),
+        (machine({"Type": "Pass", "End": True, "Output": {"a": 1}}),
+         "'Output' is only supported when QueryLanguage is JSONata"),
+        ({**machine({"Type": "Pass", "End": True, "QueryLanguage": "JSONPath"}),
+          "QueryLanguage": "JSONata"}, "JSONPath is not allowed in a JSONata state machine"),
+        (machine({"Type": "Pass", "End": True, "QueryLanguage": "JSONata",
+                  "Output": {"a.$": "$.b"}}), "field names ending in .\\$ are JSONPath"),
+        (machine({"Type": "Choice", "QueryLanguage": "JSONata", "Default": "T", "Choices": [
+            {"Variable": "$.a", "IsPresent": True, "Next": "T"}]}), "needs Condition"),
+        (machine({"Type": "Choice", "Default": "T", "Choices": [
+            {"Condition": "{% true %}", "Next": "T"}]}), "Condition is JSONata only"),
+        (machine({"Type": "Pass", "End": True, "Assign": {"1x": 1}}), "variable name '1x'"),
+        (machine({"Type": "Pass", "End": True, "Assign": {"states": 1}}), "is reserved"),
+        (machine({"Type": "Pass", "End": True, "QueryLanguage": "YAML"}), "JSONPath or JSONata"),
         (machine({"Type": "Pass", "Next": "Nowhere"}), "names no state"),
         (machine({"Type": "Pass"}), "needs Next or End"),
         (machine({"Type": "Map", "End": True, "ItemProcessor": {
