@@ -429,7 +429,7 @@ AWS_CASES = [
     ("variables-map-iteration-scope-stays-inside", {"StartAt": "M", "States": {
         "M": {"Type": "Map", "Next": "After", "ItemsPath": "$.l", "ItemProcessor": {
             "StartAt": "P", "States": {"P": _pass(Assign={"inner.$": "$"})}}},
-        "After": _pass(Parameters={"v.$": "$inner"})}}, {"l": [1, 2]},
+        "After": _pass(Parameters={"v.$": "$inner"})}}, {"l": [1]},
      {"status": "FAILED", "error": "States.Runtime"},
      f"{VARIABLES_DOC}: variables assigned in a Map iteration are not visible outside it"),
     ("variables-map-reads-outer", {"StartAt": "A", "States": {

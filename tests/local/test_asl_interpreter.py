@@ -3,6 +3,7 @@ TimeoutSeconds, the time scale, the execution history, and definitions refused u
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 
@@ -162,3 +163,81 @@ def test_abort_stops_at_the_next_state():
     execution = Execution(definition, {})
     threading.Timer(0.2, execution.abort).start()
     assert execution.run().status == "ABORTED"
+
+
+# --- the model workflow's shape in JSONata, each step a real processing job ---------------
+
+
+@pytest.fixture
+def pipeline_run(local_settings, docker_client, base_image, tmp_path):
+    """Runs the JSONata pipeline (tests/local/jsonata_pipeline.py) with every step in the
+    image of the tiny model `name`, on a one-file input; returns (result, sources, input)."""
+    import io
+
+    from legacylift.local.datasources import DataSources
+    from legacylift.local.processing import ProcessingRunner
+    from legacylift.local.sagemaker_tasks import SageMakerTasks
+    from tests.local.jobs import ROLE
+    from tests.local.jsonata_pipeline import jsonata_pipeline
+    from tests.local.tiny_models import model_image, write_models
+
+    def run(name):
+        root = write_models(tmp_path / "models", [name])
+        image = model_image(docker_client, base_image, root / name)
+        sources = DataSources(local_settings)
+        input_uri = f"s3://legacylift-local/jsonata/input/{tmp_path.name}/"
+        sources.put(input_uri + "note.txt", io.BytesIO(b"hello\n"))
+        runner = ProcessingRunner(local_settings, docker_client, on_log=lambda *_: None)
+        execution_input = {"input_uri": input_uri,
+                           "output_uri": f"s3://legacylift-local/jsonata/output/{tmp_path.name}/",
+                           "settings": {"max_runtime": 120}}  # fmt: skip
+        result = Execution(jsonata_pipeline(image, ROLE), execution_input, name=f"run-{name}",
+                           task_runner=SageMakerTasks(runner)).run()  # fmt: skip
+        return result, sources, execution_input
+
+    return run
+
+
+@pytest.mark.slow
+@pytest.mark.docker
+@pytest.mark.usefixtures("no_leftover_containers")
+def test_jsonata_pipeline_runs_three_real_jobs(pipeline_run):
+    """Variables carry the run prefix and settings from one state to the three jobs; each
+    job's output is the next one's input, under the run prefix; Done gathers the jobs."""
+    result, sources, execution_input = pipeline_run("noop3")
+    assert result.status == "SUCCEEDED", (result.error, result.cause)
+    prefix = "s3://legacylift-local/jsonata/runs/run-noop3/"
+    assert result.output["run_prefix"] == prefix
+    assert result.output["output_uri"] == execution_input["output_uri"]
+    jobs = result.output["jobs"]
+    assert list(jobs) == ["PreProcessing", "Inference", "PostProcessing"]
+    assert {job["ProcessingJobStatus"] for job in jobs.values()} == {"Completed"}
+    for staged in ("preprocessing/note.txt", "predict/note.txt"):
+        assert sources.s3.path_of(prefix + staged).read_text() == "hello\n"
+    final = sources.s3.path_of(execution_input["output_uri"] + "note.txt")
+    assert final.read_text() == "hello\n"
+    scheduled = [json.loads(event["taskScheduledEventDetails"]["parameters"])
+                 for event in result.history if event["type"] == "TaskScheduled"]  # fmt: skip
+    assert [s["ProcessingInputs"][0]["S3Input"]["S3Uri"] for s in scheduled] == [
+        execution_input["input_uri"],
+        prefix + "preprocessing/",
+        prefix + "predict/",
+    ]
+    assert {s["StoppingCondition"]["MaxRuntimeInSeconds"] for s in scheduled} == {120}
+    assigned = [e["stateExitedEventDetails"].get("assignedVariables", {})
+                for e in result.history if e["type"] == "PassStateExited"]  # fmt: skip
+    assert json.loads(assigned[0]["run_prefix"]) == prefix
+
+
+@pytest.mark.slow
+@pytest.mark.docker
+@pytest.mark.usefixtures("no_leftover_containers")
+def test_jsonata_pipeline_failing_step_reaches_its_fail_state(pipeline_run):
+    """A failing job (the `fails` model has no preprocessing.py) is caught; its Fail state
+    names the step from the caught errorOutput, and no later step runs."""
+    result, _, _ = pipeline_run("fails")
+    assert result.status == "FAILED"
+    assert result.error == "LegacyLift.PreProcessing.States.TaskFailed"
+    assert json.loads(result.cause)["ProcessingJobStatus"] == "Failed"
+    scheduled = [e for e in result.history if e["type"] == "TaskScheduled"]
+    assert len(scheduled) == 1
