@@ -469,6 +469,10 @@ AWS_CASES = [
     ("variables-too-large", _jsonata(_pass(Assign={"big": "{% $pad('', 270000, 'x') %}"})),
      {}, {"status": "FAILED", "error": "States.DataLimitExceeded"},
      f"{VARIABLES_DOC}: at most 256 KiB in one variable"),
+    ("variables-assign-total-too-large", _jsonata(_pass(Assign={
+        "a": "{% $pad('', 150000, 'x') %}", "b": "{% $pad('', 150000, 'y') %}"})),
+     {}, {"status": "FAILED", "error": "States.DataLimitExceeded"},
+     f"{VARIABLES_DOC}: at most 256 KiB in one Assign"),
 ]  # fmt: skip
 
 # Cases only this interpreter runs: moto's API refuses the input before any state runs.

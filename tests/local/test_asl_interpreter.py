@@ -140,9 +140,14 @@ def test_resource_not_runnable_locally_names_the_state():
         (machine({"Type": "Pass", "End": True, "QueryLanguage": "JSONata",
                   "Output": {"a.$": "$.b"}}), "field names ending in .\\$ are JSONPath"),
         (machine({"Type": "Choice", "QueryLanguage": "JSONata", "Default": "T", "Choices": [
-            {"Variable": "$.a", "IsPresent": True, "Next": "T"}]}), "needs Condition"),
+            {"Variable": "$.a", "IsPresent": True, "Next": "T"}]}), "not 'Variable'"),
+        (machine({"Type": "Choice", "QueryLanguage": "JSONata", "Default": "T", "Choices": [
+            {"Next": "T"}]}), "needs Condition"),
         (machine({"Type": "Choice", "Default": "T", "Choices": [
-            {"Condition": "{% true %}", "Next": "T"}]}), "Condition is JSONata only"),
+            {"Condition": "{% true %}", "Next": "T"}]}), "'Condition' is JSONata only"),
+        (machine({"Type": "Parallel", "End": True, "Branches": [machine({"Type": "Succeed"})],
+                  "Catch": [{"ErrorEquals": ["States.ALL"], "Next": "T",
+                             "Output": {}}]}), "Catcher's 'Output' is JSONata only"),
         (machine({"Type": "Pass", "End": True, "Assign": {"1x": 1}}), "variable name '1x'"),
         (machine({"Type": "Pass", "End": True, "Assign": {"states": 1}}), "is reserved"),
         (machine({"Type": "Pass", "End": True, "QueryLanguage": "YAML"}), "JSONPath or JSONata"),

@@ -122,26 +122,31 @@ def _validate_language(label: str, state: dict[str, Any], machine_language: str)
             "JSONPath state machine may contain JSONata states, not the other way round)"
         )
     catchers = state.get("Catch", [])
-    rules = _rules(state.get("Choices", []))
     if own == "JSONata":
-        for field in JSONPATH_ONLY:
-            if field in state:
-                raise DefinitionError(
-                    f"{label}: the field '{field}' is not supported when QueryLanguage is "
-                    f"JSONata; {JSONATA_FIX}"
-                )
-        for index, catcher in enumerate(catchers):
-            if "ResultPath" in catcher:
-                raise DefinitionError(
-                    f"{label}: Catch[{index}] has ResultPath, which JSONata does not support; "
-                    "use Output (default: $states.errorOutput)"
-                )
-        for rule in state.get("Choices", []):
-            if "Condition" not in rule or {"Variable", "And", "Or", "Not"} & set(rule):
-                raise DefinitionError(
-                    f"{label}: a JSONata Choice rule needs Condition (a {{% %}} boolean "
-                    "expression), not Variable, And, Or, Not or comparison operators"
-                )
+        _refuse(
+            label,
+            [state],
+            JSONPATH_ONLY,
+            f"the field '{{}}' is not supported when QueryLanguage is JSONata; {JSONATA_FIX}",
+        )
+        _refuse(
+            label,
+            catchers,
+            ["ResultPath"],
+            "a Catcher's '{}' is JSONPath only; JSONata uses Output (default: $states.errorOutput)",
+        )
+        _refuse(
+            label,
+            state.get("Choices", []),
+            ["Variable", "And", "Or", "Not"],
+            "a JSONata Choice rule has Condition (a {% %} boolean expression), not '{}'",
+        )
+        _require(
+            label,
+            state.get("Choices", []),
+            "Condition",
+            "a JSONata Choice rule needs Condition (a {% %} boolean expression)",
+        )
         for field in ("Arguments", "Output", "ItemSelector", "Assign"):
             key = _template_key(state.get(field))
             if key:
@@ -150,22 +155,19 @@ def _validate_language(label: str, state: dict[str, Any], machine_language: str)
                     "JSONata write the value as a {% %} expression"
                 )
     else:
-        for field in JSONATA_ONLY:
-            if field in state:
-                raise DefinitionError(
-                    f"{label}: the field '{field}' is only supported when QueryLanguage is "
-                    f"JSONata; {JSONPATH_FIX}"
-                )
-        for index, catcher in enumerate(catchers):
-            if "Output" in catcher:
-                raise DefinitionError(
-                    f"{label}: Catch[{index}] has Output, which is JSONata only; {JSONPATH_FIX}"
-                )
-        for rule in rules:
-            if "Condition" in rule:
-                raise DefinitionError(
-                    f"{label}: a Choice rule's Condition is JSONata only; {JSONPATH_FIX}"
-                )
+        _refuse(
+            label,
+            [state],
+            JSONATA_ONLY,
+            f"the field '{{}}' is only supported when QueryLanguage is JSONata; {JSONPATH_FIX}",
+        )
+        _refuse(label, catchers, ["Output"], f"a Catcher's '{{}}' is JSONata only; {JSONPATH_FIX}")
+        _refuse(
+            label,
+            _rules(state.get("Choices", [])),
+            ["Condition"],
+            f"a Choice rule's '{{}}' is JSONata only; {JSONPATH_FIX}",
+        )
     for source in [state, *catchers, *state.get("Choices", [])]:
         for key in source.get("Assign", {}) if isinstance(source.get("Assign"), dict) else ():
             variable = key[:-2] if own == "JSONPath" and key.endswith(".$") else key
@@ -174,6 +176,20 @@ def _validate_language(label: str, state: dict[str, Any], machine_language: str)
                 raise DefinitionError(f"{label}: the variable name '{variable}' {problem}")
         if "Assign" in source and not isinstance(source["Assign"], dict):
             raise DefinitionError(f"{label}: Assign must be an object of variable names")
+
+
+def _refuse(label: str, places: list[dict[str, Any]], fields, why: str) -> None:
+    """DefinitionError when any of `places` has one of `fields` (`why` names it with `{}`)."""
+    for place in places:
+        for field in fields:
+            if field in place:
+                raise DefinitionError(f"{label}: {why.replace('{}', field, 1)}")
+
+
+def _require(label: str, places: list[dict[str, Any]], field: str, why: str) -> None:
+    """DefinitionError when any of `places` lacks `field`."""
+    if any(field not in place for place in places):
+        raise DefinitionError(f"{label}: {why}")
 
 
 def _rules(choices: list[dict[str, Any]]) -> list[dict[str, Any]]:
