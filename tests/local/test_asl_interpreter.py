@@ -246,3 +246,44 @@ def test_jsonata_pipeline_failing_step_reaches_its_fail_state(pipeline_run):
     assert json.loads(result.cause)["ProcessingJobStatus"] == "Failed"
     scheduled = [e for e in result.history if e["type"] == "TaskScheduled"]
     assert len(scheduled) == 1
+
+
+def test_jsonata_task_arguments_timeout_and_result():
+    """A JSONata Task: Arguments reach the task runner, TimeoutSeconds may be an expression,
+    Output and Assign see `$states.result`, and $$.State.RetryCount counts retries."""
+    tasks = ScriptedTasks(failures=[("Flaky", "1")])
+    definition = {"QueryLanguage": "JSONata", "StartAt": "T", "States": {
+        "T": {"Type": "Task", "Resource": RESOURCE, "Next": "D",
+              "Arguments": {"n": "{% $states.input.n + 1 %}",
+                            "retry": "{% $states.context.State.RetryCount %}"},
+              "TimeoutSeconds": "{% $states.input.n * 10 %}",
+              "Retry": [{"ErrorEquals": ["Flaky"], "IntervalSeconds": 1}],
+              "Assign": {"echoed": "{% $states.result.echo.n %}"},
+              "Output": {"from": "{% $states.result.echo %}"}},
+        "D": {"Type": "Pass", "End": True,
+              "Output": {"out": "{% $states.input %}", "var": "{% $echoed %}"}}}}  # fmt: skip
+    result = Execution(definition, {"n": 4}, task_runner=tasks, time_scale=0.001).run()
+    assert result.status == "SUCCEEDED", result.cause
+    assert result.output == {"out": {"from": {"n": 5, "retry": 1}}, "var": 5}
+    assert [call[1] for call in tasks.calls] == [{"n": 5, "retry": 0}, {"n": 5, "retry": 1}]
+    scheduled = [e for e in result.history if e["type"] == "TaskScheduled"]
+    assert scheduled[0]["taskScheduledEventDetails"]["timeoutInSeconds"] == 40
+
+
+def test_variables_are_limited_to_ten_mebibytes_per_execution():
+    """AWS: 10 MiB of variables in all per execution (256 KiB each). Planted once: the total
+    check removed, this test went red."""
+    from legacylift.local.asl.variables import Variables
+
+    scope = Variables()
+    chunk = "x" * (250 * 1024)
+    for index in range(40):
+        scope.assign({f"v{index}": chunk}, "S")
+    with pytest.raises(StatesError, match="bytes in all") as raised:
+        scope.assign({"one_more": chunk}, "S")
+    assert raised.value.error == "States.DataLimitExceeded"
+    scope.assign({"v0": "small"}, "S")  # replacing a value frees its bytes
+    scope.assign({"one_more": chunk}, "S")
+    inner = scope.inner()
+    with pytest.raises(StatesError, match="bytes in all"):
+        inner.assign({"inner_big": chunk + chunk[:1024]}, "S")
