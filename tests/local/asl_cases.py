@@ -396,6 +396,21 @@ AWS_CASES = [
         "name": "{% $states.context.State.Name %}",
         "input": "{% $states.context.Execution.Input %}"})), {"q": 1},
      {"status": "SUCCEEDED", "output": {"name": "S", "input": {"q": 1}}}, CONTEXT_DOC),
+    # AWS's own JSONPath-to-JSONata conversion example: both give the same result.
+    ("jsonata-doc-example-jsonpath", {"StartAt": "A", "States": {
+        "A": {"Type": "Pass", "Assign": {"customerName": "María"}, "Next": "S"},
+        "S": _pass(Parameters={"static": "Hello", "title.$": "$.title",
+                               "name.$": "$customerName", "not-evaluated": "$customerName"})}},
+     {"title": "Doctor"}, {"status": "SUCCEEDED", "output": {
+         "static": "Hello", "title": "Doctor", "name": "María",
+         "not-evaluated": "$customerName"}}, JSONATA_DOC),
+    ("jsonata-doc-example-jsonata", {"QueryLanguage": "JSONata", "StartAt": "A", "States": {
+        "A": {"Type": "Pass", "Assign": {"customerName": "María"}, "Next": "S"},
+        "S": _pass(Output={"static": "Hello", "title": "{% $states.input.title %}",
+                           "name": "{% $customerName %}", "not-evaluated": "$customerName"})}},
+     {"title": "Doctor"}, {"status": "SUCCEEDED", "output": {
+         "static": "Hello", "title": "Doctor", "name": "María",
+         "not-evaluated": "$customerName"}}, JSONATA_DOC),
     # 11. Variables
     ("variables-jsonpath-assign-and-read", {"StartAt": "A", "States": {
         "A": {"Type": "Pass", "Assign": {"x": 1, "y.$": "$.a", "f.$": "States.Format('{}!', $.a)"},

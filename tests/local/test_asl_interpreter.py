@@ -287,3 +287,15 @@ def test_variables_are_limited_to_ten_mebibytes_per_execution():
     inner = scope.inner()
     with pytest.raises(StatesError, match="bytes in all"):
         inner.assign({"inner_big": chunk + chunk[:1024]}, "S")
+
+
+def test_failed_jsonata_evaluation_is_in_the_history():
+    """AWS records EvaluationFailed (state, error, cause, location) before the failure."""
+    definition = {"QueryLanguage": "JSONata", "StartAt": "S", "States": {
+        "S": {"Type": "Pass", "End": True, "Output": {"v": "{% $number('x') %}"}}}}  # fmt: skip
+    result = Execution(definition, {}).run()
+    assert (result.status, result.error) == ("FAILED", "States.QueryEvaluationError")
+    failed = [e["evaluationFailedEventDetails"] for e in result.history
+              if e["type"] == "EvaluationFailed"]  # fmt: skip
+    assert [(f["state"], f["location"]) for f in failed] == [("S", "Output/v")]
+    assert "$number('x')" in failed[0]["cause"]

@@ -219,6 +219,10 @@ class Execution:
                 # evaluated ... with the variable values on state entry").
                 variables.assign(assigned, current)
             except StatesError as error:
+                if error.location is not None and not error.located:
+                    # AWS records a failed JSONata evaluation as its own history event.
+                    self.history.add("EvaluationFailed", state=current, error=error.error,
+                                     cause=error.cause, location=error.location)  # fmt: skip
                 if error.error in LOCATED_ERRORS and not error.located:
                     error.located = True
                     error.cause = (

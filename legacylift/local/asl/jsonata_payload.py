@@ -29,8 +29,10 @@ def is_expression(value: Any) -> bool:
     return isinstance(value, str) and value.startswith("{%") and value.endswith("%}")
 
 
-def _query_error(cause: str) -> StatesError:
-    return StatesError(QUERY_ERROR, cause)
+def _query_error(cause: str, location: str | None = None) -> StatesError:
+    error = StatesError(QUERY_ERROR, cause)
+    error.location = location
+    return error
 
 
 def _aws_function(name: str, implementation):
@@ -99,12 +101,14 @@ def evaluate(text: str, states: dict[str, Any], context: Context, field: str) ->
     except Exception as exc:  # jsonata-python raises JException and Python errors alike
         raise _query_error(
             f"An error occurred while evaluating the JSONata expression '{expression}' "
-            f"specified for the field '{field}': {exc}"
+            f"specified for the field '{field}': {exc}",
+            field,
         ) from None
     if value is None:
         raise _query_error(
             f"The JSONata expression '{expression}' specified for the field '{field}' returned "
-            "nothing (undefined)."
+            "nothing (undefined).",
+            field,
         )
     return _plain(value)
 
@@ -179,7 +183,8 @@ class JSONataPayload:
                                   "Condition")  # fmt: skip
         if not isinstance(value, bool):
             raise _query_error(
-                f"The Condition '{rule['Condition']}' returned {json.dumps(value)}, not a boolean."
+                f"The Condition '{rule['Condition']}' returned {json.dumps(value)}, not a boolean.",
+                "Condition",
             )
         return value
 
