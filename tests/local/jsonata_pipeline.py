@@ -1,4 +1,5 @@
-"""The rendered model workflow's shape written in JSONata with workflow variables: validate the
+"""The rendered workflows' shapes written in JSONata (`jsonata_generic_pipeline` below for the
+generic one). The model workflow's: with workflow variables: validate the
 input, resolve the settings once into variables (the run prefix among them), three processing
 jobs whose Arguments read those variables, a Retry and a Catch per step leading to a Fail
 state that names the step, and a Done state whose Output gathers the jobs."""
@@ -94,4 +95,74 @@ def jsonata_pipeline(image: str, role_arn: str) -> dict[str, Any]:
             "Cause": "{% $exists($error.Cause) ? $error.Cause : 'no cause' %}",
         }
     return {"Comment": "LegacyLift model workflow, JSONata edition", "QueryLanguage": "JSONata",
+            "StartAt": "ValidateInput", "States": states}  # fmt: skip
+
+
+def jsonata_generic_pipeline(role_arn: str) -> dict[str, Any]:
+    """The generic workflow's shape (the original pattern's execution input: PreProcessing,
+    Inference, PostProcessing objects, any of them omitted) in JSONata: the Choice rule that
+    finds a step assigns its settings (defaults merged with the step's object) to `$current`,
+    which the Task's Arguments read."""
+    defaults = {"InstanceType": "ml.t3.medium", "VolumeSizeInGB": 1, "MaxRuntimeInSeconds": 300,
+                "RoleArn": role_arn}  # fmt: skip
+    keys = [state for state, _ in STEPS]
+    states: dict[str, Any] = {
+        "ValidateInput": {
+            "Type": "Choice",
+            "Choices": [{"Condition": "{% " + " or ".join(
+                f"$exists($states.input.{key})" for key in keys) + " %}",
+                "Next": "ApplyDefaults"}],
+            "Default": "InvalidInput",
+        },
+        "InvalidInput": {"Type": "Fail", "Error": "LegacyLift.InvalidInput",
+                         "Cause": "The execution input needs PreProcessing, Inference or "
+                                  "PostProcessing."},
+        "ApplyDefaults": {"Type": "Pass", "Assign": {"defaults": defaults, "results": {}},
+                          "Next": f"Has{keys[0]}"},
+        "Done": {"Type": "Pass", "End": True, "Output": {"Results": "{% $results %}"}},
+    }  # fmt: skip
+    for index, (key, script) in enumerate(STEPS):
+        following = f"Has{keys[index + 1]}" if index + 1 < len(keys) else "Done"
+        states[f"Has{key}"] = {
+            "Type": "Choice",
+            "Choices": [{"Condition": f"{{% $exists($states.input.{key}) %}}", "Next": key,
+                         "Assign": {"current": "{% $merge([$defaults, "
+                                               f"$states.input.{key}]) %}}"}}],
+            "Default": following,
+        }  # fmt: skip
+        states[key] = {
+            "Type": "Task",
+            "Resource": SYNC,
+            "Arguments": {
+                "ProcessingJobName": "{% $current.ProcessingJobName %}",
+                "RoleArn": "{% $current.RoleArn %}",
+                "AppSpecification": {"ImageUri": "{% $current.ImageUri %}",
+                                     "ContainerEntrypoint": ["python3",
+                                                             f"/opt/ml/code/{script}.py"]},
+                "ProcessingInputs": [{"InputName": "data", "S3Input": {
+                    "S3Uri": "{% $current.InputUri.S3Uri %}",
+                    "LocalPath": "/opt/ml/processing/input/data", "S3DataType": "S3Prefix",
+                    "S3InputMode": "File"}}],
+                "ProcessingOutputConfig": {"Outputs": [{"OutputName": "output", "S3Output": {
+                    "S3Uri": "{% $current.OutputUri.S3Uri %}",
+                    "LocalPath": "/opt/ml/processing/output", "S3UploadMode": "EndOfJob"}}]},
+                "ProcessingResources": {"ClusterConfig": {
+                    "InstanceCount": 1, "InstanceType": "{% $current.InstanceType %}",
+                    "VolumeSizeInGB": "{% $current.VolumeSizeInGB %}"}},
+                "StoppingCondition": {
+                    "MaxRuntimeInSeconds": "{% $current.MaxRuntimeInSeconds %}"},
+            },
+            "Assign": {"results": "{% $merge([$results, {'" + key + "': {'ProcessingJobStatus'"
+                                  ": $states.result.ProcessingJobStatus}}]) %}"},
+            "Output": "{% $states.input %}",
+            "Retry": RETRY,
+            "Catch": [{"ErrorEquals": ["States.ALL"], "Next": f"{key}Failed",
+                       "Assign": {"error": "{% $states.errorOutput %}"}}],
+            "Next": following,
+        }  # fmt: skip
+        states[f"{key}Failed"] = {
+            "Type": "Fail",
+            "Error": f"{{% 'LegacyLift.{key}.' & $error.Error %}}",
+        }
+    return {"Comment": "LegacyLift generic workflow, JSONata edition", "QueryLanguage": "JSONata",
             "StartAt": "ValidateInput", "States": states}  # fmt: skip

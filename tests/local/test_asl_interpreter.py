@@ -299,3 +299,42 @@ def test_failed_jsonata_evaluation_is_in_the_history():
               if e["type"] == "EvaluationFailed"]  # fmt: skip
     assert [(f["state"], f["location"]) for f in failed] == [("S", "Output/v")]
     assert "$number('x')" in failed[0]["cause"]
+
+
+@pytest.mark.slow
+@pytest.mark.docker
+@pytest.mark.usefixtures("no_leftover_containers")
+def test_jsonata_generic_pipeline_runs_only_the_steps_given(
+    local_settings, docker_client, base_image, tmp_path
+):
+    """The generic shape in JSONata: only Inference is in the input, so only its job runs,
+    with the defaults merged into its settings by the Choice rule's Assign."""
+    import io
+
+    from legacylift.local.datasources import DataSources
+    from legacylift.local.processing import ProcessingRunner
+    from legacylift.local.sagemaker_tasks import SageMakerTasks
+    from tests.local.jobs import ROLE, unique_name
+    from tests.local.jsonata_pipeline import jsonata_generic_pipeline
+    from tests.local.tiny_models import model_image, write_models
+
+    root = write_models(tmp_path / "models", ["single"])
+    image = model_image(docker_client, base_image, root / "single")
+    sources = DataSources(local_settings)
+    base = f"s3://legacylift-local/generic/{tmp_path.name}"
+    sources.put(f"{base}/in/note.txt", io.BytesIO(b"legacy\n"))
+    execution_input = {"Inference": {
+        "ProcessingJobName": unique_name("generic"), "ImageUri": image,
+        "InputUri": {"S3Uri": f"{base}/in/"}, "OutputUri": {"S3Uri": f"{base}/out/"},
+        "MaxRuntimeInSeconds": 120}}  # fmt: skip
+    runner = ProcessingRunner(local_settings, docker_client, on_log=lambda *_: None)
+    result = Execution(jsonata_generic_pipeline(ROLE), execution_input,
+                       task_runner=SageMakerTasks(runner)).run()  # fmt: skip
+    assert result.status == "SUCCEEDED", (result.error, result.cause)
+    assert result.output == {"Results": {"Inference": {"ProcessingJobStatus": "Completed"}}}
+    assert sources.s3.path_of(f"{base}/out/note.txt").read_text() == "LEGACY\n"
+    scheduled = [json.loads(e["taskScheduledEventDetails"]["parameters"])
+                 for e in result.history if e["type"] == "TaskScheduled"]  # fmt: skip
+    assert len(scheduled) == 1
+    assert scheduled[0]["StoppingCondition"] == {"MaxRuntimeInSeconds": 120}
+    assert scheduled[0]["ProcessingResources"]["ClusterConfig"]["InstanceType"] == "ml.t3.medium"
