@@ -1,8 +1,9 @@
-"""The rendered workflows' shapes written in JSONata (`jsonata_generic_pipeline` below for the
-generic one). The model workflow's: with workflow variables: validate the
-input, resolve the settings once into variables (the run prefix among them), three processing
-jobs whose Arguments read those variables, a Retry and a Catch per step leading to a Fail
-state that names the step, and a Done state whose Output gathers the jobs."""
+"""The rendered workflows' shapes written in JSONata with workflow variables.
+
+`jsonata_pipeline`, the model workflow: validate the input, resolve the settings once into
+variables (the run prefix among them), three processing jobs whose Arguments read those
+variables, a Retry and a Catch per step leading to a Fail state that names the step, and a
+Done state whose Output gathers the jobs. `jsonata_generic_pipeline`, the generic workflow."""
 
 from __future__ import annotations
 
