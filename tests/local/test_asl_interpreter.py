@@ -149,6 +149,10 @@ def test_resource_not_runnable_locally_names_the_state():
                   "Catch": [{"ErrorEquals": ["States.ALL"], "Next": "T",
                              "Output": {}}]}), "Catcher's 'Output' is JSONata only"),
         (machine({"Type": "Pass", "End": True, "Assign": {"1x": 1}}), "variable name '1x'"),
+        (machine({"Type": "Succeed", "Assign": {"x": 1}}), "Succeed state cannot have 'Assign'"),
+        (machine({"Type": "Choice", "Default": "T", "Choices": [
+            {"Variable": "$.a", "IsNull": True, "Next": "T", "Output": {}}]}),
+         "Choice rule's 'Output' is JSONata only"),
         (machine({"Type": "Pass", "End": True, "Assign": {"states": 1}}), "is reserved"),
         (machine({"Type": "Pass", "End": True, "QueryLanguage": "YAML"}), "JSONPath or JSONata"),
         (machine({"Type": "Pass", "Next": "Nowhere"}), "names no state"),

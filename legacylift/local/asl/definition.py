@@ -122,6 +122,11 @@ def _validate_language(label: str, state: dict[str, Any], machine_language: str)
             "JSONPath state machine may contain JSONata states, not the other way round)"
         )
     catchers = state.get("Catch", [])
+    # AWS: Succeed and Fail states assign no variables; a Fail state has no Output.
+    if state.get("Type") in ("Succeed", "Fail"):
+        _refuse(label, [state], ["Assign"], f"a {state['Type']} state cannot have '{{}}'")
+    if state.get("Type") == "Fail":
+        _refuse(label, [state], ["Output"], "a Fail state cannot have '{}'")
     if own == "JSONata":
         _refuse(
             label,
@@ -162,6 +167,12 @@ def _validate_language(label: str, state: dict[str, Any], machine_language: str)
             f"the field '{{}}' is only supported when QueryLanguage is JSONata; {JSONPATH_FIX}",
         )
         _refuse(label, catchers, ["Output"], f"a Catcher's '{{}}' is JSONata only; {JSONPATH_FIX}")
+        _refuse(
+            label,
+            state.get("Choices", []),
+            ["Output"],
+            f"a Choice rule's '{{}}' is JSONata only; {JSONPATH_FIX}",
+        )
         _refuse(
             label,
             _rules(state.get("Choices", [])),
