@@ -215,8 +215,8 @@ class Execution:
                         f"The state/task '{current}' returned a result with a size exceeding the "
                         "maximum number of bytes service limit.",
                     )
-                # Assignment happens after the output is computed (AWS: "Assign ... is
-                # evaluated ... with the variable values on state entry").
+                # As on AWS, the state's Assign was evaluated with the values on entry and
+                # binds only now, after its output is computed.
                 variables.assign(assigned, current)
             except StatesError as error:
                 if error.location is not None and not error.located:

@@ -135,11 +135,6 @@ def error_info(error: StatesError) -> dict[str, Any]:
     return info
 
 
-def error_output(catcher: dict[str, Any], raw: Any, error: StatesError) -> Any:
-    """A Catcher's output: {Error, Cause} placed at its ResultPath in the state's raw input."""
-    return result_path(catcher, raw, error_info(error))
-
-
 class JSONPathPayload:
     """The JSONPath query language behind the entry points every state calls. Each returns
     what the state needs; `finish`/`caught` also return the `Assign` values, which the
