@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import random
+import threading
 import uuid
 from typing import Any
 
@@ -86,6 +87,21 @@ def _plain(value: Any) -> Any:
     return value
 
 
+_COMPILED = threading.local()  # jsonata-python keeps per-thread state: one cache per thread
+
+
+def _compiled(expression: str) -> Jsonata:
+    cache = _COMPILED.__dict__.setdefault("expressions", {})
+    if expression not in cache:
+        compiled = Jsonata(expression)
+        compiled.set_output_convert_nulls(False)
+        cache[expression] = compiled
+    # The library's functions ($now, $millis, higher-order ones) read the thread's current
+    # expression, which constructing one sets: point it at the one about to run.
+    Jsonata.CURRENT.jsonata = cache[expression]
+    return cache[expression]
+
+
 def evaluate(text: str, states: dict[str, Any], context: Context, field: str) -> Any:
     """The value of the expression `{% text %}` in `field`; States.QueryEvaluationError when
     it fails or returns nothing (undefined)."""
@@ -93,9 +109,7 @@ def evaluate(text: str, states: dict[str, Any], context: Context, field: str) ->
     bindings: dict[str, Any] = {**context.variables.visible(), "states": states}
     bindings.update({name: _aws_function(name, f) for name, f in AWS_FUNCTIONS.items()})
     try:
-        compiled = Jsonata(expression)
-        compiled.set_output_convert_nulls(False)
-        value = compiled.evaluate(None, bindings)
+        value = _compiled(expression).evaluate(None, bindings)
     except StatesError:
         raise
     except Exception as exc:  # jsonata-python raises JException and Python errors alike
