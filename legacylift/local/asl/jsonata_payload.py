@@ -72,6 +72,7 @@ AWS_FUNCTIONS = {
     "uuid": lambda: str(uuid.uuid4()),
     "parse": _parse,
 }
+_AWS_BINDINGS = {name: _aws_function(name, function) for name, function in AWS_FUNCTIONS.items()}
 
 
 def _plain(value: Any) -> Any:
@@ -106,8 +107,7 @@ def evaluate(text: str, states: dict[str, Any], context: Context, field: str) ->
     """The value of the expression `{% text %}` in `field`; States.QueryEvaluationError when
     it fails or returns nothing (undefined)."""
     expression = text[2:-2].strip()
-    bindings: dict[str, Any] = {**context.variables.visible(), "states": states}
-    bindings.update({name: _aws_function(name, f) for name, f in AWS_FUNCTIONS.items()})
+    bindings = {**context.variables.visible(), "states": states, **_AWS_BINDINGS}
     try:
         value = _compiled(expression).evaluate(None, bindings)
     except StatesError:
