@@ -352,6 +352,13 @@ AWS_CASES = [
         "ItemProcessor": {"StartAt": "P", "States": {
             "P": _pass(Output="{% $states.input * 10 %}")}}}), {},
      {"status": "SUCCEEDED", "output": [10, 20, 30]}, MAP_DOC),
+    ("jsonata-map-states-inherit-the-map-language", {"StartAt": "M", "States": {
+        "M": {"Type": "Map", "QueryLanguage": "JSONata", "End": True,
+              "Items": "{% $states.input.l %}",
+              "ItemProcessor": {"StartAt": "P", "States": {
+                  "P": _pass(Output="{% $states.input * 2 %}")}}}}}, {"l": [1, 2]},
+     {"status": "SUCCEEDED", "output": [2, 4]},
+     f"{JSONATA_DOC}: a state's QueryLanguage applies to the states nested in it"),
     ("jsonata-parallel-arguments", _jsonata({
         "Type": "Parallel", "End": True, "Arguments": {"x": "{% $states.input.x + 1 %}"},
         "Branches": [_branch(_pass(Output="{% $states.input.x %}")),

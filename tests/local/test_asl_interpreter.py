@@ -136,7 +136,11 @@ def test_resource_not_runnable_locally_names_the_state():
         (machine({"Type": "Pass", "End": True, "Output": {"a": 1}}),
          "'Output' is only supported when QueryLanguage is JSONata"),
         ({**machine({"Type": "Pass", "End": True, "QueryLanguage": "JSONPath"}),
-          "QueryLanguage": "JSONata"}, "JSONPath is not allowed in a JSONata state machine"),
+          "QueryLanguage": "JSONata"}, "JSONPath is not allowed inside JSONata"),
+        (machine({"Type": "Map", "End": True, "QueryLanguage": "JSONata", "ItemProcessor": {
+            "StartAt": "P", "States": {"P": {"Type": "Pass", "End": True,
+                                             "QueryLanguage": "JSONPath"}}}}),
+         "JSONPath is not allowed inside JSONata"),
         (machine({"Type": "Pass", "End": True, "QueryLanguage": "JSONata",
                   "Output": {"a.$": "$.b"}}), "field names ending in .\\$ are JSONPath"),
         (machine({"Type": "Choice", "QueryLanguage": "JSONata", "Default": "T", "Choices": [

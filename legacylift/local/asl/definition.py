@@ -58,8 +58,8 @@ def validate(
 ) -> None:
     """Raise DefinitionError for anything that cannot run: unknown types, dangling Next,
     missing End, fields of the other query language, bad variable names, Task resources the
-    local engine cannot run. `language` is the top-level QueryLanguage (nested state
-    machines of Parallel and Map inherit it)."""
+    local engine cannot run. `language` is the QueryLanguage its states default to (a
+    Parallel's branches and a Map's item processor inherit their state's)."""
     top = where or "the state machine"
     if language is None:
         language = machine.get("QueryLanguage", "JSONPath")
@@ -80,7 +80,7 @@ def validate(
         for key, why in NOT_IMPLEMENTED.items():
             if key in state and why:
                 raise DefinitionError(f"{label}: {key} is not supported locally: {why}")
-        _validate_language(label, state, language)
+        own = _validate_language(label, state, language)
         targets = [state["Next"]] if "Next" in state else []
         targets += [rule.get("Next") for rule in state.get("Choices", [])]
         targets += [state["Default"]] if "Default" in state else []
@@ -101,7 +101,7 @@ def validate(
                 )
         if kind == "Parallel":
             for index, branch in enumerate(state.get("Branches", [])):
-                validate(branch, supports, f"{label} branch {index}", language)
+                validate(branch, supports, f"{label} branch {index}", own)
         if kind == "Map":
             processor = state.get("ItemProcessor") or state.get("Iterator")
             if processor is None:
@@ -109,17 +109,18 @@ def validate(
             mode = processor.get("ProcessorConfig", {}).get("Mode", "INLINE")
             if mode != "INLINE":
                 raise DefinitionError(f"{label}: only INLINE Map runs locally (not {mode})")
-            validate(processor, supports, f"{label} item processor", language)
+            validate(processor, supports, f"{label} item processor", own)
 
 
-def _validate_language(label: str, state: dict[str, Any], machine_language: str) -> None:
+def _validate_language(label: str, state: dict[str, Any], machine_language: str) -> str:
+    """Check the state's fields against its query language, which it returns."""
     own = state.get("QueryLanguage", machine_language)
     if own not in QUERY_LANGUAGES:
         raise DefinitionError(f"{label}: QueryLanguage must be JSONPath or JSONata, not {own!r}")
     if machine_language == "JSONata" and own == "JSONPath":
         raise DefinitionError(
-            f"{label}: QueryLanguage JSONPath is not allowed in a JSONata state machine (a "
-            "JSONPath state machine may contain JSONata states, not the other way round)"
+            f"{label}: QueryLanguage JSONPath is not allowed inside JSONata (a JSONPath state "
+            "machine may contain JSONata states, not the other way round)"
         )
     catchers = state.get("Catch", [])
     # AWS: Succeed and Fail states assign no variables; a Fail state has no Output.
@@ -187,6 +188,7 @@ def _validate_language(label: str, state: dict[str, Any], machine_language: str)
                 raise DefinitionError(f"{label}: the variable name '{variable}' {problem}")
         if "Assign" in source and not isinstance(source["Assign"], dict):
             raise DefinitionError(f"{label}: Assign must be an object of variable names")
+    return own
 
 
 def _refuse(label: str, places: list[dict[str, Any]], fields, why: str) -> None:

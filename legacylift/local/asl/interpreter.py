@@ -147,7 +147,9 @@ class Execution:
                     "States.DataLimitExceeded",
                     "The execution input exceeds the maximum number of bytes service limit.",
                 )
-            result.output = self._run_machine(self.machine, self.input, {}, Variables())
+            result.output = self._run_machine(
+                self.machine, self.input, {}, Variables(), self.language
+            )
             result.status = "SUCCEEDED"
             self.history.add("ExecutionSucceeded", output=json.dumps(result.output))
         except _Aborted:
@@ -187,8 +189,15 @@ class Execution:
             time.sleep(min(remaining, 0.05))
 
     def _run_machine(
-        self, machine: dict[str, Any], data: Any, extra: dict[str, Any], variables: Variables
+        self,
+        machine: dict[str, Any],
+        data: Any,
+        extra: dict[str, Any],
+        variables: Variables,
+        language: str,
     ) -> Any:
+        """Run a state machine (the top-level one, a branch, an item processor) whose states
+        default to `language` and assign in `variables`."""
         states = machine["States"]
         current = machine["StartAt"]
         while True:
@@ -200,11 +209,7 @@ class Execution:
             context["State"] = {"EnteredTime": now_iso(), "Name": current}
             if kind == "Task":
                 context["State"]["RetryCount"] = 0
-            io = (
-                JSONATA
-                if definition.state_language(self.language, state) == "JSONata"
-                else JSONPATH
-            )
+            io = JSONATA if definition.state_language(language, state) == "JSONata" else JSONPATH
             entered = self.history.add(f"{kind}StateEntered", name=current, input=json.dumps(data))
             handler = getattr(self, f"_state_{kind.lower()}")
             try:
@@ -380,7 +385,7 @@ class Execution:
             with ThreadPoolExecutor(max_workers=max(1, len(branches))) as pool:
                 futures = [
                     pool.submit(self._nested, branch, copy.deepcopy(effective), {},
-                                context.variables)
+                                context.variables, io.language)
                     for branch in branches
                 ]  # fmt: skip
                 results = self._gather(futures)
@@ -406,7 +411,15 @@ class Execution:
                                      state, io)  # fmt: skip
             with ThreadPoolExecutor(max_workers=max(1, min(limit, MAP_MAX_WORKERS))) as pool:
                 futures = [
-                    pool.submit(self._iteration, name, processor, index, value, context.variables)
+                    pool.submit(
+                        self._iteration,
+                        name,
+                        processor,
+                        index,
+                        value,
+                        context.variables,
+                        io.language,
+                    )
                     for index, value in enumerate(inputs)
                 ]
                 results = self._gather(futures)
@@ -414,18 +427,19 @@ class Execution:
 
         return self._with_retry_catch(name, state, raw, context, io, body)
 
-    def _nested(self, machine, data, extra, outer: Variables):
-        """A Parallel branch or Map iteration: its own variable scope inside `outer`."""
+    def _nested(self, machine, data, extra, outer: Variables, language: str):
+        """A Parallel branch or Map iteration: its own variable scope inside `outer`; its
+        states default to the query language of the state that runs it."""
         scope = outer.inner()
         try:
-            return self._run_machine(machine, data, extra, scope)
+            return self._run_machine(machine, data, extra, scope, language)
         finally:
             scope.release()
 
-    def _iteration(self, name, processor, index, value, outer: Variables):
+    def _iteration(self, name, processor, index, value, outer: Variables, language: str):
         self.history.add("MapIterationStarted", name=name, index=index)
         try:
-            output = self._nested(processor, value, {}, outer)
+            output = self._nested(processor, value, {}, outer, language)
         except StatesError:
             self.history.add("MapIterationFailed", name=name, index=index)
             raise
