@@ -13,6 +13,7 @@ time per state run; no Docker, no jobs.
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import sys
 import time
@@ -84,7 +85,8 @@ def main() -> None:
         "",
         f"`python benchmarks/asl_query_languages.py --items {args.items} --repeat "
         f"{args.repeat}`: an inline Map of {args.items} items, {states} states run per "
-        f"execution; median of {args.repeat} executions.",
+        f"execution; median of {args.repeat} executions. Load average when it ended: "
+        f"{os.getloadavg()[0]:.1f} (other work on the machine slows both rows alike).",
         "",
         "| query language | seconds per execution | ms per state |",
         "| --- | --- | --- |",
