@@ -109,6 +109,29 @@ def build_all(c, jobs=1, workspace=None, registry=None, push=True):
     print(f"{len(results)} models: {built} built, {len(results) - built} up to date")
 
 
+@task(
+    name="new-model",
+    help={
+        "name": "the new model's folder name under legacy_models/ (lowercase letters, digits, "
+        "hyphens)",
+        "from": "an existing legacy project to copy in, file names kept; a model.toml is written "
+        "for what is found there",
+    },
+)
+def new_model(c, name, from_=None):
+    """Create legacy_models/NAME following the contract, blank or from a legacy project; print
+    what was guessed and what to check. Never overwrites an existing model."""
+    from legacylift.console import detail, info, success
+    from legacylift.new_model import new_model as create
+
+    created = _fail_cleanly(lambda: create(name, from_))
+    success(f"created {created.path}")
+    for guess in created.guesses:
+        detail(f"guessed: {guess}")
+    for check in created.checks:
+        info(f"check: {check}")
+
+
 @task
 def list_models(c):
     """Each model: content hash, whether its image is built, the digest pinned per workspace."""
