@@ -113,7 +113,12 @@ class ImageBuilder:
                 if rel != LOCK_NAME  # a lock in the code would change the hash it records
             ]
         return ImageContext(
-            repository_name(model.name), dockerfile, self.base_image_id(), TEMPLATE_VERSION, files
+            repository_name(model.name),
+            dockerfile,
+            self.base_image_id(),
+            TEMPLATE_VERSION,
+            files,
+            writable_dirs=() if model.own_dockerfile else ("code",),
         )
 
     def framework_context(self) -> ImageContext:
