@@ -57,6 +57,7 @@ def stream_build(
     tag: str,
     labels: dict[str, str],
     echo: Callable[[str], None] = detail,
+    buildargs: dict[str, str] | None = None,
 ) -> BuildLog:
     """Build `context` with the classic builder, echoing each step as it starts."""
     log = BuildLog()
@@ -72,6 +73,7 @@ def stream_build(
             pull=False,
             decode=True,
             network_mode="host",  # pip and apt reach their indexes; step containers never do
+            buildargs=buildargs or None,
         )
         for chunk in chunks:
             if "error" in chunk or "errorDetail" in chunk:
