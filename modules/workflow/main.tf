@@ -166,8 +166,10 @@ locals {
 
   # Decoding in Terraform makes a template that renders invalid JSON fail at plan, not at apply.
   # The rendered text itself is what the state machine receives.
-  definition_start_states = { for name, text in local.rendered_definitions : name => jsondecode(text).StartAt }
-  definitions             = length(local.definition_start_states) == length(local.rendered_definitions) ? local.rendered_definitions : {}
+  # A fan-out model's state machine runs its rendered chain once per batch (fan_out.tf).
+  model_definitions       = merge(local.rendered_definitions, local.fan_out_rendered)
+  definition_start_states = { for name, text in local.model_definitions : name => jsondecode(text).StartAt }
+  definitions             = length(local.definition_start_states) == length(local.model_definitions) ? local.model_definitions : {}
 
   # Step Functions limits a definition to 1 MB of UTF-8. What can make one large is the
   # environment (every other value is short and fixed in number), so only a definition whose
