@@ -404,13 +404,14 @@ def _check_tolerance(path: Path, fan_out: dict[str, Any], mode: str) -> None:
             f"fan_out.tolerated_failure_percentage = {percentage!r}: give a number from 0 to 100 "
             "(the share of batches that may fail before the run fails)",
         )
-    if percentage is not None and mode != "distributed":
-        raise _fail(
-            path,
-            'fan_out.tolerated_failure_percentage needs mode = "distributed" (Step Functions\' '
-            "ToleratedFailurePercentage); an inline Map tolerates a count: use "
-            "tolerated_failures",
-        )
+    for key in ("tolerated_failures", "tolerated_failure_percentage"):
+        if fan_out.get(key) is not None and mode != "distributed":
+            raise _fail(
+                path,
+                f'fan_out.{key} needs mode = "distributed": Step Functions tolerates failed '
+                "child workflows in a Distributed Map only (an inline Map fails at its first "
+                "failed batch)",
+            )
 
 
 def _check_script(model: Model, step: str) -> None:

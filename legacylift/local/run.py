@@ -21,8 +21,10 @@ from legacylift import console
 from legacylift.errors import LegacyLiftError
 from legacylift.local.asl.interpreter import Execution, ExecutionResult
 from legacylift.local.datasources import DataSources, FileTree, join_uri
+from legacylift.local.fan_out import BatchProgress, failed_batches, instance_types, parallel_cap
 from legacylift.local.processing import ProcessingRunner
 from legacylift.local.render import RenderedWorkflow, render_workflow
+from legacylift.local.s3_tasks import S3Tasks, TaskRunners
 from legacylift.local.sagemaker_tasks import SageMakerTasks
 from legacylift.local.settings import LocalSettings
 
@@ -50,6 +52,7 @@ class LocalRun:
     steps: list[StepTiming] = field(default_factory=list)
     seconds: float = 0.0
     failure: str | None = None
+    failed_batches: list[str] = field(default_factory=list)  # a fan-out's, tolerated or not
 
     @property
     def succeeded(self) -> bool:
@@ -116,10 +119,14 @@ class _Progress:
         self.quiet = quiet
         self.steps: dict[str, StepTiming] = {}
         self._started: dict[str, float] = {}
+        self.batches = BatchProgress(quiet)
 
     def __call__(self, event: dict[str, Any]) -> None:
         kind = event["type"]
         details = event.get("stateEnteredEventDetails") or event.get("stateExitedEventDetails")
+        self.batches(event)
+        if self.batches.active:
+            return  # a fan-out's tasks run concurrently: its batches report their progress
         if kind == "TaskStateEntered":
             name = details["name"]
             self._started[name] = time.monotonic()
@@ -142,7 +149,8 @@ class _Progress:
 def _model_entry(model, images: dict[str, str], code_uri: str | None) -> dict[str, Any]:
     entry: dict[str, Any] = {"image_uri": images.get("model"), **model.tfvars_settings()}
     if code_uri:
-        script_steps = [s for s in ("preprocessing", "postprocessing") if s in model.steps]
+        script_steps = [s for s in ("preprocessing", "postprocessing", "combine")
+                        if s in model.script_steps]  # fmt: skip
         entry["code_uris"] = {
             step: code_uri for step in script_steps if model.image_for(step) == "framework"
         }
@@ -152,7 +160,7 @@ def _model_entry(model, images: dict[str, str], code_uri: str | None) -> dict[st
 def _images(model) -> dict[str, str]:
     from legacylift.build import ensure_framework_image, ensure_model_image
 
-    kinds = {model.image_for(step) for step in model.steps}
+    kinds = {model.image_for(step) for step in model.script_steps}
     images = {}
     with console.timed(f"{model.name}: images"):
         # The module renders every model with its own image_uri, framework steps or not.
@@ -166,7 +174,12 @@ def _failure_summary(run: LocalRun, tasks: SageMakerTasks) -> str:
     failed = next((s for s in reversed(run.steps) if s.status == "failed"), None)
     lines = [f"{run.model}: execution {run.execution_name} {run.result.status}: "
              f"{run.result.error}"]  # fmt: skip
-    if failed is not None and failed.name in tasks.results:
+    if run.failed_batches:
+        lines.append(f"{len(run.failed_batches)} failed batches:")
+        lines += run.failed_batches
+        if run.result.cause:
+            lines.append(f"cause: {run.result.cause[:2000]}")
+    elif failed is not None and failed.name in tasks.results:
         job = tasks.results[failed.name]
         lines.append(
             f"failing step: {failed.name} (job {job.describe['ProcessingJobName']}, "
@@ -237,10 +250,11 @@ def run_local(
         definition,
         execution_input,
         name=execution,
-        task_runner=tasks,
+        task_runner=TaskRunners(tasks, S3Tasks(sources)),
         time_scale=time_scale,
         state_machine_name=f"legacylift-{workspace}-{name}",
         on_event=progress,
+        max_parallel=parallel_cap(instance_types(model)) if model.fan_out else None,
     ).run()
     output_path = None
     if result.status == "SUCCEEDED" and output_ref and not output_ref.startswith("s3://"):
@@ -254,6 +268,7 @@ def run_local(
         output_path = sources.s3.path_of(output_uri)
     run = LocalRun(name, execution, result, output_uri, output_path,
                    list(progress.steps.values()), time.monotonic() - started)  # fmt: skip
+    run.failed_batches = failed_batches(result.history, tasks.jobs)
     if not run.succeeded:
         run.failure = _failure_summary(run, tasks)
     return run

@@ -118,6 +118,12 @@ locals {
         Action   = ["states:DescribeMapRun", "states:UpdateMapRun"]
         Resource = ["arn:${var.aws_partition}:states:${var.aws_region}:${var.aws_account_id}:mapRun:${local.state_machine_names[name]}/*"]
       },
+      {
+        Sid      = "WriteMapResults"
+        Effect   = "Allow"
+        Action   = ["s3:PutObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"]
+        Resource = ["${local.arn_prefix.s3}${var.data_bucket}/${name}/output/*"]
+      },
     ],
     [
       {
@@ -133,12 +139,6 @@ locals {
         Effect   = "Allow"
         Action   = ["s3:GetObject"]
         Resource = ["${local.arn_prefix.s3}${var.data_bucket}/${name}/input/*", "${local.arn_prefix.s3}${var.data_bucket}/${name}/inputs/*"]
-      },
-      {
-        Sid      = "WriteMapResults"
-        Effect   = "Allow"
-        Action   = ["s3:PutObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"]
-        Resource = ["${local.arn_prefix.s3}${var.data_bucket}/${name}/output/*"]
       },
     ],
   ) }

@@ -60,11 +60,11 @@ variable "models" {
   }
   validation {
     condition = alltrue([for name, model in var.models :
-      try(tonumber(model.fan_out.tolerated_failures) >= 0 && floor(tonumber(model.fan_out.tolerated_failures)) == tonumber(model.fan_out.tolerated_failures), try(model.fan_out.tolerated_failures, null) == null)
+      try(tonumber(model.fan_out.tolerated_failures) >= 0 && floor(tonumber(model.fan_out.tolerated_failures)) == tonumber(model.fan_out.tolerated_failures) && try(model.fan_out.mode, "distributed") == "distributed", try(model.fan_out.tolerated_failures, null) == null)
       && try(tonumber(model.fan_out.tolerated_failure_percentage) >= 0 && tonumber(model.fan_out.tolerated_failure_percentage) <= 100 && try(model.fan_out.mode, "distributed") == "distributed", try(model.fan_out.tolerated_failure_percentage, null) == null)
       if try(model.fan_out, null) != null
     ])
-    error_message = "A fan_out's tolerated_failures must be a whole number from 0, its tolerated_failure_percentage a number from 0 to 100 (Distributed Map only)."
+    error_message = "A fan_out's tolerated_failures must be a whole number from 0, its tolerated_failure_percentage a number from 0 to 100; both need mode \"distributed\" (Step Functions tolerates failed child workflows in a Distributed Map only)."
   }
   validation {
     condition = alltrue(flatten([for name, model in var.models : [

@@ -1,0 +1,154 @@
+"""A fan-out model end to end: modules/workflow rendered by real Terraform, its Distributed Map
+run by the local interpreter, every batch's steps processing jobs in the real daemon."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+
+from legacylift.local.run import run_local
+from tests.local.tiny_models import COPY_DATA, model_image
+
+pytestmark = [pytest.mark.docker, pytest.mark.usefixtures("no_leftover_containers")]
+
+# Inference uppercases each .txt file; a batch whose text says "fail" fails as legacy code does.
+UPPERCASE_OR_FAIL = """\
+import pathlib, sys
+src, dst = pathlib.Path("/opt/ml/processing/input/data"), pathlib.Path("/opt/ml/processing/output")
+for path in sorted(src.rglob("*.txt")):
+    text = path.read_text()
+    if "fail" in text:
+        print(f"ValueError: cannot score {path.name}", file=sys.stderr)
+        sys.exit(3)
+    (dst / path.name).write_text(text.upper())
+print("uppercased")
+"""
+# Combine: every batch's output (staged as <batch id>/note.txt) into one file.
+COMBINE = """\
+import pathlib
+src, dst = pathlib.Path("/opt/ml/processing/input/data"), pathlib.Path("/opt/ml/processing/output")
+lines = [f"{p.parent.name}: {p.read_text().strip()}" for p in sorted(src.glob("*/note.txt"))]
+(dst / "combined.txt").write_text("\\n".join(lines) + "\\n")
+"""
+FAN_OUT_TOML = """\
+steps = ["preprocessing", "inference"]
+
+[defaults]
+instance_type = "ml.t3.medium"
+
+[preprocessing]
+image = "model"
+
+[fan_out]
+split = "prefix"
+max_concurrency = 4
+tolerated_failures = 1
+
+[fan_out.combine]
+script = "combine.py"
+image = "model"
+"""
+SINGLE_TOML = 'steps = ["preprocessing", "inference"]\n\n[preprocessing]\nimage = "model"\n'
+
+
+def _folder(root, name, toml, scripts):
+    folder = root / name
+    folder.mkdir(parents=True)
+    (folder / "requirements.txt").write_text("")
+    (folder / "model.toml").write_text(toml)
+    for filename, text in scripts.items():
+        (folder / filename).write_text(text)
+    return folder
+
+
+@pytest.fixture
+def models(tmp_path, monkeypatch, docker_client, base_image):
+    """`batchy` (fan-out over sub-folders, tolerating one failed batch, with a combine step)
+    and `single` (the same chain for one input); their images."""
+    root = tmp_path / "models"
+    scripts = {"preprocessing.py": COPY_DATA, "predict.py": UPPERCASE_OR_FAIL}
+    folders = {
+        "batchy": _folder(root, "batchy", FAN_OUT_TOML, {**scripts, "combine.py": COMBINE}),
+        "single": _folder(root, "single", SINGLE_TOML, scripts),
+    }
+    monkeypatch.setenv("LEGACYLIFT_MODELS_DIR", str(root))
+    monkeypatch.setenv("LEGACYLIFT_LOCAL_CONCURRENCY", "4")
+    return {name: {"model": model_image(docker_client, base_image, folder),
+                   "framework": base_image} for name, folder in folders.items()}  # fmt: skip
+
+
+def _batches(tmp_path, texts: dict[str, str]):
+    root = tmp_path / f"input-{uuid.uuid4().hex[:6]}"
+    for batch, text in texts.items():
+        (root / batch).mkdir(parents=True)
+        (root / batch / "note.txt").write_text(text)
+    return root
+
+
+@pytest.mark.slow
+def test_twelve_batches_equal_twelve_separate_runs(models, local_settings, tmp_path):
+    texts = {f"day-{index:02d}": f"sales of day {index}\n" for index in range(12)}
+    root = _batches(tmp_path, texts)
+    run = run_local("batchy", str(root), str(tmp_path / "out"), settings=local_settings,
+                    quiet=True, images=models["batchy"])  # fmt: skip
+    assert run.succeeded, run.failure
+    assert run.failed_batches == []
+    out = tmp_path / "out"
+    for batch in texts:
+        separate = run_local("single", str(root / batch), str(tmp_path / "single" / batch),
+                             settings=local_settings, quiet=True, images=models["single"])  # fmt: skip
+        assert separate.succeeded, separate.failure
+        assert (out / "batches" / batch / "note.txt").read_bytes() == (
+            tmp_path / "single" / batch / "note.txt"
+        ).read_bytes()
+    combined = (out / "combined" / "combined.txt").read_text().splitlines()
+    assert combined == [f"{batch}: SALES OF DAY {int(batch[-2:])}" for batch in sorted(texts)]
+    progress = [e for e in run.result.history if e["type"] == "MapIterationSucceeded"]
+    assert len(progress) == 12
+    manifest = list((out / "results").rglob("manifest.json"))
+    assert len(manifest) == 1  # the Distributed Map's ResultWriter
+
+
+@pytest.mark.slow
+def test_a_failed_batch_within_the_tolerance_succeeds_and_is_reported(models, local_settings,
+                                                                       tmp_path):  # fmt: skip
+    root = _batches(tmp_path, {"a": "fine\n", "b": "this one will fail\n", "c": "ok\n"})
+    run = run_local("batchy", str(root), str(tmp_path / "out"), settings=local_settings,
+                    quiet=True, images=models["batchy"])  # fmt: skip
+    assert run.succeeded, run.failure
+    (report,) = run.failed_batches
+    assert "step Inference failed" in report
+    assert "/b/" in report  # the batch's input
+    assert "ValueError: cannot score note.txt" in report  # the job's log tail
+    assert sorted(p.name for p in (tmp_path / "out" / "batches").iterdir()) == ["a", "c"]
+
+
+@pytest.mark.slow
+def test_failures_beyond_the_tolerance_fail_the_run_listing_each(models, local_settings,
+                                                                 tmp_path):  # fmt: skip
+    root = _batches(tmp_path, {"a": "fail\n", "b": "fail too\n", "c": "ok\n"})
+    run = run_local("batchy", str(root), settings=local_settings, quiet=True,
+                    images=models["batchy"])  # fmt: skip
+    assert run.result.status == "FAILED"
+    assert run.result.error == "States.ExceedToleratedFailureThreshold"
+    assert len(run.failed_batches) == 2
+    assert "2 failed batches:" in run.failure and "step Inference failed" in run.failure
+
+
+def test_an_input_without_batches_fails_before_any_job(models, local_settings, tmp_path):
+    root = tmp_path / "flat"
+    root.mkdir()
+    (root / "note.txt").write_text("no sub-folders here\n")
+    run = run_local("batchy", str(root), settings=local_settings, quiet=True,
+                    images=models["batchy"])  # fmt: skip
+    assert run.result.status == "FAILED"
+    assert run.result.error == "LegacyLift.NoBatches"
+    assert not any(e["type"] == "TaskScheduled" and "sagemaker" in json_text(e)
+                   for e in run.result.history)  # fmt: skip
+
+
+def json_text(event) -> str:
+    import json
+
+    return json.dumps(event)
