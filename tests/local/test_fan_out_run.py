@@ -96,8 +96,14 @@ def test_twelve_batches_equal_twelve_separate_runs(models, local_settings, tmp_p
     assert run.failed_batches == []
     out = tmp_path / "out"
     for batch in texts:
-        separate = run_local("single", str(root / batch), str(tmp_path / "single" / batch),
-                             settings=local_settings, quiet=True, images=models["single"])  # fmt: skip
+        separate = run_local(
+            "single",
+            str(root / batch),
+            str(tmp_path / "single" / batch),
+            settings=local_settings,
+            quiet=True,
+            images=models["single"],
+        )
         assert separate.succeeded, separate.failure
         assert (out / "batches" / batch / "note.txt").read_bytes() == (
             tmp_path / "single" / batch / "note.txt"
