@@ -19,6 +19,7 @@ from legacylift.errors import LegacyLiftError
 from legacylift.local.instances import host_memory_bytes, instance_resources
 
 CONCURRENCY_ENV = "LEGACYLIFT_LOCAL_CONCURRENCY"
+DEFAULT_VOLUME_GB = 30  # modules/workflow's default_volume_size
 LOG_TAIL_SHOWN = 10
 
 
@@ -45,6 +46,32 @@ def parallel_cap(types: list[str]) -> int:
         vcpus, needs = instance_resources(instance_type)
         caps.append(min(cores // min(vcpus, cores), max(1, memory // needs)))
     return max(1, min(caps, default=1))
+
+
+def check_batch_sizes(sources, input_uri: str, model) -> None:
+    """Refuse, before any job starts, a batch larger than the volume of the step that receives
+    it (its first step), naming the batch, its size and the fix."""
+    first = model.steps[0]
+    volume = model.step_settings.get(first, {}).get(
+        "volume_size", model.defaults.get("volume_size", DEFAULT_VOLUME_GB)
+    )
+    sizes: dict[str, int] = {}
+    for staged in sources.list(input_uri):
+        if model.fan_out["split"] == "prefix":
+            if "/" not in staged.relative:
+                continue  # an object beside the batch folders belongs to no batch
+            batch = staged.relative.split("/", 1)[0]
+        else:
+            batch = staged.relative
+        sizes[batch] = sizes.get(batch, 0) + staged.size
+    for batch, size in sorted(sizes.items()):
+        if size > volume * 1024**3:
+            raise LegacyLiftError(
+                f"batch {batch!r} of {input_uri} holds {size / 1024**3:.1f} GB, more than the "
+                f"{volume} GB volume of its first step ({first}): set {first}.volume_size in "
+                f"{model.path / 'model.toml'} to at least {int(size / 1024**3) + 1}, or split "
+                "the batch"
+            )
 
 
 @dataclass

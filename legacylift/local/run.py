@@ -21,7 +21,13 @@ from legacylift import console
 from legacylift.errors import LegacyLiftError
 from legacylift.local.asl.interpreter import Execution, ExecutionResult
 from legacylift.local.datasources import DataSources, FileTree, join_uri
-from legacylift.local.fan_out import BatchProgress, failed_batches, instance_types, parallel_cap
+from legacylift.local.fan_out import (
+    BatchProgress,
+    check_batch_sizes,
+    failed_batches,
+    instance_types,
+    parallel_cap,
+)
 from legacylift.local.processing import ProcessingRunner
 from legacylift.local.render import RenderedWorkflow, render_workflow
 from legacylift.local.s3_tasks import S3Tasks, TaskRunners
@@ -238,6 +244,8 @@ def run_local(
             "OutputUri", {}).get("S3Uri", "")  # fmt: skip
     else:
         input_uri = stage_input(sources, input_ref, f"s3://{bucket}/{name}/input/{execution}/")
+        if model.fan_out:
+            check_batch_sizes(sources, input_uri, model)
         output_uri = f"s3://{bucket}/{name}/output/{execution}/"
         if output_ref and output_ref.startswith("s3://"):
             output_uri = output_ref if output_ref.endswith("/") else output_ref + "/"

@@ -219,3 +219,23 @@ class _AnyTask:
 
     def run(self, resource, parameters, task):  # pragma: no cover - refused before running
         raise AssertionError
+
+
+def test_a_batch_larger_than_the_first_steps_volume_is_refused(store, local_settings, tmp_path):
+    """Checked before any job starts; the file is sparse, so nothing is written."""
+    from legacylift.errors import LegacyLiftError
+    from legacylift.local.fan_out import check_batch_sizes
+    from legacylift.models import Model
+
+    big = local_settings.object_store / "data" / "days" / "d2" / "big.csv"
+    big.parent.mkdir(parents=True)
+    with big.open("wb") as handle:
+        handle.truncate(2 * 1024**3 + 1)
+    store.put("s3://data/days/d1/small.csv", io.BytesIO(b"1"))
+    model = Model("big", tmp_path, steps=("inference",), defaults={"volume_size": 1},
+                  fan_out={"split": "prefix"})  # fmt: skip
+    with pytest.raises(LegacyLiftError, match=r"batch 'd2' .* 2.0 GB, more than the 1 GB volume"):
+        check_batch_sizes(store, "s3://data/days/", model)
+    roomy = Model("big", tmp_path, steps=("inference",), defaults={"volume_size": 3},
+                  fan_out={"split": "prefix"})  # fmt: skip
+    check_batch_sizes(store, "s3://data/days/", roomy)  # fits a 3 GB volume
