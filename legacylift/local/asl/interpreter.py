@@ -340,9 +340,10 @@ class Execution:
         def body():
             effective = payload.parameters(state, payload.input_path(state, raw, context), context)
             branches = state["Branches"]
+            parent = self.history.last_id()
             with ThreadPoolExecutor(max_workers=max(1, len(branches))) as pool:
                 futures = [
-                    pool.submit(self._run_machine, branch, copy.deepcopy(effective), {})
+                    pool.submit(self._branch, parent, branch, copy.deepcopy(effective))
                     for branch in branches
                 ]
                 results = self._gather(futures)
@@ -371,9 +372,10 @@ class Execution:
                 else:
                     inputs.append(item)
             limit = state.get("MaxConcurrency", 0) or MAP_MAX_WORKERS
+            parent = self.history.last_id()
             with ThreadPoolExecutor(max_workers=max(1, min(limit, MAP_MAX_WORKERS))) as pool:
                 futures = [
-                    pool.submit(self._iteration, name, processor, index, value)
+                    pool.submit(self._iteration, parent, name, processor, index, value)
                     for index, value in enumerate(inputs)
                 ]
                 results = self._gather(futures)
@@ -381,7 +383,12 @@ class Execution:
 
         return self._with_retry_catch(name, state, raw, context, body)
 
-    def _iteration(self, name, processor, index, value):
+    def _branch(self, parent, branch, value):
+        self.history.continue_from(parent)
+        return self._run_machine(branch, value, {})
+
+    def _iteration(self, parent, name, processor, index, value):
+        self.history.continue_from(parent)
         self.history.add("MapIterationStarted", name=name, index=index)
         try:
             output = self._run_machine(processor, value, {})
