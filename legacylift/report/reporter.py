@@ -17,6 +17,7 @@ from typing import Any, TextIO
 
 from legacylift import console
 from legacylift.aws.history import format_duration, readable_cause
+from legacylift.report.progress import LIVE_DISPLAY, is_terminal
 from legacylift.report.trace import PROGRESS_KINDS, Trace, Visit
 
 LOG_LINES_KEPT = 50
@@ -39,8 +40,9 @@ class Reporter:
         self.trace = Trace()
         self.job_logs: dict[str, deque[str]] = {}
         self.exit_codes: dict[str, int | None] = {}
-        interactive = live if live is not None else self.stream.isatty()
-        self._live = _LiveSteps(self.stream) if mode == "text" and interactive else None
+        interactive = live if live is not None else is_terminal(self.stream)
+        self._want_live = mode == "text" and interactive
+        self._live: _LiveSteps | None = None
 
     # --- input ----------------------------------------------------------------------------
 
@@ -73,6 +75,9 @@ class Reporter:
     def _show(self, change: str, visit: Visit) -> None:
         if self.mode != "text":
             return
+        if self._want_live and self._live is None:
+            self._live = _LiveSteps.start(self.stream)
+            self._want_live = self._live is not None
         if self._live:
             self._live.update(self.trace)
             return
@@ -81,10 +86,10 @@ class Reporter:
         elif change == "succeeded":
             retried = f", {_retries(visit)}" if visit.retries else ""
             console.success(f"{visit.label} ({format_duration(visit.seconds())}{retried})")
-        elif change == "retrying":
-            attempt = visit.attempts[-1]
-            console.info(f"{visit.label}: attempt {len(visit.attempts)} failed "
-                         f"({attempt.error}), retrying")  # fmt: skip
+        elif change == "retrying":  # the new attempt is scheduled: the one before failed
+            failed = visit.attempts[-2]
+            console.info(f"{visit.label}: attempt {len(visit.attempts) - 1} failed "
+                         f"({failed.error}), retrying")  # fmt: skip
         elif change in ("failed", "caught"):
             console.error(f"{visit.label} failed after {format_duration(visit.seconds())}")
 
@@ -132,7 +137,8 @@ class Reporter:
         elif failure["cause"]:
             lines.append(f"cause: {failure['cause'][:2000]}")
         if failure["exit_message"]:
-            lines.append(f"exit message: {failure['exit_message']}")
+            message = failure["exit_message"].replace("\n", "\n    ")
+            lines.append(f"exit message: {message}")
         if failure["job"]:
             tail = failure["log_tail"]
             if tail:
@@ -196,10 +202,17 @@ class _LiveSteps:
         from rich.console import Console
         from rich.live import Live
 
-        self.console = Console(file=stream)
+        self.console = Console(file=stream, force_terminal=True)
         self.live = Live(console=self.console, refresh_per_second=4, transient=False,
                          redirect_stdout=True, redirect_stderr=True)  # fmt: skip
         self.live.start()
+
+    @classmethod
+    def start(cls, stream: TextIO) -> _LiveSteps | None:
+        """A live step list, or None when another live display owns the terminal."""
+        if not LIVE_DISPLAY.acquire(blocking=False):
+            return None
+        return cls(stream)
 
     def update(self, trace: Trace) -> None:
         from rich.table import Table
@@ -218,3 +231,4 @@ class _LiveSteps:
 
     def stop(self) -> None:
         self.live.stop()
+        LIVE_DISPLAY.release()
