@@ -192,7 +192,7 @@ def demo(c, workspace="local"):
 
 @task(
     help={
-        "name": "the model whose workflow to draw (omit with --definition)",
+        "name": "the model whose workflow to draw (with --definition: the picture's name)",
         "workspace": "whose pinned settings to render with (default 'local')",
         "workflow": "'inference' (default) or 'train'",
         "definition": "draw this ASL definition file instead of a model's workflow",
@@ -200,23 +200,20 @@ def demo(c, workspace="local"):
         "(default .legacylift/graphs/NAME-WORKFLOW.svg)",
     }
 )
-def graph(c, name=None, workspace="local", workflow="inference", definition=None, output=None):
+def graph(c, name, workspace="local", workflow="inference", definition=None, output=None):
     """Draw a workflow as Terraform renders it (or any definition file) with Graphviz."""
     from pathlib import Path
 
     from legacylift.console import success
-    from legacylift.errors import LegacyLiftError
     from legacylift.paths import project_state_dir
     from legacylift.report.definitions import definition_file, rendered_definition
     from legacylift.report.graph import write_graph
 
     def action():
         if definition:
-            text, stem = definition_file(definition), Path(definition).stem
-        elif name:
-            text, stem = rendered_definition(name, workspace, workflow), f"{name}-{workflow}"
+            text, stem = definition_file(definition), name
         else:
-            raise LegacyLiftError("give a model NAME or --definition FILE")
+            text, stem = rendered_definition(name, workspace, workflow), f"{name}-{workflow}"
         target = Path(output) if output else project_state_dir() / "graphs" / f"{stem}.svg"
         return write_graph(text, target)
 

@@ -34,7 +34,7 @@ SHAPES = {
     "Parallel": {"shape": "box", "style": "bold,filled"},
 }
 EDGE_STYLES = {
-    "next": {"color": "#333333"},
+    "next": {"color": "#333333", "weight": "4"},
     "choice": {"color": "#1565c0", "fontcolor": "#1565c0"},
     "default": {"color": "#1565c0", "fontcolor": "#1565c0", "style": "dashed"},
     "catch": {"color": "#c62828", "fontcolor": "#c62828", "style": "dashed"},
@@ -119,7 +119,7 @@ class _Builder:
             label += f"\n×{count}"
         tooltip = f"{kind} {name}" + (f": {outcome}" if self.coloured else "")
         node = self.node_id(path)
-        attrs.update(id=f"state-{node}", tooltip=tooltip, **{"class": f"state {outcome}"})
+        attrs.update(id=f"state_{node}", tooltip=tooltip, **{"class": f"state {outcome}"})
         if kind in ("Map", "Parallel"):
             cluster = f"cluster_{node}"
             self.groups[path] = cluster
@@ -140,10 +140,12 @@ class _Builder:
                         group.edge(node, start, label=f"branch {index + 1}", **EDGE_STYLES["next"])
         else:
             into.node(node, label, **attrs)
-        for retry in state.get("Retry", []):
-            errors = ", ".join(retry.get("ErrorEquals", []))
-            attempts = retry.get("MaxAttempts", 3)
-            into.edge(node, node, label=f"retry ×{attempts}\n{errors}", **EDGE_STYLES["retry"])
+        retriers = state.get("Retry", [])
+        if retriers:  # one loop for all retriers: each its own attempts
+            label = "retry " + " | ".join(f"×{r.get('MaxAttempts', 3)}" for r in retriers)
+            errors = "; ".join(", ".join(r.get("ErrorEquals", [])) for r in retriers)
+            into.edge(node, node, label=label, tooltip=f"retry on {errors}", tailport="e",
+                      headport="e", **EDGE_STYLES["retry"])  # fmt: skip
 
     def edges(self, name: str, state: dict[str, Any], prefix: tuple[str, ...], into) -> None:
         node = self.node_id(prefix + (name,))
@@ -157,7 +159,7 @@ class _Builder:
     def end_node(self, prefix: tuple[str, ...], into) -> str:
         node = self.node_id(prefix + ("(end)",))
         into.node(node, "", shape="doublecircle", width="0.2", style="filled",
-                  fillcolor="#333333", id=f"end-{node}")  # fmt: skip
+                  fillcolor="#333333", id=f"end_{node}")  # fmt: skip
         return node
 
 

@@ -38,6 +38,7 @@ white-space:pre-wrap;font-family:monospace;font-size:12px}
 .legend i{display:inline-block;width:12px;height:12px;border:1px solid #999;margin-right:4px;
 vertical-align:middle}
 table.jobs{border-collapse:collapse;font-size:12px;width:100%}
+table.jobs td{overflow-wrap:anywhere}
 table.jobs td,table.jobs th{border:1px solid #ddd;padding:4px 6px;vertical-align:top;
 text-align:left}
 tr.failed td{background:#ffebee} tr.retried td{background:#fff8e1}
@@ -105,7 +106,7 @@ def _timeline(reporter: Reporter) -> str:
         )
         moment += step
     height = y + 8
-    width = LABEL_WIDTH + TIMELINE_WIDTH + 20
+    width = LABEL_WIDTH + TIMELINE_WIDTH + 60  # room for the last tick's label
     return (
         f'<svg class="timeline" xmlns="http://www.w3.org/2000/svg" width="{width}" '
         f'height="{height}" viewBox="0 0 {width} {height}" data-scale="{scale:.6f}">'

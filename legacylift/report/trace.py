@@ -248,11 +248,14 @@ class Trace:
                     None)  # fmt: skip
 
     def _close_failed(self, when: datetime) -> list[tuple[str, Visit | None]]:
+        """The execution ended badly: every state still open ends with it."""
         changes: list[tuple[str, Visit | None]] = []
         for visit in self.visits:
-            if visit.exited is None and visit.status in ("running", "retrying"):
-                visit.exited, visit.status = when, "failed"
-                changes.append(("failed", visit))
+            if visit.exited is None:
+                visit.exited = when
+                if visit.status == "running":
+                    visit.status = "failed"
+                    changes.append(("failed", visit))
         return changes
 
     # --- questions -----------------------------------------------------------------------
