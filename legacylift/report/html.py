@@ -38,7 +38,7 @@ white-space:pre-wrap;font-family:monospace;font-size:12px}
 .legend i{display:inline-block;width:12px;height:12px;border:1px solid #999;margin-right:4px;
 vertical-align:middle}
 table.jobs{border-collapse:collapse;font-size:12px;width:100%}
-table.jobs td{overflow-wrap:anywhere}
+table.jobs td.wrap{overflow-wrap:anywhere} table.jobs td.log{min-width:320px}
 table.jobs td,table.jobs th{border:1px solid #ddd;padding:4px 6px;vertical-align:top;
 text-align:left}
 tr.failed td{background:#ffebee} tr.retried td{background:#fff8e1}
@@ -176,9 +176,10 @@ def _request_cells(parameters: dict[str, Any]) -> str:
     entrypoint = " ".join(app.get("ContainerEntrypoint", []))
     return (
         f"<td>{escape(instance)}<br>{escape(str(cluster.get('VolumeSizeInGB', '-')))} GB</td>"
-        f"<td>{escape(app.get('ImageUri', '-'))}<br><code>{escape(entrypoint)}</code></td>"
-        f"<td>{'<br>'.join(escape(i) for i in inputs) or '-'}</td>"
-        f"<td>{'<br>'.join(escape(o) for o in outputs) or '-'}</td>"
+        f'<td class="wrap">{escape(app.get("ImageUri", "-"))}<br><code>{escape(entrypoint)}'
+        "</code></td>"
+        f'<td class="wrap">{"<br>".join(escape(i) for i in inputs) or "-"}</td>'
+        f'<td class="wrap">{"<br>".join(escape(o) for o in outputs) or "-"}</td>'
     )  # fmt: skip
 
 
@@ -200,6 +201,7 @@ def _jobs_table(reporter: Reporter) -> str:
         is_failing = visit is failed and attempt is visit.attempts[-1]
         badge = ' <span class="badge">failed the execution</span>' if is_failing else ""
         message = describe.get("ExitMessage")
+        log_text = escape("\n".join(lines)) or "(no log lines)"
         reason = describe.get("FailureReason") or attempt.error or ""
         if attempt.error and describe.get("FailureReason"):
             reason = f"{attempt.error}: {describe['FailureReason']}"
@@ -212,7 +214,7 @@ def _jobs_table(reporter: Reporter) -> str:
             f"</small></td><td>{'-' if code is None else code}</td>"
             f"<td>{escape(reason)}"
             + (f"<br><code>{escape(message)}</code>" if message else "")
-            + f"</td><td><pre>{escape(chr(10).join(lines)) or '(no log lines)'}</pre></td></tr>"
+            + f'</td><td class="log"><pre>{log_text}</pre></td></tr>'
         )  # fmt: skip
     if not rows:
         return "<p>No processing job ran.</p>"
@@ -242,8 +244,8 @@ def render_report(reporter: Reporter, info: ReportInput) -> str:
     """The report's HTML text."""
     trace = reporter.trace
     failure = reporter.failure_text()
-    outputs = "".join(f'<li><a href="{escape(href)}">{escape(text)}</a></li>'
-                      for text, href in info.outputs)  # fmt: skip
+    outputs = "".join(f'<li><a href="{escape(href)}">{escape(text)}</a></li>' if href
+                      else f"<li>{escape(text)}</li>" for text, href in info.outputs)  # fmt: skip
     return (
         '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
         f"<title>{escape(info.title)}</title><style>{CSS}</style></head><body>"

@@ -17,9 +17,10 @@ def reports_dir(settings) -> Path:
 
 
 def output_links(output_path: Path | None, output_uri: str) -> list[tuple[str, str]]:
-    """(text, file:// link) of each output file, or the output URI when not local."""
+    """(text, file:// link) of each output file; the output URI unlinked when there is no
+    local output (a failed run, or an S3 endpoint)."""
     if output_path is None or not Path(output_path).is_dir():
-        return [(output_uri, output_uri)] if output_uri else []
+        return [(f"{output_uri} (no local output)", "")] if output_uri else []
     files = sorted(p for p in Path(output_path).rglob("*") if p.is_file())
     links = [(p.relative_to(output_path).as_posix(), p.resolve().as_uri())
              for p in files[:MAX_OUTPUT_LINKS]]  # fmt: skip
