@@ -326,6 +326,7 @@ def run(c, model, workspace, input, output=None, name=None, wait=True, poll=5, j
             failed, arn = True, reporter.trace.arn
     if json:
         reporter.trace.arn = reporter.trace.arn or arn
+        reporter.trace.name = reporter.trace.name or arn.rsplit(":", 1)[-1]
         reporter.print_json()
         if failed:
             raise Exit(code=1)
