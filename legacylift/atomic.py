@@ -11,19 +11,7 @@ from typing import Any
 
 def write_text_atomic(path: Path, text: str, mode: int = 0o644) -> None:
     """Write `text` to `path` via a temporary file in the same directory and a rename."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_bytes_atomic(path, text.encode("utf-8"), mode=mode)
 
 
 def write_json_atomic(path: Path, data: Any, mode: int = 0o644) -> None:

@@ -252,7 +252,8 @@ def render_report(reporter: Reporter, info: ReportInput) -> str:
         f'<h1>{escape(info.title)} <span class="status {escape(trace.status)}">'
         f"{escape(trace.status)}</span></h1>"
         f'<div class="meta">execution {escape(trace.name)} · {escape(info.where)} · started '
-        f"{escape(str(trace.started or '-'))} · {format_duration(trace.seconds())}"
+        f"{trace.started.strftime('%Y-%m-%d %H:%M:%S UTC') if trace.started else '-'} · "
+        f"{format_duration(trace.seconds())}"
         + (f"<br>{escape(trace.arn)}" if trace.arn else "")
         + (f"<br>{escape(info.note)}" if info.note else "")
         + "</div>"
