@@ -13,6 +13,8 @@ from legacylift.paths import project_state_dir
 from legacylift.report.html import ReportInput, write_report
 from legacylift.report.reporter import LOG_LINES_KEPT, Reporter
 
+MAX_OUTPUT_LINKS = 200
+
 
 def s3_console_link(uri: str, region: str) -> str:
     """The S3 console page of an s3:// prefix."""
@@ -30,7 +32,28 @@ def replay(events: list[dict], arn: str, mode: str = "quiet") -> Reporter:
     return reporter
 
 
-def cloud_report(sfn, logs_client, arn: str, output: Path | None = None) -> tuple[Path, Reporter]:
+def output_links(s3_client, uri: str, region: str) -> list[tuple[str, str]]:
+    """(key, console link) of each object under the output prefix (the prefix itself when
+    there are none or they cannot be listed)."""
+    from botocore.exceptions import ClientError
+
+    bucket, _, prefix = uri.removeprefix("s3://").partition("/")
+    links = []
+    try:
+        listed = s3_client.list_objects_v2(Bucket=bucket, Prefix=prefix, MaxKeys=MAX_OUTPUT_LINKS)
+    except ClientError:
+        listed = {}
+    for item in listed.get("Contents", []):
+        key = item["Key"]
+        links.append((key.removeprefix(prefix) or key,
+                      f"https://s3.console.aws.amazon.com/s3/object/{quote(bucket)}"
+                      f"?region={region}&prefix={quote(key)}"))  # fmt: skip
+    return links or [(uri, s3_console_link(uri, region))]
+
+
+def cloud_report(
+    sfn, logs_client, arn: str, output: Path | None = None, s3_client=None
+) -> tuple[Path, Reporter]:
     """Write the report of execution `arn`; return its path and the reporter."""
     region = arn.split(":")[3]
     reporter = replay(history_events(sfn, arn), arn)
@@ -41,7 +64,10 @@ def cloud_report(sfn, logs_client, arn: str, output: Path | None = None) -> tupl
     output_uri = execution_input.get("output_uri")
     if isinstance(reporter.trace.output, dict):
         output_uri = reporter.trace.output.get("output_uri", output_uri)
-    outputs = [(output_uri, s3_console_link(output_uri, region))] if output_uri else []
+    outputs = []
+    if output_uri:
+        outputs = ([(output_uri, s3_console_link(output_uri, region))] if s3_client is None
+                   else output_links(s3_client, output_uri, region))  # fmt: skip
     info = ReportInput(
         title=f"{arn.split(':')[-2]}: execution report",
         definition=json.loads(definition) if isinstance(definition, str) else definition,
@@ -64,5 +90,6 @@ def execution_report(
         check_credentials(session(region_of_arn(execution)))
     arn = resolve_execution(execution, workspace, model)
     aws = session(region_of_arn(arn))
-    path, _ = cloud_report(aws.client("stepfunctions"), aws.client("logs"), arn, output)
+    path, _ = cloud_report(aws.client("stepfunctions"), aws.client("logs"), arn, output,
+                           aws.client("s3"))  # fmt: skip
     return path

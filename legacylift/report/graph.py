@@ -212,10 +212,20 @@ def definition_graph(definition: str | dict[str, Any], trace: Trace | None = Non
     return graph
 
 
+def _pipe(graph, fmt: str) -> bytes:
+    """Graphviz's output in `fmt`; its failures as errors naming the fix."""
+    import graphviz
+
+    try:
+        return graph.pipe(format=fmt)
+    except (graphviz.ExecutableNotFound, graphviz.CalledProcessError) as exc:
+        raise LegacyLiftError(f"Graphviz could not draw the workflow: {exc}") from None
+
+
 def svg_text(definition: str | dict[str, Any], trace: Trace | None = None) -> str:
     """The graph as SVG text (for embedding in a report)."""
     require_graphviz()
-    return definition_graph(definition, trace).pipe(format="svg", encoding="utf-8")
+    return _pipe(definition_graph(definition, trace), "svg").decode("utf-8")
 
 
 def write_graph(definition: str | dict[str, Any], output: Path, trace: Trace | None = None) -> Path:
@@ -227,6 +237,6 @@ def write_graph(definition: str | dict[str, Any], output: Path, trace: Trace | N
         raise LegacyLiftError(f"--output {output}: use a .svg, .png, .pdf or .dot file name")
     graph = definition_graph(definition, trace)
     output.parent.mkdir(parents=True, exist_ok=True)
-    data = graph.source.encode() if fmt in ("dot", "gv") else graph.pipe(format=fmt)
+    data = graph.source.encode() if fmt in ("dot", "gv") else _pipe(graph, fmt)
     write_bytes_atomic(output, data)
     return output

@@ -87,10 +87,19 @@ def cloud_logs(moto_server):
     return client
 
 
-def test_cloud_report_from_a_recorded_history(browser, artifacts, tmp_path, cloud_logs):
+def moto_s3(moto_server):
+    """S3 in moto on 127.0.0.1 (eu-west-1)."""
+    return boto3.client("s3", region_name="eu-west-1", endpoint_url=moto_server.endpoint,
+                        aws_access_key_id="testing", aws_secret_access_key="testing")  # fmt: skip
+
+
+def test_cloud_report_from_a_recorded_history(browser, artifacts, tmp_path, cloud_logs,
+                                              moto_server):  # fmt: skip
     """The recorded Step Functions history with the definition that ran and the job's
     CloudWatch log renders the same way."""
     from legacylift.report.definitions import rendered_definition
+
+    s3 = moto_s3(moto_server)  # the failed run wrote no output: the prefix is linked
 
     recorded = failed_execution()
     arn = recorded["executionArn"]
@@ -106,7 +115,7 @@ def test_cloud_report_from_a_recorded_history(browser, artifacts, tmp_path, clou
              "updateDate": datetime(2026, 11, 25, tzinfo=UTC)},
             {"executionArn": arn},
         )  # fmt: skip
-        path, reporter = cloud_report(sfn, cloud_logs, arn, tmp_path / "cloud.html")
+        path, reporter = cloud_report(sfn, cloud_logs, arn, tmp_path / "cloud.html", s3)
         stub.assert_no_pending_responses()
     bars = check_report(browser, path, reporter.trace, artifacts / "cloud-report.png")
     assert [round(bar["seconds"]) for bar in bars] == [254, 168]
@@ -128,3 +137,24 @@ def test_demo_index_links_every_report(browser, tmp_path):
     links = browser.evaluate("[...document.querySelectorAll('a')].map(a => a.href)")
     assert links == [page.as_uri() for _, _, page in reports]
     json.dumps(links)
+
+
+def test_cloud_output_links_name_each_file(moto_server):
+    from legacylift.report.cloud import output_links
+
+    s3 = moto_s3(moto_server)
+    bucket = "legacylift-report-links"
+    with contextlib.suppress(s3.exceptions.BucketAlreadyOwnedByYou):
+        s3.create_bucket(Bucket=bucket,
+                         CreateBucketConfiguration={"LocationConstraint": "eu-west-1"})  # fmt: skip
+    for key in ("iris/outputs/run-1/species_report.csv", "iris/outputs/run-1/sub/x.json",
+                "iris/outputs/run-10/other.csv"):  # fmt: skip
+        s3.put_object(Bucket=bucket, Key=key, Body=b"x")
+    links = output_links(s3, f"s3://{bucket}/iris/outputs/run-1/", "eu-west-1")
+    assert [text for text, _ in links] == ["species_report.csv", "sub/x.json"]
+    console = "https://s3.console.aws.amazon.com/s3"
+    assert links[0][1] == (f"{console}/object/legacylift-report-links?region=eu-west-1"
+                           "&prefix=iris/outputs/run-1/species_report.csv")  # fmt: skip
+    missing = output_links(s3, "s3://no-such-bucket-here/x/", "eu-west-1")
+    bucket_page = f"{console}/buckets/no-such-bucket-here?region=eu-west-1&prefix=x/"
+    assert missing == [("s3://no-such-bucket-here/x/", bucket_page)]
