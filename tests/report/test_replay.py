@@ -105,6 +105,7 @@ RETRIED = {
 
 
 def test_a_task_retried_then_succeeded_is_not_failed(capsys):
+    """(Planted bug: a visit counted as failed when any attempt failed; this test went red.)"""
     reporter = Reporter("text", live=False)
     result = Execution(RETRIED, {}, task_runner=_FlakyTasks({"Work"}), time_scale=0.001,
                        on_event=reporter.event).run()  # fmt: skip

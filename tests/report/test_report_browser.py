@@ -26,7 +26,8 @@ BARS = """[...document.querySelectorAll('svg.timeline rect.job')].map(r => ({
 
 
 def check_report(browser, path, trace, screenshot):
-    """What every report must show in the browser; returns the bars."""
+    """What every report must show in the browser; returns the bars. (Planted bug: bar widths
+    growing with the square root of the duration; the cloud report's test went red.)"""
     browser.open(path)
     assert browser.console_errors() == []
     bars = browser.evaluate(BARS)
