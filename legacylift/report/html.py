@@ -82,6 +82,17 @@ def _timeline(reporter: Reporter) -> str:
         return LABEL_WIDTH + _px((moment - start).total_seconds(), scale)
 
     y = 24
+    for visit in (v for v in trace.visits if v.kind in ("Map", "Parallel")):
+        seconds = visit.seconds(end) or 0.0
+        rows.append(
+            f'<g class="row"><text x="4" y="{y + 12}">{escape(visit.label)} '
+            f"({visit.kind.lower()})</text>"
+            f'<rect class="bar state group {visit.status}" x="{x(visit.entered)}" y="{y + 4}" '
+            f'width="{_px(seconds, scale)}" height="{ROW_HEIGHT - 8}" fill="#90a4ae" '
+            f'data-seconds="{seconds:.3f}"><title>{escape(visit.label)}: {visit.status}, '
+            f"{format_duration(seconds)}</title></rect></g>"
+        )
+        y += ROW_HEIGHT
     for visit, attempt in pairs:
         rows.append(_job_row(visit, attempt, y, x, scale, end))
         y += ROW_HEIGHT
