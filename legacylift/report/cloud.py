@@ -29,6 +29,7 @@ def replay(events: list[dict], arn: str, mode: str = "quiet") -> Reporter:
     reporter.trace.arn, reporter.trace.name = arn, arn.rsplit(":", 1)[-1]
     for event in sorted(events, key=lambda e: int(e["id"])):
         reporter.event(event)
+    reporter.close()
     return reporter
 
 

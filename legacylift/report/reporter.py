@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import sys
+import threading
 from collections import deque
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -43,11 +44,26 @@ class Reporter:
         interactive = live if live is not None else is_terminal(self.stream)
         self._want_live = mode == "text" and interactive
         self._live: _LiveSteps | None = None
+        # The local engine calls back from each Map iteration's thread: events are taken one
+        # at a time and in id order, so each one finds the event it follows.
+        self._lock = threading.Lock()
+        self._pending: dict[int, dict[str, Any]] = {}
+        self._next_id = 1
 
     # --- input ----------------------------------------------------------------------------
 
     def event(self, event: dict[str, Any]) -> None:
-        """Take one history event (local engine callback or a cloud poll)."""
+        """Take one history event (local engine callback or a cloud poll), from any thread."""
+        with self._lock:
+            event_id = int(event["id"])
+            if event_id < self._next_id:
+                return  # seen already
+            self._pending[event_id] = event
+            while self._next_id in self._pending:
+                self._take(self._pending.pop(self._next_id))
+                self._next_id += 1
+
+    def _take(self, event: dict[str, Any]) -> None:
         for change, visit in self.trace.add(event):
             if visit is not None and visit.kind in PROGRESS_KINDS:
                 self._show(change, visit)
@@ -65,7 +81,11 @@ class Reporter:
                 self.job_logs[job] = deque(fetch(job), maxlen=LOG_LINES_KEPT)
 
     def close(self) -> None:
-        """Stop the live display (it stays on screen as printed)."""
+        """Take any events still waiting for an earlier one, then stop the live display (it
+        stays on screen as printed)."""
+        with self._lock:
+            for event_id in sorted(self._pending):
+                self._take(self._pending.pop(event_id))
         if self._live:
             self._live.stop()
             self._live = None

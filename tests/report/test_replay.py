@@ -152,8 +152,13 @@ def test_interleaved_map_iterations_land_in_their_own_visits(failing):
     tasks = _FlakyTasks(set(), {"Score"} if failing else set())
     if failing:  # only iteration 5 fails
         tasks = _OneFails("job-5")
-    result = Execution(MAP, items, task_runner=tasks).run()
+    live = Reporter("quiet")  # called back from the iterations' threads as events happen
+    result = Execution(MAP, items, task_runner=tasks, on_event=live.event).run()
+    live.close()
     trace = parse(result.history)
+    seen_live = [(v.label, v.status, [a.job_name for a in v.attempts]) for v in live.trace.tasks()]
+    assert seen_live == [(v.label, v.status, [a.job_name for a in v.attempts])
+                         for v in trace.tasks()]  # fmt: skip
     visits = trace.tasks()
     assert len(visits) == 8
     by_iteration = {v.iteration: v for v in visits}
@@ -189,3 +194,19 @@ def test_the_recorded_local_history_is_a_real_run():
     types = [event["type"] for event in document["events"]]
     assert types[0] == "ExecutionStarted" and types[-1] == "ExecutionFailed"
     assert types.count("TaskScheduled") == 2
+
+
+def test_events_arriving_out_of_order_are_taken_in_order():
+    """Iterations' threads may deliver events out of order. (Planted bug: events taken as
+    they arrive; this test went red.)"""
+    items = [{"job": f"job-{i}", "sleep": 0.0} for i in range(4)]
+    result = Execution(MAP, items, task_runner=_FlakyTasks(set())).run()
+    reporter = Reporter("quiet")
+    for event in reversed(result.history):
+        reporter.event(event)
+    reporter.close()
+    expected = parse(result.history)
+    assert reporter.trace.status == expected.status == "SUCCEEDED"
+    assert [(v.label, v.status) for v in reporter.trace.visits] == [
+        (v.label, v.status) for v in expected.visits
+    ]
