@@ -168,15 +168,15 @@ class Trace:
             details = event.get("executionStartedEventDetails", {})
             self.started, self.input = when, _json(details.get("input"))
         elif kind.endswith("StateEntered"):
-            details = event["stateEnteredEventDetails"]
-            visit = Visit(event_id, details["name"], kind.removesuffix("StateEntered"), when,
-                          parent, iteration)  # fmt: skip
+            details = event.get("stateEnteredEventDetails", {})
+            name, state_type = details.get("name", "?"), kind.removesuffix("StateEntered")
+            visit = Visit(event_id, name, state_type, when, parent, iteration)
             self.visits.append(visit)
             changes.append(("entered", visit))
             if visit.kind == "Fail":
                 visit.status = "failed"
         elif kind.endswith("StateExited"):
-            visit = self._open(event["stateExitedEventDetails"]["name"], visit)
+            visit = self._open(event.get("stateExitedEventDetails", {}).get("name"), visit)
             if visit is not None:
                 visit.exited = when
                 if visit.status == "running":
@@ -240,7 +240,7 @@ class Trace:
         open_visits = [v for v in self.visits if v.exited is None and v.status != "failed"]
         return (open_visits[-1] if open_visits else None), None, None
 
-    def _open(self, name: str, chained: Visit | None) -> Visit | None:
+    def _open(self, name: str | None, chained: Visit | None) -> Visit | None:
         """The open visit of state `name`: the chained one, else the latest such visit."""
         if chained is not None and chained.name == name:
             return chained
