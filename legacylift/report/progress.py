@@ -40,16 +40,14 @@ class _Bars:
             from rich.console import Console
             from rich.progress import (
                 BarColumn,
-                DownloadColumn,
                 MofNCompleteColumn,
                 Progress,
                 TextColumn,
                 TimeElapsedColumn,
-                TransferSpeedColumn,
             )
 
             columns: list[Any] = [TextColumn("{task.description}", style="bold"), BarColumn()]
-            columns += ([DownloadColumn(), TransferSpeedColumn()] if bytes_columns
+            columns += ([TextColumn("{task.fields[size]}"), TimeElapsedColumn()] if bytes_columns
                         else [MofNCompleteColumn(), TimeElapsedColumn()])  # fmt: skip
             console = Console(file=self.stream, force_terminal=True)
             self.progress = Progress(*columns, console=console, transient=False)
@@ -84,7 +82,8 @@ class PushProgress:
         """Take the terminal (when it is one and free); returns self."""
         self.bars = _Bars(self._stream, self._interactive, bytes_columns=True)
         if self.bars.live:
-            self._overall = self.bars.progress.add_task(f"push {self.title}", total=None)
+            self._overall = self.bars.progress.add_task(f"push {self.title}", total=None,
+                                                        size="")  # fmt: skip
         return self
 
     def stop(self) -> None:
@@ -117,22 +116,45 @@ class PushProgress:
 
     def _add(self, layer: str) -> None:
         if self.bars and self.bars.live and layer not in self._tasks:
-            self._tasks[layer] = self.bars.progress.add_task(f"  {layer}", total=None)
-            self.bars.progress.update(self._overall, total=len(self._tasks))
+            self._tasks[layer] = self.bars.progress.add_task(f"  {layer}", total=None, size="")
 
     def _update_live(self, layer: str, status: str, progress: dict, done: bool) -> None:
         self._add(layer)
-        task = self._tasks[layer]
         bars = self.bars.progress
+        task = bars.tasks[self._tasks[layer]]
         if done:
-            total = bars.tasks[task].total or 1
-            bars.update(task, description=f"  {layer} {status.lower()}", total=total,
-                        completed=total)  # fmt: skip
-            finished = sum(1 for name, s in self.layers.items()
-                           if name != layer and s.startswith(DONE_STATUSES)) + 1  # fmt: skip
-            bars.update(self._overall, completed=finished)
+            total = task.total or 1
+            size = _size(total, total) if task.total else ""
+            bars.update(task.id, description=f"  {layer} {status.lower()}", total=total,
+                        completed=total, size=size)  # fmt: skip
         elif progress.get("total"):
-            bars.update(task, total=progress["total"], completed=progress.get("current", 0))
+            current, total = progress.get("current", 0), progress["total"]
+            bars.update(task.id, total=total, completed=current, size=_size(current, total))
+        self._update_overall(layer if done else None)
+
+    def _update_overall(self, just_done: str | None) -> None:
+        """Overall: how many layers are done, and the bytes of those with a known size."""
+        bars = self.bars.progress
+        finished = sum(
+            1
+            for name in self._tasks
+            if name == just_done or self.layers.get(name, "").startswith(DONE_STATUSES)
+        )
+        sized = [t for t in (bars.tasks[i] for i in self._tasks.values()) if t.fields.get("size")]
+        total, completed = sum(t.total for t in sized), sum(t.completed for t in sized)
+        text = f"{finished}/{len(self._tasks)} layers"
+        if total:
+            text += f", {_size(completed, total)}"
+        share = completed / total if total else finished / max(len(self._tasks), 1)
+        bars.update(self._overall, total=1000, completed=round(share * 1000), size=text)
+
+
+def _size(current: float, total: float) -> str:
+    """`3.0/12.8 MB`: both in the unit of the total."""
+    for unit, name in ((1e9, "GB"), (1e6, "MB"), (1e3, "kB")):
+        if total >= unit:
+            return f"{current / unit:.1f}/{total / unit:.1f} {name}"
+    return f"{current:.0f}/{total:.0f} bytes"
 
 
 class BuildProgress:

@@ -51,6 +51,7 @@ def test_push_progress_on_a_terminal_draws_bars():
     assert "━" in shown and "push 127.0.0.1:5000/legacylift/x:tag" in shown
     assert "aaa111" in shown and "layer already exists" in shown
     assert "5.0/5.0 MB" in shown  # the byte counts of a layer bar
+    assert "3/3 layers, 10.0/10.0 MB" in shown  # the overall bar
 
 
 def test_push_progress_in_a_pipe_is_plain_lines():
