@@ -75,6 +75,7 @@ def run(
     except KeyboardInterrupt:
         console.info(f"stopped following; the execution goes on: `invoke logs {arn}`")
         raise
+    console.detail(f"its report: `invoke report {arn}`")
     if status == "SUCCEEDED":
         total = sum(step.duration() or 0 for step in history.steps)
         console.success(f"{name} succeeded ({format_duration(total)} in steps)")

@@ -72,7 +72,8 @@ INF_JOB = "legacylift-dev-iris-inf-c81d0e6a2f93"
 
 @pytest.fixture
 def cloud_logs(moto_server):
-    """CloudWatch Logs (moto on 127.0.0.1) holding the failed job's stream."""
+    """CloudWatch Logs (moto on 127.0.0.1) holding the failed job's stream, removed after the
+    test (the moto server is shared by the whole session)."""
     client = boto3.client("logs", region_name="eu-west-1", endpoint_url=moto_server.endpoint,
                           aws_access_key_id="testing", aws_secret_access_key="testing")  # fmt: skip
     with contextlib.suppress(client.exceptions.ResourceAlreadyExistsException):
@@ -85,7 +86,8 @@ def cloud_logs(moto_server):
     client.put_log_events(logGroupName=PROCESSING_LOG_GROUP, logStreamName=stream,
                           logEvents=[{"timestamp": now_ms + n, "message": line}
                                      for n, line in enumerate(lines)])  # fmt: skip
-    return client
+    yield client
+    client.delete_log_stream(logGroupName=PROCESSING_LOG_GROUP, logStreamName=stream)
 
 
 def moto_s3(moto_server):
