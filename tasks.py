@@ -98,8 +98,14 @@ def build_all(c, jobs=1, workspace=None, registry=None, push=True):
 def list_models(c):
     """Each model: content hash, whether its image is built, the digest pinned per workspace."""
     from legacylift.build.status import model_table
+    from legacylift.console import error
 
-    print(_fail_cleanly(model_table))
+    invalid: list[str] = []
+    print(_fail_cleanly(lambda: model_table(invalid)))
+    for problem in invalid:
+        error(problem)
+    if invalid:
+        raise Exit(code=1)
 
 
 @task
@@ -124,18 +130,23 @@ LOCAL_HELP = {
     help={
         "name": "the model's folder name under legacy_models/",
         "input": "a local file or directory, or an s3:// URI of the local object store",
-        "output": "where to put the output: a local directory, or an s3:// URI (default: "
-        "s3://legacylift-WORKSPACE/NAME/output/EXECUTION/ in the local object store)",
+        "output": "where to put the output: a new or empty local directory, or an s3:// URI "
+        "(default: s3://legacylift-WORKSPACE/NAME/output/EXECUTION/ in the local object store)",
+        "overwrite": "replace the contents of a non-empty --output (refused otherwise)",
         **LOCAL_HELP,
     }
 )
-def run_local(c, name, input, output=None, workspace="local", time_scale="1"):  # noqa: A002
-    """Run a model's Terraform-rendered workflow locally: each step a processing job in Docker."""
+def run_local(c, name, input, output=None, workspace="local", time_scale="1", overwrite=False):  # noqa: A002
+    """Run a model's Terraform-rendered workflow locally: each step a processing job in Docker.
+
+    Every argument is checked before anything is written; see README, 'Running locally'."""
     from legacylift.console import error, success
     from legacylift.local.run import run_local as run
 
     result = _fail_cleanly(
-        lambda: run(name, input, output, workspace=workspace, time_scale=float(time_scale))
+        lambda: run(
+            name, input, output, workspace=workspace, time_scale=time_scale, overwrite=overwrite
+        )
     )
     if not result.succeeded:
         error(result.failure)

@@ -21,11 +21,12 @@ import docker
 
 from legacylift import console
 from legacylift.errors import LegacyLiftError
-from legacylift.local import jobconfig
+from legacylift.local import jobconfig, orphans
 from legacylift.local.container import (
     ContainerSpec,
     StepContainer,
     ensure_image,
+    ensure_step_network,
     step_network,
     step_user,
 )
@@ -86,6 +87,7 @@ class JobResult:
     uploaded: list[str] = field(default_factory=list)
     skipped_outputs: list[str] = field(default_factory=list)
     caller_timeout: bool = False
+    out_of_memory: str | None = None
 
     @property
     def status(self) -> str:
@@ -110,14 +112,19 @@ class ProcessingRunner:
         self.on_log = on_log or (lambda job, line: console.detail(f"[{job}] {line}"))
         self.stop_grace = stop_grace
         self._active: set[StepContainer] = set()
+        self._swept = False
 
     @property
     def client(self) -> docker.DockerClient:
-        """The Docker client, connected on first use (after validation)."""
+        """The Docker client, connected on first use (after validation); the first use also
+        sweeps what a killed engine left behind (see `orphans`)."""
         if self._client is None:
             from legacylift.docker_client import docker_client
 
             self._client = docker_client()
+        if not self._swept:
+            self._swept = True
+            orphans.sweep(self._client, self.registry)
         return self._client
 
     def describe_processing_job(self, name: str) -> dict[str, Any]:
@@ -146,7 +153,7 @@ class ProcessingRunner:
             CreationTime=created,
             LastModifiedTime=created,
         )
-        self.registry.reserve(name, arn, describe)
+        self.registry.reserve(name, arn, describe, owner=orphans.owner_id())
         result = JobResult(describe=describe, exit_code=None)
         try:
             self._run(request, arn, result, wait_limit)
@@ -199,6 +206,8 @@ class ProcessingRunner:
         uid, _, gid = user.partition(":")
         stream = self._stage(request, arn, Owner(int(uid), int(gid or uid)))
         ensure_image(self.client, app["ImageUri"])
+        network = step_network(network_allowed(request))
+        ensure_step_network(self.client, network)
         spec = ContainerSpec(
             image=app["ImageUri"],
             name=f"legacylift-{name[:40]}-{secrets.token_hex(3)}",
@@ -206,11 +215,15 @@ class ProcessingRunner:
             arguments=app.get("ContainerArguments"),
             environment=dict(request.get("Environment", {})),
             user=user,
-            network_mode=step_network(network_allowed(request)),
+            network_mode=network,
             limits=container_limits(
                 request["ProcessingResources"]["ClusterConfig"]["InstanceType"]
             ),
-            labels={"legacylift.job": name},
+            labels={
+                "legacylift.job": name,
+                orphans.OWNER_LABEL: orphans.owner_id(),
+                orphans.JOBS_DIR_LABEL: str(self.registry.jobs_dir.resolve()),
+            },
         )
         with StepContainer(self.client, spec) as step:
             self._active.add(step)
@@ -263,6 +276,16 @@ class ProcessingRunner:
             self._finish(result, "Stopped", f"MaxRuntimeExceeded: the job ran longer than "
                          f"MaxRuntimeInSeconds ({max_runtime} s) and was stopped")  # fmt: skip
             return
+        if outcome.log_cut:
+            self.on_log(name, f"[{outcome.log_cut}]")
+        if outcome.oom_killed:
+            instance_type = request["ProcessingResources"]["ClusterConfig"]["InstanceType"]
+            result.out_of_memory = (
+                f"the step ran out of memory: it was killed at the {instance_type} memory limit "
+                f"({container_limits(instance_type)['mem_limit'] / 2**30:.1f} GiB on this "
+                "machine); choose an instance_type with more memory in model.toml"
+            )
+            self.on_log(name, f"[{result.out_of_memory}]")
         if outcome.exit_code != 0:
             self._finish(result, "Failed", ALGORITHM_ERROR)
             return
