@@ -23,7 +23,6 @@ from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 from typing import BinaryIO
-from urllib.parse import unquote, urlparse
 
 from legacylift.errors import LegacyLiftError
 from legacylift.local.settings import LocalSettings
@@ -39,11 +38,12 @@ class StagedObject:
 
 
 def split_s3_uri(uri: str) -> tuple[str, str]:
-    """(bucket, key prefix) of an s3:// URI."""
-    parsed = urlparse(uri)
-    if parsed.scheme != "s3" or not parsed.netloc:
+    """(bucket, key prefix) of an s3:// URI, every character of the key kept (urlparse would
+    drop tabs and newlines, which S3 keys may hold, merging distinct objects)."""
+    bucket, _, key = uri.removeprefix("s3://").partition("/")
+    if not uri.startswith("s3://") or not bucket:
         raise LegacyLiftError(f"{uri!r} is not an s3://bucket/key URI")
-    return parsed.netloc, parsed.path.lstrip("/")
+    return bucket, key
 
 
 def _relative(key: str, prefix: str) -> str:
@@ -222,11 +222,12 @@ class FileTree:
     """`file://` URIs: a local directory (its contents) or a single file."""
 
     def path_of(self, uri: str) -> Path:
-        """The local path a file:// URI names."""
-        parsed = urlparse(uri)
-        if parsed.netloc not in ("", "localhost"):
+        """The local path a file:// URI names, taken as written (not percent-decoded, every
+        character kept, so a file name with a tab or newline stays that file's name)."""
+        host, slash, path = uri.removeprefix("file://").partition("/")
+        if not uri.startswith("file://") or host not in ("", "localhost") or not slash:
             raise LegacyLiftError(f"{uri!r}: file:// URIs name local paths (file:///abs/path)")
-        return Path(unquote(parsed.path))
+        return Path("/" + path)
 
     def list(self, uri: str, on_skip: SkipReporter | None = None) -> Iterator[StagedObject]:
         """The file, or every regular file under the directory (symlinks and special files
@@ -264,7 +265,7 @@ class DataSources:
 
     def store_for(self, uri: str):
         """The store serving `uri` (s3:// or file://)."""
-        scheme = urlparse(uri).scheme
+        scheme = uri.partition("://")[0] if "://" in uri else ""
         if scheme == "s3":
             return self.s3
         if scheme == "file":

@@ -94,7 +94,7 @@ def stage_input(sources: DataSources, reference: str, uri: str, path: Path | Non
     def skipped(entry: str) -> None:
         console.info(f"--input: {entry}")
 
-    objects = list(FileTree().list(path.as_uri(), on_skip=skipped))
+    objects = list(FileTree().list(f"file://{path}", on_skip=skipped))
     if not objects:
         raise LegacyLiftError(f"--input {reference}: no files to stage (it holds no regular file)")
     store = sources.s3 if isinstance(sources.s3, LocalObjectStore) else None
