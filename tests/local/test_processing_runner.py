@@ -279,3 +279,84 @@ def test_cpu_and_memory_limits_follow_the_instance_type(runner, base_image):
     assert int(memory) == expected["mem_limit"]
     quota, period = cpu.split()
     assert int(quota) / int(period) == expected["nano_cpus"] / 1e9
+
+
+PROBE = """\
+import json, socket, sys
+port = int(sys.argv[1])
+def reach(host, port):
+    try:
+        socket.create_connection((host, port), timeout=3).close()
+        return "connected"
+    except OSError as exc:
+        return type(exc).__name__ + ": " + str(exc)
+routes = [line.split() for line in open("/proc/net/route").read().splitlines()[1:]]
+gateways = {socket.inet_ntoa(int(r[2], 16).to_bytes(4, "little")) for r in routes} - {"0.0.0.0"}
+json.dump({"loopback": reach("127.0.0.1", port), "metadata": reach("169.254.169.254", 80),
+           "gateways": {gateway: reach(gateway, port) for gateway in sorted(gateways)},
+           "interfaces": sorted(__import__("os").listdir("/sys/class/net"))},
+          open("/opt/ml/processing/output/probe.json", "w"))
+"""
+
+
+@pytest.fixture
+def loopback_server():
+    """A TCP server on the host's 127.0.0.1 that accepts every connection."""
+    import socket
+
+    server = socket.create_server(("127.0.0.1", 0))
+    server.settimeout(0.2)
+    stop = threading.Event()
+
+    def serve():
+        while not stop.is_set():
+            try:
+                server.accept()[0].close()
+            except OSError:
+                continue
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    yield server.getsockname()[1]
+    stop.set()
+    thread.join()
+    server.close()
+
+
+def test_networked_step_reaches_neither_host_loopback_nor_metadata(
+    runner, base_image, loopback_server, monkeypatch
+):
+    """A step with networking on gets an interface, but no route to the host's loopback
+    services or 169.254.169.254. Planted bug (the old default, host networking): the probe
+    connected to the host's loopback server and this test went red."""
+    monkeypatch.delenv("LEGACYLIFT_STEP_NETWORK", raising=False)
+    write(runner, "s3://bkt/probe-code/probe.py", PROBE)
+    code = "/opt/ml/processing/input/code"
+    request = processing_request(
+        base_image,
+        entrypoint=["python3", f"{code}/probe.py", str(loopback_server)],
+        inputs=[s3_input("code", "s3://bkt/probe-code/", code)],
+        outputs=[s3_output("out", "s3://bkt/probe/", OUT)],
+        NetworkConfig={"EnableNetworkIsolation": False},
+    )
+    result = runner.create_processing_job(request)
+    assert result.status == "Completed", result.log_tail
+    probe = json.loads(store(runner, "s3://bkt/probe/probe.json").read_text())
+    assert [name for name in probe["interfaces"] if name != "lo"], "networking must be on"
+    assert probe["loopback"] != "connected", probe
+    assert probe["metadata"] != "connected", probe
+    # The network's gateway address is held by nobody (the host side has no address), so the
+    # host is not reachable through it either.
+    assert all(outcome != "connected" for outcome in probe["gateways"].values()), probe
+
+
+def test_host_networking_only_by_explicit_opt_in_with_a_warning(monkeypatch, capsys):
+    from legacylift.local import container
+
+    monkeypatch.delenv("LEGACYLIFT_STEP_NETWORK", raising=False)
+    assert container.step_network(False) == "none"
+    assert container.step_network(True) == container.STEP_NETWORK
+    container._warn_host_network.cache_clear()
+    monkeypatch.setenv("LEGACYLIFT_STEP_NETWORK", "host")
+    assert container.step_network(True) == "host"
+    assert "169.254.169.254" in capsys.readouterr().err
