@@ -119,6 +119,7 @@ class ContainerSpec:
     network_mode: str = "none"
     limits: dict[str, int] = field(default_factory=dict)
     labels: dict[str, str] = field(default_factory=dict)
+    mounts: list = field(default_factory=list)
 
 
 @dataclass
@@ -169,6 +170,7 @@ class StepContainer:
             user=spec.user,
             network_mode=spec.network_mode,
             labels={LABEL: "step", **spec.labels},
+            mounts=spec.mounts,
             init=True,  # an init as PID 1 forwards SIGTERM: a stop ends the step promptly
             detach=True,
             **spec.limits,

@@ -11,10 +11,12 @@ FailureReason are kept.
 from __future__ import annotations
 
 import copy
+import os
 import secrets
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import PurePosixPath
 from typing import Any
 
 import docker
@@ -30,8 +32,9 @@ from legacylift.local.container import (
     step_network,
     step_user,
 )
-from legacylift.local.datasources import DataSources, join_uri
+from legacylift.local.datasources import DataSources, LocalObjectStore, join_uri
 from legacylift.local.instances import container_limits
+from legacylift.local.mounts import MountPlan, daemon_is_local, input_directory
 from legacylift.local.names import JobRegistry
 from legacylift.local.settings import LocalSettings
 from legacylift.local.staging import Owner, TarStream, read_archive, read_single_file
@@ -69,6 +72,11 @@ def _for_validation(request: dict[str, Any]) -> dict[str, Any]:
         if isinstance(uri, str) and uri.startswith("file://"):
             holder["S3Uri"] = "s3://file-uri/" + uri.removeprefix("file://").lstrip("/")
     return checked
+
+
+def _can_own(owner: Owner) -> bool:
+    """Whether this process can give a directory to the step's user (it is that user, or root)."""
+    return os.getuid() in (0, owner.uid)
 
 
 def network_allowed(request: dict[str, Any]) -> bool:
@@ -172,39 +180,83 @@ class ProcessingRunner:
             result.describe["FailureReason"] = reason[:1024]
         self.registry.record(result.describe["ProcessingJobName"], result.describe)
 
-    def _stage(self, request: dict[str, Any], arn: str, owner: Owner) -> TarStream:
-        stream = TarStream(owner)
-        for item in request.get("ProcessingInputs", []):
-            s3 = item["S3Input"]
-            objects = self.sources.list(s3["S3Uri"])
-            if not objects:
-                raise LegacyLiftError(
-                    f'No S3 objects found under S3 URL "{s3["S3Uri"]}" given in input data '
-                    f"source '{item['InputName']}'. Please ensure that the bucket exists and "
-                    "that objects exist under that S3 prefix"
+    def _stage(
+        self, request: dict[str, Any], arn: str, owner: Owner
+    ) -> tuple[TarStream, MountPlan]:
+        """What goes into the container: bind mounts where the daemon is local and the data
+        lies in directories of this machine (see `mounts`), a tar stream for everything else
+        (and always for the config files and the directories around the mounts)."""
+        name = request["ProcessingJobName"]
+        stream, plan = TarStream(owner), MountPlan()
+        mounting = daemon_is_local()
+        try:
+            for item in request.get("ProcessingInputs", []):
+                s3 = item["S3Input"]
+                skipped: list[str] = []
+                objects = self.sources.list(s3["S3Uri"], on_skip=skipped.append)
+                if not objects:
+                    raise LegacyLiftError(
+                        f'No S3 objects found under S3 URL "{s3["S3Uri"]}" given in input data '
+                        f"source '{item['InputName']}'. Please ensure that the bucket exists and "
+                        "that objects exist under that S3 prefix"
+                    )
+                for entry in skipped:
+                    self.on_log(name, f"[input {item['InputName']}: {entry}]")
+                store = self.sources.store_for(s3["S3Uri"])
+                directory = (
+                    input_directory(store, s3["S3Uri"], owner.uid, owner.gid) if mounting else None
                 )
-            stream.directory(s3["LocalPath"])
-            stream.files_staged_from_inputs += len(objects)
-            for staged in objects:
-                stream.file(join_uri(s3["LocalPath"], staged.relative), staged)
-        for item in request.get("ProcessingOutputConfig", {}).get("Outputs", []):
-            stream.directory(item["S3Output"]["LocalPath"])
+                if directory is not None:
+                    stream.directory(str(PurePosixPath(s3["LocalPath"]).parent))
+                    plan.add_input(s3["LocalPath"], directory, objects)
+                    continue
+                stream.directory(s3["LocalPath"])
+                stream.files_staged_from_inputs += len(objects)
+                for staged in objects:
+                    stream.file(join_uri(s3["LocalPath"], staged.relative), staged)
+            for item in request.get("ProcessingOutputConfig", {}).get("Outputs", []):
+                s3 = item["S3Output"]
+                store = self.sources.store_for(s3["S3Uri"])
+                if mounting and isinstance(store, LocalObjectStore) and _can_own(owner):
+                    stream.directory(str(PurePosixPath(s3["LocalPath"]).parent))
+                    plan.add_output(store, name, item["OutputName"], s3["S3Uri"],
+                                    s3["LocalPath"], owner)  # fmt: skip
+                else:
+                    stream.directory(s3["LocalPath"])
+        except BaseException:
+            plan.cleanup()
+            raise
         instance_type = request["ProcessingResources"]["ClusterConfig"]["InstanceType"]
         stream.text(f"{jobconfig.CONFIG_DIR}/processingjobconfig.json",
                     jobconfig.processing_job_config(request, arn))  # fmt: skip
         stream.text(f"{jobconfig.CONFIG_DIR}/resourceconfig.json",
                     jobconfig.resource_config(instance_type))  # fmt: skip
         stream.directory(jobconfig.OUTPUT_DIR)
-        return stream
+        return stream, plan
 
     def _run(
         self, request: dict[str, Any], arn: str, result: JobResult, wait_limit: float | None
     ) -> None:
+        uid, _, gid = step_user().partition(":")
+        stream, plan = self._stage(request, arn, Owner(int(uid), int(gid or uid)))
+        try:
+            self._run_staged(request, result, wait_limit, stream, plan)
+        finally:
+            plan.cleanup()
+        if result.describe["ProcessingJobStatus"] == "InProgress":
+            self._finish(result, "Completed", None)
+
+    def _run_staged(
+        self,
+        request: dict[str, Any],
+        result: JobResult,
+        wait_limit: float | None,
+        stream: TarStream,
+        plan: MountPlan,
+    ) -> None:
         name = request["ProcessingJobName"]
         app = request["AppSpecification"]
         user = step_user()
-        uid, _, gid = user.partition(":")
-        stream = self._stage(request, arn, Owner(int(uid), int(gid or uid)))
         ensure_image(self.client, app["ImageUri"])
         network = step_network(network_allowed(request))
         ensure_step_network(self.client, network)
@@ -224,15 +276,14 @@ class ProcessingRunner:
                 orphans.OWNER_LABEL: orphans.owner_id(),
                 orphans.JOBS_DIR_LABEL: str(self.registry.jobs_dir.resolve()),
             },
+            mounts=plan.mounts,
         )
         with StepContainer(self.client, spec) as step:
             self._active.add(step)
             try:
-                self._stage_and_run(step, stream, request, result, wait_limit)
+                self._stage_and_run(step, stream, plan, request, result, wait_limit)
             finally:
                 self._active.discard(step)
-        if result.describe["ProcessingJobStatus"] == "InProgress":
-            self._finish(result, "Completed", None)
 
     def stop_all(self) -> None:
         """Remove every running step container now (Ctrl-C of a Map or Parallel state, whose
@@ -244,6 +295,7 @@ class ProcessingRunner:
         self,
         step: StepContainer,
         stream: TarStream,
+        plan: MountPlan,
         request: dict[str, Any],
         result: JobResult,
         wait_limit: float | None,
@@ -252,6 +304,9 @@ class ProcessingRunner:
         if stream.files_staged_from_inputs:
             self.on_log(name, f"[staging {stream.files_staged_from_inputs} input files, "
                         f"{stream.bytes_total / 1e6:.1f} MB]")  # fmt: skip
+        if plan.files_mounted:
+            self.on_log(name, f"[mounting {plan.files_mounted} input files, "
+                        f"{plan.bytes_mounted / 1e6:.1f} MB, read-only]")  # fmt: skip
         step.put("/", stream.chunks())
         result.describe["ProcessingStartTime"] = _now_ms()
         max_runtime = request["StoppingCondition"]["MaxRuntimeInSeconds"]
@@ -289,7 +344,7 @@ class ProcessingRunner:
         if outcome.exit_code != 0:
             self._finish(result, "Failed", ALGORITHM_ERROR)
             return
-        self._upload(step, request, result)
+        self._upload(step, plan, request, result)
         if result.uploaded:
             self.on_log(name, f"[uploaded {len(result.uploaded)} output files]")
 
@@ -309,9 +364,17 @@ class ProcessingRunner:
             except UnicodeDecodeError:
                 raise LegacyLiftError("/opt/ml/output/message is not UTF-8 encoded text") from None
 
-    def _upload(self, step: StepContainer, request: dict[str, Any], result: JobResult) -> None:
+    def _upload(
+        self, step: StepContainer, plan: MountPlan, request: dict[str, Any], result: JobResult
+    ) -> None:
         for item in request.get("ProcessingOutputConfig", {}).get("Outputs", []):
             s3 = item["S3Output"]
+            mounted = plan.outputs.get(s3["LocalPath"])
+            if mounted is not None:
+                written, skipped = plan.collect(self.sources.s3, mounted)
+                result.uploaded += written
+                result.skipped_outputs += [f"{item['OutputName']}: {entry}" for entry in skipped]
+                continue
             chunks = step.archive(s3["LocalPath"])
             if chunks is None:
                 continue
