@@ -110,22 +110,54 @@ class MountPlan:
         self.files_mounted += len(objects)
         self.bytes_mounted += sum(item.size for item in objects)
 
-    def add_output(
-        self, store: LocalObjectStore, job: str, name: str, uri: str, local_path: str, owner
-    ) -> None:
-        """A fresh directory, owned by the step's user, mounted read-write at `local_path`."""
-        store.path_of(uri)  # refuses keys that leave their bucket, before the job runs
+    message_dir: Path | None = None
+
+    def _directory(self, store: LocalObjectStore, job: str, name: str, owner=None) -> Path:
+        """A fresh directory in this job's scratch space (given to `owner` when set)."""
         if self.scratch is None:
             base = store.root / STAGING_DIR
             base.mkdir(parents=True, exist_ok=True)
             self.scratch = base / f"{job}-{secrets.token_hex(4)}"
             self.scratch.mkdir(mode=0o700)
-        directory = self.scratch / f"output-{len(self.outputs)}"
+        directory = self.scratch / name
         directory.mkdir(mode=0o755)
-        if os.getuid() != owner.uid:
+        if owner is not None and os.getuid() != owner.uid:
             os.chown(directory, owner.uid, owner.gid)
+        return directory
+
+    def add_output(
+        self, store: LocalObjectStore, job: str, name: str, uri: str, local_path: str, owner
+    ) -> None:
+        """A fresh directory, owned by the step's user, mounted read-write at `local_path`."""
+        store.path_of(uri)  # refuses keys that leave their bucket, before the job runs
+        directory = self._directory(store, job, f"output-{len(self.outputs)}", owner)
         self.mounts.append(Mount(local_path, str(directory), type="bind", read_only=False))
         self.outputs[local_path] = OutputMount(name, uri, directory)
+
+    def add_job_files(
+        self, store: LocalObjectStore, job: str, config: dict[str, str], config_dir: str,
+        output_dir: str, owner,
+    ) -> None:  # fmt: skip
+        """The config files mounted read-only at `config_dir`; a directory of the step's user
+        at `output_dir` (where a failing step leaves its `message`)."""
+        directory = self._directory(store, job, "config")
+        for filename, text in config.items():
+            (directory / filename).write_text(text)
+        self.mounts.append(Mount(config_dir, str(directory), type="bind", read_only=True))
+        self.message_dir = self._directory(store, job, "output", owner)
+        self.mounts.append(Mount(output_dir, str(self.message_dir), type="bind"))
+
+    def read_message(self, limit: int) -> bytes | None:
+        """The first `limit` bytes of the step's `message` file, if it left a regular one."""
+        path = self.message_dir / "message"
+        try:
+            fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+        except OSError:
+            return None
+        with os.fdopen(fd, "rb") as handle:
+            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+                return None
+            return handle.read(limit)
 
     def collect(self, store: LocalObjectStore, output: OutputMount) -> tuple[list[str], list[str]]:
         """Move the output's regular files into the store; (URIs written, entries skipped)."""

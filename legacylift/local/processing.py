@@ -16,7 +16,6 @@ import secrets
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import PurePosixPath
 from typing import Any
 
 import docker
@@ -207,7 +206,6 @@ class ProcessingRunner:
                     input_directory(store, s3["S3Uri"], owner.uid, owner.gid) if mounting else None
                 )
                 if directory is not None:
-                    stream.directory(str(PurePosixPath(s3["LocalPath"]).parent))
                     plan.add_input(s3["LocalPath"], directory, objects)
                     continue
                 stream.directory(s3["LocalPath"])
@@ -218,20 +216,24 @@ class ProcessingRunner:
                 s3 = item["S3Output"]
                 store = self.sources.store_for(s3["S3Uri"])
                 if mounting and isinstance(store, LocalObjectStore) and _can_own(owner):
-                    stream.directory(str(PurePosixPath(s3["LocalPath"]).parent))
                     plan.add_output(store, name, item["OutputName"], s3["S3Uri"],
                                     s3["LocalPath"], owner)  # fmt: skip
                 else:
                     stream.directory(s3["LocalPath"])
+            instance_type = request["ProcessingResources"]["ClusterConfig"]["InstanceType"]
+            config = {"processingjobconfig.json": jobconfig.processing_job_config(request, arn),
+                      "resourceconfig.json": jobconfig.resource_config(instance_type)}  # fmt: skip
+            store = self.sources.s3
+            if mounting and isinstance(store, LocalObjectStore) and _can_own(owner):
+                plan.add_job_files(store, name, config, jobconfig.CONFIG_DIR,
+                                   jobconfig.OUTPUT_DIR, owner)  # fmt: skip
+            else:
+                for filename, text in config.items():
+                    stream.text(f"{jobconfig.CONFIG_DIR}/{filename}", text)
+                stream.directory(jobconfig.OUTPUT_DIR)
         except BaseException:
             plan.cleanup()
             raise
-        instance_type = request["ProcessingResources"]["ClusterConfig"]["InstanceType"]
-        stream.text(f"{jobconfig.CONFIG_DIR}/processingjobconfig.json",
-                    jobconfig.processing_job_config(request, arn))  # fmt: skip
-        stream.text(f"{jobconfig.CONFIG_DIR}/resourceconfig.json",
-                    jobconfig.resource_config(instance_type))  # fmt: skip
-        stream.directory(jobconfig.OUTPUT_DIR)
         return stream, plan
 
     def _run(
@@ -307,7 +309,8 @@ class ProcessingRunner:
         if plan.files_mounted:
             self.on_log(name, f"[mounting {plan.files_mounted} input files, "
                         f"{plan.bytes_mounted / 1e6:.1f} MB, read-only]")  # fmt: skip
-        step.put("/", stream.chunks())
+        if stream.directories or stream.files:
+            step.put("/", stream.chunks())
         result.describe["ProcessingStartTime"] = _now_ms()
         max_runtime = request["StoppingCondition"]["MaxRuntimeInSeconds"]
         by_caller = wait_limit is not None and wait_limit < max_runtime
@@ -319,7 +322,7 @@ class ProcessingRunner:
             stop_grace=self.stop_grace,
         )
         result.exit_code, result.log_tail = outcome.exit_code, outcome.log_tail
-        message = self._exit_message(step)
+        message = self._exit_message(step, plan)
         if message is not None:
             result.describe["ExitMessage"] = message
         if outcome.timed_out and by_caller:
@@ -348,11 +351,12 @@ class ProcessingRunner:
         if result.uploaded:
             self.on_log(name, f"[uploaded {len(result.uploaded)} output files]")
 
-    def _exit_message(self, step: StepContainer) -> str | None:
-        chunks = step.archive(f"{jobconfig.OUTPUT_DIR}/message")
-        if chunks is None:
-            return None
-        data = read_single_file(chunks, EXIT_MESSAGE_LIMIT)
+    def _exit_message(self, step: StepContainer, plan: MountPlan) -> str | None:
+        if plan.message_dir is not None:
+            data = plan.read_message(EXIT_MESSAGE_LIMIT)
+        else:
+            chunks = step.archive(f"{jobconfig.OUTPUT_DIR}/message")
+            data = None if chunks is None else read_single_file(chunks, EXIT_MESSAGE_LIMIT)
         if data is None:
             return None
         try:

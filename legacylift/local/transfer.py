@@ -5,8 +5,9 @@
   copied; the store never changes a file in place, so the source stays as it is), else copied,
   each file atomically. Symlinks and special files are reported, never followed. Large inputs
   show progress; an interrupted staging removes what it staged.
-- The output is copied into a fresh hidden directory beside the destination, then renamed into
-  place: the destination holds its earlier contents or the complete output, never part of it.
+- The output is put into a fresh hidden directory beside the destination (hard links of the
+  store's files where the filesystem allows, else copies), then renamed into place: the
+  destination holds its earlier contents or the complete output, never part of it.
 """
 
 from __future__ import annotations
@@ -85,6 +86,18 @@ def _link_into(store: LocalObjectStore, uri: str, path: Path) -> bool:
     return True
 
 
+def _link(source: Path, target: Path) -> bool:
+    """Hard-link `source` at `target` (a fresh path); False when the filesystem cannot."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.link(source, target)
+    except OSError as exc:
+        if exc.errno in (errno.EXDEV, errno.EPERM, errno.EMLINK, errno.ENOTSUP, errno.ENOENT):
+            return False
+        raise
+    return True
+
+
 def stage_input(sources: DataSources, reference: str, uri: str, path: Path | None) -> str:
     """The s3:// URI of the execution's input: `reference` itself when it is one, else the
     local file or directory `path` put under `uri` (removed again when staging is cut short)."""
@@ -128,9 +141,13 @@ def fetch_output(
     progress = _Progress(f"copying the output to {destination}", objects)
     try:
         partial.mkdir()
+        store = getattr(sources, "s3", None)
+        store = store if isinstance(store, LocalObjectStore) else None
         for staged in objects:
-            with staged.open() as source:
-                write_file_atomic(partial / staged.relative, source)
+            target = partial / staged.relative
+            if store is None or not _link(store.path_of(join_uri(uri, staged.relative)), target):
+                with staged.open() as source:
+                    write_file_atomic(target, source)
             progress.advance(staged.size)
         if destination.exists():
             os.rename(destination, previous)
