@@ -155,6 +155,40 @@ def run_local(c, name, input, output=None, workspace="local", time_scale="1", ov
     success(f"output: {result.output_path or result.output_uri}")
 
 
+@task(
+    name="clean-local",
+    help={
+        "older_than": "remove only runs whose data did not change for this many days "
+        "(default 7; 0 removes every run, including one in progress)",
+        "inputs": "also remove the copies of local inputs that run-local staged",
+        "dry_run": "list what would be removed, remove nothing",
+    },
+)
+def clean_local(c, older_than="7", inputs=False, dry_run=False):
+    """Remove old runs' intermediate data and outputs from the local object store.
+
+    Only the engine's own prefixes in legacylift-* buckets; objects you put there yourself,
+    model code and job records are kept."""
+    from legacylift.console import success
+    from legacylift.errors import LegacyLiftError
+    from legacylift.local.clean import clean_local as clean
+    from legacylift.local.settings import LocalSettings
+
+    def action():
+        try:
+            days = float(older_than)
+        except ValueError:
+            raise LegacyLiftError(f"--older-than {older_than!r}: give a number of days") from None
+        return clean(LocalSettings.from_env(), days, include_inputs=inputs, dry_run=dry_run)
+
+    report = _fail_cleanly(action)
+    verb = "would remove" if dry_run else "removed"
+    for path in report.removed:
+        print(f"{verb} {path}")
+    success(f"{verb} {len(report.removed)} run folders ({report.bytes / 1e6:.1f} MB); kept "
+            f"{report.kept_recent} newer than {older_than} days")  # fmt: skip
+
+
 @task(help={"workspace": LOCAL_HELP["workspace"]})
 def demo(c, workspace="local"):
     """Build every sample model and run its pipeline locally (the README's main command)."""
