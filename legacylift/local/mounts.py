@@ -191,3 +191,11 @@ class MountPlan:
         """Remove the scratch directory (whatever the job left in it)."""
         if self.scratch is not None:
             shutil.rmtree(self.scratch, ignore_errors=True)
+
+
+def remove_scratch(store: LocalObjectStore, job: str) -> None:
+    """Remove the scratch directories a job left (its engine was killed before removing them)."""
+    base = store.root / STAGING_DIR
+    for directory in base.glob(f"{job}-*") if base.is_dir() else ():
+        if directory.name[len(job) + 1 :].isalnum():
+            shutil.rmtree(directory, ignore_errors=True)

@@ -33,7 +33,7 @@ from legacylift.local.container import (
 )
 from legacylift.local.datasources import DataSources, LocalObjectStore, join_uri
 from legacylift.local.instances import container_limits
-from legacylift.local.mounts import MountPlan, daemon_is_local, input_directory
+from legacylift.local.mounts import MountPlan, daemon_is_local, input_directory, remove_scratch
 from legacylift.local.names import JobRegistry
 from legacylift.local.settings import LocalSettings
 from legacylift.local.staging import Owner, TarStream, read_archive, read_single_file
@@ -131,7 +131,9 @@ class ProcessingRunner:
             self._client = docker_client()
         if not self._swept:
             self._swept = True
-            orphans.sweep(self._client, self.registry)
+            for name in orphans.sweep(self._client, self.registry):
+                if isinstance(self.sources.s3, LocalObjectStore):
+                    remove_scratch(self.sources.s3, name)
         return self._client
 
     def describe_processing_job(self, name: str) -> dict[str, Any]:

@@ -121,3 +121,35 @@ def test_each_failed_attempt_says_why_as_it_happens(capsys):
     shown = capsys.readouterr().err
     assert "SageMaker.AmazonSageMakerException: ValidationException: Value 'ml.m5.huge'" in shown
     assert "States.TaskFailed: AlgorithmError: See job logs" in shown
+
+
+def test_build_all_reports_an_invalid_folder_without_stopping(models, monkeypatch):
+    """The valid models are handed to the builder; the invalid folder is one of the failures."""
+    from legacylift.build import images
+
+    built = []
+    monkeypatch.setattr(images, "build_model", lambda name, *a, **k: built.append(name) or None)
+    monkeypatch.setattr(images, "ImageBuilder", lambda: None)
+    (models / "no-scripts").mkdir()
+    with pytest.raises(LegacyLiftError, match=r"1 of 3 models failed:\nno-scripts: model"):
+        images.build_all(push=False)
+    assert built == ["noop3", "single"]
+
+
+def test_invoke_run_local_names_the_bad_argument_and_writes_nothing(models, tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    from legacylift.paths import REPO_ROOT
+
+    env = {**os.environ, "LEGACYLIFT_LOCAL_DIR": str(tmp_path / "local")}
+    completed = subprocess.run(
+        [sys.executable, "-m", "invoke", "run-local", "single", "--input", str(models),
+         "--workspace", "../../x"],
+        cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert completed.returncode == 1
+    assert "--workspace '../../x'" in completed.stderr
+    assert "Traceback" not in completed.stderr
+    assert not (tmp_path / "local").exists()

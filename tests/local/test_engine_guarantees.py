@@ -193,6 +193,9 @@ def test_a_killed_engine_leaves_nothing_running_at_the_next_start(
     assert json.loads((local_settings.jobs_dir / f"{name}.json").read_text())[
         "ProcessingJobStatus"] == "InProgress"  # fmt: skip
 
+    scratch = list((local_settings.object_store / ".staging").glob(f"{name}-*"))
+    assert scratch, "the killed engine's scratch directory (config, /opt/ml/output) remains"
+
     next_engine = ProcessingRunner(local_settings, docker_client, on_log=lambda *_: None)
     assert next_engine.client is docker_client  # connecting sweeps
     assert docker_client.containers.list(all=True, filters=label) == []
@@ -200,6 +203,7 @@ def test_a_killed_engine_leaves_nothing_running_at_the_next_start(
     assert described["ProcessingJobStatus"] == "Stopped"
     assert f"(pid {engine.pid})" in described["FailureReason"]
     assert not (local_settings.jobs_dir / f"{name}.owner").exists()
+    assert not list((local_settings.object_store / ".staging").glob(f"{name}-*"))
 
 
 def test_a_live_engines_containers_are_left_alone(local_settings, docker_client, base_image):
