@@ -67,6 +67,17 @@ def local_path(reference: str) -> Path:
     return Path(reference.removeprefix("file://")).expanduser().resolve()
 
 
+def _nearest_existing(path: Path) -> Path:
+    """`path`, or its nearest parent that exists (where creating it would start)."""
+    while not path.exists() and path != path.parent:
+        path = path.parent
+    return path
+
+
+def _writable_directory(path: Path) -> bool:
+    return path.is_dir() and os.access(path, os.W_OK | os.X_OK)
+
+
 def _overlaps(a: Path, b: Path) -> bool:
     return a == b or a.is_relative_to(b) or b.is_relative_to(a)
 
@@ -76,10 +87,8 @@ def check_store_writable(settings: LocalSettings) -> None:
     if settings.s3_endpoint_url:
         return
     for directory in (settings.object_store, settings.jobs_dir):
-        existing = Path(directory)
-        while not existing.exists() and existing != existing.parent:
-            existing = existing.parent
-        if not existing.is_dir() or not os.access(existing, os.W_OK | os.X_OK):
+        existing = _nearest_existing(Path(directory))
+        if not _writable_directory(existing):
             raise LegacyLiftError(
                 f"the local engine cannot write to {directory} ({existing} is read-only or not "
                 "a directory): make it writable, or set LEGACYLIFT_LOCAL_DIR / LEGACYLIFT_S3_DIR "
@@ -157,10 +166,8 @@ def check_output(
             f"--output {reference}: the directory is not empty (files of an earlier run would "
             "mix with this one's); give a new directory, or --overwrite to replace its contents"
         )
-    existing = path
-    while not existing.exists() and existing != existing.parent:
-        existing = existing.parent
-    if not existing.is_dir() or not os.access(existing, os.W_OK | os.X_OK):
+    existing = _nearest_existing(path)
+    if not _writable_directory(existing):
         raise LegacyLiftError(
             f"--output {reference}: {existing} is not a writable directory; give a directory "
             "you can write to"

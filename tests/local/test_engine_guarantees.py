@@ -31,16 +31,6 @@ def staging(request, monkeypatch):
     return request.param
 
 
-@pytest.fixture
-def runner(local_settings, docker_client):
-    lines: list[str] = []
-    runner = ProcessingRunner(
-        local_settings, docker_client, on_log=lambda job, line: lines.append(line), stop_grace=1
-    )
-    runner.lines = lines
-    return runner
-
-
 def _store(runner, uri):
     return runner.sources.s3.path_of(uri)
 
