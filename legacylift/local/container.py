@@ -161,7 +161,16 @@ class StepContainer:
 
     def __enter__(self) -> StepContainer:
         spec = self.spec
-        self.container = self.client.containers.create(
+        try:
+            self.container = self._create(spec)
+        except APIError as exc:
+            raise LegacyLiftError(
+                f"Docker refused to create the step container {spec.name}: {exc.explanation}"
+            ) from None
+        return self
+
+    def _create(self, spec: ContainerSpec):
+        return self.client.containers.create(
             spec.image,
             name=spec.name,
             entrypoint=spec.entrypoint,
@@ -175,7 +184,6 @@ class StepContainer:
             detach=True,
             **spec.limits,
         )
-        return self
 
     def __exit__(self, *exc_info) -> None:
         if self.container is not None:

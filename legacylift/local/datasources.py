@@ -84,22 +84,24 @@ def normalise_key(uri: str, bucket: str, key: str) -> str:
 SkipReporter = Callable[[str], None]
 
 
-def _walk(root: Path, on_skip: SkipReporter | None) -> Iterator[Path]:
-    """Every regular file under `root`, sorted; symlinks (to files or directories) and special
-    files are reported to `on_skip` and neither followed nor yielded."""
-    for dirpath, dirnames, filenames in os.walk(root):
-        directory = Path(dirpath)
-        for name in [d for d in dirnames if (directory / d).is_symlink()]:
-            dirnames.remove(name)
-            filenames.append(name)
-        dirnames.sort()
-        for filename in sorted(filenames):
-            path = directory / filename
-            if not path.is_symlink() and path.is_file():
-                yield path
-            elif on_skip is not None:
-                kind = "symlink" if path.is_symlink() else "not a regular file"
-                on_skip(f"{path} ({kind}, skipped: never followed)")
+def _walk(root: Path, on_skip: SkipReporter | None) -> Iterator[tuple[Path, int]]:
+    """(path, size) of every regular file under `root`, sorted (a directory's files, then its
+    subdirectories); symlinks (to files or directories) and special files are reported to
+    `on_skip` and neither followed nor yielded. One lstat per file."""
+    with os.scandir(root) as scan:
+        entries = sorted(scan, key=lambda entry: entry.name)
+    subdirectories = []
+    for entry in entries:
+        if entry.is_symlink() or not (entry.is_file() or entry.is_dir()):
+            if on_skip is not None:
+                kind = "symlink" if entry.is_symlink() else "not a regular file"
+                on_skip(f"{entry.path} ({kind}, skipped: never followed)")
+        elif entry.is_dir(follow_symlinks=False):
+            subdirectories.append(entry.path)
+        else:
+            yield Path(entry.path), entry.stat(follow_symlinks=False).st_size
+    for directory in subdirectories:
+        yield from _walk(Path(directory), on_skip)
 
 
 class LocalObjectStore:
@@ -128,12 +130,10 @@ class LocalObjectStore:
         start = bucket_dir / prefix[: prefix.rfind("/") + 1] if "/" in prefix else bucket_dir
         if not start.is_dir() or start.is_symlink():
             return
-        for path in _walk(start, on_skip):
+        for path, size in _walk(start, on_skip):
             key = path.relative_to(bucket_dir).as_posix()
             if key.startswith(prefix):
-                yield StagedObject(
-                    _relative(key, prefix), path.stat().st_size, partial(path.open, "rb")
-                )
+                yield StagedObject(_relative(key, prefix), size, partial(path.open, "rb"))
 
     def put(self, uri: str, source: BinaryIO) -> None:
         """Write one object (atomically: readers never see half an object)."""
@@ -236,9 +236,8 @@ class FileTree:
         if root.is_file():
             yield StagedObject(root.name, root.stat().st_size, partial(root.open, "rb"))
             return
-        for path in _walk(root, on_skip):
-            relative = path.relative_to(root).as_posix()
-            yield StagedObject(relative, path.stat().st_size, partial(path.open, "rb"))
+        for path, size in _walk(root, on_skip):
+            yield StagedObject(path.relative_to(root).as_posix(), size, partial(path.open, "rb"))
 
     def put(self, uri: str, source: BinaryIO) -> None:
         """Write one file atomically."""

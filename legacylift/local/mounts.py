@@ -106,7 +106,7 @@ class MountPlan:
 
     def add_input(self, local_path: str, directory: Path, objects: list[StagedObject]) -> None:
         """Mount `directory` read-only at `local_path`."""
-        self.mounts.append(Mount(local_path, str(directory), type="bind", read_only=True))
+        self.mounts.append(Mount(local_path, str(directory.resolve()), type="bind", read_only=True))
         self.files_mounted += len(objects)
         self.bytes_mounted += sum(item.size for item in objects)
 
@@ -117,7 +117,7 @@ class MountPlan:
         if self.scratch is None:
             base = store.root / STAGING_DIR
             base.mkdir(parents=True, exist_ok=True)
-            self.scratch = base / f"{job}-{secrets.token_hex(4)}"
+            self.scratch = base.resolve() / f"{job}-{secrets.token_hex(4)}"
             self.scratch.mkdir(mode=0o700)
         directory = self.scratch / name
         directory.mkdir(mode=0o755)
@@ -162,6 +162,8 @@ class MountPlan:
     def collect(self, store: LocalObjectStore, output: OutputMount) -> tuple[list[str], list[str]]:
         """Move the output's regular files into the store; (URIs written, entries skipped)."""
         written, skipped = [], []
+        inside: dict[Path, bool] = {}  # store directories checked (created, not leading out)
+        root = store.root.resolve()
         for dirpath, dirnames, filenames in os.walk(output.directory):
             directory = Path(dirpath)
             for entry in sorted(dirnames + filenames):
@@ -176,8 +178,10 @@ class MountPlan:
                     continue
                 uri = join_uri(output.uri, relative)
                 target = store.path_of(uri)
-                target.parent.mkdir(parents=True, exist_ok=True)
-                if not target.parent.resolve().is_relative_to(store.root.resolve()):
+                if target.parent not in inside:
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    inside[target.parent] = target.parent.resolve().is_relative_to(root)
+                if not inside[target.parent]:
                     skipped.append(f"{relative} (its store directory is a symlink leading out)")
                     continue
                 if info.st_uid != os.getuid():  # invoked as root: the store stays root's

@@ -61,17 +61,18 @@ class _Progress:
             )
 
 
-def _readable_by_steps(path: Path) -> bool:
-    info = path.stat()
+def _step_uid() -> int:
     from legacylift.local.container import step_user
 
-    uid = int(step_user().split(":")[0]) if step_user().split(":")[0].isdigit() else -1
-    return bool(info.st_mode & 0o004) or info.st_uid == uid
+    uid = step_user().split(":")[0]
+    return int(uid) if uid.isdigit() else -1
 
 
-def _link_into(store: LocalObjectStore, uri: str, path: Path) -> bool:
-    """Hard-link `path` to `uri`'s file in the store (atomically); False when it cannot."""
-    if not _readable_by_steps(path):
+def _link_into(store: LocalObjectStore, uri: str, path: Path, step_uid: int) -> bool:
+    """Hard-link `path` to `uri`'s file in the store (atomically); False when it cannot, or
+    when the step's user could not read the shared file (a copy gets the store's mode)."""
+    info = path.stat()
+    if not (info.st_mode & 0o004 or info.st_uid == step_uid):
         return False
     target = store.path_of(uri)
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -112,11 +113,12 @@ def stage_input(sources: DataSources, reference: str, uri: str, path: Path | Non
         raise LegacyLiftError(f"--input {reference}: no files to stage (it holds no regular file)")
     store = sources.s3 if isinstance(sources.s3, LocalObjectStore) else None
     progress = _Progress(f"staging {reference}", objects)
+    step_uid = _step_uid()
     try:
         for staged in objects:
             target_uri = join_uri(uri, staged.relative)
             source_path = path / staged.relative if path.is_dir() else path
-            if store is None or not _link_into(store, target_uri, source_path):
+            if store is None or not _link_into(store, target_uri, source_path, step_uid):
                 with staged.open() as source:
                     sources.put(target_uri, source)
             progress.advance(staged.size)
