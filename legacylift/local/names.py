@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from legacylift.atomic import write_json_atomic
+from legacylift.errors import LegacyLiftError
 from legacylift.local.errors import SageMakerApiError, validation_error
 
 
@@ -36,13 +37,18 @@ class JobRegistry:
     ) -> None:
         """Take `name`, or raise the ValidationException AWS gives for a reused job name.
         `owner` (the engine process) is kept beside the record until the job ends."""
-        self.jobs_dir.mkdir(parents=True, exist_ok=True)
         try:
+            self.jobs_dir.mkdir(parents=True, exist_ok=True)
             fd = os.open(self._path(name), os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
         except FileExistsError:
             raise validation_error(
                 "Job name must be unique within an AWS account and region, and a job with this "
                 f"name already exists ({arn}); choose another ProcessingJobName"
+            ) from None
+        except OSError as exc:
+            raise LegacyLiftError(
+                f"cannot record job {name} in {self.jobs_dir} ({exc.strerror}): make it "
+                "writable, or point LEGACYLIFT_LOCAL_DIR at a writable directory"
             ) from None
         if owner:
             self._owner_path(name).write_text(owner)

@@ -153,3 +153,14 @@ def test_invoke_run_local_names_the_bad_argument_and_writes_nothing(models, tmp_
     assert "--workspace '../../x'" in completed.stderr
     assert "Traceback" not in completed.stderr
     assert not (tmp_path / "local").exists()
+
+
+def test_an_unwritable_job_registry_is_a_sentence(tmp_path):
+    from legacylift.local.processing import ProcessingRunner
+    from legacylift.local.settings import LocalSettings
+    from tests.local.jobs import processing_request
+
+    (tmp_path / "blocker").write_text("")
+    runner = ProcessingRunner(LocalSettings.under(tmp_path / "blocker" / "local"))
+    with pytest.raises(LegacyLiftError, match="cannot record job .*LEGACYLIFT_LOCAL_DIR"):
+        runner.create_processing_job(processing_request("image:never-pulled"))
