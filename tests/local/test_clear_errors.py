@@ -164,3 +164,18 @@ def test_an_unwritable_job_registry_is_a_sentence(tmp_path):
     runner = ProcessingRunner(LocalSettings.under(tmp_path / "blocker" / "local"))
     with pytest.raises(LegacyLiftError, match="cannot record job .*LEGACYLIFT_LOCAL_DIR"):
         runner.create_processing_job(processing_request("image:never-pulled"))
+
+
+def test_demo_reports_an_invalid_folder_and_carries_on(models, capsys):
+    """The tiny models have no sample/input/ (skipped, nothing to build); the invalid folder
+    gets its own row and fails the demo after the others."""
+    from legacylift.local.demo import run_demo
+
+    (models / "no-scripts").mkdir()
+    with pytest.raises(LegacyLiftError, match="the demo failed for: no-scripts"):
+        run_demo()
+    shown = capsys.readouterr()
+    assert "noop3: no sample/input/, skipped" in shown.out
+    assert "single: no sample/input/, skipped" in shown.out
+    assert re.search(r"^no-scripts +- +INVALID", shown.out, re.M)
+    assert "no-scripts: not a valid model, skipped" in shown.err
