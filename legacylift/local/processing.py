@@ -185,8 +185,8 @@ class ProcessingRunner:
         self, request: dict[str, Any], arn: str, owner: Owner
     ) -> tuple[TarStream, MountPlan]:
         """What goes into the container: bind mounts where the daemon is local and the data
-        lies in directories of this machine (see `mounts`), a tar stream for everything else
-        (and always for the config files and the directories around the mounts)."""
+        lies in directories of this machine (see `mounts`: inputs, outputs, the config files
+        and /opt/ml/output), a tar stream for everything else (empty when all is mounted)."""
         name = request["ProcessingJobName"]
         stream, plan = TarStream(owner), MountPlan()
         mounting = daemon_is_local()
