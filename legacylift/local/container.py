@@ -70,6 +70,11 @@ def _warn_host_network() -> None:
     )
 
 
+def _networks_named(client: docker.DockerClient, name: str) -> list:
+    # The API's name filter matches substrings: keep the exact name only.
+    return [n for n in client.networks.list(names=[name]) if n.name == name]
+
+
 def ensure_step_network(client: docker.DockerClient, network: str) -> None:
     """Create the default step network when missing: an internal bridge (no gateway, so no
     route off it: neither 169.254.169.254 nor the internet) whose host side has no address
@@ -77,7 +82,7 @@ def ensure_step_network(client: docker.DockerClient, network: str) -> None:
     shape is refused."""
     if network != STEP_NETWORK:
         return
-    existing = client.networks.list(names=[network])
+    existing = _networks_named(client, network)
     if not existing:
         try:
             client.networks.create(
@@ -94,7 +99,7 @@ def ensure_step_network(client: docker.DockerClient, network: str) -> None:
                     f"cannot create the step network {network} ({exc.explanation}); set "
                     "LEGACYLIFT_STEP_NETWORK to a network of your own"
                 ) from None
-        existing = client.networks.list(names=[network])
+        existing = _networks_named(client, network)
     attrs = existing[0].attrs
     if (
         not attrs.get("Internal")
