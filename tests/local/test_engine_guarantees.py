@@ -202,3 +202,27 @@ def test_a_live_engines_containers_are_left_alone(local_settings, docker_client,
     assert not orphans.owner_gone(orphans.owner_id())
     assert orphans.owner_gone(orphans.owner_id().rsplit(":", 1)[0] + ":0")  # pid reused
     assert not orphans.owner_gone("another-machine:1:1")
+
+
+def test_a_step_network_of_the_wrong_shape_is_refused(docker_client, monkeypatch):
+    """A network squatting the step network's name without isolation is not used."""
+    from legacylift.errors import LegacyLiftError
+    from legacylift.local import container
+
+    name = unique_name("legacylift-test-net")
+    monkeypatch.setattr(container, "STEP_NETWORK", name)
+    squatter = docker_client.networks.create(name, driver="bridge", labels={"legacylift.test": "1"},
+                                             options={"com.docker.network.bridge.inhibit_ipv4":
+                                                      "true"})  # fmt: skip
+    try:
+        with pytest.raises(LegacyLiftError, match="not isolated"):
+            container.ensure_step_network(docker_client, name)
+    finally:
+        squatter.remove()
+    container.ensure_step_network(docker_client, name)  # absent: created isolated
+    try:
+        created = docker_client.networks.get(name).attrs
+        assert created["Internal"] is True
+        assert created["Options"]["com.docker.network.bridge.inhibit_ipv4"] == "true"
+    finally:
+        docker_client.networks.get(name).remove()
