@@ -3,10 +3,11 @@
 Every refusal names the argument and the fix. What is refused:
 - a `--workspace` that cannot name a local bucket and a Terraform name prefix;
 - an `--input` that contains the object store or the project's state (it would copy itself);
-- an `--output` that overlaps the input, lies inside the models directory (it would change a
-  model's content hash), names an existing file, is not writable, or is a non-empty directory
-  (unless `--overwrite`); an `s3://` output under the input prefix, or holding objects already
-  (unless `--overwrite`);
+- an `--output` that overlaps the input, the models directory (it would change a model's
+  content hash) or the engine's state, contains the project, the home or the current
+  directory (which `--overwrite` would replace), names an existing file, is not writable, or is
+  a non-empty directory (unless `--overwrite`); an `s3://` output under the input prefix, or
+  holding objects already (unless `--overwrite`);
 - a `--time-scale` that is not a positive number;
 - an object store that cannot be written.
 """
@@ -22,7 +23,7 @@ from pathlib import Path
 from legacylift.errors import LegacyLiftError
 from legacylift.local.datasources import DataSources
 from legacylift.local.settings import LocalSettings
-from legacylift.paths import project_state_dir
+from legacylift.paths import REPO_ROOT, project_state_dir
 
 # legacylift-<workspace> is both the local bucket and the workflow module's name_prefix (at most
 # 40 characters, lowercase, not ending in a hyphen).
@@ -78,6 +79,14 @@ def _writable_directory(path: Path) -> bool:
     return path.is_dir() and os.access(path, os.W_OK | os.X_OK)
 
 
+def _engine_state(settings: LocalSettings) -> list[tuple[str, Path]]:
+    """The directories the engine keeps its state in, resolved, each with its name: the store
+    and the job records (never inside an output), then the whole state directory."""
+    return [("the local object store", Path(settings.object_store).resolve()),
+            ("the local job records", Path(settings.jobs_dir).resolve()),
+            ("the project's state directory", project_state_dir().resolve())]  # fmt: skip
+
+
 def _overlaps(a: Path, b: Path) -> bool:
     return a == b or a.is_relative_to(b) or b.is_relative_to(a)
 
@@ -105,11 +114,7 @@ def check_input(reference: str, settings: LocalSettings, sources: DataSources) -
     path = local_path(reference)
     if not path.exists():
         raise LegacyLiftError(f"--input {reference}: no such file or directory")
-    protected = [("the local object store", settings.object_store),
-                 ("the local job records", settings.jobs_dir),
-                 ("the project's state directory", project_state_dir())]  # fmt: skip
-    for what, directory in protected:
-        directory = Path(directory).resolve()
+    for what, directory in _engine_state(settings):
         if directory == path or directory.is_relative_to(path):
             raise LegacyLiftError(
                 f"--input {reference}: it contains {what} ({directory}), which staging would "
@@ -148,17 +153,32 @@ def check_output(
     from legacylift.models import models_dir
 
     path = local_path(reference)
+    around = [("the project", REPO_ROOT), ("your home directory", Path.home()),
+              ("the current directory", Path.cwd()),
+              ("the project's state directory", project_state_dir())]  # fmt: skip
+    for what, directory in around:
+        if directory.resolve().is_relative_to(path):
+            raise LegacyLiftError(
+                f"--output {reference}: it contains {what} ({directory}), which the output "
+                "would replace; give a directory of its own"
+            )
     if input_path is not None and _overlaps(path, input_path):
         raise LegacyLiftError(
             f"--output {reference}: it overlaps --input {input_path}, whose files the output "
             "would overwrite; give a separate directory"
         )
     models = models_dir().resolve()
-    if path == models or path.is_relative_to(models):
+    if _overlaps(path, models):
         raise LegacyLiftError(
-            f"--output {reference}: it lies inside the models directory {models}, so the next "
-            "build would bake the outputs into the model's image; give a directory elsewhere"
+            f"--output {reference}: it overlaps the models directory {models}, so the next "
+            "build would bake the outputs into a model's image; give a directory elsewhere"
         )
+    for what, directory in _engine_state(sources.settings)[:2]:
+        if _overlaps(path, directory):
+            raise LegacyLiftError(
+                f"--output {reference}: it overlaps {what} ({directory}); give a directory "
+                "outside it"
+            )
     if path.exists() and not path.is_dir():
         raise LegacyLiftError(f"--output {reference}: it names a file; give a directory")
     if path.is_dir() and any(path.iterdir()) and not overwrite:

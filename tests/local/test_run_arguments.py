@@ -71,8 +71,23 @@ def test_output_equal_to_or_inside_the_input_is_refused(setup):
 
 def test_output_inside_the_models_directory_is_refused(setup):
     tmp_path, source, settings = setup
-    _refused(settings, "inside the models directory", str(source),
+    _refused(settings, "overlaps the models directory", str(source),
              str(tmp_path / "models" / "single" / "out"))  # fmt: skip
+
+
+def test_output_around_the_project_home_or_here_or_in_the_engine_state_is_refused(
+    setup, monkeypatch
+):
+    """Planted bug (only the models directory checked): `--output .. --overwrite` would have
+    renamed the current directory away and deleted it; red."""
+    tmp_path, source, settings = setup
+    here = tmp_path / "work" / "here"
+    here.mkdir(parents=True)
+    monkeypatch.chdir(here)
+    _refused(settings, "contains the current directory", str(source), "..", overwrite=True)
+    _refused(settings, "contains the project", str(source), "/", overwrite=True)
+    _refused(settings, "overlaps the local object store", str(source),
+             str(settings.object_store / "bkt" / "out"))  # fmt: skip
 
 
 def test_non_empty_output_is_refused_without_overwrite(setup):
