@@ -1,10 +1,10 @@
 """Step containers and job records whose engine was killed (`kill -9`, a closed terminal).
 
-Every step container carries its owner (this machine's boot id, the engine's pid and that
-process's start time, so a reused pid is not mistaken for the owner) and its jobs directory;
-every job in progress has an owner file beside its record. On start, the engine removes the
-containers and stops the jobs whose owner is gone. Containers of other machines (a remote
-daemon shared by several) and of live processes are left alone.
+Every step container carries its owner (this machine's boot id and pid namespace, the engine's
+pid and that process's start time, so a reused pid is not mistaken for the owner) and its jobs
+directory; every job in progress has an owner file beside its record. On start, the engine
+removes the containers and stops the jobs whose owner is gone. Containers of other machines or
+pid namespaces (a daemon shared by several) and of live processes are left alone.
 """
 
 from __future__ import annotations
@@ -26,10 +26,17 @@ ORPHAN_REASON = (
 
 @functools.cache
 def _boot_id() -> str:
+    """This machine's boot and pid namespace: pids of another namespace (an engine in another
+    container sharing the daemon) cannot be checked from here, so they never count as gone."""
     try:
-        return Path("/proc/sys/kernel/random/boot_id").read_text().strip()
+        boot = Path("/proc/sys/kernel/random/boot_id").read_text().strip()
     except OSError:
-        return os.uname().nodename
+        boot = os.uname().nodename
+    try:
+        namespace = os.readlink("/proc/self/ns/pid").strip("pid:[]")
+    except OSError:
+        namespace = "?"
+    return f"{boot}/{namespace}"
 
 
 def _start_time(pid: int) -> str | None:

@@ -196,12 +196,14 @@ def test_a_killed_engine_leaves_nothing_running_at_the_next_start(
     assert not list((local_settings.object_store / ".staging").glob(f"{name}-*"))
 
 
-def test_a_live_engines_containers_are_left_alone(local_settings, docker_client, base_image):
+def test_owners_alive_or_elsewhere_are_never_gone():
     from legacylift.local import orphans
 
     assert not orphans.owner_gone(orphans.owner_id())
     assert orphans.owner_gone(orphans.owner_id().rsplit(":", 1)[0] + ":0")  # pid reused
     assert not orphans.owner_gone("another-machine:1:1")
+    boot = orphans.owner_id().split("/")[0]
+    assert not orphans.owner_gone(f"{boot}/another-pid-namespace:1:1")
 
 
 def test_a_step_network_of_the_wrong_shape_is_refused(docker_client, monkeypatch):
