@@ -251,7 +251,8 @@ def run_local(
         on_event=progress,
     ).run()
     output_path = None
-    in_store = None if settings.s3_endpoint_url else sources.s3.path_of(output_uri)
+    succeeded_in_store = result.status == "SUCCEEDED" and not settings.s3_endpoint_url
+    in_store = sources.s3.path_of(output_uri) if succeeded_in_store else None
     if result.status == "SUCCEEDED" and output.path is not None:
         output_path = output.path
         fetch_output(sources, output_uri, output_path, kept_at=str(in_store or output_uri))
