@@ -41,6 +41,7 @@ from legacylift.local.unsupported import check_supported
 from legacylift.local.validation import validate_request
 
 EXIT_MESSAGE_LIMIT = 1024
+PROGRESS_BYTES = 256 * 1024 * 1024  # a tar stream this large reports its progress
 # What AWS reports for a processing container that exited non-zero.
 ALGORITHM_ERROR = "AlgorithmError: See job logs for more information"
 # Keys of a CreateProcessingJob request that DescribeProcessingJob echoes back.
@@ -312,7 +313,7 @@ class ProcessingRunner:
             self.on_log(name, f"[mounting {plan.files_mounted} input files, "
                         f"{plan.bytes_mounted / 1e6:.1f} MB, read-only]")  # fmt: skip
         if stream.directories or stream.files:
-            step.put("/", stream.chunks())
+            step.put("/", stream.chunks(self._staging_progress(name, stream.bytes_total)))
         result.describe["ProcessingStartTime"] = _now_ms()
         max_runtime = request["StoppingCondition"]["MaxRuntimeInSeconds"]
         by_caller = wait_limit is not None and wait_limit < max_runtime
@@ -352,6 +353,19 @@ class ProcessingRunner:
         self._upload(step, plan, request, result)
         if result.uploaded:
             self.on_log(name, f"[uploaded {len(result.uploaded)} output files]")
+
+    def _staging_progress(self, name: str, total: int):
+        """A progress callback logging every few seconds while a large tar stream is sent."""
+        if total < PROGRESS_BYTES:
+            return None
+        last = [time.monotonic()]
+
+        def progress(done: int) -> None:
+            if time.monotonic() - last[0] >= 2 or done == total:
+                last[0] = time.monotonic()
+                self.on_log(name, f"[staged {done / 1e6:.0f} of {total / 1e6:.0f} MB]")
+
+        return progress
 
     def _exit_message(self, step: StepContainer, plan: MountPlan) -> str | None:
         if plan.message_dir is not None:

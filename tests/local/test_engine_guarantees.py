@@ -228,3 +228,19 @@ def test_a_step_network_of_the_wrong_shape_is_refused(docker_client, monkeypatch
         assert created["Options"]["com.docker.network.bridge.inhibit_ipv4"] == "true"
     finally:
         docker_client.networks.get(name).remove()
+
+
+def test_a_large_tar_stream_reports_its_progress(runner, base_image, monkeypatch):
+    """The threshold lowered to one byte, so a small input counts as large."""
+    import legacylift.local.processing as processing
+
+    monkeypatch.setenv("LEGACYLIFT_STAGING", "tar")
+    monkeypatch.setattr(processing, "PROGRESS_BYTES", 1)
+    path = _store(runner, "s3://bkt/big/data.bin")
+    path.parent.mkdir(parents=True)
+    path.write_bytes(b"x" * 3_000_000)
+    request = processing_request(base_image, entrypoint=shell("true"),
+                                 inputs=[s3_input("data", "s3://bkt/big/", DATA)])  # fmt: skip
+    assert runner.create_processing_job(request).status == "Completed"
+    assert [line for line in runner.lines if line.startswith("[staged ")][-1].startswith(
+        "[staged 3 of 3 MB]")  # fmt: skip
