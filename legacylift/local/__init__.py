@@ -12,6 +12,7 @@ Like SageMaker Python SDK's local mode, the parts are separate modules with one 
 - `jobconfig`, `instances`: the config files a processing container sees, instance sizes;
 - `names`: the persisted registry of job names (unique across runs, as in an AWS account);
 - `container`: runs one container with the docker SDK (limits, timeout, log streaming, cleanup);
+  `network`: the isolated network of a step that asks for networking;
 - `processing`: a processing job end to end, returning a DescribeProcessingJob-shaped result;
 - `asl/`: the Amazon States Language interpreter; `sagemaker_tasks`: its SageMaker Task bridge;
 - `render`: real Terraform on `modules/workflow`; `run`: `invoke run-local` and `invoke demo`.

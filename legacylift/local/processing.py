@@ -27,14 +27,13 @@ from legacylift.local.container import (
     ContainerSpec,
     StepContainer,
     ensure_image,
-    ensure_step_network,
-    step_network,
     step_user,
 )
 from legacylift.local.datasources import DataSources, LocalObjectStore, join_uri
 from legacylift.local.instances import container_limits
 from legacylift.local.mounts import MountPlan, daemon_is_local, input_directory, remove_scratch
 from legacylift.local.names import JobRegistry
+from legacylift.local.network import ensure_step_network, step_network
 from legacylift.local.settings import LocalSettings
 from legacylift.local.staging import Owner, TarStream, read_archive, read_single_file
 from legacylift.local.unsupported import check_supported

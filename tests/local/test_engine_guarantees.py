@@ -209,19 +209,19 @@ def test_owners_alive_or_elsewhere_are_never_gone():
 def test_a_step_network_of_the_wrong_shape_is_refused(docker_client, monkeypatch):
     """A network squatting the step network's name without isolation is not used."""
     from legacylift.errors import LegacyLiftError
-    from legacylift.local import container
+    from legacylift.local import network
 
     name = unique_name("legacylift-test-net")
-    monkeypatch.setattr(container, "STEP_NETWORK", name)
+    monkeypatch.setattr(network, "STEP_NETWORK", name)
     squatter = docker_client.networks.create(name, driver="bridge", labels={"legacylift.test": "1"},
                                              options={"com.docker.network.bridge.inhibit_ipv4":
                                                       "true"})  # fmt: skip
     try:
         with pytest.raises(LegacyLiftError, match="not isolated"):
-            container.ensure_step_network(docker_client, name)
+            network.ensure_step_network(docker_client, name)
     finally:
         squatter.remove()
-    container.ensure_step_network(docker_client, name)  # absent: created isolated
+    network.ensure_step_network(docker_client, name)  # absent: created isolated
     try:
         created = docker_client.networks.get(name).attrs
         assert created["Internal"] is True

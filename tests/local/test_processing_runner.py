@@ -341,12 +341,12 @@ def test_networked_step_reaches_neither_host_loopback_nor_metadata(
 
 
 def test_host_networking_only_by_explicit_opt_in_with_a_warning(monkeypatch, capsys):
-    from legacylift.local import container
+    from legacylift.local import network
 
     monkeypatch.delenv("LEGACYLIFT_STEP_NETWORK", raising=False)
-    assert container.step_network(False) == "none"
-    assert container.step_network(True) == container.STEP_NETWORK
-    container._warn_host_network.cache_clear()
+    assert network.step_network(False) == "none"
+    assert network.step_network(True) == network.STEP_NETWORK
+    network._warn_host_network.cache_clear()
     monkeypatch.setenv("LEGACYLIFT_STEP_NETWORK", "host")
-    assert container.step_network(True) == "host"
+    assert network.step_network(True) == "host"
     assert "169.254.169.254" in capsys.readouterr().err
