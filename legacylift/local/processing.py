@@ -167,7 +167,9 @@ class ProcessingRunner:
         try:
             self._run(request, arn, result, wait_limit)
         except KeyboardInterrupt:
-            self._finish(result, "Stopped", "Stopped: interrupted by the user (Ctrl-C)")
+            kept = (f"; {len(result.uploaded)} output files had been uploaded whole, the rest "
+                    "not at all" if result.uploaded else "")  # fmt: skip
+            self._finish(result, "Stopped", f"Stopped: interrupted by the user (Ctrl-C){kept}")
             raise
         except LegacyLiftError as exc:
             self._finish(result, "Failed", f"ClientError: {exc}")
