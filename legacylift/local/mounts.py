@@ -159,9 +159,12 @@ class MountPlan:
                 return None
             return handle.read(limit)
 
-    def collect(self, store: LocalObjectStore, output: OutputMount) -> tuple[list[str], list[str]]:
-        """Move the output's regular files into the store; (URIs written, entries skipped)."""
-        written, skipped = [], []
+    def collect(
+        self, store: LocalObjectStore, output: OutputMount, written: list[str]
+    ) -> list[str]:
+        """Move the output's regular files into the store, each URI appended to `written` as
+        it lands (so an interruption can say what was kept); returns the entries skipped."""
+        skipped = []
         inside: dict[Path, bool] = {}  # store directories checked (created, not leading out)
         root = store.root.resolve()
         for dirpath, dirnames, filenames in os.walk(output.directory):
@@ -189,7 +192,7 @@ class MountPlan:
                 os.chmod(path, 0o644)
                 os.replace(path, target)
                 written.append(uri)
-        return written, skipped
+        return skipped
 
     def cleanup(self) -> None:
         """Remove the scratch directory (whatever the job left in it)."""

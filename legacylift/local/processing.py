@@ -392,8 +392,7 @@ class ProcessingRunner:
             s3 = item["S3Output"]
             mounted = plan.outputs.get(s3["LocalPath"])
             if mounted is not None:
-                written, skipped = plan.collect(self.sources.s3, mounted)
-                result.uploaded += written
+                skipped = plan.collect(self.sources.s3, mounted, result.uploaded)
                 result.skipped_outputs += [f"{item['OutputName']}: {entry}" for entry in skipped]
                 continue
             chunks = step.archive(s3["LocalPath"])

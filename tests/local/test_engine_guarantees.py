@@ -244,3 +244,35 @@ def test_a_large_tar_stream_reports_its_progress(runner, base_image, monkeypatch
     assert runner.create_processing_job(request).status == "Completed"
     assert [line for line in runner.lines if line.startswith("[staged ")][-1].startswith(
         "[staged 3 of 3 MB]")  # fmt: skip
+
+
+def test_ctrl_c_while_collecting_outputs_says_what_was_kept(runner, base_image, monkeypatch):
+    """Ctrl-C arrives as the second output file is moved into the store (mount mode): the first
+    is there whole, the rest not at all, and the Stopped reason says so."""
+    import legacylift.local.mounts as mounts
+
+    monkeypatch.setenv("LEGACYLIFT_STAGING", "mount")
+    moves = []
+    real_replace = os.replace
+
+    def interrupted_replace(source, target):
+        moves.append(target)
+        if len(moves) == 2:
+            raise KeyboardInterrupt
+        real_replace(source, target)
+
+    monkeypatch.setattr(mounts.os, "replace", interrupted_replace)
+    request = processing_request(
+        base_image,
+        entrypoint=shell(f"for f in a b c; do echo $f > {OUT}/$f.txt; done"),
+        outputs=[s3_output("out", "s3://bkt/cut/", OUT)],
+    )
+    with pytest.raises(KeyboardInterrupt):
+        runner.create_processing_job(request)
+    described = runner.describe_processing_job(request["ProcessingJobName"])
+    assert described["ProcessingJobStatus"] == "Stopped"
+    assert "1 output files had been uploaded whole" in described["FailureReason"]
+    out = _store(runner, "s3://bkt/cut/")
+    assert [p.read_text() for p in out.iterdir()] == ["a\n"]
+    assert not (runner.settings.object_store / ".staging").exists() or not list(
+        (runner.settings.object_store / ".staging").iterdir())  # fmt: skip
