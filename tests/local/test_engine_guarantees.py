@@ -206,30 +206,6 @@ def test_owners_alive_or_elsewhere_are_never_gone():
     assert not orphans.owner_gone(f"{boot}/another-pid-namespace:1:1")
 
 
-def test_a_step_network_of_the_wrong_shape_is_refused(docker_client, monkeypatch):
-    """A network squatting the step network's name without isolation is not used."""
-    from legacylift.errors import LegacyLiftError
-    from legacylift.local import network
-
-    name = unique_name("legacylift-test-net")
-    monkeypatch.setattr(network, "STEP_NETWORK", name)
-    squatter = docker_client.networks.create(name, driver="bridge", labels={"legacylift.test": "1"},
-                                             options={"com.docker.network.bridge.inhibit_ipv4":
-                                                      "true"})  # fmt: skip
-    try:
-        with pytest.raises(LegacyLiftError, match="not isolated"):
-            network.ensure_step_network(docker_client, name)
-    finally:
-        squatter.remove()
-    network.ensure_step_network(docker_client, name)  # absent: created isolated
-    try:
-        created = docker_client.networks.get(name).attrs
-        assert created["Internal"] is True
-        assert created["Options"]["com.docker.network.bridge.inhibit_ipv4"] == "true"
-    finally:
-        docker_client.networks.get(name).remove()
-
-
 def test_a_large_tar_stream_reports_its_progress(runner, base_image, monkeypatch):
     """The threshold lowered to one byte, so a small input counts as large."""
     import legacylift.local.processing as processing
