@@ -10,7 +10,6 @@
 from __future__ import annotations
 
 import hashlib
-import shutil
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -18,13 +17,20 @@ from pathlib import Path
 from typing import Any
 
 from legacylift import console
-from legacylift.errors import LegacyLiftError
+from legacylift.local.arguments import (
+    check_input,
+    check_output,
+    check_store_writable,
+    check_workspace,
+    parse_time_scale,
+)
 from legacylift.local.asl.interpreter import Execution, ExecutionResult
-from legacylift.local.datasources import DataSources, FileTree, join_uri
+from legacylift.local.datasources import DataSources, join_uri
 from legacylift.local.processing import ProcessingRunner
 from legacylift.local.render import RenderedWorkflow, render_workflow
 from legacylift.local.sagemaker_tasks import SageMakerTasks
 from legacylift.local.settings import LocalSettings
+from legacylift.local.transfer import fetch_output, stage_input
 from legacylift.report.local import write_local_report
 from legacylift.report.reporter import Reporter
 from legacylift.report.trace import Trace
@@ -96,31 +102,6 @@ def upload_code(sources: DataSources, model, bucket: str) -> str:
     return prefix
 
 
-def stage_input(sources: DataSources, reference: str, uri: str) -> str:
-    """The s3:// URI of the execution's input: `reference` itself when it is one, else the local
-    file or directory copied under `uri`."""
-    if reference.startswith("s3://"):
-        if not sources.list(reference):
-            raise LegacyLiftError(f"--input {reference}: no objects under that prefix")
-        return reference
-    path = Path(reference.removeprefix("file://")).expanduser().resolve()
-    if not path.exists():
-        raise LegacyLiftError(f"--input {reference}: no such file or directory")
-    for staged in FileTree().list(path.as_uri()):
-        with staged.open() as source:
-            sources.put(join_uri(uri, staged.relative), source)
-    return uri
-
-
-def fetch_output(sources: DataSources, uri: str, destination: Path) -> None:
-    """Copy every object under `uri` to the local directory `destination`."""
-    for staged in sources.list(uri):
-        target = destination / staged.relative
-        target.parent.mkdir(parents=True, exist_ok=True)
-        with staged.open() as source, target.open("wb") as handle:
-            shutil.copyfileobj(source, handle)
-
-
 def _model_entry(model, images: dict[str, str], code_uri: str | None) -> dict[str, Any]:
     entry: dict[str, Any] = {"image_uri": images.get("model"), **model.tfvars_settings()}
     if code_uri:
@@ -155,20 +136,30 @@ def run_local(
     generic_input: dict[str, Any] | None = None,
     rendered: RenderedWorkflow | None = None,
     images: dict[str, str] | None = None,
+    overwrite: bool = False,
     reporter: Reporter | None = None,
 ) -> LocalRun:
     """Run model `name`'s workflow locally on `input_ref` (a path or s3:// URI of the local
     store). Returns the run; `run.failure` explains a failed one (failing step, exit code,
     log tail). `generic_input` runs the generic (original pattern) workflow instead; `images`
-    ({"model": ref, "framework": ref}) uses prebuilt images instead of the build's. Progress
+    ({"model": ref, "framework": ref}) uses prebuilt images instead of the build's; `overwrite`
+    replaces a non-empty output. Every argument is checked before anything is written. Progress
     goes to `reporter` (default: text lines, none when `quiet`); `run.report_path` is the
     run's HTML report."""
     from legacylift.models import load_model
 
     started = time.monotonic()
     settings = settings or LocalSettings.from_env()
+    check_workspace(workspace)
+    time_scale = parse_time_scale(time_scale)
     model = load_model(name)
     sources = DataSources(settings)
+    check_store_writable(settings)
+    input_path = None
+    if generic_input is None:
+        input_path = check_input(input_ref, settings, sources)
+    input_uri = None if input_path or generic_input is not None else input_ref
+    output = check_output(output_ref, input_path, input_uri, overwrite, sources)
     bucket = bucket_for(workspace)
     execution = execution_name(name)
     images = images or _images(model)
@@ -187,10 +178,10 @@ def run_local(
         output_uri = generic_input.get("PostProcessing", generic_input.get("Inference", {})).get(
             "OutputUri", {}).get("S3Uri", "")  # fmt: skip
     else:
-        input_uri = stage_input(sources, input_ref, f"s3://{bucket}/{name}/input/{execution}/")
-        output_uri = f"s3://{bucket}/{name}/output/{execution}/"
-        if output_ref and output_ref.startswith("s3://"):
-            output_uri = output_ref if output_ref.endswith("/") else output_ref + "/"
+        input_uri = stage_input(
+            sources, input_ref, f"s3://{bucket}/{name}/input/{execution}/", input_path
+        )
+        output_uri = output.uri or f"s3://{bucket}/{name}/output/{execution}/"
         definition = rendered.definitions[name]
         execution_input = {"input_uri": input_uri, "output_uri": output_uri}
     reporter = reporter or Reporter("quiet" if quiet else "text")
@@ -211,17 +202,15 @@ def run_local(
     finally:
         reporter.close()
     output_path = None
-    if result.status == "SUCCEEDED" and output_ref and not output_ref.startswith("s3://"):
-        output_path = Path(output_ref.removeprefix("file://")).expanduser().resolve()
-        fetch_output(sources, output_uri, output_path)
-    elif (
-        result.status == "SUCCEEDED"
-        and isinstance(sources.s3, object)
-        and not settings.s3_endpoint_url
-    ):
-        output_path = sources.s3.path_of(output_uri)
-    reporter.exit_codes.update({job.describe["ProcessingJobName"]: job.exit_code
-                                for job in tasks.results.values()})  # fmt: skip
+    succeeded_in_store = result.status == "SUCCEEDED" and not settings.s3_endpoint_url
+    in_store = sources.s3.path_of(output_uri) if succeeded_in_store else None
+    if result.status == "SUCCEEDED" and output.path is not None:
+        output_path = output.path
+        fetch_output(sources, output_uri, output_path, kept_at=str(in_store or output_uri))
+    elif result.status == "SUCCEEDED":
+        output_path = in_store
+    for job in tasks.results.values():
+        reporter.job_finished(job.describe["ProcessingJobName"], job.exit_code, job.out_of_memory)
     run = LocalRun(name, execution, result, output_uri, output_path,
                    step_timings(reporter.trace), time.monotonic() - started)  # fmt: skip
     run.reporter = reporter

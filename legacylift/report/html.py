@@ -225,6 +225,7 @@ def _jobs_table(reporter: Reporter) -> str:
             f"</small></td><td>{'-' if code is None else code}</td>"
             f"<td>{escape(reason)}"
             + (f"<br><code>{escape(message)}</code>" if message else "")
+            + (f"<br>{escape(reporter.job_notes[job])}" if job in reporter.job_notes else "")
             + f'</td><td class="log"><pre>{log_text}</pre></td></tr>'
         )  # fmt: skip
     if not rows:

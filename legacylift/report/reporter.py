@@ -19,7 +19,7 @@ from typing import Any, TextIO
 from legacylift import console
 from legacylift.aws.history import format_duration, readable_cause
 from legacylift.report.progress import LIVE_DISPLAY, is_terminal
-from legacylift.report.trace import PROGRESS_KINDS, Trace, Visit
+from legacylift.report.trace import PROGRESS_KINDS, Attempt, Trace, Visit
 
 LOG_LINES_KEPT = 50
 LOG_TAIL_SHOWN = 20
@@ -41,6 +41,7 @@ class Reporter:
         self.trace = Trace()
         self.job_logs: dict[str, deque[str]] = {}
         self.exit_codes: dict[str, int | None] = {}
+        self.job_notes: dict[str, str] = {}  # what the runner saw, e.g. the kernel's OOM kill
         interactive = live if live is not None else is_terminal(self.stream)
         self._want_live = mode == "text" and interactive
         self._live: _LiveSteps | None = None
@@ -74,6 +75,12 @@ class Reporter:
         if self.mode == "text":
             console.detail(f"[{job}] {line}")
 
+    def job_finished(self, job: str, exit_code: int | None, note: str | None = None) -> None:
+        """What the local engine knows of a finished job and SageMaker does not report."""
+        self.exit_codes[job] = exit_code
+        if note:
+            self.job_notes[job] = note
+
     def logs_from(self, fetch: Callable[[str], list[str]], jobs: list[str]) -> None:
         """Fill job logs from elsewhere (CloudWatch) for the jobs that have none yet."""
         for job in jobs:
@@ -100,17 +107,21 @@ class Reporter:
             self._want_live = self._live is not None
         if self._live:
             self._live.update(self.trace)
-            return
+            if change != "attempt failed":  # why an attempt failed is said above the list too
+                return
         if change == "entered":
             console.info(f"{visit.label} ...")
         elif change == "succeeded":
             retried = f", {_retries(visit)}" if visit.retries else ""
             console.success(f"{visit.label} ({format_duration(visit.seconds())}{retried})")
+        elif change == "attempt failed":  # said as it happens: a Retry's wait is explained
+            attempt = visit.attempts[-1]
+            seconds = (attempt.ended - attempt.scheduled).total_seconds() if attempt.ended else None
+            console.error(f"{visit.label} failed after {format_duration(seconds)}: "
+                          f"{_reason(attempt)}")  # fmt: skip
         elif change == "retrying":  # the new attempt is scheduled: the one before failed
-            failed = visit.attempts[-2]
-            console.info(f"{visit.label}: attempt {len(visit.attempts) - 1} failed "
-                         f"({failed.error}), retrying")  # fmt: skip
-        elif change in ("failed", "caught"):
+            console.info(f"{visit.label}: retrying (attempt {len(visit.attempts)})")
+        elif change in ("failed", "caught") and not visit.attempts:
             console.error(f"{visit.label} failed after {format_duration(visit.seconds())}")
 
     # --- results ----------------------------------------------------------------------------
@@ -135,6 +146,7 @@ class Reporter:
             "exit_code": self.exit_codes.get(job) if job else None,
             "failure_reason": describe.get("FailureReason"),
             "exit_message": (describe.get("ExitMessage") or "").strip() or None,
+            "note": self.job_notes.get(job) if job else None,
             "log_tail": tail,
         }
 
@@ -159,6 +171,8 @@ class Reporter:
         if failure["exit_message"]:
             message = failure["exit_message"].replace("\n", "\n    ")
             lines.append(f"exit message: {message}")
+        if failure["note"]:
+            lines.append(failure["note"])
         if failure["job"]:
             tail = failure["log_tail"]
             if tail:
@@ -209,6 +223,16 @@ class Reporter:
 
 def _round(seconds: float | None) -> float | None:
     return None if seconds is None else round(seconds, 3)
+
+
+def _reason(attempt: Attempt) -> str:
+    """One line saying why an attempt failed: its error and the job's FailureReason, so the
+    wait before a retry is explained as it happens."""
+    cause = attempt.describe.get("FailureReason") or attempt.describe.get("ProcessingJobStatus")
+    if not cause and attempt.cause and not attempt.describe:
+        cause = readable_cause(attempt.cause)
+    cause = " ".join(str(cause or "").split())
+    return f"{attempt.error}: {cause[:300]}" if cause else str(attempt.error)
 
 
 def _retries(visit: Visit) -> str:

@@ -154,8 +154,9 @@ class Trace:
     # --- reading events ------------------------------------------------------------------
 
     def add(self, event: dict[str, Any]) -> list[tuple[str, Visit | None]]:
-        """Take one event; return the changes it makes: ("entered"|"retrying"|"succeeded"|
-        "failed"|"caught", visit) and ("execution", None) when the execution ends."""
+        """Take one event; return the changes it makes: ("entered"|"attempt failed"|"retrying"|
+        "succeeded"|"failed"|"caught", visit) and ("execution", None) when the execution
+        ends."""
         event_id = int(event["id"])
         if event_id <= self.last_event_id and event_id in self._owner:
             return []  # seen already (a poll returning the whole history again)
@@ -201,6 +202,7 @@ class Trace:
                 attempt.error = details.get("error", kind)
                 attempt.cause = details.get("cause")
                 visit.error, visit.cause = attempt.error, attempt.cause
+                changes.append(("attempt failed", visit))
         elif kind in STATE_FAILED:
             group = kind.removesuffix("StateFailed").removesuffix("StateAborted")
             visit = next((v for v in reversed(self.visits)
