@@ -388,10 +388,11 @@ class Execution:
         def body():
             effective = io.effective(state, raw, context)
             branches = state["Branches"]
+            parent = self.history.last_id()
             with ThreadPoolExecutor(max_workers=max(1, len(branches))) as pool:
                 futures = [
                     pool.submit(self._nested, branch, copy.deepcopy(effective), {},
-                                context.variables, io.language)
+                                context.variables, io.language, parent)
                     for branch in branches
                 ]  # fmt: skip
                 results = self._gather(futures)
@@ -416,14 +417,16 @@ class Execution:
             ceiling = DISTRIBUTED_MAX_WORKERS if distributed else MAP_MAX_WORKERS
             workers = max(1, min(limit or ceiling, ceiling, self.max_parallel or ceiling))
             self.history.add("MapStateStarted", length=len(inputs))
+            parent = self.history.last_id()
             if distributed:
-                results = self._distributed(name, state, processor, inputs, effective, context,
-                                            io, workers)  # fmt: skip
+                results = self._distributed(parent, name, state, processor, inputs, effective,
+                                            context, io, workers)  # fmt: skip
                 return io.finish(state, raw, results, context)
             with ThreadPoolExecutor(max_workers=workers) as pool:
                 futures = [
                     pool.submit(
                         self._iteration,
+                        parent,
                         name,
                         processor,
                         index,
@@ -457,7 +460,8 @@ class Execution:
             )
         return items
 
-    def _distributed(self, name, state, processor, inputs, effective, context, io, workers):
+    def _distributed(self, parent, name, state, processor, inputs, effective, context, io,
+                     workers):  # fmt: skip
         """A Distributed Map's child workflow executions, each its own $$.Execution, with the
         tolerated failures and the ResultWriter; fails with States.ExceedToleratedFailureThreshold
         once more children fail than tolerated (children not yet started are not started)."""
@@ -487,8 +491,8 @@ class Execution:
                                    + f"/{label}:{child_name}"}}  # fmt: skip
             record = {"Name": child_name, "Input": value, "StartDate": now_iso()}
             try:
-                output = self._iteration(name, processor, index, value, context.variables,
-                                         io.language, extra)  # fmt: skip
+                output = self._iteration(parent, name, processor, index, value,
+                                         context.variables, io.language, extra)  # fmt: skip
                 record.update(Status="SUCCEEDED", Output=output)
             except StatesError as error:
                 record.update(Status="FAILED", Error=error.error, Cause=error.cause)
@@ -541,17 +545,21 @@ class Execution:
                                     "Body": json.dumps(manifest)}, task)  # fmt: skip
         return {"MapRunArn": map_run_arn, "ResultWriterDetails": {"Bucket": bucket, "Key": key}}
 
-    def _nested(self, machine, data, extra, outer: Variables, language: str):
+    def _nested(self, machine, data, extra, outer: Variables, language: str, parent=None):
         """A Parallel branch or Map iteration: its own variable scope inside `outer`; its
-        states default to the query language of the state that runs it."""
+        states default to the query language of the state that runs it. `parent`: the history
+        event this branch's first event follows."""
+        if parent is not None:
+            self.history.continue_from(parent)
         scope = outer.inner()
         try:
             return self._run_machine(machine, data, extra, scope, language)
         finally:
             scope.release()
 
-    def _iteration(self, name, processor, index, value, outer: Variables, language: str,
+    def _iteration(self, parent, name, processor, index, value, outer: Variables, language: str,
                    extra: dict[str, Any] | None = None):  # fmt: skip
+        self.history.continue_from(parent)
         self.history.add("MapIterationStarted", name=name, index=index)
         try:
             output = self._nested(processor, value, extra or {}, outer, language)
