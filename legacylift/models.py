@@ -31,11 +31,12 @@ DEFAULT_IMAGE = {"preprocessing": "framework", "inference": "model", "postproces
 INSTANCE_TYPE = re.compile(r"^ml\.[a-z0-9]+\.[a-z0-9]+$")
 DEBIAN_PACKAGE = re.compile(r"^[a-z0-9][a-z0-9+.-]+(=[A-Za-z0-9.+~:-]+)?$")
 ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-RANGES = {"volume_size": (1, 16384), "max_runtime": (1, 777600)}
+RANGES = {"volume_size": (1, 16384), "max_runtime": (1, 777600), "instance_count": (1, 100)}
 DEFAULT_KEYS = ("instance_type", "volume_size", "max_runtime", "environment", "network")
 # How a step runs, declared per step so legacy code keeps its own file names and paths.
 RUN_KEYS = ("script", "arguments", "input_path", "output_path", "entrypoint")
-STEP_KEYS = (*DEFAULT_KEYS, "image", *RUN_KEYS)
+# instance_count > 1: that many instances, each with its ShardedByS3Key share of the data input.
+STEP_KEYS = (*DEFAULT_KEYS, "image", *RUN_KEYS, "instance_count")
 PROCESSING_ROOT = "/opt/ml/processing/"
 DEFAULT_INPUT_PATH = "/opt/ml/processing/input/data"
 DEFAULT_OUTPUT_PATH = "/opt/ml/processing/output"

@@ -41,6 +41,7 @@ locals {
     arguments       = lookup(fan_out.combine, "arguments", null)
     input_path      = lookup(fan_out.combine, "input_path", local.default_input_path)
     output_path     = lookup(fan_out.combine, "output_path", local.default_output_path)
+    instance_count  = tonumber(lookup(fan_out.combine, "instance_count", 1))
     code_uri        = lookup(fan_out.combine, "image", "framework") == "framework" ? lookup(local.built_models[name].code_uris, "combine", "") : null
     input_expr      = "States.Format('{}batches/', $.output_uri)"
     output_expr     = "States.Format('{}combined/', $.output_uri)"

@@ -75,10 +75,16 @@ variable "models" {
   validation {
     condition = alltrue(flatten([for name, model in var.models : [
       for scope in ["preprocessing", "inference", "postprocessing"] : [
-        for key in keys(try(model[scope], {})) : contains(["instance_type", "volume_size", "max_runtime", "environment", "network", "image", "script", "arguments", "input_path", "output_path", "entrypoint"], key)
+        for key in keys(try(model[scope], {})) : contains(["instance_type", "volume_size", "max_runtime", "environment", "network", "image", "script", "arguments", "input_path", "output_path", "entrypoint", "instance_count"], key)
       ]
     ]]))
-    error_message = "A models entry's step settings have an unknown key: allowed are instance_type, volume_size, max_runtime, environment, network, image, script, arguments, input_path, output_path, entrypoint."
+    error_message = "A models entry's step settings have an unknown key: allowed are instance_type, volume_size, max_runtime, environment, network, image, script, arguments, input_path, output_path, entrypoint, instance_count."
+  }
+  validation {
+    condition = alltrue(flatten([for name, model in var.models : [
+      for scope in ["preprocessing", "inference", "postprocessing"] : can(tonumber(try(model[scope].instance_count, 1))) && try(floor(tonumber(model[scope].instance_count)) == tonumber(model[scope].instance_count) && tonumber(model[scope].instance_count) >= 1 && tonumber(model[scope].instance_count) <= 100, true)
+    ]]))
+    error_message = "A step's instance_count must be a whole number from 1 to 100 (SageMaker Processing's InstanceCount); above 1 its data input is ShardedByS3Key."
   }
   validation {
     condition = alltrue(flatten([for name, model in var.models : [

@@ -39,6 +39,8 @@ def test_defaults_and_tfvars(models_dir):
         ("[fan_out]\nbatch_size = 3\n", "unknown key 'fan_out.batch_size'"),
         ("[fan_out.combine]\nscript = 'combine.py'\n", "fan_out.combine.script = 'combine.py'"),
         ("[fan_out.combine]\nvolume_size = 0\n", "fan_out.combine.volume_size = 0"),
+        ("[inference]\ninstance_count = 0\n", "inference.instance_count = 0"),
+        ("[inference]\ninstance_count = 101\n", "from 1 to 100"),
     ],
 )
 def test_bad_fan_out_values_name_the_key_and_the_fix(models_dir, toml, message):

@@ -196,3 +196,24 @@ def test_the_distributed_map_runs_in_motos_interpreter(rendered):
     assert output["jobs"]["Combine"]["ProcessingJobStatus"] == "Completed"
     details = output["batches"]["ResultWriterDetails"]
     assert details["Bucket"] == "data" and details["Key"] in keys
+
+
+def test_instance_count_shards_the_data_input(workflow):
+    """A step on several instances: each gets its ShardedByS3Key share of the data input; the
+    script-mode code input stays FullyReplicated (every instance runs the script)."""
+    entry = model_entry("wide", preprocessing={"instance_count": 3})
+    states = json.loads(workflow.render(base_vars({"wide": entry}))["definitions"]["wide"])[
+        "States"]  # fmt: skip
+    pre = states["Preprocessing"]["Parameters"]
+    assert pre["ProcessingResources"]["ClusterConfig"]["InstanceCount"] == 3
+    inputs = {i["InputName"]: i["S3Input"]["S3DataDistributionType"]
+              for i in pre["ProcessingInputs"]}  # fmt: skip
+    assert inputs == {"data": "ShardedByS3Key", "code": "FullyReplicated"}
+    inference = states["Inference"]["Parameters"]
+    assert inference["ProcessingResources"]["ClusterConfig"]["InstanceCount"] == 1
+    assert inference["ProcessingInputs"][0]["S3Input"]["S3DataDistributionType"] == (
+        "FullyReplicated"
+    )
+    error = workflow.render_error(base_vars({"bad": model_entry(
+        "bad", inference={"instance_count": 0})}))  # fmt: skip
+    assert "instance_count must be a whole number from 1 to 100" in " ".join(error.split())
