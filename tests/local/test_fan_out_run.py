@@ -49,6 +49,14 @@ tolerated_failures = 1
 script = "combine.py"
 image = "model"
 """
+INLINE_TOML = """\
+steps = ["inference"]
+
+[fan_out]
+split = "object"
+mode = "inline"
+max_concurrency = 2
+"""
 SINGLE_TOML = 'steps = ["preprocessing", "inference"]\n\n[preprocessing]\nimage = "model"\n'
 
 
@@ -71,6 +79,7 @@ def models(tmp_path, monkeypatch, docker_client, base_image):
     folders = {
         "batchy": _folder(root, "batchy", FAN_OUT_TOML, {**scripts, "combine.py": COMBINE}),
         "single": _folder(root, "single", SINGLE_TOML, scripts),
+        "inline": _folder(root, "inline", INLINE_TOML, {"predict.py": UPPERCASE_OR_FAIL}),
     }
     monkeypatch.setenv("LEGACYLIFT_MODELS_DIR", str(root))
     monkeypatch.setenv("LEGACYLIFT_LOCAL_CONCURRENCY", "4")
@@ -158,3 +167,19 @@ def json_text(event) -> str:
     import json
 
     return json.dumps(event)
+
+
+def test_inline_map_over_objects(models, local_settings, tmp_path):
+    """mode = "inline", split = "object": the batches come from one ListObjectsV2 page; each
+    object is a batch whose job sees that object alone."""
+    root = tmp_path / "objects"
+    root.mkdir()
+    for name in ("a", "b", "c"):
+        (root / f"{name}.txt").write_text(f"{name} only\n")
+    run = run_local("inline", str(root), str(tmp_path / "out"), settings=local_settings,
+                    quiet=True, images=models["inline"])  # fmt: skip
+    assert run.succeeded, run.failure
+    batches = tmp_path / "out" / "batches"
+    for name in ("a", "b", "c"):
+        assert (batches / f"{name}.txt" / f"{name}.txt").read_text() == f"{name.upper()} ONLY\n"
+    assert sorted(p.name for p in batches.iterdir()) == ["a.txt", "b.txt", "c.txt"]
