@@ -231,3 +231,46 @@ def test_bad_stage_and_image_options_name_the_fix(tmp_path):
         parse_stages([f"{DEMAND / 'preprocess.py'}=/tmp/x"])
     with pytest.raises(LegacyLiftError, match="give URI=REF"):
         parse_mappings(["just-an-image:latest"])
+
+
+def test_the_invoke_task_exits_1_naming_the_problem(tmp_path):
+    import subprocess
+    import sys
+
+    from legacylift.paths import REPO_ROOT
+
+    broken = tmp_path / "definition.json"
+    broken.write_text("{not json")
+    done = subprocess.run(
+        [sys.executable, "-m", "invoke", "run-definition", str(broken), "--input", str(INPUT)],
+        cwd=REPO_ROOT, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 1
+    assert f"definition {broken}: not valid JSON" in done.stdout + done.stderr
+
+
+@pytest.mark.docker
+@pytest.mark.slow
+def test_a_failing_job_is_reported_like_run_local(tmp_path, local_settings):
+    """Sales without a `units` column: the preprocessing job fails; the report names the
+    state, the job, its exit code and the script's own error from the log."""
+    bad = tmp_path / "sales.csv"
+    bad.write_text("store,week,promo\nnorth,2026-W01,0\n")
+    stages = demand_stages()
+    stages[0] = f"{bad}={BUCKET}/data/preproc/input/sales.csv"
+    execution_input = json.loads(INPUT.read_text())
+    for step in execution_input.values():
+        step["ProcessingJobName"] += "-fails"
+    run = run_definition(
+        str(DEFINITION),
+        _write(tmp_path / "input.json", execution_input),
+        parse_mappings([f"{CUSTOM_IMAGE}=legacy_models/demand"]),
+        parse_stages(stages),
+        settings=local_settings,
+        quiet=True,
+    )
+    assert not run.succeeded
+    assert "failing step: Preprocessing script mode (job demand-pre-0211-1156-fails" in run.failure
+    assert "exit code 1" in run.failure
+    assert "KeyError" in run.failure and "units" in run.failure
+    assert run.outputs == {}
