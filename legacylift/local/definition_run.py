@@ -68,8 +68,13 @@ def _walk(value: Any, key: str | None = None) -> Iterator[tuple[str | None, Any]
 
 
 def _named(document: Any, *names: str) -> list[str]:
-    """String values of the keys `names` (also their `.$`-less static form) in `document`."""
-    return [v for k, v in _walk(document) if k in names and isinstance(v, str)]
+    """Static string values of the keys `names` in `document` (JSONata expressions, known
+    only at run time, left out)."""
+    return [
+        v
+        for k, v in _walk(document)
+        if k in names and isinstance(v, str) and not (v.startswith("{%") and v.endswith("%}"))
+    ]
 
 
 def parse_stages(pairs: list[str] | tuple[str, ...]) -> list[tuple[Path, str]]:
@@ -109,12 +114,14 @@ def upload_stages(sources: DataSources, stages: list[tuple[Path, str]]) -> None:
 
 
 def _static_parameters(machine: dict[str, Any]) -> Iterator[dict[str, Any]]:
-    """The Parameters of every Task state, nested branches and item processors included."""
+    """The Parameters (or JSONata Arguments) of every Task state, nested branches and item
+    processors included."""
     for state in machine.get("States", {}).values():
         if not isinstance(state, dict):
             continue
-        if state.get("Type") == "Task" and isinstance(state.get("Parameters"), dict):
-            yield state["Parameters"]
+        for key in ("Parameters", "Arguments"):  # JSONPath, JSONata
+            if state.get("Type") == "Task" and isinstance(state.get(key), dict):
+                yield state[key]
         for branch in state.get("Branches", []) or []:
             if isinstance(branch, dict):
                 yield from _static_parameters(branch)

@@ -274,3 +274,31 @@ def test_a_failing_job_is_reported_like_run_local(tmp_path, local_settings):
     assert "exit code 1" in run.failure
     assert "KeyError" in run.failure and "units" in run.failure
     assert run.outputs == {}
+
+
+def test_preflight_reads_jsonata_arguments_and_skips_expressions(local_settings):
+    """A JSONata Task's Arguments are checked like Parameters; `{% ... %}` values are only
+    known at run time and are mapped then."""
+    from legacylift.local.definition_run import preflight
+    from legacylift.local.names import JobRegistry
+
+    machine = {
+        "QueryLanguage": "JSONata",
+        "StartAt": "Score",
+        "States": {
+            "Score": {
+                "Type": "Task",
+                "Resource": "arn:aws:states:::sagemaker:createProcessingJob.sync",
+                "Arguments": {
+                    "ProcessingJobName": "{% $states.input.job %}",
+                    "RoleArn": "{% $states.input.role %}",
+                    "AppSpecification": {"ImageUri": CUSTOM_IMAGE},
+                },
+                "End": True,
+            }
+        },
+    }
+    jobs = JobRegistry(local_settings.jobs_dir)
+    with pytest.raises(LegacyLiftError, match=f"image {CUSTOM_IMAGE} has no local mapping"):
+        preflight(machine, {}, ImageMap({}), jobs)
+    preflight(machine, {}, ImageMap({CUSTOM_IMAGE: "demand:local"}), jobs)
