@@ -72,7 +72,8 @@ def _default_registry(registry):
     help={
         "name": "the model's folder name under legacy_models/",
         "refresh-requirements": "resolve requirements.txt again instead of installing the "
-        "versions recorded in requirements.lock.txt (which the build then rewrites)",
+        "versions recorded in requirements.lock.txt (which the build then rewrites); with the "
+        "model's own Dockerfile, rebuild it without the layer cache",
         **BUILD_HELP,
     }
 )

@@ -165,20 +165,23 @@ class ImageBuilder:
         with tempfile.TemporaryDirectory(prefix="legacylift-build-") as staging:
             staged = context.stage(Path(staging) / "context")
             if flatten:
-                log = self._build_flattened(staged, reference, labels, echo)
+                log = self._build_flattened(staged, reference, labels, echo, bool(resolve))
             else:
                 buildargs = {"LEGACYLIFT_RESOLVE": resolve} if resolve else None
                 log = stream_build(self.client, staged, reference, labels, echo, buildargs)
         success(f"{label}: built {reference}")
         return ImageOutcome(reference, content_hash, built=True, log=log)
 
-    def _build_flattened(self, staged: Path, reference: str, labels: dict, echo) -> BuildLog:
+    def _build_flattened(
+        self, staged: Path, reference: str, labels: dict, echo, nocache: bool = False
+    ) -> BuildLog:
         """A model's own Dockerfile: built (trusting the host CA bundle) into a throwaway
         image, whose filesystem then becomes the one layer of `reference`, with its
-        ENTRYPOINT/CMD, WORKDIR and ENV, run unprivileged (see `flatten_dockerfile`)."""
+        ENTRYPOINT/CMD, WORKDIR and ENV, run unprivileged (see `flatten_dockerfile`).
+        `nocache` runs every step again (its own pip install resolves again)."""
         stage = f"{reference}-stage"
         stage_labels = {f"{LABEL_PREFIX}.purpose": "own-dockerfile-stage"}
-        log = stream_build(self.client, staged, stage, stage_labels, echo)
+        log = stream_build(self.client, staged, stage, stage_labels, echo, nocache=nocache)
         try:
             config = self.client.images.get(stage).attrs["Config"]
             final = staged.parent / "flatten"

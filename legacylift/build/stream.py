@@ -58,6 +58,7 @@ def stream_build(
     labels: dict[str, str],
     echo: Callable[[str], None] = detail,
     buildargs: dict[str, str] | None = None,
+    nocache: bool = False,
 ) -> BuildLog:
     """Build `context` with the classic builder, echoing each step as it starts."""
     log = BuildLog()
@@ -74,6 +75,7 @@ def stream_build(
             decode=True,
             network_mode="host",  # pip and apt reach their indexes; step containers never do
             buildargs=buildargs or None,
+            nocache=nocache,
         )
         for chunk in chunks:
             if "error" in chunk or "errorDetail" in chunk:
