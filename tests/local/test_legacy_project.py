@@ -302,3 +302,30 @@ def test_preflight_reads_jsonata_arguments_and_skips_expressions(local_settings)
     with pytest.raises(LegacyLiftError, match=f"image {CUSTOM_IMAGE} has no local mapping"):
         preflight(machine, {}, ImageMap({}), jobs)
     preflight(machine, {}, ImageMap({CUSTOM_IMAGE: "demand:local"}), jobs)
+
+
+def test_new_model_guesses_the_image_of_steps_needing_more_than_the_framework(
+    tmp_path, monkeypatch
+):
+    project = tmp_path / "project"
+    (project / "src").mkdir(parents=True)
+    (project / "src" / "pre_process.py").write_text(
+        "import statsmodels.api as sm\nimport helpers\n"
+        "DATA = '/opt/ml/processing/input/data/sales.csv'\n"
+        "OUT = '/opt/ml/processing/processed/features.csv'\n"
+    )
+    (project / "src" / "helpers.py").write_text("")
+    (project / "score.py").write_text("print('scoring')\n")
+    (project / "Dockerfile").write_text("FROM python:3.11-slim\nWORKDIR /app\nCOPY . .\n")
+    monkeypatch.setenv("LEGACYLIFT_MODELS_DIR", str(tmp_path / "models"))
+    created = new_model("guessed", str(project))
+    model = load_model("guessed")
+    assert model.steps == ("preprocessing", "inference")
+    assert model.script_for("preprocessing") == "src/pre_process.py"
+    assert model.image_for("preprocessing") == "model"  # statsmodels: not in the framework
+    assert model.script_for("inference") == "score.py"
+    assert not model.uses_image_entrypoint("inference")  # the Dockerfile has no CMD
+    assert model.output_path_for("preprocessing") == "/opt/ml/processing/processed"
+    assert model.input_path_for("preprocessing") == "/opt/ml/processing/input/data"
+    assert any("statsmodels" in guess for guess in created.guesses)
+    assert any("WORKDIR is /app" in check for check in created.checks)
