@@ -329,3 +329,17 @@ def test_new_model_guesses_the_image_of_steps_needing_more_than_the_framework(
     assert model.input_path_for("preprocessing") == "/opt/ml/processing/input/data"
     assert any("statsmodels" in guess for guess in created.guesses)
     assert any("WORKDIR is /app" in check for check in created.checks)
+
+
+def test_model_folder_mappings_name_models_in_the_models_directory(tmp_path):
+    built: list[str] = []
+    images = ImageMap(
+        {"a": "legacy_models/demand", "b": str(DEMAND), "c": str(tmp_path), "d": "legacy_models/x"},
+        build_model=lambda name: built.append(name) or f"legacylift/{name}:local",
+    )
+    assert images.resolve("a") == images.resolve("b") == "legacylift/demand:local"
+    with pytest.raises(LegacyLiftError, match="must sit in"):
+        images.resolve("c")
+    with pytest.raises(LegacyLiftError, match="no such model folder"):
+        images.resolve("d")
+    assert built == ["demand", "demand"]
