@@ -22,6 +22,7 @@ from typing import Any
 
 from legacylift import console
 from legacylift.errors import LegacyLiftError
+from legacylift.local.arguments import parse_time_scale
 from legacylift.local.asl.errors import StatesError
 from legacylift.local.asl.interpreter import Execution, TaskContext
 from legacylift.local.datasources import DataSources, FileTree, join_uri
@@ -212,13 +213,14 @@ def run_definition(
     stages: list[tuple[Path, str]] | None = None,
     name: str | None = None,
     settings: LocalSettings | None = None,
-    time_scale: float = 1.0,
+    time_scale: str | float = 1.0,
     quiet: bool = False,
     images: ImageMap | None = None,
 ) -> DefinitionRun:
     """Run the definition in `definition_path` on `input_path`'s JSON (default `{}`) locally;
     `run.failure` explains a failed run (failing step, exit code, log tail)."""
     started = time.monotonic()
+    time_scale = parse_time_scale(time_scale)
     settings = settings or LocalSettings.from_env()
     machine = read_json(definition_path, "definition")
     if not isinstance(machine, dict):
