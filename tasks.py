@@ -270,10 +270,12 @@ def run_definition(c, definition, input=None, image=None, stage=None, name=None,
     )
     if not result.succeeded:
         error(result.failure)
+        error(f"report: {result.report_path}")
         raise Exit(code=1)
     success(f"{result.model}: execution {result.execution_name} succeeded in {result.seconds:.1f}s")
     for uri, path in result.outputs.items():
         success(f"output: {uri}" + (f" -> {path}" if path else ""))
+    success(f"report: {result.report_path}")
 
 
 @task(

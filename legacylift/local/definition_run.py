@@ -30,9 +30,11 @@ from legacylift.local.errors import SageMakerApiError
 from legacylift.local.image_map import ImageMap
 from legacylift.local.names import JobRegistry
 from legacylift.local.processing import ProcessingRunner
-from legacylift.local.run import LocalRun, _failure_summary, _Progress
+from legacylift.local.run import LocalRun, step_timings
 from legacylift.local.sagemaker_tasks import SageMakerTasks
 from legacylift.local.settings import LocalSettings
+from legacylift.report.local import write_local_report
+from legacylift.report.reporter import Reporter
 
 ROLE_ARN = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]{1,512}$")
 S3_URI = re.compile(r"^s3://([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])(/.*)?$")
@@ -216,9 +218,12 @@ def run_definition(
     time_scale: str | float = 1.0,
     quiet: bool = False,
     images: ImageMap | None = None,
+    reporter: Reporter | None = None,
 ) -> DefinitionRun:
     """Run the definition in `definition_path` on `input_path`'s JSON (default `{}`) locally;
-    `run.failure` explains a failed run (failing step, exit code, log tail)."""
+    `run.failure` explains a failed run (failing step, exit code, log tail). Progress goes to
+    `reporter` (default: text lines, none when `quiet`), as for run-local;
+    `run.report_path` is the run's HTML report."""
     started = time.monotonic()
     time_scale = parse_time_scale(time_scale)
     settings = settings or LocalSettings.from_env()
@@ -228,8 +233,9 @@ def run_definition(
     execution_input = read_json(input_path, "input") if input_path else {}
     images = images or ImageMap(dict(image_mappings or {}))
     sources = DataSources(settings)
-    tasks = SageMakerTasks(ProcessingRunner(settings), time_scale=time_scale)
-    progress = _Progress(quiet)
+    reporter = reporter or Reporter("quiet" if quiet else "text")
+    runner = ProcessingRunner(settings, on_log=reporter.job_log)
+    tasks = SageMakerTasks(runner, time_scale=time_scale)
     label = Path(definition_path).stem
     execution_name = name or f"{label}-{time.strftime('%Y%m%d-%H%M%S')}-{uuid.uuid4().hex[:6]}"
     execution = Execution(  # validates the ASL and that every Task's resource runs locally
@@ -239,25 +245,34 @@ def run_definition(
         task_runner=MappedTasks(tasks, images),
         time_scale=time_scale,
         state_machine_name=re.sub(r"[^A-Za-z0-9_-]", "-", label)[:80] or "definition",
-        on_event=progress,
+        on_event=reporter.event,
     )
     preflight(machine, execution_input, images, JobRegistry(settings.jobs_dir))
     if stages:
         with console.timed(f"{label}: staging {len(stages)} path(s) into the local object store"):
             upload_stages(sources, stages)
-    result = execution.run()
+    reporter.trace.name = execution_name
+    reporter.trace.arn = execution.base_context["Execution"]["Id"]
+    try:
+        result = execution.run()
+    finally:
+        reporter.close()
+    for job in tasks.results.values():
+        reporter.job_finished(job.describe["ProcessingJobName"], job.exit_code, job.out_of_memory)
     local = not settings.s3_endpoint_url
     outputs = _outputs(tasks, sources, local)
     run = DefinitionRun(
         label,
         execution_name,
         result,
-        next(iter(outputs), ""),
-        next(iter(outputs.values()), None),
-        list(progress.steps.values()),
+        next(reversed(outputs), ""),  # the last job's output: the pipeline's result
+        next(reversed(outputs.values()), None),
+        step_timings(reporter.trace),
         time.monotonic() - started,
         outputs=outputs,
     )
+    run.reporter = reporter
     if not run.succeeded:
-        run.failure = _failure_summary(run, tasks)
+        run.failure = f"{label}: {reporter.failure_text()}"
+    run.report_path = write_local_report(run, machine, settings)
     return run
