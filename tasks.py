@@ -72,7 +72,8 @@ def _default_registry(registry):
     help={
         "name": "the model's folder name under legacy_models/",
         "refresh-requirements": "resolve requirements.txt again instead of installing the "
-        "versions recorded in requirements.lock.txt (which the build then rewrites)",
+        "versions recorded in requirements.lock.txt (which the build then rewrites); with the "
+        "model's own Dockerfile, rebuild it without the layer cache",
         **BUILD_HELP,
     }
 )
@@ -237,6 +238,50 @@ def run_local(
 
 
 @task(
+    name="run-definition",
+    help={
+        "definition": "an existing Step Functions definition (ASL JSON) whose Tasks are SageMaker "
+        "createProcessingJob(.sync)",
+        "input": "its execution input (JSON file; default {})",
+        "image": "URI=REF: run image URI as a local image (REF), or as the image of a model "
+        "folder (legacy_models/NAME, built when missing); repeatable. AWS sagemaker-scikit-learn "
+        "URIs map to the local twin without it",
+        "stage": "LOCAL_PATH=s3://bucket/key: upload a file (to that key) or a directory's files "
+        "(under that prefix) into the local object store first; repeatable",
+        "name": "the execution name (default DEFINITION-YYYYmmdd-HHMMSS-xxxxxx)",
+        "time-scale": LOCAL_HELP["time_scale"],
+    },
+    iterable=["image", "stage"],
+)
+def run_definition(c, definition, input=None, image=None, stage=None, name=None, time_scale="1"):  # noqa: A002
+    """Run an existing Step Functions definition and input locally, unchanged: each SageMaker
+    processing job in local Docker, image URIs mapped to local images."""
+    from legacylift.console import error, success
+    from legacylift.local.definition_run import parse_stages
+    from legacylift.local.definition_run import run_definition as run
+    from legacylift.local.image_map import parse_mappings
+
+    result = _fail_cleanly(
+        lambda: run(
+            definition,
+            input,
+            parse_mappings(image or []),
+            parse_stages(stage or []),
+            name=name,
+            time_scale=time_scale,
+        )
+    )
+    if not result.succeeded:
+        error(result.failure)
+        error(f"report: {result.report_path}")
+        raise Exit(code=1)
+    success(f"{result.model}: execution {result.execution_name} succeeded in {result.seconds:.1f}s")
+    for uri, path in result.outputs.items():
+        success(f"output: {uri}" + (f" -> {path}" if path else ""))
+    success(f"report: {result.report_path}")
+
+
+@task(
     name="clean-local",
     help={
         "older_than": "remove only runs whose data did not change for this many days "
@@ -268,48 +313,6 @@ def clean_local(c, older_than="7", inputs=False, dry_run=False):
         print(f"{verb} {path}")
     success(f"{verb} {len(report.removed)} run folders ({report.bytes / 1e6:.1f} MB); kept "
             f"{report.kept_recent} newer than {older_than} days")  # fmt: skip
-
-
-@task(
-    name="run-definition",
-    help={
-        "definition": "an existing Step Functions definition (ASL JSON) whose Tasks are SageMaker "
-        "createProcessingJob(.sync)",
-        "input": "its execution input (JSON file; default {})",
-        "image": "URI=REF: run image URI as a local image (REF), or as the image of a model "
-        "folder (legacy_models/NAME, built when missing); repeatable. AWS sagemaker-scikit-learn "
-        "URIs map to the local twin without it",
-        "stage": "LOCAL_PATH=s3://bucket/key: upload a file (to that key) or a directory's files "
-        "(under that prefix) into the local object store first; repeatable",
-        "name": "the execution name (default DEFINITION-YYYYmmdd-HHMMSS-xxxxxx)",
-        "time-scale": LOCAL_HELP["time_scale"],
-    },
-    iterable=["image", "stage"],
-)
-def run_definition(c, definition, input=None, image=None, stage=None, name=None, time_scale="1"):  # noqa: A002
-    """Run an existing Step Functions definition and input locally, unchanged: each SageMaker
-    processing job in local Docker, image URIs mapped to local images."""
-    from legacylift.console import error, success
-    from legacylift.local.definition_run import parse_stages
-    from legacylift.local.definition_run import run_definition as run
-    from legacylift.local.image_map import parse_mappings
-
-    result = _fail_cleanly(
-        lambda: run(
-            definition,
-            input,
-            parse_mappings(image or []),
-            parse_stages(stage or []),
-            name=name,
-            time_scale=float(time_scale),
-        )
-    )
-    if not result.succeeded:
-        error(result.failure)
-        raise Exit(code=1)
-    success(f"{result.model}: execution {result.execution_name} succeeded in {result.seconds:.1f}s")
-    for uri, path in result.outputs.items():
-        success(f"output: {uri}" + (f" -> {path}" if path else ""))
 
 
 @task(help={"workspace": LOCAL_HELP["workspace"]})

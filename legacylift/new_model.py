@@ -43,6 +43,7 @@ PROCESSING_LITERAL = re.compile(r"""["'](/opt/ml/processing/[^"'\s]*)["']""")
 FRAMEWORK_LIBRARIES = frozenset(
     {"pandas", "numpy", "sklearn", "scipy", "joblib", "dateutil", "pytz"}
 )
+WORKDIR = re.compile(r"^\s*WORKDIR\s+(.+)$", re.IGNORECASE | re.MULTILINE)
 INSTRUCTION = re.compile(r"^\s*(CMD|ENTRYPOINT)\s+(.+)$", re.IGNORECASE | re.MULTILINE)
 
 SKELETON = '''"""{step}: read every file under {input_path}, write under {output_path}."""
@@ -217,8 +218,9 @@ def _from_legacy(origin: Path, folder: Path, result: NewModel) -> None:
             table["script"] = script
         result.guesses.append(f"{step}: {script}")
         literals = _literals(text)
-        inputs = _common([_directory(p) for p in literals if "/output" not in p])
-        outputs = _common([_directory(p) for p in literals if "/output" in p])
+        # Paths under .../input are read; any other path under /opt/ml/processing/ is written.
+        inputs = _common([_directory(p) for p in literals if "/input" in p])
+        outputs = _common([_directory(p) for p in literals if "/input" not in p])
         for key, found, default in (
             ("input_path", inputs, DEFAULT_INPUT_PATH),
             ("output_path", outputs, DEFAULT_OUTPUT_PATH),
@@ -257,9 +259,19 @@ def _from_legacy(origin: Path, folder: Path, result: NewModel) -> None:
     if (folder / "Dockerfile").exists():
         result.checks.append(
             "the project's Dockerfile builds the model image: it installs requirements.txt "
-            "itself (pin versions there for reproducible builds), and for steps with image = "
-            '"model" the scripts must be in /opt/ml/code'
+            "itself (pin versions there for reproducible builds)"
         )
+        workdirs = WORKDIR.findall((folder / "Dockerfile").read_text(errors="replace"))
+        in_image = [
+            step for step, table in tables.items()
+            if table.get("image") == "model" and table.get("entrypoint") != "image"
+        ]  # fmt: skip
+        if in_image and (not workdirs or workdirs[-1].strip().rstrip("/") != "/opt/ml/code"):
+            result.checks.append(
+                f"{', '.join(in_image)} run their scripts in the model's own image as "
+                "/opt/ml/code/<script>: the Dockerfile must copy them there (its WORKDIR is "
+                f"{workdirs[-1].strip() if workdirs else 'not set'})"
+            )
     elif (origin / "requirements.txt").exists():
         result.checks.append(
             "requirements.txt: the first build records the versions pip resolves in "

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 
-from legacylift.build.context import template_path
+from legacylift.build.context import CA_BUNDLE_NAME, template_path
 from legacylift.models import SCRIPTS
 
 # Bump when the rendering code changes in a way the template text does not show.
@@ -66,7 +66,7 @@ def render_framework_dockerfile(base_image: str) -> str:
 FROM_LINE = re.compile(
     r"^(\s*FROM\s+(?:--platform=\S+\s+)?)(\S+)(.*)$", re.IGNORECASE | re.MULTILINE
 )
-BUILD_CA = "/legacylift-build-ca.crt"
+BUILD_CA = f"/{CA_BUNDLE_NAME}"
 
 # After each FROM of a model's own Dockerfile: its RUN steps (pip install) trust the host CA
 # bundle as the template's do. The bundle is removed at the end and the result flattened by
@@ -91,8 +91,9 @@ def adapt_own_dockerfile(text: str, configured_base: str, resolved_base: str) ->
 
     adapted = FROM_LINE.sub(from_line, text).rstrip("\n")
     return (
-        f"{adapted}\n\n# Added by LegacyLift: the build-time CA bundle leaves the image.\n"
-        f"USER root\nRUN rm -f {BUILD_CA}\n"
+        f"{adapted}\n\n# Added by LegacyLift: the build-time CA bundle leaves the image, with any\n"
+        "# copy of it a COPY of the whole context made.\n"
+        f"USER root\nRUN find / -xdev -type f -name {CA_BUNDLE_NAME} -delete\n"
     )
 
 

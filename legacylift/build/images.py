@@ -160,31 +160,28 @@ class ImageBuilder:
             return ImageOutcome(reference, content_hash, built=False)
         info(f"{label}: building {reference}")
         revision = source_revision(revision_of)
-        labels = {
-            f"{LABEL_PREFIX}.image": label,
-            f"{LABEL_PREFIX}.content-hash": content_hash,
-            f"{LABEL_PREFIX}.source-revision": revision,
-            f"{LABEL_PREFIX}.template-version": TEMPLATE_VERSION,
-            "org.opencontainers.image.revision": revision,
-        }
+        labels = _labels(label, content_hash, revision)
         echo = lambda line: detail(f"{label}: {line}")  # noqa: E731
         with tempfile.TemporaryDirectory(prefix="legacylift-build-") as staging:
             staged = context.stage(Path(staging) / "context")
             if flatten:
-                log = self._build_flattened(staged, reference, labels, echo)
+                log = self._build_flattened(staged, reference, labels, echo, bool(resolve))
             else:
                 buildargs = {"LEGACYLIFT_RESOLVE": resolve} if resolve else None
                 log = stream_build(self.client, staged, reference, labels, echo, buildargs)
         success(f"{label}: built {reference}")
         return ImageOutcome(reference, content_hash, built=True, log=log)
 
-    def _build_flattened(self, staged: Path, reference: str, labels: dict, echo) -> BuildLog:
+    def _build_flattened(
+        self, staged: Path, reference: str, labels: dict, echo, nocache: bool = False
+    ) -> BuildLog:
         """A model's own Dockerfile: built (trusting the host CA bundle) into a throwaway
         image, whose filesystem then becomes the one layer of `reference`, with its
-        ENTRYPOINT/CMD, WORKDIR and ENV, run unprivileged (see `flatten_dockerfile`)."""
+        ENTRYPOINT/CMD, WORKDIR and ENV, run unprivileged (see `flatten_dockerfile`).
+        `nocache` runs every step again (its own pip install resolves again)."""
         stage = f"{reference}-stage"
         stage_labels = {f"{LABEL_PREFIX}.purpose": "own-dockerfile-stage"}
-        log = stream_build(self.client, staged, stage, stage_labels, echo)
+        log = stream_build(self.client, staged, stage, stage_labels, echo, nocache=nocache)
         try:
             config = self.client.images.get(stage).attrs["Config"]
             final = staged.parent / "flatten"
@@ -232,7 +229,13 @@ class ImageBuilder:
         for pin in pins:
             detail(f"{model.name}:   {pin}")
         locked = self.model_context(model)
-        self.client.images.get(outcome.reference).tag(locked.repository, tag=locked.content_hash)
+        if not self.exists_locally(locked.tag):
+            # The same filesystem and config, labelled with the locked content's hash (a
+            # metadata-only build: no layer is added).
+            with tempfile.TemporaryDirectory(prefix="legacylift-relabel-") as staging:
+                (Path(staging) / "Dockerfile").write_text(f"FROM {outcome.reference}\n")
+                labels = _labels(model.name, locked.content_hash, source_revision(model.path))
+                stream_build(self.client, Path(staging), locked.tag, labels, lambda line: None)
         return ImageOutcome(locked.tag, locked.content_hash, outcome.built, outcome.log)
 
     def ensure_framework(self) -> ImageOutcome:
@@ -253,6 +256,16 @@ class ImageBuilder:
                 "build again"
             )
         return digest
+
+
+def _labels(label: str, content_hash: str, revision: str) -> dict[str, str]:
+    return {
+        f"{LABEL_PREFIX}.image": label,
+        f"{LABEL_PREFIX}.content-hash": content_hash,
+        f"{LABEL_PREFIX}.source-revision": revision,
+        f"{LABEL_PREFIX}.template-version": TEMPLATE_VERSION,
+        "org.opencontainers.image.revision": revision,
+    }
 
 
 def ensure_model_image(name: str, refresh: bool = False) -> str:

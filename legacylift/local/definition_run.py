@@ -22,6 +22,7 @@ from typing import Any
 
 from legacylift import console
 from legacylift.errors import LegacyLiftError
+from legacylift.local.arguments import parse_time_scale
 from legacylift.local.asl.errors import StatesError
 from legacylift.local.asl.interpreter import Execution, TaskContext
 from legacylift.local.datasources import DataSources, FileTree, join_uri
@@ -29,9 +30,11 @@ from legacylift.local.errors import SageMakerApiError
 from legacylift.local.image_map import ImageMap
 from legacylift.local.names import JobRegistry
 from legacylift.local.processing import ProcessingRunner
-from legacylift.local.run import LocalRun, _failure_summary, _Progress
+from legacylift.local.run import LocalRun, step_timings
 from legacylift.local.sagemaker_tasks import SageMakerTasks
 from legacylift.local.settings import LocalSettings
+from legacylift.report.local import write_local_report
+from legacylift.report.reporter import Reporter
 
 ROLE_ARN = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]{1,512}$")
 S3_URI = re.compile(r"^s3://([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])(/.*)?$")
@@ -68,8 +71,13 @@ def _walk(value: Any, key: str | None = None) -> Iterator[tuple[str | None, Any]
 
 
 def _named(document: Any, *names: str) -> list[str]:
-    """String values of the keys `names` (also their `.$`-less static form) in `document`."""
-    return [v for k, v in _walk(document) if k in names and isinstance(v, str)]
+    """Static string values of the keys `names` in `document` (JSONata expressions, known
+    only at run time, left out)."""
+    return [
+        v
+        for k, v in _walk(document)
+        if k in names and isinstance(v, str) and not (v.startswith("{%") and v.endswith("%}"))
+    ]
 
 
 def parse_stages(pairs: list[str] | tuple[str, ...]) -> list[tuple[Path, str]]:
@@ -109,12 +117,14 @@ def upload_stages(sources: DataSources, stages: list[tuple[Path, str]]) -> None:
 
 
 def _static_parameters(machine: dict[str, Any]) -> Iterator[dict[str, Any]]:
-    """The Parameters of every Task state, nested branches and item processors included."""
+    """The Parameters (or JSONata Arguments) of every Task state, nested branches and item
+    processors included."""
     for state in machine.get("States", {}).values():
         if not isinstance(state, dict):
             continue
-        if state.get("Type") == "Task" and isinstance(state.get("Parameters"), dict):
-            yield state["Parameters"]
+        for key in ("Parameters", "Arguments"):  # JSONPath, JSONata
+            if state.get("Type") == "Task" and isinstance(state.get(key), dict):
+                yield state[key]
         for branch in state.get("Branches", []) or []:
             if isinstance(branch, dict):
                 yield from _static_parameters(branch)
@@ -205,13 +215,17 @@ def run_definition(
     stages: list[tuple[Path, str]] | None = None,
     name: str | None = None,
     settings: LocalSettings | None = None,
-    time_scale: float = 1.0,
+    time_scale: str | float = 1.0,
     quiet: bool = False,
     images: ImageMap | None = None,
+    reporter: Reporter | None = None,
 ) -> DefinitionRun:
     """Run the definition in `definition_path` on `input_path`'s JSON (default `{}`) locally;
-    `run.failure` explains a failed run (failing step, exit code, log tail)."""
+    `run.failure` explains a failed run (failing step, exit code, log tail). Progress goes to
+    `reporter` (default: text lines, none when `quiet`), as for run-local;
+    `run.report_path` is the run's HTML report."""
     started = time.monotonic()
+    time_scale = parse_time_scale(time_scale)
     settings = settings or LocalSettings.from_env()
     machine = read_json(definition_path, "definition")
     if not isinstance(machine, dict):
@@ -219,8 +233,9 @@ def run_definition(
     execution_input = read_json(input_path, "input") if input_path else {}
     images = images or ImageMap(dict(image_mappings or {}))
     sources = DataSources(settings)
-    tasks = SageMakerTasks(ProcessingRunner(settings), time_scale=time_scale)
-    progress = _Progress(quiet)
+    reporter = reporter or Reporter("quiet" if quiet else "text")
+    runner = ProcessingRunner(settings, on_log=reporter.job_log)
+    tasks = SageMakerTasks(runner, time_scale=time_scale)
     label = Path(definition_path).stem
     execution_name = name or f"{label}-{time.strftime('%Y%m%d-%H%M%S')}-{uuid.uuid4().hex[:6]}"
     execution = Execution(  # validates the ASL and that every Task's resource runs locally
@@ -230,25 +245,34 @@ def run_definition(
         task_runner=MappedTasks(tasks, images),
         time_scale=time_scale,
         state_machine_name=re.sub(r"[^A-Za-z0-9_-]", "-", label)[:80] or "definition",
-        on_event=progress,
+        on_event=reporter.event,
     )
     preflight(machine, execution_input, images, JobRegistry(settings.jobs_dir))
     if stages:
         with console.timed(f"{label}: staging {len(stages)} path(s) into the local object store"):
             upload_stages(sources, stages)
-    result = execution.run()
+    reporter.trace.name = execution_name
+    reporter.trace.arn = execution.base_context["Execution"]["Id"]
+    try:
+        result = execution.run()
+    finally:
+        reporter.close()
+    for job in tasks.results.values():
+        reporter.job_finished(job.describe["ProcessingJobName"], job.exit_code, job.out_of_memory)
     local = not settings.s3_endpoint_url
     outputs = _outputs(tasks, sources, local)
     run = DefinitionRun(
         label,
         execution_name,
         result,
-        next(iter(outputs), ""),
-        next(iter(outputs.values()), None),
-        list(progress.steps.values()),
+        next(reversed(outputs), ""),  # the last job's output: the pipeline's result
+        next(reversed(outputs.values()), None),
+        step_timings(reporter.trace),
         time.monotonic() - started,
         outputs=outputs,
     )
+    run.reporter = reporter
     if not run.succeeded:
-        run.failure = _failure_summary(run, tasks)
+        run.failure = f"{label}: {reporter.failure_text()}"
+    run.report_path = write_local_report(run, machine, settings)
     return run

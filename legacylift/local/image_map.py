@@ -115,12 +115,17 @@ def _is_model_folder(ref: str) -> bool:
 
 
 def _model_name(ref: str) -> str:
+    """The model a folder reference names: `legacy_models/NAME` (the models directory, wherever
+    LEGACYLIFT_MODELS_DIR puts it), or a path to a folder in the models directory."""
     from legacylift.models import models_dir
 
-    folder = Path(ref).expanduser().resolve()
+    folder = Path(ref.rstrip("/")).expanduser()
+    candidate = models_dir() / folder.name
+    if ref.rstrip("/") == f"legacy_models/{folder.name}" and candidate.is_dir():
+        return folder.name
     if not folder.is_dir():
         raise LegacyLiftError(f"--image ...={ref}: no such model folder")
-    if folder.parent != models_dir().resolve():
+    if folder.resolve() != candidate.resolve():
         raise LegacyLiftError(
             f"--image ...={ref}: a model folder must sit in {models_dir()} (copy it there with "
             "`invoke new-model NAME --from DIR`)"

@@ -50,6 +50,8 @@ def test_a_second_build_installs_the_recorded_versions(unpinned, builder, docker
     assert first.built and lock.is_file()
     assert installed(docker_client, first.reference) == pinned(lock)
     assert first.content_hash == builder.model_context(load_model("unpinned-lock")).content_hash
+    labels = docker_client.images.get(first.reference).attrs["Config"]["Labels"]
+    assert labels["org.legacylift.content-hash"] == first.content_hash
     again = builder.ensure_model(load_model("unpinned-lock"))
     assert not again.built and again.reference == first.reference  # the lock is in the hash
 

@@ -231,3 +231,115 @@ def test_bad_stage_and_image_options_name_the_fix(tmp_path):
         parse_stages([f"{DEMAND / 'preprocess.py'}=/tmp/x"])
     with pytest.raises(LegacyLiftError, match="give URI=REF"):
         parse_mappings(["just-an-image:latest"])
+
+
+def test_the_invoke_task_exits_1_naming_the_problem(tmp_path):
+    import subprocess
+    import sys
+
+    from legacylift.paths import REPO_ROOT
+
+    broken = tmp_path / "definition.json"
+    broken.write_text("{not json")
+    done = subprocess.run(
+        [sys.executable, "-m", "invoke", "run-definition", str(broken), "--input", str(INPUT)],
+        cwd=REPO_ROOT, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 1
+    assert f"definition {broken}: not valid JSON" in done.stdout + done.stderr
+
+
+@pytest.mark.docker
+@pytest.mark.slow
+def test_a_failing_job_is_reported_like_run_local(tmp_path, local_settings):
+    """Sales without a `units` column: the preprocessing job fails; the report names the
+    state, the job, its exit code and the script's own error from the log."""
+    bad = tmp_path / "sales.csv"
+    bad.write_text("store,week,promo\nnorth,2026-W01,0\n")
+    stages = demand_stages()
+    stages[0] = f"{bad}={BUCKET}/data/preproc/input/sales.csv"
+    execution_input = json.loads(INPUT.read_text())
+    for step in execution_input.values():
+        step["ProcessingJobName"] += "-fails"
+    run = run_definition(
+        str(DEFINITION),
+        _write(tmp_path / "input.json", execution_input),
+        parse_mappings([f"{CUSTOM_IMAGE}=legacy_models/demand"]),
+        parse_stages(stages),
+        settings=local_settings,
+        quiet=True,
+    )
+    assert not run.succeeded
+    assert "failing step: Preprocessing script mode (job demand-pre-0211-1156-fails" in run.failure
+    assert "exit code 1" in run.failure
+    assert "KeyError" in run.failure and "units" in run.failure
+    assert run.outputs == {}
+
+
+def test_preflight_reads_jsonata_arguments_and_skips_expressions(local_settings):
+    """A JSONata Task's Arguments are checked like Parameters; `{% ... %}` values are only
+    known at run time and are mapped then."""
+    from legacylift.local.definition_run import preflight
+    from legacylift.local.names import JobRegistry
+
+    machine = {
+        "QueryLanguage": "JSONata",
+        "StartAt": "Score",
+        "States": {
+            "Score": {
+                "Type": "Task",
+                "Resource": "arn:aws:states:::sagemaker:createProcessingJob.sync",
+                "Arguments": {
+                    "ProcessingJobName": "{% $states.input.job %}",
+                    "RoleArn": "{% $states.input.role %}",
+                    "AppSpecification": {"ImageUri": CUSTOM_IMAGE},
+                },
+                "End": True,
+            }
+        },
+    }
+    jobs = JobRegistry(local_settings.jobs_dir)
+    with pytest.raises(LegacyLiftError, match=f"image {CUSTOM_IMAGE} has no local mapping"):
+        preflight(machine, {}, ImageMap({}), jobs)
+    preflight(machine, {}, ImageMap({CUSTOM_IMAGE: "demand:local"}), jobs)
+
+
+def test_new_model_guesses_the_image_of_steps_needing_more_than_the_framework(
+    tmp_path, monkeypatch
+):
+    project = tmp_path / "project"
+    (project / "src").mkdir(parents=True)
+    (project / "src" / "pre_process.py").write_text(
+        "import statsmodels.api as sm\nimport helpers\n"
+        "DATA = '/opt/ml/processing/input/data/sales.csv'\n"
+        "OUT = '/opt/ml/processing/processed/features.csv'\n"
+    )
+    (project / "src" / "helpers.py").write_text("")
+    (project / "score.py").write_text("print('scoring')\n")
+    (project / "Dockerfile").write_text("FROM python:3.11-slim\nWORKDIR /app\nCOPY . .\n")
+    monkeypatch.setenv("LEGACYLIFT_MODELS_DIR", str(tmp_path / "models"))
+    created = new_model("guessed", str(project))
+    model = load_model("guessed")
+    assert model.steps == ("preprocessing", "inference")
+    assert model.script_for("preprocessing") == "src/pre_process.py"
+    assert model.image_for("preprocessing") == "model"  # statsmodels: not in the framework
+    assert model.script_for("inference") == "score.py"
+    assert not model.uses_image_entrypoint("inference")  # the Dockerfile has no CMD
+    assert model.output_path_for("preprocessing") == "/opt/ml/processing/processed"
+    assert model.input_path_for("preprocessing") == "/opt/ml/processing/input/data"
+    assert any("statsmodels" in guess for guess in created.guesses)
+    assert any("WORKDIR is /app" in check for check in created.checks)
+
+
+def test_model_folder_mappings_name_models_in_the_models_directory(tmp_path):
+    built: list[str] = []
+    images = ImageMap(
+        {"a": "legacy_models/demand", "b": str(DEMAND), "c": str(tmp_path), "d": "legacy_models/x"},
+        build_model=lambda name: built.append(name) or f"legacylift/{name}:local",
+    )
+    assert images.resolve("a") == images.resolve("b") == "legacylift/demand:local"
+    with pytest.raises(LegacyLiftError, match="must sit in"):
+        images.resolve("c")
+    with pytest.raises(LegacyLiftError, match="no such model folder"):
+        images.resolve("d")
+    assert built == ["demand", "demand"]

@@ -227,3 +227,34 @@ def test_a_fan_out_model_plans_its_distributed_map_and_uploads_its_combine_scrip
     assert states["RunBatches"]["ItemProcessor"]["ProcessorConfig"]["Mode"] == "DISTRIBUTED"
     combine = states["Combine"]["Parameters"]["ProcessingInputs"][1]["S3Input"]["S3Uri"]
     assert combine.startswith("s3://plan-data-") and "/iris/code/" in combine
+
+
+def test_declared_scripts_are_uploaded_at_their_own_paths(root, tree):
+    """model.toml's `script` of a script-mode step: the object uploaded is that file, under its
+    path relative to the model folder, which the rendered ContainerEntrypoint runs."""
+    folder = tree / "legacy_models" / "declared"
+    (folder / "src").mkdir(parents=True, exist_ok=True)
+    (folder / "src" / "prep.py").write_text("print('prep')\n")
+    (folder / "post.py").write_text("print('post')\n")
+    plan = _plan_root(
+        root,
+        tree,
+        {
+            "declared": {
+                "image_uri": image_uri("declared"),
+                "preprocessing": {"script": "src/prep.py", "input_path": "/opt/ml/processing/raw"},
+                "postprocessing": {"script": "post.py"},
+            }
+        },
+    )
+    resources = _resources(plan)
+    keys = {
+        step: resources[f'aws_s3_object.script["declared/{step}"]']["values"]["key"]
+        for step in ("preprocessing", "postprocessing")
+    }
+    assert keys["preprocessing"].endswith("/src/prep.py")
+    assert keys["postprocessing"].endswith("/post.py")
+    machine = resources['module.state_machine["declared"].aws_sfn_state_machine.this']
+    states = json.loads(machine["values"]["definition"])["States"]
+    app = states["Preprocessing"]["Parameters"]["AppSpecification"]
+    assert app["ContainerEntrypoint"] == ["python3", "/opt/ml/processing/input/code/src/prep.py"]
