@@ -1,5 +1,6 @@
-"""A fan-out model end to end: modules/workflow rendered by real Terraform, its Distributed Map
-run by the local interpreter, every batch's steps processing jobs in the real daemon."""
+"""Fan-out and multi-instance models end to end: modules/workflow rendered by real Terraform,
+its Distributed or inline Map run by the local interpreter, every batch's steps processing jobs
+in the real daemon; a step on several instances with its input sharded."""
 
 from __future__ import annotations
 
@@ -57,6 +58,15 @@ split = "object"
 mode = "inline"
 max_concurrency = 2
 """
+# Each instance scores its share of the files into a file named after its host.
+PER_HOST = """\
+import json, pathlib
+host = json.load(open("/opt/ml/config/resourceconfig.json"))["current_host"]
+src, dst = pathlib.Path("/opt/ml/processing/input/data"), pathlib.Path("/opt/ml/processing/output")
+names = sorted(p.name for p in src.rglob("*.txt"))
+(dst / f"{host}.txt").write_text("\\n".join(names) + "\\n")
+"""
+WIDE_TOML = 'steps = ["inference"]\n\n[inference]\ninstance_count = 3\n'
 SINGLE_TOML = 'steps = ["preprocessing", "inference"]\n\n[preprocessing]\nimage = "model"\n'
 
 
@@ -80,6 +90,7 @@ def models(tmp_path, monkeypatch, docker_client, base_image):
         "batchy": _folder(root, "batchy", FAN_OUT_TOML, {**scripts, "combine.py": COMBINE}),
         "single": _folder(root, "single", SINGLE_TOML, scripts),
         "inline": _folder(root, "inline", INLINE_TOML, {"predict.py": UPPERCASE_OR_FAIL}),
+        "wide": _folder(root, "wide", WIDE_TOML, {"predict.py": PER_HOST}),
     }
     monkeypatch.setenv("LEGACYLIFT_MODELS_DIR", str(root))
     monkeypatch.setenv("LEGACYLIFT_LOCAL_CONCURRENCY", "4")
@@ -183,3 +194,19 @@ def test_inline_map_over_objects(models, local_settings, tmp_path):
     for name in ("a", "b", "c"):
         assert (batches / f"{name}.txt" / f"{name}.txt").read_text() == f"{name.upper()} ONLY\n"
     assert sorted(p.name for p in batches.iterdir()) == ["a.txt", "b.txt", "c.txt"]
+
+
+def test_a_step_on_three_instances_shards_its_input(models, local_settings, tmp_path):
+    """model.toml instance_count = 3, through the rendered workflow: three containers, each
+    with its ShardedByS3Key share, each writing a file named after its current_host."""
+    root = tmp_path / "parts"
+    root.mkdir()
+    for index in range(7):
+        (root / f"part-{index}.txt").write_text("x\n")
+    run = run_local("wide", str(root), str(tmp_path / "out"), settings=local_settings,
+                    quiet=True, images=models["wide"])  # fmt: skip
+    assert run.succeeded, run.failure
+    shares = {p.stem: p.read_text().split() for p in (tmp_path / "out").glob("algo-*.txt")}
+    assert sorted(shares) == ["algo-1", "algo-2", "algo-3"]
+    assert sorted(sum(shares.values(), [])) == [f"part-{i}.txt" for i in range(7)]
+    assert [len(shares[h]) for h in sorted(shares)] == [3, 2, 2]
