@@ -31,14 +31,22 @@ locals {
 
   # Script-mode steps (the framework image) run code fetched from S3: one object per script,
   # keyed by its content hash so a definition pins the exact code it runs.
-  scripts = merge([for name, model in local.built_models : {
+  scripts = merge(merge([for name, model in local.built_models : {
     for step in local.script_steps : "${name}/${step}" => {
       model  = name
       step   = step
       script = try(model[step].script, "${step}.py")
       source = "${var.models_dir}/${name}/${try(model[step].script, "${step}.py")}"
     } if contains(try(tolist(model.steps), local.all_steps), step) && try(model[step].image, model.defaults.image, "framework") == "framework"
-  }]...)
+  }]...), local.combine_scripts)
+
+  # A fan-out model's combine step, in script mode unless it runs in the model's image.
+  combine_scripts = { for name, model in local.built_models : "${name}/combine" => {
+    model  = name
+    step   = "combine"
+    script = try(model.fan_out.combine.script, "combine.py")
+    source = "${var.models_dir}/${name}/${try(model.fan_out.combine.script, "combine.py")}"
+  } if try(model.fan_out.combine, null) != null && try(model.fan_out.combine.image, "framework") == "framework" }
 
   # One folder per script version: the code_uri handed to the workflow is that folder, from
   # which SageMaker stages the script as /opt/ml/processing/input/code/<script> (its path
@@ -46,7 +54,7 @@ locals {
   script_folders = { for key, script in local.scripts : key => "${script.model}/code/${filesha256(script.source)}/" }
 
   models_with_code = { for name, model in var.models : name => merge(model, {
-    code_uris = { for step in local.script_steps : step => "s3://${local.bucket_name}/${local.script_folders["${name}/${step}"]}" if contains(keys(local.script_folders), "${name}/${step}") }
+    code_uris = { for step in concat(local.script_steps, ["combine"]) : step => "s3://${local.bucket_name}/${local.script_folders["${name}/${step}"]}" if contains(keys(local.script_folders), "${name}/${step}") }
   }) }
 
   # The role's ARN is known before the role exists, so definitions render at plan time.

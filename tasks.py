@@ -229,6 +229,9 @@ def run_local(
         error(result.failure)
         error(f"report: {result.report_path}")
         raise Exit(code=1)
+    if result.failed_batches:
+        error(f"{len(result.failed_batches)} failed batches, within the tolerance:")
+        error("\n".join(result.failed_batches))
     success(f"{name}: execution {result.execution_name} succeeded in {result.seconds:.1f}s")
     success(f"output: {result.output_path or result.output_uri}")
     success(f"report: {result.report_path}")

@@ -26,15 +26,17 @@ SCRIPTS = {
     "postprocessing": "postprocessing.py",
 }
 IMAGES = ("framework", "model")
-DEFAULT_IMAGE = {"preprocessing": "framework", "inference": "model", "postprocessing": "framework"}
+DEFAULT_IMAGE = {"preprocessing": "framework", "inference": "model", "postprocessing": "framework",
+                 "combine": "framework"}  # fmt: skip
 INSTANCE_TYPE = re.compile(r"^ml\.[a-z0-9]+\.[a-z0-9]+$")
 DEBIAN_PACKAGE = re.compile(r"^[a-z0-9][a-z0-9+.-]+(=[A-Za-z0-9.+~:-]+)?$")
 ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-RANGES = {"volume_size": (1, 16384), "max_runtime": (1, 777600)}
+RANGES = {"volume_size": (1, 16384), "max_runtime": (1, 777600), "instance_count": (1, 100)}
 DEFAULT_KEYS = ("instance_type", "volume_size", "max_runtime", "environment", "network")
 # How a step runs, declared per step so legacy code keeps its own file names and paths.
 RUN_KEYS = ("script", "arguments", "input_path", "output_path", "entrypoint")
-STEP_KEYS = (*DEFAULT_KEYS, "image", *RUN_KEYS)
+# instance_count > 1: that many instances, each with its ShardedByS3Key share of the data input.
+STEP_KEYS = (*DEFAULT_KEYS, "image", *RUN_KEYS, "instance_count")
 PROCESSING_ROOT = "/opt/ml/processing/"
 DEFAULT_INPUT_PATH = "/opt/ml/processing/input/data"
 DEFAULT_OUTPUT_PATH = "/opt/ml/processing/output"
@@ -45,7 +47,17 @@ ENTRYPOINTS = ("image",)
 MAX_ARGUMENTS, MAX_ARGUMENT_LENGTH, MAX_LOCAL_PATH = 100, 256, 256
 SCRIPT_PATH = re.compile(r"^[A-Za-z0-9._+@-][A-Za-z0-9._+@/ -]*$")
 LOCAL_PATH = re.compile(r"^/[A-Za-z0-9._+@/-]+$")
-TOP_KEYS = ("steps", "system_packages", "defaults", *STEPS)
+TOP_KEYS = ("steps", "system_packages", "defaults", *STEPS, "fan_out")
+# [fan_out]: one input of many batches, each through the whole chain (README "Many batches").
+FAN_OUT_KEYS = ("split", "mode", "max_concurrency", "tolerated_failures",
+                "tolerated_failure_percentage", "combine")  # fmt: skip
+FAN_OUT_SPLITS = ("prefix", "object")
+FAN_OUT_MODES = ("distributed", "inline")
+# Step Functions' limits: an inline Map runs at most 40 iterations at once, a Distributed Map
+# at most 10,000 child workflows.
+FAN_OUT_CONCURRENCY = {"inline": 40, "distributed": 10000}
+COMBINE_STEP = "combine"
+COMBINE_SCRIPT = "combine.py"
 
 
 def models_dir() -> Path:
@@ -63,6 +75,7 @@ class Model:
     system_packages: tuple[str, ...] = ()
     defaults: dict[str, Any] = field(default_factory=dict)
     step_settings: dict[str, dict[str, Any]] = field(default_factory=dict)
+    fan_out: dict[str, Any] | None = None
 
     @property
     def own_dockerfile(self) -> Path | None:
@@ -71,34 +84,45 @@ class Model:
         return candidate if candidate.is_file() else None
 
     def image_for(self, step: str) -> str:
-        """Which image runs `step`: "framework" or "model"."""
-        return self.step_settings.get(step, {}).get("image", DEFAULT_IMAGE[step])
+        """Which image runs `step`: "framework" or "model" (also the fan-out's "combine")."""
+        return self._settings_of(step).get("image", DEFAULT_IMAGE.get(step, "framework"))
 
     def script_for(self, step: str) -> str:
         """The step's script, relative to the model folder (`script`, default by step name)."""
-        return self.step_settings.get(step, {}).get("script", SCRIPTS[step])
+        return self._settings_of(step).get("script", SCRIPTS.get(step, COMBINE_SCRIPT))
+
+    def _settings_of(self, step: str) -> dict[str, Any]:
+        if step == COMBINE_STEP:
+            return (self.fan_out or {}).get("combine", {})
+        return self.step_settings.get(step, {})
+
+    @property
+    def script_steps(self) -> tuple[str, ...]:
+        """The steps whose scripts run: the listed steps, then the fan-out's combine step."""
+        combine = self.fan_out is not None and "combine" in self.fan_out
+        return (*self.steps, COMBINE_STEP) if combine else self.steps
 
     def arguments_for(self, step: str) -> tuple[str, ...]:
         """The step's ContainerArguments (`arguments`), empty when none are declared."""
-        return tuple(self.step_settings.get(step, {}).get("arguments", ()))
+        return tuple(self._settings_of(step).get("arguments", ()))
 
     def input_path_for(self, step: str) -> str:
         """The LocalPath the step reads its data from (`input_path`)."""
-        return self.step_settings.get(step, {}).get("input_path", DEFAULT_INPUT_PATH)
+        return self._settings_of(step).get("input_path", DEFAULT_INPUT_PATH)
 
     def output_path_for(self, step: str) -> str:
         """The LocalPath the step writes its results to (`output_path`)."""
-        return self.step_settings.get(step, {}).get("output_path", DEFAULT_OUTPUT_PATH)
+        return self._settings_of(step).get("output_path", DEFAULT_OUTPUT_PATH)
 
     def uses_image_entrypoint(self, step: str) -> bool:
         """Whether the step runs the image's own ENTRYPOINT/CMD (`entrypoint = "image"`), so
         its request carries no ContainerEntrypoint."""
-        return self.step_settings.get(step, {}).get("entrypoint") == "image"
+        return self._settings_of(step).get("entrypoint") == "image"
 
     def needs_script(self, step: str) -> bool:
         """Whether the step's script must exist: not when the image's own entrypoint runs and
         no script is declared."""
-        return not self.uses_image_entrypoint(step) or "script" in self.step_settings.get(step, {})
+        return not self.uses_image_entrypoint(step) or "script" in self._settings_of(step)
 
     def tfvars_settings(self) -> dict[str, Any]:
         """The settings the workspace tfvars mirror (contracts §2), beside image_uri."""
@@ -107,6 +131,11 @@ class Model:
             settings["defaults"] = dict(self.defaults)
         for step in STEPS:
             settings[step] = dict(self.step_settings.get(step, {}))
+        if self.fan_out is not None:
+            settings["fan_out"] = {
+                key: dict(value) if isinstance(value, dict) else value
+                for key, value in self.fan_out.items()
+            }
         return settings
 
 
@@ -202,7 +231,8 @@ def _parse(name: str, path: Path, config: dict[str, Any]) -> Model:
     }
     for step in STEPS:
         _check_step(path, step, step_settings[step])
-    return Model(name, path, tuple(steps), tuple(packages), defaults, step_settings)
+    fan_out = _parse_fan_out(path, config["fan_out"]) if "fan_out" in config else None
+    return Model(name, path, tuple(steps), tuple(packages), defaults, step_settings, fan_out)
 
 
 def _settings(path: Path, table: Any, allowed: tuple[str, ...], where: str) -> dict[str, Any]:
@@ -329,20 +359,92 @@ def _check_files(model: Model) -> None:
             f"model {model.name!r} is missing requirements.txt in {model.path}: every model "
             "needs one (it may be empty)"
         )
-    for step in model.steps:
+    for step in model.script_steps:
         if model.needs_script(step):
             _check_script(model, step)
+
+
+def _parse_fan_out(path: Path, table: Any) -> dict[str, Any]:
+    """`[fan_out]`, checked: how the input splits into batches, how many run at once, how many
+    may fail, and the optional `[fan_out.combine]` step (a step table of its own)."""
+    if not isinstance(table, dict):
+        raise _fail(path, "[fan_out] must be a table")
+    _check_keys(path, table, FAN_OUT_KEYS, "fan_out.")
+    fan_out = dict(table)
+    split = fan_out.setdefault("split", "prefix")
+    if split not in FAN_OUT_SPLITS:
+        raise _fail(
+            path,
+            f'fan_out.split = {split!r}: use "prefix" (each immediate sub-prefix of input_uri '
+            'is a batch, e.g. one folder per day) or "object" (each object is a batch)',
+        )
+    mode = fan_out.setdefault("mode", "distributed")
+    if mode not in FAN_OUT_MODES:
+        raise _fail(
+            path,
+            f'fan_out.mode = {mode!r}: use "distributed" (Distributed Map: thousands of '
+            'batches, each a child workflow) or "inline" (inline Map: at most 1000 batches)',
+        )
+    top = FAN_OUT_CONCURRENCY[mode]
+    concurrency = fan_out.setdefault("max_concurrency", 10)
+    if (
+        isinstance(concurrency, bool)
+        or not isinstance(concurrency, int)
+        or not (1 <= concurrency <= top)
+    ):
+        raise _fail(
+            path,
+            f"fan_out.max_concurrency = {concurrency!r}: give how many batches may run at once, a "
+            f"whole number from 1 to {top} ({mode} Map's limit); 0 would mean no limit on AWS, "
+            "which a legacy model's account quota rarely survives",
+        )
+    _check_tolerance(path, fan_out, mode)
+    if "combine" in fan_out:
+        combine = _settings(path, fan_out["combine"], STEP_KEYS, "fan_out.combine.")
+        _check_step(path, COMBINE_STEP, combine)
+        fan_out["combine"] = combine
+    return fan_out
+
+
+def _check_tolerance(path: Path, fan_out: dict[str, Any], mode: str) -> None:
+    count = fan_out.get("tolerated_failures")
+    if count is not None and (isinstance(count, bool) or not isinstance(count, int) or count < 0):
+        raise _fail(
+            path,
+            f"fan_out.tolerated_failures = {count!r}: give how many batches may fail before the "
+            "run fails, a whole number from 0 (the default: any failed batch fails the run)",
+        )
+    percentage = fan_out.get("tolerated_failure_percentage")
+    if percentage is not None and (
+        isinstance(percentage, bool)
+        or not isinstance(percentage, int | float)
+        or not 0 <= percentage <= 100
+    ):
+        raise _fail(
+            path,
+            f"fan_out.tolerated_failure_percentage = {percentage!r}: give a number from 0 to 100 "
+            "(the share of batches that may fail before the run fails)",
+        )
+    for key in ("tolerated_failures", "tolerated_failure_percentage"):
+        if fan_out.get(key) is not None and mode != "distributed":
+            raise _fail(
+                path,
+                f'fan_out.{key} needs mode = "distributed": Step Functions tolerates failed '
+                "child workflows in a Distributed Map only (an inline Map fails at its first "
+                "failed batch)",
+            )
 
 
 def _check_script(model: Model, step: str) -> None:
     from legacylift.build.context import EXCLUDED_DIRS, EXCLUDED_FILES
 
     script = model.script_for(step)
-    declared = "script" in model.step_settings.get(step, {})
-    where = f"{model.path / 'model.toml'}: {step}.script = {script!r}" if declared else (
+    declared = "script" in model._settings_of(step)
+    key = "fan_out.combine" if step == COMBINE_STEP else step
+    where = f"{model.path / 'model.toml'}: {key}.script = {script!r}" if declared else (
         f"model {model.name!r}: {step} script {script}")  # fmt: skip
     fix = (
-        f"set {step}.script in model.toml to the step's script, a path relative to {model.path}"
+        f"set {key}.script in model.toml to the step's script, a path relative to {model.path}"
         if not declared
         else "give the path of a regular file inside the model folder"
     )

@@ -31,6 +31,7 @@ from legacylift.local.image_map import ImageMap
 from legacylift.local.names import JobRegistry
 from legacylift.local.processing import ProcessingRunner
 from legacylift.local.run import LocalRun, step_timings
+from legacylift.local.s3_tasks import S3Tasks, TaskRunners
 from legacylift.local.sagemaker_tasks import SageMakerTasks
 from legacylift.local.settings import LocalSettings
 from legacylift.report.local import write_local_report
@@ -197,7 +198,7 @@ class MappedTasks:
 
 def _outputs(tasks: SageMakerTasks, sources: DataSources, local: bool) -> dict[str, Path | None]:
     outputs: dict[str, Path | None] = {}
-    for result in tasks.results.values():
+    for result in tasks.jobs.values():
         if result.status != "Completed":
             continue
         config = result.describe.get("ProcessingOutputConfig", {})
@@ -242,7 +243,7 @@ def run_definition(
         machine,
         execution_input,
         name=execution_name,
-        task_runner=MappedTasks(tasks, images),
+        task_runner=TaskRunners(MappedTasks(tasks, images), S3Tasks(sources)),
         time_scale=time_scale,
         state_machine_name=re.sub(r"[^A-Za-z0-9_-]", "-", label)[:80] or "definition",
         on_event=reporter.event,
@@ -257,7 +258,7 @@ def run_definition(
         result = execution.run()
     finally:
         reporter.close()
-    for job in tasks.results.values():
+    for job in tasks.jobs.values():
         reporter.job_finished(job.describe["ProcessingJobName"], job.exit_code, job.out_of_memory)
     local = not settings.s3_endpoint_url
     outputs = _outputs(tasks, sources, local)

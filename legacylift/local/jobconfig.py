@@ -20,19 +20,21 @@ def processing_job_config(request: dict[str, Any], arn: str) -> str:
     return json.dumps({**request, "ProcessingJobArn": arn}, indent=2, sort_keys=True)
 
 
-def resource_config(instance_type: str) -> str:
-    """`/opt/ml/config/resourceconfig.json`: the (single-host) cluster the job runs on."""
+def resource_config(instance_type: str, host: int = 1, hosts: int = 1) -> str:
+    """`/opt/ml/config/resourceconfig.json`: the cluster the job runs on, as seen from
+    `algo-<host>` of `hosts` instances (SageMaker names them algo-1 ... algo-N)."""
+    names = [f"algo-{index}" for index in range(1, hosts + 1)]
     return json.dumps(
         {
-            "current_host": HOST,
+            "current_host": names[host - 1],
             "current_instance_type": instance_type,
             "current_group_name": "homogeneousCluster",
-            "hosts": [HOST],
+            "hosts": names,
             "instance_groups": [
                 {
                     "instance_group_name": "homogeneousCluster",
                     "instance_type": instance_type,
-                    "hosts": [HOST],
+                    "hosts": names,
                 }
             ],
             "network_interface_name": "eth0",

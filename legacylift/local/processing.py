@@ -243,6 +243,9 @@ class ProcessingRunner:
     def _run(
         self, request: dict[str, Any], arn: str, result: JobResult, wait_limit: float | None
     ) -> None:
+        if request["ProcessingResources"]["ClusterConfig"].get("InstanceCount", 1) > 1:
+            self._run_cluster(request, arn, result, wait_limit)
+            return
         uid, _, gid = step_user().partition(":")
         stream, plan = self._stage(request, arn, Owner(int(uid), int(gid or uid)))
         try:
@@ -290,6 +293,24 @@ class ProcessingRunner:
                 self._stage_and_run(step, stream, plan, request, result, wait_limit)
             finally:
                 self._active.discard(step)
+
+    def _run_cluster(
+        self, request: dict[str, Any], arn: str, result: JobResult, wait_limit: float | None
+    ) -> None:
+        """InstanceCount > 1: one container per instance (legacylift.local.cluster)."""
+        from legacylift.local.cluster import run_cluster
+
+        user = step_user()
+        uid, _, gid = user.partition(":")
+        max_runtime = request["StoppingCondition"]["MaxRuntimeInSeconds"]
+        if wait_limit is not None and wait_limit < max_runtime:
+            max_runtime = wait_limit
+        result.describe["ProcessingStartTime"] = _now_ms()
+        reason = run_cluster(self, request, arn, result, Owner(int(uid), int(gid or uid)), user,
+                             max_runtime)  # fmt: skip
+        status = "Completed" if reason is None else (
+            "Stopped" if reason.startswith("MaxRuntimeExceeded") else "Failed")  # fmt: skip
+        self._finish(result, status, reason)
 
     def stop_all(self) -> None:
         """Remove every running step container now (Ctrl-C of a Map or Parallel state, whose

@@ -26,8 +26,16 @@ from legacylift.local.arguments import (
 )
 from legacylift.local.asl.interpreter import Execution, ExecutionResult
 from legacylift.local.datasources import DataSources, join_uri
+from legacylift.local.fan_out import (
+    BatchProgress,
+    check_batch_sizes,
+    failed_batches,
+    instance_types,
+    parallel_cap,
+)
 from legacylift.local.processing import ProcessingRunner
 from legacylift.local.render import RenderedWorkflow, render_workflow
+from legacylift.local.s3_tasks import S3Tasks, TaskRunners
 from legacylift.local.sagemaker_tasks import SageMakerTasks
 from legacylift.local.settings import LocalSettings
 from legacylift.local.transfer import fetch_output, stage_input
@@ -66,6 +74,7 @@ class LocalRun:
     steps: list[StepTiming] = field(default_factory=list)
     seconds: float = 0.0
     failure: str | None = None
+    failed_batches: list[str] = field(default_factory=list)  # a fan-out's, tolerated or not
     reporter: Reporter | None = None
     report_path: Path | None = None
 
@@ -105,7 +114,8 @@ def upload_code(sources: DataSources, model, bucket: str) -> str:
 def _model_entry(model, images: dict[str, str], code_uri: str | None) -> dict[str, Any]:
     entry: dict[str, Any] = {"image_uri": images.get("model"), **model.tfvars_settings()}
     if code_uri:
-        script_steps = [s for s in ("preprocessing", "postprocessing") if s in model.steps]
+        script_steps = [s for s in ("preprocessing", "postprocessing", "combine")
+                        if s in model.script_steps]  # fmt: skip
         entry["code_uris"] = {
             step: code_uri for step in script_steps if model.image_for(step) == "framework"
         }
@@ -115,7 +125,7 @@ def _model_entry(model, images: dict[str, str], code_uri: str | None) -> dict[st
 def _images(model) -> dict[str, str]:
     from legacylift.build import ensure_framework_image, ensure_model_image
 
-    kinds = {model.image_for(step) for step in model.steps}
+    kinds = {model.image_for(step) for step in model.script_steps}
     images = {}
     with console.timed(f"{model.name}: images"):
         # The module renders every model with its own image_uri, framework steps or not.
@@ -181,20 +191,24 @@ def run_local(
         input_uri = stage_input(
             sources, input_ref, f"s3://{bucket}/{name}/input/{execution}/", input_path
         )
+        if model.fan_out:
+            check_batch_sizes(sources, input_uri, model)
         output_uri = output.uri or f"s3://{bucket}/{name}/output/{execution}/"
         definition = rendered.definitions[name]
         execution_input = {"input_uri": input_uri, "output_uri": output_uri}
     reporter = reporter or Reporter("quiet" if quiet else "text")
     runner = ProcessingRunner(settings, on_log=reporter.job_log)
     tasks = SageMakerTasks(runner, time_scale=time_scale)
+    batches = BatchProgress(quiet or reporter.mode != "text")
     engine = Execution(
         definition,
         execution_input,
         name=execution,
-        task_runner=tasks,
+        task_runner=TaskRunners(tasks, S3Tasks(sources)),
         time_scale=time_scale,
         state_machine_name=f"legacylift-{workspace}-{name}",
-        on_event=reporter.event,
+        on_event=lambda event: (reporter.event(event), batches(event)),
+        max_parallel=parallel_cap(instance_types(model)) if model.fan_out else None,
     )
     reporter.trace.name, reporter.trace.arn = execution, engine.base_context["Execution"]["Id"]
     try:
@@ -209,13 +223,18 @@ def run_local(
         fetch_output(sources, output_uri, output_path, kept_at=str(in_store or output_uri))
     elif result.status == "SUCCEEDED":
         output_path = in_store
-    for job in tasks.results.values():
+    for job in tasks.jobs.values():
         reporter.job_finished(job.describe["ProcessingJobName"], job.exit_code, job.out_of_memory)
     run = LocalRun(name, execution, result, output_uri, output_path,
                    step_timings(reporter.trace), time.monotonic() - started)  # fmt: skip
     run.reporter = reporter
+    run.failed_batches = failed_batches(result.history, tasks.jobs)
     if not run.succeeded:
         run.failure = f"{name}: {reporter.failure_text()}"
+        if run.failed_batches:
+            run.failure += f"\n{len(run.failed_batches)} failed batches:\n" + "\n".join(
+                run.failed_batches
+            )
     run.report_path = write_local_report(run, definition, settings)
     return run
 

@@ -49,6 +49,7 @@ class SageMakerTasks:
         self.runner = runner
         self.time_scale = time_scale
         self.results: dict[str, Any] = {}  # state name -> last JobResult (exit code, log tail)
+        self.jobs: dict[str, Any] = {}  # job name -> JobResult (concurrent Map iterations)
 
     def supports(self, resource: str) -> bool:
         """Only SageMaker CreateProcessingJob, request-response or .sync."""
@@ -76,6 +77,7 @@ class SageMakerTasks:
         except NotSupportedLocally as exc:
             raise StatesError("LegacyLift.NotSupportedLocally", str(exc)) from None
         self.results[task.state_name] = result
+        self.jobs[result.describe["ProcessingJobName"]] = result
         if result.caller_timeout:
             raise StatesError("States.Timeout", f"Task '{task.state_name}' timed out")
         if resource == CREATE:

@@ -18,8 +18,9 @@ def _refuse(where: str, what: str, fix: str) -> None:
 
 
 def check_supported(request: dict[str, Any]) -> None:
-    """Raise `NotSupportedLocally` for Pipe, Gzip, ManifestFile, ShardedByS3Key, Continuous
-    upload, dataset definitions, Feature Store outputs and multi-instance clusters."""
+    """Raise `NotSupportedLocally` for Pipe, Gzip, ManifestFile, Continuous upload, dataset
+    definitions and Feature Store outputs (ShardedByS3Key and several instances run: see
+    legacylift.local.cluster)."""
     for item in request.get("ProcessingInputs", []):
         where = f"ProcessingInputs '{item['InputName']}'"
         if "DatasetDefinition" in item:
@@ -33,8 +34,6 @@ def check_supported(request: dict[str, Any]) -> None:
             _refuse(where, "S3CompressionType Gzip", "use S3CompressionType None")
         if s3["S3DataType"] != "S3Prefix":
             _refuse(where, "S3DataType ManifestFile", "use S3DataType S3Prefix")
-        if s3.get("S3DataDistributionType", "FullyReplicated") != "FullyReplicated":
-            _refuse(where, "S3DataDistributionType ShardedByS3Key", "use FullyReplicated")
     for item in request.get("ProcessingOutputConfig", {}).get("Outputs", []):
         where = f"ProcessingOutputConfig.Outputs '{item['OutputName']}'"
         if "FeatureStoreOutput" in item:
@@ -45,7 +44,5 @@ def check_supported(request: dict[str, Any]) -> None:
         if s3["S3UploadMode"] != "EndOfJob":
             _refuse(where, "S3UploadMode Continuous", "use S3UploadMode EndOfJob")
     cluster = request["ProcessingResources"]["ClusterConfig"]
-    if cluster.get("InstanceCount", 1) != 1:
-        _refuse("ProcessingResources.ClusterConfig", "InstanceCount > 1", "use InstanceCount 1")
     if "InstanceType" not in cluster:
         _refuse("ProcessingResources.ClusterConfig", "InstancePreferences", "set InstanceType")

@@ -56,6 +56,8 @@ locals {
       input_path  = lookup(lookup(model, step, {}), "input_path", local.default_input_path)
       output_path = lookup(lookup(model, step, {}), "output_path", local.default_output_path)
       entrypoint  = lookup(lookup(model, step, {}), "entrypoint", "script")
+      # Several instances, each with its ShardedByS3Key share of the data input.
+      instance_count = tonumber(lookup(lookup(model, step, {}), "instance_count", 1))
     } }
   } }
 
@@ -130,11 +132,12 @@ locals {
       job_name_expr   = "States.Format('${model.job_name_prefix}-${local.step_abbreviation[step]}-{}', ${local.uuid_suffix})"
       image_uri       = model.settings[step].image == "model" ? model.image_uri : var.framework_image_uri
       # entrypoint = "image": no ContainerEntrypoint, the image's own ENTRYPOINT/CMD runs.
-      entrypoint  = model.settings[step].entrypoint == "image" ? null : ["python3", "${local.code_dir[model.settings[step].image]}/${model.settings[step].script}"]
-      arguments   = model.settings[step].arguments
-      input_path  = model.settings[step].input_path
-      output_path = model.settings[step].output_path
-      code_uri    = model.settings[step].image == "framework" ? lookup(model.code_uris, step, "") : null
+      entrypoint     = model.settings[step].entrypoint == "image" ? null : ["python3", "${local.code_dir[model.settings[step].image]}/${model.settings[step].script}"]
+      arguments      = model.settings[step].arguments
+      input_path     = model.settings[step].input_path
+      output_path    = model.settings[step].output_path
+      instance_count = model.settings[step].instance_count
+      code_uri       = model.settings[step].image == "framework" ? lookup(model.code_uris, step, "") : null
       # The first step reads the execution's input_uri, the last writes its output_uri; the
       # others meet under s3://<bucket>/<model>/runs/<execution name>/<step>/.
       input_expr    = index == 0 ? "$.input_uri" : "States.Format('{}${model.steps[index - 1]}/', $.run_prefix)"
@@ -166,8 +169,10 @@ locals {
 
   # Decoding in Terraform makes a template that renders invalid JSON fail at plan, not at apply.
   # The rendered text itself is what the state machine receives.
-  definition_start_states = { for name, text in local.rendered_definitions : name => jsondecode(text).StartAt }
-  definitions             = length(local.definition_start_states) == length(local.rendered_definitions) ? local.rendered_definitions : {}
+  # A fan-out model's state machine runs its rendered chain once per batch (fan_out.tf).
+  model_definitions       = merge(local.rendered_definitions, local.fan_out_rendered)
+  definition_start_states = { for name, text in local.model_definitions : name => jsondecode(text).StartAt }
+  definitions             = length(local.definition_start_states) == length(local.model_definitions) ? local.model_definitions : {}
 
   # Step Functions limits a definition to 1 MB of UTF-8. What can make one large is the
   # environment (every other value is short and fixed in number), so only a definition whose

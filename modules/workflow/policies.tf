@@ -68,7 +68,7 @@ locals {
   # Each state machine role, per model and for the generic workflow: its job names and the
   # roles it may pass (the generic workflow's input names its RoleArn: only known roles pass).
   state_machine_grants = merge(
-    { for name, job_arns in local.model_job_arns : name => { job_arns = job_arns, pass_roles = [var.sagemaker_role_arn] } },
+    { for name, job_arns in local.model_job_arns : name => { job_arns = concat(job_arns, lookup(local.fan_out_job_arns, name, [])), pass_roles = [var.sagemaker_role_arn] } },
     var.enable_generic_workflow ? { (local.generic_policy_key) = {
       job_arns   = local.generic_job_arns
       pass_roles = distinct(concat([var.sagemaker_role_arn], var.generic_pass_role_arns))
@@ -102,6 +102,7 @@ locals {
         },
       ],
       local.state_machine_common_statements,
+      lookup(local.fan_out_policy_statements, name, []),
     )
   }) }
 

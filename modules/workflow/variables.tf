@@ -34,9 +34,37 @@ variable "models" {
   }
   validation {
     condition = alltrue(flatten([for name, model in var.models : [
-      for key in keys(model) : contains(["image_uri", "source_hash", "steps", "defaults", "preprocessing", "inference", "postprocessing", "code_uris", "system_packages"], key)
+      for key in keys(model) : contains(["image_uri", "source_hash", "steps", "defaults", "preprocessing", "inference", "postprocessing", "code_uris", "system_packages", "fan_out"], key)
     ]]))
-    error_message = "A models entry has an unknown key: allowed are image_uri, source_hash, steps, defaults, preprocessing, inference, postprocessing, code_uris, system_packages."
+    error_message = "A models entry has an unknown key: allowed are image_uri, source_hash, steps, defaults, preprocessing, inference, postprocessing, code_uris, system_packages, fan_out."
+  }
+  validation {
+    condition = alltrue(flatten([for name, model in var.models : [
+      for key in keys(try(model.fan_out, {})) : contains(["split", "mode", "max_concurrency", "tolerated_failures", "tolerated_failure_percentage", "combine"], key)
+    ]]))
+    error_message = "A models entry's fan_out has an unknown key: allowed are split, mode, max_concurrency, tolerated_failures, tolerated_failure_percentage, combine."
+  }
+  validation {
+    condition = alltrue([for name, model in var.models :
+      contains(["prefix", "object"], try(model.fan_out.split, "prefix")) && contains(["distributed", "inline"], try(model.fan_out.mode, "distributed"))
+      if try(model.fan_out, null) != null
+    ])
+    error_message = "A fan_out's split must be \"prefix\" (each immediate sub-prefix of input_uri is a batch) or \"object\" (each object is a batch), and its mode \"distributed\" (Distributed Map) or \"inline\" (inline Map)."
+  }
+  validation {
+    condition = alltrue([for name, model in var.models :
+      can(tonumber(try(model.fan_out.max_concurrency, 10))) && try(floor(tonumber(model.fan_out.max_concurrency)) == tonumber(model.fan_out.max_concurrency), true) && try(tonumber(model.fan_out.max_concurrency) >= 1 && tonumber(model.fan_out.max_concurrency) <= (try(model.fan_out.mode, "distributed") == "inline" ? 40 : 10000), true)
+      if try(model.fan_out, null) != null
+    ])
+    error_message = "A fan_out's max_concurrency must be a whole number from 1 to 40 (inline Map) or 10000 (Distributed Map)."
+  }
+  validation {
+    condition = alltrue([for name, model in var.models :
+      try(tonumber(model.fan_out.tolerated_failures) >= 0 && floor(tonumber(model.fan_out.tolerated_failures)) == tonumber(model.fan_out.tolerated_failures) && try(model.fan_out.mode, "distributed") == "distributed", try(model.fan_out.tolerated_failures, null) == null)
+      && try(tonumber(model.fan_out.tolerated_failure_percentage) >= 0 && tonumber(model.fan_out.tolerated_failure_percentage) <= 100 && try(model.fan_out.mode, "distributed") == "distributed", try(model.fan_out.tolerated_failure_percentage, null) == null)
+      if try(model.fan_out, null) != null
+    ])
+    error_message = "A fan_out's tolerated_failures must be a whole number from 0, its tolerated_failure_percentage a number from 0 to 100; both need mode \"distributed\" (Step Functions tolerates failed child workflows in a Distributed Map only)."
   }
   validation {
     condition = alltrue(flatten([for name, model in var.models : [
@@ -47,10 +75,16 @@ variable "models" {
   validation {
     condition = alltrue(flatten([for name, model in var.models : [
       for scope in ["preprocessing", "inference", "postprocessing"] : [
-        for key in keys(try(model[scope], {})) : contains(["instance_type", "volume_size", "max_runtime", "environment", "network", "image", "script", "arguments", "input_path", "output_path", "entrypoint"], key)
+        for key in keys(try(model[scope], {})) : contains(["instance_type", "volume_size", "max_runtime", "environment", "network", "image", "script", "arguments", "input_path", "output_path", "entrypoint", "instance_count"], key)
       ]
     ]]))
-    error_message = "A models entry's step settings have an unknown key: allowed are instance_type, volume_size, max_runtime, environment, network, image, script, arguments, input_path, output_path, entrypoint."
+    error_message = "A models entry's step settings have an unknown key: allowed are instance_type, volume_size, max_runtime, environment, network, image, script, arguments, input_path, output_path, entrypoint, instance_count."
+  }
+  validation {
+    condition = alltrue(flatten([for name, model in var.models : [
+      for scope in ["preprocessing", "inference", "postprocessing"] : can(tonumber(try(model[scope].instance_count, 1))) && try(floor(tonumber(model[scope].instance_count)) == tonumber(model[scope].instance_count) && tonumber(model[scope].instance_count) >= 1 && tonumber(model[scope].instance_count) <= 100, true)
+    ]]))
+    error_message = "A step's instance_count must be a whole number from 1 to 100 (SageMaker Processing's InstanceCount); above 1 its data input is ShardedByS3Key."
   }
   validation {
     condition = alltrue(flatten([for name, model in var.models : [

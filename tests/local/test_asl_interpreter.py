@@ -163,7 +163,7 @@ def test_resource_not_runnable_locally_names_the_state():
         (machine({"Type": "Pass"}), "needs Next or End"),
         (machine({"Type": "Map", "End": True, "ItemProcessor": {
             "ProcessorConfig": {"Mode": "DISTRIBUTED"}, "StartAt": "P",
-            "States": {"P": {"Type": "Pass", "End": True}}}}), "only INLINE Map"),
+            "States": {"P": {"Type": "Pass", "End": True}}}}), "needs ExecutionType"),
     ],
 )  # fmt: skip
 def test_definitions_refused_before_running(definition, message):

@@ -215,6 +215,20 @@ def test_single_model_example_plans_a_single_step_workflow(tree, moto_aws):
     assert not [a for a in resources if "aws_s3_object" in a]
 
 
+def test_a_fan_out_model_plans_its_distributed_map_and_uploads_its_combine_script(root, tree):
+    (tree / "legacy_models" / "iris" / "combine.py").write_text("print('combine')\n")
+    fan_out = {"split": "object", "tolerated_failures": 2, "combine": {"script": "combine.py"}}
+    plan = _plan_root(root, tree, {"iris": {"image_uri": image_uri("iris"), "fan_out": fan_out}})
+    resources = _resources(plan)
+    scripts = {a for a in resources if a.startswith("aws_s3_object.script")}
+    assert 'aws_s3_object.script["iris/combine"]' in scripts
+    machine = resources['module.state_machine["iris"].aws_sfn_state_machine.this']["values"]
+    states = json.loads(machine["definition"])["States"]
+    assert states["RunBatches"]["ItemProcessor"]["ProcessorConfig"]["Mode"] == "DISTRIBUTED"
+    combine = states["Combine"]["Parameters"]["ProcessingInputs"][1]["S3Input"]["S3Uri"]
+    assert combine.startswith("s3://plan-data-") and "/iris/code/" in combine
+
+
 def test_declared_scripts_are_uploaded_at_their_own_paths(root, tree):
     """model.toml's `script` of a script-mode step: the object uploaded is that file, under its
     path relative to the model folder, which the rendered ContainerEntrypoint runs."""

@@ -13,16 +13,14 @@ STATE_TYPES = {"Pass", "Task", "Choice", "Wait", "Succeed", "Fail", "Parallel", 
 TERMINAL_BY_TYPE = {"Choice", "Succeed", "Fail"}
 # Features of ASL this interpreter does not run (yet): refused up front, naming the state.
 NOT_IMPLEMENTED = {
-    "ItemReader": "distributed Map (ItemReader) reads S3, which local runs do not emulate",
-    "ResultWriter": "distributed Map (ResultWriter) is not emulated",
-    "ItemBatcher": "distributed Map (ItemBatcher) is not emulated",
-    "ToleratedFailurePercentage": "Map's tolerated failures are not emulated: remove it",
-    "ToleratedFailureCount": "Map's tolerated failures are not emulated: remove it",
-    "ToleratedFailurePercentagePath": "Map's tolerated failures are not emulated: remove it",
-    "ToleratedFailureCountPath": "Map's tolerated failures are not emulated: remove it",
     "Credentials": "cross-account task credentials are not emulated",
     "HeartbeatSeconds": None,  # accepted: a local task reports no heartbeats to miss
 }
+MAP_MODES = ("INLINE", "DISTRIBUTED")
+# Distributed Map only (AWS's validator refuses them on an inline Map).
+DISTRIBUTED_ONLY = ("ItemReader", "ResultWriter", "ItemBatcher", "ToleratedFailureCount",
+                    "ToleratedFailurePercentage", "ToleratedFailureCountPath",
+                    "ToleratedFailurePercentagePath", "Label")  # fmt: skip
 QUERY_LANGUAGES = ("JSONPath", "JSONata")
 # Which fields belong to which query language, as AWS's validator has it
 # (https://docs.aws.amazon.com/step-functions/latest/dg/transforming-data.html).
@@ -106,10 +104,61 @@ def validate(
             processor = state.get("ItemProcessor") or state.get("Iterator")
             if processor is None:
                 raise DefinitionError(f"{label}: a Map state needs ItemProcessor (or Iterator)")
-            mode = processor.get("ProcessorConfig", {}).get("Mode", "INLINE")
-            if mode != "INLINE":
-                raise DefinitionError(f"{label}: only INLINE Map runs locally (not {mode})")
+            _validate_map_mode(label, state, processor, supports)
             validate(processor, supports, f"{label} item processor", own)
+
+
+def _validate_map_mode(label: str, state: dict[str, Any], processor, supports) -> None:
+    """A Map's ProcessorConfig and the fields only a Distributed Map may have; the S3
+    resources of its ItemReader and ResultWriter must be runnable here."""
+    config = processor.get("ProcessorConfig", {})
+    mode = config.get("Mode", "INLINE")
+    if mode not in MAP_MODES:
+        raise DefinitionError(f"{label}: ProcessorConfig.Mode must be INLINE or DISTRIBUTED")
+    if mode == "INLINE":
+        _refuse(
+            label,
+            [state],
+            DISTRIBUTED_ONLY,
+            "'{}' is only valid in a Distributed Map (ProcessorConfig Mode DISTRIBUTED)",
+        )
+        return
+    if config.get("ExecutionType") not in ("STANDARD", "EXPRESS"):
+        raise DefinitionError(
+            f"{label}: a Distributed Map's ProcessorConfig needs ExecutionType STANDARD or EXPRESS"
+        )
+    if config["ExecutionType"] == "EXPRESS":
+        waiting = _waiting_tasks(processor)
+        if waiting:
+            raise DefinitionError(
+                f"{label}: state '{waiting[0]}' waits for a job (.sync) or a callback, which "
+                "Express workflows do not support: set the ProcessorConfig's ExecutionType to "
+                "STANDARD"
+            )
+    for field in ("ItemReader", "ResultWriter"):
+        resource = state.get(field, {}).get("Resource") if field in state else None
+        if field in state and not supports(resource or ""):
+            raise DefinitionError(
+                f"{label}: {field} resource {resource!r} is not runnable locally; the local "
+                "engine reads and writes S3 with arn:aws:states:::s3:listObjectsV2, "
+                "s3:getObject and s3:putObject"
+            )
+
+
+def _waiting_tasks(machine: dict[str, Any]) -> list[str]:
+    """Names of the Task states in `machine` (nested ones included) whose resource waits:
+    the Run a Job (.sync) and callback (.waitForTaskToken) patterns."""
+    found = []
+    for name, state in machine.get("States", {}).items():
+        if state.get("Type") == "Task" and state.get("Resource", "").endswith(
+            (".sync", ".sync:2", ".waitForTaskToken")
+        ):
+            found.append(name)
+        for nested in state.get("Branches", []) + [
+            state.get("ItemProcessor") or state.get("Iterator") or {}
+        ]:
+            found += _waiting_tasks(nested)
+    return found
 
 
 def _validate_language(label: str, state: dict[str, Any], machine_language: str) -> str:

@@ -28,6 +28,8 @@ from legacylift.local.asl.variables import Context, Variables, json_size
 
 DEFAULT_RETRY = {"IntervalSeconds": 1, "MaxAttempts": 3, "BackoffRate": 2.0}
 MAP_MAX_WORKERS = 40  # inline Map's concurrency limit on AWS
+DISTRIBUTED_MAX_WORKERS = 10000  # a Distributed Map's child workflow executions at once
+WRITER_PUT = "arn:aws:states:::s3:putObject"
 MAX_PAYLOAD_BYTES = 256 * 1024  # state input/output and execution input
 MAX_WAIT_SECONDS = 2**31 - 1  # a longer Wait fails at once on AWS
 
@@ -81,7 +83,8 @@ class Execution:
     """One execution of a state machine definition.
 
     `time_scale` multiplies Wait durations and Retry intervals (0.01 makes tests fast);
-    `on_event` sees every history event as it happens (progress display).
+    `on_event` sees every history event as it happens (progress display); `max_parallel`
+    caps every Map's concurrency to what this machine can run at once.
     """
 
     def __init__(
@@ -96,6 +99,7 @@ class Execution:
         account_id: str = "000000000000",
         role_arn: str | None = None,
         on_event: Callable[[dict[str, Any]], None] | None = None,
+        max_parallel: int | None = None,
     ) -> None:
         self.machine = definition.load(definition_json)
         self.tasks = task_runner or _NoTasks()
@@ -123,6 +127,8 @@ class Execution:
         self._deadline: float | None = None
         self._abort = threading.Event()
         self.retry_delays: list[float] = []  # unscaled seconds slept before each retry
+        # What this machine can run at once: caps every Map's MaxConcurrency (None: no cap).
+        self.max_parallel = max_parallel
 
     def abort(self) -> None:
         """Stop at the next state boundary (StopExecution)."""
@@ -397,21 +403,26 @@ class Execution:
     def _state_map(self, name, state, raw, context, io):
         def body():
             effective = io.selected(state, raw, context)
-            items = io.items(state, effective, context)
-            if not isinstance(items, list):
-                raise StatesError(
-                    "States.QueryEvaluationError",
-                    f"Map state input must be an array but was: {_json_type(items)}",
-                )
             processor = state.get("ItemProcessor") or state["Iterator"]
+            distributed = processor.get("ProcessorConfig", {}).get("Mode") == "DISTRIBUTED"
+            items = self._map_items(name, state, effective, context, io)
             inputs = []
             for index, item in enumerate(items):
                 item_context = context.with_entries(Map={"Item": {"Index": index, "Value": item}})
                 inputs.append(io.item_input(state, effective, item_context))
+            if "ItemBatcher" in state:
+                inputs = _batches(state["ItemBatcher"], inputs, effective, context, io)
             limit = _max_concurrency(io.field(state, "MaxConcurrency", effective, context),
                                      state, io)  # fmt: skip
+            ceiling = DISTRIBUTED_MAX_WORKERS if distributed else MAP_MAX_WORKERS
+            workers = max(1, min(limit or ceiling, ceiling, self.max_parallel or ceiling))
+            self.history.add("MapStateStarted", length=len(inputs))
             parent = self.history.last_id()
-            with ThreadPoolExecutor(max_workers=max(1, min(limit, MAP_MAX_WORKERS))) as pool:
+            if distributed:
+                results = self._distributed(parent, name, state, processor, inputs, effective,
+                                            context, io, workers)  # fmt: skip
+                return io.finish(state, raw, results, context)
+            with ThreadPoolExecutor(max_workers=workers) as pool:
                 futures = [
                     pool.submit(
                         self._iteration,
@@ -430,6 +441,110 @@ class Execution:
 
         return self._with_retry_catch(name, state, raw, context, io, body)
 
+    def _map_items(self, name, state, effective, context, io) -> list[Any]:
+        """The Map's items: from its ItemReader (S3, through the task runner), else its
+        ItemsPath/Items."""
+        if "ItemReader" not in state:
+            items = io.items(state, effective, context)
+        else:
+            reader = state["ItemReader"]
+            parameters = io.effective(reader, effective, context)
+            raw_items = self.tasks.run(reader["Resource"], parameters,
+                                       TaskContext(name, context, None, self.history))  # fmt: skip
+            items = _reader_items(reader, raw_items, io.field(reader.get("ReaderConfig", {}),
+                                  "MaxItems", effective, context))  # fmt: skip
+        if not isinstance(items, list):
+            raise StatesError(
+                "States.QueryEvaluationError",
+                f"Map state input must be an array but was: {_json_type(items)}",
+            )
+        return items
+
+    def _distributed(self, parent, name, state, processor, inputs, effective, context, io,
+                     workers):  # fmt: skip
+        """A Distributed Map's child workflow executions, each its own $$.Execution, with the
+        tolerated failures and the ResultWriter; fails with States.ExceedToleratedFailureThreshold
+        once more children fail than tolerated (children not yet started are not started)."""
+        count = io.field(state, "ToleratedFailureCount", effective, context)
+        percentage = io.field(state, "ToleratedFailurePercentage", effective, context)
+        count = 0 if count is MISSING else count
+        percentage = None if percentage is MISSING else percentage
+        total, lock, failed, exceeded = len(inputs), threading.Lock(), [], threading.Event()
+        machine = self.base_context["StateMachine"]
+        label = state.get("Label", uuid.uuid4().hex[:8])
+        run_id = str(uuid.uuid4())
+        map_run_arn = (machine["Id"].replace(":stateMachine:", ":mapRun:")
+                       + f"/{label}:{run_id}")  # fmt: skip
+
+        def over(failures: int) -> bool:
+            if percentage is not None and failures * 100 > percentage * total:
+                return True
+            return failures > count and (percentage is None or count > 0)
+
+        def child(index: int, value: Any) -> dict[str, Any]:
+            if exceeded.is_set() or self._abort.is_set():
+                return {"Status": "ABORTED", "Input": value}
+            child_name = str(uuid.uuid4())
+            extra = {"Execution": {**self.base_context["Execution"], "Name": child_name,
+                                   "Input": copy.deepcopy(value), "StartTime": now_iso(),
+                                   "Id": machine["Id"].replace(":stateMachine:", ":execution:")
+                                   + f"/{label}:{child_name}"}}  # fmt: skip
+            record = {"Name": child_name, "Input": value, "StartDate": now_iso()}
+            try:
+                output = self._iteration(parent, name, processor, index, value,
+                                         context.variables, io.language, extra)  # fmt: skip
+                record.update(Status="SUCCEEDED", Output=output)
+            except StatesError as error:
+                record.update(Status="FAILED", Error=error.error, Cause=error.cause)
+                with lock:
+                    failed.append(index)
+                    if over(len(failed)):
+                        exceeded.set()
+            record["StopDate"] = now_iso()
+            return record
+
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            futures = [pool.submit(child, index, value) for index, value in enumerate(inputs)]
+            records = self._gather(futures)
+        if "ResultWriter" in state:
+            result = self._write_results(name, state, records, effective, context, io,
+                                         map_run_arn)  # fmt: skip
+        else:
+            result = [r.get("Output") if r["Status"] == "SUCCEEDED"
+                      else {k: r.get(k) for k in ("Error", "Cause")} for r in records]  # fmt: skip
+        if over(len(failed)):
+            raise StatesError(
+                "States.ExceedToleratedFailureThreshold",
+                f"The specified tolerated failure threshold was exceeded: {len(failed)} of "
+                f"{total} child workflow executions failed (Map Run {map_run_arn})",
+            )
+        return result
+
+    def _write_results(self, name, state, records, effective, context, io, map_run_arn):
+        """ResultWriter: the children's records as SUCCEEDED_0.json / FAILED_0.json under
+        <Prefix>/<map run id>/, listed by manifest.json; the state's result names them."""
+        writer = state["ResultWriter"]
+        target = io.effective(writer, effective, context)
+        bucket, prefix = target["Bucket"], str(target.get("Prefix", "")).rstrip("/")
+        base = f"{prefix}/{map_run_arn.rsplit(':', 1)[-1]}/" if prefix else (
+            f"{map_run_arn.rsplit(':', 1)[-1]}/")  # fmt: skip
+        task = TaskContext(name, context, None, self.history)
+        files: dict[str, list[dict[str, Any]]] = {"FAILED": [], "PENDING": [], "SUCCEEDED": []}
+        for status in ("SUCCEEDED", "FAILED"):
+            chosen = [{**r, "Input": json.dumps(r["Input"]),
+                       **({"Output": json.dumps(r["Output"])} if "Output" in r else {})}
+                      for r in records if r["Status"] == status]  # fmt: skip
+            if chosen:
+                body = json.dumps(chosen)
+                key = f"{base}{status}_0.json"
+                self.tasks.run(WRITER_PUT, {"Bucket": bucket, "Key": key, "Body": body}, task)
+                files[status].append({"Key": key, "Size": len(body.encode())})
+        manifest = {"DestinationBucket": bucket, "MapRunArn": map_run_arn, "ResultFiles": files}
+        key = f"{base}manifest.json"
+        self.tasks.run(WRITER_PUT, {"Bucket": bucket, "Key": key,
+                                    "Body": json.dumps(manifest)}, task)  # fmt: skip
+        return {"MapRunArn": map_run_arn, "ResultWriterDetails": {"Bucket": bucket, "Key": key}}
+
     def _nested(self, machine, data, extra, outer: Variables, language: str, parent=None):
         """A Parallel branch or Map iteration: its own variable scope inside `outer`; its
         states default to the query language of the state that runs it. `parent`: the history
@@ -442,13 +557,16 @@ class Execution:
         finally:
             scope.release()
 
-    def _iteration(self, parent, name, processor, index, value, outer: Variables, language):
+    def _iteration(self, parent, name, processor, index, value, outer: Variables, language: str,
+                   extra: dict[str, Any] | None = None):  # fmt: skip
         self.history.continue_from(parent)
         self.history.add("MapIterationStarted", name=name, index=index)
         try:
-            output = self._nested(processor, value, {}, outer, language)
-        except StatesError:
-            self.history.add("MapIterationFailed", name=name, index=index)
+            output = self._nested(processor, value, extra or {}, outer, language)
+        except StatesError as error:
+            # Beyond AWS's event: the iteration's error, so a report can name each failed one.
+            self.history.add("MapIterationFailed", name=name, index=index, error=error.error,
+                             **({"cause": error.cause} if error.cause else {}))  # fmt: skip
             raise
         self.history.add("MapIterationSucceeded", name=name, index=index)
         return output
@@ -522,3 +640,69 @@ def _json_type(value: Any) -> str:
         if isinstance(value, python_type):
             return name
     return "null"
+
+
+def _reader_items(reader: dict[str, Any], raw: Any, max_items: Any) -> list[Any]:
+    """An ItemReader's items: listObjectsV2's objects as they are; getObject's text parsed as
+    ReaderConfig.InputType says (JSON: an array; CSV: rows, headers from the first row or
+    CSVHeaders); at most MaxItems of them."""
+    config = reader.get("ReaderConfig", {})
+    kind = config.get("InputType")
+    if isinstance(raw, str):
+        if kind == "JSON":
+            try:
+                items = json.loads(raw)
+            except json.JSONDecodeError as exc:
+                raise StatesError(
+                    "States.ItemReaderFailed", f"The ItemReader's object is not JSON: {exc}"
+                ) from None
+        elif kind == "CSV":
+            items = _csv_items(raw, config)
+        else:
+            raise StatesError(
+                "States.ItemReaderFailed",
+                f"ReaderConfig.InputType {kind!r} is not read locally: use JSON or CSV",
+            )
+    else:
+        items = raw
+    if max_items is not MISSING and isinstance(max_items, int) and max_items > 0:
+        items = items[:max_items]
+    return items
+
+
+def _csv_items(text: str, config: dict[str, Any]) -> list[dict[str, str]]:
+    import csv
+    import io as text_io
+
+    delimiter = {"COMMA": ",", "PIPE": "|", "SEMICOLON": ";", "SPACE": " ", "TAB": "\t"}[
+        config.get("CSVDelimiter", "COMMA")
+    ]
+    rows = list(csv.reader(text_io.StringIO(text), delimiter=delimiter))
+    if config.get("CSVHeaderLocation", "FIRST_ROW") == "GIVEN":
+        headers = config.get("CSVHeaders", [])
+    else:
+        headers, rows = (rows[0], rows[1:]) if rows else ([], [])
+    return [dict(zip(headers, row, strict=False)) for row in rows if row]
+
+
+def _batches(batcher, inputs, effective, context, io) -> list[dict[str, Any]]:
+    """ItemBatcher: the items in groups of MaxItemsPerBatch (and MaxInputBytesPerBatch),
+    each `{"Items": [...]}` plus BatchInput when given."""
+    most = io.field(batcher, "MaxItemsPerBatch", effective, context)
+    most = len(inputs) or 1 if most is MISSING else most
+    limit = io.field(batcher, "MaxInputBytesPerBatch", effective, context)
+    limit = MAX_PAYLOAD_BYTES if limit is MISSING else limit
+    extra = {}
+    if "BatchInput" in batcher:
+        extra["BatchInput"] = io.effective({"Parameters": batcher["BatchInput"]}, effective,
+                                           context) if io.language == "JSONPath" else (
+            batcher["BatchInput"])  # fmt: skip
+    groups, current = [], []
+    for item in inputs:
+        if current and (len(current) >= most or json_size(current + [item]) > limit):
+            groups.append(current)
+            current = []
+        current.append(item)
+    if current:
+        groups.append(current)
+    return [{"Items": group, **extra} for group in groups]

@@ -1,0 +1,157 @@
+"""S3 as a Step Functions execution sees it, over the local object store.
+
+- `arn:aws:states:::aws-sdk:s3:listObjectsV2` (a Task): one ListObjectsV2 page, shaped as the
+  API returns it (`Contents`, `CommonPrefixes` with a `Delimiter`, `KeyCount`, `IsTruncated`,
+  `NextContinuationToken`; empty lists are left out, as S3 leaves them out);
+- a Distributed Map's ItemReader `arn:aws:states:::s3:listObjectsV2` (every object under the
+  prefix, all pages) and `arn:aws:states:::s3:getObject` (the object's text);
+- its ResultWriter `arn:aws:states:::s3:putObject`.
+
+Errors are named as Step Functions names the AWS SDK's: `S3.NoSuchKeyException`, and
+`S3.S3Exception` for a missing bucket.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from datetime import UTC, datetime
+from typing import Any
+
+from legacylift.local.asl.errors import StatesError
+from legacylift.local.asl.interpreter import TaskContext
+from legacylift.local.datasources import DataSources, LocalObjectStore
+
+SDK_LIST = "arn:aws:states:::aws-sdk:s3:listObjectsV2"
+READER_LIST = "arn:aws:states:::s3:listObjectsV2"
+READER_GET = "arn:aws:states:::s3:getObject"
+WRITER_PUT = "arn:aws:states:::s3:putObject"
+MAX_KEYS = 1000
+
+
+class S3Tasks:
+    """A TaskRunner for S3 list/get/put over the local object store (or any S3 endpoint)."""
+
+    def __init__(self, sources: DataSources) -> None:
+        self.sources = sources
+
+    def supports(self, resource: str) -> bool:
+        """The S3 resources listed in the module docstring."""
+        return resource in (SDK_LIST, READER_LIST, READER_GET, WRITER_PUT)
+
+    def run(self, resource: str, parameters: Any, task: TaskContext) -> Any:
+        """The S3 call's result, as Step Functions passes it on."""
+        if not isinstance(parameters, dict) or not isinstance(parameters.get("Bucket"), str):
+            raise StatesError(
+                "S3.S3Exception", f"{resource}: Parameters need a Bucket name (a string)"
+            )
+        bucket = parameters["Bucket"]
+        if resource == SDK_LIST:
+            return self._list_page(bucket, parameters)
+        if resource == READER_LIST:
+            return self._objects(bucket, str(parameters.get("Prefix", "")))
+        if resource == READER_GET:
+            return self._get(bucket, str(parameters.get("Key", "")))
+        self._put(bucket, str(parameters.get("Key", "")), parameters.get("Body", ""))
+        return {"Bucket": bucket, "Key": parameters.get("Key")}
+
+    def _objects(self, bucket: str, prefix: str) -> list[dict[str, Any]]:
+        """Every object under `prefix`, sorted by key, as ListObjectsV2 describes them."""
+        objects = []
+        for staged in self.sources.s3.list(f"s3://{bucket}/{prefix}"):
+            key = prefix[: prefix.rfind("/") + 1] + staged.relative
+            objects.append({"Key": key, "Size": staged.size, "StorageClass": "STANDARD",
+                            "Etag": _etag(key, staged.size),
+                            "LastModified": _modified(self.sources.s3, bucket, key)})  # fmt: skip
+        return sorted(objects, key=lambda entry: entry["Key"])
+
+    def _list_page(self, bucket: str, parameters: dict[str, Any]) -> dict[str, Any]:
+        prefix = str(parameters.get("Prefix", ""))
+        delimiter = parameters.get("Delimiter")
+        max_keys = int(parameters.get("MaxKeys", MAX_KEYS))
+        start = str(parameters.get("ContinuationToken", parameters.get("StartAfter", "")))
+        entries: list[tuple[str, dict[str, Any] | None]] = []
+        seen_prefixes = set()
+        for entry in self._objects(bucket, prefix):
+            key = entry["Key"]
+            rest = key[len(prefix) :]
+            if delimiter and delimiter in rest:
+                common = prefix + rest[: rest.index(delimiter) + len(delimiter)]
+                if common not in seen_prefixes:
+                    seen_prefixes.add(common)
+                    entries.append((common, None))
+                continue
+            entries.append((key, entry))
+        entries = [item for item in entries if item[0] > start] if start else entries
+        page, rest_of = entries[:max_keys], entries[max_keys:]
+        response: dict[str, Any] = {
+            "Name": bucket,
+            "Prefix": prefix,
+            "MaxKeys": max_keys,
+            "KeyCount": len(page),
+            "IsTruncated": bool(rest_of),
+        }
+        if delimiter:
+            response["Delimiter"] = delimiter
+        contents = [entry for _, entry in page if entry is not None]
+        prefixes = [{"Prefix": key} for key, entry in page if entry is None]
+        if contents:
+            response["Contents"] = contents
+        if prefixes:
+            response["CommonPrefixes"] = prefixes
+        if rest_of:
+            response["NextContinuationToken"] = page[-1][0]
+        return response
+
+    def _get(self, bucket: str, key: str) -> str:
+        found = [
+            s
+            for s in self.sources.s3.list(f"s3://{bucket}/{key}")
+            if s.relative == key.rsplit("/", 1)[-1]
+        ]
+        if not found:
+            raise StatesError(
+                "S3.NoSuchKeyException",
+                f"The specified key does not exist. (Service: S3, Status Code: 404): s3://{bucket}/{key}",
+            )
+        with found[0].open() as source:
+            return source.read().decode("utf-8")
+
+    def _put(self, bucket: str, key: str, body: Any) -> None:
+        data = body if isinstance(body, str) else str(body)
+        self.sources.put(f"s3://{bucket}/{key}", io.BytesIO(data.encode("utf-8")))
+
+
+def _etag(key: str, size: int) -> str:
+    """A stable stand-in for the object's ETag (the local store keeps no MD5s)."""
+    return '"' + hashlib.md5(f"{key}:{size}".encode(), usedforsecurity=False).hexdigest() + '"'
+
+
+def _modified(store: Any, bucket: str, key: str) -> str:
+    if isinstance(store, LocalObjectStore):
+        stamp = store.path_of(f"s3://{bucket}/{key}").stat().st_mtime
+        return datetime.fromtimestamp(stamp, UTC).isoformat(timespec="seconds")
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+class TaskRunners:
+    """Several TaskRunners as one: each resource goes to the first that supports it."""
+
+    def __init__(self, *runners: Any) -> None:
+        self.runners = runners
+
+    def supports(self, resource: str) -> bool:
+        """Whether any runner supports `resource`."""
+        return any(runner.supports(resource) for runner in self.runners)
+
+    def run(self, resource: str, parameters: Any, task: TaskContext) -> Any:
+        """Run `resource` on the first runner supporting it."""
+        runner = next(r for r in self.runners if r.supports(resource))
+        return runner.run(resource, parameters, task)
+
+    def cancel(self) -> None:
+        """Cancel whatever each runner still runs."""
+        for runner in self.runners:
+            cancel = getattr(runner, "cancel", None)
+            if cancel:
+                cancel()

@@ -1,0 +1,212 @@
+"""Fan-out and multi-instance models end to end: modules/workflow rendered by real Terraform,
+its Distributed or inline Map run by the local interpreter, every batch's steps processing jobs
+in the real daemon; a step on several instances with its input sharded."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+
+from legacylift.local.run import run_local
+from tests.local.tiny_models import COPY_DATA, model_image
+
+pytestmark = [pytest.mark.docker, pytest.mark.usefixtures("no_leftover_containers")]
+
+# Inference uppercases each .txt file; a batch whose text says "fail" fails as legacy code does.
+UPPERCASE_OR_FAIL = """\
+import pathlib, sys
+src, dst = pathlib.Path("/opt/ml/processing/input/data"), pathlib.Path("/opt/ml/processing/output")
+for path in sorted(src.rglob("*.txt")):
+    text = path.read_text()
+    if "fail" in text:
+        print(f"ValueError: cannot score {path.name}", file=sys.stderr)
+        sys.exit(3)
+    (dst / path.name).write_text(text.upper())
+print("uppercased")
+"""
+# Combine: every batch's output (staged as <batch id>/note.txt) into one file.
+COMBINE = """\
+import pathlib
+src, dst = pathlib.Path("/opt/ml/processing/input/data"), pathlib.Path("/opt/ml/processing/output")
+lines = [f"{p.parent.name}: {p.read_text().strip()}" for p in sorted(src.glob("*/note.txt"))]
+(dst / "combined.txt").write_text("\\n".join(lines) + "\\n")
+"""
+FAN_OUT_TOML = """\
+steps = ["preprocessing", "inference"]
+
+[defaults]
+instance_type = "ml.t3.medium"
+
+[preprocessing]
+image = "model"
+
+[fan_out]
+split = "prefix"
+max_concurrency = 4
+tolerated_failures = 1
+
+[fan_out.combine]
+script = "combine.py"
+image = "model"
+"""
+INLINE_TOML = """\
+steps = ["inference"]
+
+[fan_out]
+split = "object"
+mode = "inline"
+max_concurrency = 2
+"""
+# Each instance scores its share of the files into a file named after its host.
+PER_HOST = """\
+import json, pathlib
+host = json.load(open("/opt/ml/config/resourceconfig.json"))["current_host"]
+src, dst = pathlib.Path("/opt/ml/processing/input/data"), pathlib.Path("/opt/ml/processing/output")
+names = sorted(p.name for p in src.rglob("*.txt"))
+(dst / f"{host}.txt").write_text("\\n".join(names) + "\\n")
+"""
+WIDE_TOML = 'steps = ["inference"]\n\n[inference]\ninstance_count = 3\n'
+SINGLE_TOML = 'steps = ["preprocessing", "inference"]\n\n[preprocessing]\nimage = "model"\n'
+
+
+def _folder(root, name, toml, scripts):
+    folder = root / name
+    folder.mkdir(parents=True)
+    (folder / "requirements.txt").write_text("")
+    (folder / "model.toml").write_text(toml)
+    for filename, text in scripts.items():
+        (folder / filename).write_text(text)
+    return folder
+
+
+@pytest.fixture
+def models(tmp_path, monkeypatch, docker_client, base_image):
+    """`batchy` (fan-out over sub-folders, tolerating one failed batch, with a combine step)
+    and `single` (the same chain for one input); their images."""
+    root = tmp_path / "models"
+    scripts = {"preprocessing.py": COPY_DATA, "predict.py": UPPERCASE_OR_FAIL}
+    folders = {
+        "batchy": _folder(root, "batchy", FAN_OUT_TOML, {**scripts, "combine.py": COMBINE}),
+        "single": _folder(root, "single", SINGLE_TOML, scripts),
+        "inline": _folder(root, "inline", INLINE_TOML, {"predict.py": UPPERCASE_OR_FAIL}),
+        "wide": _folder(root, "wide", WIDE_TOML, {"predict.py": PER_HOST}),
+    }
+    monkeypatch.setenv("LEGACYLIFT_MODELS_DIR", str(root))
+    monkeypatch.setenv("LEGACYLIFT_LOCAL_CONCURRENCY", "4")
+    return {name: {"model": model_image(docker_client, base_image, folder),
+                   "framework": base_image} for name, folder in folders.items()}  # fmt: skip
+
+
+def _batches(tmp_path, texts: dict[str, str]):
+    root = tmp_path / f"input-{uuid.uuid4().hex[:6]}"
+    for batch, text in texts.items():
+        (root / batch).mkdir(parents=True)
+        (root / batch / "note.txt").write_text(text)
+    return root
+
+
+@pytest.mark.slow
+def test_twelve_batches_equal_twelve_separate_runs(models, local_settings, tmp_path):
+    texts = {f"day-{index:02d}": f"sales of day {index}\n" for index in range(12)}
+    root = _batches(tmp_path, texts)
+    run = run_local("batchy", str(root), str(tmp_path / "out"), settings=local_settings,
+                    quiet=True, images=models["batchy"])  # fmt: skip
+    assert run.succeeded, run.failure
+    assert run.failed_batches == []
+    out = tmp_path / "out"
+    for batch in texts:
+        separate = run_local(
+            "single",
+            str(root / batch),
+            str(tmp_path / "single" / batch),
+            settings=local_settings,
+            quiet=True,
+            images=models["single"],
+        )
+        assert separate.succeeded, separate.failure
+        assert (out / "batches" / batch / "note.txt").read_bytes() == (
+            tmp_path / "single" / batch / "note.txt"
+        ).read_bytes()
+    combined = (out / "combined" / "combined.txt").read_text().splitlines()
+    assert combined == [f"{batch}: SALES OF DAY {int(batch[-2:])}" for batch in sorted(texts)]
+    progress = [e for e in run.result.history if e["type"] == "MapIterationSucceeded"]
+    assert len(progress) == 12
+    manifest = list((out / "results").rglob("manifest.json"))
+    assert len(manifest) == 1  # the Distributed Map's ResultWriter
+
+
+@pytest.mark.slow
+def test_a_failed_batch_within_the_tolerance_succeeds_and_is_reported(models, local_settings,
+                                                                       tmp_path):  # fmt: skip
+    root = _batches(tmp_path, {"a": "fine\n", "b": "this one will fail\n", "c": "ok\n"})
+    run = run_local("batchy", str(root), str(tmp_path / "out"), settings=local_settings,
+                    quiet=True, images=models["batchy"])  # fmt: skip
+    assert run.succeeded, run.failure
+    (report,) = run.failed_batches
+    assert "step Inference failed" in report
+    assert "/b/" in report  # the batch's input
+    assert "ValueError: cannot score note.txt" in report  # the job's log tail
+    assert sorted(p.name for p in (tmp_path / "out" / "batches").iterdir()) == ["a", "c"]
+
+
+@pytest.mark.slow
+def test_failures_beyond_the_tolerance_fail_the_run_listing_each(models, local_settings,
+                                                                 tmp_path):  # fmt: skip
+    root = _batches(tmp_path, {"a": "fail\n", "b": "fail too\n", "c": "ok\n"})
+    run = run_local("batchy", str(root), settings=local_settings, quiet=True,
+                    images=models["batchy"])  # fmt: skip
+    assert run.result.status == "FAILED"
+    assert run.result.error == "States.ExceedToleratedFailureThreshold"
+    assert len(run.failed_batches) == 2
+    assert "2 failed batches:" in run.failure and "step Inference failed" in run.failure
+
+
+def test_an_input_without_batches_fails_before_any_job(models, local_settings, tmp_path):
+    root = tmp_path / "flat"
+    root.mkdir()
+    (root / "note.txt").write_text("no sub-folders here\n")
+    run = run_local("batchy", str(root), settings=local_settings, quiet=True,
+                    images=models["batchy"])  # fmt: skip
+    assert run.result.status == "FAILED"
+    assert run.result.error == "LegacyLift.NoBatches"
+    assert not any(e["type"] == "TaskScheduled" and "sagemaker" in json_text(e)
+                   for e in run.result.history)  # fmt: skip
+
+
+def json_text(event) -> str:
+    import json
+
+    return json.dumps(event)
+
+
+def test_inline_map_over_objects(models, local_settings, tmp_path):
+    """mode = "inline", split = "object": the batches come from one ListObjectsV2 page; each
+    object is a batch whose job sees that object alone."""
+    root = tmp_path / "objects"
+    root.mkdir()
+    for name in ("a", "b", "c"):
+        (root / f"{name}.txt").write_text(f"{name} only\n")
+    run = run_local("inline", str(root), str(tmp_path / "out"), settings=local_settings,
+                    quiet=True, images=models["inline"])  # fmt: skip
+    assert run.succeeded, run.failure
+    batches = tmp_path / "out" / "batches"
+    for name in ("a", "b", "c"):
+        assert (batches / f"{name}.txt" / f"{name}.txt").read_text() == f"{name.upper()} ONLY\n"
+    assert sorted(p.name for p in batches.iterdir()) == ["a.txt", "b.txt", "c.txt"]
+
+
+def test_a_step_on_three_instances_shards_its_input(models, local_settings, tmp_path):
+    """model.toml instance_count = 3, through the rendered workflow: three containers, each
+    with its ShardedByS3Key share, each writing a file named after its current_host."""
+    root = tmp_path / "parts"
+    root.mkdir()
+    for index in range(7):
+        (root / f"part-{index}.txt").write_text("x\n")
+    run = run_local("wide", str(root), str(tmp_path / "out"), settings=local_settings,
+                    quiet=True, images=models["wide"])  # fmt: skip
+    assert run.succeeded, run.failure
+    shares = {p.stem: p.read_text().split() for p in (tmp_path / "out").glob("algo-*.txt")}
+    assert sorted(shares) == ["algo-1", "algo-2", "algo-3"]
+    assert sorted(sum(shares.values(), [])) == [f"part-{i}.txt" for i in range(7)]
+    assert [len(shares[h]) for h in sorted(shares)] == [3, 2, 2]
