@@ -10,6 +10,7 @@ import sys
 
 from invoke import Exit, task
 
+from legacylift import settings
 from legacylift.terraform_env import terraform_env
 
 ROOT = os.path.dirname(os.path.abspath(__file__))
@@ -22,18 +23,40 @@ ROOT = os.path.dirname(os.path.abspath(__file__))
     }
 )
 def test(c, fast=False, pytest_args=""):
-    """Lint (ruff, terraform fmt) and run the test suite: the README's test command and CI's."""
+    """Lint (ruff, terraform fmt) and run the test suite: the README's test command and CI's.
+
+    The Terraform matrix: the whole suite runs on the bundled minimum Terraform, then the tests
+    marked `terraform_matrix` (validate and plan of the root, examples and deployment root,
+    the workflow render, the consumer test) run again on the newest Terraform on PATH. Under CI
+    a missing second leg fails; elsewhere it is skipped with the reason."""
+    from legacylift.console import error, info
+    from legacylift.terraform_select import matrix_legs
+
+    minimum, current, reason = _fail_cleanly(matrix_legs)
     env = terraform_env()
     with c.cd(ROOT):
         c.run("ruff check .", env=env, pty=False)
         c.run("ruff format --check .", env=env, pty=False)
         c.run("terraform fmt -check -recursive -diff", env=env, pty=False)
-        marker = "-m 'not slow'" if fast else ""
-        result = c.run(f"{sys.executable} -m pytest {marker} {pytest_args}", env=env, warn=True)
-    if result.exited == 5:
-        raise Exit("pytest collected no tests: that is a failure, not a pass", code=1)
-    if result.exited != 0:
-        raise Exit(code=result.exited)
+        legs = [(minimum, "not slow" if fast else "")]
+        if current is not None:
+            legs.append((current, "terraform_matrix" + (" and not slow" if fast else "")))
+        for choice, marker in legs:
+            info(f"tests on {choice.describe()}" + (f", only `-m '{marker}'`" if marker else ""))
+            leg_env = {**env, "LEGACYLIFT_TERRAFORM": str(choice.path)}
+            selection = f"-m '{marker}'" if marker else ""
+            result = c.run(
+                f"{sys.executable} -m pytest {selection} {pytest_args}", env=leg_env, warn=True
+            )
+            if result.exited == 5:
+                raise Exit("pytest collected no tests: that is a failure, not a pass", code=1)
+            if result.exited != 0:
+                raise Exit(code=result.exited)
+    if current is None:
+        if os.environ.get("CI"):
+            error(f"the second Terraform leg could not run: {reason} (CI must provide one)")
+            raise Exit(code=1)
+        info(f"second Terraform leg skipped: {reason}")
 
 
 # --- build: containerise legacy models (issue 4) ---------------------------------------------
@@ -65,7 +88,7 @@ def _default_workspace(workspace):
 
 
 def _default_registry(registry):
-    return registry or os.environ.get("LEGACYLIFT_TARGET_REGISTRY") or "ecr"
+    return registry or settings.get("LEGACYLIFT_TARGET_REGISTRY")
 
 
 @task(help={"name": "the model's folder name under legacy_models/", **BUILD_HELP})

@@ -6,13 +6,13 @@ problem is reported as a `LegacyLiftError` naming the model, the file or key, an
 
 from __future__ import annotations
 
-import os
 import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from legacylift import settings
 from legacylift.errors import LegacyLiftError
 from legacylift.paths import MODELS_DIR
 
@@ -36,7 +36,7 @@ TOP_KEYS = ("steps", "system_packages", "defaults", *STEPS)
 
 def models_dir() -> Path:
     """Where model folders live: `legacy_models/`, or LEGACYLIFT_MODELS_DIR (tests, benchmarks)."""
-    return Path(os.environ.get("LEGACYLIFT_MODELS_DIR", MODELS_DIR))
+    return Path(settings.get("LEGACYLIFT_MODELS_DIR") or MODELS_DIR)
 
 
 @dataclass(frozen=True)

@@ -43,7 +43,8 @@ from python_terraform import IsFlagged, IsNotFlagged, Terraform
 
 from legacylift.errors import LegacyLiftError
 from legacylift.paths import project_state_dir
-from legacylift.terraform_env import terraform_binary, terraform_env
+from legacylift.terraform_env import terraform_env
+from legacylift.terraform_select import announce_terraform
 
 WORKSPACE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
 _ENVIRON_LOCK = threading.Lock()
@@ -100,7 +101,7 @@ class TerraformRunner:
         # No var_file/variables on the instance: they would leak into every later command,
         # including applying a saved plan, which Terraform then refuses.
         self._tf = Terraform(
-            working_dir=str(self.working_dir), terraform_bin_path=str(terraform_binary())
+            working_dir=str(self.working_dir), terraform_bin_path=str(announce_terraform().path)
         )
 
     # -- the raw call ------------------------------------------------------------------------

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import base64
 import ipaddress
-import os
 import re
 from dataclasses import dataclass
 from typing import Any
 
 import requests
 
+from legacylift import settings
 from legacylift.errors import LegacyLiftError
 from legacylift.settings import registry_address, registry_credentials
 
@@ -36,7 +36,7 @@ HTTP_TIMEOUT_SECONDS = 10
 def repository_prefix() -> str:
     """The repository prefix (contracts §4): `legacylift/`, or `$LEGACYLIFT_ECR_REPOSITORY_PREFIX`
     for workspaces sharing one account, which set the same `ecr_repository_prefix` in Terraform."""
-    prefix = os.environ.get("LEGACYLIFT_ECR_REPOSITORY_PREFIX", REPOSITORY_PREFIX)
+    prefix = settings.get("LEGACYLIFT_ECR_REPOSITORY_PREFIX") or REPOSITORY_PREFIX
     if not _PREFIX_PATTERN.match(prefix):
         raise LegacyLiftError(
             f"LEGACYLIFT_ECR_REPOSITORY_PREFIX={prefix!r} is not a repository prefix: use "

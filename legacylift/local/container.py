@@ -20,6 +20,7 @@ from docker.errors import APIError, ImageNotFound, NotFound
 from requests.exceptions import ConnectionError as RequestsConnectionError
 from requests.exceptions import ReadTimeout
 
+from legacylift import settings
 from legacylift.errors import LegacyLiftError
 
 LABEL = "legacylift.local"
@@ -29,7 +30,7 @@ LOG_TAIL_LINES = 50
 def step_user() -> str:
     """uid:gid a step runs as: LEGACYLIFT_STEP_USER, else the invoking user, else (when invoked
     as root) 1000:1000, the model image's `model` user. Never root."""
-    configured = os.environ.get("LEGACYLIFT_STEP_USER")
+    configured = settings.get("LEGACYLIFT_STEP_USER")
     if configured:
         user = configured
     elif os.getuid() != 0:
@@ -46,7 +47,7 @@ def step_network(allowed: bool) -> str:
     LEGACYLIFT_STEP_NETWORK (default `host`: this project's daemon runs with --bridge=none)."""
     if not allowed:
         return "none"
-    return os.environ.get("LEGACYLIFT_STEP_NETWORK", "host")
+    return settings.get("LEGACYLIFT_STEP_NETWORK")
 
 
 @dataclass

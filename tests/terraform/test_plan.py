@@ -81,6 +81,7 @@ def _resources(plan) -> dict:
     return found
 
 
+@pytest.mark.terraform_matrix
 def test_root_plan(root, tree):
     """State machines for built models only, scripts only for script-mode steps, the generic
     workflow when enabled, a tag-pinned image when explicitly allowed."""
@@ -122,6 +123,7 @@ def test_root_plan(root, tree):
     assert generic["type"] == "STANDARD"
 
 
+@pytest.mark.terraform_matrix
 def test_bad_models_are_refused_with_the_fix(root, tree):
     models = {
         "Bad_Name": {"image_uri": None},
@@ -191,6 +193,7 @@ def test_invalid_asl_fails_the_plan_through_the_validator(state_machine_module, 
     assert "SCHEMA_VALIDATION_FAILED" in message or "Bogus" in message
 
 
+@pytest.mark.terraform_matrix
 def test_complete_example_plans(tree, moto_aws):
     runner = tftest_runner(tree / "examples" / "complete")
     resources = _resources(runner.plan(output=True))
@@ -203,6 +206,7 @@ def test_complete_example_plans(tree, moto_aws):
     assert log_group["values"]["retention_in_days"] == 731
 
 
+@pytest.mark.terraform_matrix
 def test_single_model_example_plans_a_single_step_workflow(tree, moto_aws):
     runner = tftest_runner(tree / "examples" / "single-model")
     resources = _resources(runner.plan(output=True))
