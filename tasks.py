@@ -62,8 +62,9 @@ def test(c, fast=False, pytest_args=""):
 # --- build: containerise legacy models (issue 4) ---------------------------------------------
 
 
-def _fail_cleanly(action):
-    """Run `action`; turn a LegacyLiftError into a message and a non-zero exit."""
+def _fail_cleanly(action, task_name=None):
+    """Run `action`; turn a LegacyLiftError, or any AWS client error (a refused call, a failed
+    upload, expired credentials), into one line naming the task and the fix, and exit 1."""
     from legacylift.console import error
     from legacylift.errors import LegacyLiftError
 
@@ -71,6 +72,13 @@ def _fail_cleanly(action):
         return action()
     except LegacyLiftError as exc:
         error(str(exc))
+        raise Exit(code=1) from None
+    except Exception as exc:
+        from legacylift.aws.errors import describe_aws_error, is_aws_error
+
+        if not is_aws_error(exc):
+            raise
+        error(describe_aws_error(task_name or "aws", exc))
         raise Exit(code=1) from None
 
 
@@ -99,7 +107,8 @@ def build_model(c, name, workspace=None, registry=None, push=True):
     from legacylift.build import build_model as build
 
     _fail_cleanly(
-        lambda: build(name, _default_workspace(workspace), _default_registry(registry), push=push)
+        lambda: build(name, _default_workspace(workspace), _default_registry(registry), push=push),
+        "build-model",
     )
 
 
@@ -111,7 +120,8 @@ def build_all(c, jobs=1, workspace=None, registry=None, push=True):
     results = _fail_cleanly(
         lambda: build(
             None, int(jobs), _default_workspace(workspace), _default_registry(registry), push
-        )
+        ),
+        "build-all",
     )
     built = sum(1 for result in results if result.image.built)
     print(f"{len(results)} models: {built} built, {len(results) - built} up to date")
@@ -122,7 +132,7 @@ def list_models(c):
     """Each model: content hash, whether its image is built, the digest pinned per workspace."""
     from legacylift.build.status import model_table
 
-    print(_fail_cleanly(model_table))
+    print(_fail_cleanly(model_table, "list-models"))
 
 
 @task
@@ -130,7 +140,7 @@ def build_framework_image(c):
     """Build the local twin of AWS's scikit-learn processing image (script-mode steps)."""
     from legacylift.build import ensure_framework_image
 
-    print(_fail_cleanly(ensure_framework_image))
+    print(_fail_cleanly(ensure_framework_image, "build-framework-image"))
 
 
 # --- local run: the rendered workflow in local Docker (issue 5) -------------------------------
@@ -158,7 +168,8 @@ def run_local(c, name, input, output=None, workspace="local", time_scale="1"):  
     from legacylift.local.run import run_local as run
 
     result = _fail_cleanly(
-        lambda: run(name, input, output, workspace=workspace, time_scale=float(time_scale))
+        lambda: run(name, input, output, workspace=workspace, time_scale=float(time_scale)),
+        "run-local",
     )
     if not result.succeeded:
         error(result.failure)
@@ -172,7 +183,7 @@ def demo(c, workspace="local"):
     """Build every sample model and run its pipeline locally (the README's main command)."""
     from legacylift.local.demo import run_demo
 
-    _fail_cleanly(lambda: run_demo(workspace=workspace))
+    _fail_cleanly(lambda: run_demo(workspace=workspace), "demo")
 
 
 # --- operating on AWS: deploy, run, status, logs (issue 6) ------------------------------------
@@ -197,7 +208,7 @@ def bootstrap_backend(c, bucket, table=None, region=None):
         check_credentials(aws)
         return create(aws, bucket, terraform_dir() / "backend.hcl", table)
 
-    _fail_cleanly(action)
+    _fail_cleanly(action, "bootstrap-backend")
 
 
 @task(
@@ -210,7 +221,7 @@ def deploy(c, workspace, plan_only=False):
     """Plan and apply terraform/ for one workspace with its var files and image pins."""
     from legacylift.aws.deploy import deploy as run_deploy
 
-    _fail_cleanly(lambda: run_deploy(workspace, plan_only=plan_only))
+    _fail_cleanly(lambda: run_deploy(workspace, plan_only=plan_only), "deploy")
 
 
 @task(
@@ -225,7 +236,7 @@ def upload_input(c, name, path, workspace):
     """Upload a local input to s3://<data bucket>/NAME/inputs/ and print its URI."""
     from legacylift.aws.operations import upload_input as upload
 
-    _fail_cleanly(lambda: upload(name, path, workspace))
+    _fail_cleanly(lambda: upload(name, path, workspace), "upload-input")
 
 
 @task(
@@ -243,7 +254,9 @@ def run(c, model, workspace, input, output=None, name=None, wait=True, poll=5):
     """Start an execution of a model's state machine and follow it step by step."""
     from legacylift.aws.operations import run as start_run
 
-    _fail_cleanly(lambda: start_run(model, workspace, input, output, name, wait, float(poll)))
+    _fail_cleanly(
+        lambda: start_run(model, workspace, input, output, name, wait, float(poll)), "run"
+    )
 
 
 @task(
@@ -257,7 +270,7 @@ def status(c, name, workspace, limit=10):
     """List a model's recent executions with status and duration."""
     from legacylift.aws.operations import status as list_status
 
-    _fail_cleanly(lambda: list_status(name, workspace, int(limit)))
+    _fail_cleanly(lambda: list_status(name, workspace, int(limit)), "status")
 
 
 @task(
@@ -271,4 +284,4 @@ def logs(c, execution, workspace=None, model=None):
     """Print the processing jobs' CloudWatch logs of one execution."""
     from legacylift.aws.operations import logs as print_logs
 
-    _fail_cleanly(lambda: print_logs(execution, workspace, model))
+    _fail_cleanly(lambda: print_logs(execution, workspace, model), "logs")

@@ -41,6 +41,7 @@ from typing import Any
 
 from python_terraform import IsFlagged, IsNotFlagged, Terraform
 
+from legacylift.aws.errors import describe_terraform_aws_error
 from legacylift.errors import LegacyLiftError
 from legacylift.paths import project_state_dir
 from legacylift.terraform_env import terraform_env
@@ -119,6 +120,9 @@ class TerraformRunner:
     def _checked(self, what: str, command: str, *args: str, ok=(0,), **options: Any):
         code, out, err = self._run(command, *args, **options)
         if code not in ok:
+            refused = describe_terraform_aws_error(f"terraform {what}", f"{err}\n{out}")
+            if refused:
+                raise LegacyLiftError(refused)
             raise LegacyLiftError(
                 f"terraform {what} failed in {self.working_dir} (exit {code}):\n{_tail(err or out)}"
             )
