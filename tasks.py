@@ -59,7 +59,7 @@ def test(c, fast=False, pytest_args=""):
         info(f"second Terraform leg skipped: {reason}")
 
 
-# --- build: containerise legacy models (issue 4) ---------------------------------------------
+# --- build: containerise legacy models -------------------------------------------------------
 
 
 def _fail_cleanly(action, task_name=None):
@@ -99,15 +99,15 @@ def _default_registry(registry):
     return registry or settings.get("LEGACYLIFT_TARGET_REGISTRY")
 
 
-@task(help={"name": "the model's folder name under legacy_models/", **BUILD_HELP})
-def build_model(c, name, workspace=None, registry=None, push=True):
+@task(help={"model": "the model: its folder name under legacy_models/", **BUILD_HELP})
+def build_model(c, model, workspace=None, registry=None, push=True):
     """Containerise one legacy model, push it and pin its digest into the workspace's tfvars.
 
     Skips the build when an image with the same content hash exists locally or in the target."""
     from legacylift.build import build_model as build
 
     _fail_cleanly(
-        lambda: build(name, _default_workspace(workspace), _default_registry(registry), push=push),
+        lambda: build(model, _default_workspace(workspace), _default_registry(registry), push=push),
         "build-model",
     )
 
@@ -143,7 +143,21 @@ def build_framework_image(c):
     print(_fail_cleanly(ensure_framework_image, "build-framework-image"))
 
 
-# --- local run: the rendered workflow in local Docker (issue 5) -------------------------------
+@task(
+    help={
+        "model": "only this model (default: every model in legacy_models/)",
+        "dry_run": "print what would be removed, remove nothing",
+    }
+)
+def prune(c, model=None, dry_run=False):
+    """Remove old content-hash images of each model; keep the newest and every image a
+    workspace's tfvars pins."""
+    from legacylift.build.prune import prune_images
+
+    _fail_cleanly(lambda: prune_images([model] if model else None, dry_run=dry_run), "prune")
+
+
+# --- local run: the rendered workflow in local Docker -----------------------------------------
 
 
 LOCAL_HELP = {
@@ -155,26 +169,26 @@ LOCAL_HELP = {
 
 @task(
     help={
-        "name": "the model's folder name under legacy_models/",
+        "model": "the model: its folder name under legacy_models/",
         "input": "a local file or directory, or an s3:// URI of the local object store",
         "output": "where to put the output: a local directory, or an s3:// URI (default: "
         "s3://legacylift-WORKSPACE/NAME/output/EXECUTION/ in the local object store)",
         **LOCAL_HELP,
     }
 )
-def run_local(c, name, input, output=None, workspace="local", time_scale="1"):  # noqa: A002
+def run_local(c, model, input, output=None, workspace="local", time_scale="1"):  # noqa: A002
     """Run a model's Terraform-rendered workflow locally: each step a processing job in Docker."""
     from legacylift.console import error, success
     from legacylift.local.run import run_local as run
 
     result = _fail_cleanly(
-        lambda: run(name, input, output, workspace=workspace, time_scale=float(time_scale)),
+        lambda: run(model, input, output, workspace=workspace, time_scale=float(time_scale)),
         "run-local",
     )
     if not result.succeeded:
         error(result.failure)
         raise Exit(code=1)
-    success(f"{name}: execution {result.execution_name} succeeded in {result.seconds:.1f}s")
+    success(f"{model}: execution {result.execution_name} succeeded in {result.seconds:.1f}s")
     success(f"output: {result.output_path or result.output_uri}")
 
 
@@ -186,7 +200,7 @@ def demo(c, workspace="local"):
     _fail_cleanly(lambda: run_demo(workspace=workspace), "demo")
 
 
-# --- operating on AWS: deploy, run, status, logs (issue 6) ------------------------------------
+# --- operating on AWS: deploy, run, status, logs ----------------------------------------------
 
 
 @task(
@@ -227,57 +241,57 @@ def deploy(c, workspace, plan_only=False):
 @task(
     name="upload-input",
     help={
-        "name": "model name (legacy_models/NAME)",
+        "model": "the model: its folder name under legacy_models/",
         "path": "local file or directory to upload",
         "workspace": "Terraform workspace whose data bucket receives it",
     },
 )
-def upload_input(c, name, path, workspace):
-    """Upload a local input to s3://<data bucket>/NAME/inputs/ and print its URI."""
+def upload_input(c, model, path, workspace):
+    """Upload a local input to s3://<data bucket>/MODEL/inputs/ and print its URI."""
     from legacylift.aws.operations import upload_input as upload
 
-    _fail_cleanly(lambda: upload(name, path, workspace), "upload-input")
+    _fail_cleanly(lambda: upload(model, path, workspace), "upload-input")
 
 
 @task(
     help={
-        "model": "model name (positional)",
+        "model": "the model: its folder name under legacy_models/",
         "workspace": "Terraform workspace the model is deployed in",
         "input": "s3:// URI of the input data",
         "output": "s3:// URI for the results (default s3://<data bucket>/MODEL/outputs/<run>/)",
-        "name": "execution name (default run-YYYYmmdd-HHMMSS); must be unused",
+        "execution": "execution name (default run-YYYYmmdd-HHMMSS); must be unused",
         "wait": "follow the execution to its end (default); --no-wait returns once started",
         "poll": "seconds between progress polls while following",
     }
 )
-def run(c, model, workspace, input, output=None, name=None, wait=True, poll=5):
+def run(c, model, workspace, input, output=None, execution=None, wait=True, poll=5):
     """Start an execution of a model's state machine and follow it step by step."""
     from legacylift.aws.operations import run as start_run
 
     _fail_cleanly(
-        lambda: start_run(model, workspace, input, output, name, wait, float(poll)), "run"
+        lambda: start_run(model, workspace, input, output, execution, wait, float(poll)), "run"
     )
 
 
 @task(
     help={
-        "name": "model name",
+        "model": "the model: its folder name under legacy_models/",
         "workspace": "Terraform workspace",
         "limit": "how many recent executions to list",
     }
 )
-def status(c, name, workspace, limit=10):
+def status(c, model, workspace, limit=10):
     """List a model's recent executions with status and duration."""
     from legacylift.aws.operations import status as list_status
 
-    _fail_cleanly(lambda: list_status(name, workspace, int(limit)), "status")
+    _fail_cleanly(lambda: list_status(model, workspace, int(limit)), "status")
 
 
 @task(
     help={
         "execution": "execution ARN, or its name together with --workspace and --model",
         "workspace": "Terraform workspace (when EXECUTION is a name)",
-        "model": "model name (when EXECUTION is a name)",
+        "model": "the model (when EXECUTION is a name)",
     }
 )
 def logs(c, execution, workspace=None, model=None):

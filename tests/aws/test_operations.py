@@ -231,7 +231,7 @@ def test_invoke_tasks_exit_non_zero_with_the_message(deployed, workspace):
     assert "unknown model 'nosuch'" in result.stderr
     started = subprocess.run(
         [sys.executable, "-m", "invoke", "run", "iris", "--workspace", workspace]
-        + ["--input", "s3://bkt-1/in/", "--name", "from-cli", "--no-wait"],
+        + ["--input", "s3://bkt-1/in/", "--execution", "from-cli", "--no-wait"],
         cwd=REPO_ROOT,
         env=env,
         capture_output=True,
