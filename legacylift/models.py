@@ -150,6 +150,12 @@ def _parse(name: str, path: Path, config: dict[str, Any]) -> Model:
     step_settings = {
         step: _settings(path, config.get(step, {}), STEP_KEYS, f"{step}.") for step in STEPS
     }
+    if step_settings["inference"].get("image", "model") != "model":
+        raise _fail(
+            path,
+            f"inference.image = {step_settings['inference']['image']!r}: the inference step "
+            "always runs in the model's own image; remove the key or set it to 'model'",
+        )
     return Model(name, path, tuple(steps), tuple(packages), defaults, step_settings)
 
 
