@@ -138,8 +138,16 @@ VARIABLES: dict[str, Variable] = {
         ),
         Variable(
             "LEGACYLIFT_STEP_NETWORK",
-            "host",
-            "Docker network of a step whose request allows networking",
+            "legacylift-steps",
+            "Docker network of a step whose request allows networking: by default an internal "
+            "bridge with no route to the host; `host` only when named (with a warning)",
+            "local",
+        ),
+        Variable(
+            "LEGACYLIFT_STAGING",
+            "mount",
+            "how step data reaches containers: `mount` (read-only bind mounts where the daemon "
+            "is local) or `tar` (streams through the Docker API)",
             "local",
         ),
         Variable(

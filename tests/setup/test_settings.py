@@ -87,6 +87,6 @@ def test_undeclared_variables_cannot_be_read():
 
 def test_empty_means_default(monkeypatch):
     monkeypatch.setenv("LEGACYLIFT_STEP_NETWORK", "")
-    assert settings.get("LEGACYLIFT_STEP_NETWORK") == "host"
+    assert settings.get("LEGACYLIFT_STEP_NETWORK") == "legacylift-steps"
     monkeypatch.setenv("LEGACYLIFT_STEP_NETWORK", "bridge")
     assert settings.get("LEGACYLIFT_STEP_NETWORK") == "bridge"

@@ -70,4 +70,4 @@ def test_the_workflow_module_refuses(workflow, case):
     name, toml = BAD_SETTINGS[case]
     entry = model_entry(name, **tomllib.loads(toml))
     message = " ".join(workflow.render_error(base_vars({name: entry})).split())
-    assert "Invalid value for variable" in message and 'var.models' in message, message
+    assert "Invalid value for variable" in message and "var.models" in message, message
