@@ -186,7 +186,7 @@ LOCAL_HELP = {
 def run_local(c, model, input, output=None, workspace="local", time_scale="1", overwrite=False):  # noqa: A002
     """Run a model's Terraform-rendered workflow locally: each step a processing job in Docker.
 
-    Every argument is checked before anything is written; see README, 'Running locally'."""
+    Every argument is checked before anything is written; see docs/guide.md, 'Running locally'."""
     from legacylift.console import error, success
     from legacylift.local.run import run_local as run
 
@@ -239,7 +239,7 @@ def clean_local(c, older_than="7", inputs=False, dry_run=False):
 
 @task(help={"workspace": LOCAL_HELP["workspace"]})
 def demo(c, workspace="local"):
-    """Build every sample model and run its pipeline locally (the README's main command)."""
+    """Build every sample model and run its pipeline locally (the README's first command to try)."""
     from legacylift.local.demo import run_demo
 
     _fail_cleanly(lambda: run_demo(workspace=workspace), "demo")

@@ -111,7 +111,7 @@ def load_model(name: str) -> Model:
         known = ", ".join(sorted(p.name for p in models_dir().glob("*") if p.is_dir())) or "none"
         raise LegacyLiftError(
             f"unknown model {name!r}: no folder {path} (known models: {known}); add the folder "
-            "as described in README.md, 'Adding a legacy model'"
+            "as described in docs/guide.md, 'Adding a legacy model'"
         )
     config = _read_toml(path / "model.toml")
     model = _parse(name, path, config)

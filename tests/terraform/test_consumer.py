@@ -24,7 +24,7 @@ from tests.terraform.tfcopy import (
 
 pytestmark = [pytest.mark.aws_provider, pytest.mark.terraform_matrix]
 
-ROOT_DOCS = REPO_ROOT / "docs" / "terraform.md"
+ROOT_DOCS = REPO_ROOT / "README.md"
 WORKFLOW_DOCS = REPO_ROOT / "modules" / "workflow" / "README.md"
 PREFIX = "consumer"
 

@@ -111,10 +111,10 @@ def test_every_checkov_skip_states_its_reason():
 
 
 def test_docs_list_every_root_input_and_output():
-    """docs/terraform.md's tables name every variable and output of the root module."""
-    docs = (REPO_ROOT / "docs" / "terraform.md").read_text()
+    """The README's tables (the registry page) name every variable and output of the root module."""
+    docs = (REPO_ROOT / "README.md").read_text()
     for kind, file in (("variable", "variables.tf"), ("output", "outputs.tf")):
         names = re.findall(rf'^{kind} "([^"]+)"', (REPO_ROOT / file).read_text(), re.M)
         assert names
         missing = [name for name in names if f"| `{name}` |" not in docs]
-        assert missing == [], f"docs/terraform.md lacks the {kind}s {missing}"
+        assert missing == [], f"README.md lacks the {kind}s {missing}"
