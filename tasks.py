@@ -48,6 +48,9 @@ def test(c, fast=False, pytest_args=""):
             result = c.run(
                 f"{sys.executable} -m pytest {selection} {pytest_args}", env=leg_env, warn=True
             )
+            if result.exited == 5 and choice is current:
+                info(f"no tests marked terraform_matrix in this selection for {choice.version}")
+                continue
             if result.exited == 5:
                 raise Exit("pytest collected no tests: that is a failure, not a pass", code=1)
             if result.exited != 0:
