@@ -151,6 +151,12 @@ VARIABLES: dict[str, Variable] = {
             "local",
         ),
         Variable(
+            "LEGACYLIFT_TEST_ARTIFACTS",
+            None,
+            "where the report tests keep their screenshots; default `.legacylift/test-artifacts/`",
+            "tests",
+        ),
+        Variable(
             "LEGACYLIFT_TERRAFORM_DIR",
             None,
             "the deployment root `deploy`, `run`, `status` and `logs` use; default `terraform/`",
