@@ -232,7 +232,7 @@ def _quiet_stdout(json_output):
 
 @task(
     help={
-        "name": "the model's folder name under legacy_models/",
+        "model": "the model: its folder name under legacy_models/",
         "input": "a local file or directory, or an s3:// URI of the local object store",
         "output": "where to put the output: a new or empty local directory, or an s3:// URI "
         "(default: s3://legacylift-WORKSPACE/NAME/output/EXECUTION/ in the local object store)",
