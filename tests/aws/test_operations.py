@@ -262,7 +262,7 @@ def test_run_and_status_print_json_for_pipelines(deployed, workspace):
         assert completed.returncode == 0, completed.stderr
         return json.loads(completed.stdout)
 
-    started = invoke("run", "iris", "--input", "s3://bkt-1/in/", "--name", "json-run",
+    started = invoke("run", "iris", "--input", "s3://bkt-1/in/", "--execution", "json-run",
                      "--no-wait")  # fmt: skip
     assert started["execution"] == "json-run" and started["status"] == "RUNNING"
     assert started["arn"].endswith(f"legacylift-{workspace}-iris:json-run")
