@@ -52,7 +52,9 @@ def test_the_environment_stage_is_kept_as_cache_never_dangling(
     untagged `<none>` image (dangling) after every build."""
     unique = f"# {throwaway}"  # requirements of this test alone: its stage images are its own
     write_model(models_dir, throwaway, f"{unique} one\n")
-    first = builder.ensure_model(load_model(throwaway))
+    builder.ensure_model(load_model(throwaway))  # the first build records requirements.lock.txt
+    write_model(models_dir, throwaway, f"{unique} one\n", version=2)
+    first = builder.ensure_model(load_model(throwaway))  # installs from the lock
     repository = repository_name(throwaway)
     (stage,) = loose_stages(docker_client, first)
     assert f"{repository}:build-stage-1" in docker_client.images.get(stage).tags
@@ -60,44 +62,49 @@ def test_the_environment_stage_is_kept_as_cache_never_dangling(
     assert stage not in dangling
 
     # A code change reuses the environment stage: pip does not run again.
-    write_model(models_dir, throwaway, f"{unique} one\n", version=2)
+    write_model(models_dir, throwaway, f"{unique} one\n", version=3)
     second = builder.ensure_model(load_model(throwaway))
     assert second.built and any("pip install" in step for step in second.log.cached_steps)
 
     # New requirements: a new stage takes the tag, the superseded one is removed.
-    write_model(models_dir, throwaway, f"{unique} two\n", version=2)
+    write_model(models_dir, throwaway, f"{unique} two\n", version=3)
     third = builder.ensure_model(load_model(throwaway))
-    (new_stage,) = loose_stages(docker_client, third)
+    new_stage = loose_stages(docker_client, third)[0]
     assert new_stage != stage
     with pytest.raises(ImageNotFound):
         docker_client.images.get(stage)
 
 
+def content_hash_tags(docker_client, repository: str) -> set[str]:
+    return {
+        tag.rsplit(":", 1)[1]
+        for image in docker_client.images.list(name=repository)
+        for tag in image.tags
+        if tag.rsplit(":", 1)[0] == repository and not tag.endswith(":build-stage-1")
+    }
+
+
 def test_prune_keeps_the_newest_and_the_pinned(
     throwaway, models_dir, builder, docker_client, tfvars_dir
 ):
-    write_model(models_dir, throwaway, f"# {throwaway}\n")
     hashes = []
     for version in (1, 2, 3):
         write_model(models_dir, throwaway, f"# {throwaway}\n", version=version)
         hashes.append(builder.ensure_model(load_model(throwaway)).content_hash)
-    oldest, middle, newest = hashes
+    pinned, newest = hashes[1], hashes[2]
     repository = repository_name(throwaway)
+    before = content_hash_tags(docker_client, repository)
+    old = sorted(before - {pinned, newest})
+    assert old, before  # the first build's image at least
     tfvars.pin_image(
-        "hk",
-        throwaway,
-        f"127.0.0.1:5000/{repository}@sha256:" + "0" * 64,
-        source_hash=oldest,
+        "hk", throwaway, f"127.0.0.1:5000/{repository}@sha256:" + "0" * 64, source_hash=pinned
     )
 
     planned = prune_images([throwaway], dry_run=True, client=docker_client)
-    assert planned.removed[throwaway] == [f"{repository}:{middle}"]
-    docker_client.images.get(f"{repository}:{middle}")  # a dry run removes nothing
+    assert sorted(planned.removed[throwaway]) == [f"{repository}:{tag}" for tag in old]
+    assert content_hash_tags(docker_client, repository) == before  # a dry run removes nothing
 
     result = prune_images([throwaway], client=docker_client)
-    assert result.removed[throwaway] == [f"{repository}:{middle}"]
-    assert result.kept[throwaway] == {oldest: "pinned in a workspace", newest: "newest"}
-    with pytest.raises(ImageNotFound):
-        docker_client.images.get(f"{repository}:{middle}")
-    for kept in (oldest, newest):
-        docker_client.images.get(f"{repository}:{kept}")
+    assert sorted(result.removed[throwaway]) == [f"{repository}:{tag}" for tag in old]
+    assert result.kept[throwaway] == {pinned: "pinned in a workspace", newest: "newest"}
+    assert content_hash_tags(docker_client, repository) == {pinned, newest}
