@@ -10,6 +10,7 @@ import sys
 
 from invoke import Exit, task
 
+from legacylift import settings
 from legacylift.terraform_env import terraform_env
 
 ROOT = os.path.dirname(os.path.abspath(__file__))
@@ -22,25 +23,51 @@ ROOT = os.path.dirname(os.path.abspath(__file__))
     }
 )
 def test(c, fast=False, pytest_args=""):
-    """Lint (ruff, terraform fmt) and run the test suite: the README's test command and CI's."""
+    """Lint (ruff, terraform fmt) and run the test suite: the README's test command and CI's.
+
+    The Terraform matrix: the whole suite runs on the bundled minimum Terraform, then the tests
+    marked `terraform_matrix` (validate and plan of the root, examples and deployment root,
+    the workflow render, the consumer test) run again on the newest Terraform on PATH. Under CI
+    a missing second leg fails; elsewhere it is skipped with the reason."""
+    from legacylift.console import error, info
+    from legacylift.terraform_select import matrix_legs
+
+    minimum, current, reason = _fail_cleanly(matrix_legs)
     env = terraform_env()
     with c.cd(ROOT):
         c.run("ruff check .", env=env, pty=False)
         c.run("ruff format --check .", env=env, pty=False)
         c.run("terraform fmt -check -recursive -diff", env=env, pty=False)
-        marker = "-m 'not slow'" if fast else ""
-        result = c.run(f"{sys.executable} -m pytest {marker} {pytest_args}", env=env, warn=True)
-    if result.exited == 5:
-        raise Exit("pytest collected no tests: that is a failure, not a pass", code=1)
-    if result.exited != 0:
-        raise Exit(code=result.exited)
+        legs = [(minimum, "not slow" if fast else "")]
+        if current is not None:
+            legs.append((current, "terraform_matrix" + (" and not slow" if fast else "")))
+        for choice, marker in legs:
+            info(f"tests on {choice.describe()}" + (f", only `-m '{marker}'`" if marker else ""))
+            leg_env = {**env, "LEGACYLIFT_TERRAFORM": str(choice.path)}
+            selection = f"-m '{marker}'" if marker else ""
+            result = c.run(
+                f"{sys.executable} -m pytest {selection} {pytest_args}", env=leg_env, warn=True
+            )
+            if result.exited == 5 and choice is current:
+                info(f"no tests marked terraform_matrix in this selection for {choice.version}")
+                continue
+            if result.exited == 5:
+                raise Exit("pytest collected no tests: that is a failure, not a pass", code=1)
+            if result.exited != 0:
+                raise Exit(code=result.exited)
+    if current is None:
+        if os.environ.get("CI"):
+            error(f"the second Terraform leg could not run: {reason} (CI must provide one)")
+            raise Exit(code=1)
+        info(f"second Terraform leg skipped: {reason}")
 
 
-# --- build: containerise legacy models (issue 4) ---------------------------------------------
+# --- build: containerise legacy models -------------------------------------------------------
 
 
-def _fail_cleanly(action):
-    """Run `action`; turn a LegacyLiftError into a message and a non-zero exit."""
+def _fail_cleanly(action, task_name=None):
+    """Run `action`; turn a LegacyLiftError, or any AWS client error (a refused call, a failed
+    upload, expired credentials), into one line naming the task and the fix, and exit 1."""
     from legacylift.console import error
     from legacylift.errors import LegacyLiftError
 
@@ -48,6 +75,19 @@ def _fail_cleanly(action):
         return action()
     except LegacyLiftError as exc:
         error(str(exc))
+        raise Exit(code=1) from None
+    except Exception as exc:
+        _exit_on_aws_error(exc, task_name)
+        raise
+
+
+def _exit_on_aws_error(exc, task_name=None):
+    """An AWS client error becomes one line with the fix and exit 1; anything else returns."""
+    from legacylift.aws.errors import describe_aws_error, is_aws_error
+    from legacylift.console import error
+
+    if is_aws_error(exc):
+        error(describe_aws_error(task_name or "aws", exc))
         raise Exit(code=1) from None
 
 
@@ -65,19 +105,19 @@ def _default_workspace(workspace):
 
 
 def _default_registry(registry):
-    return registry or os.environ.get("LEGACYLIFT_TARGET_REGISTRY") or "ecr"
+    return registry or settings.get("LEGACYLIFT_TARGET_REGISTRY")
 
 
 @task(
     help={
-        "name": "the model's folder name under legacy_models/",
+        "model": "the model: its folder name under legacy_models/",
         "refresh-requirements": "resolve requirements.txt again instead of installing the "
         "versions recorded in requirements.lock.txt (which the build then rewrites); with the "
         "model's own Dockerfile, rebuild it without the layer cache",
         **BUILD_HELP,
     }
 )
-def build_model(c, name, workspace=None, registry=None, push=True, refresh_requirements=False):
+def build_model(c, model, workspace=None, registry=None, push=True, refresh_requirements=False):
     """Containerise one legacy model, push it and pin its digest into the workspace's tfvars.
 
     Skips the build when an image with the same content hash exists locally or in the target.
@@ -87,12 +127,13 @@ def build_model(c, name, workspace=None, registry=None, push=True, refresh_requi
 
     _fail_cleanly(
         lambda: build(
-            name,
+            model,
             _default_workspace(workspace),
             _default_registry(registry),
             push=push,
             refresh_requirements=refresh_requirements,
-        )
+        ),
+        "build-model",
     )
 
 
@@ -155,7 +196,21 @@ def build_framework_image(c):
     print(_fail_cleanly(ensure_framework_image))
 
 
-# --- local run: the rendered workflow in local Docker (issue 5) -------------------------------
+@task(
+    help={
+        "model": "only this model (default: every model in legacy_models/)",
+        "dry_run": "print what would be removed, remove nothing",
+    }
+)
+def prune(c, model=None, dry_run=False):
+    """Remove old content-hash images of each model; keep the newest and every image a
+    workspace's tfvars pins."""
+    from legacylift.build.prune import prune_images
+
+    _fail_cleanly(lambda: prune_images([model] if model else None, dry_run=dry_run), "prune")
+
+
+# --- local run: the rendered workflow in local Docker -----------------------------------------
 
 
 LOCAL_HELP = {
@@ -177,7 +232,7 @@ def _quiet_stdout(json_output):
 
 @task(
     help={
-        "name": "the model's folder name under legacy_models/",
+        "model": "the model: its folder name under legacy_models/",
         "input": "a local file or directory, or an s3:// URI of the local object store",
         "output": "where to put the output: a new or empty local directory, or an s3:// URI "
         "(default: s3://legacylift-WORKSPACE/NAME/output/EXECUTION/ in the local object store)",
@@ -188,7 +243,7 @@ def _quiet_stdout(json_output):
 )
 def run_local(
     c,
-    name,
+    model,
     input,
     output=None,
     workspace="local",
@@ -198,8 +253,8 @@ def run_local(
 ):
     """Run a model's Terraform-rendered workflow locally: each step a processing job in Docker.
 
-    Every argument is checked before anything is written; see README, 'Running locally'. Shows
-    a live step list (plain lines when not on a terminal) and writes an HTML report."""
+    Every argument is checked before anything is written (docs/guide.md, 'Running locally').
+    Shows a live step list (plain lines when not on a terminal) and writes an HTML report."""
     from legacylift.console import error, success
     from legacylift.local.run import run_local as run
     from legacylift.report.reporter import Reporter
@@ -208,14 +263,15 @@ def run_local(
     with _quiet_stdout(json):
         result = _fail_cleanly(
             lambda: run(
-                name,
+                model,
                 input,
                 output,
                 workspace=workspace,
                 time_scale=time_scale,
                 overwrite=overwrite,
                 reporter=reporter,
-            )  # fmt: skip
+            ),  # fmt: skip
+            "run-local",
         )
     if json:
         local_output = str(result.output_path) if result.output_path else None
@@ -232,7 +288,7 @@ def run_local(
     if result.failed_batches:
         error(f"{len(result.failed_batches)} failed batches, within the tolerance:")
         error("\n".join(result.failed_batches))
-    success(f"{name}: execution {result.execution_name} succeeded in {result.seconds:.1f}s")
+    success(f"{model}: execution {result.execution_name} succeeded in {result.seconds:.1f}s")
     success(f"output: {result.output_path or result.output_uri}")
     success(f"report: {result.report_path}")
 
@@ -379,7 +435,7 @@ def report(c, execution, workspace=None, model=None, output=None):
     success(f"report: {path}")
 
 
-# --- operating on AWS: deploy, run, status, logs (issue 6) ------------------------------------
+# --- operating on AWS: deploy, run, status, logs ----------------------------------------------
 
 
 @task(
@@ -401,7 +457,7 @@ def bootstrap_backend(c, bucket, table=None, region=None):
         check_credentials(aws)
         return create(aws, bucket, terraform_dir() / "backend.hcl", table)
 
-    _fail_cleanly(action)
+    _fail_cleanly(action, "bootstrap-backend")
 
 
 @task(
@@ -414,37 +470,37 @@ def deploy(c, workspace, plan_only=False):
     """Plan and apply terraform/ for one workspace with its var files and image pins."""
     from legacylift.aws.deploy import deploy as run_deploy
 
-    _fail_cleanly(lambda: run_deploy(workspace, plan_only=plan_only))
+    _fail_cleanly(lambda: run_deploy(workspace, plan_only=plan_only), "deploy")
 
 
 @task(
     name="upload-input",
     help={
-        "name": "model name (legacy_models/NAME)",
+        "model": "the model: its folder name under legacy_models/",
         "path": "local file or directory to upload",
         "workspace": "Terraform workspace whose data bucket receives it",
     },
 )
-def upload_input(c, name, path, workspace):
-    """Upload a local input to s3://<data bucket>/NAME/inputs/ and print its URI."""
+def upload_input(c, model, path, workspace):
+    """Upload a local input to s3://<data bucket>/MODEL/inputs/ and print its URI."""
     from legacylift.aws.operations import upload_input as upload
 
-    _fail_cleanly(lambda: upload(name, path, workspace))
+    _fail_cleanly(lambda: upload(model, path, workspace), "upload-input")
 
 
 @task(
     help={
-        "model": "model name (positional)",
+        "model": "the model: its folder name under legacy_models/",
         "workspace": "Terraform workspace the model is deployed in",
         "input": "s3:// URI of the input data",
         "output": "s3:// URI for the results (default s3://<data bucket>/MODEL/outputs/<run>/)",
-        "name": "execution name (default run-YYYYmmdd-HHMMSS); must be unused",
+        "execution": "execution name (default run-YYYYmmdd-HHMMSS); must be unused",
         "wait": "follow the execution to its end (default); --no-wait returns once started",
         "poll": "seconds between progress polls while following",
         "json": JSON_HELP,
     }
 )
-def run(c, model, workspace, input, output=None, name=None, wait=True, poll=5, json=False):  # noqa: A002
+def run(c, model, workspace, input, output=None, execution=None, wait=True, poll=5, json=False):  # noqa: A002
     """Start an execution of a model's state machine and follow it step by step."""
     from legacylift.aws.operations import run as start_run
     from legacylift.errors import LegacyLiftError
@@ -454,7 +510,7 @@ def run(c, model, workspace, input, output=None, name=None, wait=True, poll=5, j
     failed = False
     with _quiet_stdout(json):
         try:
-            arn = start_run(model, workspace, input, output, name, wait, float(poll), reporter)
+            arn = start_run(model, workspace, input, output, execution, wait, float(poll), reporter)
         except LegacyLiftError as exc:
             if not json or reporter.trace.status == "RUNNING":  # failed before it ended
                 from legacylift.console import error
@@ -462,6 +518,9 @@ def run(c, model, workspace, input, output=None, name=None, wait=True, poll=5, j
                 error(str(exc))
                 raise Exit(code=1) from None
             failed, arn = True, reporter.trace.arn
+        except Exception as exc:
+            _exit_on_aws_error(exc, "run")
+            raise
     if json:
         reporter.trace.arn = reporter.trace.arn or arn
         reporter.trace.name = reporter.trace.name or arn.rsplit(":", 1)[-1]
@@ -472,24 +531,24 @@ def run(c, model, workspace, input, output=None, name=None, wait=True, poll=5, j
 
 @task(
     help={
-        "name": "model name",
+        "model": "the model: its folder name under legacy_models/",
         "workspace": "Terraform workspace",
         "limit": "how many recent executions to list",
         "json": JSON_HELP,
     }
 )
-def status(c, name, workspace, limit=10, json=False):
+def status(c, model, workspace, limit=10, json=False):
     """List a model's recent executions with status and duration."""
     import json as json_module
 
     from legacylift.aws.operations import status as list_status
 
     with _quiet_stdout(json):
-        rows = _fail_cleanly(lambda: list_status(name, workspace, int(limit)))
+        rows = _fail_cleanly(lambda: list_status(model, workspace, int(limit)), "status")
     if json:
         for row in rows:
             row["started"] = row["started"].isoformat()
-        print(json_module.dumps({"model": name, "workspace": workspace, "executions": rows},
+        print(json_module.dumps({"model": model, "workspace": workspace, "executions": rows},
                                 indent=2))  # fmt: skip
 
 
@@ -497,11 +556,11 @@ def status(c, name, workspace, limit=10, json=False):
     help={
         "execution": "execution ARN, or its name together with --workspace and --model",
         "workspace": "Terraform workspace (when EXECUTION is a name)",
-        "model": "model name (when EXECUTION is a name)",
+        "model": "the model (when EXECUTION is a name)",
     }
 )
 def logs(c, execution, workspace=None, model=None):
     """Print the processing jobs' CloudWatch logs of one execution."""
     from legacylift.aws.operations import logs as print_logs
 
-    _fail_cleanly(lambda: print_logs(execution, workspace, model))
+    _fail_cleanly(lambda: print_logs(execution, workspace, model), "logs")

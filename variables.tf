@@ -1,11 +1,6 @@
 variable "name_prefix" {
-  description = "Prefix of every resource name (state machines, roles, log groups, bucket, job names), e.g. `legacylift-dev`."
+  description = "Prefix of every resource name (state machines, roles, log groups, bucket, job names), e.g. `legacylift-dev`. Passed to modules/workflow, which validates it (as `name_prefix`)."
   type        = string
-
-  validation {
-    condition     = can(regex("^[a-z][a-z0-9-]{0,30}[a-z0-9]$", var.name_prefix))
-    error_message = "The name_prefix must be 2-32 characters of lowercase letters, digits and hyphens, starting with a letter and not ending with a hyphen."
-  }
 }
 
 variable "models" {
@@ -17,50 +12,11 @@ variable "models" {
     `postprocessing` {image, instance_type, volume_size, max_runtime, environment, network,
     script, arguments, input_path, output_path, entrypoint}. A script-mode step's `script` (default
     <step>.py) is uploaded from models_dir. Omitted fields fall back to the module-level defaults.
+    modules/workflow owns the rules of every entry and validates them; this module passes the
+    map through.
   EOT
   type        = any
   default     = {}
-
-  validation {
-    condition     = can(keys(var.models)) && alltrue([for name in keys(var.models) : can(regex("^[a-z][a-z0-9-]{0,31}$", name))])
-    error_message = "Model names must be 1-32 characters of lowercase letters, digits and hyphens, starting with a letter (rename the legacy_models/ folder)."
-  }
-
-  validation {
-    condition     = alltrue([for m in values(var.models) : can(m.image_uri) && (try(m.image_uri, null) == null || can(regex("^[^\\s]+[:@][^\\s]+$", m.image_uri)))])
-    error_message = "Every model needs an image_uri: a registry reference pinned by digest (repo@sha256:...), or null when not built yet."
-  }
-
-  validation {
-    condition = alltrue(flatten([for m in values(var.models) : [
-      for step in try(tolist(m.steps), ["preprocessing", "inference", "postprocessing"]) : contains(["preprocessing", "inference", "postprocessing"], step)
-    ]])) && alltrue([for m in values(var.models) : length(try(tolist(m.steps), ["x"])) > 0])
-    error_message = "A model's steps must be a non-empty ordered subset of preprocessing, inference, postprocessing."
-  }
-
-  validation {
-    condition = alltrue(flatten([for m in values(var.models) : [
-      for settings in [try(m.defaults, {}), try(m.preprocessing, {}), try(m.inference, {}), try(m.postprocessing, {})] :
-      can(regex("^ml\\.", try(settings.instance_type, "ml.")))
-    ]]))
-    error_message = "Instance types must be SageMaker ML instance types starting with \"ml.\" (e.g. ml.m5.xlarge)."
-  }
-
-  validation {
-    condition = alltrue(flatten([for m in values(var.models) : [
-      for settings in [try(m.defaults, {}), try(m.preprocessing, {}), try(m.inference, {}), try(m.postprocessing, {})] :
-      try(settings.volume_size, 1) >= 1 && try(settings.volume_size, 1) <= 16384
-    ]]))
-    error_message = "Volume sizes must be 1 to 16384 GB (SageMaker's bounds)."
-  }
-
-  validation {
-    condition = alltrue(flatten([for m in values(var.models) : [
-      for settings in [try(m.defaults, {}), try(m.preprocessing, {}), try(m.inference, {}), try(m.postprocessing, {})] :
-      try(settings.max_runtime, 1) >= 1 && try(settings.max_runtime, 1) <= 777600
-    ]]))
-    error_message = "Max runtimes must be 1 to 777600 seconds (SageMaker's bounds)."
-  }
 }
 
 variable "models_dir" {
@@ -74,14 +30,9 @@ variable "models_dir" {
 }
 
 variable "framework_image_uri" {
-  description = "Image of script-mode steps (scikit_image_uri). null uses AWS's prebuilt sagemaker-scikit-learn image of the region with framework_image_tag."
+  description = "Image of script-mode steps (scikit_image_uri). null uses AWS's prebuilt sagemaker-scikit-learn image of the region with framework_image_tag. Passed to modules/workflow, which validates it (as `framework_image_uri`)."
   type        = string
   default     = null
-
-  validation {
-    condition     = var.framework_image_uri == null || can(regex("^[^\\s]+[:@][^\\s]+$", var.framework_image_uri))
-    error_message = "The framework_image_uri must be an image reference with a tag or digest (registry/repository:tag), or null."
-  }
 }
 
 variable "framework_image_tag" {
@@ -96,36 +47,21 @@ variable "framework_image_tag" {
 }
 
 variable "default_instance_type" {
-  description = "Instance type of a step that sets none."
+  description = "Instance type of a step that sets none. Passed to modules/workflow, which validates it (as `default_instance_type`)."
   type        = string
   default     = "ml.m5.xlarge"
-
-  validation {
-    condition     = can(regex("^ml\\.", var.default_instance_type))
-    error_message = "The default_instance_type must start with \"ml.\" (e.g. ml.m5.xlarge)."
-  }
 }
 
 variable "default_volume_size" {
-  description = "Storage volume of a step that sets none, in GB (1 to 16384)."
+  description = "Storage volume of a step that sets none, in GB (1 to 16384). Passed to modules/workflow, which validates it (as `default_volume_size`)."
   type        = number
   default     = 30
-
-  validation {
-    condition     = var.default_volume_size >= 1 && var.default_volume_size <= 16384
-    error_message = "The default_volume_size must be 1 to 16384 GB."
-  }
 }
 
 variable "default_max_runtime" {
-  description = "Max runtime of a step that sets none, in seconds (1 to 777600)."
+  description = "Max runtime of a step that sets none, in seconds (1 to 777600). Passed to modules/workflow, which validates it (as `default_max_runtime`)."
   type        = number
   default     = 3600
-
-  validation {
-    condition     = var.default_max_runtime >= 1 && var.default_max_runtime <= 777600
-    error_message = "The default_max_runtime must be 1 to 777600 seconds."
-  }
 }
 
 variable "allow_mutable_image_tags" {
@@ -141,69 +77,39 @@ variable "enable_generic_workflow" {
 }
 
 variable "extra_input_s3_uris" {
-  description = "S3 prefixes outside the data bucket that executions read input from (s3://bucket/prefix/); the SageMaker role may read these only."
+  description = "S3 prefixes outside the data bucket that executions read input from (s3://bucket/prefix/); the SageMaker role may read these only. Passed to modules/workflow, which validates it (as `extra_input_s3_uris`)."
   type        = list(string)
   default     = []
-
-  validation {
-    condition     = alltrue([for uri in var.extra_input_s3_uris : can(regex("^s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](/[^*?]*)?$", uri))])
-    error_message = "Every extra_input_s3_uris entry must be an s3://bucket/prefix URI without wildcards."
-  }
 }
 
 variable "extra_output_s3_uris" {
-  description = "S3 prefixes outside the data bucket that executions write output to; the SageMaker role may write these only."
+  description = "S3 prefixes outside the data bucket that executions write output to; the SageMaker role may write these only. Passed to modules/workflow, which validates it (as `extra_output_s3_uris`)."
   type        = list(string)
   default     = []
-
-  validation {
-    condition     = alltrue([for uri in var.extra_output_s3_uris : can(regex("^s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](/[^*?]*)?$", uri))])
-    error_message = "Every extra_output_s3_uris entry must be an s3://bucket/prefix URI without wildcards."
-  }
 }
 
 variable "generic_pass_role_arns" {
-  description = "Further SageMaker execution roles that executions of the generic workflow may name in RoleArn (besides the module's own role)."
+  description = "Further SageMaker execution roles that executions of the generic workflow may name in RoleArn (besides the module's own role). Passed to modules/workflow, which validates it (as `generic_pass_role_arns`)."
   type        = list(string)
   default     = []
-
-  validation {
-    condition     = alltrue([for arn in var.generic_pass_role_arns : can(regex("^arn:[a-z-]+:iam::[0-9]{12}:role/[^*?]+$", arn))])
-    error_message = "Every generic_pass_role_arns entry must be an IAM role ARN without wildcards."
-  }
 }
 
 variable "ecr_repository_prefix" {
-  description = "Prefix of the model repositories: `<prefix><model>`. Workspaces sharing an account need distinct prefixes."
+  description = "Prefix of the model repositories: `<prefix><model>`. Workspaces sharing an account need distinct prefixes. Passed to modules/workflow, which validates it (as `ecr_repository_prefix`)."
   type        = string
   default     = "legacylift/"
-
-  validation {
-    condition     = can(regex("^([a-z0-9]+([._-][a-z0-9]+)*/)*$", var.ecr_repository_prefix))
-    error_message = "The ecr_repository_prefix must be empty or lowercase path segments each ending in '/', e.g. legacylift/."
-  }
 }
 
 variable "bucket_name" {
-  description = "Name of the data bucket. null uses `<name_prefix>-data-<account id>`."
+  description = "Name of the data bucket. null uses `<name_prefix>-data-<account id>`. Passed to modules/workflow, which validates it (as `data_bucket`)."
   type        = string
   default     = null
-
-  validation {
-    condition     = var.bucket_name == null || can(regex("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", var.bucket_name))
-    error_message = "The bucket_name must be 3-63 characters of lowercase letters, digits, dots and hyphens, or null."
-  }
 }
 
 variable "kms_key_arn" {
-  description = "KMS key for the bucket, repositories, log groups and the roles' KMS grants. null uses AWS-managed encryption (SSE-S3, AES256)."
+  description = "KMS key for the bucket, repositories, log groups and the roles' KMS grants. null uses AWS-managed encryption (SSE-S3, AES256). Passed to modules/workflow, which validates it (as `kms_key_arn`)."
   type        = string
   default     = null
-
-  validation {
-    condition     = var.kms_key_arn == null || can(regex("^arn:aws[a-z-]*:kms:", var.kms_key_arn))
-    error_message = "The kms_key_arn must be a KMS key ARN (arn:aws:kms:...) or null."
-  }
 }
 
 variable "log_level" {

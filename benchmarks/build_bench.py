@@ -1,4 +1,4 @@
-"""Build benchmarks of issue 4, side by side in one run; results in benchmarks/results/build.md.
+"""Build benchmarks, side by side in one run; results in benchmarks/results/build.md.
 
     python benchmarks/build_bench.py [--copies 50]
 
@@ -175,7 +175,7 @@ def cleanup(builder: ImageBuilder) -> None:
 def report(copies: int, noop: dict, rebuilds: list[float], sizes: list) -> str:
     mb = 1_000_000
     lines = [
-        "# Build benchmarks (issue 4)",
+        "# Build benchmarks",
         "",
         f"Date: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC. Machine: {machine()}.",
         "Rerun: `python benchmarks/build_bench.py` (after `./bootstrap`).",

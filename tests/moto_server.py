@@ -15,6 +15,12 @@ each documented:
   bucket carries (`aws:SecureTransport` false, `s3:TlsVersion` < 1.2) denies every object call.
   The server takes each request as arriving over TLS 1.3, as requests to AWS do: Deny
   statements conditioned only on those two keys do not apply (`treat_requests_as_tls`).
+- Refused credentials: moto enforces IAM only process-wide, which would refuse every other
+  test's calls too. Requests signed with the access key ids in `REFUSING_KEYS` are answered
+  with AWS's own error shape for the protocol (JSON `__type`, S3's `<Error>`, the query
+  protocol's `<ErrorResponse>`): AccessDenied on every call but STS's (AWS never denies
+  GetCallerIdentity), ExpiredToken everywhere, or ExpiredToken after a valid STS check (a
+  session expiring mid-command) (`refuse_by_access_key`).
 """
 
 from __future__ import annotations
@@ -33,6 +39,24 @@ FAKE_CREDENTIALS = {
     "AWS_DEFAULT_REGION": "us-east-1",
 }
 FAKE_ACCOUNT_ID = "123456789012"  # moto's default account
+
+DENIED_ACCESS_KEY = "AKIADENIEDEXAMPLE000"
+EXPIRED_ACCESS_KEY = "ASIAEXPIREDEXAMPLE00"
+EXPIRING_ACCESS_KEY = "ASIAEXPIRINGEXAMPLE0"
+# access key id -> (error code, message, whether STS calls are refused too)
+REFUSING_KEYS = {
+    DENIED_ACCESS_KEY: ("AccessDenied", "User is not authorized to perform this action", False),
+    EXPIRED_ACCESS_KEY: (
+        "ExpiredToken",
+        "The security token included in the request is expired",
+        True,
+    ),
+    EXPIRING_ACCESS_KEY: (
+        "ExpiredToken",
+        "The security token included in the request is expired",
+        False,
+    ),
+}
 
 
 def free_loopback_port() -> int:
@@ -82,6 +106,49 @@ def _region_of(environ: dict) -> str:
         return authorization.split("Credential=")[1].split("/")[2]
     except IndexError:
         return FAKE_CREDENTIALS["AWS_DEFAULT_REGION"]
+
+
+def _credential_scope(environ: dict) -> tuple[str, str]:
+    """(access key id, service) of a SigV4-signed request; empty strings when unsigned."""
+    authorization = environ.get("HTTP_AUTHORIZATION", "")
+    try:
+        scope = authorization.split("Credential=")[1].split(",")[0].split("/")
+        return scope[0], scope[3]
+    except IndexError:
+        return "", ""
+
+
+def _refusal(environ: dict, code: str, message: str) -> tuple[str, str, bytes]:
+    """(status, content type, body) of AWS's error `code` in the request's protocol."""
+    _, service = _credential_scope(environ)
+    if environ.get("HTTP_X_AMZ_TARGET"):
+        json_code = code if code.endswith("Exception") else f"{code}Exception"
+        body = json.dumps({"__type": json_code, "message": message}).encode()
+        return "400 Bad Request", "application/x-amz-json-1.0", body
+    status = "403 Forbidden" if code == "AccessDenied" else "400 Bad Request"
+    if service == "s3":
+        body = f"<Error><Code>{code}</Code><Message>{message}</Message></Error>"
+    else:
+        body = (
+            f"<ErrorResponse><Error><Type>Sender</Type><Code>{code}</Code>"
+            f"<Message>{message}</Message></Error><RequestId>refused</RequestId></ErrorResponse>"
+        )
+    return status, "text/xml", b'<?xml version="1.0" encoding="UTF-8"?>\n' + body.encode()
+
+
+def refuse_by_access_key(app):
+    """Wrap a WSGI app: requests signed with a key in REFUSING_KEYS get that key's error."""
+
+    def wrapped(environ, start_response):
+        key, service = _credential_scope(environ)
+        refusal = REFUSING_KEYS.get(key)
+        if refusal is None or (service == "sts" and not refusal[2]):
+            return app(environ, start_response)
+        status, content_type, body = _refusal(environ, refusal[0], refusal[1])
+        start_response(status, [("Content-Type", content_type), ("Content-Length", str(len(body)))])
+        return [] if environ.get("REQUEST_METHOD") == "HEAD" else [body]
+
+    return wrapped
 
 
 def with_added_targets(app):
@@ -149,7 +216,9 @@ class _ExtendedThreadedMotoServer(ThreadedMotoServer):
             create_backend_app,
         )
 
-        app = with_added_targets(DomainDispatcherApplication(create_backend_app))
+        app = refuse_by_access_key(
+            with_added_targets(DomainDispatcherApplication(create_backend_app))
+        )
         self._server = make_server(
             self._ip_address, self._port, app, True, request_handler=MotoRequestHandler
         )

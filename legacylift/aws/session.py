@@ -11,13 +11,8 @@ from botocore.exceptions import (
     PartialCredentialsError,
 )
 
+from legacylift.aws.errors import CREDENTIALS_HELP, describe_aws_error
 from legacylift.errors import LegacyLiftError
-
-CREDENTIALS_HELP = (
-    "configure AWS credentials the standard way: `aws configure` / `aws sso login` with "
-    "AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (plus AWS_SESSION_TOKEN), "
-    "and a region (AWS_REGION or the profile's region)"
-)
 
 
 def region_of_arn(arn: str) -> str:
@@ -42,10 +37,7 @@ def check_credentials(aws: boto3.session.Session) -> dict[str, str]:
     except NoRegionError as exc:
         raise LegacyLiftError(f"no AWS region set: {CREDENTIALS_HELP}") from exc
     except ClientError as exc:
-        code = exc.response.get("Error", {}).get("Code", "")
-        raise LegacyLiftError(
-            f"AWS rejected the credentials ({code}: {exc}): {CREDENTIALS_HELP}"
-        ) from exc
+        raise LegacyLiftError(describe_aws_error("checking the AWS credentials", exc)) from exc
     except BotoCoreError as exc:
         raise LegacyLiftError(f"cannot reach AWS STS ({exc}): {CREDENTIALS_HELP}") from exc
     return {"account": identity["Account"], "arn": identity["Arn"]}

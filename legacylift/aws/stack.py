@@ -3,12 +3,11 @@ takes, and what its outputs say (contracts §3b)."""
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from legacylift import tfvars
+from legacylift import settings, tfvars
 from legacylift.aws.terraform import TerraformRunner, check_workspace_name
 from legacylift.errors import LegacyLiftError
 from legacylift.models import models_dir
@@ -17,13 +16,13 @@ from legacylift.paths import TERRAFORM_ROOT
 
 def terraform_dir() -> Path:
     """The deployment root: `terraform/`, or LEGACYLIFT_TERRAFORM_DIR."""
-    return Path(os.environ.get("LEGACYLIFT_TERRAFORM_DIR", TERRAFORM_ROOT))
+    return Path(settings.get("LEGACYLIFT_TERRAFORM_DIR") or TERRAFORM_ROOT)
 
 
 def backend_config() -> Path | None:
     """The backend settings file for `init`: LEGACYLIFT_BACKEND_CONFIG, else
-    `terraform/backend.hcl` when present (see README: bootstrapping the state backend)."""
-    given = os.environ.get("LEGACYLIFT_BACKEND_CONFIG")
+    `terraform/backend.hcl` when present (see docs/deployment.md, the state backend)."""
+    given = settings.get("LEGACYLIFT_BACKEND_CONFIG")
     if given:
         if not Path(given).is_file():
             raise LegacyLiftError(f"LEGACYLIFT_BACKEND_CONFIG={given}: no such file")

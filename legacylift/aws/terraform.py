@@ -41,9 +41,11 @@ from typing import Any
 
 from python_terraform import IsFlagged, IsNotFlagged, Terraform
 
+from legacylift.aws.errors import describe_terraform_aws_error
 from legacylift.errors import LegacyLiftError
 from legacylift.paths import project_state_dir
-from legacylift.terraform_env import terraform_binary, terraform_env
+from legacylift.terraform_env import terraform_env
+from legacylift.terraform_select import announce_terraform
 
 WORKSPACE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
 _ENVIRON_LOCK = threading.Lock()
@@ -100,7 +102,7 @@ class TerraformRunner:
         # No var_file/variables on the instance: they would leak into every later command,
         # including applying a saved plan, which Terraform then refuses.
         self._tf = Terraform(
-            working_dir=str(self.working_dir), terraform_bin_path=str(terraform_binary())
+            working_dir=str(self.working_dir), terraform_bin_path=str(announce_terraform().path)
         )
 
     # -- the raw call ------------------------------------------------------------------------
@@ -118,6 +120,9 @@ class TerraformRunner:
     def _checked(self, what: str, command: str, *args: str, ok=(0,), **options: Any):
         code, out, err = self._run(command, *args, **options)
         if code not in ok:
+            refused = describe_terraform_aws_error(f"terraform {what}", f"{err}\n{out}")
+            if refused:
+                raise LegacyLiftError(refused)
             raise LegacyLiftError(
                 f"terraform {what} failed in {self.working_dir} (exit {code}):\n{_tail(err or out)}"
             )

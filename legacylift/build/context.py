@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from legacylift import settings
 from legacylift.paths import BUILD_ASSETS_DIR
 
 CA_BUNDLE_NAME = "legacylift-build-ca.crt"
@@ -32,7 +33,7 @@ HASH_LENGTH = 20
 def host_ca_bundle() -> Path | None:
     """The host's CA bundle (LEGACYLIFT_CA_BUNDLE, REQUESTS_CA_BUNDLE or a Debian/RHEL path)."""
     for candidate in (
-        os.environ.get("LEGACYLIFT_CA_BUNDLE"),
+        settings.get("LEGACYLIFT_CA_BUNDLE"),
         os.environ.get("PIP_CERT"),
         *HOST_CA_BUNDLES,
     ):

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import docker
-from docker.errors import ImageNotFound
+from docker.errors import APIError, ImageNotFound
 
 from legacylift import tfvars
 from legacylift.build.context import ImageContext, model_files, source_revision, template_path
@@ -46,6 +46,18 @@ from legacylift.settings import base_image, configured_base_image
 FRAMEWORK_REPOSITORY = "legacylift/sklearn-processing"
 FRAMEWORK_REQUIREMENTS = "framework/requirements.txt"
 LABEL_PREFIX = "org.legacylift"
+STAGE_TAG_PREFIX = "build-stage-"
+
+
+def remove_if_unused(client: docker.DockerClient, image_id: str) -> bool:
+    """Remove an image that no tag and no other image uses any more; True when removed."""
+    try:
+        if client.images.get(image_id).tags:
+            return False
+        client.images.remove(image_id)
+    except (ImageNotFound, APIError):
+        return False  # gone already, or a container or child image still uses it
+    return True
 
 
 @dataclass
@@ -169,8 +181,27 @@ class ImageBuilder:
             else:
                 buildargs = {"LEGACYLIFT_RESOLVE": resolve} if resolve else None
                 log = stream_build(self.client, staged, reference, labels, echo, buildargs)
+                self.keep_stage_cache(context.repository, log)
         success(f"{label}: built {reference}")
         return ImageOutcome(reference, content_hash, built=True, log=log)
+
+    def keep_stage_cache(self, repository: str, log: BuildLog) -> None:
+        """Tag each earlier stage that is not part of the final image (the Python-environment
+        stage) `REPOSITORY:build-stage-N`, so it never lingers as a dangling `<none>` image yet
+        stays the cache that spares the next build its pip install; remove the stage image that
+        tag pointed at before when nothing else uses it any more."""
+        final_layers = {entry["Id"] for entry in self.client.api.history(log.image_id)}
+        stages = [self.client.images.get(short).id for short in log.stage_results]
+        loose = [image_id for image_id in stages if image_id not in final_layers]
+        for index, image_id in enumerate(loose, start=1):
+            tag = f"{STAGE_TAG_PREFIX}{index}"
+            try:
+                previous = self.client.images.get(f"{repository}:{tag}").id
+            except ImageNotFound:
+                previous = None
+            self.client.api.tag(image_id, repository, tag, force=True)
+            if previous and previous != image_id:
+                remove_if_unused(self.client, previous)
 
     def _build_flattened(
         self, staged: Path, reference: str, labels: dict, echo, nocache: bool = False

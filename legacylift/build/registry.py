@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import base64
 import ipaddress
-import os
 import re
 from dataclasses import dataclass
 from typing import Any
 
 import requests
 
+from legacylift import settings
+from legacylift.aws.errors import describe_aws_error
 from legacylift.errors import LegacyLiftError
 from legacylift.settings import registry_address, registry_credentials
 
@@ -36,7 +37,7 @@ HTTP_TIMEOUT_SECONDS = 10
 def repository_prefix() -> str:
     """The repository prefix (contracts §4): `legacylift/`, or `$LEGACYLIFT_ECR_REPOSITORY_PREFIX`
     for workspaces sharing one account, which set the same `ecr_repository_prefix` in Terraform."""
-    prefix = os.environ.get("LEGACYLIFT_ECR_REPOSITORY_PREFIX", REPOSITORY_PREFIX)
+    prefix = settings.get("LEGACYLIFT_ECR_REPOSITORY_PREFIX") or REPOSITORY_PREFIX
     if not _PREFIX_PATTERN.match(prefix):
         raise LegacyLiftError(
             f"LEGACYLIFT_ECR_REPOSITORY_PREFIX={prefix!r} is not a repository prefix: use "
@@ -152,7 +153,7 @@ class EcrTarget(RegistryTarget):
                     f"{self.ecr.meta.region_name}: it is created by Terraform; run `terraform "
                     "apply` for this workspace first (it adds the model's repository)"
                 ) from exc
-            raise LegacyLiftError(f"ECR refused DescribeRepositories: {exc}") from exc
+            raise LegacyLiftError(describe_aws_error("checking the ECR repository", exc)) from exc
         if not self.verify_with_ecr:
             super().check_access(model)
 
@@ -169,7 +170,7 @@ class EcrTarget(RegistryTarget):
         except ClientError as exc:
             if exc.response["Error"]["Code"] == "ImageNotFoundException":
                 return None
-            raise LegacyLiftError(f"ECR refused DescribeImages: {exc}") from exc
+            raise LegacyLiftError(describe_aws_error("reading the ECR image record", exc)) from exc
         details = found.get("imageDetails", [])
         return details[0]["imageDigest"] if details else None
 
@@ -198,8 +199,8 @@ def ecr_target(
         token = ecr.get_authorization_token()["authorizationData"][0]
     except (BotoCoreError, ClientError) as exc:
         raise LegacyLiftError(
-            f"cannot get an ECR login ({exc}): configure AWS credentials and a region "
-            "(AWS_PROFILE / AWS_REGION), or build for the local registry with --registry local"
+            describe_aws_error("getting an ECR login", exc)
+            + " (or build for the local registry with --registry local)"
         ) from exc
     username, _, password = base64.b64decode(token["authorizationToken"]).decode().partition(":")
     address = token["proxyEndpoint"].removeprefix("https://").removeprefix("http://")

@@ -23,18 +23,22 @@ from legacylift.report.progress import BuildProgress, PushProgress
 
 TAIL_LINES = 25
 STEP = re.compile(r"^Step \d+/\d+ : ")
+STEP_RESULT = re.compile(r"^---> ([0-9a-f]{12})$")
+FROM_STEP = re.compile(r"^Step \d+/\d+ : FROM ", re.I)
 PIP_ERROR = re.compile(r"^(ERROR: .*|E: .*)$")
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 
 @dataclass
 class BuildLog:
-    """What a build printed: every line, and which steps came from the cache."""
+    """What a build printed: every line, which steps came from the cache, and the short ids
+    of the images that ended each stage before the last (multi-stage builds)."""
 
     image_id: str = ""
     lines: list[str] = field(default_factory=list)
     steps: list[str] = field(default_factory=list)
     cached_steps: list[str] = field(default_factory=list)
+    stage_results: list[str] = field(default_factory=list)
 
 
 def _build_failure(tag: str, step: str | None, error: str, tail: Iterable[str]) -> LegacyLiftError:
@@ -66,6 +70,7 @@ def stream_build(
     log = BuildLog()
     tail: deque[str] = deque(maxlen=TAIL_LINES)
     step: str | None = None
+    last_result = ""
     bar = BuildProgress(tag, echo=echo).start()
     try:
         chunks = client.api.build(
@@ -92,6 +97,11 @@ def stream_build(
                     continue
                 log.lines.append(line)
                 tail.append(line)
+                result = STEP_RESULT.match(line.strip())
+                if result:
+                    last_result = result[1]
+                if FROM_STEP.match(line) and last_result:
+                    log.stage_results.append(last_result)  # the stage before this FROM ended
                 if STEP.match(line):
                     step = line
                     log.steps.append(line)

@@ -20,6 +20,7 @@ from docker.errors import APIError, ImageNotFound, NotFound
 from requests.exceptions import ConnectionError as RequestsConnectionError
 from requests.exceptions import ReadTimeout
 
+from legacylift import settings
 from legacylift.errors import LegacyLiftError
 
 LABEL = "legacylift.local"
@@ -33,7 +34,7 @@ LOG_DRAIN_SECONDS = 300
 def step_user() -> str:
     """uid:gid a step runs as: LEGACYLIFT_STEP_USER, else the invoking user, else (when invoked
     as root) 1000:1000, the model image's `model` user. Never root."""
-    configured = os.environ.get("LEGACYLIFT_STEP_USER")
+    configured = settings.get("LEGACYLIFT_STEP_USER")
     if configured:
         user = configured
     elif os.getuid() != 0:

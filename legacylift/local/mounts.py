@@ -24,6 +24,7 @@ from pathlib import Path
 
 from docker.types import Mount
 
+from legacylift import settings
 from legacylift.local.datasources import (
     FileTree,
     LocalObjectStore,
@@ -37,7 +38,7 @@ STAGING_DIR = ".staging"  # under the store root: never a bucket name (those can
 
 def daemon_is_local() -> bool:
     """Whether the daemon shares this machine's filesystem (and mounts are wanted)."""
-    if os.environ.get("LEGACYLIFT_STAGING", "mount") == "tar":
+    if settings.get("LEGACYLIFT_STAGING") == "tar":
         return False
     host = os.environ.get("DOCKER_HOST", "")
     return host == "" or host.startswith("unix://")

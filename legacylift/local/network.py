@@ -10,12 +10,11 @@ named in LEGACYLIFT_STEP_NETWORK, with a warning.
 from __future__ import annotations
 
 import functools
-import os
 
 import docker
 from docker.errors import APIError
 
-from legacylift import console
+from legacylift import console, settings
 from legacylift.errors import LegacyLiftError
 
 STEP_NETWORK = "legacylift-steps"
@@ -28,7 +27,7 @@ def step_network(allowed: bool) -> str:
     only when asked for by name, with a warning: it shares the host's loopback services."""
     if not allowed:
         return "none"
-    network = os.environ.get("LEGACYLIFT_STEP_NETWORK") or STEP_NETWORK
+    network = settings.get("LEGACYLIFT_STEP_NETWORK") or STEP_NETWORK
     if network == "host":
         _warn_host_network()
     return network

@@ -24,6 +24,7 @@ from legacylift.atomic import write_json_atomic
 from legacylift.errors import LegacyLiftError
 from legacylift.paths import MODULES_DIR, project_state_dir
 from legacylift.terraform_env import terraform_binary, terraform_env
+from legacylift.terraform_select import announce_terraform
 
 LOCAL_ROLE_ARN = "arn:aws:iam::000000000000:role/legacylift-local-sagemaker"
 LOCAL_BUCKET = "legacylift-local"
@@ -120,6 +121,7 @@ def _read_cache(path: Path) -> dict[str, Any] | None:
 
 
 def _apply(module_dir: Path, variables: dict[str, Any]) -> dict[str, Any]:
+    announce_terraform()
     with tempfile.TemporaryDirectory(prefix="legacylift-render-") as scratch:
         workdir = Path(scratch) / "workflow"
         shutil.copytree(

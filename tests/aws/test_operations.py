@@ -231,7 +231,7 @@ def test_invoke_tasks_exit_non_zero_with_the_message(deployed, workspace):
     assert "unknown model 'nosuch'" in result.stderr
     started = subprocess.run(
         [sys.executable, "-m", "invoke", "run", "iris", "--workspace", workspace]
-        + ["--input", "s3://bkt-1/in/", "--name", "from-cli", "--no-wait"],
+        + ["--input", "s3://bkt-1/in/", "--execution", "from-cli", "--no-wait"],
         cwd=REPO_ROOT,
         env=env,
         capture_output=True,
@@ -262,7 +262,7 @@ def test_run_and_status_print_json_for_pipelines(deployed, workspace):
         assert completed.returncode == 0, completed.stderr
         return json.loads(completed.stdout)
 
-    started = invoke("run", "iris", "--input", "s3://bkt-1/in/", "--name", "json-run",
+    started = invoke("run", "iris", "--input", "s3://bkt-1/in/", "--execution", "json-run",
                      "--no-wait")  # fmt: skip
     assert started["execution"] == "json-run" and started["status"] == "RUNNING"
     assert started["arn"].endswith(f"legacylift-{workspace}-iris:json-run")

@@ -92,7 +92,7 @@ def test_no_aws_credentials_for_ecr(pinned, monkeypatch, tmp_path):
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "none"))
     monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
     monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
-    with pytest.raises(LegacyLiftError, match="cannot get an ECR login"):
+    with pytest.raises(LegacyLiftError, match="getting an ECR login"):
         build_model("iris", "bad", registry="ecr")
 
 

@@ -3,12 +3,12 @@ are kept (`LEGACYLIFT_TEST_ARTIFACTS`, default .legacylift/test-artifacts/)."""
 
 from __future__ import annotations
 
-import os
 import shutil
 from pathlib import Path
 
 import pytest
 
+from legacylift import settings
 from legacylift.paths import project_state_dir
 from tests.conftest import require
 from tests.report.chromium import Chromium, chromium_binary
@@ -35,6 +35,6 @@ def browser():
 def artifacts() -> Path:
     """The directory where tests keep screenshots for people to look at."""
     default = project_state_dir() / "test-artifacts"
-    path = Path(os.environ.get("LEGACYLIFT_TEST_ARTIFACTS", default))
+    path = Path(settings.get("LEGACYLIFT_TEST_ARTIFACTS") or default)
     path.mkdir(parents=True, exist_ok=True)
     return path

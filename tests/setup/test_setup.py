@@ -13,10 +13,12 @@ import pytest
 
 from legacylift import terraform_env as tfenv
 from legacylift.setup import terraform_setup
+from legacylift.terraform_select import current_terraform
 from tests.conftest import require
 
 
-def test_terraform_is_the_bundled_1_0_3():
+def test_terraform_runs_the_version_the_selection_reports():
+    choice = current_terraform()
     out = subprocess.run(
         [str(tfenv.terraform_binary()), "version"],
         capture_output=True,
@@ -24,7 +26,7 @@ def test_terraform_is_the_bundled_1_0_3():
         check=True,
         env=tfenv.terraform_env(),
     ).stdout
-    assert out.startswith("Terraform v1.0.3"), out
+    assert out.startswith(f"Terraform v{choice.version}"), out
 
 
 def test_cli_config_lists_exactly_the_mirrored_providers(tmp_path):

@@ -6,7 +6,7 @@ import pytest
 
 from tests.terraform.tfcopy import copy_terraform_tree, validate
 
-pytestmark = pytest.mark.aws_provider
+pytestmark = [pytest.mark.aws_provider, pytest.mark.terraform_matrix]
 
 CONFIGURATIONS = [
     ".",

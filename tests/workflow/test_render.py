@@ -19,6 +19,8 @@ from tests.workflow.conftest import (
     model_image,
 )
 
+pytestmark = pytest.mark.terraform_matrix
+
 JOB_NAME = re.compile(r"^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$")  # SageMaker's ProcessingJobName
 LONG_PREFIX = "legacylift-" + "x" * 29  # the longest name_prefix allowed (40)
 LONG_A, LONG_B = "a" * 31 + "b", "a" * 31 + "c"  # 32 characters, equal but for the last
