@@ -144,6 +144,13 @@ VARIABLES: dict[str, Variable] = {
             "local",
         ),
         Variable(
+            "LEGACYLIFT_LOCAL_CONCURRENCY",
+            None,
+            "how many fan-out batches run at once locally, overriding the cap from this "
+            "machine's cores and memory per instance type (tiny or I/O-bound steps)",
+            "local",
+        ),
+        Variable(
             "LEGACYLIFT_STAGING",
             "mount",
             "how step data reaches containers: `mount` (read-only bind mounts where the daemon "

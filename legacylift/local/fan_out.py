@@ -14,7 +14,7 @@ import threading
 from dataclasses import dataclass
 from typing import Any
 
-from legacylift import console
+from legacylift import console, settings
 from legacylift.errors import LegacyLiftError
 from legacylift.local.instances import host_memory_bytes, instance_resources
 
@@ -35,7 +35,7 @@ def parallel_cap(types: list[str]) -> int:
     """How many batches this machine runs at once: as many instances of the largest type as
     its cores and memory hold (at least one); LEGACYLIFT_LOCAL_CONCURRENCY overrides (tiny or
     I/O-bound steps, where containers mostly wait)."""
-    override = os.environ.get(CONCURRENCY_ENV)
+    override = settings.get(CONCURRENCY_ENV)
     if override:
         if not override.isdigit() or int(override) < 1:
             raise LegacyLiftError(f"{CONCURRENCY_ENV}={override!r}: give a whole number from 1")
