@@ -92,6 +92,9 @@ def _show_transition(kind: str, step: hist.Step) -> None:
         console.info(f"{step.name} ...")
     elif kind == "exited":
         console.success(f"{step.name} ({hist.format_duration(step.duration())})")
+    elif kind == "retrying":
+        error = step.error.error if step.error else "an error"
+        console.info(f"{step.name} retrying after {error} (attempt {step.retries + 1})")
     else:
         console.error(f"{step.name} failed after {hist.format_duration(step.duration())}")
 
