@@ -1,13 +1,15 @@
 """The persisted registry of processing jobs: names unique across runs, as in an AWS account.
 
-One JSON file per job under the jobs directory; creating it with O_EXCL is the reservation, so
-two concurrent runs can never both take a name.
+One JSON file per job under the jobs directory; linking a complete record to the job's name is
+the reservation (link() refuses an existing name), so two concurrent runs can never both take a
+name and a crash never leaves half a record.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -28,15 +30,22 @@ class JobRegistry:
     def reserve(self, name: str, arn: str, record: dict[str, Any]) -> None:
         """Take `name`, or raise the ValidationException AWS gives for a reused job name."""
         self.jobs_dir.mkdir(parents=True, exist_ok=True)
+        # The record is written whole to a temporary file, then hard-linked to the job's name:
+        # link() fails when the name exists, so the reservation is exclusive, and a crash
+        # never leaves a half-written reservation behind.
+        fd, tmp = tempfile.mkstemp(dir=self.jobs_dir, prefix=".reserve-", suffix=".tmp")
         try:
-            fd = os.open(self._path(name), os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+            with os.fdopen(fd, "w") as handle:
+                json.dump(record, handle, indent=2, sort_keys=True)
+            os.chmod(tmp, 0o644)
+            os.link(tmp, self._path(name))
         except FileExistsError:
             raise validation_error(
                 "Job name must be unique within an AWS account and region, and a job with this "
                 f"name already exists ({arn}); choose another ProcessingJobName"
             ) from None
-        with os.fdopen(fd, "w") as handle:
-            json.dump(record, handle, indent=2, sort_keys=True)
+        finally:
+            Path(tmp).unlink(missing_ok=True)
 
     def record(self, name: str, record: dict[str, Any]) -> None:
         """Replace the stored description of job `name`."""

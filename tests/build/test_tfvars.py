@@ -39,6 +39,20 @@ def test_only_digests_are_pinned(tfvars_dir):
     assert not tfvars_path("dev").exists()
 
 
+@pytest.mark.parametrize(
+    "digest",
+    ["ab" * 31 + "a", "ab" * 32 + "a", "AB" * 32, "ab" * 31 + "zz", "", "sha512-" + "ab" * 32],
+)
+def test_digest_must_be_sha256_of_64_lowercase_hex_digits(tfvars_dir, digest):
+    """Planted bug: the digest pattern loosened to any length (`[0-9a-f]+`); the 63- and
+    65-digit cases turn red."""
+    with pytest.raises(LegacyLiftError, match="repository@sha256"):
+        pin_image("dev", "a", f"reg/legacylift/a@sha256:{digest}")
+    assert not tfvars_path("dev").exists()
+    pin_image("dev", "a", f"reg/legacylift/a@{DIGEST}")
+    assert read_models("dev")["a"]["image_uri"].endswith("ab" * 32)
+
+
 def test_corrupt_file_is_reported_not_overwritten(tfvars_dir):
     path = tfvars_path("dev")
     path.parent.mkdir(parents=True)
