@@ -45,7 +45,8 @@ def test_execution_input_is_unchanged_by_a_run():
     definition = {
         "StartAt": "Add",
         "States": {
-            "Add": {"Type": "Pass", "Result": {"n": 1}, "ResultPath": "$.jobs.Added", "Next": "Copy"},
+            "Add": {"Type": "Pass", "Result": {"n": 1}, "ResultPath": "$.jobs.Added",
+                    "Next": "Copy"},
             "Copy": {"Type": "Pass", "Parameters": {"whole.$": "$"}, "ResultPath": "$.copy",
                      "Next": "Edit"},
             "Edit": {"Type": "Pass", "Result": "edited", "ResultPath": "$.copy.whole.input_uri",
