@@ -48,7 +48,7 @@ CASES = {
         from pathlib import Path
         from legacylift.local import render
         render._apply = lambda module_dir, variables: {"definitions": {"m": "{}"}}
-        render.render_workflow({}, "img", cache_dir=Path("cache"))
+        render.render_workflow({}, "img", cache_dir=Path(SCRATCH, "cache"))
         """,
         "cache",
         None,
@@ -67,7 +67,7 @@ CASES = {
         """
         from pathlib import Path
         from legacylift.local.names import JobRegistry
-        JobRegistry(Path("jobs")).record("job-1", {"ProcessingJobStatus": "Completed"})
+        JobRegistry(Path(SCRATCH, "jobs")).record("job-1", {"ProcessingJobStatus": "Completed"})
         """,
         "jobs/job-1.json",
         '{"ProcessingJobStatus": "InProgress"}\n',
@@ -76,7 +76,8 @@ CASES = {
         """
         from pathlib import Path
         from legacylift.local.names import JobRegistry
-        JobRegistry(Path("jobs")).reserve("job-2", "arn:job-2", {"ProcessingJobName": "job-2"})
+        registry = JobRegistry(Path(SCRATCH, "jobs"))
+        registry.reserve("job-2", "arn:job-2", {"ProcessingJobName": "job-2"})
         """,
         "jobs/job-2.json",
         None,
@@ -106,9 +107,10 @@ def test_crash_between_write_and_rename_leaves_the_old_file(case, tmp_path):
         "LEGACYLIFT_STATE_DIR": str(tmp_path / "state"),
         "PYTHONPATH": str(REPO_ROOT),
     }
+    # The child runs in the repository (as the tools do); SCRATCH is the scratch directory.
     child = subprocess.run(
-        [sys.executable, "-c", PRELUDE + textwrap.dedent(code)],
-        cwd=tmp_path,
+        [sys.executable, "-c", PRELUDE + f"SCRATCH = {str(tmp_path)!r}\n" + textwrap.dedent(code)],
+        cwd=REPO_ROOT,
         env=env,
         capture_output=True,
         text=True,

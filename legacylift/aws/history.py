@@ -131,6 +131,8 @@ class History:
         step = current
         if current and current.kind in ROUTING_KINDS:
             step = next((s for s in reversed(self.steps) if s.failed), current)
+        elif current and current.closed and not current.failed:
+            step = None  # ended between states (aborted): no step failed
         transitions = []
         if current and not current.closed:  # the execution ended inside this state
             current.closed = True

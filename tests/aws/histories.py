@@ -49,6 +49,7 @@ MAX_RUNTIME = "max_runtime"  # SageMaker stops the job at MaxRuntimeInSeconds
 
 # scenario -> (what it shows, state name -> its attempts' outcomes; unlisted attempts complete)
 SCENARIOS: dict[str, tuple[str, dict[str, list[str]]]] = {
+    "invalid_input": ("the execution input has no output_uri; ValidateInput refuses it", {}),
     "succeeded": ("every step completes", {}),
     "retried_then_succeeded": (
         "Inference's CreateProcessingJob is throttled once; the state's Retry starts it again",
@@ -141,9 +142,12 @@ def run_scenario(definition: str, scenario: str) -> dict[str, Any]:
     executionArn, stateMachineArn, status, scenario, description and the events."""
     description, outcomes = SCENARIOS[scenario]
     tasks = ScriptedSageMaker(copy.deepcopy(outcomes))
+    execution_input = copy.deepcopy(EXECUTION_INPUT)
+    if scenario == "invalid_input":
+        del execution_input["output_uri"]
     execution = Execution(
         definition,
-        copy.deepcopy(EXECUTION_INPUT),
+        execution_input,
         name=f"{scenario.replace('_', '-')}-1",
         task_runner=tasks,
         time_scale=TIME_SCALE,

@@ -5,6 +5,7 @@ failure, a job stopped at its MaxRuntimeInSeconds, Retry then failure)."""
 from __future__ import annotations
 
 import json
+from datetime import datetime
 
 import boto3
 import pytest
@@ -70,6 +71,8 @@ def test_task_retried_by_its_retry_field_then_succeeding_is_not_failed():
     inference = next(s for s in parsed.steps if s.name == "Inference")
     assert not inference.failed and inference.retries == 1
     assert inference.error.error == "SageMaker.AmazonSageMakerException"
+    assert inference.error.step == "Inference" and inference.error.job_name == inference.jobs[0]
+    assert "ThrottlingException" in inference.error.cause
     exited = [e for e in document["events"] if e["type"] == "TaskStateExited"]
     inference_exit = next(e for e in exited if e["stateExitedEventDetails"]["name"] == "Inference")
     assert inference.exited == inference_exit["timestamp"]
@@ -170,3 +173,98 @@ def test_follow_shows_a_retry_without_reporting_a_failure(capsys):
     assert "failed" not in out.err
     assert "Inference retrying after SageMaker.AmazonSageMakerException (attempt 2)" in out.out
     assert "Inference (" in out.out and "Postprocessing (" in out.out
+
+
+def test_refused_input_fails_in_the_fail_state_with_its_cause():
+    """No Task ran: the failure is the Fail state's own, with the execution's cause."""
+    document = recorded_execution("invalid_input")
+    parsed = history.parse(document["events"])
+    assert [s.name for s in parsed.steps] == ["ValidateInput", "InvalidInput"]
+    failure = parsed.failure
+    assert failure.step == "InvalidInput" and failure.job_name is None
+    assert failure.error == "LegacyLift.InvalidInput"
+    assert failure.cause.startswith("The execution input must be")
+    assert parsed.job_names() == [] and not any(s.failed for s in parsed.steps)
+
+
+def _event(event_id, kind, **details):
+    event = {"id": event_id, "type": kind, "timestamp": datetime(2026, 1, 1, 0, 0, event_id)}
+    if details:
+        key = "stateEnteredEventDetails" if kind.endswith("StateEntered") else None
+        key = key or kind[0].lower() + kind[1:] + "EventDetails"
+        event[key] = details
+    return event
+
+
+def test_sparse_events_fall_back_to_the_event_type_and_empty_causes():
+    """Details AWS may leave out: a TaskFailed without error or cause, an execution failure
+    without details, an execution that failed before entering any state."""
+    events = [_event(1, "ExecutionStarted"), _event(2, "TaskStateEntered", name="T"),
+              _event(3, "TaskScheduled", parameters="not json"),
+              {"id": 4, "type": "TaskTimedOut", "timestamp": datetime(2026, 1, 1, 0, 0, 4)},
+              _event(5, "ExecutionFailed")]  # fmt: skip
+    parsed = history.parse(events)
+    step = parsed.steps[0]
+    assert step.job_name is None and step.jobs == []
+    assert (step.error.step, step.error.error, step.error.cause) == ("T", "TaskTimedOut", "")
+    assert step.closed and step.failed and step.duration() == 2.0
+    assert parsed.failure == history.Failure("T", "TaskTimedOut", "", None)
+    assert parsed.last_event_id == 5
+    nothing = history.parse([_event(1, "ExecutionStarted"), _event(2, "ExecutionFailed")])
+    assert nothing.failure == history.Failure(None, "ExecutionFailed", "", None)
+    told = history.parse([_event(2, "ExecutionFailed", error="E", cause="C"), _event(1, "X")])
+    assert told.failure == history.Failure(None, "E", "C", None) and told.last_event_id == 2
+
+
+def test_execution_failure_without_its_own_error_takes_the_failed_attempts():
+    document = recorded_execution("caught_failure")
+    task_failed = _events(document, "TaskFailed")[0]
+    events = [e for e in document["events"] if e["id"] <= task_failed["id"]]
+    parsed = history.parse([*events, _event(len(events) + 1, "ExecutionFailed")])
+    assert parsed.failure.error == "States.TaskFailed"
+    assert history.readable_cause(parsed.failure.cause) == ALGORITHM_ERROR
+
+
+def test_abort_between_states_fails_no_step():
+    """Aborted after Preprocessing left and before Inference was entered: nothing failed."""
+    document = recorded_execution("succeeded")
+    exited = next(e for e in document["events"] if e["type"] == "TaskStateExited")
+    events = [e for e in document["events"] if e["id"] <= exited["id"]]
+    parsed, seen = history.History(), []
+    for event in [*events, _event(len(events) + 1, "ExecutionAborted")]:
+        seen += [kind for kind, _ in parsed.add(event)]
+    assert "failed" not in seen and not any(s.failed for s in parsed.steps)
+    assert parsed.status == "ABORTED" and parsed.failure.step is None
+    assert parsed.failure.error == "ExecutionAborted"
+
+
+def test_a_running_step_has_no_duration_until_asked_with_now():
+    step = history.Step("T", "Task", datetime(2026, 1, 1, 0, 0, 0))
+    assert step.duration() is None
+    assert step.duration(datetime(2026, 1, 1, 0, 1, 30)) == 90.0
+
+
+@pytest.mark.parametrize(
+    ("cause", "readable"),
+    [
+        ('{"FailureReason": "CapacityError: none", "ProcessingJobStatus": "Failed"}',
+         "CapacityError: none"),
+        ('{"errorMessage": "boom", "errorType": "KeyError"}', "boom"),
+        ('{"FailureReason": "", "errorMessage": ""}', '{"FailureReason": "", "errorMessage": ""}'),
+        ('"just a JSON string"', '"just a JSON string"'),
+        ("[1, 2]", "[1, 2]"),
+        ("not JSON at all", "not JSON at all"),
+        ("", ""),
+    ],
+)  # fmt: skip
+def test_readable_cause(cause, readable):
+    assert history.readable_cause(cause) == readable
+
+
+@pytest.mark.parametrize(
+    ("seconds", "shown"),
+    [(None, "-"), (0, "0.0s"), (6.04, "6.0s"), (59.94, "59.9s"), (60, "1m00s"), (245, "4m05s"),
+     (3599, "59m59s"), (3600, "1h00m00s"), (3723.9, "1h02m03s")],
+)  # fmt: skip
+def test_format_duration(seconds, shown):
+    assert history.format_duration(seconds) == shown
