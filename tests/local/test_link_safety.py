@@ -36,6 +36,8 @@ def _output_archive() -> list[bytes]:
         data = b"prediction\n1\n"
         archive.addfile(_member("output/result.csv", tarfile.REGTYPE, size=len(data)),
                         io.BytesIO(data))  # fmt: skip
+        # An entry escaping the directory comes before others: it is skipped, not the end.
+        archive.addfile(_member("output/../escape.csv", tarfile.REGTYPE, size=1), io.BytesIO(b"e"))
         archive.addfile(_member("output/sub", tarfile.DIRTYPE, mode=0o755))
         archive.addfile(_member("output/sub/part.csv", tarfile.REGTYPE, size=2), io.BytesIO(b"x\n"))
         archive.addfile(_member("output/passwd", tarfile.SYMTYPE, linkname="/etc/passwd"))
@@ -44,7 +46,6 @@ def _output_archive() -> list[bytes]:
         archive.addfile(_member("output/null", tarfile.CHRTYPE, devmajor=1, devminor=3))
         archive.addfile(_member("output/disk", tarfile.BLKTYPE, devmajor=8, devminor=0))
         archive.addfile(_member("output/pipe", tarfile.FIFOTYPE))
-        archive.addfile(_member("output/../escape.csv", tarfile.REGTYPE, size=1), io.BytesIO(b"e"))
     data = buffer.getvalue()
     return [data[i : i + 700] for i in range(0, len(data), 700)]  # several chunks, as Docker
 
@@ -105,6 +106,10 @@ def test_file_uri_inputs_never_follow_symlinks_nor_open_fifos(tree):
     data = tree / "store" / "bucket" / "data"
     staged = _staged(FileTree().list(f"file://{data}"))
     assert staged == {"a.csv": b"a", "nested/b.csv": b"b"}
+    (single,) = FileTree().list(f"file://{data}/nested/b.csv")  # a URI naming one file
+    assert (single.relative, single.size) == ("b.csv", 1)
+    with single.open() as handle:
+        assert handle.read() == b"b"
 
 
 def test_s3_inputs_from_the_local_store_never_follow_symlinks_nor_open_fifos(tree):
