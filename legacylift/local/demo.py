@@ -9,6 +9,7 @@ from pathlib import Path
 from legacylift import console
 from legacylift.errors import LegacyLiftError
 from legacylift.local.run import LocalRun, expected_matches, run_local
+from legacylift.report.html import write_index
 
 
 @dataclass
@@ -35,8 +36,14 @@ def run_demo(names: list[str] | None = None, workspace: str = "local") -> list[D
     differs from `sample/expected/`, after all have run."""
     from legacylift.models import discover_models, load_model
 
-    models = [load_model(name) for name in names] if names else discover_models()
     rows: list[DemoRow] = []
+    reports: list[tuple[str, str, Path]] = []
+
+    def invalid(name: str, error: LegacyLiftError) -> None:
+        console.error(f"{name}: not a valid model, skipped: {error}")
+        rows.append(DemoRow(name, "-", "INVALID", 0.0, "-", "-"))
+
+    models = [load_model(name) for name in names] if names else discover_models(invalid)
     for model in models:
         sample_input, expected = sample_dirs(model.path)
         if not sample_input.is_dir():
@@ -55,7 +62,12 @@ def run_demo(names: list[str] | None = None, workspace: str = "local") -> list[D
         steps = " > ".join(step.name for step in run.steps)
         output = str(run.output_path or run.output_uri)
         rows.append(DemoRow(model.name, steps, run.result.status, run.seconds, check, output))
+        if run.report_path:
+            reports.append((model.name, run.result.status, run.report_path))
     print(summary_table(rows))
+    if reports:
+        index = write_index(reports[0][2].parent / "demo.html", reports, "LegacyLift demo runs")
+        console.success(f"reports: {index}")
     bad = [row.model for row in rows if row.status != "SUCCEEDED" or row.check.startswith("DIFF")]
     if not rows:
         raise LegacyLiftError("no model has a sample/input/ folder: nothing to demonstrate")

@@ -7,13 +7,17 @@ name and a crash never leaves half a record.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import tempfile
+import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from legacylift.atomic import write_json_atomic
+from legacylift.errors import LegacyLiftError
 from legacylift.local.errors import SageMakerApiError, validation_error
 
 
@@ -27,14 +31,21 @@ class JobRegistry:
         # AWS job names are case-insensitive for uniqueness (ARNs are lowercased).
         return self.jobs_dir / f"{name.lower()}.json"
 
-    def reserve(self, name: str, arn: str, record: dict[str, Any]) -> None:
-        """Take `name`, or raise the ValidationException AWS gives for a reused job name."""
-        self.jobs_dir.mkdir(parents=True, exist_ok=True)
-        # The record is written whole to a temporary file, then hard-linked to the job's name:
-        # link() fails when the name exists, so the reservation is exclusive, and a crash
-        # never leaves a half-written reservation behind.
-        fd, tmp = tempfile.mkstemp(dir=self.jobs_dir, prefix=".reserve-", suffix=".tmp")
+    def _owner_path(self, name: str) -> Path:
+        return self.jobs_dir / f"{name.lower()}.owner"
+
+    def reserve(
+        self, name: str, arn: str, record: dict[str, Any], owner: str | None = None
+    ) -> None:
+        """Take `name`, or raise the ValidationException AWS gives for a reused job name.
+        `owner` (the engine process) is kept beside the record until the job ends."""
+        tmp = None
         try:
+            self.jobs_dir.mkdir(parents=True, exist_ok=True)
+            # The record is written whole to a temporary file, then hard-linked to the job's
+            # name: link() fails when the name exists, so the reservation is exclusive, and a
+            # crash never leaves a half-written reservation behind.
+            fd, tmp = tempfile.mkstemp(dir=self.jobs_dir, prefix=".reserve-", suffix=".tmp")
             with os.fdopen(fd, "w") as handle:
                 json.dump(record, handle, indent=2, sort_keys=True)
             os.chmod(tmp, 0o644)
@@ -44,12 +55,54 @@ class JobRegistry:
                 "Job name must be unique within an AWS account and region, and a job with this "
                 f"name already exists ({arn}); choose another ProcessingJobName"
             ) from None
+        except OSError as exc:
+            raise LegacyLiftError(
+                f"cannot record job {name} in {self.jobs_dir} ({exc.strerror}): make it "
+                "writable, or point LEGACYLIFT_LOCAL_DIR at a writable directory"
+            ) from None
         finally:
-            Path(tmp).unlink(missing_ok=True)
+            if tmp:
+                Path(tmp).unlink(missing_ok=True)
+        if owner:  # only once the name is ours: never another run's owner file
+            self._owner_path(name).write_text(owner)
 
     def record(self, name: str, record: dict[str, Any]) -> None:
-        """Replace the stored description of job `name`."""
+        """Replace the stored description of job `name` (a finished job loses its owner)."""
         write_json_atomic(self._path(name), record)
+        if record.get("ProcessingJobStatus") != "InProgress":
+            self._owner_path(name).unlink(missing_ok=True)
+
+    def stop_orphan(self, name: str, reason: str) -> bool:
+        """Mark job `name` Stopped with `reason` if it is still InProgress; True if it was."""
+        try:
+            record = self.describe(name)
+        except SageMakerApiError:
+            self._owner_path(name).unlink(missing_ok=True)
+            return False
+        if record.get("ProcessingJobStatus") != "InProgress":
+            return False
+        now = int(time.time() * 1000)
+        record.update(ProcessingJobStatus="Stopped", FailureReason=reason, LastModifiedTime=now)
+        record.setdefault("ProcessingEndTime", now)
+        self.record(name, record)
+        return True
+
+    def sweep(
+        self, gone: Callable[[str], bool], reason: str, pid_of: Callable[[str], str]
+    ) -> list[str]:
+        """Stop every InProgress job whose owner `gone` says has ended; their names."""
+        stopped = []
+        for owner_file in sorted(self.jobs_dir.glob("*.owner")):
+            with contextlib.suppress(OSError, ValueError, KeyError):
+                owner = owner_file.read_text().strip()
+                if not gone(owner):
+                    continue
+                record = json.loads(owner_file.with_suffix(".json").read_text())
+                name = record["ProcessingJobName"]
+                if self.stop_orphan(name, reason.format(pid=pid_of(owner))):
+                    stopped.append(name)
+                owner_file.unlink(missing_ok=True)
+        return stopped
 
     def describe(self, name: str) -> dict[str, Any]:
         """The stored DescribeProcessingJob response of `name`."""

@@ -15,7 +15,9 @@ variable "models" {
     `steps` (ordered non-empty subset of preprocessing, inference, postprocessing), `defaults`
     and per-step objects (`preprocessing`, `inference`, `postprocessing`) with `instance_type`,
     `volume_size`, `max_runtime`, `environment`, `network`, `image` ("framework" or "model"),
-    and `code_uris` (`{preprocessing = "s3://...", postprocessing = "s3://..."}`) for the steps
+    the step keys `script` (relative to the model folder), `arguments` (ContainerArguments),
+    `input_path`, `output_path` (LocalPaths under /opt/ml/processing/) and `entrypoint`
+    ("image": no ContainerEntrypoint), and `code_uris` (`{preprocessing = "s3://...", postprocessing = "s3://..."}`) for the steps
     that run in script mode. Typed `any` because Terraform 1.0.3 has no optional() attributes:
     every omitted field falls back to the module-level defaults.
   EOT
@@ -38,17 +40,53 @@ variable "models" {
   }
   validation {
     condition = alltrue(flatten([for name, model in var.models : [
-      for scope in ["defaults", "preprocessing", "inference", "postprocessing"] : [
-        for key in keys(try(model[scope], {})) : contains(["instance_type", "volume_size", "max_runtime", "environment", "network", "image"], key)
+      for key in keys(try(model.defaults, {})) : contains(["instance_type", "volume_size", "max_runtime", "environment", "network", "image"], key)
+    ]]))
+    error_message = "A models entry's defaults have an unknown key: allowed are instance_type, volume_size, max_runtime, environment, network, image."
+  }
+  validation {
+    condition = alltrue(flatten([for name, model in var.models : [
+      for scope in ["preprocessing", "inference", "postprocessing"] : [
+        for key in keys(try(model[scope], {})) : contains(["instance_type", "volume_size", "max_runtime", "environment", "network", "image", "script", "arguments", "input_path", "output_path", "entrypoint"], key)
       ]
     ]]))
-    error_message = "A models entry's defaults or step settings have an unknown key: allowed are instance_type, volume_size, max_runtime, environment, network, image."
+    error_message = "A models entry's step settings have an unknown key: allowed are instance_type, volume_size, max_runtime, environment, network, image, script, arguments, input_path, output_path, entrypoint."
+  }
+  validation {
+    condition = alltrue(flatten([for name, model in var.models : [
+      for scope in ["preprocessing", "inference", "postprocessing"] : [
+        for key in ["input_path", "output_path"] : can(regex("^/opt/ml/processing/[A-Za-z0-9._+@-][A-Za-z0-9._+@/-]*$", model[scope][key])) && !can(regex("(^|/)\\.\\.?(/|$)|//|/$", model[scope][key])) if try(model[scope][key], null) != null
+      ]
+    ]]))
+    error_message = "Every input_path and output_path in models must be a directory under /opt/ml/processing/ without '.', '..', '//' or a trailing '/', e.g. /opt/ml/processing/input."
+  }
+  validation {
+    condition = alltrue(flatten([for name, model in var.models : [
+      for scope in ["preprocessing", "inference", "postprocessing"] : try(model[scope].entrypoint, "image") == "image" && (scope == "inference" || try(model[scope].entrypoint, null) == null || try(model[scope].image, "framework") == "model")
+    ]]))
+    error_message = "A step's entrypoint must be \"image\" (send no ContainerEntrypoint: the image's own ENTRYPOINT/CMD runs; pre- and postprocessing then need image = \"model\") or omitted (python3 runs the step's script)."
+  }
+  validation {
+    condition = alltrue(flatten([for name, model in var.models : [
+      for scope in ["preprocessing", "inference", "postprocessing"] : try(model[scope].script, null) == null ? true : (
+        can(regex("^[A-Za-z0-9._+@-][A-Za-z0-9._+@/ -]*$", model[scope].script)) && !can(regex("(^|/)\\.\\.?(/|$)|//|/$", model[scope].script))
+      )
+    ]]))
+    error_message = "A step's script must be a path relative to the model folder without '..', e.g. preprocess.py or src/predict.py."
+  }
+  validation {
+    condition = alltrue(flatten([for name, model in var.models : [
+      for scope in ["preprocessing", "inference", "postprocessing"] : try(model[scope].arguments, null) == null ? true : (
+        can(tolist(model[scope].arguments)) && try(length(model[scope].arguments) >= 1 && length(model[scope].arguments) <= 100, false) && alltrue([for argument in try(tolist(model[scope].arguments), []) : can(tostring(argument)) && length(tostring(argument)) <= 256])
+      )
+    ]]))
+    error_message = "A step's arguments must be a list of 1 to 100 strings of at most 256 characters (SageMaker's ContainerArguments)."
   }
   validation {
     condition = alltrue([for value in flatten([for name, model in var.models : [
       for scope in ["defaults", "preprocessing", "inference", "postprocessing"] : lookup(lookup(model, scope, {}), "instance_type", "ml.m5.large")
-    ]]) : can(regex("^ml\\.[a-z0-9]+\\.[a-z0-9]+$", value))])
-    error_message = "Every instance_type in models must be a SageMaker instance type starting with `ml.`, e.g. ml.m5.xlarge."
+    ]]) : contains(split(" ", "ml.t3.medium ml.t3.large ml.t3.xlarge ml.t3.2xlarge ml.m4.xlarge ml.m4.2xlarge ml.m4.4xlarge ml.m4.10xlarge ml.m4.16xlarge ml.c4.xlarge ml.c4.2xlarge ml.c4.4xlarge ml.c4.8xlarge ml.p2.xlarge ml.p2.8xlarge ml.p2.16xlarge ml.p3.2xlarge ml.p3.8xlarge ml.p3.16xlarge ml.c5.xlarge ml.c5.2xlarge ml.c5.4xlarge ml.c5.9xlarge ml.c5.18xlarge ml.m5.large ml.m5.xlarge ml.m5.2xlarge ml.m5.4xlarge ml.m5.12xlarge ml.m5.24xlarge ml.r5.large ml.r5.xlarge ml.r5.2xlarge ml.r5.4xlarge ml.r5.8xlarge ml.r5.12xlarge ml.r5.16xlarge ml.r5.24xlarge ml.g4dn.xlarge ml.g4dn.2xlarge ml.g4dn.4xlarge ml.g4dn.8xlarge ml.g4dn.12xlarge ml.g4dn.16xlarge ml.g5.xlarge ml.g5.2xlarge ml.g5.4xlarge ml.g5.8xlarge ml.g5.16xlarge ml.g5.12xlarge ml.g5.24xlarge ml.g5.48xlarge ml.r5d.large ml.r5d.xlarge ml.r5d.2xlarge ml.r5d.4xlarge ml.r5d.8xlarge ml.r5d.12xlarge ml.r5d.16xlarge ml.r5d.24xlarge ml.g6.xlarge ml.g6.2xlarge ml.g6.4xlarge ml.g6.8xlarge ml.g6.12xlarge ml.g6.16xlarge ml.g6.24xlarge ml.g6.48xlarge ml.g6e.xlarge ml.g6e.2xlarge ml.g6e.4xlarge ml.g6e.8xlarge ml.g6e.12xlarge ml.g6e.16xlarge ml.g6e.24xlarge ml.g6e.48xlarge ml.m6i.large ml.m6i.xlarge ml.m6i.2xlarge ml.m6i.4xlarge ml.m6i.8xlarge ml.m6i.12xlarge ml.m6i.16xlarge ml.m6i.24xlarge ml.m6i.32xlarge ml.c6i.xlarge ml.c6i.2xlarge ml.c6i.4xlarge ml.c6i.8xlarge ml.c6i.12xlarge ml.c6i.16xlarge ml.c6i.24xlarge ml.c6i.32xlarge ml.m7i.large ml.m7i.xlarge ml.m7i.2xlarge ml.m7i.4xlarge ml.m7i.8xlarge ml.m7i.12xlarge ml.m7i.16xlarge ml.m7i.24xlarge ml.m7i.48xlarge ml.c7i.large ml.c7i.xlarge ml.c7i.2xlarge ml.c7i.4xlarge ml.c7i.8xlarge ml.c7i.12xlarge ml.c7i.16xlarge ml.c7i.24xlarge ml.c7i.48xlarge ml.r7i.large ml.r7i.xlarge ml.r7i.2xlarge ml.r7i.4xlarge ml.r7i.8xlarge ml.r7i.12xlarge ml.r7i.16xlarge ml.r7i.24xlarge ml.r7i.48xlarge ml.p5.4xlarge ml.g7e.2xlarge ml.g7e.4xlarge ml.g7e.8xlarge ml.g7e.12xlarge ml.g7e.24xlarge ml.g7e.48xlarge ml.g7.2xlarge ml.g7.4xlarge ml.g7.8xlarge ml.g7.12xlarge ml.g7.24xlarge ml.g7.48xlarge ml.r6i.large ml.r6i.xlarge ml.r6i.2xlarge ml.r6i.4xlarge ml.r6i.8xlarge ml.r6i.12xlarge ml.r6i.16xlarge ml.r6i.24xlarge ml.r6i.32xlarge ml.m8i.large ml.m8i.xlarge ml.m8i.2xlarge ml.m8i.4xlarge ml.m8i.8xlarge ml.m8i.12xlarge ml.m8i.16xlarge ml.m8i.24xlarge ml.m8i.32xlarge ml.m8i.48xlarge ml.m8i.96xlarge ml.c8i.xlarge ml.c8i.2xlarge ml.c8i.4xlarge ml.c8i.8xlarge ml.c8i.12xlarge ml.c8i.16xlarge ml.c8i.24xlarge ml.c8i.32xlarge ml.c8i.48xlarge ml.c8i.96xlarge ml.r8i.large ml.r8i.xlarge ml.r8i.2xlarge ml.r8i.4xlarge ml.r8i.8xlarge ml.r8i.12xlarge ml.r8i.16xlarge ml.r8i.24xlarge ml.r8i.32xlarge ml.r8i.48xlarge ml.r8i.96xlarge ml.m7i-flex.large ml.m7i-flex.xlarge ml.m7i-flex.2xlarge ml.m7i-flex.4xlarge ml.m7i-flex.8xlarge ml.m7i-flex.12xlarge ml.m7i-flex.16xlarge ml.c7i-flex.xlarge ml.c7i-flex.2xlarge ml.c7i-flex.4xlarge ml.c7i-flex.8xlarge ml.c7i-flex.12xlarge ml.c7i-flex.16xlarge ml.m8i-flex.large ml.m8i-flex.xlarge ml.m8i-flex.2xlarge ml.m8i-flex.4xlarge ml.m8i-flex.8xlarge ml.m8i-flex.12xlarge ml.m8i-flex.16xlarge ml.c8i-flex.xlarge ml.c8i-flex.2xlarge ml.c8i-flex.4xlarge ml.c8i-flex.8xlarge ml.c8i-flex.12xlarge ml.c8i-flex.16xlarge ml.r8i-flex.large ml.r8i-flex.xlarge ml.r8i-flex.2xlarge ml.r8i-flex.4xlarge ml.r8i-flex.8xlarge ml.r8i-flex.12xlarge ml.r8i-flex.16xlarge"), value)])
+    error_message = "Every instance_type in models must be a SageMaker Processing instance type (the ProcessingInstanceType values of the SageMaker API), e.g. ml.m5.xlarge."
   }
   validation {
     condition = alltrue([for value in flatten([for name, model in var.models : [
@@ -123,8 +161,8 @@ variable "default_instance_type" {
   default     = "ml.m5.xlarge"
 
   validation {
-    condition     = can(regex("^ml\\.[a-z0-9]+\\.[a-z0-9]+$", var.default_instance_type))
-    error_message = "The default_instance_type must be a SageMaker instance type starting with `ml.`, e.g. ml.m5.xlarge."
+    condition     = contains(split(" ", "ml.t3.medium ml.t3.large ml.t3.xlarge ml.t3.2xlarge ml.m4.xlarge ml.m4.2xlarge ml.m4.4xlarge ml.m4.10xlarge ml.m4.16xlarge ml.c4.xlarge ml.c4.2xlarge ml.c4.4xlarge ml.c4.8xlarge ml.p2.xlarge ml.p2.8xlarge ml.p2.16xlarge ml.p3.2xlarge ml.p3.8xlarge ml.p3.16xlarge ml.c5.xlarge ml.c5.2xlarge ml.c5.4xlarge ml.c5.9xlarge ml.c5.18xlarge ml.m5.large ml.m5.xlarge ml.m5.2xlarge ml.m5.4xlarge ml.m5.12xlarge ml.m5.24xlarge ml.r5.large ml.r5.xlarge ml.r5.2xlarge ml.r5.4xlarge ml.r5.8xlarge ml.r5.12xlarge ml.r5.16xlarge ml.r5.24xlarge ml.g4dn.xlarge ml.g4dn.2xlarge ml.g4dn.4xlarge ml.g4dn.8xlarge ml.g4dn.12xlarge ml.g4dn.16xlarge ml.g5.xlarge ml.g5.2xlarge ml.g5.4xlarge ml.g5.8xlarge ml.g5.16xlarge ml.g5.12xlarge ml.g5.24xlarge ml.g5.48xlarge ml.r5d.large ml.r5d.xlarge ml.r5d.2xlarge ml.r5d.4xlarge ml.r5d.8xlarge ml.r5d.12xlarge ml.r5d.16xlarge ml.r5d.24xlarge ml.g6.xlarge ml.g6.2xlarge ml.g6.4xlarge ml.g6.8xlarge ml.g6.12xlarge ml.g6.16xlarge ml.g6.24xlarge ml.g6.48xlarge ml.g6e.xlarge ml.g6e.2xlarge ml.g6e.4xlarge ml.g6e.8xlarge ml.g6e.12xlarge ml.g6e.16xlarge ml.g6e.24xlarge ml.g6e.48xlarge ml.m6i.large ml.m6i.xlarge ml.m6i.2xlarge ml.m6i.4xlarge ml.m6i.8xlarge ml.m6i.12xlarge ml.m6i.16xlarge ml.m6i.24xlarge ml.m6i.32xlarge ml.c6i.xlarge ml.c6i.2xlarge ml.c6i.4xlarge ml.c6i.8xlarge ml.c6i.12xlarge ml.c6i.16xlarge ml.c6i.24xlarge ml.c6i.32xlarge ml.m7i.large ml.m7i.xlarge ml.m7i.2xlarge ml.m7i.4xlarge ml.m7i.8xlarge ml.m7i.12xlarge ml.m7i.16xlarge ml.m7i.24xlarge ml.m7i.48xlarge ml.c7i.large ml.c7i.xlarge ml.c7i.2xlarge ml.c7i.4xlarge ml.c7i.8xlarge ml.c7i.12xlarge ml.c7i.16xlarge ml.c7i.24xlarge ml.c7i.48xlarge ml.r7i.large ml.r7i.xlarge ml.r7i.2xlarge ml.r7i.4xlarge ml.r7i.8xlarge ml.r7i.12xlarge ml.r7i.16xlarge ml.r7i.24xlarge ml.r7i.48xlarge ml.p5.4xlarge ml.g7e.2xlarge ml.g7e.4xlarge ml.g7e.8xlarge ml.g7e.12xlarge ml.g7e.24xlarge ml.g7e.48xlarge ml.g7.2xlarge ml.g7.4xlarge ml.g7.8xlarge ml.g7.12xlarge ml.g7.24xlarge ml.g7.48xlarge ml.r6i.large ml.r6i.xlarge ml.r6i.2xlarge ml.r6i.4xlarge ml.r6i.8xlarge ml.r6i.12xlarge ml.r6i.16xlarge ml.r6i.24xlarge ml.r6i.32xlarge ml.m8i.large ml.m8i.xlarge ml.m8i.2xlarge ml.m8i.4xlarge ml.m8i.8xlarge ml.m8i.12xlarge ml.m8i.16xlarge ml.m8i.24xlarge ml.m8i.32xlarge ml.m8i.48xlarge ml.m8i.96xlarge ml.c8i.xlarge ml.c8i.2xlarge ml.c8i.4xlarge ml.c8i.8xlarge ml.c8i.12xlarge ml.c8i.16xlarge ml.c8i.24xlarge ml.c8i.32xlarge ml.c8i.48xlarge ml.c8i.96xlarge ml.r8i.large ml.r8i.xlarge ml.r8i.2xlarge ml.r8i.4xlarge ml.r8i.8xlarge ml.r8i.12xlarge ml.r8i.16xlarge ml.r8i.24xlarge ml.r8i.32xlarge ml.r8i.48xlarge ml.r8i.96xlarge ml.m7i-flex.large ml.m7i-flex.xlarge ml.m7i-flex.2xlarge ml.m7i-flex.4xlarge ml.m7i-flex.8xlarge ml.m7i-flex.12xlarge ml.m7i-flex.16xlarge ml.c7i-flex.xlarge ml.c7i-flex.2xlarge ml.c7i-flex.4xlarge ml.c7i-flex.8xlarge ml.c7i-flex.12xlarge ml.c7i-flex.16xlarge ml.m8i-flex.large ml.m8i-flex.xlarge ml.m8i-flex.2xlarge ml.m8i-flex.4xlarge ml.m8i-flex.8xlarge ml.m8i-flex.12xlarge ml.m8i-flex.16xlarge ml.c8i-flex.xlarge ml.c8i-flex.2xlarge ml.c8i-flex.4xlarge ml.c8i-flex.8xlarge ml.c8i-flex.12xlarge ml.c8i-flex.16xlarge ml.r8i-flex.large ml.r8i-flex.xlarge ml.r8i-flex.2xlarge ml.r8i-flex.4xlarge ml.r8i-flex.8xlarge ml.r8i-flex.12xlarge ml.r8i-flex.16xlarge"), var.default_instance_type)
+    error_message = "The default_instance_type must be a SageMaker Processing instance type (the ProcessingInstanceType values of the SageMaker API), e.g. ml.m5.xlarge."
   }
 }
 

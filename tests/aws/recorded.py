@@ -22,9 +22,14 @@ def recorded_execution(scenario: str) -> dict[str, Any]:
 
 
 def failed_execution() -> dict[str, Any]:
-    """The recorded history of an execution whose Inference processing job failed (its script
-    exited non-zero) and whose Catch ended the run in InferenceFailed."""
-    return recorded_execution("caught_failure")
+    """A hand-built history of a failed Inference job, kept for the report tests that were
+    written against it. It does not match the rendered workflow (task outputs lack the
+    `jobs.<Step>` results, the Fail state's input lacks `error`): new tests use
+    `recorded_execution`."""
+    document = json.loads((HISTORIES.parent / "failed_execution_history.json").read_text())
+    for event in document["events"]:
+        event["timestamp"] = datetime.fromisoformat(event["timestamp"])
+    return document
 
 
 def describe_response(document: dict[str, Any], status: str) -> dict[str, Any]:

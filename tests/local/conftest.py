@@ -58,13 +58,31 @@ def local_settings(tmp_path):
 
 
 @pytest.fixture
+def runner(local_settings, docker_client):
+    """A ProcessingRunner on the real daemon whose log lines are kept in `runner.lines`."""
+    from legacylift.local.processing import ProcessingRunner
+
+    lines: list[str] = []
+    runner = ProcessingRunner(
+        local_settings, docker_client, on_log=lambda job, line: lines.append(line), stop_grace=1
+    )
+    runner.lines = lines
+    return runner
+
+
+@pytest.fixture
 def no_leftover_containers(docker_client, local_settings):
     """Assert, after the test, that no step container of this test's jobs remains."""
     yield
+    # sparse: the list call alone, so a container another process removes meanwhile cannot
+    # turn this check into a 404 from a per-container inspect.
     leftovers = [
-        container.name
-        for container in docker_client.containers.list(all=True, filters={"label": LABEL})
-        if container.labels.get("legacylift.job", "") in _job_names(local_settings)
+        container.attrs["Names"]
+        for container in docker_client.containers.list(
+            all=True, sparse=True, filters={"label": LABEL}
+        )
+        if (container.attrs.get("Labels") or {}).get("legacylift.job", "")
+        in _job_names(local_settings)
     ]
     assert leftovers == [], f"step containers left behind: {leftovers}"
 

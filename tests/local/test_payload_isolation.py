@@ -34,7 +34,8 @@ def test_result_path_returns_a_new_document(path):
 
 def test_catcher_result_path_leaves_the_raw_input_alone():
     raw = copy.deepcopy(RAW)
-    output = payload.error_output({"ResultPath": "$.error"}, raw, StatesError("E", "cause"))
+    info = payload.error_info(StatesError("E", "cause"))
+    output = payload.result_path({"ResultPath": "$.error"}, raw, info)
     assert output["error"] == {"Error": "E", "Cause": "cause"}
     assert raw == RAW and "error" not in raw
 

@@ -137,7 +137,10 @@ def test_sync_integration_permissions_present(outputs):
             assert allowed(policy, action, rule), (name, action)
             assert not allowed(policy, action, rule.replace("Processing", "Training"))
         assert allowed(policy, "xray:PutTraceSegments", "*")
-        assert allowed(policy, "kms:CreateGrant", KMS_KEY)
+        # Grants only for AWS resources (SageMaker's volumes), as its Condition says.
+        for_aws = {"kms:GrantIsForAWSResource": "true"}
+        assert allowed(policy, "kms:CreateGrant", KMS_KEY, for_aws)
+        assert not allowed(policy, "kms:CreateGrant", KMS_KEY)
 
 
 def test_generic_jobs_are_scoped_by_prefix(outputs):
