@@ -131,3 +131,16 @@ def test_uri_helpers_and_schemes(tmp_path):
     assert (tmp_path / "s3/bkt-1/k.txt").read_bytes() == b"k"
     with pytest.raises(LegacyLiftError, match="only s3:// and file://"):
         sources.store_for("https://example.com/x")
+
+
+def test_read_single_file_stops_at_its_limit_and_a_growing_source_stays_in_its_size():
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w") as archive:
+        info = tarfile.TarInfo("message")
+        info.size = 11
+        archive.addfile(info, io.BytesIO(b"hello world"))
+    assert read_single_file([buffer.getvalue()], 5) == b"hello"
+    stream = TarStream(OWNER)
+    # Declared 3 bytes, the file has grown to 6 since it was listed: the archive keeps 3.
+    stream.file("/in/grown", StagedObject("grown", 3, partial(io.BytesIO, b"abcdef")))
+    assert _members(stream)["in/grown"][1] == b"abc"
