@@ -1,7 +1,8 @@
 """The persisted registry of processing jobs: names unique across runs, as in an AWS account.
 
-One JSON file per job under the jobs directory; creating it with O_EXCL is the reservation, so
-two concurrent runs can never both take a name.
+One JSON file per job under the jobs directory; linking a complete record to the job's name is
+the reservation (link() refuses an existing name), so two concurrent runs can never both take a
+name and a crash never leaves half a record.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -37,9 +39,17 @@ class JobRegistry:
     ) -> None:
         """Take `name`, or raise the ValidationException AWS gives for a reused job name.
         `owner` (the engine process) is kept beside the record until the job ends."""
+        tmp = None
         try:
             self.jobs_dir.mkdir(parents=True, exist_ok=True)
-            fd = os.open(self._path(name), os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+            # The record is written whole to a temporary file, then hard-linked to the job's
+            # name: link() fails when the name exists, so the reservation is exclusive, and a
+            # crash never leaves a half-written reservation behind.
+            fd, tmp = tempfile.mkstemp(dir=self.jobs_dir, prefix=".reserve-", suffix=".tmp")
+            with os.fdopen(fd, "w") as handle:
+                json.dump(record, handle, indent=2, sort_keys=True)
+            os.chmod(tmp, 0o644)
+            os.link(tmp, self._path(name))
         except FileExistsError:
             raise validation_error(
                 "Job name must be unique within an AWS account and region, and a job with this "
@@ -50,10 +60,11 @@ class JobRegistry:
                 f"cannot record job {name} in {self.jobs_dir} ({exc.strerror}): make it "
                 "writable, or point LEGACYLIFT_LOCAL_DIR at a writable directory"
             ) from None
-        if owner:
+        finally:
+            if tmp:
+                Path(tmp).unlink(missing_ok=True)
+        if owner:  # only once the name is ours: never another run's owner file
             self._owner_path(name).write_text(owner)
-        with os.fdopen(fd, "w") as handle:
-            json.dump(record, handle, indent=2, sort_keys=True)
 
     def record(self, name: str, record: dict[str, Any]) -> None:
         """Replace the stored description of job `name` (a finished job loses its owner)."""

@@ -1,5 +1,6 @@
-"""Recorded AWS responses (tests/aws/fixtures/) replayed through botocore's Stubber, which
-checks every request and response against the service's API model."""
+"""Recorded execution histories (tests/aws/fixtures/histories/, written by tests.aws.histories
+from executions of the rendered workflow) replayed through botocore's Stubber, which checks
+every request and response against the service's API model."""
 
 from __future__ import annotations
 
@@ -8,12 +9,24 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-FIXTURES = Path(__file__).parent / "fixtures"
+HISTORIES = Path(__file__).parent / "fixtures" / "histories"
+
+
+def recorded_execution(scenario: str) -> dict[str, Any]:
+    """A recorded execution (tests.aws.histories.SCENARIOS names them), timestamps as datetimes
+    as boto3 returns them."""
+    document = json.loads((HISTORIES / f"{scenario}.json").read_text())
+    for event in document["events"]:
+        event["timestamp"] = datetime.fromisoformat(event["timestamp"])
+    return document
 
 
 def failed_execution() -> dict[str, Any]:
-    """The recorded history of an execution whose Inference processing job failed."""
-    document = json.loads((FIXTURES / "failed_execution_history.json").read_text())
+    """A hand-built history of a failed Inference job, kept for the report tests that were
+    written against it. It does not match the rendered workflow (task outputs lack the
+    `jobs.<Step>` results, the Fail state's input lacks `error`): new tests use
+    `recorded_execution`."""
+    document = json.loads((HISTORIES.parent / "failed_execution_history.json").read_text())
     for event in document["events"]:
         event["timestamp"] = datetime.fromisoformat(event["timestamp"])
     return document

@@ -41,8 +41,7 @@ def image_uri(workspace: str) -> str:
 @pytest.fixture(scope="module")
 def real_root(moto_server, tmp_path_factory):
     """A copy of the tree whose terraform/ talks to moto; both workspaces deployed."""
-    if not (TERRAFORM_ROOT / "main.tf").is_file():
-        pytest.skip("the deployment root terraform/ is not in this tree")
+    assert (TERRAFORM_ROOT / "main.tf").is_file(), f"no deployment root in {TERRAFORM_ROOT}"
     from tests.terraform.tfcopy import copy_terraform_tree, moto_provider_block
 
     require(find_provider_mirror() is not None, "no hashicorp/aws provider mirror: ./bootstrap")

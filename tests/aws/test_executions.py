@@ -1,8 +1,8 @@
 """Following an execution, reading its history, showing a failure with the job's log tail.
 
 Step Functions side: moto cannot run SageMaker `createProcessingJob.sync` tasks, so the history
-(TaskScheduled/TaskFailed events with SageMaker causes) is a recorded response replayed through
-botocore's Stubber. CloudWatch Logs side: real moto on 127.0.0.1.
+is one recorded from an execution of the rendered workflow (tests.aws.histories) replayed
+through botocore's Stubber. CloudWatch Logs side: real moto on 127.0.0.1.
 """
 
 from __future__ import annotations
@@ -17,17 +17,17 @@ from botocore.stub import Stubber
 from legacylift.aws import executions, history
 from legacylift.aws.logs import PROCESSING_LOG_GROUP, job_log_lines
 from legacylift.errors import LegacyLiftError
+from legacylift.local.processing import ALGORITHM_ERROR
 from legacylift.report.reporter import Reporter
-from tests.aws.recorded import describe_response, failed_execution
+from tests.aws.recorded import describe_response, recorded_execution
 
 REGION = "eu-west-1"
-PRE_JOB = "legacylift-dev-iris-pre-5f0c2a9e41b7"
-INF_JOB = "legacylift-dev-iris-inf-c81d0e6a2f93"
+PRE_JOB, INF_JOB = history.parse(recorded_execution("caught_failure")["events"]).job_names()
 
 
 @pytest.fixture
 def recorded():
-    return failed_execution()
+    return recorded_execution("caught_failure")
 
 
 @pytest.fixture(scope="module")
@@ -73,19 +73,26 @@ def test_history_steps_jobs_and_failure(recorded):
     assert parsed.failure.error == "LegacyLift.Inference.States.TaskFailed"
     assert parsed.failure.job_name == INF_JOB
     reason = history.readable_cause(parsed.failure.cause)
-    assert reason == "AlgorithmError: See job logs for more information"
+    assert reason == ALGORITHM_ERROR
 
 
 def test_follow_prints_steps_then_failure_with_log_tail(recorded, logs_client, capsys):
     sfn = boto3.client("stepfunctions", region_name=REGION)
     arn = recorded["executionArn"]
     events = recorded["events"]
+    inference = next(
+        n
+        for n, e in enumerate(events)
+        if e.get("stateEnteredEventDetails", {}).get("name") == "Inference"
+    )
     with Stubber(sfn) as stub:
         # Poll 1: still running, Preprocessing done; poll 2: failed, the whole history.
         stub.add_response(
             "describe_execution", describe_response(recorded, "RUNNING"), {"executionArn": arn}
         )
-        stub.add_response("get_execution_history", {"events": events[:14]}, {"executionArn": arn})
+        stub.add_response(
+            "get_execution_history", {"events": events[: inference + 1]}, {"executionArn": arn}
+        )
         stub.add_response(
             "describe_execution", describe_response(recorded, "FAILED"), {"executionArn": arn}
         )
@@ -106,7 +113,7 @@ def test_follow_prints_steps_then_failure_with_log_tail(recorded, logs_client, c
     assert "Inference failed after" in out.err
     assert summary == "step 'Inference' failed: LegacyLift.Inference.States.TaskFailed"
     assert f"failing step: Inference (job {INF_JOB}, status Failed" in out.err
-    assert "failure reason: AlgorithmError: See job logs" in out.err
+    assert f"failure reason: {ALGORITHM_ERROR}" in out.err
     tail = [line for line in out.err.splitlines() if line.strip().startswith("|")]
     assert len(tail) == 5
     assert tail[-1].strip() == "| KeyError: 'petal_width'"

@@ -39,6 +39,20 @@ def test_only_digests_are_pinned(tfvars_dir):
     assert not tfvars_path("dev").exists()
 
 
+@pytest.mark.parametrize(
+    "digest",
+    ["ab" * 31 + "a", "ab" * 32 + "a", "AB" * 32, "ab" * 31 + "zz", "", "sha512-" + "ab" * 32],
+)
+def test_digest_must_be_sha256_of_64_lowercase_hex_digits(tfvars_dir, digest):
+    """Planted bug: the digest pattern loosened to any length (`[0-9a-f]+`); the 63- and
+    65-digit cases turn red."""
+    with pytest.raises(LegacyLiftError, match="repository@sha256"):
+        pin_image("dev", "a", f"reg/legacylift/a@sha256:{digest}")
+    assert not tfvars_path("dev").exists()
+    pin_image("dev", "a", f"reg/legacylift/a@{DIGEST}")
+    assert read_models("dev")["a"]["image_uri"].endswith("ab" * 32)
+
+
 def test_corrupt_file_is_reported_not_overwritten(tfvars_dir):
     path = tfvars_path("dev")
     path.parent.mkdir(parents=True)
@@ -61,3 +75,50 @@ def test_many_concurrent_writers_lose_nothing(tfvars_dir):
     ]
     assert [proc.wait(timeout=120) for proc in procs] == [0] * 6
     assert len(read_models("race")) == 90
+
+
+def test_default_directory_workspace_names_and_lock_file(monkeypatch, tmp_path):
+    from legacylift import tfvars
+
+    monkeypatch.delenv("LEGACYLIFT_TFVARS_DIR", raising=False)
+    assert tfvars.tfvars_dir() == REPO_ROOT / "terraform" / "tfvars"
+    for bad in ("", None, "-dev", "dev/../x", "a" * 65):
+        with pytest.raises(LegacyLiftError, match=r"invalid workspace .*e\.g\. 'dev'"):
+            tfvars.tfvars_path(bad)
+    monkeypatch.setenv("LEGACYLIFT_TFVARS_DIR", str(tmp_path / "deep" / "er"))
+    pin_image("dev", "a", None)
+    assert sorted(p.name for p in (tmp_path / "deep" / "er").iterdir()) == [
+        ".dev.models.tfvars.json.lock",
+        "dev.models.tfvars.json",
+    ]
+
+
+def test_a_held_lock_times_out_with_an_error(tfvars_dir, monkeypatch):
+    from filelock import FileLock, Timeout
+
+    from legacylift import tfvars
+
+    monkeypatch.setattr(tfvars, "LOCK_TIMEOUT_SECONDS", 0.2)
+    path = tfvars_path("dev")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with FileLock(str(path.parent / f".{path.name}.lock")), pytest.raises(Timeout):
+        pin_image("dev", "a", None)
+    assert not path.exists()
+
+
+@pytest.mark.parametrize("text", ["[]", '{"models": []}', '"models"'])
+def test_wrong_shapes_are_reported(tfvars_dir, text):
+    path = tfvars_path("dev")
+    path.parent.mkdir(parents=True)
+    path.write_text(text)
+    with pytest.raises(LegacyLiftError, match=r'expected \{"models": \{...\}\} at the top level'):
+        read_models("dev")
+
+
+def test_a_file_without_models_reads_as_empty(tfvars_dir):
+    path = tfvars_path("dev")
+    path.parent.mkdir(parents=True)
+    path.write_text('{"other": 1}')
+    assert read_models("dev") == {}
+    pin_image("dev", "a", None)
+    assert json.loads(path.read_text()) == {"other": 1, "models": {"a": {"image_uri": None}}}

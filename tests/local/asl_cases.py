@@ -162,7 +162,7 @@ CASES = [
                                           "ResultPath": "$.count", "ItemProcessor": _ITEM}),
      {"l": [1, 2, 3]}),
     ("map-not-an-array", _one({"Type": "Map", "End": True, "ItemsPath": "$.l",
-                               "ItemProcessor": _ITEM}), {"l": {"a": 1}}),
+                               "ItemProcessor": _ITEM}), {"l": "abc"}),
     ("map-item-fails", _one({"Type": "Map", "End": True, "ItemProcessor": {
         "StartAt": "C", "States": {"C": {"Type": "Choice", "Choices": [
             {"Variable": "$", "NumericEquals": 2, "Next": "Bad"}], "Default": "Ok"},

@@ -4,6 +4,7 @@ moto is wrong; those cases assert the documented behaviour and cite it."""
 
 from __future__ import annotations
 
+import copy
 import logging
 
 import pytest
@@ -16,40 +17,53 @@ ERRORS_DOC = "https://docs.aws.amazon.com/step-functions/latest/dg/concepts-erro
 CONTEXT_DOC = "https://docs.aws.amazon.com/step-functions/latest/dg/input-output-contextobject.html"
 INTRINSICS_DOC = "https://docs.aws.amazon.com/step-functions/latest/dg/intrinsic-functions.html"
 CHOICE_DOC = "https://docs.aws.amazon.com/step-functions/latest/dg/state-choice.html"
+ITEMS_PATH_DOC = "https://docs.aws.amazon.com/step-functions/latest/dg/input-output-itemspath.html"
+LOCATED = "An error occurred while executing the state '{}' (entered at the event id #{}). "
 
-# case id -> (what AWS documents, where, the fields that must equal it)
+# case id -> (the outcome, cause included, that must equal ours; the page documenting it and how
+# moto differs). AWS documents the status, output and error name; where it documents no cause
+# wording, the cause is ours, in the form AWS's own causes take (the state and event it occurred
+# in, then the reason), and the citation says so.
 DOCUMENTED = {
     "format": (
-        {"status": "SUCCEEDED", "output": {"s": "Hello Ada, 3 and {}"}},
+        {"status": "SUCCEEDED", "output": {"s": "Hello Ada, 3 and {}"}, "error": None,
+         "cause": None},
         f"{INTRINSICS_DOC}: reserved characters ' {{ }} \\ are escaped with a backslash "
         "(moto crashes with KeyError on \\{)",
     ),
     "array-getitem-out-of-range": (
-        {"status": "FAILED", "error": "States.IntrinsicFailure"},
+        {"status": "FAILED", "error": "States.IntrinsicFailure",
+         "cause": "ArrayGetItem index 5 is out of bounds (length 1)"},
         f"{ERRORS_DOC}: States.IntrinsicFailure, an intrinsic function failed within a payload "
-        "template (moto reports a Python IndexError as States.Runtime)",
+        "template (moto reports a Python IndexError as States.Runtime); cause wording ours",
     ),
     "choice-no-match": (
-        {"status": "FAILED", "error": "States.NoChoiceMatched"},
+        {"status": "FAILED", "error": "States.NoChoiceMatched",
+         "cause": "No Choice Rules matched in the Choice state 'C'"},
         f"{ERRORS_DOC}: States.NoChoiceMatched, a Choice state failed to match any rule and has "
-        "no Default (moto raises a Python RuntimeError as States.Runtime)",
+        "no Default (moto raises a Python RuntimeError as States.Runtime); cause wording ours",
     ),
     "choice-missing-variable": (
-        {"status": "FAILED", "error": "States.Runtime"},
+        {"status": "FAILED", "error": "States.Runtime",
+         "cause": LOCATED.format("C", 2) + "Invalid path '$.nope': The choice state's "
+         "condition path references an invalid value."},
         f"{CHOICE_DOC}: comparing a Variable that is not in the input is a runtime error; guard "
         "it with IsPresent (moto silently takes the Default)",
     ),
     "map-not-an-array": (
-        {"status": "FAILED", "error": "States.QueryEvaluationError"},
-        "same error as moto; only the cause's type name differs (moto prints Python's "
-        "<class 'dict'>, we print the JSON type 'object')",
+        {"status": "FAILED", "error": "States.QueryEvaluationError",
+         "cause": LOCATED.format("S", 2) + "Map state input must be an array but was: string"},
+        f"{ITEMS_PATH_DOC}: ItemsPath must evaluate to a JSON array or object; a string is "
+        "neither (same error as moto; moto's cause prints Python's <class 'str'>)",
     ),
     "runtime-error-not-caught": (
-        {"status": "FAILED", "error": "States.Runtime"},
+        {"status": "FAILED", "error": "States.Runtime",
+         "cause": LOCATED.format("F", 3) + "Invalid path '$.missing' : No results for path: "
+         "$['missing']"},
         f"{ERRORS_DOC}: States.ALL cannot catch States.Runtime; the execution fails (moto "
         "crashes re-raising it from the branch)",
     ),
-}
+}  # fmt: skip
 
 
 @pytest.fixture(scope="module")
@@ -78,10 +92,16 @@ def test_at_least_forty_definitions():
     ("case_id", "definition", "execution_input"), CASES, ids=[c[0] for c in CASES]
 )
 def test_same_outcome_as_moto(moto_sfn, case_id, definition, execution_input):
-    mine = ours(definition, execution_input)
-    theirs = moto_sfn.run(definition, execution_input)
+    """Each interpreter gets its own deep copy of the definition and input: one mutating what
+    it was given cannot change what the other sees."""
+    mine = ours(copy.deepcopy(definition), copy.deepcopy(execution_input))
+    theirs = moto_sfn.run(copy.deepcopy(definition), copy.deepcopy(execution_input))
     if case_id in DOCUMENTED:
         documented, citation = DOCUMENTED[case_id]
+        assert set(documented) == {"status", "output", "error", "cause"} - (
+            {"output"} if documented["status"] != "SUCCEEDED" else set()
+        ), f"{case_id}: state every field, the cause included"
+        assert "https://docs.aws.amazon.com/" in citation, f"{case_id}: cite the page"
         for key, value in documented.items():
             assert mine[key] == value, f"{case_id}: {key} differs from AWS's documented {citation}"
         assert mine != theirs, f"{case_id}: moto now agrees; move it out of DOCUMENTED"

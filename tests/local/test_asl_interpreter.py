@@ -118,7 +118,11 @@ def test_history_is_shaped_like_get_execution_history():
                      "TaskSucceeded", "TaskStateExited", "ExecutionSucceeded"]  # fmt: skip
     assert [event["id"] for event in result.history] == list(range(1, 8))
     scheduled = result.history[2]["taskScheduledEventDetails"]
-    assert scheduled["resource"] == "test:echo" and scheduled["parameters"] == '{"a": 1}'
+    assert scheduled["parameters"] == '{"a": 1}' and scheduled["region"] == "us-east-1"
+    # Every Task event names the integration as AWS does: type, then the API (and .sync).
+    for event in result.history[2:5]:
+        details = next(v for k, v in event.items() if k.endswith("EventDetails"))
+        assert (details["resourceType"], details["resource"]) == ("test", "echo"), event
     assert result.history[1]["stateEnteredEventDetails"] == {"name": "T", "input": '{"in": 1}'}
 
 

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import io
+import ipaddress
 import json
+import socket
 import subprocess
 import tarfile
 import urllib.error
 import urllib.request
+from pathlib import Path
 
 import pytest
 
@@ -155,13 +158,71 @@ def test_registry_accepts_authenticated_push_and_refuses_anonymous(
         assert response.headers["Docker-Content-Digest"] == digest
 
 
-@pytest.mark.registry
-def test_registry_is_configured_for_loopback_only(registry_credentials):
-    from legacylift.setup.registry import registry_dir
+def listening_addresses(port: int) -> list[str]:
+    """Local addresses of the TCP sockets listening on `port` (IPv4 and IPv6), from
+    /proc/net/tcp{,6}: what the kernel has bound, whatever a config file says."""
+    found = []
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            lines = Path(table).read_text().splitlines()[1:]
+        except FileNotFoundError:
+            continue
+        for line in lines:
+            fields = line.split()
+            address, port_hex = fields[1].split(":")
+            if fields[3] != "0A" or int(port_hex, 16) != port:  # 0A: LISTEN
+                continue
+            raw = bytes.fromhex(address)
+            # The kernel prints each 32-bit word in host (little-endian) order.
+            words = b"".join(raw[i : i + 4][::-1] for i in range(0, len(raw), 4))
+            found.append(str(ipaddress.ip_address(words)))
+    return found
 
-    config = (registry_dir() / "config.yml").read_text()
-    assert f"addr: {registry_credentials['address']}" in config
-    assert registry_credentials["address"].startswith("127.0.0.1:")
+
+def test_listening_addresses_reads_the_kernel_tables():
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen()
+        port = server.getsockname()[1]
+        assert listening_addresses(port) == ["127.0.0.1"]
+    assert listening_addresses(port) == []
+
+
+@pytest.mark.registry
+def test_registry_listens_on_loopback_only(registry_credentials):
+    """The socket the registry listens on is bound to 127.0.0.1, not 0.0.0.0 or ::."""
+    address = registry_credentials["address"]
+    port = int(address.rsplit(":", 1)[1])
+    assert address.startswith("127.0.0.1:")
+    assert listening_addresses(port) == ["127.0.0.1"]
+
+
+def test_registry_refuses_a_non_loopback_address(monkeypatch):
+    from legacylift.errors import LegacyLiftError
+    from legacylift.setup.registry import ensure_registry
+
+    monkeypatch.setenv("LEGACYLIFT_REGISTRY", "0.0.0.0:5000")
+    with pytest.raises(LegacyLiftError, match="listens on 127.0.0.1 only"):
+        ensure_registry()
+
+
+@pytest.mark.docker
+def test_setup_steps_find_the_prepared_machine_and_record_it(
+    docker_client, base_image, tmp_path, monkeypatch
+):
+    """Setup's own steps, on a machine it prepared: the daemon step reports the daemon's
+    version, the base image step resolves the image the tests use and records it in the
+    machine state (a scratch state file here), without pulling or building again."""
+    from legacylift.settings import read_state
+    from legacylift.setup.base_image import ensure_base_image
+    from legacylift.setup.docker_daemon import ensure_docker_daemon
+
+    assert ensure_docker_daemon() == docker_client.version()["Version"]
+    monkeypatch.setenv("LEGACYLIFT_CACHE_DIR", str(tmp_path))
+    assert ensure_base_image(docker_client) == base_image
+    recorded = read_state()["base_images"]
+    assert list(recorded.values()) == [base_image]
+    assert not (tmp_path / "base").exists()  # nothing was built
 
 
 def test_report_tools_missing_without_root_name_the_debian_packages(tmp_path, monkeypatch):

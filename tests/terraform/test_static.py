@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import subprocess
+from pathlib import Path
 
 import pytest
 
@@ -34,14 +35,45 @@ def test_no_aws_iam_policy_attachment_anywhere():
     assert offenders == []
 
 
+def _blocks(kind: str) -> list[tuple[str, str, dict]]:
+    """(file, label, body) of every `kind` block (resource, module, variable) of every .tf file,
+    labels unquoted and joined by '.'."""
+    import hcl2
+
+    found = []
+    for path in _terraform_files():
+        with path.open() as handle:
+            parsed = hcl2.load(handle)
+        for entry in parsed.get(kind, []):
+            for label, body in entry.items():
+                if kind == "resource":
+                    for name, resource in body.items():
+                        found.append((str(path), f"{label.strip(chr(34))}.{name.strip(chr(34))}",
+                                      resource))  # fmt: skip
+                else:
+                    found.append((str(path), label.strip('"'), body))
+    return found
+
+
 def test_only_standard_state_machines_are_declared():
-    """EXPRESS is refused by validation; no configuration may hard-code another type."""
-    types = [
-        match
-        for path in _terraform_files()
-        for match in re.findall(r'^\s*type\s*=\s*"(STANDARD|EXPRESS)"', path.read_text(), re.M)
-    ]
-    assert "EXPRESS" not in types
+    """EXPRESS is refused by validation; no configuration may hard-code another type. Every
+    state machine resource takes its type from a variable that defaults to and only accepts
+    STANDARD, and no module call passes a type. Planted bug: `type = "EXPRESS"` in a module
+    call, or the variable's validation dropped, turns this red."""
+    machines = [(f, b) for f, label, b in _blocks("resource") if label.startswith("aws_sfn_state")]
+    assert len(machines) >= 1, "no aws_sfn_state_machine found: the check would prove nothing"
+    for path, body in machines:
+        assert body.get("type") == "${var.type}", (path, body.get("type"))
+        variables = [b for f, label, b in _blocks("variable")
+                     if label == "type" and Path(f).parent == Path(path).parent]  # fmt: skip
+        assert len(variables) == 1, path
+        (variable,) = variables
+        assert variable["default"] == '"STANDARD"'
+        assert [v["condition"] for v in variable["validation"]] == ['${var.type == "STANDARD"}']
+    calls = [(f, label, b) for f, label, b in _blocks("module")
+             if "state-machine" in b.get("source", "")]  # fmt: skip
+    assert len(calls) >= 2, "the root module's state machine calls were not found"
+    assert [(f, label) for f, label, b in calls if "type" in b] == []
 
 
 @pytest.mark.aws_provider

@@ -46,9 +46,11 @@ def test_sound_definition_passes():
         ),
         (lambda d: d["States"]["Check"].update({"Default": "Nowhere"}), "missing state 'Nowhere'"),
         (lambda d: d["States"].update({"Orphan": {"Type": "Succeed"}}), "'Orphan' is unreachable"),
-        (lambda d: d["States"]["Work"].update({"Type": "Wait"}), ""),
+        # A Wait needs Seconds, SecondsPath, Timestamp or TimestampPath (moto's wording).
+        (lambda d: d["States"]["Work"].update({"Type": "Wait"}), "Undefined WaitFunction"),
     ],
 )
 def test_broken_definitions_are_named(change, expected):
+    assert expected, "an empty expectation matches any error"
     errors = asl_errors(broken(change))
     assert errors and expected in " ".join(errors), errors

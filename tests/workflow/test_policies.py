@@ -1,12 +1,13 @@
-"""Least privilege on the rendered IAM policy documents."""
+"""Least privilege on the rendered IAM policy documents, decided by `tests.iam_evaluation`
+(Condition and Deny evaluated as IAM does)."""
 
 from __future__ import annotations
 
 import json
-import re
 
 import pytest
 
+from tests.iam_evaluation import allowed
 from tests.workflow.asl_evaluation import evaluated_requests
 from tests.workflow.conftest import ACCOUNT, REGION, ROLE_ARN, base_vars, model_entry
 
@@ -53,19 +54,6 @@ def all_policies(outputs) -> dict[str, dict]:
     policies["generic state machine"] = outputs["generic_state_machine_policy"]
     policies["sagemaker role"] = outputs["sagemaker_policy"]
     return {name: json.loads(text) for name, text in policies.items()}
-
-
-def iam_match(pattern: str, value: str) -> bool:
-    """IAM's ARN matching: `*` any run of characters, `?` exactly one."""
-    regex = "".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern)
-    return re.fullmatch(regex, value) is not None
-
-
-def allowed(policy: dict, action: str, resource: str) -> bool:
-    return any(
-        action in statement["Action"] and any(iam_match(r, resource) for r in statement["Resource"])
-        for statement in policy["Statement"]
-    )
 
 
 def job_arn(name: str) -> str:
@@ -149,7 +137,10 @@ def test_sync_integration_permissions_present(outputs):
             assert allowed(policy, action, rule), (name, action)
             assert not allowed(policy, action, rule.replace("Processing", "Training"))
         assert allowed(policy, "xray:PutTraceSegments", "*")
-        assert allowed(policy, "kms:CreateGrant", KMS_KEY)
+        # Grants only for AWS resources (SageMaker's volumes), as its Condition says.
+        for_aws = {"kms:GrantIsForAWSResource": "true"}
+        assert allowed(policy, "kms:CreateGrant", KMS_KEY, for_aws)
+        assert not allowed(policy, "kms:CreateGrant", KMS_KEY)
 
 
 def test_generic_jobs_are_scoped_by_prefix(outputs):
@@ -206,3 +197,36 @@ def test_without_kms_or_tracing_no_such_statements(workflow):
     # Terraform leaves null outputs out
     assert outputs.get("generic_state_machine_policy") is None
     assert outputs.get("generic_definition") is None
+
+
+def test_list_bucket_is_allowed_only_under_the_workflow_prefixes(outputs):
+    """ListBucket is scoped by its `s3:prefix` condition, not by resource (a bucket ARN has no
+    key). Planted bug: the Condition removed from ListDataBucketAreas; the assertions on other
+    prefixes and on a listing with no prefix turn red."""
+    role = all_policies(outputs)["sagemaker role"]
+    bucket = "arn:aws:s3:::legacylift-dev-data"
+    for prefix in ("iris/input/", "iris/code/1111/", "iris/runs/exec/", "iris/output/"):
+        assert allowed(role, "s3:ListBucket", bucket, {"s3:prefix": prefix}), prefix
+    for prefix in ("", "secrets/", "iris/", "iris/inputs-other"):
+        assert not allowed(role, "s3:ListBucket", bucket, {"s3:prefix": prefix}), prefix
+    assert not allowed(role, "s3:ListBucket", bucket)  # no prefix: the whole bucket
+    legacy = "arn:aws:s3:::legacy-bucket"
+    assert allowed(role, "s3:ListBucket", legacy, {"s3:prefix": "legacycode/data/2024/"})
+    assert not allowed(role, "s3:ListBucket", legacy, {"s3:prefix": "secrets/"})
+
+
+def test_conditions_of_pass_role_and_metrics_are_evaluated(outputs):
+    """PassRole only to SageMaker, metrics only in SageMaker's namespace. Planted bug: either
+    Condition removed; the assertions with another service or namespace turn red."""
+    policies = all_policies(outputs)
+    machine = policies["state machine iris"]
+    sagemaker = {"iam:PassedToService": "sagemaker.amazonaws.com"}
+    assert allowed(machine, "iam:PassRole", ROLE_ARN, sagemaker)
+    assert not allowed(
+        machine, "iam:PassRole", ROLE_ARN, {"iam:PassedToService": "ec2.amazonaws.com"}
+    )
+    assert not allowed(machine, "iam:PassRole", ROLE_ARN)
+    role = policies["sagemaker role"]
+    namespace = {"cloudwatch:namespace": "/aws/sagemaker/ProcessingJobs"}
+    assert allowed(role, "cloudwatch:PutMetricData", "*", namespace)
+    assert not allowed(role, "cloudwatch:PutMetricData", "*", {"cloudwatch:namespace": "Custom"})

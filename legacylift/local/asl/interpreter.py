@@ -108,6 +108,7 @@ class Execution:
         self.input = {} if execution_input is None else execution_input
         self.name = name or str(uuid.uuid4())
         self.time_scale = time_scale
+        self.region = region
         self.history = History(on_event)
         prefix = f"arn:aws:states:{region}:{account_id}"
         self.base_context = {
@@ -362,14 +363,15 @@ class Execution:
             resource = state["Resource"]
             timeout = io.field(state, "TimeoutSeconds", raw, context)
             timeout = None if timeout is MISSING else timeout
+            named = _resource_fields(resource)
             scheduled = self.history.add(
                 "TaskScheduled",
-                resource=resource.split(":::", 1)[-1],
-                resourceType=resource.split(":::", 1)[-1].split(":")[0],
+                **named,
+                region=self.region,
                 parameters=json.dumps(effective),
                 **({"timeoutInSeconds": timeout} if timeout else {}),
             )
-            self.history.add("TaskStarted", previous=scheduled, resource=resource)
+            self.history.add("TaskStarted", previous=scheduled, **named)
             task = TaskContext(name, context, timeout, self.history)
             try:
                 result = self.tasks.run(resource, effective, task)
@@ -377,9 +379,9 @@ class Execution:
                 details = {"error": error.error}
                 if error.cause is not None:
                     details["cause"] = error.cause
-                self.history.add("TaskFailed", resource=resource, **details)
+                self.history.add("TaskFailed", **named, **details)
                 raise
-            self.history.add("TaskSucceeded", resource=resource, output=json.dumps(result))
+            self.history.add("TaskSucceeded", **named, output=json.dumps(result))
             return io.finish(state, raw, result, context)
 
         return self._with_retry_catch(name, state, raw, context, io, body)
@@ -591,6 +593,17 @@ class Execution:
         if first_error is not None:
             raise first_error
         return results
+
+
+def _resource_fields(resource: str) -> dict[str, str]:
+    """A Task event's resourceType and resource as GetExecutionHistory gives them:
+    `arn:aws:states:::sagemaker:createProcessingJob.sync` is type `sagemaker`, resource
+    `createProcessingJob.sync`; another ARN is its service and the ARN itself."""
+    if ":::" in resource:
+        service, _, api = resource.split(":::", 1)[1].partition(":")
+        return {"resourceType": service, "resource": api}
+    parts = resource.split(":")
+    return {"resourceType": parts[2] if len(parts) > 2 else resource, "resource": resource}
 
 
 def _chosen(state: dict[str, Any], rule: dict[str, Any]) -> dict[str, Any]:

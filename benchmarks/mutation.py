@@ -1,0 +1,112 @@
+"""Mutation testing of the safety-critical modules with mutmut; writes the score per module.
+
+The modules and the fast tests that judge them are configured in pyproject.toml
+([tool.mutmut]); mutants and mutmut's state live in mutants/ (git-ignored). A rerun resumes:
+only functions changed since the last run are mutated again.
+
+    python -m benchmarks.mutation                      # every configured module
+    python -m benchmarks.mutation legacylift.tfvars     # one module (a prefix of mutant names)
+    python -m benchmarks.mutation --report-only         # rewrite the table from mutants/
+
+Writes benchmarks/results/mutation.md (score table, duration, machine). The surviving mutants
+are triaged in docs/mutation-testing.md. CPU-heavy: about 20 minutes for every module on 2
+busy cores, so not part of every CI run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from benchmarks.local_machine import machine_description
+
+REPO = Path(__file__).resolve().parents[1]
+RESULTS = REPO / "benchmarks" / "results" / "mutation.md"
+COUNTED = ("killed", "survived", "no tests", "timeout", "suspicious", "skipped", "not checked")
+
+
+def run_mutmut(prefixes: list[str], children: int) -> float:
+    """Run mutmut on mutants whose names start with `prefixes` (all when empty); seconds."""
+    started = time.monotonic()
+    names = [f"{prefix}*" for prefix in prefixes]
+    subprocess.run(
+        ["mutmut", "run", "--max-children", str(children), *names], cwd=REPO, check=False
+    )
+    return time.monotonic() - started
+
+
+def results() -> dict[str, collections.Counter]:
+    """Mutant statuses per module, from `mutmut results --all true`."""
+    listed = subprocess.run(
+        ["mutmut", "results", "--all", "true"], cwd=REPO, capture_output=True, text=True
+    ).stdout
+    per_module: dict[str, collections.Counter] = collections.defaultdict(collections.Counter)
+    for line in listed.splitlines():
+        name, _, status = line.strip().rpartition(": ")
+        if "__mutmut_" not in name:
+            continue
+        module = name.split(".x")[0] if ".x" in name else name.rsplit(".", 1)[0]
+        per_module[module][status.strip()] += 1
+    return dict(sorted(per_module.items()))
+
+
+def table(per_module: dict[str, collections.Counter]) -> str:
+    """Markdown rows: module, mutants, each status, score (killed + timeout over all)."""
+    lines = [
+        "| module | mutants | killed | survived | no tests | timeout | not run | score |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    total: collections.Counter = collections.Counter()
+    for module, counts in per_module.items():
+        total.update(counts)
+        lines.append(_row(module, counts))
+    lines.append(_row("**all**", total))
+    return "\n".join(lines)
+
+
+def _row(module: str, counts: collections.Counter) -> str:
+    mutants = sum(counts.values())
+    checked = mutants - counts["not checked"]  # a run limited to other modules leaves these
+    caught = counts["killed"] + counts["timeout"]
+    score = f"{100 * caught / checked:.1f}%" if checked else "-"
+    return (
+        f"| {module} | {mutants} | {counts['killed']} | {counts['survived']} | "
+        f"{counts['no tests']} | {counts['timeout']} | {counts['not checked']} | {score} |"
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run (unless --report-only) and write benchmarks/results/mutation.md."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("modules", nargs="*", help="mutant name prefixes, e.g. legacylift.tfvars")
+    parser.add_argument("--children", type=int, default=2, help="parallel test processes")
+    parser.add_argument("--report-only", action="store_true", help="only rewrite the table")
+    args = parser.parse_args(argv)
+    seconds = None if args.report_only else run_mutmut(args.modules, args.children)
+    per_module = results()
+    if not per_module:
+        print("no mutmut results: run without --report-only first", file=sys.stderr)
+        return 1
+    timing = (
+        f"This run: {seconds / 60:.1f} min for {', '.join(args.modules) or 'every module'}."
+        if seconds is not None
+        else "Table rewritten from mutants/ (no run)."
+    )
+    RESULTS.write_text(
+        "# Mutation score of the safety-critical modules\n\n"
+        "`python -m benchmarks.mutation` (mutmut 3.8.1, configured in pyproject.toml "
+        '[tool.mutmut]); score = (killed + timeout) / mutants run, where "no tests" means no '
+        "configured fast test calls the function. Every surviving mutant is triaged in "
+        "docs/mutation-testing.md.\n\n"
+        f"{table(per_module)}\n\n{timing}\n{machine_description()}\n"
+    )
+    print(RESULTS.read_text())
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

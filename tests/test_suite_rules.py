@@ -1,0 +1,103 @@
+"""Rules the test suite keeps about itself.
+
+- A test skips only through `tests.conftest.require`, which fails instead under CI (CI=true):
+  a direct `pytest.skip`, `pytest.importorskip`, `pytest.mark.skip` or `skipif` would let CI go
+  green without the part it skipped. Planted bug: a `pytest.skip(...)` call added to any test
+  module turns `test_tests_skip_only_through_require` red.
+- CI sets CI=true itself (.ci/run), whatever the CI service exports.
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import require
+
+TESTS = Path(__file__).resolve().parent
+REPO = TESTS.parent
+SKIPPING = {"skip", "importorskip", "skipif", "xfail"}
+
+
+def _attribute_chain(node: ast.AST) -> list[str]:
+    chain = []
+    while isinstance(node, ast.Attribute):
+        chain.append(node.attr)
+        node = node.value
+    if isinstance(node, ast.Name):
+        chain.append(node.id)
+    return chain[::-1]
+
+
+def skip_uses(source: str) -> list[tuple[int, str]]:
+    """(line, expression) of every pytest skip/xfail reference in `source`, called or not,
+    whether written `pytest.skip`, `pytest.mark.skipif` or imported by name."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Attribute):
+            chain = _attribute_chain(node)
+            if chain[:1] == ["pytest"] and node.attr in SKIPPING:
+                found.append((node.lineno, ".".join(chain)))
+        elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith(
+            ("pytest", "_pytest")
+        ):
+            found += [(node.lineno, f"from {node.module} import {a.name}")
+                      for a in node.names if a.name in SKIPPING | {"Skipped"}]  # fmt: skip
+    return found
+
+
+def test_skip_finder_sees_every_form():
+    source = (
+        "import pytest\nfrom pytest import skip\n"
+        "pytest.skip('x')\n@pytest.mark.skipif(True, reason='y')\ndef f(): pass\n"
+        "pytest.importorskip('z')\nmarker = pytest.mark.skip\n"
+    )
+    assert sorted(line for line, _ in skip_uses(source)) == [2, 3, 4, 6, 7]
+    assert skip_uses("import pytest\npytest.fail('no')\nrequire(False, 'why')\n") == []
+
+
+def test_tests_skip_only_through_require():
+    offenders = []
+    modules = sorted(TESTS.rglob("*.py"))
+    assert len(modules) > 40  # the whole suite was scanned
+    for path in modules:
+        for line, expression in skip_uses(path.read_text()):
+            if path == TESTS / "conftest.py" and expression == "pytest.skip":
+                continue  # require() itself
+            offenders.append(f"{path.relative_to(REPO)}:{line}: {expression}")
+    assert offenders == [], "skip through tests.conftest.require (fails under CI): " + ", ".join(
+        offenders
+    )
+
+
+def test_require_fails_under_ci_and_skips_elsewhere(monkeypatch):
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(BaseException, match="CI must provide this: no widget") as failed:
+        require(False, "no widget")
+    assert type(failed.value).__name__ == "Failed"
+    monkeypatch.delenv("CI")
+    with pytest.raises(BaseException, match="no widget") as skipped:
+        require(False, "no widget")
+    assert type(skipped.value).__name__ == "Skipped"
+    require(True, "never raised")
+
+
+def test_ci_script_exports_ci_true(tmp_path):
+    """.ci/run runs ./bootstrap test with CI=true in its environment: run the script with a
+    stand-in bootstrap that records its environment."""
+    script = (REPO / ".ci" / "run").read_text()
+    (tmp_path / ".ci").mkdir()
+    (tmp_path / ".ci" / "run").write_text(script)
+    (tmp_path / "bootstrap").write_text('#!/bin/sh\necho "args=$* CI=$CI"\n')
+    for path in (tmp_path / ".ci" / "run", tmp_path / "bootstrap"):
+        path.chmod(0o755)
+    env = {key: value for key, value in os.environ.items() if key != "CI"}
+    completed = subprocess.run(
+        ["bash", str(tmp_path / ".ci" / "run")], env=env, capture_output=True, text=True
+    )
+    assert completed.returncode == 0, completed.stderr
+    assert completed.stdout.strip() == "args=test CI=true"

@@ -1,0 +1,96 @@
+"""The recorded execution histories (tests/aws/fixtures/histories/) are still what the rendered
+workflow produces: each scenario runs again on a fresh render and its events (types, states,
+errors, failure reasons) must equal the recorded ones. A change to the workflow template that
+changes a history fails here until `python -m tests.aws.histories` records them again."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.aws import histories
+from tests.workflow.conftest import base_vars, model_entry
+
+
+@pytest.fixture(scope="module")
+def definition(workflow) -> str:
+    """The iris definition as the module renders it now (the recorder's variables)."""
+    outputs = workflow.render(base_vars({histories.MODEL: model_entry(histories.MODEL)}))
+    return outputs["definitions"][histories.MODEL]
+
+
+@pytest.mark.parametrize("scenario", sorted(histories.SCENARIOS))
+def test_recorded_history_matches_a_fresh_execution(definition, scenario):
+    recorded = json.loads((histories.FIXTURES / f"{scenario}.json").read_text())
+    fresh = histories.run_scenario(definition, scenario)
+    assert fresh["status"] == recorded["status"]
+    assert histories.skeleton(fresh) == histories.skeleton(recorded)
+
+
+def test_recorded_task_outputs_carry_the_result_path_jobs():
+    """What a hand-built history got wrong: each Task's output holds its job under
+    `jobs.<State>` (ResultPath), and the Fail state's input holds the `error` its CausePath
+    reads."""
+    document = json.loads((histories.FIXTURES / "caught_failure.json").read_text())
+    exits = {
+        e["stateExitedEventDetails"]["name"]: json.loads(e["stateExitedEventDetails"]["output"])
+        for e in document["events"]
+        if e["type"] == "TaskStateExited"
+    }
+    assert exits["Preprocessing"]["jobs"]["Preprocessing"]["ProcessingJobStatus"] == "Completed"
+    assert set(exits["Inference"]["error"]) == {"Error", "Cause"}
+    (fail,) = [e for e in document["events"] if e["type"] == "FailStateEntered"]
+    fail_input = json.loads(fail["stateEnteredEventDetails"]["input"])
+    assert fail_input["error"]["Error"] == "States.TaskFailed"
+    (failed,) = [e for e in document["events"] if e["type"] == "ExecutionFailed"]
+    assert failed["executionFailedEventDetails"]["cause"] == fail_input["error"]["Cause"]
+
+
+def _state_events(events) -> list[tuple[str, str]]:
+    """(Entered|Exited, state name) of every state event, the state's type left out."""
+    rows = []
+    for event in events:
+        for suffix in ("StateEntered", "StateExited"):
+            if event["type"].endswith(suffix):
+                details = event[f"state{suffix[5:]}EventDetails"]
+                rows.append((suffix[5:], details["name"]))
+    return rows
+
+
+def test_moto_walks_the_same_states_as_the_recorded_success(definition):
+    """moto's interpreter cannot run the SageMaker tasks; with each Task as a Pass state of the
+    same Parameters (tests.workflow.asl_evaluation) it must still enter and leave the same
+    states, in the same order, as the recorded successful execution."""
+    import time
+
+    import boto3
+    from moto import mock_aws
+
+    from tests.workflow.asl_evaluation import FAKE_ROLE, tasks_as_passes
+
+    surrogate = tasks_as_passes(json.loads(definition))
+    with mock_aws(config={"stepfunctions": {"execute_state_machine": True}}):
+        client = boto3.client(
+            "stepfunctions",
+            region_name="us-east-1",
+            aws_access_key_id="testing",
+            aws_secret_access_key="testing",
+        )
+        machine = client.create_state_machine(
+            name="histories", definition=json.dumps(surrogate), roleArn=FAKE_ROLE
+        )
+        arn = client.start_execution(
+            stateMachineArn=machine["stateMachineArn"],
+            name="succeeded-1",
+            input=json.dumps(histories.EXECUTION_INPUT),
+        )["executionArn"]
+        deadline = time.monotonic() + 30
+        while client.describe_execution(executionArn=arn)["status"] == "RUNNING":
+            assert time.monotonic() < deadline, "moto's execution did not finish in 30 s"
+            time.sleep(0.05)
+        in_moto = client.get_execution_history(executionArn=arn)["events"]
+    recorded = json.loads((histories.FIXTURES / "succeeded.json").read_text())
+    assert in_moto[-1]["type"] == "ExecutionSucceeded"
+    assert len(_state_events(in_moto)) == 14  # seven states entered and left
+    assert _state_events(in_moto) == _state_events(recorded["events"])
