@@ -115,13 +115,19 @@ class Reporter:
             retried = f", {_retries(visit)}" if visit.retries else ""
             console.success(f"{visit.label} ({format_duration(visit.seconds())}{retried})")
         elif change == "attempt failed":  # said as it happens: a Retry's wait is explained
+            # Not an error yet: a Retry may still make the state succeed. The state's own
+            # failure, if it comes, is said by the "failed" change below.
             attempt = visit.attempts[-1]
-            seconds = (attempt.ended - attempt.scheduled).total_seconds() if attempt.ended else None
-            console.error(f"{visit.label} failed after {format_duration(seconds)}: "
-                          f"{_reason(attempt)}")  # fmt: skip
+            took = format_duration(_attempt_seconds(attempt))
+            console.info(f"{visit.label}: attempt {len(visit.attempts)} failed after {took}: "
+                         f"{_reason(attempt)}")  # fmt: skip
         elif change == "retrying":  # the new attempt is scheduled: the one before failed
             console.info(f"{visit.label}: retrying (attempt {len(visit.attempts)})")
-        elif change in ("failed", "caught") and not visit.attempts:
+        elif change in ("failed", "caught") and visit.attempts:
+            attempt = visit.attempts[-1]
+            console.error(f"{visit.label} failed after {format_duration(visit.seconds())}: "
+                          f"{_reason(attempt)}")  # fmt: skip
+        elif change in ("failed", "caught"):
             console.error(f"{visit.label} failed after {format_duration(visit.seconds())}")
 
     # --- results ----------------------------------------------------------------------------
@@ -276,3 +282,8 @@ class _LiveSteps:
     def stop(self) -> None:
         self.live.stop()
         LIVE_DISPLAY.release()
+
+
+def _attempt_seconds(attempt) -> float | None:
+    """How long one attempt ran, from scheduled to its end (None while it runs)."""
+    return (attempt.ended - attempt.scheduled).total_seconds() if attempt.ended else None
