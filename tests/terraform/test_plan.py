@@ -120,6 +120,30 @@ def test_root_plan(root, tree):
     generic = resources["module.generic_state_machine[0].aws_sfn_state_machine.this"]["values"]
     assert generic["name"] == "plan--generic"
     assert generic["type"] == "STANDARD"
+    # One execution role per built model and one for the generic workflow, each trusted only
+    # by SageMaker acting for this account's jobs of that model.
+    roles = {a for a in resources if a.endswith("aws_iam_role.this") and "sagemaker_role" in a}
+    assert roles == {
+        'module.sagemaker_role["iris"].aws_iam_role.this',
+        'module.sagemaker_role["scorer"].aws_iam_role.this',
+        'module.sagemaker_role["tagged"].aws_iam_role.this',
+        "module.generic_sagemaker_role[0].aws_iam_role.this",
+    }
+    iris_role = resources['module.sagemaker_role["iris"].aws_iam_role.this']["values"]
+    assert iris_role["name"] == "plan-iris-sagemaker"
+    (trust,) = json.loads(iris_role["assume_role_policy"])["Statement"]
+    assert trust["Condition"]["StringEquals"]["aws:SourceAccount"] == "123456789012"
+    sources = trust["Condition"]["ArnLike"]["aws:SourceArn"]
+    assert sorted(sources) == sorted(
+        f"arn:aws:sagemaker:us-east-1:123456789012:processing-job/plan-iris-{step}-????????????"
+        for step in ("pre", "inf", "pos")
+    )
+
+
+def test_empty_repository_prefix_is_refused(root, tree):
+    """An empty prefix would widen the pull grant to every repository of the account."""
+    message = _plan_error(root, _root_vars(tree, "prefix.json", {}, ecr_repository_prefix=""))
+    assert "ecr_repository_prefix must be one or more lowercase path segments" in message
 
 
 def test_bad_models_are_refused_with_the_fix(root, tree):
@@ -164,9 +188,18 @@ def test_state_machine_module_plans_standard(state_machine_module, state_machine
     plan = state_machine_module.plan(
         output=True, tf_var_file=_state_machine_vars(state_machine_dir, "ok.json")
     )
-    machine = _resources(plan)["aws_sfn_state_machine.this"]["values"]
+    resources = _resources(plan)
+    machine = resources["aws_sfn_state_machine.this"]["values"]
     assert machine["type"] == "STANDARD"
     assert machine["tracing_configuration"][0]["enabled"] is True
+    # Used on its own (no source_account_id), the trust policy still carries both conditions.
+    role = resources["aws_iam_role.this"]["values"]
+    (trust,) = json.loads(role["assume_role_policy"])["Statement"]
+    arn = "arn:aws:states:us-east-1:123456789012:stateMachine:plan-check"
+    assert trust["Condition"] == {
+        "StringEquals": {"aws:SourceAccount": "123456789012"},
+        "ArnLike": {"aws:SourceArn": [arn, arn + ":*"]},
+    }
 
 
 def test_express_invalid_json_and_oversized_definitions_are_refused(

@@ -12,11 +12,11 @@ from tests.workflow.asl_evaluation import SAGEMAKER_TASK, evaluated_requests
 from tests.workflow.asl_validation import assert_valid_asl
 from tests.workflow.conftest import (
     FRAMEWORK_IMAGE,
-    ROLE_ARN,
     base_vars,
     code_uris,
     model_entry,
     model_image,
+    role_arn,
 )
 
 JOB_NAME = re.compile(r"^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$")  # SageMaker's ProcessingJobName
@@ -101,7 +101,7 @@ def test_three_steps_in_order_with_images_entrypoints_and_code(three_step):
     for name, state in tasks.items():
         parameters = state["Parameters"]
         assert state["Resource"] == SAGEMAKER_TASK
-        assert parameters["RoleArn"] == ROLE_ARN
+        assert parameters["RoleArn"] == role_arn("iris")
         inputs = {item["InputName"]: item["S3Input"] for item in parameters["ProcessingInputs"]}
         if name == "Inference":
             assert parameters["AppSpecification"] == {
