@@ -20,20 +20,61 @@ locals {
   # Step Functions checks these permissions when the state machine is created.
   sync_rule_arn = "${local.arn_prefix.events}:rule/StepFunctionsGetEventsForSageMakerProcessingJobsRule"
 
-  # Exactly this model's job names: SageMaker ARNs carry the lowercased name, and `?` matches one
-  # character, so "<prefix>-pre-????????????" cannot match another model's longer or shorter name.
-  model_job_names = { for name, model in local.built_models : name => [
-    for step in model.steps : "${model.job_name_prefix}-${local.step_abbreviation[step]}-${local.job_suffix_pattern}"
-  ] }
-  model_job_arns   = { for name, names in local.model_job_names : name => [for job in names : "${local.arn_prefix.sagemaker}:processing-job/${job}"] }
-  generic_job_arns = ["${local.arn_prefix.sagemaker}:processing-job/${local.generic_job_name_prefix}*"]
+  # What each execution role and state machine role is about, computed per model in ONE pass
+  # that reads only the model (a per-model loop looking up another whole local, local.x[name],
+  # makes Terraform's evaluation quadratic in the number of models).
+  #
+  # Job names: SageMaker ARNs carry the lowercased name, and `?` matches one character, so
+  # "<prefix>-pre-????????????" cannot match another model's longer or shorter name. Execution
+  # roles: `<job name prefix>-sagemaker` (at most 46 + 10 characters); sagemaker_role_arn
+  # replaces them all.
+  model_grants = { for name, model in local.built_models : name => {
+    role_name = "${model.job_name_prefix}-sagemaker"
+    role_arn  = var.sagemaker_role_arn != null ? var.sagemaker_role_arn : "${local.arn_prefix.iam}:role/${model.job_name_prefix}-sagemaker"
+    job_arns = [for step in model.steps :
+      "${local.arn_prefix.sagemaker}:processing-job/${model.job_name_prefix}-${local.step_abbreviation[step]}-${local.job_suffix_pattern}"
+    ]
+    # SageMaker writes a job's logs to streams named `<job name>/algo-<n>-<epoch>`.
+    log_streams = [for step in model.steps :
+      "${local.processing_log_group_arn}:log-stream:${model.job_name_prefix}-${local.step_abbreviation[step]}-${local.job_suffix_pattern}/*"
+    ]
+    read  = concat([for area in local.model_areas.read : { bucket = var.data_bucket, key = "${name}/${area}/" }], local.extra_inputs)
+    write = concat([for area in local.model_areas.write : { bucket = var.data_bucket, key = "${name}/${area}/" }], local.extra_outputs)
+    list  = concat([for area in local.model_areas.list : { bucket = var.data_bucket, key = "${name}/${area}/" }], local.extra_inputs, local.extra_outputs)
+    # Its own repository (`<ecr_repository_prefix><model>`, and the one its image_uri names).
+    repositories = distinct(concat(
+      ["${local.arn_prefix.ecr}:repository/${var.ecr_repository_prefix}${name}"],
+      [for match in regexall(local.ecr_image_pattern, model.image_uri) : "arn:${var.aws_partition}:ecr:${match[1]}:${match[0]}:repository/${match[3]}"],
+      local.framework_repository_arns,
+    ))
+  } }
 
-  # Execution roles: `<job name prefix>-sagemaker` per model (at most 46 + 10 characters),
-  # `<name_prefix>--generic-sagemaker` for the generic workflow; sagemaker_role_arn replaces all.
+  # The generic workflow's: job names by prefix; it chains its steps through any location it
+  # may write, so it reads them too; it pulls the repositories it is given.
   generic_sagemaker_role_name = "${var.name_prefix}--generic-sagemaker"
   generic_sagemaker_role_arn  = var.sagemaker_role_arn != null ? var.sagemaker_role_arn : "${local.arn_prefix.iam}:role/${local.generic_sagemaker_role_name}"
-  sagemaker_role_names        = { for name, workflow in local.workflows : name => workflow.role_name }
-  sagemaker_role_arns         = { for name, workflow in local.workflows : name => workflow.role_arn }
+  generic_job_arns            = ["${local.arn_prefix.sagemaker}:processing-job/${local.generic_job_name_prefix}*"]
+  generic_grant = {
+    role_name   = local.generic_sagemaker_role_name
+    role_arn    = local.generic_sagemaker_role_arn
+    job_arns    = local.generic_job_arns
+    log_streams = ["${local.processing_log_group_arn}:log-stream:${local.generic_job_name_prefix}*"]
+    read        = concat([{ bucket = var.data_bucket, key = local.generic_data_prefix }], local.generic_chains, local.extra_inputs, local.extra_outputs)
+    write       = concat([{ bucket = var.data_bucket, key = local.generic_data_prefix }], local.generic_chains, local.extra_outputs)
+    list        = concat([{ bucket = var.data_bucket, key = local.generic_data_prefix }], local.generic_chains, local.extra_inputs, local.extra_outputs)
+    repositories = distinct(concat(
+      local.framework_repository_arns,
+      [for repository in var.generic_image_repositories : substr(repository, 0, 4) == "arn:" ? repository : "${local.arn_prefix.ecr}:repository/${repository}"],
+    ))
+  }
+  generic_policy_key = "(generic)" # not a model name: those start with a letter
+  grants             = merge(local.model_grants, var.enable_generic_workflow ? { (local.generic_policy_key) = local.generic_grant } : {})
+
+  sagemaker_role_names = { for name, grant in local.model_grants : name => grant.role_name }
+  sagemaker_role_arns  = { for name, grant in local.model_grants : name => grant.role_arn }
+
+  # Who may assume each execution role: SageMaker, for exactly the role's processing jobs.
+  sagemaker_role_source_arns = { for name, grant in local.model_grants : name => grant.job_arns }
 
   # The generic workflow's area of the data bucket ("_" starts no model name).
   generic_data_prefix = "_generic/"
@@ -94,16 +135,7 @@ locals {
 
   # Each state machine role, per model and for the generic workflow: its job names and the
   # roles it may pass (the generic workflow's input names its RoleArn: only known roles pass).
-  state_machine_grants = merge(
-    { for name, job_arns in local.model_job_arns : name => { job_arns = job_arns, pass_roles = [local.sagemaker_role_arns[name]] } },
-    var.enable_generic_workflow ? { (local.generic_policy_key) = {
-      job_arns   = local.generic_job_arns
-      pass_roles = distinct(concat([local.generic_sagemaker_role_arn], var.generic_pass_role_arns))
-    } } : {},
-  )
-  generic_policy_key = "(generic)" # not a model name: those start with a letter
-
-  state_machine_policy_documents = { for name, grant in local.state_machine_grants : name => jsonencode({
+  state_machine_policy_documents = { for key, grant in local.grants : key => jsonencode({
     Version = "2012-10-17"
     Statement = concat(
       [
@@ -124,14 +156,13 @@ locals {
           Sid       = "PassSageMakerRole"
           Effect    = "Allow"
           Action    = ["iam:PassRole"]
-          Resource  = grant.pass_roles
+          Resource  = key == local.generic_policy_key ? distinct(concat([grant.role_arn], var.generic_pass_role_arns)) : [grant.role_arn]
           Condition = { StringEquals = { "iam:PassedToService" = "sagemaker.amazonaws.com" } }
         },
       ],
       local.state_machine_common_statements,
     )
   }) }
-
   state_machine_policies       = { for name, document in local.state_machine_policy_documents : name => document if name != local.generic_policy_key }
   generic_state_machine_policy = lookup(local.state_machine_policy_documents, local.generic_policy_key, null)
 
@@ -162,51 +193,15 @@ locals {
     write = ["output", "runs"]
     list  = ["input", "code", "runs", "output"]
   }
-  # The generic workflow chains its steps through any location it may write: it reads them too.
-  role_s3 = merge(
-    { for name, model in local.built_models : name => {
-      read  = concat([for area in local.model_areas.read : { bucket = var.data_bucket, key = "${name}/${area}/" }], local.extra_inputs)
-      write = concat([for area in local.model_areas.write : { bucket = var.data_bucket, key = "${name}/${area}/" }], local.extra_outputs)
-      list  = concat([for area in local.model_areas.list : { bucket = var.data_bucket, key = "${name}/${area}/" }], local.extra_inputs, local.extra_outputs)
-    } },
-    var.enable_generic_workflow ? { (local.generic_policy_key) = {
-      read  = concat([{ bucket = var.data_bucket, key = local.generic_data_prefix }], local.generic_chains, local.extra_inputs, local.extra_outputs)
-      write = concat([{ bucket = var.data_bucket, key = local.generic_data_prefix }], local.generic_chains, local.extra_outputs)
-      list  = concat([{ bucket = var.data_bucket, key = local.generic_data_prefix }], local.generic_chains, local.extra_inputs, local.extra_outputs)
-    } } : {},
-  )
-
   # The repositories of ECR image URIs (not of a local registry's).
   ecr_image_pattern = "^([0-9]{12})\\.dkr\\.ecr\\.([a-z0-9-]+)\\.amazonaws\\.com(\\.cn)?/([^:@]+)"
   framework_repository_arns = [for match in regexall(local.ecr_image_pattern, var.framework_image_uri) :
     "arn:${var.aws_partition}:ecr:${match[1]}:${match[0]}:repository/${match[3]}"
   ]
 
-  # Each role pulls the framework image and its own images only: a model its repository
-  # (`<ecr_repository_prefix><model>`, and the one its image_uri names), the generic workflow
-  # the repositories of generic_image_repositories.
-  role_repositories = merge(
-    { for name, model in local.built_models : name => distinct(concat(
-      ["${local.arn_prefix.ecr}:repository/${var.ecr_repository_prefix}${name}"],
-      [for match in regexall(local.ecr_image_pattern, model.image_uri) : "arn:${var.aws_partition}:ecr:${match[1]}:${match[0]}:repository/${match[3]}"],
-      local.framework_repository_arns,
-    )) },
-    var.enable_generic_workflow ? { (local.generic_policy_key) = distinct(concat(
-      local.framework_repository_arns,
-      [for repository in var.generic_image_repositories : substr(repository, 0, 4) == "arn:" ? repository : "${local.arn_prefix.ecr}:repository/${repository}"],
-    )) } : {},
-  )
-
-  # SageMaker writes a job's logs to streams named `<job name>/algo-<n>-<epoch>` of one group.
-  # CloudWatch Logs documents `log-group:NAME:*` for the group-level actions, the stream ARN
-  # for PutLogEvents.
   processing_log_group_arn = "${local.arn_prefix.logs}:log-group:/aws/sagemaker/ProcessingJobs"
-  role_log_streams = merge(
-    { for name, names in local.model_job_names : name => [for job in names : "${local.processing_log_group_arn}:log-stream:${job}/*"] },
-    var.enable_generic_workflow ? { (local.generic_policy_key) = ["${local.processing_log_group_arn}:log-stream:${local.generic_job_name_prefix}*"] } : {},
-  )
 
-  sagemaker_policy_documents = { for key, s3 in local.role_s3 : key => jsonencode({
+  sagemaker_policy_documents = { for key, grant in local.grants : key => jsonencode({
     Version = "2012-10-17"
     Statement = concat(
       [
@@ -214,23 +209,23 @@ locals {
           Sid      = "ReadOwnData"
           Effect   = "Allow"
           Action   = ["s3:GetObject"]
-          Resource = distinct([for location in s3.read : "${local.arn_prefix.s3}${location.bucket}/${location.key}*"])
+          Resource = distinct([for location in grant.read : "${local.arn_prefix.s3}${location.bucket}/${location.key}*"])
         },
         {
           Sid      = "WriteOwnData"
           Effect   = "Allow"
           Action   = ["s3:PutObject", "s3:AbortMultipartUpload"]
-          Resource = distinct([for location in s3.write : "${local.arn_prefix.s3}${location.bucket}/${location.key}*"])
+          Resource = distinct([for location in grant.write : "${local.arn_prefix.s3}${location.bucket}/${location.key}*"])
         },
       ],
       # One statement per bucket: its s3:prefix condition holds only that bucket's prefixes.
-      [for bucket in distinct([for location in s3.list : location.bucket]) : {
-        Sid      = "ListOwnPrefixes${index(distinct([for location in s3.list : location.bucket]), bucket)}"
+      [for bucket in distinct([for location in grant.list : location.bucket]) : {
+        Sid      = "ListOwnPrefixes${index(distinct([for location in grant.list : location.bucket]), bucket)}"
         Effect   = "Allow"
         Action   = ["s3:ListBucket"]
         Resource = ["${local.arn_prefix.s3}${bucket}"]
         Condition = { StringLike = { "s3:prefix" = distinct(flatten([
-          for location in s3.list : [trimsuffix(location.key, "/"), "${location.key}*"] if location.bucket == bucket
+          for location in grant.list : [trimsuffix(location.key, "/"), "${location.key}*"] if location.bucket == bucket
         ])) } }
       }],
       [
@@ -238,7 +233,7 @@ locals {
           Sid      = "PullOwnImages"
           Effect   = "Allow"
           Action   = ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:BatchCheckLayerAvailability"]
-          Resource = local.role_repositories[key]
+          Resource = grant.repositories
         },
         {
           # ECR's registry login token is account-wide: AWS documents Resource "*" for it.
@@ -258,7 +253,7 @@ locals {
           Sid      = "OwnJobLogEvents"
           Effect   = "Allow"
           Action   = ["logs:PutLogEvents"]
-          Resource = local.role_log_streams[key]
+          Resource = grant.log_streams
         },
         {
           # CloudWatch metrics have no ARNs: Resource "*", limited to SageMaker's namespace.
@@ -282,6 +277,4 @@ locals {
   sagemaker_policies       = { for name, document in local.sagemaker_policy_documents : name => document if name != local.generic_policy_key }
   generic_sagemaker_policy = lookup(local.sagemaker_policy_documents, local.generic_policy_key, null)
 
-  # Who may assume each execution role: SageMaker, for exactly the role's processing jobs.
-  sagemaker_role_source_arns = local.model_job_arns
 }

@@ -123,7 +123,7 @@ def _registry_has(credentials, repository: str) -> bool:
 @pytest.mark.registry
 @pytest.mark.slow
 def test_planted_secrets_refuse_the_build_and_dockerignore_keeps_them_out(
-    docker_client, sample_images, registry_credentials, models_dir, tfvars_dir, tmp_path
+    docker_client, base_image, registry_credentials, models_dir, tfvars_dir, tmp_path
 ):
     """A sample model with a planted `.env` and private key: refused before building, nothing
     pushed nor pinned; with a `.dockerignore` excluding them, built and pushed, and no layer of

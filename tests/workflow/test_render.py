@@ -378,6 +378,15 @@ def test_job_names_fit_sagemaker_for_the_longest_names(mixed):
     assert len(f"{LONG_PREFIX}-{LONG_A}-pre-") + 12 > 63  # the case truncation must handle
 
 
+def test_execution_role_names_fit_iam_for_the_longest_names(mixed):
+    """One role per built model, distinct, within IAM's 64 characters (role names follow the
+    job name prefixes, which the longest names truncate and hash)."""
+    names = mixed["sagemaker_role_names"]
+    assert LONG_A in names and LONG_B in names and "unbuilt" not in names
+    assert len(set(names.values())) == len(names)
+    assert all(len(name) <= 64 for name in names.values()), names
+
+
 def test_template_lookalikes_in_values_come_through_verbatim(mixed):
     text = mixed["definitions"]["tuned"]
     assert json.dumps(TEMPLATE_LOOKALIKE)[1:-1] in text
