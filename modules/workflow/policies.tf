@@ -163,6 +163,7 @@ locals {
       local.state_machine_common_statements,
     )
   }) }
+
   state_machine_policies       = { for name, document in local.state_machine_policy_documents : name => document if name != local.generic_policy_key }
   generic_state_machine_policy = lookup(local.state_machine_policy_documents, local.generic_policy_key, null)
 
@@ -193,6 +194,7 @@ locals {
     write = ["output", "runs"]
     list  = ["input", "code", "runs", "output"]
   }
+
   # The repositories of ECR image URIs (not of a local registry's).
   ecr_image_pattern = "^([0-9]{12})\\.dkr\\.ecr\\.([a-z0-9-]+)\\.amazonaws\\.com(\\.cn)?/([^:@]+)"
   framework_repository_arns = [for match in regexall(local.ecr_image_pattern, var.framework_image_uri) :
