@@ -202,6 +202,22 @@ def test_state_machine_module_plans_standard(state_machine_module, state_machine
     }
 
 
+def test_sagemaker_role_module_alone_still_trusts_only_its_account_jobs(tmp_path, moto_aws):
+    """Used on its own, without source_account_id or source_arns, the execution role's trust
+    policy still carries aws:SourceAccount and aws:SourceArn (the caller's account's jobs)."""
+    shutil.copytree(REPO_ROOT / "modules" / "sagemaker-role", tmp_path, dirs_exist_ok=True)
+    (tmp_path / "provider.tf").write_text(moto_provider_block(moto_aws.endpoint))
+    write_json(tmp_path / "role.json", {"name": "plan-role", "policy_json": json.dumps(POLICY)})
+    plan = tftest_runner(tmp_path).plan(output=True, tf_var_file="role.json")
+    role = _resources(plan)["aws_iam_role.this"]["values"]
+    (trust,) = json.loads(role["assume_role_policy"])["Statement"]
+    assert trust["Principal"] == {"Service": "sagemaker.amazonaws.com"}
+    assert trust["Condition"] == {
+        "StringEquals": {"aws:SourceAccount": "123456789012"},
+        "ArnLike": {"aws:SourceArn": "arn:aws:sagemaker:us-east-1:123456789012:processing-job/*"},
+    }
+
+
 def test_express_invalid_json_and_oversized_definitions_are_refused(
     state_machine_module, state_machine_dir
 ):
