@@ -12,14 +12,21 @@ def _workspaces() -> list[str]:
     return sorted(p.name.removesuffix(suffix) for p in tfvars.tfvars_dir().glob(f"*{suffix}"))
 
 
-def model_table() -> str:
+def model_table(invalid: list[str] | None = None) -> str:
     """A plain-text table: name, content hash, built?, and per workspace the pinned digest
-    (marked stale when it was built from other content than the folder holds now)."""
+    (marked stale when it was built from other content than the folder holds now). A folder
+    that is not a valid model gets an `invalid` row, its reason appended to `invalid`."""
     builder = ImageBuilder()
     workspaces = _workspaces()
     pinned = {workspace: tfvars.read_models(workspace) for workspace in workspaces}
     rows = [["model", "content hash", "built", *workspaces]]
-    for model in discover_models():
+
+    def report(name, error):
+        rows.append([name, "invalid", "-", *("-" for _ in workspaces)])
+        if invalid is not None:
+            invalid.append(f"{name}: {error}")
+
+    for model in discover_models(on_invalid=report):
         context = builder.model_context(model)
         content_hash = context.content_hash
         built = "yes" if builder.exists_locally(f"{context.repository}:{content_hash}") else "no"
