@@ -4,9 +4,11 @@ credential is refused, naming the file and the fix, before anything is built or 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import tarfile
 
+import docker
 import pytest
 import requests
 
@@ -139,6 +141,7 @@ def test_planted_secrets_refuse_the_build_and_dockerignore_keeps_them_out(
     (folder / ".aws").mkdir()
     (folder / ".aws" / "credentials").write_bytes(b"[default]\n")
     repository = repository_name(name)
+    pulled = None
     try:
         with pytest.raises(LegacyLiftError) as refused:
             build_model(name, "secrets-test", target=local_target())
@@ -150,9 +153,13 @@ def test_planted_secrets_refuse_the_build_and_dockerignore_keeps_them_out(
         result = build_model(name, "secrets-test", target=local_target())
         assert _registry_has(registry_credentials, repository)
 
+        # The image as the registry holds it (an earlier run may have pushed it already).
+        auth = {key: registry_credentials[key] for key in ("username", "password")}
+        pulled = result.image_uri
+        pushed = docker_client.images.pull(pulled, auth_config=auth)
         archive_path = tmp_path / "image.tar"
         with archive_path.open("wb") as handle:
-            for chunk in docker_client.images.get(result.image.reference).save():
+            for chunk in pushed.save():
                 handle.write(chunk)
         names, contents = [], b""
         with tarfile.open(archive_path) as archive:
@@ -169,3 +176,6 @@ def test_planted_secrets_refuse_the_build_and_dockerignore_keeps_them_out(
         assert b"hunter2" not in contents and b"PRIVATE KEY" not in contents
     finally:
         remove_repository_images(docker_client, repository)
+        if pulled:  # only the reference this test pulled: the image is shared with iris's
+            with contextlib.suppress(docker.errors.APIError):
+                docker_client.images.remove(pulled)

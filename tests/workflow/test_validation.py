@@ -19,11 +19,11 @@ CASES = {
     "name of 33 characters": (base_vars({"a" * 33: model_entry("a")}), "at most 32 characters"),
     "instance type without ml.": (
         with_iris(defaults={"instance_type": "m5.large"}),
-        "starting with `ml.`",
+        "must be a SageMaker Processing instance type",
     ),
     "step instance type without ml.": (
         with_iris(inference={"instance_type": "p3.2xlarge"}),
-        "starting with `ml.`",
+        "must be a SageMaker Processing instance type",
     ),
     "volume 0": (
         with_iris(defaults={"volume_size": 0}),
