@@ -68,15 +68,31 @@ def _default_registry(registry):
     return registry or os.environ.get("LEGACYLIFT_TARGET_REGISTRY") or "ecr"
 
 
-@task(help={"name": "the model's folder name under legacy_models/", **BUILD_HELP})
-def build_model(c, name, workspace=None, registry=None, push=True):
+@task(
+    help={
+        "name": "the model's folder name under legacy_models/",
+        "refresh-requirements": "resolve requirements.txt again instead of installing the "
+        "versions recorded in requirements.lock.txt (which the build then rewrites); with the "
+        "model's own Dockerfile, rebuild it without the layer cache",
+        **BUILD_HELP,
+    }
+)
+def build_model(c, name, workspace=None, registry=None, push=True, refresh_requirements=False):
     """Containerise one legacy model, push it and pin its digest into the workspace's tfvars.
 
-    Skips the build when an image with the same content hash exists locally or in the target."""
+    Skips the build when an image with the same content hash exists locally or in the target.
+    The first build records what pip resolved in requirements.lock.txt; later builds install
+    exactly those versions."""
     from legacylift.build import build_model as build
 
     _fail_cleanly(
-        lambda: build(name, _default_workspace(workspace), _default_registry(registry), push=push)
+        lambda: build(
+            name,
+            _default_workspace(workspace),
+            _default_registry(registry),
+            push=push,
+            refresh_requirements=refresh_requirements,
+        )
     )
 
 
@@ -92,6 +108,29 @@ def build_all(c, jobs=1, workspace=None, registry=None, push=True):
     )
     built = sum(1 for result in results if result.image.built)
     print(f"{len(results)} models: {built} built, {len(results) - built} up to date")
+
+
+@task(
+    name="new-model",
+    help={
+        "name": "the new model's folder name under legacy_models/ (lowercase letters, digits, "
+        "hyphens)",
+        "from": "an existing legacy project to copy in, file names kept; a model.toml is written "
+        "for what is found there",
+    },
+)
+def new_model(c, name, from_=None):
+    """Create legacy_models/NAME following the contract, blank or from a legacy project; print
+    what was guessed and what to check. Never overwrites an existing model."""
+    from legacylift.console import detail, info, success
+    from legacylift.new_model import new_model as create
+
+    created = _fail_cleanly(lambda: create(name, from_))
+    success(f"created {created.path}")
+    for guess in created.guesses:
+        detail(f"guessed: {guess}")
+    for check in created.checks:
+        info(f"check: {check}")
 
 
 @task
@@ -126,6 +165,16 @@ LOCAL_HELP = {
 }
 
 
+JSON_HELP = "print one machine-readable JSON result on stdout (progress goes to stderr)"
+
+
+def _quiet_stdout(json_output):
+    """With --json, everything but the JSON result goes to stderr."""
+    import contextlib
+
+    return contextlib.redirect_stdout(sys.stderr) if json_output else contextlib.nullcontext()
+
+
 @task(
     help={
         "name": "the model's folder name under legacy_models/",
@@ -133,26 +182,100 @@ LOCAL_HELP = {
         "output": "where to put the output: a new or empty local directory, or an s3:// URI "
         "(default: s3://legacylift-WORKSPACE/NAME/output/EXECUTION/ in the local object store)",
         "overwrite": "replace the contents of a non-empty --output (refused otherwise)",
+        "json": JSON_HELP,
         **LOCAL_HELP,
     }
 )
-def run_local(c, name, input, output=None, workspace="local", time_scale="1", overwrite=False):  # noqa: A002
+def run_local(
+    c,
+    name,
+    input,
+    output=None,
+    workspace="local",
+    time_scale="1",
+    overwrite=False,
+    json=False,  # noqa: A002
+):
     """Run a model's Terraform-rendered workflow locally: each step a processing job in Docker.
 
-    Every argument is checked before anything is written; see README, 'Running locally'."""
+    Every argument is checked before anything is written; see README, 'Running locally'. Shows
+    a live step list (plain lines when not on a terminal) and writes an HTML report."""
     from legacylift.console import error, success
     from legacylift.local.run import run_local as run
+    from legacylift.report.reporter import Reporter
+
+    reporter = Reporter("json" if json else "text")
+    with _quiet_stdout(json):
+        result = _fail_cleanly(
+            lambda: run(
+                name,
+                input,
+                output,
+                workspace=workspace,
+                time_scale=time_scale,
+                overwrite=overwrite,
+                reporter=reporter,
+            )  # fmt: skip
+        )
+    if json:
+        local_output = str(result.output_path) if result.output_path else None
+        reporter.print_json(
+            output_uri=result.output_uri, output_path=local_output, report=str(result.report_path)
+        )
+        if not result.succeeded:
+            raise Exit(code=1)
+        return
+    if not result.succeeded:
+        error(result.failure)
+        error(f"report: {result.report_path}")
+        raise Exit(code=1)
+    success(f"{name}: execution {result.execution_name} succeeded in {result.seconds:.1f}s")
+    success(f"output: {result.output_path or result.output_uri}")
+    success(f"report: {result.report_path}")
+
+
+@task(
+    name="run-definition",
+    help={
+        "definition": "an existing Step Functions definition (ASL JSON) whose Tasks are SageMaker "
+        "createProcessingJob(.sync)",
+        "input": "its execution input (JSON file; default {})",
+        "image": "URI=REF: run image URI as a local image (REF), or as the image of a model "
+        "folder (legacy_models/NAME, built when missing); repeatable. AWS sagemaker-scikit-learn "
+        "URIs map to the local twin without it",
+        "stage": "LOCAL_PATH=s3://bucket/key: upload a file (to that key) or a directory's files "
+        "(under that prefix) into the local object store first; repeatable",
+        "name": "the execution name (default DEFINITION-YYYYmmdd-HHMMSS-xxxxxx)",
+        "time-scale": LOCAL_HELP["time_scale"],
+    },
+    iterable=["image", "stage"],
+)
+def run_definition(c, definition, input=None, image=None, stage=None, name=None, time_scale="1"):  # noqa: A002
+    """Run an existing Step Functions definition and input locally, unchanged: each SageMaker
+    processing job in local Docker, image URIs mapped to local images."""
+    from legacylift.console import error, success
+    from legacylift.local.definition_run import parse_stages
+    from legacylift.local.definition_run import run_definition as run
+    from legacylift.local.image_map import parse_mappings
 
     result = _fail_cleanly(
         lambda: run(
-            name, input, output, workspace=workspace, time_scale=time_scale, overwrite=overwrite
+            definition,
+            input,
+            parse_mappings(image or []),
+            parse_stages(stage or []),
+            name=name,
+            time_scale=time_scale,
         )
     )
     if not result.succeeded:
         error(result.failure)
+        error(f"report: {result.report_path}")
         raise Exit(code=1)
-    success(f"{name}: execution {result.execution_name} succeeded in {result.seconds:.1f}s")
-    success(f"output: {result.output_path or result.output_uri}")
+    success(f"{result.model}: execution {result.execution_name} succeeded in {result.seconds:.1f}s")
+    for uri, path in result.outputs.items():
+        success(f"output: {uri}" + (f" -> {path}" if path else ""))
+    success(f"report: {result.report_path}")
 
 
 @task(
@@ -191,10 +314,66 @@ def clean_local(c, older_than="7", inputs=False, dry_run=False):
 
 @task(help={"workspace": LOCAL_HELP["workspace"]})
 def demo(c, workspace="local"):
-    """Build every sample model and run its pipeline locally (the README's main command)."""
+    """Build every sample model and run its pipeline locally (the README's main command).
+
+    Writes each model's run report and an index page linking them."""
     from legacylift.local.demo import run_demo
 
     _fail_cleanly(lambda: run_demo(workspace=workspace))
+
+
+# --- pictures and reports ---------------------------------------------------------------------
+
+
+@task(
+    help={
+        "name": "the model whose workflow to draw (with --definition: the picture's name)",
+        "workspace": "whose pinned settings to render with (default 'local')",
+        "workflow": "'inference' (default) or 'train'",
+        "definition": "draw this ASL definition file instead of a model's workflow",
+        "output": "the picture to write: .svg (default), .png, .pdf or .dot "
+        "(default .legacylift/graphs/NAME-WORKFLOW.svg)",
+    }
+)
+def graph(c, name, workspace="local", workflow="inference", definition=None, output=None):
+    """Draw a workflow as Terraform renders it (or any definition file) with Graphviz."""
+    from pathlib import Path
+
+    from legacylift.console import success
+    from legacylift.paths import project_state_dir
+    from legacylift.report.definitions import definition_file, rendered_definition
+    from legacylift.report.graph import write_graph
+
+    def action():
+        if definition:
+            text, stem = definition_file(definition), name
+        else:
+            text, stem = rendered_definition(name, workspace, workflow), f"{name}-{workflow}"
+        target = Path(output) if output else project_state_dir() / "graphs" / f"{stem}.svg"
+        return write_graph(text, target)
+
+    success(f"graph: {_fail_cleanly(action)}")
+
+
+@task(
+    help={
+        "execution": "execution ARN, or its name together with --workspace and --model",
+        "workspace": "Terraform workspace (when EXECUTION is a name)",
+        "model": "model name (when EXECUTION is a name)",
+        "output": "where to write the HTML report (default .legacylift/reports/NAME.html)",
+    }
+)
+def report(c, execution, workspace=None, model=None, output=None):
+    """Write the HTML report of a cloud execution: graph, timeline, jobs, logs, outputs."""
+    from pathlib import Path
+
+    from legacylift.console import success
+    from legacylift.report.cloud import execution_report
+
+    path = _fail_cleanly(
+        lambda: execution_report(execution, workspace, model, Path(output) if output else None)
+    )
+    success(f"report: {path}")
 
 
 # --- operating on AWS: deploy, run, status, logs (issue 6) ------------------------------------
@@ -259,13 +438,33 @@ def upload_input(c, name, path, workspace):
         "name": "execution name (default run-YYYYmmdd-HHMMSS); must be unused",
         "wait": "follow the execution to its end (default); --no-wait returns once started",
         "poll": "seconds between progress polls while following",
+        "json": JSON_HELP,
     }
 )
-def run(c, model, workspace, input, output=None, name=None, wait=True, poll=5):
+def run(c, model, workspace, input, output=None, name=None, wait=True, poll=5, json=False):  # noqa: A002
     """Start an execution of a model's state machine and follow it step by step."""
     from legacylift.aws.operations import run as start_run
+    from legacylift.errors import LegacyLiftError
+    from legacylift.report.reporter import Reporter
 
-    _fail_cleanly(lambda: start_run(model, workspace, input, output, name, wait, float(poll)))
+    reporter = Reporter("json" if json else "text")
+    failed = False
+    with _quiet_stdout(json):
+        try:
+            arn = start_run(model, workspace, input, output, name, wait, float(poll), reporter)
+        except LegacyLiftError as exc:
+            if not json or reporter.trace.status == "RUNNING":  # failed before it ended
+                from legacylift.console import error
+
+                error(str(exc))
+                raise Exit(code=1) from None
+            failed, arn = True, reporter.trace.arn
+    if json:
+        reporter.trace.arn = reporter.trace.arn or arn
+        reporter.trace.name = reporter.trace.name or arn.rsplit(":", 1)[-1]
+        reporter.print_json()
+        if failed:
+            raise Exit(code=1)
 
 
 @task(
@@ -273,13 +472,22 @@ def run(c, model, workspace, input, output=None, name=None, wait=True, poll=5):
         "name": "model name",
         "workspace": "Terraform workspace",
         "limit": "how many recent executions to list",
+        "json": JSON_HELP,
     }
 )
-def status(c, name, workspace, limit=10):
+def status(c, name, workspace, limit=10, json=False):
     """List a model's recent executions with status and duration."""
+    import json as json_module
+
     from legacylift.aws.operations import status as list_status
 
-    _fail_cleanly(lambda: list_status(name, workspace, int(limit)))
+    with _quiet_stdout(json):
+        rows = _fail_cleanly(lambda: list_status(name, workspace, int(limit)))
+    if json:
+        for row in rows:
+            row["started"] = row["started"].isoformat()
+        print(json_module.dumps({"model": name, "workspace": workspace, "executions": rows},
+                                indent=2))  # fmt: skip
 
 
 @task(
