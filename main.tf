@@ -56,10 +56,6 @@ locals {
   models_with_code = { for name, model in var.models : name => merge(model, {
     code_uris = { for step in concat(local.script_steps, ["combine"]) : step => "s3://${local.bucket_name}/${local.script_folders["${name}/${step}"]}" if contains(keys(local.script_folders), "${name}/${step}") }
   }) }
-
-  # The role's ARN is known before the role exists, so definitions render at plan time.
-  sagemaker_role_name = "${var.name_prefix}-sagemaker"
-  sagemaker_role_arn  = "arn:${local.partition}:iam::${local.account_id}:role/${local.sagemaker_role_name}"
 }
 
 module "workflow" {
@@ -68,7 +64,6 @@ module "workflow" {
   name_prefix              = var.name_prefix
   models                   = local.models_with_code
   framework_image_uri      = local.framework_image_uri
-  sagemaker_role_arn       = local.sagemaker_role_arn
   data_bucket              = local.bucket_name
   default_instance_type    = var.default_instance_type
   default_volume_size      = var.default_volume_size
@@ -84,6 +79,12 @@ module "workflow" {
   extra_input_s3_uris      = var.extra_input_s3_uris
   extra_output_s3_uris     = var.extra_output_s3_uris
   generic_pass_role_arns   = var.generic_pass_role_arns
+
+  generic_image_repositories        = var.generic_image_repositories
+  generic_s3_uris                   = var.generic_s3_uris
+  generic_allow_entrypoint_override = var.generic_allow_entrypoint_override
+  generic_allow_network_override    = var.generic_allow_network_override
+  processing_job_log_group_managed  = var.manage_processing_job_log_group
 }
 
 module "s3" {
@@ -125,14 +126,44 @@ module "ecr" {
   tags             = var.tags
 }
 
+# One execution role per built model, holding only that model's permissions; the role names
+# (and so the ARNs the definitions carry) are known at plan.
 module "sagemaker_role" {
-  source = "./modules/sagemaker-role"
+  source   = "./modules/sagemaker-role"
+  for_each = local.built_models
 
-  name                     = local.sagemaker_role_name
-  policy_json              = module.workflow.sagemaker_policy
+  name                     = module.workflow.sagemaker_role_names[each.key]
+  description              = "Execution role of the processing jobs of LegacyLift model ${each.key} (${var.name_prefix})"
+  policy_json              = module.workflow.sagemaker_policies[each.key]
   source_account_id        = local.account_id
+  source_arns              = module.workflow.sagemaker_role_source_arns[each.key]
   permissions_boundary_arn = var.permissions_boundary_arn
   tags                     = var.tags
+}
+
+module "generic_sagemaker_role" {
+  source = "./modules/sagemaker-role"
+  count  = var.enable_generic_workflow ? 1 : 0
+
+  name                     = module.workflow.generic_sagemaker_role_name
+  description              = "Execution role of the processing jobs of the LegacyLift generic workflow (${var.name_prefix})"
+  policy_json              = module.workflow.generic_sagemaker_policy
+  source_account_id        = local.account_id
+  source_arns              = module.workflow.generic_job_arns
+  permissions_boundary_arn = var.permissions_boundary_arn
+  tags                     = var.tags
+}
+
+# SageMaker creates /aws/sagemaker/ProcessingJobs on first use, without retention or key. The
+# group is shared by every processing job of the account and region: manage it from one
+# deployment only.
+resource "aws_cloudwatch_log_group" "processing_jobs" {
+  count = var.manage_processing_job_log_group ? 1 : 0
+
+  name              = "/aws/sagemaker/ProcessingJobs"
+  retention_in_days = var.processing_job_log_retention_days
+  kms_key_id        = var.kms_key_arn
+  tags              = var.tags
 }
 
 module "state_machine" {

@@ -18,9 +18,19 @@ output "ecr_repository_urls" {
   value       = { for name, repository in module.ecr : name => repository.repository_url }
 }
 
-output "sagemaker_role_arn" {
-  description = "ARN of the role the processing jobs run as."
-  value       = module.sagemaker_role.role_arn
+output "sagemaker_role_arns" {
+  description = "ARN of each built model's execution role (its processing jobs run as it; it may touch only that model's data, repository and logs)."
+  value       = { for name, role in module.sagemaker_role : name => role.role_arn }
+}
+
+output "generic_sagemaker_role_arn" {
+  description = "ARN of the generic workflow's execution role, or null when disabled."
+  value       = var.enable_generic_workflow ? module.generic_sagemaker_role[0].role_arn : null
+}
+
+output "processing_job_log_group_name" {
+  description = "Name of the processing jobs' log group when manage_processing_job_log_group is set, else null."
+  value       = var.manage_processing_job_log_group ? aws_cloudwatch_log_group.processing_jobs[0].name : null
 }
 
 output "log_group_names" {

@@ -94,6 +94,47 @@ variable "generic_pass_role_arns" {
   default     = []
 }
 
+variable "generic_image_repositories" {
+  description = "ECR repositories (names in this account and region, or ARNs) the generic workflow's jobs may pull from besides the framework image's, e.g. the repository a studio build pushes to."
+  type        = list(string)
+  default     = []
+}
+
+variable "generic_s3_uris" {
+  description = "S3 prefixes (s3://bucket/prefix/) the generic workflow's jobs may read and write, to chain one step's output into the next; the data bucket's `_generic/` area always is."
+  type        = list(string)
+  default     = []
+}
+
+variable "generic_allow_entrypoint_override" {
+  description = "Let the generic workflow's execution input set ContainerEntrypoint (anyone who may start an execution then runs any command as the generic execution role). Off: refused."
+  type        = bool
+  default     = false
+}
+
+variable "generic_allow_network_override" {
+  description = "Let the generic workflow's execution input turn EnableNetworkIsolation off. Off: refused, isolation always on."
+  type        = bool
+  default     = false
+}
+
+variable "manage_processing_job_log_group" {
+  description = "Create /aws/sagemaker/ProcessingJobs with processing_job_log_retention_days and kms_key_arn (SageMaker otherwise creates it without either). Account- and region-wide: set it in one deployment per account and region, and import the group if it exists already."
+  type        = bool
+  default     = false
+}
+
+variable "processing_job_log_retention_days" {
+  description = "Retention of /aws/sagemaker/ProcessingJobs when manage_processing_job_log_group is set, in days (a CloudWatch Logs allowed value)."
+  type        = number
+  default     = 365
+
+  validation {
+    condition     = contains([1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653], var.processing_job_log_retention_days)
+    error_message = "The processing_job_log_retention_days must be a CloudWatch Logs value: 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288 or 3653."
+  }
+}
+
 variable "ecr_repository_prefix" {
   description = "Prefix of the model repositories: `<prefix><model>`. Workspaces sharing an account need distinct prefixes. Passed to modules/workflow, which validates it (as `ecr_repository_prefix`)."
   type        = string

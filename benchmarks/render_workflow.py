@@ -61,7 +61,6 @@ def variables(count: int) -> dict:
         "models": model_set(count),
         "framework_image_uri": "141502667606.dkr.ecr.eu-west-1.amazonaws.com/sagemaker-scikit-learn"
         + DIGEST,
-        "sagemaker_role_arn": "arn:aws:iam::123456789012:role/legacylift-bench-sagemaker",
         "data_bucket": "legacylift-bench-data",
         "aws_region": "eu-west-1",
         "aws_account_id": "123456789012",

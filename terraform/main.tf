@@ -17,12 +17,20 @@ locals {
 module "legacylift" {
   source = "../"
 
-  name_prefix              = local.name_prefix
-  models                   = var.models
-  models_dir               = "${path.module}/../legacy_models"
-  framework_image_uri      = var.framework_image_uri
-  default_instance_type    = var.default_instance_type
-  enable_generic_workflow  = var.enable_generic_workflow
+  name_prefix             = local.name_prefix
+  models                  = var.models
+  models_dir              = "${path.module}/../legacy_models"
+  framework_image_uri     = var.framework_image_uri
+  default_instance_type   = var.default_instance_type
+  enable_generic_workflow = var.enable_generic_workflow
+
+  generic_image_repositories        = var.generic_image_repositories
+  generic_s3_uris                   = var.generic_s3_uris
+  generic_allow_entrypoint_override = var.generic_allow_entrypoint_override
+  generic_allow_network_override    = var.generic_allow_network_override
+  manage_processing_job_log_group   = var.manage_processing_job_log_group
+  processing_job_log_retention_days = var.processing_job_log_retention_days
+
   ecr_repository_prefix    = var.ecr_repository_prefix
   extra_input_s3_uris      = var.extra_input_s3_uris
   extra_output_s3_uris     = var.extra_output_s3_uris

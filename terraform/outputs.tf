@@ -18,9 +18,9 @@ output "ecr_repository_urls" {
   value       = module.legacylift.ecr_repository_urls
 }
 
-output "sagemaker_role_arn" {
-  description = "ARN of the role the processing jobs run as."
-  value       = module.legacylift.sagemaker_role_arn
+output "sagemaker_role_arns" {
+  description = "ARN of each built model's execution role."
+  value       = module.legacylift.sagemaker_role_arns
 }
 
 output "log_group_names" {

@@ -45,6 +45,42 @@ variable "extra_output_s3_uris" {
   default     = []
 }
 
+variable "generic_image_repositories" {
+  description = "ECR repositories (names or ARNs) the generic workflow's jobs may pull from besides the framework image's."
+  type        = list(string)
+  default     = []
+}
+
+variable "generic_s3_uris" {
+  description = "S3 prefixes the generic workflow's jobs may read and write (to chain steps), besides the data bucket's `_generic/` area."
+  type        = list(string)
+  default     = []
+}
+
+variable "generic_allow_entrypoint_override" {
+  description = "Let the generic workflow's execution input set ContainerEntrypoint (refused when false)."
+  type        = bool
+  default     = false
+}
+
+variable "generic_allow_network_override" {
+  description = "Let the generic workflow's execution input set EnableNetworkIsolation (refused when false)."
+  type        = bool
+  default     = false
+}
+
+variable "manage_processing_job_log_group" {
+  description = "Create /aws/sagemaker/ProcessingJobs with retention and the KMS key (account- and region-wide: one workspace per account and region)."
+  type        = bool
+  default     = false
+}
+
+variable "processing_job_log_retention_days" {
+  description = "Retention of /aws/sagemaker/ProcessingJobs when manage_processing_job_log_group is set, in days."
+  type        = number
+  default     = 365
+}
+
 variable "ecr_repository_prefix" {
   description = "Prefix of the model repositories. Workspaces sharing one AWS account need distinct prefixes (e.g. legacylift-dev/)."
   type        = string

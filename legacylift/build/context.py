@@ -3,31 +3,56 @@ and the content hash naming it.
 
 Each image gets its own staged context holding only what it needs, so docker-py's Python
 re-implementation of .dockerignore never comes into play and unrelated files never invalidate
-the build cache. The hash covers every byte that determines the image (the rendered
-Dockerfile, each file's path, executable bit and content, the base image id, the template
-version) and nothing that does not (timestamps, the host CA bundle, the git revision).
+the build cache; a model's own `.dockerignore` is applied here, with Docker's rules. The hash
+covers every byte that determines the image (the rendered Dockerfile, each file's path,
+executable bit and content, the base image id, the template version) and nothing that does not
+(timestamps, the host CA bundle, the git revision).
+
+What is pushed to a registry must hold no credentials: version-control and credential
+directories (`.git/`, `.aws/`, `.ssh/`, ...) are never copied, and a context holding a file that
+looks like a credential (by its name, such as `.env` or `id_rsa`, or by its content, such as a
+private key or an AWS access key) is refused, naming the file: the model's `.dockerignore` is
+how a file is kept out on purpose.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+import re
 import shutil
 import subprocess
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from legacylift import settings
+from legacylift.build.dockerignore import DockerIgnore
+from legacylift.errors import LegacyLiftError
 from legacylift.paths import BUILD_ASSETS_DIR
 
 CA_BUNDLE_NAME = "legacylift-build-ca.crt"
 HOST_CA_BUNDLES = ("/etc/ssl/certs/ca-certificates.crt", "/etc/pki/tls/certs/ca-bundle.crt")
-# Not copied into a model image: the before/after demo, samples, settings, build recipe.
-EXCLUDED_DIRS = frozenset({"legacy", "sample", "__pycache__", ".git", ".ipynb_checkpoints"})
+# Not copied into a model image: the before/after demo, samples, settings, build recipe, and
+# (anywhere in the folder) version control and credential directories.
+EXCLUDED_DIRS = frozenset({"legacy", "sample", "__pycache__", ".ipynb_checkpoints"})
+SECRET_DIRS = frozenset({".git", ".svn", ".hg", ".aws", ".ssh", ".gnupg", ".docker", ".kube"})
 EXCLUDED_FILES = frozenset({"model.toml", "Dockerfile", ".dockerignore", ".DS_Store"})
 EXCLUDED_SUFFIXES = (".pyc", ".pyo", ".swp")
 HASH_LENGTH = 20
+
+# Files that hold credentials by their name; templates such as `.env.example` do not.
+SECRET_NAMES = re.compile(
+    r"^(\.env(\.(?!example$|sample$|template$|dist$)[^/]+)?|id_(rsa|dsa|ecdsa|ed25519)"
+    r"|\.netrc|\.pypirc|\.npmrc|\.git-credentials|credentials(\.json)?"
+    r"|.+\.(pem|key|p12|pfx|jks|keystore|ppk))$"
+)
+# ... or by their content (text files up to SCANNED_BYTES): private keys, AWS keys.
+SECRET_CONTENT = re.compile(
+    rb"-----BEGIN (?:[A-Z]+ )?PRIVATE KEY-----"
+    rb"|(?<![A-Z0-9])(?:AKIA|ASIA)[A-Z0-9]{16}(?![A-Z0-9])"
+    rb"|(?i:aws_secret_access_key)\s*[=:]\s*[A-Za-z0-9/+]{20,}"
+)
+SCANNED_BYTES = 1 << 20
 
 
 def host_ca_bundle() -> Path | None:
@@ -42,16 +67,51 @@ def host_ca_bundle() -> Path | None:
     return None
 
 
-def model_files(folder: Path) -> Iterator[tuple[str, Path]]:
-    """(path relative to `folder`, absolute path) of every file that belongs in the image."""
+def model_files(folder: Path) -> list[tuple[str, Path]]:
+    """(path relative to `folder`, absolute path) of every file that belongs in the image: all
+    but the excluded directories and files and what the folder's `.dockerignore` leaves out.
+    Raises LegacyLiftError naming every remaining file that looks like a credential."""
+    ignore = DockerIgnore.of(folder)
+    files = []
     for dirpath, dirnames, filenames in os.walk(folder):
-        dirnames[:] = sorted(d for d in dirnames if d not in EXCLUDED_DIRS)
+        dirnames[:] = sorted(d for d in dirnames if d not in EXCLUDED_DIRS | SECRET_DIRS)
         for filename in sorted(filenames):
             if filename in EXCLUDED_FILES or filename.endswith(EXCLUDED_SUFFIXES):
                 continue
             path = Path(dirpath) / filename
-            if path.is_file():
-                yield path.relative_to(folder).as_posix(), path
+            relative = path.relative_to(folder).as_posix()
+            if path.is_file() and not ignore.excludes(relative):
+                files.append((relative, path))
+    refuse_credentials(folder, files)
+    return files
+
+
+def credential_reason(path: Path) -> str | None:
+    """Why the file at `path` looks like a credential, or None."""
+    if SECRET_NAMES.match(path.name):
+        return "its name is that of a credential file"
+    with path.open("rb") as handle:
+        head = handle.read(SCANNED_BYTES + 1)
+    if len(head) > SCANNED_BYTES or b"\0" in head[:8192]:
+        return None  # binary or large: artifacts, not configuration
+    if SECRET_CONTENT.search(head):
+        return "it holds a private key or an AWS access key"
+    return None
+
+
+def refuse_credentials(folder: Path, files: list[tuple[str, Path]]) -> None:
+    """Raise, naming each file and the fix, when any of `files` looks like a credential."""
+    found = [(relative, credential_reason(path)) for relative, path in files]
+    found = [(relative, reason) for relative, reason in found if reason]
+    if not found:
+        return
+    listing = "; ".join(f"{relative} ({reason})" for relative, reason in found)
+    raise LegacyLiftError(
+        f"{folder.name}: refusing to build: the image would carry what looks like credentials: "
+        f"{listing}. Delete these files from {folder}, or list them in "
+        f"{folder / '.dockerignore'} (one pattern a line, e.g. `{found[0][0]}`) to keep them "
+        "out of the image."
+    )
 
 
 def _file_digest(path: Path) -> str:

@@ -22,7 +22,7 @@ from legacylift.settings import registry_address, registry_credentials
 
 REPOSITORY_PREFIX = "legacylift/"
 # The same rule as the root module's `ecr_repository_prefix` variable.
-_PREFIX_PATTERN = re.compile(r"^([a-z0-9]+([._-][a-z0-9]+)*/)*$")
+_PREFIX_PATTERN = re.compile(r"^([a-z0-9]+([._-][a-z0-9]+)*/)+$")
 MANIFEST_TYPES = ", ".join(
     [
         "application/vnd.docker.distribution.manifest.v2+json",

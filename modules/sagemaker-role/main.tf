@@ -1,3 +1,18 @@
+data "aws_caller_identity" "current" {}
+
+data "aws_partition" "current" {}
+
+data "aws_region" "current" {}
+
+locals {
+  # Never a trust policy without conditions: on its own the module trusts SageMaker acting for
+  # the caller's account, for processing jobs of its region.
+  source_account_id = var.source_account_id != null ? var.source_account_id : data.aws_caller_identity.current.account_id
+  source_arns = var.source_arns != null ? var.source_arns : [
+    "arn:${data.aws_partition.current.partition}:sagemaker:${data.aws_region.current.name}:${local.source_account_id}:processing-job/*"
+  ]
+}
+
 data "aws_iam_policy_document" "assume" {
   statement {
     actions = ["sts:AssumeRole"]
@@ -7,14 +22,17 @@ data "aws_iam_policy_document" "assume" {
       identifiers = ["sagemaker.amazonaws.com"]
     }
 
-    dynamic "condition" {
-      for_each = var.source_account_id == null ? [] : [var.source_account_id]
+    # Against the confused deputy: only SageMaker acting for this account's own jobs.
+    condition {
+      test     = "StringEquals"
+      variable = "aws:SourceAccount"
+      values   = [local.source_account_id]
+    }
 
-      content {
-        test     = "StringEquals"
-        variable = "aws:SourceAccount"
-        values   = [condition.value]
-      }
+    condition {
+      test     = "ArnLike"
+      variable = "aws:SourceArn"
+      values   = local.source_arns
     }
   }
 }
@@ -22,7 +40,7 @@ data "aws_iam_policy_document" "assume" {
 resource "aws_iam_role" "this" {
   name                 = var.name
   path                 = var.path
-  description          = "Execution role of LegacyLift's SageMaker processing jobs"
+  description          = var.description
   assume_role_policy   = data.aws_iam_policy_document.assume.json
   permissions_boundary = var.permissions_boundary_arn
   tags                 = var.tags

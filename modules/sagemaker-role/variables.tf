@@ -18,14 +18,31 @@ variable "policy_json" {
   }
 }
 
+variable "description" {
+  description = "Description of the role."
+  type        = string
+  default     = "Execution role of LegacyLift's SageMaker processing jobs"
+}
+
 variable "source_account_id" {
-  description = "When set, only SageMaker acting for this account may assume the role (aws:SourceAccount, against the confused deputy)."
+  description = "Only SageMaker acting for this account may assume the role (aws:SourceAccount, against the confused deputy). null: the caller's account."
   type        = string
   default     = null
 
   validation {
     condition     = var.source_account_id == null || can(regex("^[0-9]{12}$", var.source_account_id))
     error_message = "The source_account_id must be a 12-digit AWS account ID or null."
+  }
+}
+
+variable "source_arns" {
+  description = "Only SageMaker acting for these processing jobs may assume the role (aws:SourceArn, ArnLike patterns such as modules/workflow's `sagemaker_role_source_arns`). null: every processing job of the account in the provider's region."
+  type        = list(string)
+  default     = null
+
+  validation {
+    condition     = var.source_arns == null ? true : length(var.source_arns) > 0 && alltrue([for arn in var.source_arns : can(regex("^arn:[a-z-]+:sagemaker:[a-z0-9-]+:[0-9]{12}:processing-job/.+$", arn))])
+    error_message = "The source_arns must be null or a non-empty list of processing job ARN patterns (arn:aws:sagemaker:<region>:<account>:processing-job/<name pattern>)."
   }
 }
 

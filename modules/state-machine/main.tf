@@ -1,3 +1,16 @@
+data "aws_caller_identity" "current" {}
+
+data "aws_partition" "current" {}
+
+data "aws_region" "current" {}
+
+locals {
+  # Never a trust policy without conditions: on its own the module uses the caller's account.
+  source_account_id = var.source_account_id != null ? var.source_account_id : data.aws_caller_identity.current.account_id
+  # The state machine's ARN, known before it exists (a reference would be a cycle).
+  state_machine_arn = "arn:${data.aws_partition.current.partition}:states:${data.aws_region.current.name}:${local.source_account_id}:stateMachine:${var.name}"
+}
+
 data "aws_iam_policy_document" "assume" {
   statement {
     actions = ["sts:AssumeRole"]
@@ -7,14 +20,17 @@ data "aws_iam_policy_document" "assume" {
       identifiers = ["states.amazonaws.com"]
     }
 
-    dynamic "condition" {
-      for_each = var.source_account_id == null ? [] : [var.source_account_id]
+    # Against the confused deputy: only Step Functions running this very state machine.
+    condition {
+      test     = "StringEquals"
+      variable = "aws:SourceAccount"
+      values   = [local.source_account_id]
+    }
 
-      content {
-        test     = "StringEquals"
-        variable = "aws:SourceAccount"
-        values   = [condition.value]
-      }
+    condition {
+      test     = "ArnLike"
+      variable = "aws:SourceArn"
+      values   = [local.state_machine_arn, "${local.state_machine_arn}:*"] # and its versions and aliases
     }
   }
 }

@@ -90,7 +90,7 @@ variable "tracing_enabled" {
 }
 
 variable "source_account_id" {
-  description = "When set, only Step Functions acting for this account may assume the role (aws:SourceAccount, against the confused deputy)."
+  description = "Only Step Functions acting for this account may assume the role (aws:SourceAccount, against the confused deputy; aws:SourceArn limits it to this state machine). null: the caller's account."
   type        = string
   default     = null
 

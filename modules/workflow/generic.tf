@@ -14,6 +14,7 @@ locals {
     next                  = index + 1 < length(local.generic_step_keys) ? "Has${local.generic_step_keys[index + 1]}" : "Done"
     script_mode           = key != "Inference"
     default_image_uri     = key != "Inference" ? var.framework_image_uri : null
+    required_uris         = key != "Inference" ? ["InputUri", "OutputUri", "CodeUri"] : ["InputUri", "OutputUri"]
     entrypoint            = ["python3", "${key != "Inference" ? local.code_dir.framework : local.code_dir.model}/${local.step_script[local.step_order[index]]}"]
     default_job_name_expr = "States.Format('${local.step_abbreviation[local.step_order[index]]}-{}', ${local.uuid_suffix})"
     tags = [
@@ -28,9 +29,20 @@ locals {
     default_instance_type = var.default_instance_type
     default_volume_size   = var.default_volume_size
     default_max_runtime   = var.default_max_runtime
-    role_arn              = var.sagemaker_role_arn
+    role_arn              = local.generic_sagemaker_role_arn
     retry                 = local.retry
     kms_key_arn           = var.kms_key_arn
+    numeric_bounds = {
+      VolumeSizeInGB      = [1, 16384]
+      MaxRuntimeInSeconds = [1, 777600]
+    }
+    allow_entrypoint_override = var.generic_allow_entrypoint_override
+    allow_network_override    = var.generic_allow_network_override
+    # Keys of a step's input that only Terraform sets: refused rather than silently ignored.
+    fixed_keys = concat(
+      var.generic_allow_entrypoint_override ? [] : ["ContainerEntrypoint"],
+      var.generic_allow_network_override ? [] : ["EnableNetworkIsolation"],
+    )
   }), "/\\n\\s*/", "") : null
 
   generic_definition = local.generic_rendered == null ? null : (jsondecode(local.generic_rendered).StartAt != "" ? local.generic_rendered : null)

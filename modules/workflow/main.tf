@@ -119,7 +119,9 @@ locals {
       volume_size   = model.settings[step].volume_size
       max_runtime   = model.settings[step].max_runtime
     } }
-    run_prefix        = "s3://${var.data_bucket}/${name}/runs/{}/"
+    run_prefix = "s3://${var.data_bucket}/${name}/runs/{}/"
+    # The model's execution role, as model_grants (policies.tf) names it.
+    role_arn          = var.sagemaker_role_arn != null ? var.sagemaker_role_arn : "arn:${var.aws_partition}:iam::${var.aws_account_id}:role/${model.job_name_prefix}-sagemaker"
     environment_chars = sum(concat([0], flatten([for step in model.steps : [for key, value in model.settings[step].environment : length(key) + length(value)]])))
     steps = [for index, step in model.steps : {
       key             = step
@@ -160,7 +162,7 @@ locals {
     steps                      = workflow.steps
     pinned                     = workflow.pinned
     run_prefix                 = workflow.run_prefix
-    role_arn                   = var.sagemaker_role_arn
+    role_arn                   = workflow.role_arn
     retry                      = local.retry
     transient_failure_patterns = local.transient_failure_patterns
     transient_waits            = local.transient_waits

@@ -38,9 +38,44 @@ output "generic_state_machine_policy" {
   value       = local.generic_state_machine_policy
 }
 
-output "sagemaker_policy" {
-  description = "IAM policy JSON of the SageMaker execution role: read inputs and code, write outputs and run data, pull the images, write the processing job logs; KMS use when kms_key_arn is set."
-  value       = local.sagemaker_policy
+output "sagemaker_policies" {
+  description = "Map of model name to the IAM policy JSON of its execution role: read its own `<model>/input/`, `code/`, `runs/`, write its own `output/` and `runs/` (plus extra_input_s3_uris / extra_output_s3_uris), pull its own repository and the framework image, write its own jobs' log streams; KMS use and grants when kms_key_arn is set. Models with image_uri = null are absent."
+  value       = local.sagemaker_policies
+}
+
+output "generic_sagemaker_policy" {
+  description = "IAM policy JSON of the generic workflow's execution role (read and write `_generic/` and generic_s3_uris, read extra inputs and outputs, pull the framework image and generic_image_repositories), or null unless enable_generic_workflow."
+  value       = local.generic_sagemaker_policy
+}
+
+output "sagemaker_role_names" {
+  description = "Map of model name to the name of its execution role, `<job name prefix>-sagemaker`, which its definition names in RoleArn (unless sagemaker_role_arn is set)."
+  value       = local.sagemaker_role_names
+}
+
+output "sagemaker_role_arns" {
+  description = "Map of model name to the ARN of the execution role its definition names in RoleArn."
+  value       = local.sagemaker_role_arns
+}
+
+output "generic_sagemaker_role_name" {
+  description = "Name of the generic workflow's execution role (`<name_prefix>--generic-sagemaker`), or null unless enable_generic_workflow."
+  value       = var.enable_generic_workflow ? local.generic_sagemaker_role_name : null
+}
+
+output "generic_sagemaker_role_arn" {
+  description = "ARN of the role the generic workflow's jobs run as unless the input names another, or null unless enable_generic_workflow."
+  value       = var.enable_generic_workflow ? local.generic_sagemaker_role_arn : null
+}
+
+output "sagemaker_role_source_arns" {
+  description = "Map of model name to the processing job ARN patterns whose jobs may assume its execution role (aws:SourceArn of the trust policy); `generic_job_arns` holds the generic workflow's."
+  value       = local.sagemaker_role_source_arns
+}
+
+output "generic_job_arns" {
+  description = "Processing job ARN patterns of the generic workflow's jobs (for its role's trust policy)."
+  value       = local.generic_job_arns
 }
 
 output "s3_layout" {

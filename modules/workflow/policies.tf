@@ -1,11 +1,18 @@
 # IAM policy documents, built as objects and jsonencoded: no wildcard actions; every resource
 # scoped except for the actions AWS cannot scope, each marked where it is granted.
+#
+# Isolation: each model's jobs run as the model's own execution role, which may touch only its
+# own keys (`<model>/input/`, ... in the data bucket: a pattern starting with the literal
+# `<model>/` cannot match another model's keys, whatever IAM's `*` spans), its own repository
+# and its own log streams; the generic workflow's role has its own area (`_generic/`, a prefix
+# no model name can take) and the repositories it is given.
 locals {
   arn_prefix = {
     sagemaker = "arn:${var.aws_partition}:sagemaker:${var.aws_region}:${var.aws_account_id}"
     events    = "arn:${var.aws_partition}:events:${var.aws_region}:${var.aws_account_id}"
     logs      = "arn:${var.aws_partition}:logs:${var.aws_region}:${var.aws_account_id}"
     ecr       = "arn:${var.aws_partition}:ecr:${var.aws_region}:${var.aws_account_id}"
+    iam       = "arn:${var.aws_partition}:iam::${var.aws_account_id}"
     s3        = "arn:${var.aws_partition}:s3:::"
   }
 
@@ -13,12 +20,77 @@ locals {
   # Step Functions checks these permissions when the state machine is created.
   sync_rule_arn = "${local.arn_prefix.events}:rule/StepFunctionsGetEventsForSageMakerProcessingJobsRule"
 
-  # Exactly this model's job names: SageMaker ARNs carry the lowercased name, and `?` matches one
-  # character, so "<prefix>-pre-????????????" cannot match another model's longer or shorter name.
-  model_job_arns = { for name, model in local.built_models : name => [
-    for step in model.steps : "${local.arn_prefix.sagemaker}:processing-job/${model.job_name_prefix}-${local.step_abbreviation[step]}-${local.job_suffix_pattern}"
-  ] }
-  generic_job_arns = ["${local.arn_prefix.sagemaker}:processing-job/${local.generic_job_name_prefix}*"]
+  # What each execution role and state machine role is about, computed per model in ONE pass
+  # that reads only the model (a per-model loop looking up another whole local, local.x[name],
+  # makes Terraform's evaluation quadratic in the number of models).
+  #
+  # Job names: SageMaker ARNs carry the lowercased name, and `?` matches one character, so
+  # "<prefix>-pre-????????????" cannot match another model's longer or shorter name. Execution
+  # roles: `<job name prefix>-sagemaker` (at most 46 + 10 characters); sagemaker_role_arn
+  # replaces them all.
+  model_grants = { for name, model in local.built_models : name => {
+    role_name = "${model.job_name_prefix}-sagemaker"
+    role_arn  = var.sagemaker_role_arn != null ? var.sagemaker_role_arn : "${local.arn_prefix.iam}:role/${model.job_name_prefix}-sagemaker"
+    job_arns = concat([for step in model.steps :
+      "${local.arn_prefix.sagemaker}:processing-job/${model.job_name_prefix}-${local.step_abbreviation[step]}-${local.job_suffix_pattern}"
+    ], lookup(local.fan_out_job_arns, name, []))
+    # SageMaker writes a job's logs to streams named `<job name>/algo-<n>-<epoch>`.
+    log_streams = concat([for step in model.steps :
+      "${local.processing_log_group_arn}:log-stream:${model.job_name_prefix}-${local.step_abbreviation[step]}-${local.job_suffix_pattern}/*"
+      ], [for combine_job in lookup(local.fan_out_job_arns, name, []) :
+      "${local.processing_log_group_arn}:log-stream:${model.job_name_prefix}-cmb-${local.job_suffix_pattern}/*"
+    ])
+    read  = concat([for area in local.model_areas.read : { bucket = var.data_bucket, key = "${name}/${area}/" }], local.extra_inputs)
+    write = concat([for area in local.model_areas.write : { bucket = var.data_bucket, key = "${name}/${area}/" }], local.extra_outputs)
+    list  = concat([for area in local.model_areas.list : { bucket = var.data_bucket, key = "${name}/${area}/" }], local.extra_inputs, local.extra_outputs)
+    # Its own repository (`<ecr_repository_prefix><model>`, and the one its image_uri names).
+    repositories = distinct(concat(
+      ["${local.arn_prefix.ecr}:repository/${var.ecr_repository_prefix}${name}"],
+      [for match in regexall(local.ecr_image_pattern, model.image_uri) : "arn:${var.aws_partition}:ecr:${match[1]}:${match[0]}:repository/${match[3]}"],
+      local.framework_repository_arns,
+    ))
+  } }
+
+  # The generic workflow's: job names by prefix; it chains its steps through any location it
+  # may write, so it reads them too; it pulls the repositories it is given.
+  generic_sagemaker_role_name = "${var.name_prefix}--generic-sagemaker"
+  generic_sagemaker_role_arn  = var.sagemaker_role_arn != null ? var.sagemaker_role_arn : "${local.arn_prefix.iam}:role/${local.generic_sagemaker_role_name}"
+  generic_job_arns            = ["${local.arn_prefix.sagemaker}:processing-job/${local.generic_job_name_prefix}*"]
+  generic_grant = {
+    role_name   = local.generic_sagemaker_role_name
+    role_arn    = local.generic_sagemaker_role_arn
+    job_arns    = local.generic_job_arns
+    log_streams = ["${local.processing_log_group_arn}:log-stream:${local.generic_job_name_prefix}*"]
+    read        = concat([{ bucket = var.data_bucket, key = local.generic_data_prefix }], local.generic_chains, local.extra_inputs, local.extra_outputs)
+    write       = concat([{ bucket = var.data_bucket, key = local.generic_data_prefix }], local.generic_chains, local.extra_outputs)
+    list        = concat([{ bucket = var.data_bucket, key = local.generic_data_prefix }], local.generic_chains, local.extra_inputs, local.extra_outputs)
+    repositories = distinct(concat(
+      local.framework_repository_arns,
+      [for repository in var.generic_image_repositories : substr(repository, 0, 4) == "arn:" ? repository : "${local.arn_prefix.ecr}:repository/${repository}"],
+    ))
+  }
+  generic_policy_key = "(generic)" # not a model name: those start with a letter
+  grants             = merge(local.model_grants, var.enable_generic_workflow ? { (local.generic_policy_key) = local.generic_grant } : {})
+
+  sagemaker_role_names = { for name, grant in local.model_grants : name => grant.role_name }
+  sagemaker_role_arns  = { for name, grant in local.model_grants : name => grant.role_arn }
+
+  # Who may assume each execution role: SageMaker, for exactly the role's processing jobs.
+  sagemaker_role_source_arns = { for name, grant in local.model_grants : name => grant.job_arns }
+
+  # The generic workflow's area of the data bucket ("_" starts no model name).
+  generic_data_prefix = "_generic/"
+
+  kms_grant_statement = {
+    # SageMaker encrypts the job's volume and output with the key through a grant made with the
+    # credentials of both the caller (the state machine) and the execution role, for AWS
+    # resources only.
+    Sid       = "KmsGrantForSageMaker"
+    Effect    = "Allow"
+    Action    = ["kms:CreateGrant"]
+    Resource  = [var.kms_key_arn]
+    Condition = { Bool = { "kms:GrantIsForAWSResource" = "true" } }
+  }
 
   # Statements every state machine role needs besides its job names and roles.
   state_machine_common_statements = concat(
@@ -54,29 +126,18 @@ locals {
       Action   = ["xray:PutTraceSegments", "xray:PutTelemetryRecords", "xray:GetSamplingRules", "xray:GetSamplingTargets"]
       Resource = ["*"]
     }] : [],
+    var.kms_key_arn == null ? [] : [local.kms_grant_statement],
     var.kms_key_arn == null ? [] : [{
-      # SageMaker encrypts the job's volume and output with the key through a grant made with
-      # the caller's (the state machine's) credentials, for AWS resources only.
-      Sid       = "KmsGrantForSageMaker"
-      Effect    = "Allow"
-      Action    = ["kms:CreateGrant", "kms:DescribeKey"]
-      Resource  = [var.kms_key_arn]
-      Condition = { Bool = { "kms:GrantIsForAWSResource" = "true" } }
+      Sid      = "DescribeDataKey"
+      Effect   = "Allow"
+      Action   = ["kms:DescribeKey"]
+      Resource = [var.kms_key_arn]
     }],
   )
 
   # Each state machine role, per model and for the generic workflow: its job names and the
   # roles it may pass (the generic workflow's input names its RoleArn: only known roles pass).
-  state_machine_grants = merge(
-    { for name, job_arns in local.model_job_arns : name => { job_arns = concat(job_arns, lookup(local.fan_out_job_arns, name, [])), pass_roles = [var.sagemaker_role_arn] } },
-    var.enable_generic_workflow ? { (local.generic_policy_key) = {
-      job_arns   = local.generic_job_arns
-      pass_roles = distinct(concat([var.sagemaker_role_arn], var.generic_pass_role_arns))
-    } } : {},
-  )
-  generic_policy_key = "(generic)" # not a model name: those start with a letter
-
-  state_machine_policy_documents = { for name, grant in local.state_machine_grants : name => jsonencode({
+  state_machine_policy_documents = { for key, grant in local.grants : key => jsonencode({
     Version = "2012-10-17"
     Statement = concat(
       [
@@ -97,19 +158,19 @@ locals {
           Sid       = "PassSageMakerRole"
           Effect    = "Allow"
           Action    = ["iam:PassRole"]
-          Resource  = grant.pass_roles
+          Resource  = key == local.generic_policy_key ? distinct(concat([grant.role_arn], var.generic_pass_role_arns)) : [grant.role_arn]
           Condition = { StringEquals = { "iam:PassedToService" = "sagemaker.amazonaws.com" } }
         },
       ],
       local.state_machine_common_statements,
-      lookup(local.fan_out_policy_statements, name, []),
+      lookup(local.fan_out_policy_statements, key, []),
     )
   }) }
 
   state_machine_policies       = { for name, document in local.state_machine_policy_documents : name => document if name != local.generic_policy_key }
   generic_state_machine_policy = lookup(local.state_machine_policy_documents, local.generic_policy_key, null)
 
-  # S3 layout of the data bucket, per model: what the SageMaker role may read and write.
+  # S3 layout of the data bucket, per model: what each model's execution role may read and write.
   s3_layout = {
     bucket = var.data_bucket
     models = { for name in keys(var.models) : name => {
@@ -119,97 +180,106 @@ locals {
       code   = "s3://${var.data_bucket}/${name}/code/"
       runs   = "s3://${var.data_bucket}/${name}/runs/"
     } }
+    generic = "s3://${var.data_bucket}/${local.generic_data_prefix}"
     # Key prefixes (no bucket) under which intermediate run data lives; lifecycle expiry targets these.
     run_key_prefixes = [for name in keys(var.models) : "${name}/runs/"]
   }
 
-  # s3://bucket/key/prefix -> bucket and key prefix, for the extra URIs outside the data bucket.
-  extra_inputs  = [for uri in var.extra_input_s3_uris : zipmap(["bucket", "key"], regex("^s3://([^/]+)/?(.*)$", uri))]
-  extra_outputs = [for uri in var.extra_output_s3_uris : zipmap(["bucket", "key"], regex("^s3://([^/]+)/?(.*)$", uri))]
+  # s3://bucket/key/prefix -> bucket and key prefix, for the locations outside the data bucket.
+  extra_inputs   = [for uri in var.extra_input_s3_uris : zipmap(["bucket", "key"], regex("^s3://([^/]+)/?(.*)$", uri))]
+  extra_outputs  = [for uri in var.extra_output_s3_uris : zipmap(["bucket", "key"], regex("^s3://([^/]+)/?(.*)$", uri))]
+  generic_chains = [for uri in var.generic_s3_uris : zipmap(["bucket", "key"], regex("^s3://([^/]+)/?(.*)$", uri))]
 
-  # Models' key areas in the data bucket: <model>/<area>/... for every model (one pattern rather
-  # than hundreds of ARNs keeps the policy under IAM's size limit).
-  read_keys  = ["*/input/*", "*/code/*", "*/runs/*"]
-  write_keys = ["*/output/*", "*/runs/*"]
+  # What each execution role may touch in S3, as bucket and key patterns. The data bucket's
+  # areas are listed by their prefix, each with and without the trailing slash for ListBucket.
+  model_areas = {
+    read  = ["input", "code", "runs"]
+    write = ["output", "runs"]
+    list  = ["input", "code", "runs", "output"]
+  }
 
-  # The framework image's repository ARN when it is an ECR image (not for a local registry).
-  framework_ecr = regexall("^([0-9]{12})\\.dkr\\.ecr\\.([a-z0-9-]+)\\.amazonaws\\.com(\\.cn)?/([^:@]+)", var.framework_image_uri)
-  framework_repository_arns = [for match in local.framework_ecr :
+  # The repositories of ECR image URIs (not of a local registry's).
+  ecr_image_pattern = "^([0-9]{12})\\.dkr\\.ecr\\.([a-z0-9-]+)\\.amazonaws\\.com(\\.cn)?/([^:@]+)"
+  framework_repository_arns = [for match in regexall(local.ecr_image_pattern, var.framework_image_uri) :
     "arn:${var.aws_partition}:ecr:${match[1]}:${match[0]}:repository/${match[3]}"
   ]
 
-  sagemaker_statements = concat(
-    [
-      {
-        Sid    = "ReadInputsCodeAndRuns"
-        Effect = "Allow"
-        Action = ["s3:GetObject"]
-        Resource = concat(
-          [for key in local.read_keys : "${local.arn_prefix.s3}${var.data_bucket}/${key}"],
-          [for location in local.extra_inputs : "${local.arn_prefix.s3}${location.bucket}/${location.key}*"],
-        )
-      },
-      {
-        Sid       = "ListDataBucketAreas"
-        Effect    = "Allow"
-        Action    = ["s3:ListBucket"]
-        Resource  = ["${local.arn_prefix.s3}${var.data_bucket}"]
-        Condition = { StringLike = { "s3:prefix" = ["*/input", "*/input/*", "*/code", "*/code/*", "*/runs", "*/runs/*", "*/output", "*/output/*"] } }
-      },
-      {
-        Sid    = "WriteOutputsAndRuns"
-        Effect = "Allow"
-        Action = ["s3:PutObject", "s3:AbortMultipartUpload"]
-        Resource = concat(
-          [for key in local.write_keys : "${local.arn_prefix.s3}${var.data_bucket}/${key}"],
-          [for location in local.extra_outputs : "${local.arn_prefix.s3}${location.bucket}/${location.key}*"],
-        )
-      },
-      {
-        Sid      = "PullImages"
-        Effect   = "Allow"
-        Action   = ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:BatchCheckLayerAvailability"]
-        Resource = concat(["${local.arn_prefix.ecr}:repository/${var.ecr_repository_prefix}*"], local.framework_repository_arns)
-      },
-      {
-        # ECR's registry login token is account-wide: AWS documents Resource "*" for it.
-        Sid      = "EcrLoginUnscopable"
-        Effect   = "Allow"
-        Action   = ["ecr:GetAuthorizationToken"]
-        Resource = ["*"]
-      },
-      {
-        Sid      = "ProcessingJobLogs"
-        Effect   = "Allow"
-        Action   = ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"]
-        Resource = ["${local.arn_prefix.logs}:log-group:/aws/sagemaker/ProcessingJobs", "${local.arn_prefix.logs}:log-group:/aws/sagemaker/ProcessingJobs:log-stream:*"]
-      },
-      {
-        # CloudWatch metrics have no ARNs: Resource "*", limited to SageMaker's namespace.
-        Sid       = "ProcessingJobMetricsUnscopable"
-        Effect    = "Allow"
-        Action    = ["cloudwatch:PutMetricData"]
-        Resource  = ["*"]
-        Condition = { StringLike = { "cloudwatch:namespace" = ["/aws/sagemaker/ProcessingJobs"] } }
-      },
-    ],
-    length(local.extra_inputs) + length(local.extra_outputs) == 0 ? [] : [{
-      Sid       = "ListExtraLocations"
-      Effect    = "Allow"
-      Action    = ["s3:ListBucket"]
-      Resource  = distinct([for location in concat(local.extra_inputs, local.extra_outputs) : "${local.arn_prefix.s3}${location.bucket}"])
-      Condition = { StringLike = { "s3:prefix" = distinct([for location in concat(local.extra_inputs, local.extra_outputs) : "${location.key}*"]) } }
-    }],
-    var.kms_key_arn == null ? [] : [{
-      Sid      = "UseDataKey"
-      Effect   = "Allow"
-      Action   = ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:DescribeKey"]
-      Resource = [var.kms_key_arn]
-    }],
-  )
+  processing_log_group_arn = "${local.arn_prefix.logs}:log-group:/aws/sagemaker/ProcessingJobs"
 
-  sagemaker_policy = jsonencode({
-    Version   = "2012-10-17"
-    Statement = local.sagemaker_statements
-  })
+  sagemaker_policy_documents = { for key, grant in local.grants : key => jsonencode({
+    Version = "2012-10-17"
+    Statement = concat(
+      [
+        {
+          Sid      = "ReadOwnData"
+          Effect   = "Allow"
+          Action   = ["s3:GetObject"]
+          Resource = distinct([for location in grant.read : "${local.arn_prefix.s3}${location.bucket}/${location.key}*"])
+        },
+        {
+          Sid      = "WriteOwnData"
+          Effect   = "Allow"
+          Action   = ["s3:PutObject", "s3:AbortMultipartUpload"]
+          Resource = distinct([for location in grant.write : "${local.arn_prefix.s3}${location.bucket}/${location.key}*"])
+        },
+      ],
+      # One statement per bucket: its s3:prefix condition holds only that bucket's prefixes.
+      [for bucket in distinct([for location in grant.list : location.bucket]) : {
+        Sid      = "ListOwnPrefixes${index(distinct([for location in grant.list : location.bucket]), bucket)}"
+        Effect   = "Allow"
+        Action   = ["s3:ListBucket"]
+        Resource = ["${local.arn_prefix.s3}${bucket}"]
+        Condition = { StringLike = { "s3:prefix" = distinct(flatten([
+          for location in grant.list : [trimsuffix(location.key, "/"), "${location.key}*"] if location.bucket == bucket
+        ])) } }
+      }],
+      [
+        {
+          Sid      = "PullOwnImages"
+          Effect   = "Allow"
+          Action   = ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:BatchCheckLayerAvailability"]
+          Resource = grant.repositories
+        },
+        {
+          # ECR's registry login token is account-wide: AWS documents Resource "*" for it.
+          Sid      = "EcrLoginUnscopable"
+          Effect   = "Allow"
+          Action   = ["ecr:GetAuthorizationToken"]
+          Resource = ["*"]
+        },
+        {
+          Sid    = "ProcessingJobLogGroup"
+          Effect = "Allow"
+          # A log group managed by Terraform needs no CreateLogGroup.
+          Action   = var.processing_job_log_group_managed ? ["logs:CreateLogStream", "logs:DescribeLogStreams"] : ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:DescribeLogStreams"]
+          Resource = ["${local.processing_log_group_arn}:*"]
+        },
+        {
+          Sid      = "OwnJobLogEvents"
+          Effect   = "Allow"
+          Action   = ["logs:PutLogEvents"]
+          Resource = grant.log_streams
+        },
+        {
+          # CloudWatch metrics have no ARNs: Resource "*", limited to SageMaker's namespace.
+          Sid       = "ProcessingJobMetricsUnscopable"
+          Effect    = "Allow"
+          Action    = ["cloudwatch:PutMetricData"]
+          Resource  = ["*"]
+          Condition = { StringLike = { "cloudwatch:namespace" = ["/aws/sagemaker/ProcessingJobs"] } }
+        },
+      ],
+      var.kms_key_arn == null ? [] : [{
+        Sid      = "UseDataKey"
+        Effect   = "Allow"
+        Action   = ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:DescribeKey"]
+        Resource = [var.kms_key_arn]
+      }],
+      var.kms_key_arn == null ? [] : [local.kms_grant_statement],
+    )
+  }) }
+
+  sagemaker_policies       = { for name, document in local.sagemaker_policy_documents : name => document if name != local.generic_policy_key }
+  generic_sagemaker_policy = lookup(local.sagemaker_policy_documents, local.generic_policy_key, null)
+
 }

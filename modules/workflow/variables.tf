@@ -170,12 +170,13 @@ variable "framework_image_uri" {
 }
 
 variable "sagemaker_role_arn" {
-  description = "ARN of the IAM role processing jobs run as (the original pattern's role)."
+  description = "One IAM role every processing job runs as, for callers that bring their own role (the models are then not isolated from each other). null: each model's jobs run as its own role, `sagemaker_role_names` (the generic workflow's: `generic_sagemaker_role_name`), holding `sagemaker_policies`."
   type        = string
+  default     = null
 
   validation {
-    condition     = can(regex("^arn:[a-z-]+:iam::[0-9]{12}:role/.+$", var.sagemaker_role_arn))
-    error_message = "The sagemaker_role_arn must be an IAM role ARN, e.g. arn:aws:iam::123456789012:role/legacylift-dev-sagemaker."
+    condition     = var.sagemaker_role_arn == null || can(regex("^arn:[a-z-]+:iam::[0-9]{12}:role/.+$", var.sagemaker_role_arn))
+    error_message = "The sagemaker_role_arn must be null (one role per model) or an IAM role ARN, e.g. arn:aws:iam::123456789012:role/legacylift-dev-sagemaker."
   }
 }
 
@@ -282,8 +283,8 @@ variable "ecr_repository_prefix" {
   default     = "legacylift/"
 
   validation {
-    condition     = can(regex("^([a-z0-9]+([._-][a-z0-9]+)*/)*([a-z0-9]+([._-][a-z0-9]+)*[/-]?)?$", var.ecr_repository_prefix))
-    error_message = "The ecr_repository_prefix must be lowercase repository path segments, usually ending with /, e.g. legacylift/."
+    condition     = length(var.ecr_repository_prefix) > 0 && can(regex("^([a-z0-9]+([._-][a-z0-9]+)*/)*([a-z0-9]+([._-][a-z0-9]+)*[/-]?)?$", var.ecr_repository_prefix))
+    error_message = "The ecr_repository_prefix must be lowercase repository path segments, usually ending with /, e.g. legacylift/. It may not be empty: the models' repositories need a namespace of their own (legacylift-<workspace>/ where workspaces share an account)."
   }
 }
 
@@ -322,6 +323,48 @@ variable "extra_output_s3_uris" {
 
 variable "enable_xray_tracing" {
   description = "Grant the state machine roles the X-Ray actions tracing needs (set when the state machine enables tracing)."
+  type        = bool
+  default     = false
+}
+
+variable "generic_image_repositories" {
+  description = "ECR repositories the generic workflow's jobs may pull images from besides the framework image's (an execution input's ImageUri naming e.g. the repository a studio build pushed): names in this account and region (`sagemakerstudio`) or repository ARNs."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition = alltrue([for repository in var.generic_image_repositories :
+      can(regex("^arn:[a-z-]+:ecr:[a-z0-9-]+:[0-9]{12}:repository/[a-z0-9]+([._/-][a-z0-9]+)*$", repository)) || can(regex("^[a-z0-9]+([._/-][a-z0-9]+)*$", repository))
+    ])
+    error_message = "Every generic_image_repositories entry must be an ECR repository name (e.g. sagemakerstudio) or repository ARN, without wildcards."
+  }
+}
+
+variable "generic_s3_uris" {
+  description = "S3 prefixes (s3://bucket/prefix/) the generic workflow's jobs may read and write, so that one step's output can be the next step's input; the data bucket's `_generic/` area always is."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for uri in var.generic_s3_uris : can(regex("^s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](/[^*?]*)?$", uri))])
+    error_message = "Every generic_s3_uris entry must be an s3://bucket/prefix URI without wildcards."
+  }
+}
+
+variable "generic_allow_entrypoint_override" {
+  description = "Let the generic workflow's execution input set a step's ContainerEntrypoint. Off: the entrypoint is fixed (python3 and the step's script) and an input setting it is refused, since whoever may start an execution would otherwise run any command as the execution role."
+  type        = bool
+  default     = false
+}
+
+variable "generic_allow_network_override" {
+  description = "Let the generic workflow's execution input set a step's EnableNetworkIsolation. Off: network isolation is always on and an input setting it is refused."
+  type        = bool
+  default     = false
+}
+
+variable "processing_job_log_group_managed" {
+  description = "The /aws/sagemaker/ProcessingJobs log group is created by Terraform (the root module's manage_processing_job_log_group), so the execution roles get no logs:CreateLogGroup."
   type        = bool
   default     = false
 }

@@ -40,6 +40,8 @@ def applied_root(tmp_path_factory, moto_aws):
             "models_dir": str(tree / "legacy_models"),
             "force_destroy": True,
             "enable_generic_workflow": True,
+            "manage_processing_job_log_group": True,
+            "processing_job_log_retention_days": 30,
             "models": {
                 "iris": {"image_uri": image_uri("iris"), "defaults": {"volume_size": 20}},
                 "churn": {"image_uri": None},
@@ -59,7 +61,9 @@ def test_outputs_follow_the_contract(applied_root):
     assert set(outputs["state_machine_arns"]) == {"iris"}  # churn has no image yet
     assert set(outputs["ecr_repository_urls"]) == {"iris", "churn"}
     assert outputs["data_bucket"] == f"{PREFIX}-data-123456789012"
-    assert outputs["sagemaker_role_arn"].endswith(f":role/{PREFIX}-sagemaker")
+    assert set(outputs["sagemaker_role_arns"]) == {"iris"}
+    assert outputs["sagemaker_role_arns"]["iris"].endswith(f":role/{PREFIX}-iris-sagemaker")
+    assert outputs["generic_sagemaker_role_arn"].endswith(f":role/{PREFIX}--generic-sagemaker")
     assert outputs["log_group_names"] == {"iris": f"/aws/vendedlogs/states/{PREFIX}-iris"}
     assert outputs["generic_state_machine_arn"].endswith(f":stateMachine:{PREFIX}--generic")
 
@@ -117,16 +121,23 @@ def test_repositories_are_immutable_scanned_and_expire_images(applied_root):
 def test_roles_have_inline_policies_only(applied_root):
     _, outputs = applied_root
     iam = _client("iam")
-    sagemaker_role = outputs["sagemaker_role_arn"].rsplit("/", 1)[1]
-    trust = iam.get_role(RoleName=sagemaker_role)["Role"]["AssumeRolePolicyDocument"]
-    assert trust["Statement"][0]["Principal"]["Service"] == "sagemaker.amazonaws.com"
-    assert trust["Statement"][0]["Condition"]["StringEquals"]["aws:SourceAccount"]
-    assert iam.list_role_policies(RoleName=sagemaker_role)["PolicyNames"] == ["processing-jobs"]
-    assert iam.list_attached_role_policies(RoleName=sagemaker_role)["AttachedPolicies"] == []
+    for arn in (outputs["sagemaker_role_arns"]["iris"], outputs["generic_sagemaker_role_arn"]):
+        sagemaker_role = arn.rsplit("/", 1)[1]
+        trust = iam.get_role(RoleName=sagemaker_role)["Role"]["AssumeRolePolicyDocument"]
+        assert trust["Statement"][0]["Principal"]["Service"] == "sagemaker.amazonaws.com"
+        condition = trust["Statement"][0]["Condition"]
+        assert condition["StringEquals"]["aws:SourceAccount"] == "123456789012"
+        sources = condition["ArnLike"]["aws:SourceArn"]
+        sources = [sources] if isinstance(sources, str) else sources
+        assert all(":processing-job/" + PREFIX in source for source in sources), sources
+        assert iam.list_role_policies(RoleName=sagemaker_role)["PolicyNames"] == ["processing-jobs"]
+        assert iam.list_attached_role_policies(RoleName=sagemaker_role)["AttachedPolicies"] == []
 
     machine_role = outputs["state_machine_role_arns"]["iris"].rsplit("/", 1)[1]
     trust = iam.get_role(RoleName=machine_role)["Role"]["AssumeRolePolicyDocument"]
     assert trust["Statement"][0]["Principal"]["Service"] == "states.amazonaws.com"
+    source = trust["Statement"][0]["Condition"]["ArnLike"]["aws:SourceArn"]
+    assert outputs["state_machine_arns"]["iris"] in source
     names = iam.list_role_policies(RoleName=machine_role)["PolicyNames"]
     assert sorted(names) == ["observability", "workflow"]
     workflow = iam.get_role_policy(RoleName=machine_role, PolicyName="workflow")["PolicyDocument"]
@@ -134,6 +145,36 @@ def test_roles_have_inline_policies_only(applied_root):
     create = [s for s in statements if "sagemaker:CreateProcessingJob" in _actions(s)]
     assert create, "the state machine role cannot create processing jobs"
     assert all(resource != "*" for s in create for resource in _resources(s))
+
+
+def test_every_role_policy_passes_parliament(applied_root):
+    """parliament over every inline policy of every role the deployment created; each finding
+    must be listed with its reason in tests/iam_accepted_findings.json."""
+    from tests.iam_lint import unaccepted
+
+    iam = _client("iam")
+    roles = [r["RoleName"] for r in iam.list_roles()["Roles"] if r["RoleName"].startswith(PREFIX)]
+    documents = {
+        f"{role}/{name}": iam.get_role_policy(RoleName=role, PolicyName=name)["PolicyDocument"]
+        for role in roles
+        for name in iam.list_role_policies(RoleName=role)["PolicyNames"]
+    }
+    assert len(roles) == 4 and len(documents) == 6  # iris and generic: jobs' role, machine's two
+    problems, seen = unaccepted(documents)
+    assert problems == []
+    assert seen
+
+
+def test_processing_job_log_group_is_managed_when_asked(applied_root):
+    """Opt-in: the account-wide group gets retention; the roles then cannot create it."""
+    _, outputs = applied_root
+    group = _client("logs").describe_log_groups(logGroupNamePrefix="/aws/sagemaker/Processing")
+    (found,) = group["logGroups"]
+    assert found["logGroupName"] == outputs["processing_job_log_group_name"]
+    assert found["retentionInDays"] == 30
+    role = outputs["sagemaker_role_arns"]["iris"].rsplit("/", 1)[1]
+    policy = _client("iam").get_role_policy(RoleName=role, PolicyName="processing-jobs")
+    assert "logs:CreateLogGroup" not in json.dumps(policy["PolicyDocument"])
 
 
 def test_state_machine_definition_and_logging(applied_root):

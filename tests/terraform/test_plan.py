@@ -121,6 +121,30 @@ def test_root_plan(root, tree):
     generic = resources["module.generic_state_machine[0].aws_sfn_state_machine.this"]["values"]
     assert generic["name"] == "plan--generic"
     assert generic["type"] == "STANDARD"
+    # One execution role per built model and one for the generic workflow, each trusted only
+    # by SageMaker acting for this account's jobs of that model.
+    roles = {a for a in resources if a.endswith("aws_iam_role.this") and "sagemaker_role" in a}
+    assert roles == {
+        'module.sagemaker_role["iris"].aws_iam_role.this',
+        'module.sagemaker_role["scorer"].aws_iam_role.this',
+        'module.sagemaker_role["tagged"].aws_iam_role.this',
+        "module.generic_sagemaker_role[0].aws_iam_role.this",
+    }
+    iris_role = resources['module.sagemaker_role["iris"].aws_iam_role.this']["values"]
+    assert iris_role["name"] == "plan-iris-sagemaker"
+    (trust,) = json.loads(iris_role["assume_role_policy"])["Statement"]
+    assert trust["Condition"]["StringEquals"]["aws:SourceAccount"] == "123456789012"
+    sources = trust["Condition"]["ArnLike"]["aws:SourceArn"]
+    assert sorted(sources) == sorted(
+        f"arn:aws:sagemaker:us-east-1:123456789012:processing-job/plan-iris-{step}-????????????"
+        for step in ("pre", "inf", "pos")
+    )
+
+
+def test_empty_repository_prefix_is_refused(root, tree):
+    """An empty prefix would widen the pull grant to every repository of the account."""
+    message = _plan_error(root, _root_vars(tree, "prefix.json", {}, ecr_repository_prefix=""))
+    assert "ecr_repository_prefix must be one or more lowercase path segments" in message
 
 
 @pytest.mark.terraform_matrix
@@ -167,9 +191,34 @@ def test_state_machine_module_plans_standard(state_machine_module, state_machine
     plan = state_machine_module.plan(
         output=True, tf_var_file=_state_machine_vars(state_machine_dir, "ok.json")
     )
-    machine = _resources(plan)["aws_sfn_state_machine.this"]["values"]
+    resources = _resources(plan)
+    machine = resources["aws_sfn_state_machine.this"]["values"]
     assert machine["type"] == "STANDARD"
     assert machine["tracing_configuration"][0]["enabled"] is True
+    # Used on its own (no source_account_id), the trust policy still carries both conditions.
+    role = resources["aws_iam_role.this"]["values"]
+    (trust,) = json.loads(role["assume_role_policy"])["Statement"]
+    arn = "arn:aws:states:us-east-1:123456789012:stateMachine:plan-check"
+    assert trust["Condition"] == {
+        "StringEquals": {"aws:SourceAccount": "123456789012"},
+        "ArnLike": {"aws:SourceArn": [arn, arn + ":*"]},
+    }
+
+
+def test_sagemaker_role_module_alone_still_trusts_only_its_account_jobs(tmp_path, moto_aws):
+    """Used on its own, without source_account_id or source_arns, the execution role's trust
+    policy still carries aws:SourceAccount and aws:SourceArn (the caller's account's jobs)."""
+    shutil.copytree(REPO_ROOT / "modules" / "sagemaker-role", tmp_path, dirs_exist_ok=True)
+    (tmp_path / "provider.tf").write_text(moto_provider_block(moto_aws.endpoint))
+    write_json(tmp_path / "role.json", {"name": "plan-role", "policy_json": json.dumps(POLICY)})
+    plan = tftest_runner(tmp_path).plan(output=True, tf_var_file="role.json")
+    role = _resources(plan)["aws_iam_role.this"]["values"]
+    (trust,) = json.loads(role["assume_role_policy"])["Statement"]
+    assert trust["Principal"] == {"Service": "sagemaker.amazonaws.com"}
+    assert trust["Condition"] == {
+        "StringEquals": {"aws:SourceAccount": "123456789012"},
+        "ArnLike": {"aws:SourceArn": "arn:aws:sagemaker:us-east-1:123456789012:processing-job/*"},
+    }
 
 
 def test_express_invalid_json_and_oversized_definitions_are_refused(

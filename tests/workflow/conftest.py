@@ -22,7 +22,12 @@ DIGEST = "sha256:" + "ab" * 32
 FRAMEWORK_IMAGE = (
     f"141502667606.dkr.ecr.{REGION}.amazonaws.com/sagemaker-scikit-learn@sha256:" + "cd" * 32
 )
-ROLE_ARN = f"arn:aws:iam::{ACCOUNT}:role/legacylift-dev-sagemaker"
+GENERIC_ROLE_ARN = f"arn:aws:iam::{ACCOUNT}:role/legacylift-dev--generic-sagemaker"
+
+
+def role_arn(name: str) -> str:
+    """The ARN of model `name`'s own execution role (the module's naming)."""
+    return f"arn:aws:iam::{ACCOUNT}:role/legacylift-dev-{name}-sagemaker"
 
 
 def model_image(name: str) -> str:
@@ -49,7 +54,6 @@ def base_vars(models: dict, **overrides) -> dict:
         "name_prefix": "legacylift-dev",
         "models": models,
         "framework_image_uri": FRAMEWORK_IMAGE,
-        "sagemaker_role_arn": ROLE_ARN,
         "data_bucket": "legacylift-dev-data",
         "aws_region": REGION,
         "aws_account_id": ACCOUNT,

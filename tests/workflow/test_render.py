@@ -12,11 +12,11 @@ from tests.workflow.asl_evaluation import SAGEMAKER_TASK, evaluated_requests
 from tests.workflow.asl_validation import assert_valid_asl
 from tests.workflow.conftest import (
     FRAMEWORK_IMAGE,
-    ROLE_ARN,
     base_vars,
     code_uris,
     model_entry,
     model_image,
+    role_arn,
 )
 
 pytestmark = pytest.mark.terraform_matrix
@@ -103,7 +103,7 @@ def test_three_steps_in_order_with_images_entrypoints_and_code(three_step):
     for name, state in tasks.items():
         parameters = state["Parameters"]
         assert state["Resource"] == SAGEMAKER_TASK
-        assert parameters["RoleArn"] == ROLE_ARN
+        assert parameters["RoleArn"] == role_arn("iris")
         inputs = {item["InputName"]: item["S3Input"] for item in parameters["ProcessingInputs"]}
         if name == "Inference":
             assert parameters["AppSpecification"] == {
@@ -378,6 +378,15 @@ def test_job_names_fit_sagemaker_for_the_longest_names(mixed):
                 seen.add(job)
     assert len(seen) == 2 * (3 + 3 + 3)
     assert len(f"{LONG_PREFIX}-{LONG_A}-pre-") + 12 > 63  # the case truncation must handle
+
+
+def test_execution_role_names_fit_iam_for_the_longest_names(mixed):
+    """One role per built model, distinct, within IAM's 64 characters (role names follow the
+    job name prefixes, which the longest names truncate and hash)."""
+    names = mixed["sagemaker_role_names"]
+    assert LONG_A in names and LONG_B in names and "unbuilt" not in names
+    assert len(set(names.values())) == len(names)
+    assert all(len(name) <= 64 for name in names.values()), names
 
 
 def test_template_lookalikes_in_values_come_through_verbatim(mixed):

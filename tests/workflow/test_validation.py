@@ -73,7 +73,19 @@ CASES = {
         "iris.code_uris.preprocessing, iris.code_uris.postprocessing missing",
     ),
     "bad name_prefix": (base_vars({}, name_prefix="LegacyLift"), "name_prefix must be lowercase"),
-    "bad role": (base_vars({}, sagemaker_role_arn="my-role"), "must be an IAM role ARN"),
+    "bad role": (base_vars({}, sagemaker_role_arn="my-role"), "or an IAM role ARN"),
+    "empty repository prefix": (
+        base_vars({}, ecr_repository_prefix=""),
+        "ecr_repository_prefix must be lowercase repository path segments",
+    ),
+    "wildcard repository": (
+        base_vars({}, generic_image_repositories=["team/*"]),
+        "generic_image_repositories entry must be an ECR repository name",
+    ),
+    "wildcard chain location": (
+        base_vars({}, generic_s3_uris=["s3://bucket/*/output/"]),
+        "generic_s3_uris entry must be an s3://bucket/prefix URI without wildcards",
+    ),
     "bad account": (base_vars({}, aws_account_id="1234"), "must be 12 digits"),
     "kms alias": (base_vars({}, kms_key_arn="alias/mine"), "KMS key ARN"),
 }
