@@ -23,6 +23,7 @@ from legacylift.local.asl.interpreter import Execution, ExecutionResult
 from legacylift.local.datasources import DataSources, FileTree, join_uri
 from legacylift.local.processing import ProcessingRunner
 from legacylift.local.render import RenderedWorkflow, render_workflow
+from legacylift.local.s3_tasks import LocalTasks, S3Tasks
 from legacylift.local.sagemaker_tasks import SageMakerTasks
 from legacylift.local.settings import LocalSettings
 
@@ -124,8 +125,15 @@ class _Progress:
             name = details["name"]
             self._started[name] = time.monotonic()
             self.steps[name] = StepTiming(name)
-            if not self.quiet:
-                console.info(f"{name}: processing job starting")
+        elif kind == "TaskScheduled" and not self.quiet:
+            name = next(reversed(self._started))
+            scheduled = event["taskScheduledEventDetails"]
+            what = (
+                "processing job"
+                if scheduled["resourceType"] == "sagemaker"
+                else scheduled["resource"]
+            )
+            console.info(f"{name}: {what} starting")
         elif kind in ("TaskSucceeded", "TaskFailed"):
             name = next(reversed(self._started))
             step = self.steps[name]
@@ -237,7 +245,7 @@ def run_local(
         definition,
         execution_input,
         name=execution,
-        task_runner=tasks,
+        task_runner=LocalTasks(tasks, S3Tasks(sources)),
         time_scale=time_scale,
         state_machine_name=f"legacylift-{workspace}-{name}",
         on_event=progress,

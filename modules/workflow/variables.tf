@@ -32,17 +32,43 @@ variable "models" {
   }
   validation {
     condition = alltrue(flatten([for name, model in var.models : [
-      for key in keys(model) : contains(["image_uri", "source_hash", "steps", "defaults", "preprocessing", "inference", "postprocessing", "code_uris", "system_packages"], key)
+      for key in keys(model) : contains(["image_uri", "source_hash", "steps", "defaults", "preprocessing", "inference", "postprocessing", "code_uris", "system_packages", "train", "evaluate", "promotion"], key)
     ]]))
-    error_message = "A models entry has an unknown key: allowed are image_uri, source_hash, steps, defaults, preprocessing, inference, postprocessing, code_uris, system_packages."
+    error_message = "A models entry has an unknown key: allowed are image_uri, source_hash, steps, defaults, preprocessing, inference, postprocessing, code_uris, system_packages, train, evaluate, promotion."
   }
   validation {
     condition = alltrue(flatten([for name, model in var.models : [
       for scope in ["defaults", "preprocessing", "inference", "postprocessing"] : [
-        for key in keys(try(model[scope], {})) : contains(["instance_type", "volume_size", "max_runtime", "environment", "network", "image"], key)
+        for key in keys(try(model[scope], {})) : contains(["instance_type", "volume_size", "max_runtime", "environment", "network", "image", "artifacts"], key)
       ]
     ]]))
-    error_message = "A models entry's defaults or step settings have an unknown key: allowed are instance_type, volume_size, max_runtime, environment, network, image."
+    error_message = "A models entry's defaults or step settings have an unknown key: allowed are instance_type, volume_size, max_runtime, environment, network, image (and artifacts for inference)."
+  }
+  validation {
+    condition     = alltrue([for name, model in var.models : contains(["image", "promoted"], try(model.inference.artifacts, "image"))])
+    error_message = "A model's inference.artifacts must be \"image\" (the artifacts baked into the image) or \"promoted\" (the training workflow's promoted artifacts when there are any)."
+  }
+  validation {
+    condition = alltrue(flatten([for name, model in var.models : [
+      for scope in ["train", "evaluate"] : [
+        for key in keys(try(model[scope], {})) : contains(["instance_type", "volume_size", "max_runtime", "environment", "network", "script", "arguments", "input_path", "output_path", "artifact_paths"], key)
+      ]
+    ]]))
+    error_message = "A models entry's train or evaluate settings have an unknown key: allowed are instance_type, volume_size, max_runtime, environment, network, script, arguments, input_path, output_path (and artifact_paths for train)."
+  }
+  validation {
+    condition = alltrue(flatten([for name, model in var.models : [
+      for key in keys(try(model.promotion, {})) : contains(["metric", "metrics_file", "direction", "threshold", "min_improvement"], key)
+    ]]))
+    error_message = "A models entry's promotion has an unknown key: allowed are metric, metrics_file, direction, threshold, min_improvement."
+  }
+  validation {
+    condition = alltrue(flatten([for name, model in var.models : [
+      for scope in ["train", "evaluate"] : [
+        for key in ["input_path", "output_path"] : can(regex("^/opt/ml/processing/[A-Za-z0-9_./-]+$", lookup(try(model[scope], {}), key, "/opt/ml/processing/x"))) && !can(regex("(^|/)\\.\\.(/|$)", lookup(try(model[scope], {}), key, "")))
+      ]
+    ]]))
+    error_message = "A train or evaluate input_path/output_path must be a path under /opt/ml/processing/ (SageMaker's LocalPath rule), without .. segments."
   }
   validation {
     condition = alltrue([for value in flatten([for name, model in var.models : [
@@ -252,4 +278,15 @@ variable "enable_xray_tracing" {
   description = "Grant the state machine roles the X-Ray actions tracing needs (set when the state machine enables tracing)."
   type        = bool
   default     = false
+}
+
+variable "step_runner_uri" {
+  description = "S3 folder holding files/steprunner.py (the root module uploads it content-hashed). Required when a model has a training workflow or inference.artifacts = \"promoted\": the runner stages and collects artifacts and checks the metrics around the unchanged legacy scripts."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.step_runner_uri == null || can(regex("^s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]/[^*?]*/$", var.step_runner_uri))
+    error_message = "The step_runner_uri must be an s3://bucket/prefix/ folder URI ending with /."
+  }
 }

@@ -1,0 +1,133 @@
+# IAM of the training workflow, per model with one: its own SageMaker role (the training and
+# evaluation jobs) and its training state machine's role. Same rules as policies.tf: no wildcard
+# actions, Resource "*" only where AWS allows nothing narrower.
+locals {
+  runner_key    = var.step_runner_uri == null ? null : regex("^s3://[^/]+/(.*)$", var.step_runner_uri)[0]
+  runner_bucket = var.step_runner_uri == null ? null : regex("^s3://([^/]+)/", var.step_runner_uri)[0]
+
+  training_job_arns = { for name, model in local.trained_models : name => [
+    for step in local.training_steps : "${local.arn_prefix.sagemaker}:processing-job/${model.job_name_prefix}-${local.training_step_abbr[step]}-${local.job_suffix_pattern}"
+  ] }
+
+  # The training jobs' role: read the model's data areas and the runner, write only under
+  # <model>/models/<execution>/ (never the promotion record: its key has no further slash).
+  training_sagemaker_policies = { for name, model in local.trained_models : name => jsonencode({
+    Version = "2012-10-17"
+    Statement = concat(
+      [
+        {
+          Sid    = "ReadTrainingDataRunnerAndArtifacts"
+          Effect = "Allow"
+          Action = ["s3:GetObject"]
+          Resource = concat(
+            ["${local.arn_prefix.s3}${var.data_bucket}/${name}/input/*", "${local.arn_prefix.s3}${var.data_bucket}/${name}/models/*/*"],
+            local.runner_key == null ? [] : ["${local.arn_prefix.s3}${local.runner_bucket}/${local.runner_key}*"],
+            [for location in local.extra_inputs : "${local.arn_prefix.s3}${location.bucket}/${location.key}*"],
+          )
+        },
+        {
+          Sid       = "ListModelAreas"
+          Effect    = "Allow"
+          Action    = ["s3:ListBucket"]
+          Resource  = distinct(concat(["${local.arn_prefix.s3}${var.data_bucket}"], local.runner_bucket == null ? [] : ["${local.arn_prefix.s3}${local.runner_bucket}"]))
+          Condition = { StringLike = { "s3:prefix" = concat(["${name}/input", "${name}/input/*", "${name}/models/*/*"], local.runner_key == null ? [] : ["${local.runner_key}*"]) } }
+        },
+        {
+          Sid      = "WriteArtifactsAndEvaluation"
+          Effect   = "Allow"
+          Action   = ["s3:PutObject", "s3:AbortMultipartUpload"]
+          Resource = ["${local.arn_prefix.s3}${var.data_bucket}/${name}/models/*/*"]
+        },
+        {
+          Sid      = "PullModelImage"
+          Effect   = "Allow"
+          Action   = ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:BatchCheckLayerAvailability"]
+          Resource = ["${local.arn_prefix.ecr}:repository/${var.ecr_repository_prefix}${name}"]
+        },
+        {
+          # ECR's registry login token is account-wide: AWS documents Resource "*" for it.
+          Sid      = "EcrLoginUnscopable"
+          Effect   = "Allow"
+          Action   = ["ecr:GetAuthorizationToken"]
+          Resource = ["*"]
+        },
+        {
+          Sid      = "ProcessingJobLogs"
+          Effect   = "Allow"
+          Action   = ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"]
+          Resource = ["${local.arn_prefix.logs}:log-group:/aws/sagemaker/ProcessingJobs", "${local.arn_prefix.logs}:log-group:/aws/sagemaker/ProcessingJobs:log-stream:*"]
+        },
+        {
+          # CloudWatch metrics have no ARNs: Resource "*", limited to SageMaker's namespace.
+          Sid       = "ProcessingJobMetricsUnscopable"
+          Effect    = "Allow"
+          Action    = ["cloudwatch:PutMetricData"]
+          Resource  = ["*"]
+          Condition = { StringLike = { "cloudwatch:namespace" = ["/aws/sagemaker/ProcessingJobs"] } }
+        },
+      ],
+      var.kms_key_arn == null ? [] : [{
+        Sid      = "UseDataKey"
+        Effect   = "Allow"
+        Action   = ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:DescribeKey"]
+        Resource = [var.kms_key_arn]
+      }],
+    )
+  }) }
+
+  # The training state machine's role: its two job names, PassRole of its training role only,
+  # read the metric summaries of its runs, read and write only its model's promotion record.
+  training_state_machine_policies = { for name, model in local.trained_models : name => jsonencode({
+    Version = "2012-10-17"
+    Statement = concat(
+      [
+        {
+          Sid      = "ProcessingJobs"
+          Effect   = "Allow"
+          Action   = ["sagemaker:CreateProcessingJob", "sagemaker:DescribeProcessingJob", "sagemaker:StopProcessingJob"]
+          Resource = local.training_job_arns[name]
+        },
+        {
+          Sid      = "ProcessingJobTags"
+          Effect   = "Allow"
+          Action   = ["sagemaker:AddTags", "sagemaker:ListTags"]
+          Resource = local.training_job_arns[name]
+        },
+        {
+          Sid       = "PassTrainingRole"
+          Effect    = "Allow"
+          Action    = ["iam:PassRole"]
+          Resource  = [local.training_role_arns[name]]
+          Condition = { StringEquals = { "iam:PassedToService" = "sagemaker.amazonaws.com" } }
+        },
+        {
+          Sid      = "ReadMetricSummaries"
+          Effect   = "Allow"
+          Action   = ["s3:GetObject"]
+          Resource = ["${local.arn_prefix.s3}${var.data_bucket}/${name}/models/*/evaluation/${local.metric_summary_name}"]
+        },
+        {
+          Sid      = "ReadWritePromotionRecord"
+          Effect   = "Allow"
+          Action   = ["s3:GetObject", "s3:PutObject"]
+          Resource = ["${local.arn_prefix.s3}${var.data_bucket}/${local.promotion_record_keys[name]}"]
+        },
+        {
+          # Without ListBucket a missing record reads as AccessDenied, not NoSuchKey.
+          Sid       = "ListPromotionRecord"
+          Effect    = "Allow"
+          Action    = ["s3:ListBucket"]
+          Resource  = ["${local.arn_prefix.s3}${var.data_bucket}"]
+          Condition = { StringEquals = { "s3:prefix" = [local.promotion_record_keys[name]] } }
+        },
+      ],
+      local.state_machine_common_statements,
+      var.kms_key_arn == null ? [] : [{
+        Sid      = "UseDataKeyForRecord"
+        Effect   = "Allow"
+        Action   = ["kms:Decrypt", "kms:GenerateDataKey"]
+        Resource = [var.kms_key_arn]
+      }],
+    )
+  }) }
+}
