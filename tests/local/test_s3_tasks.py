@@ -135,10 +135,14 @@ def test_other_sdk_integrations_are_refused_up_front_naming_the_state(settings, 
     ("parameters", "error", "fragment"),
     [
         ({"Bucket": BUCKET, "Key": "k", "Body": {"a": 1}}, "S3.S3Exception", "JsonToString"),
-        ({"Bucket": BUCKET, "Key": "k", "Body": "x", "Tagging": "a=b"}, "LegacyLift.NotSupportedLocally", "Tagging"),
+        (
+            {"Bucket": BUCKET, "Key": "k", "Body": "x", "Tagging": "a=b"},
+            "LegacyLift.NotSupportedLocally",
+            "Tagging",
+        ),
         ({"Bucket": BUCKET, "Body": "x"}, "S3.S3Exception", "Bucket and Key"),
     ],
-)  # fmt: skip
+)
 def test_bad_put_requests_fail_clearly_and_write_nothing(settings, parameters, error, fragment):
     result = run(
         machine(("Put", {"Type": "Task", "Resource": PUT, "Parameters": parameters})), settings
