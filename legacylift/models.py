@@ -7,6 +7,7 @@ problem is reported as a `LegacyLiftError` naming the model, the file or key, an
 from __future__ import annotations
 
 import os
+import posixpath
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -30,7 +31,19 @@ DEBIAN_PACKAGE = re.compile(r"^[a-z0-9][a-z0-9+.-]+(=[A-Za-z0-9.+~:-]+)?$")
 ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 RANGES = {"volume_size": (1, 16384), "max_runtime": (1, 777600)}
 DEFAULT_KEYS = ("instance_type", "volume_size", "max_runtime", "environment", "network")
-STEP_KEYS = (*DEFAULT_KEYS, "image")
+# How a step runs, declared per step so legacy code keeps its own file names and paths.
+RUN_KEYS = ("script", "arguments", "input_path", "output_path", "entrypoint")
+STEP_KEYS = (*DEFAULT_KEYS, "image", *RUN_KEYS)
+PROCESSING_ROOT = "/opt/ml/processing/"
+DEFAULT_INPUT_PATH = "/opt/ml/processing/input/data"
+DEFAULT_OUTPUT_PATH = "/opt/ml/processing/output"
+# Script mode stages the model's code here (the framework image's `code` ProcessingInput).
+CODE_PATH = "/opt/ml/processing/input/code"
+ENTRYPOINTS = ("image",)
+# SageMaker's AppSpecification and ProcessingLocalPath limits (botocore's API model).
+MAX_ARGUMENTS, MAX_ARGUMENT_LENGTH, MAX_LOCAL_PATH = 100, 256, 256
+SCRIPT_PATH = re.compile(r"^[A-Za-z0-9._+@-][A-Za-z0-9._+@/ -]*$")
+LOCAL_PATH = re.compile(r"^/[A-Za-z0-9._+@/-]+$")
 TOP_KEYS = ("steps", "system_packages", "defaults", *STEPS)
 
 
@@ -59,6 +72,32 @@ class Model:
     def image_for(self, step: str) -> str:
         """Which image runs `step`: "framework" or "model"."""
         return self.step_settings.get(step, {}).get("image", DEFAULT_IMAGE[step])
+
+    def script_for(self, step: str) -> str:
+        """The step's script, relative to the model folder (`script`, default by step name)."""
+        return self.step_settings.get(step, {}).get("script", SCRIPTS[step])
+
+    def arguments_for(self, step: str) -> tuple[str, ...]:
+        """The step's ContainerArguments (`arguments`), empty when none are declared."""
+        return tuple(self.step_settings.get(step, {}).get("arguments", ()))
+
+    def input_path_for(self, step: str) -> str:
+        """The LocalPath the step reads its data from (`input_path`)."""
+        return self.step_settings.get(step, {}).get("input_path", DEFAULT_INPUT_PATH)
+
+    def output_path_for(self, step: str) -> str:
+        """The LocalPath the step writes its results to (`output_path`)."""
+        return self.step_settings.get(step, {}).get("output_path", DEFAULT_OUTPUT_PATH)
+
+    def uses_image_entrypoint(self, step: str) -> bool:
+        """Whether the step runs the image's own ENTRYPOINT/CMD (`entrypoint = "image"`), so
+        its request carries no ContainerEntrypoint."""
+        return self.step_settings.get(step, {}).get("entrypoint") == "image"
+
+    def needs_script(self, step: str) -> bool:
+        """Whether the step's script must exist: not when the image's own entrypoint runs and
+        no script is declared."""
+        return not self.uses_image_entrypoint(step) or "script" in self.step_settings.get(step, {})
 
     def tfvars_settings(self) -> dict[str, Any]:
         """The settings the workspace tfvars mirror (contracts §2), beside image_uri."""
@@ -150,6 +189,8 @@ def _parse(name: str, path: Path, config: dict[str, Any]) -> Model:
     step_settings = {
         step: _settings(path, config.get(step, {}), STEP_KEYS, f"{step}.") for step in STEPS
     }
+    for step in STEPS:
+        _check_step(path, step, step_settings[step])
     return Model(name, path, tuple(steps), tuple(packages), defaults, step_settings)
 
 
@@ -173,6 +214,8 @@ def _check_value(path: Path, label: str, key: str, value: Any) -> None:
         raise _fail(path, f"{label} = {value!r}: use 'framework' or 'model'")
     if key == "network" and not isinstance(value, bool):
         raise _fail(path, f"{label} = {value!r}: use true or false")
+    if key in RUN_KEYS:
+        _check_run_value(path, label, key, value)
     if key == "environment" and not (
         isinstance(value, dict)
         and all(isinstance(k, str) and ENV_NAME.match(k) for k in value)
@@ -181,12 +224,121 @@ def _check_value(path: Path, label: str, key: str, value: Any) -> None:
         raise _fail(path, f'{label}: use a table of NAME = "string value" pairs')
 
 
-def _check_files(model: Model) -> None:
-    required = ["requirements.txt", *(SCRIPTS[step] for step in model.steps)]
-    missing = [name for name in required if not (model.path / name).is_file()]
-    if missing:
-        raise LegacyLiftError(
-            f"model {model.name!r} is missing {', '.join(missing)} in {model.path}: every model "
-            "needs requirements.txt (may be empty) and the script of each step it runs "
-            "(preprocessing.py, predict.py, postprocessing.py)"
+def _check_run_value(path: Path, label: str, key: str, value: Any) -> None:
+    if key == "script" and not (
+        isinstance(value, str)
+        and SCRIPT_PATH.match(value)
+        and posixpath.normpath(value) == value
+        and ".." not in value.split("/")
+    ):
+        raise _fail(
+            path,
+            f"{label} = {value!r}: give the script's path relative to the model folder, "
+            "inside it, without '..' or a leading '/' (e.g. 'preprocess.py' or 'src/predict.py')",
         )
+    if key == "arguments" and not (
+        isinstance(value, list)
+        and 1 <= len(value) <= MAX_ARGUMENTS
+        and all(isinstance(v, str) and len(v) <= MAX_ARGUMENT_LENGTH for v in value)
+    ):
+        raise _fail(
+            path,
+            f"{label} = {value!r}: give a list of 1 to {MAX_ARGUMENTS} strings of at most "
+            f'{MAX_ARGUMENT_LENGTH} characters, e.g. ["--threshold", "0.5"] (SageMaker\'s '
+            "ContainerArguments)",
+        )
+    if key in ("input_path", "output_path") and not (
+        isinstance(value, str)
+        and len(value) <= MAX_LOCAL_PATH
+        and LOCAL_PATH.match(value)
+        and value.startswith(PROCESSING_ROOT)
+        and posixpath.normpath(value) == value
+        and value != PROCESSING_ROOT.rstrip("/")
+    ):
+        raise _fail(
+            path,
+            f"{label} = {value!r}: give a directory under {PROCESSING_ROOT} without '..', "
+            f"'//' or a trailing '/' (e.g. '/opt/ml/processing/input'), at most "
+            f"{MAX_LOCAL_PATH} characters",
+        )
+    if key == "entrypoint" and value not in ENTRYPOINTS:
+        raise _fail(
+            path,
+            f'{label} = {value!r}: the only value is "image" (run the image\'s own '
+            "ENTRYPOINT/CMD); remove the key to run the step's script with python3",
+        )
+
+
+def _overlap(first: str, second: str) -> bool:
+    return (first + "/").startswith(second + "/") or (second + "/").startswith(first + "/")
+
+
+def _check_step(path: Path, step: str, settings: dict[str, Any]) -> None:
+    """Checks across one step's keys: paths that collide, an entrypoint its image cannot have."""
+    image = settings.get("image", DEFAULT_IMAGE[step])
+    if settings.get("entrypoint") == "image" and image != "model":
+        raise _fail(
+            path,
+            f'{step}.entrypoint = "image" needs the model\'s own image: set {step}.image = '
+            '"model" (the framework image has no entrypoint of the model\'s), or remove '
+            f"{step}.entrypoint",
+        )
+    input_path = settings.get("input_path", DEFAULT_INPUT_PATH)
+    output_path = settings.get("output_path", DEFAULT_OUTPUT_PATH)
+    if _overlap(input_path, output_path):
+        raise _fail(
+            path,
+            f"{step}: input_path {input_path!r} and output_path {output_path!r} overlap; a "
+            "processing job needs a directory of its own for each (e.g. input_path = "
+            "'/opt/ml/processing/input', output_path = '/opt/ml/processing/output')",
+        )
+    if image == "framework":
+        for key, local_path in (("input_path", input_path), ("output_path", output_path)):
+            if _overlap(local_path, CODE_PATH):
+                raise _fail(
+                    path,
+                    f"{step}.{key} = {local_path!r} overlaps {CODE_PATH}, where script mode "
+                    f'stages the code: choose another path, or set {step}.image = "model" '
+                    "(the code is then in the image, at /opt/ml/code)",
+                )
+
+
+def _check_files(model: Model) -> None:
+    if not (model.path / "requirements.txt").is_file():
+        raise LegacyLiftError(
+            f"model {model.name!r} is missing requirements.txt in {model.path}: every model "
+            "needs one (it may be empty)"
+        )
+    for step in model.steps:
+        if model.needs_script(step):
+            _check_script(model, step)
+
+
+def _check_script(model: Model, step: str) -> None:
+    from legacylift.build.context import EXCLUDED_DIRS, EXCLUDED_FILES
+
+    script = model.script_for(step)
+    declared = "script" in model.step_settings.get(step, {})
+    where = f"{model.path / 'model.toml'}: {step}.script = {script!r}" if declared else (
+        f"model {model.name!r}: {step} script {script}")  # fmt: skip
+    fix = (
+        f"set {step}.script in model.toml to the step's script, a path relative to {model.path}"
+        if not declared
+        else "give the path of a regular file inside the model folder"
+    )
+    candidate = model.path / script
+    parts = script.split("/")
+    if any(part in EXCLUDED_DIRS for part in parts[:-1]) or parts[-1] in EXCLUDED_FILES:
+        raise LegacyLiftError(
+            f"{where}: files under {', '.join(sorted(EXCLUDED_DIRS))} and {parts[-1]} stay out "
+            "of the image and the code upload; point at a script outside them"
+        )
+    if not candidate.exists() and not candidate.is_symlink():
+        raise LegacyLiftError(f"{where}: no such file in {model.path}; {fix}")
+    if candidate.resolve() != model.path.resolve() / script:
+        raise LegacyLiftError(
+            f"{where}: is (or lies under) a symbolic link; the image and the code upload hold "
+            "regular files only: copy the script into the model folder"
+        )
+    if not candidate.is_file():
+        raise LegacyLiftError(f"{where}: not a regular file; {fix}")

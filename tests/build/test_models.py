@@ -71,3 +71,102 @@ def test_defaults_carry_environment_and_network_into_the_tfvars(models_dir):
     settings = load_model("env-defaults").tfvars_settings()
     assert settings["defaults"] == {"environment": {"LOG_LEVEL": "info"}, "network": False}
     assert settings["preprocessing"] == {"image": "model"}
+
+
+def test_step_keys_declare_scripts_arguments_paths_and_entrypoint(models_dir):
+    folder = copy_sample("iris", models_dir, "declared")
+    (folder / "src").mkdir()
+    (folder / "preprocessing.py").rename(folder / "prep.py")
+    (folder / "predict.py").rename(folder / "src" / "infer.py")
+    (folder / "model.toml").write_text(
+        '[preprocessing]\nscript = "prep.py"\narguments = ["--sep", ";"]\n'
+        'input_path = "/opt/ml/processing/raw"\n'
+        '[inference]\nscript = "src/infer.py"\ninput_path = "/opt/ml/processing/input"\n'
+        'output_path = "/opt/ml/processing/predictions"\nentrypoint = "image"\n'
+    )
+    model = load_model("declared")
+    assert model.script_for("preprocessing") == "prep.py"
+    assert model.arguments_for("preprocessing") == ("--sep", ";")
+    assert model.input_path_for("preprocessing") == "/opt/ml/processing/raw"
+    assert model.output_path_for("preprocessing") == "/opt/ml/processing/output"
+    assert not model.uses_image_entrypoint("preprocessing")
+    assert model.script_for("inference") == "src/infer.py"
+    assert model.uses_image_entrypoint("inference")
+    assert model.script_for("postprocessing") == "postprocessing.py"
+    assert model.arguments_for("postprocessing") == ()
+    assert model.input_path_for("postprocessing") == "/opt/ml/processing/input/data"
+    assert model.tfvars_settings()["inference"] == {
+        "script": "src/infer.py",
+        "input_path": "/opt/ml/processing/input",
+        "output_path": "/opt/ml/processing/predictions",
+        "entrypoint": "image",
+    }
+
+
+def test_image_entrypoint_needs_no_script(models_dir):
+    folder = copy_sample("iris", models_dir, "own-cmd")
+    (folder / "predict.py").rename(folder / "serve.py")
+    (folder / "model.toml").write_text('[inference]\nentrypoint = "image"\n')
+    assert load_model("own-cmd").needs_script("inference") is False
+
+
+@pytest.mark.parametrize(
+    ("toml", "message"),
+    [
+        ('[inference]\nscript = "../x.py"\n', "inference.script = '../x.py': give the"),
+        ('[inference]\nscript = "/abs/predict.py"\n', "relative to the model folder"),
+        ('[inference]\nscript = "a/../predict.py"\n', "without '..'"),
+        ("[inference]\nscript = 3\n", "inference.script = 3"),
+        ('[inference]\narguments = "--x"\n', "list of 1 to 100 strings"),
+        ("[inference]\narguments = []\n", "list of 1 to 100 strings"),
+        ("[inference]\narguments = [1]\n", "ContainerArguments"),
+        ('[inference]\ninput_path = "/tmp/in"\n', "under /opt/ml/processing/"),
+        ('[inference]\ninput_path = "/opt/ml/processing"\n', "under /opt/ml/processing/"),
+        ('[inference]\noutput_path = "/opt/ml/processing/../x"\n', "without '..'"),
+        ('[inference]\noutput_path = "/opt/ml/processing/out/"\n', "trailing '/'"),
+        ('[inference]\nentrypoint = "python"\n', 'only value is "image"'),
+        ('[preprocessing]\nentrypoint = "image"\n', 'set preprocessing.image = "model"'),
+        (
+            '[inference]\ninput_path = "/opt/ml/processing/io"\n'
+            'output_path = "/opt/ml/processing/io/out"\n',
+            "overlap",
+        ),
+        ('[preprocessing]\ninput_path = "/opt/ml/processing/input"\n', "stages the code"),
+        ('[defaults]\nscript = "x.py"\n', "unknown key 'defaults.script'"),
+    ],
+)
+def test_invalid_step_keys_name_the_key_and_the_fix(models_dir, toml, message):
+    """Path containment: planting a `script` check without its '..' test turns the '../x.py'
+    case red (the error then comes later, without naming the rule)."""
+    (copy_sample("iris", models_dir, "bad-step") / "model.toml").write_text(toml)
+    with pytest.raises(LegacyLiftError, match="model.toml") as failure:
+        load_model("bad-step")
+    assert message in str(failure.value)
+
+
+def test_a_script_outside_the_usable_files_is_refused(models_dir):
+    """Missing, a directory, a symlink to a file outside the folder, or under legacy/.
+    Planting the symlink check as always-false turns the 'link.py' case red."""
+    folder = copy_sample("iris", models_dir, "bad-script")
+    outside = models_dir.parent / "outside.py"
+    outside.write_text("print('not in the model')\n")
+    (folder / "link.py").symlink_to(outside)
+    (folder / "scripts").mkdir()
+    cases = {
+        "missing.py": "no such file",
+        "scripts": "not a regular file",
+        "link.py": "symbolic link",
+        "legacy/original.py": "stay out of the image",
+    }
+    for script, message in cases.items():
+        (folder / "model.toml").write_text(f'[inference]\nscript = "{script}"\n')
+        with pytest.raises(LegacyLiftError, match="inference.script") as failure:
+            load_model("bad-script")
+        assert message in str(failure.value), script
+
+
+def test_a_missing_default_script_says_to_declare_it(models_dir):
+    folder = copy_sample("iris", models_dir, "renamed")
+    (folder / "predict.py").rename(folder / "inference.py")
+    with pytest.raises(LegacyLiftError, match="set inference.script in model.toml"):
+        load_model("renamed")
