@@ -47,6 +47,8 @@ locals {
       max_runtime   = tonumber(lookup(lookup(model, step, {}), "max_runtime", lookup(lookup(model, "defaults", {}), "max_runtime", var.default_max_runtime)))
       environment   = merge(tomap(lookup(lookup(model, "defaults", {}), "environment", {})), tomap(lookup(lookup(model, step, {}), "environment", {})))
       network       = tobool(lookup(lookup(model, step, {}), "network", lookup(lookup(model, "defaults", {}), "network", false)))
+      # Inference may load the training workflow's promoted artifacts (training.tf).
+      promoted = step == "inference" && lookup(lookup(model, step, {}), "artifacts", "image") == "promoted"
     } }
   } }
 
@@ -109,6 +111,8 @@ locals {
       max_runtime   = model.settings[step].max_runtime
     } }
     run_prefix        = "s3://${var.data_bucket}/${name}/runs/{}/"
+    promoted_step     = [for step in model.steps : local.step_state_name[step] if model.settings[step].promoted]
+    record_key        = "${name}/models/promoted.json"
     environment_chars = sum(concat([0], flatten([for step in model.steps : [for key, value in model.settings[step].environment : length(key) + length(value)]])))
     steps = [for index, step in model.steps : {
       key             = step
@@ -120,8 +124,14 @@ locals {
       next            = index + 1 < length(model.steps) ? local.step_state_name[model.steps[index + 1]] : "Done"
       job_name_expr   = "States.Format('${model.job_name_prefix}-${local.step_abbreviation[step]}-{}', ${local.uuid_suffix})"
       image_uri       = model.settings[step].image == "model" ? model.image_uri : var.framework_image_uri
-      entrypoint      = ["python3", "${local.code_dir[model.settings[step].image]}/${local.step_script[step]}"]
-      code_uri        = model.settings[step].image == "framework" ? lookup(model.code_uris, step, "") : null
+      entrypoint = concat(
+        model.settings[step].promoted ? ["python3", "${local.runner_dir}/steprunner.py", "--overlay", local.staged_artifact_dir, "--"] : [],
+        ["python3", "${local.code_dir[model.settings[step].image]}/${local.step_script[step]}"],
+      )
+      # A step loading promoted artifacts gets its inputs from the state data, where
+      # UsePromotedArtifacts or UseImageArtifacts put them (with or without the artifacts).
+      inputs_path = model.settings[step].promoted ? "$.staging.inputs" : null
+      code_uri    = model.settings[step].image == "framework" ? lookup(model.code_uris, step, "") : null
       # The first step reads the execution's input_uri, the last writes its output_uri; the
       # others meet under s3://<bucket>/<model>/runs/<execution name>/<step>/.
       input_expr    = index == 0 ? "$.input_uri" : "States.Format('{}${model.steps[index - 1]}/', $.run_prefix)"
@@ -141,6 +151,10 @@ locals {
   # makes decoding, state and plan cheaper.
   rendered_definitions = { for name, workflow in local.workflows : name => replace(templatefile("${path.module}/templates/model.asl.json.tftpl", {
     comment                    = workflow.comment
+    promoted_inputs            = length(workflow.promoted_step) == 0 ? null : local.promoted_inputs[name]
+    bucket                     = var.data_bucket
+    record_key                 = workflow.record_key
+    s3_retry                   = local.s3_retry
     steps                      = workflow.steps
     pinned                     = workflow.pinned
     run_prefix                 = workflow.run_prefix

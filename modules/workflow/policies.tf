@@ -102,6 +102,7 @@ locals {
         },
       ],
       local.state_machine_common_statements,
+      lookup(local.promoted_record_statements, name, []),
     )
   }) }
 
@@ -199,6 +200,7 @@ locals {
       Resource  = distinct([for location in concat(local.extra_inputs, local.extra_outputs) : "${local.arn_prefix.s3}${location.bucket}"])
       Condition = { StringLike = { "s3:prefix" = distinct([for location in concat(local.extra_inputs, local.extra_outputs) : "${location.key}*"]) } }
     }],
+    local.promoted_artifact_statements,
     var.kms_key_arn == null ? [] : [{
       Sid      = "UseDataKey"
       Effect   = "Allow"

@@ -208,3 +208,46 @@ locals {
     )
   }
 }
+
+# Inference on promoted artifacts (models.<name>.inference.artifacts = "promoted"): the run
+# first reads the promotion record; the inference job then stages the promoted artifact prefix
+# at staged_artifact_dir, where the step runner lays it over the model folder, so the legacy
+# script's relative paths (model.joblib, model/lgbm.txt) load the promoted files. With no record
+# yet, the job gets no artifacts input and the image's own artifacts are used.
+locals {
+  promoted_inputs = { for name, workflow in local.workflows : name => {
+    state = workflow.promoted_step[0]
+    base = [
+      {
+        InputName = "data"
+        S3Input = {
+          "S3Uri.$"              = [for step in workflow.steps : step.input_expr if step.state_name == workflow.promoted_step[0]][0]
+          LocalPath              = local.default_input_path
+          S3DataType             = "S3Prefix"
+          S3InputMode            = "File"
+          S3DataDistributionType = "FullyReplicated"
+        }
+      },
+      {
+        InputName = "legacylift"
+        S3Input = {
+          S3Uri                  = coalesce(var.step_runner_uri, "s3://${var.data_bucket}/-")
+          LocalPath              = local.runner_dir
+          S3DataType             = "S3Prefix"
+          S3InputMode            = "File"
+          S3DataDistributionType = "FullyReplicated"
+        }
+      },
+    ]
+    artifacts = {
+      InputName = "artifacts"
+      S3Input = {
+        "S3Uri.$"              = "$.promoted.record.artifact_uri"
+        LocalPath              = local.staged_artifact_dir
+        S3DataType             = "S3Prefix"
+        S3InputMode            = "File"
+        S3DataDistributionType = "FullyReplicated"
+      }
+    }
+  } if length(workflow.promoted_step) > 0 }
+}

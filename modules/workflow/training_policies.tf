@@ -131,3 +131,39 @@ locals {
     )
   }) }
 }
+
+# Inference on promoted artifacts: its state machine reads the record (ListBucket so that a
+# missing record is NoSuchKey, not AccessDenied); the processing jobs read the artifacts of
+# executions of their model's training workflow.
+locals {
+  promoted_record_statements = { for name in keys(local.promoted_inputs) : name => [
+    {
+      Sid      = "ReadPromotionRecord"
+      Effect   = "Allow"
+      Action   = ["s3:GetObject"]
+      Resource = ["${local.arn_prefix.s3}${var.data_bucket}/${local.promotion_record_keys[name]}"]
+    },
+    {
+      Sid       = "ListPromotionRecord"
+      Effect    = "Allow"
+      Action    = ["s3:ListBucket"]
+      Resource  = ["${local.arn_prefix.s3}${var.data_bucket}"]
+      Condition = { StringEquals = { "s3:prefix" = [local.promotion_record_keys[name]] } }
+    },
+  ] }
+  promoted_artifact_statements = [for statement in [
+    {
+      Sid      = "ReadPromotedArtifactsAndRunner"
+      Effect   = "Allow"
+      Action   = ["s3:GetObject"]
+      Resource = concat([for name in keys(local.promoted_inputs) : "${local.arn_prefix.s3}${var.data_bucket}/${name}/models/*/artifacts/*"], local.runner_key == null ? [] : ["${local.arn_prefix.s3}${local.runner_bucket}/${local.runner_key}*"])
+    },
+    {
+      Sid       = "ListPromotedArtifactsAndRunner"
+      Effect    = "Allow"
+      Action    = ["s3:ListBucket"]
+      Resource  = distinct(concat(["${local.arn_prefix.s3}${var.data_bucket}"], local.runner_bucket == null ? [] : ["${local.arn_prefix.s3}${local.runner_bucket}"]))
+      Condition = { StringLike = { "s3:prefix" = concat([for name in keys(local.promoted_inputs) : "${name}/models/*/artifacts/*"], local.runner_key == null ? [] : ["${local.runner_key}*"]) } }
+    },
+  ] : statement if length(local.promoted_inputs) > 0]
+}
