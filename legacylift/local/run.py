@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import shutil
 import time
 import uuid
@@ -26,8 +27,11 @@ from legacylift.local.render import RenderedWorkflow, render_workflow
 from legacylift.local.s3_tasks import LocalTasks, S3Tasks
 from legacylift.local.sagemaker_tasks import SageMakerTasks
 from legacylift.local.settings import LocalSettings
+from legacylift.paths import MODULES_DIR
 
 LOG_TAIL_SHOWN = 20
+STEP_RUNNER = MODULES_DIR / "workflow" / "files" / "steprunner.py"
+RUNNER_AREA = "_legacylift"  # not a model name: those start with a letter
 
 
 @dataclass
@@ -83,6 +87,14 @@ def upload_code(sources: DataSources, model, bucket: str) -> str:
         with path.open("rb") as source:
             sources.put(join_uri(prefix, relative), source)
     return prefix
+
+
+def upload_step_runner(sources: DataSources, bucket: str) -> str:
+    """Upload files/steprunner.py to a content-hashed folder; its s3:// URI (step_runner_uri)."""
+    data = STEP_RUNNER.read_bytes()
+    folder = f"s3://{bucket}/{RUNNER_AREA}/code/{hashlib.sha256(data).hexdigest()[:16]}/"
+    sources.put(join_uri(folder, "steprunner.py"), io.BytesIO(data))
+    return folder
 
 
 def stage_input(sources: DataSources, reference: str, uri: str) -> str:
@@ -219,6 +231,7 @@ def run_local(
     images = images or _images(model)
     code_uri = upload_code(sources, model, bucket)
     if rendered is None:
+        runner_uri = upload_step_runner(sources, bucket)
         with console.timed(f"{name}: rendering modules/workflow with Terraform"):
             rendered = render_workflow(
                 {name: _model_entry(model, images, code_uri)},
@@ -226,6 +239,7 @@ def run_local(
                 name_prefix=f"legacylift-{workspace}",
                 data_bucket=bucket,
                 enable_generic_workflow=generic_input is not None,
+                step_runner_uri=runner_uri,
             )
     if generic_input is not None:
         definition, execution_input = rendered.generic_definition, generic_input

@@ -1,0 +1,139 @@
+"""`invoke train`: a model's training workflow (train, evaluate, promote) run locally.
+
+The same steps as `run-local`: the model's image, its folder uploaded content-hashed, the
+definition rendered by real Terraform from modules/workflow (its `training_definitions`), the
+training and evaluation data staged into the local object store, the execution interpreted step
+by step. Promotion writes `s3://legacylift-<workspace>/<model>/models/promoted.json` in the local
+object store, which the next `run-local` of a model with `[inference] artifacts = "promoted"`
+reads.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from legacylift import console
+from legacylift.errors import LegacyLiftError
+from legacylift.local.asl.interpreter import Execution
+from legacylift.local.datasources import DataSources
+from legacylift.local.processing import ProcessingRunner
+from legacylift.local.render import RenderedWorkflow, render_workflow
+from legacylift.local.run import (
+    LocalRun,
+    _failure_summary,
+    _images,
+    _model_entry,
+    _Progress,
+    bucket_for,
+    execution_name,
+    stage_input,
+    upload_code,
+    upload_step_runner,
+)
+from legacylift.local.s3_tasks import LocalTasks, S3Tasks
+from legacylift.local.sagemaker_tasks import SageMakerTasks
+from legacylift.local.settings import LocalSettings
+
+
+@dataclass
+class TrainingRun(LocalRun):
+    """A local training run; `output` is the execution's output (promoted, reason, record)."""
+
+    output: dict[str, Any] | None = None
+
+    @property
+    def promoted(self) -> bool:
+        """Whether this run's model was promoted."""
+        return bool(self.output and self.output.get("promoted"))
+
+
+def promotion_record(workspace: str, name: str, settings: LocalSettings | None = None) -> dict:
+    """The promoted model's record in the local object store ({} when none is promoted)."""
+    sources = DataSources(settings or LocalSettings.from_env())
+    uri = f"s3://{bucket_for(workspace)}/{name}/models/promoted.json"
+    for item in sources.list(uri):
+        if item.relative == "promoted.json":
+            with item.open() as handle:
+                return json.load(handle)
+    return {}
+
+
+def render_for(
+    model, images: dict[str, str], sources: DataSources, workspace: str
+) -> RenderedWorkflow:
+    """The model's definitions (inference and training) rendered for a local run."""
+    bucket = bucket_for(workspace)
+    code_uri = upload_code(sources, model, bucket)
+    runner_uri = upload_step_runner(sources, bucket)
+    with console.timed(f"{model.name}: rendering modules/workflow with Terraform"):
+        return render_workflow(
+            {model.name: _model_entry(model, images, code_uri)},
+            images.get("framework", images["model"]),
+            name_prefix=f"legacylift-{workspace}",
+            data_bucket=bucket,
+            step_runner_uri=runner_uri,
+        )
+
+
+def train_local(
+    name: str,
+    input_ref: str,
+    evaluation_ref: str | None = None,
+    workspace: str = "local",
+    settings: LocalSettings | None = None,
+    time_scale: float = 1.0,
+    quiet: bool = False,
+    images: dict[str, str] | None = None,
+) -> TrainingRun:
+    """Run model `name`'s training workflow locally on `input_ref` (training data: a path or an
+    s3:// URI of the local store), evaluating on `evaluation_ref` (default: the training data).
+    `run.failure` explains a failed run (failing step, exit code, log tail)."""
+    from legacylift.models import load_model
+
+    started = time.monotonic()
+    settings = settings or LocalSettings.from_env()
+    model = load_model(name)
+    if not model.has_training:
+        raise LegacyLiftError(
+            f"model {name!r} has no training workflow: add [train], [evaluate] and [promotion] "
+            f"to {model.path / 'model.toml'} (README.md, 'Retraining')"
+        )
+    sources = DataSources(settings)
+    bucket = bucket_for(workspace)
+    execution = execution_name(name)
+    images = images or {"model": _images(model)["model"]}
+    rendered = render_for(model, images, sources, workspace)
+    definition = rendered.outputs["training_definitions"][name]
+    staging = f"s3://{bucket}/{name}/input/{execution}/"
+    execution_input = {"input_uri": stage_input(sources, input_ref, staging + "training/")}
+    if evaluation_ref:
+        execution_input["evaluation_uri"] = stage_input(
+            sources, evaluation_ref, staging + "evaluation/"
+        )
+    tasks = SageMakerTasks(ProcessingRunner(settings), time_scale=time_scale)
+    progress = _Progress(quiet)
+    result = Execution(
+        definition,
+        execution_input,
+        name=execution,
+        task_runner=LocalTasks(tasks, S3Tasks(sources)),
+        time_scale=time_scale,
+        state_machine_name=f"legacylift-{workspace}-{name}-train",
+        on_event=progress,
+    ).run()
+    run = TrainingRun(
+        name,
+        execution,
+        result,
+        f"s3://{bucket}/{name}/models/{execution}/",
+        None,
+        list(progress.steps.values()),
+        time.monotonic() - started,
+        output=result.output if result.status == "SUCCEEDED" else None,
+    )
+    if not run.succeeded:
+        run.failure = _failure_summary(run, tasks)
+    return run
