@@ -153,8 +153,12 @@ class _Progress:
             step.status = "ok" if kind == "TaskSucceeded" else "failed"
             if self.quiet:
                 return
+            failed = event.get("taskFailedEventDetails", {})
             if kind == "TaskSucceeded":
                 console.success(f"{name}: done in {step.seconds:.1f}s")
+            elif not failed.get("resource", "").startswith("arn:aws:states:::sagemaker:"):
+                # An S3 read may fail on purpose (no promoted model yet): the Catch decides.
+                console.info(f"{name}: {failed.get('error')} after {step.seconds:.1f}s")
             else:
                 console.error(f"{name}: failed after {step.seconds:.1f}s")
 
