@@ -74,6 +74,7 @@ module "workflow" {
   extra_input_s3_uris      = var.extra_input_s3_uris
   extra_output_s3_uris     = var.extra_output_s3_uris
   generic_pass_role_arns   = var.generic_pass_role_arns
+  step_runner_uri          = local.needs_step_runner ? "s3://${local.bucket_name}/${local.step_runner_folder}" : null
 }
 
 module "s3" {
