@@ -144,6 +144,38 @@ def run_local(c, name, input, output=None, workspace="local", time_scale="1"):  
     success(f"output: {result.output_path or result.output_uri}")
 
 
+@task(
+    help={
+        "name": "the model's folder name under legacy_models/ (with [train], [evaluate], "
+        "[promotion] in its model.toml)",
+        "input": "the training data: a local file or directory, or an s3:// URI of the local "
+        "object store",
+        "evaluation": "the evaluation data, as --input (default: the training data)",
+        **LOCAL_HELP,
+    }
+)
+def train(c, name, input, evaluation=None, workspace="local", time_scale="1"):  # noqa: A002
+    """Run a model's training workflow locally: train, evaluate, promote when good enough."""
+    from legacylift.console import error, info, success
+    from legacylift.local.training import train_local
+
+    result = _fail_cleanly(
+        lambda: train_local(
+            name, input, evaluation, workspace=workspace, time_scale=float(time_scale)
+        )
+    )
+    if not result.succeeded:
+        error(result.failure)
+        raise Exit(code=1)
+    if result.promoted:
+        record = result.output["record"]
+        metric = record["metric"]
+        success(f"{name}: promoted {record['artifact_uri']} ({metric['name']} = {metric['value']})")
+    else:
+        info(f"{name}: not promoted: {result.output['reason']}")
+        info(f"artifacts kept at {result.output['artifacts_uri']}")
+
+
 @task(help={"workspace": LOCAL_HELP["workspace"]})
 def demo(c, workspace="local"):
     """Build every sample model and run its pipeline locally (the README's main command)."""
@@ -214,13 +246,47 @@ def upload_input(c, name, path, workspace):
         "name": "execution name (default run-YYYYmmdd-HHMMSS); must be unused",
         "wait": "follow the execution to its end (default); --no-wait returns once started",
         "poll": "seconds between progress polls while following",
+        "workflow": "inference (default) or train: the model's training state machine",
+        "evaluation": "with --workflow train: s3:// URI of the evaluation data (default: --input)",
     }
 )
-def run(c, model, workspace, input, output=None, name=None, wait=True, poll=5):
+def run(
+    c,
+    model,
+    workspace,
+    input,  # noqa: A002
+    output=None,
+    name=None,
+    wait=True,
+    poll=5,
+    workflow="inference",
+    evaluation=None,
+):
     """Start an execution of a model's state machine and follow it step by step."""
     from legacylift.aws.operations import run as start_run
+    from legacylift.aws.operations import train as start_training
 
+    if workflow == "train":
+        if output:
+            _fail_cleanly(lambda: _refuse("--output", "--workflow train writes under models/"))
+        _fail_cleanly(
+            lambda: start_training(model, workspace, input, evaluation, name, wait, float(poll))
+        )
+        return
+    if workflow != "inference" or evaluation:
+        _fail_cleanly(
+            lambda: _refuse(
+                "--workflow/--evaluation",
+                "use --workflow inference or train (--evaluation with train only)",
+            )
+        )
     _fail_cleanly(lambda: start_run(model, workspace, input, output, name, wait, float(poll)))
+
+
+def _refuse(option, fix):
+    from legacylift.errors import LegacyLiftError
+
+    raise LegacyLiftError(f"{option}: {fix}")
 
 
 @task(
