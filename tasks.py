@@ -94,12 +94,18 @@ def build_all(c, jobs=1, workspace=None, registry=None, push=True):
     print(f"{len(results)} models: {built} built, {len(results) - built} up to date")
 
 
-@task
-def list_models(c):
-    """Each model: content hash, whether its image is built, the digest pinned per workspace."""
+@task(
+    help={
+        "aws": "also read each deployed workspace's promotion records from its data bucket "
+        "(needs AWS credentials)"
+    }
+)
+def list_models(c, aws=False):
+    """Each model: content hash, whether its image is built, the digest pinned per workspace,
+    and the promoted version and metric of models with a training workflow."""
     from legacylift.build.status import model_table
 
-    print(_fail_cleanly(model_table))
+    print(_fail_cleanly(lambda: model_table(aws_promotions=aws)))
 
 
 @task

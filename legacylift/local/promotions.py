@@ -1,0 +1,53 @@
+"""Which version of each model is promoted: the training workflow's records, read for
+`invoke list-models` from the local object store and, on request, from each deployed
+workspace's data bucket."""
+
+from __future__ import annotations
+
+import json
+
+from legacylift.errors import LegacyLiftError
+from legacylift.local.settings import LocalSettings
+
+
+def describe(record: dict) -> str:
+    """`<source execution> (<metric> = <value>)`, or "-" for no record."""
+    if not record:
+        return "-"
+    metric = record.get("metric", {})
+    return f"{record.get('source_execution', '?')} ({metric.get('name')} = {metric.get('value')})"
+
+
+def local_promotions(names: list[str], settings: LocalSettings | None = None) -> dict[str, str]:
+    """Model name -> its promoted version in the local workspace's object store."""
+    from legacylift.local.training import promotion_record
+
+    settings = settings or LocalSettings.from_env()
+    return {name: describe(promotion_record("local", name, settings)) for name in names}
+
+
+def aws_promotions(workspace: str, names: list[str]) -> dict[str, str]:
+    """Model name -> its promoted version in `workspace`'s data bucket (needs credentials)."""
+    from botocore.exceptions import ClientError
+
+    from legacylift.aws import stack
+    from legacylift.aws.session import check_credentials, session
+
+    check_credentials(session())
+    records = dict(stack.load_stack(workspace).outputs.get("promotion_records") or {})
+    s3 = session().client("s3")
+    found = {}
+    for name in names:
+        uri = records.get(name)
+        if uri is None:
+            continue
+        bucket, key = uri.removeprefix("s3://").split("/", 1)
+        try:
+            body = s3.get_object(Bucket=bucket, Key=key)["Body"].read()
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] in ("NoSuchKey", "404"):
+                found[name] = "-"
+                continue
+            raise LegacyLiftError(f"reading {uri}: {exc}") from None
+        found[name] = describe(json.loads(body))
+    return found
