@@ -6,6 +6,7 @@ problem is reported as a `LegacyLiftError` naming the model, the file or key, an
 
 from __future__ import annotations
 
+import math
 import os
 import posixpath
 import re
@@ -320,8 +321,14 @@ def _promotion(path: Path, table: Any) -> dict[str, Any]:
         raise _fail(path, f"promotion.direction = {direction!r}: use 'higher' or 'lower'")
     for key in ("threshold", "min_improvement"):
         value = rule.get(key)
-        if value is not None and (isinstance(value, bool) or not isinstance(value, int | float)):
-            raise _fail(path, f"promotion.{key} = {value!r}: give a number")
+        if value is not None and (
+            isinstance(value, bool)
+            or not isinstance(value, int | float)
+            or not math.isfinite(value)
+        ):
+            raise _fail(
+                path, f"promotion.{key} = {value!r}: give a finite number (no bar is reachable)"
+            )
     if "threshold" not in rule and "min_improvement" not in rule:
         raise _fail(
             path,
