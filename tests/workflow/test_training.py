@@ -255,6 +255,7 @@ def test_training_iam_is_least_privilege(outputs):
     assert not allowed(iris_jobs, "s3:PutObject", s3("iris/output/x"))
     assert allowed(iris_jobs, "s3:GetObject", s3("_legacylift/code/0123456789abcdef/steprunner.py"))
     assert not allowed(iris_jobs, "s3:GetObject", s3("diab/input/x.csv"))
+    assert allowed(iris_jobs, "s3:GetObject", s3("iris/inputs/2027/x.csv"))  # upload-input's
     ecr = f"arn:aws:ecr:{REGION}:{ACCOUNT}:repository/legacylift/"
     assert allowed(iris_jobs, "ecr:BatchGetImage", ecr + "iris")
     assert not allowed(iris_jobs, "ecr:BatchGetImage", ecr + "diab")
