@@ -208,6 +208,33 @@ def _failure_summary(run: LocalRun, tasks: SageMakerTasks) -> str:
     return "\n".join(lines)
 
 
+def execute(
+    definition: str,
+    execution_input: dict[str, Any],
+    execution: str,
+    state_machine_name: str,
+    sources: DataSources,
+    settings: LocalSettings,
+    time_scale: float = 1.0,
+    quiet: bool = False,
+) -> tuple[ExecutionResult, _Progress, SageMakerTasks]:
+    """Interpret `definition` on the local engine: processing jobs in Docker, S3 reads and
+    writes on the local object store, progress shown; the result, the progress (step timings)
+    and the SageMaker task runner (each step's job, for the failure summary)."""
+    tasks = SageMakerTasks(ProcessingRunner(settings), time_scale=time_scale)
+    progress = _Progress(quiet)
+    result = Execution(
+        definition,
+        execution_input,
+        name=execution,
+        task_runner=LocalTasks(tasks, S3Tasks(sources)),
+        time_scale=time_scale,
+        state_machine_name=state_machine_name,
+        on_event=progress,
+    ).run()
+    return result, progress, tasks
+
+
 def run_local(
     name: str,
     input_ref: str,
@@ -256,18 +283,10 @@ def run_local(
             output_uri = output_ref if output_ref.endswith("/") else output_ref + "/"
         definition = rendered.definitions[name]
         execution_input = {"input_uri": input_uri, "output_uri": output_uri}
-    runner = ProcessingRunner(settings)
-    tasks = SageMakerTasks(runner, time_scale=time_scale)
-    progress = _Progress(quiet)
-    result = Execution(
-        definition,
-        execution_input,
-        name=execution,
-        task_runner=LocalTasks(tasks, S3Tasks(sources)),
-        time_scale=time_scale,
-        state_machine_name=f"legacylift-{workspace}-{name}",
-        on_event=progress,
-    ).run()
+    result, progress, tasks = execute(
+        definition, execution_input, execution, f"legacylift-{workspace}-{name}",
+        sources, settings, time_scale, quiet,
+    )  # fmt: skip
     output_path = None
     if result.status == "SUCCEEDED" and output_ref and not output_ref.startswith("s3://"):
         output_path = Path(output_ref.removeprefix("file://")).expanduser().resolve()

@@ -17,24 +17,20 @@ from typing import Any
 
 from legacylift import console
 from legacylift.errors import LegacyLiftError
-from legacylift.local.asl.interpreter import Execution
 from legacylift.local.datasources import DataSources
-from legacylift.local.processing import ProcessingRunner
 from legacylift.local.render import RenderedWorkflow, render_workflow
 from legacylift.local.run import (
     LocalRun,
     _failure_summary,
     _images,
     _model_entry,
-    _Progress,
     bucket_for,
+    execute,
     execution_name,
     stage_input,
     upload_code,
     upload_step_runner,
 )
-from legacylift.local.s3_tasks import LocalTasks, S3Tasks
-from legacylift.local.sagemaker_tasks import SageMakerTasks
 from legacylift.local.settings import LocalSettings
 
 
@@ -113,17 +109,10 @@ def train_local(
         execution_input["evaluation_uri"] = stage_input(
             sources, evaluation_ref, staging + "evaluation/"
         )
-    tasks = SageMakerTasks(ProcessingRunner(settings), time_scale=time_scale)
-    progress = _Progress(quiet)
-    result = Execution(
-        definition,
-        execution_input,
-        name=execution,
-        task_runner=LocalTasks(tasks, S3Tasks(sources)),
-        time_scale=time_scale,
-        state_machine_name=f"legacylift-{workspace}-{name}-train",
-        on_event=progress,
-    ).run()
+    result, progress, tasks = execute(
+        definition, execution_input, execution, f"legacylift-{workspace}-{name}-train",
+        sources, settings, time_scale, quiet,
+    )  # fmt: skip
     run = TrainingRun(
         name,
         execution,
