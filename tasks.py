@@ -104,8 +104,14 @@ def list_models(c, aws=False):
     """Each model: content hash, whether its image is built, the digest pinned per workspace,
     and the promoted version and metric of models with a training workflow."""
     from legacylift.build.status import model_table
+    from legacylift.console import error
 
-    print(_fail_cleanly(lambda: model_table(aws_promotions=aws)))
+    invalid: list[str] = []
+    print(_fail_cleanly(lambda: model_table(invalid, aws_promotions=aws)))
+    for problem in invalid:
+        error(problem)
+    if invalid:
+        raise Exit(code=1)
 
 
 @task
@@ -130,24 +136,63 @@ LOCAL_HELP = {
     help={
         "name": "the model's folder name under legacy_models/",
         "input": "a local file or directory, or an s3:// URI of the local object store",
-        "output": "where to put the output: a local directory, or an s3:// URI (default: "
-        "s3://legacylift-WORKSPACE/NAME/output/EXECUTION/ in the local object store)",
+        "output": "where to put the output: a new or empty local directory, or an s3:// URI "
+        "(default: s3://legacylift-WORKSPACE/NAME/output/EXECUTION/ in the local object store)",
+        "overwrite": "replace the contents of a non-empty --output (refused otherwise)",
         **LOCAL_HELP,
     }
 )
-def run_local(c, name, input, output=None, workspace="local", time_scale="1"):  # noqa: A002
-    """Run a model's Terraform-rendered workflow locally: each step a processing job in Docker."""
+def run_local(c, name, input, output=None, workspace="local", time_scale="1", overwrite=False):  # noqa: A002
+    """Run a model's Terraform-rendered workflow locally: each step a processing job in Docker.
+
+    Every argument is checked before anything is written; see README, 'Running locally'."""
     from legacylift.console import error, success
     from legacylift.local.run import run_local as run
 
     result = _fail_cleanly(
-        lambda: run(name, input, output, workspace=workspace, time_scale=float(time_scale))
+        lambda: run(
+            name, input, output, workspace=workspace, time_scale=time_scale, overwrite=overwrite
+        )
     )
     if not result.succeeded:
         error(result.failure)
         raise Exit(code=1)
     success(f"{name}: execution {result.execution_name} succeeded in {result.seconds:.1f}s")
     success(f"output: {result.output_path or result.output_uri}")
+
+
+@task(
+    name="clean-local",
+    help={
+        "older_than": "remove only runs whose data did not change for this many days "
+        "(default 7; 0 removes every run, including one in progress)",
+        "inputs": "also remove the copies of local inputs that run-local staged",
+        "dry_run": "list what would be removed, remove nothing",
+    },
+)
+def clean_local(c, older_than="7", inputs=False, dry_run=False):
+    """Remove old runs' intermediate data and outputs from the local object store.
+
+    Only the engine's own prefixes in legacylift-* buckets; objects you put there yourself,
+    model code and job records are kept."""
+    from legacylift.console import success
+    from legacylift.errors import LegacyLiftError
+    from legacylift.local.clean import clean_local as clean
+    from legacylift.local.settings import LocalSettings
+
+    def action():
+        try:
+            days = float(older_than)
+        except ValueError:
+            raise LegacyLiftError(f"--older-than {older_than!r}: give a number of days") from None
+        return clean(LocalSettings.from_env(), days, include_inputs=inputs, dry_run=dry_run)
+
+    report = _fail_cleanly(action)
+    verb = "would remove" if dry_run else "removed"
+    for path in report.removed:
+        print(f"{verb} {path}")
+    success(f"{verb} {len(report.removed)} run folders ({report.bytes / 1e6:.1f} MB); kept "
+            f"{report.kept_recent} newer than {older_than} days")  # fmt: skip
 
 
 @task(
@@ -166,9 +211,7 @@ def train(c, name, input, evaluation=None, workspace="local", time_scale="1"):  
     from legacylift.local.training import train_local
 
     result = _fail_cleanly(
-        lambda: train_local(
-            name, input, evaluation, workspace=workspace, time_scale=float(time_scale)
-        )
+        lambda: train_local(name, input, evaluation, workspace=workspace, time_scale=time_scale)
     )
     if not result.succeeded:
         error(result.failure)

@@ -11,6 +11,7 @@ import os
 import posixpath
 import re
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -153,16 +154,26 @@ def validate_name(name: str) -> str:
     return name
 
 
-def discover_models() -> list[Model]:
-    """Every model folder under the models directory, validated, sorted by name."""
+def discover_models(
+    on_invalid: Callable[[str, LegacyLiftError], None] | None = None,
+) -> list[Model]:
+    """Every model folder under the models directory, validated, sorted by name. With
+    `on_invalid(folder name, error)`, a folder that is not a valid model is reported there and
+    left out, so the others still load; without it, the first such folder raises."""
     root = models_dir()
     if not root.is_dir():
         return []
-    return [
-        load_model(entry.name)
-        for entry in sorted(root.iterdir())
-        if entry.is_dir() and not entry.name.startswith((".", "_"))
-    ]
+    models = []
+    for entry in sorted(root.iterdir()):
+        if not entry.is_dir() or entry.name.startswith((".", "_")):
+            continue
+        try:
+            models.append(load_model(entry.name))
+        except LegacyLiftError as exc:
+            if on_invalid is None:
+                raise
+            on_invalid(entry.name, exc)
+    return models
 
 
 def load_model(name: str) -> Model:
@@ -356,6 +367,15 @@ def _settings(path: Path, table: Any, allowed: tuple[str, ...], where: str) -> d
 def _check_value(path: Path, label: str, key: str, value: Any) -> None:
     if key == "instance_type" and not (isinstance(value, str) and INSTANCE_TYPE.match(value)):
         raise _fail(path, f"{label} = {value!r}: use a SageMaker instance type like 'ml.m5.xlarge'")
+    if key == "instance_type":
+        from legacylift.local.instances import processing_instance_types
+
+        if value not in processing_instance_types():
+            raise _fail(
+                path,
+                f"{label} = {value!r}: not a SageMaker Processing instance type; use one such "
+                "as 'ml.m5.xlarge' (the SageMaker API's ProcessingInstanceType values)",
+            )
     if key in RANGES:
         low, high = RANGES[key]
         if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:

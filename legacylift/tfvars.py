@@ -57,6 +57,14 @@ def _read(path: Path) -> dict[str, Any]:
     if not isinstance(data, dict) or not isinstance(data.get("models", {}), dict):
         raise LegacyLiftError(f'{path}: expected {{"models": {{...}}}} at the top level')
     data.setdefault("models", {})
+    for name, entry in data["models"].items():
+        uri = entry.get("image_uri") if isinstance(entry, dict) else None
+        if not isinstance(entry, dict) or not (uri is None or isinstance(uri, str)):
+            raise LegacyLiftError(
+                f'{path}: models["{name}"] must be an object whose image_uri is a string or '
+                f"null (found {json.dumps(entry)[:120]}); fix the entry, or delete it and run "
+                f"invoke build-model {name}, which rewrites it"
+            )
     return data
 
 

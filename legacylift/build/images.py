@@ -211,7 +211,12 @@ def build_all(
 ) -> list[BuildResult]:
     """`build_model` for every model (or `names`), `jobs` at a time. Each thread has its own
     Docker client; a failure of one model is reported after the others finish."""
-    models = names or [model.name for model in discover_models()]
+    failures: list[str] = []
+    models = names or [
+        model.name
+        for model in discover_models(on_invalid=lambda name, exc: failures.append(f"{name}: {exc}"))
+    ]
+    invalid = len(failures)
     target = resolve_target(registry) if push else None
     local = threading.local()
 
@@ -221,7 +226,6 @@ def build_all(
         return build_model(name, workspace, push=push, target=target, builder=local.builder)
 
     results: list[BuildResult] = []
-    failures: list[str] = []
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
         futures = {name: pool.submit(one, name) for name in models}
         for name, future in futures.items():
@@ -231,6 +235,6 @@ def build_all(
                 failures.append(f"{name}: {exc}")
     if failures:
         raise LegacyLiftError(
-            f"{len(failures)} of {len(models)} models failed:\n" + "\n".join(failures)
+            f"{len(failures)} of {len(models) + invalid} models failed:\n" + "\n".join(failures)
         )
     return results

@@ -24,6 +24,10 @@ from legacylift.errors import LegacyLiftError
 
 LABEL = "legacylift.local"
 LOG_TAIL_LINES = 50
+# A longer log line is shown cut, with the count of bytes left out (memory stays bounded).
+LOG_LINE_LIMIT = 16 * 1024
+# How long the log may keep flowing after the container exited before the rest is cut.
+LOG_DRAIN_SECONDS = 300
 
 
 def step_user() -> str:
@@ -41,14 +45,6 @@ def step_user() -> str:
     return user
 
 
-def step_network(allowed: bool) -> str:
-    """Docker network mode of a step: `none` unless the request allows networking, then
-    LEGACYLIFT_STEP_NETWORK (default `host`: this project's daemon runs with --bridge=none)."""
-    if not allowed:
-        return "none"
-    return os.environ.get("LEGACYLIFT_STEP_NETWORK", "host")
-
-
 @dataclass
 class ContainerSpec:
     """What to run: image, overrides, environment and limits."""
@@ -62,6 +58,7 @@ class ContainerSpec:
     network_mode: str = "none"
     limits: dict[str, int] = field(default_factory=dict)
     labels: dict[str, str] = field(default_factory=dict)
+    mounts: list = field(default_factory=list)
 
 
 @dataclass
@@ -72,6 +69,8 @@ class ContainerOutcome:
     exit_code: int | None
     timed_out: bool
     log_tail: list[str]
+    oom_killed: bool = False
+    log_cut: str | None = None
 
 
 def ensure_image(client: docker.DockerClient, image: str) -> None:
@@ -101,7 +100,16 @@ class StepContainer:
 
     def __enter__(self) -> StepContainer:
         spec = self.spec
-        self.container = self.client.containers.create(
+        try:
+            self.container = self._create(spec)
+        except APIError as exc:
+            raise LegacyLiftError(
+                f"Docker refused to create the step container {spec.name}: {exc.explanation}"
+            ) from None
+        return self
+
+    def _create(self, spec: ContainerSpec):
+        return self.client.containers.create(
             spec.image,
             name=spec.name,
             entrypoint=spec.entrypoint,
@@ -110,11 +118,11 @@ class StepContainer:
             user=spec.user,
             network_mode=spec.network_mode,
             labels={LABEL: "step", **spec.labels},
+            mounts=spec.mounts,
             init=True,  # an init as PID 1 forwards SIGTERM: a stop ends the step promptly
             detach=True,
             **spec.limits,
         )
-        return self
 
     def __exit__(self, *exc_info) -> None:
         if self.container is not None:
@@ -144,10 +152,11 @@ class StepContainer:
         self, max_runtime: float, on_log: Callable[[str], None], stop_grace: float = 10
     ) -> ContainerOutcome:
         """Start, stream the log to `on_log` line by line, wait at most `max_runtime` seconds
-        (then stop: SIGTERM, SIGKILL after `stop_grace`)."""
-        tail: collections.deque[str] = collections.deque(maxlen=LOG_TAIL_LINES)
+        (then stop: SIGTERM, SIGKILL after `stop_grace`). The whole log is read (a line longer
+        than LOG_LINE_LIMIT shown cut, saying how much); `log_cut` says if it was not."""
+        log = _LogFollower(on_log)
         self.container.start()
-        reader = threading.Thread(target=self._follow, args=(on_log, tail), daemon=True)
+        reader = threading.Thread(target=log.follow, args=(self.container,), daemon=True)
         reader.start()
         deadline = time.monotonic() + max_runtime
         timed_out = False
@@ -163,25 +172,69 @@ class StepContainer:
                 break
             except (ReadTimeout, RequestsConnectionError):
                 continue
-        reader.join(timeout=5)
+        reader.join(timeout=LOG_DRAIN_SECONDS)
+        if reader.is_alive():
+            log.cut = (f"the log was still being read {LOG_DRAIN_SECONDS} s after the step "
+                       f"ended: {log.bytes_read} bytes shown, the rest left out")  # fmt: skip
+        self.container.reload()
+        state = self.container.attrs["State"]
         if timed_out:
-            self.container.reload()
-            exit_code = self.container.attrs["State"]["ExitCode"]
-        return ContainerOutcome(exit_code=exit_code, timed_out=timed_out, log_tail=list(tail))
+            exit_code = state["ExitCode"]
+        return ContainerOutcome(
+            exit_code=exit_code,
+            timed_out=timed_out,
+            log_tail=list(log.tail),
+            oom_killed=bool(state.get("OOMKilled")),
+            log_cut=log.cut,
+        )
 
-    def _follow(self, on_log: Callable[[str], None], tail: collections.deque) -> None:
-        pending = b""
+
+class _LogFollower:
+    """Reads a container's log to its end: every line to `on_log`, the last ones kept."""
+
+    def __init__(self, on_log: Callable[[str], None]) -> None:
+        self.on_log = on_log
+        self.tail: collections.deque[str] = collections.deque(maxlen=LOG_TAIL_LINES)
+        self.bytes_read = 0
+        self.cut: str | None = None
+        self._pending = b""
+        self._dropped = 0  # bytes of the current over-long line left out
+
+    def _emit(self, line: bytes) -> None:
+        text = line.decode("utf-8", "replace").rstrip("\r")
+        if self._dropped:
+            text += f" [... line cut: {self._dropped} more bytes not shown]"
+            self._dropped = 0
+        self.tail.append(text)
+        self.on_log(text)
+
+    def _feed(self, chunk: bytes) -> None:
+        self.bytes_read += len(chunk)
+        if self._dropped:
+            end = chunk.find(b"\n")
+            if end < 0:
+                self._dropped += len(chunk)
+                return
+            self._dropped += end
+            self._emit(self._pending)
+            self._pending, chunk = b"", chunk[end + 1 :]
+        self._pending += chunk
+        *lines, self._pending = self._pending.split(b"\n")
+        for line in lines:
+            if len(line) > LOG_LINE_LIMIT:
+                self._dropped = len(line) - LOG_LINE_LIMIT
+                line = line[:LOG_LINE_LIMIT]
+            self._emit(line)
+        if len(self._pending) > LOG_LINE_LIMIT:
+            self._dropped = len(self._pending) - LOG_LINE_LIMIT
+            self._pending = self._pending[:LOG_LINE_LIMIT]
+
+    def follow(self, container) -> None:
+        """Read the log until the container's output ends (or it is removed under us)."""
         try:
-            for chunk in self.container.logs(stream=True, follow=True):
-                pending += chunk
-                *lines, pending = pending.split(b"\n")
-                for line in lines:
-                    text = line.decode("utf-8", "replace").rstrip("\r")
-                    tail.append(text)
-                    on_log(text)
+            for chunk in container.logs(stream=True, follow=True):
+                self._feed(chunk)
         except (APIError, RequestsConnectionError):
             return  # the container was removed under us (Ctrl-C): nothing more to show
-        if pending:
-            text = pending.decode("utf-8", "replace")
-            tail.append(text)
-            on_log(text)
+        if self._pending or self._dropped:
+            self._emit(self._pending)

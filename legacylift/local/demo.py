@@ -35,8 +35,13 @@ def run_demo(names: list[str] | None = None, workspace: str = "local") -> list[D
     differs from `sample/expected/`, after all have run."""
     from legacylift.models import discover_models, load_model
 
-    models = [load_model(name) for name in names] if names else discover_models()
     rows: list[DemoRow] = []
+
+    def invalid(name: str, error: LegacyLiftError) -> None:
+        console.error(f"{name}: not a valid model, skipped: {error}")
+        rows.append(DemoRow(name, "-", "INVALID", 0.0, "-", "-"))
+
+    models = [load_model(name) for name in names] if names else discover_models(invalid)
     for model in models:
         sample_input, expected = sample_dirs(model.path)
         if not sample_input.is_dir():

@@ -11,6 +11,7 @@ FailureReason are kept.
 from __future__ import annotations
 
 import copy
+import os
 import secrets
 import time
 from collections.abc import Callable
@@ -21,23 +22,25 @@ import docker
 
 from legacylift import console
 from legacylift.errors import LegacyLiftError
-from legacylift.local import jobconfig
+from legacylift.local import jobconfig, orphans
 from legacylift.local.container import (
     ContainerSpec,
     StepContainer,
     ensure_image,
-    step_network,
     step_user,
 )
-from legacylift.local.datasources import DataSources, join_uri
+from legacylift.local.datasources import DataSources, LocalObjectStore, join_uri
 from legacylift.local.instances import container_limits
+from legacylift.local.mounts import MountPlan, daemon_is_local, input_directory, remove_scratch
 from legacylift.local.names import JobRegistry
+from legacylift.local.network import ensure_step_network, step_network
 from legacylift.local.settings import LocalSettings
 from legacylift.local.staging import Owner, TarStream, read_archive, read_single_file
 from legacylift.local.unsupported import check_supported
 from legacylift.local.validation import validate_request
 
 EXIT_MESSAGE_LIMIT = 1024
+PROGRESS_BYTES = 256 * 1024 * 1024  # a tar stream this large reports its progress
 # What AWS reports for a processing container that exited non-zero.
 ALGORITHM_ERROR = "AlgorithmError: See job logs for more information"
 # Keys of a CreateProcessingJob request that DescribeProcessingJob echoes back.
@@ -70,6 +73,11 @@ def _for_validation(request: dict[str, Any]) -> dict[str, Any]:
     return checked
 
 
+def _can_own(owner: Owner) -> bool:
+    """Whether this process can give a directory to the step's user (it is that user, or root)."""
+    return os.getuid() in (0, owner.uid)
+
+
 def network_allowed(request: dict[str, Any]) -> bool:
     """Networking is on only when the request's NetworkConfig sets EnableNetworkIsolation to
     false explicitly; absent or true, the step container has no network at all."""
@@ -86,6 +94,7 @@ class JobResult:
     uploaded: list[str] = field(default_factory=list)
     skipped_outputs: list[str] = field(default_factory=list)
     caller_timeout: bool = False
+    out_of_memory: str | None = None
 
     @property
     def status(self) -> str:
@@ -110,14 +119,21 @@ class ProcessingRunner:
         self.on_log = on_log or (lambda job, line: console.detail(f"[{job}] {line}"))
         self.stop_grace = stop_grace
         self._active: set[StepContainer] = set()
+        self._swept = False
 
     @property
     def client(self) -> docker.DockerClient:
-        """The Docker client, connected on first use (after validation)."""
+        """The Docker client, connected on first use (after validation); the first use also
+        sweeps what a killed engine left behind (see `orphans`)."""
         if self._client is None:
             from legacylift.docker_client import docker_client
 
             self._client = docker_client()
+        if not self._swept:
+            self._swept = True
+            for name in orphans.sweep(self._client, self.registry):
+                if isinstance(self.sources.s3, LocalObjectStore):
+                    remove_scratch(self.sources.s3, name)
         return self._client
 
     def describe_processing_job(self, name: str) -> dict[str, Any]:
@@ -146,12 +162,14 @@ class ProcessingRunner:
             CreationTime=created,
             LastModifiedTime=created,
         )
-        self.registry.reserve(name, arn, describe)
+        self.registry.reserve(name, arn, describe, owner=orphans.owner_id())
         result = JobResult(describe=describe, exit_code=None)
         try:
             self._run(request, arn, result, wait_limit)
         except KeyboardInterrupt:
-            self._finish(result, "Stopped", "Stopped: interrupted by the user (Ctrl-C)")
+            kept = (f"; {len(result.uploaded)} output files had been uploaded whole, the rest "
+                    "not at all" if result.uploaded else "")  # fmt: skip
+            self._finish(result, "Stopped", f"Stopped: interrupted by the user (Ctrl-C){kept}")
             raise
         except LegacyLiftError as exc:
             self._finish(result, "Failed", f"ClientError: {exc}")
@@ -165,40 +183,89 @@ class ProcessingRunner:
             result.describe["FailureReason"] = reason[:1024]
         self.registry.record(result.describe["ProcessingJobName"], result.describe)
 
-    def _stage(self, request: dict[str, Any], arn: str, owner: Owner) -> TarStream:
-        stream = TarStream(owner)
-        for item in request.get("ProcessingInputs", []):
-            s3 = item["S3Input"]
-            objects = self.sources.list(s3["S3Uri"])
-            if not objects:
-                raise LegacyLiftError(
-                    f'No S3 objects found under S3 URL "{s3["S3Uri"]}" given in input data '
-                    f"source '{item['InputName']}'. Please ensure that the bucket exists and "
-                    "that objects exist under that S3 prefix"
+    def _stage(
+        self, request: dict[str, Any], arn: str, owner: Owner
+    ) -> tuple[TarStream, MountPlan]:
+        """What goes into the container: bind mounts where the daemon is local and the data
+        lies in directories of this machine (see `mounts`: inputs, outputs, the config files
+        and /opt/ml/output), a tar stream for everything else (empty when all is mounted)."""
+        name = request["ProcessingJobName"]
+        stream, plan = TarStream(owner), MountPlan()
+        mounting = daemon_is_local()
+        try:
+            for item in request.get("ProcessingInputs", []):
+                s3 = item["S3Input"]
+                skipped: list[str] = []
+                objects = self.sources.list(s3["S3Uri"], on_skip=skipped.append)
+                if not objects:
+                    raise LegacyLiftError(
+                        f'No S3 objects found under S3 URL "{s3["S3Uri"]}" given in input data '
+                        f"source '{item['InputName']}'. Please ensure that the bucket exists and "
+                        "that objects exist under that S3 prefix"
+                    )
+                for entry in skipped:
+                    self.on_log(name, f"[input {item['InputName']}: {entry}]")
+                store = self.sources.store_for(s3["S3Uri"])
+                directory = (
+                    input_directory(store, s3["S3Uri"], owner.uid, owner.gid) if mounting else None
                 )
-            stream.directory(s3["LocalPath"])
-            stream.files_staged_from_inputs += len(objects)
-            for staged in objects:
-                stream.file(join_uri(s3["LocalPath"], staged.relative), staged)
-        for item in request.get("ProcessingOutputConfig", {}).get("Outputs", []):
-            stream.directory(item["S3Output"]["LocalPath"])
-        instance_type = request["ProcessingResources"]["ClusterConfig"]["InstanceType"]
-        stream.text(f"{jobconfig.CONFIG_DIR}/processingjobconfig.json",
-                    jobconfig.processing_job_config(request, arn))  # fmt: skip
-        stream.text(f"{jobconfig.CONFIG_DIR}/resourceconfig.json",
-                    jobconfig.resource_config(instance_type))  # fmt: skip
-        stream.directory(jobconfig.OUTPUT_DIR)
-        return stream
+                if directory is not None:
+                    plan.add_input(s3["LocalPath"], directory, objects)
+                    continue
+                stream.directory(s3["LocalPath"])
+                stream.files_staged_from_inputs += len(objects)
+                for staged in objects:
+                    stream.file(join_uri(s3["LocalPath"], staged.relative), staged)
+            for item in request.get("ProcessingOutputConfig", {}).get("Outputs", []):
+                s3 = item["S3Output"]
+                store = self.sources.store_for(s3["S3Uri"])
+                if mounting and isinstance(store, LocalObjectStore) and _can_own(owner):
+                    plan.add_output(store, name, item["OutputName"], s3["S3Uri"],
+                                    s3["LocalPath"], owner)  # fmt: skip
+                else:
+                    stream.directory(s3["LocalPath"])
+            instance_type = request["ProcessingResources"]["ClusterConfig"]["InstanceType"]
+            config = {"processingjobconfig.json": jobconfig.processing_job_config(request, arn),
+                      "resourceconfig.json": jobconfig.resource_config(instance_type)}  # fmt: skip
+            store = self.sources.s3
+            if mounting and isinstance(store, LocalObjectStore) and _can_own(owner):
+                plan.add_job_files(store, name, config, jobconfig.CONFIG_DIR,
+                                   jobconfig.OUTPUT_DIR, owner)  # fmt: skip
+            else:
+                for filename, text in config.items():
+                    stream.text(f"{jobconfig.CONFIG_DIR}/{filename}", text)
+                stream.directory(jobconfig.OUTPUT_DIR)
+        except BaseException:
+            plan.cleanup()
+            raise
+        return stream, plan
 
     def _run(
         self, request: dict[str, Any], arn: str, result: JobResult, wait_limit: float | None
     ) -> None:
+        uid, _, gid = step_user().partition(":")
+        stream, plan = self._stage(request, arn, Owner(int(uid), int(gid or uid)))
+        try:
+            self._run_staged(request, result, wait_limit, stream, plan)
+        finally:
+            plan.cleanup()
+        if result.describe["ProcessingJobStatus"] == "InProgress":
+            self._finish(result, "Completed", None)
+
+    def _run_staged(
+        self,
+        request: dict[str, Any],
+        result: JobResult,
+        wait_limit: float | None,
+        stream: TarStream,
+        plan: MountPlan,
+    ) -> None:
         name = request["ProcessingJobName"]
         app = request["AppSpecification"]
         user = step_user()
-        uid, _, gid = user.partition(":")
-        stream = self._stage(request, arn, Owner(int(uid), int(gid or uid)))
         ensure_image(self.client, app["ImageUri"])
+        network = step_network(network_allowed(request))
+        ensure_step_network(self.client, network)
         spec = ContainerSpec(
             image=app["ImageUri"],
             name=f"legacylift-{name[:40]}-{secrets.token_hex(3)}",
@@ -206,20 +273,23 @@ class ProcessingRunner:
             arguments=app.get("ContainerArguments"),
             environment=dict(request.get("Environment", {})),
             user=user,
-            network_mode=step_network(network_allowed(request)),
+            network_mode=network,
             limits=container_limits(
                 request["ProcessingResources"]["ClusterConfig"]["InstanceType"]
             ),
-            labels={"legacylift.job": name},
+            labels={
+                "legacylift.job": name,
+                orphans.OWNER_LABEL: orphans.owner_id(),
+                orphans.JOBS_DIR_LABEL: str(self.registry.jobs_dir.resolve()),
+            },
+            mounts=plan.mounts,
         )
         with StepContainer(self.client, spec) as step:
             self._active.add(step)
             try:
-                self._stage_and_run(step, stream, request, result, wait_limit)
+                self._stage_and_run(step, stream, plan, request, result, wait_limit)
             finally:
                 self._active.discard(step)
-        if result.describe["ProcessingJobStatus"] == "InProgress":
-            self._finish(result, "Completed", None)
 
     def stop_all(self) -> None:
         """Remove every running step container now (Ctrl-C of a Map or Parallel state, whose
@@ -231,6 +301,7 @@ class ProcessingRunner:
         self,
         step: StepContainer,
         stream: TarStream,
+        plan: MountPlan,
         request: dict[str, Any],
         result: JobResult,
         wait_limit: float | None,
@@ -239,7 +310,11 @@ class ProcessingRunner:
         if stream.files_staged_from_inputs:
             self.on_log(name, f"[staging {stream.files_staged_from_inputs} input files, "
                         f"{stream.bytes_total / 1e6:.1f} MB]")  # fmt: skip
-        step.put("/", stream.chunks())
+        if plan.files_mounted:
+            self.on_log(name, f"[mounting {plan.files_mounted} input files, "
+                        f"{plan.bytes_mounted / 1e6:.1f} MB, read-only]")  # fmt: skip
+        if stream.directories or stream.files:
+            step.put("/", stream.chunks(self._staging_progress(name, stream.bytes_total)))
         result.describe["ProcessingStartTime"] = _now_ms()
         max_runtime = request["StoppingCondition"]["MaxRuntimeInSeconds"]
         by_caller = wait_limit is not None and wait_limit < max_runtime
@@ -251,7 +326,7 @@ class ProcessingRunner:
             stop_grace=self.stop_grace,
         )
         result.exit_code, result.log_tail = outcome.exit_code, outcome.log_tail
-        message = self._exit_message(step)
+        message = self._exit_message(step, plan)
         if message is not None:
             result.describe["ExitMessage"] = message
         if outcome.timed_out and by_caller:
@@ -263,18 +338,42 @@ class ProcessingRunner:
             self._finish(result, "Stopped", f"MaxRuntimeExceeded: the job ran longer than "
                          f"MaxRuntimeInSeconds ({max_runtime} s) and was stopped")  # fmt: skip
             return
+        if outcome.log_cut:
+            self.on_log(name, f"[{outcome.log_cut}]")
+        if outcome.oom_killed:
+            instance_type = request["ProcessingResources"]["ClusterConfig"]["InstanceType"]
+            result.out_of_memory = (
+                f"the step ran out of memory: it was killed at the {instance_type} memory limit "
+                f"({container_limits(instance_type)['mem_limit'] / 2**30:.1f} GiB on this "
+                "machine); choose an instance_type with more memory in model.toml"
+            )
+            self.on_log(name, f"[{result.out_of_memory}]")
         if outcome.exit_code != 0:
             self._finish(result, "Failed", ALGORITHM_ERROR)
             return
-        self._upload(step, request, result)
+        self._upload(step, plan, request, result)
         if result.uploaded:
             self.on_log(name, f"[uploaded {len(result.uploaded)} output files]")
 
-    def _exit_message(self, step: StepContainer) -> str | None:
-        chunks = step.archive(f"{jobconfig.OUTPUT_DIR}/message")
-        if chunks is None:
+    def _staging_progress(self, name: str, total: int):
+        """A progress callback logging every few seconds while a large tar stream is sent."""
+        if total < PROGRESS_BYTES:
             return None
-        data = read_single_file(chunks, EXIT_MESSAGE_LIMIT)
+        last = [time.monotonic()]
+
+        def progress(done: int) -> None:
+            if time.monotonic() - last[0] >= 2 or done == total:
+                last[0] = time.monotonic()
+                self.on_log(name, f"[staged {done / 1e6:.0f} of {total / 1e6:.0f} MB]")
+
+        return progress
+
+    def _exit_message(self, step: StepContainer, plan: MountPlan) -> str | None:
+        if plan.message_dir is not None:
+            data = plan.read_message(EXIT_MESSAGE_LIMIT)
+        else:
+            chunks = step.archive(f"{jobconfig.OUTPUT_DIR}/message")
+            data = None if chunks is None else read_single_file(chunks, EXIT_MESSAGE_LIMIT)
         if data is None:
             return None
         try:
@@ -286,9 +385,16 @@ class ProcessingRunner:
             except UnicodeDecodeError:
                 raise LegacyLiftError("/opt/ml/output/message is not UTF-8 encoded text") from None
 
-    def _upload(self, step: StepContainer, request: dict[str, Any], result: JobResult) -> None:
+    def _upload(
+        self, step: StepContainer, plan: MountPlan, request: dict[str, Any], result: JobResult
+    ) -> None:
         for item in request.get("ProcessingOutputConfig", {}).get("Outputs", []):
             s3 = item["S3Output"]
+            mounted = plan.outputs.get(s3["LocalPath"])
+            if mounted is not None:
+                skipped = plan.collect(self.sources.s3, mounted, result.uploaded)
+                result.skipped_outputs += [f"{item['OutputName']}: {entry}" for entry in skipped]
+                continue
             chunks = step.archive(s3["LocalPath"])
             if chunks is None:
                 continue

@@ -5,6 +5,7 @@ workspace's data bucket."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 
 from legacylift.errors import LegacyLiftError
 from legacylift.local.settings import LocalSettings
@@ -18,16 +19,17 @@ def describe(record: dict) -> str:
     return f"{record.get('source_execution', '?')} ({metric.get('name')} = {metric.get('value')})"
 
 
-def local_promotions(names: list[str], settings: LocalSettings | None = None) -> dict[str, str]:
+def local_reader(settings: LocalSettings | None = None) -> Callable[[str], str]:
     """Model name -> its promoted version in the local workspace's object store."""
     from legacylift.local.training import promotion_record
 
     settings = settings or LocalSettings.from_env()
-    return {name: describe(promotion_record("local", name, settings)) for name in names}
+    return lambda name: describe(promotion_record("local", name, settings))
 
 
-def aws_promotions(workspace: str, names: list[str]) -> dict[str, str]:
-    """Model name -> its promoted version in `workspace`'s data bucket (needs credentials)."""
+def aws_reader(workspace: str) -> Callable[[str], str]:
+    """Model name -> its promoted version in `workspace`'s data bucket (needs credentials; the
+    workspace's outputs are read once)."""
     from botocore.exceptions import ClientError
 
     from legacylift.aws import stack
@@ -36,18 +38,18 @@ def aws_promotions(workspace: str, names: list[str]) -> dict[str, str]:
     check_credentials(session())
     records = dict(stack.load_stack(workspace).outputs.get("promotion_records") or {})
     s3 = session().client("s3")
-    found = {}
-    for name in names:
+
+    def read(name: str) -> str:
         uri = records.get(name)
         if uri is None:
-            continue
+            return "not deployed"
         bucket, key = uri.removeprefix("s3://").split("/", 1)
         try:
             body = s3.get_object(Bucket=bucket, Key=key)["Body"].read()
         except ClientError as exc:
             if exc.response["Error"]["Code"] in ("NoSuchKey", "404"):
-                found[name] = "-"
-                continue
+                return "-"
             raise LegacyLiftError(f"reading {uri}: {exc}") from None
-        found[name] = describe(json.loads(body))
-    return found
+        return describe(json.loads(body))
+
+    return read

@@ -98,9 +98,8 @@ def render_workflow(
     variables = local_variables(models, framework_image_uri, **overrides)
     cache = Path(cache_dir or project_state_dir() / "local" / "render-cache")
     cached = cache / f"{_cache_key(module_dir, variables)}.json"
-    if cached.is_file():
-        outputs = json.loads(cached.read_text())
-    else:
+    outputs = _read_cache(cached)
+    if outputs is None:
         outputs = _apply(module_dir, variables)
         write_json_atomic(cached, outputs)
     return RenderedWorkflow(
@@ -108,6 +107,16 @@ def render_workflow(
         generic_definition=outputs.get("generic_definition"),
         outputs=outputs,
     )
+
+
+def _read_cache(path: Path) -> dict[str, Any] | None:
+    """A cached render, or None when missing or unreadable (a truncated entry is a miss: it is
+    rendered again and rewritten)."""
+    try:
+        outputs = json.loads(path.read_text())
+    except (OSError, ValueError):
+        return None
+    return outputs if isinstance(outputs, dict) else None
 
 
 def _apply(module_dir: Path, variables: dict[str, Any]) -> dict[str, Any]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import io
-import shutil
+import json
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -19,14 +19,21 @@ from pathlib import Path
 from typing import Any
 
 from legacylift import console
-from legacylift.errors import LegacyLiftError
+from legacylift.local.arguments import (
+    check_input,
+    check_output,
+    check_store_writable,
+    check_workspace,
+    parse_time_scale,
+)
 from legacylift.local.asl.interpreter import Execution, ExecutionResult
-from legacylift.local.datasources import DataSources, FileTree, join_uri
+from legacylift.local.datasources import DataSources, join_uri
 from legacylift.local.processing import ProcessingRunner
 from legacylift.local.render import RenderedWorkflow, render_workflow
 from legacylift.local.s3_tasks import LocalTasks, S3Tasks
 from legacylift.local.sagemaker_tasks import SageMakerTasks
 from legacylift.local.settings import LocalSettings
+from legacylift.local.transfer import fetch_output, stage_input
 from legacylift.paths import MODULES_DIR
 
 LOG_TAIL_SHOWN = 20
@@ -97,31 +104,6 @@ def upload_step_runner(sources: DataSources, bucket: str) -> str:
     return folder
 
 
-def stage_input(sources: DataSources, reference: str, uri: str) -> str:
-    """The s3:// URI of the execution's input: `reference` itself when it is one, else the local
-    file or directory copied under `uri`."""
-    if reference.startswith("s3://"):
-        if not sources.list(reference):
-            raise LegacyLiftError(f"--input {reference}: no objects under that prefix")
-        return reference
-    path = Path(reference.removeprefix("file://")).expanduser().resolve()
-    if not path.exists():
-        raise LegacyLiftError(f"--input {reference}: no such file or directory")
-    for staged in FileTree().list(path.as_uri()):
-        with staged.open() as source:
-            sources.put(join_uri(uri, staged.relative), source)
-    return uri
-
-
-def fetch_output(sources: DataSources, uri: str, destination: Path) -> None:
-    """Copy every object under `uri` to the local directory `destination`."""
-    for staged in sources.list(uri):
-        target = destination / staged.relative
-        target.parent.mkdir(parents=True, exist_ok=True)
-        with staged.open() as source, target.open("wb") as handle:
-            shutil.copyfileobj(source, handle)
-
-
 class _Progress:
     """Prints each Task state's start, end and duration from the execution history."""
 
@@ -140,11 +122,9 @@ class _Progress:
         elif kind == "TaskScheduled" and not self.quiet:
             name = next(reversed(self._started))
             scheduled = event["taskScheduledEventDetails"]
-            what = (
-                "processing job"
-                if scheduled["resourceType"] == "sagemaker"
-                else scheduled["resource"]
-            )
+            what = scheduled["resource"]
+            if scheduled["resourceType"] == "sagemaker":
+                what = "processing job"
             console.info(f"{name}: {what} starting")
         elif kind in ("TaskSucceeded", "TaskFailed"):
             name = next(reversed(self._started))
@@ -153,14 +133,28 @@ class _Progress:
             step.status = "ok" if kind == "TaskSucceeded" else "failed"
             if self.quiet:
                 return
-            failed = event.get("taskFailedEventDetails", {})
+            failed = event.get("taskFailedEventDetails") or {}
             if kind == "TaskSucceeded":
                 console.success(f"{name}: done in {step.seconds:.1f}s")
             elif not failed.get("resource", "").startswith("arn:aws:states:::sagemaker:"):
                 # An S3 read may fail on purpose (no promoted model yet): the Catch decides.
                 console.info(f"{name}: {failed.get('error')} after {step.seconds:.1f}s")
             else:
-                console.error(f"{name}: failed after {step.seconds:.1f}s")
+                reason = _failure_reason(event.get("taskFailedEventDetails") or {})
+                console.error(f"{name}: failed after {step.seconds:.1f}s: {reason}")
+
+
+def _failure_reason(details: dict[str, Any]) -> str:
+    """One line saying why a Task failed (shown as it happens, so a Retry's wait is explained)."""
+    error, cause = details.get("error", "error"), details.get("cause") or ""
+    try:
+        described = json.loads(cause)
+    except ValueError:
+        described = None
+    if isinstance(described, dict):
+        cause = described.get("FailureReason") or described.get("ProcessingJobStatus") or ""
+    cause = " ".join(str(cause).split())
+    return f"{error}: {cause[:300]}" if cause else error
 
 
 def _model_entry(model, images: dict[str, str], code_uri: str | None) -> dict[str, Any]:
@@ -200,6 +194,8 @@ def _failure_summary(run: LocalRun, tasks: SageMakerTasks) -> str:
             lines.append(f"failure reason: {job.describe['FailureReason']}")
         if job.describe.get("ExitMessage"):
             lines.append(f"exit message: {job.describe['ExitMessage'].strip()}")
+        if job.out_of_memory:
+            lines.append(job.out_of_memory)
         if job.log_tail:
             lines.append(f"last {min(len(job.log_tail), LOG_TAIL_SHOWN)} log lines:")
             lines += [f"  | {line}" for line in job.log_tail[-LOG_TAIL_SHOWN:]]
@@ -246,17 +242,27 @@ def run_local(
     generic_input: dict[str, Any] | None = None,
     rendered: RenderedWorkflow | None = None,
     images: dict[str, str] | None = None,
+    overwrite: bool = False,
 ) -> LocalRun:
     """Run model `name`'s workflow locally on `input_ref` (a path or s3:// URI of the local
     store). Returns the run; `run.failure` explains a failed one (failing step, exit code,
     log tail). `generic_input` runs the generic (original pattern) workflow instead; `images`
-    ({"model": ref, "framework": ref}) uses prebuilt images instead of the build's."""
+    ({"model": ref, "framework": ref}) uses prebuilt images instead of the build's; `overwrite`
+    replaces a non-empty output. Every argument is checked before anything is written."""
     from legacylift.models import load_model
 
     started = time.monotonic()
     settings = settings or LocalSettings.from_env()
+    check_workspace(workspace)
+    time_scale = parse_time_scale(time_scale)
     model = load_model(name)
     sources = DataSources(settings)
+    check_store_writable(settings)
+    input_path = None
+    if generic_input is None:
+        input_path = check_input(input_ref, settings, sources)
+    input_uri = None if input_path or generic_input is not None else input_ref
+    output = check_output(output_ref, input_path, input_uri, overwrite, sources)
     bucket = bucket_for(workspace)
     execution = execution_name(name)
     images = images or _images(model)
@@ -277,10 +283,10 @@ def run_local(
         output_uri = generic_input.get("PostProcessing", generic_input.get("Inference", {})).get(
             "OutputUri", {}).get("S3Uri", "")  # fmt: skip
     else:
-        input_uri = stage_input(sources, input_ref, f"s3://{bucket}/{name}/input/{execution}/")
-        output_uri = f"s3://{bucket}/{name}/output/{execution}/"
-        if output_ref and output_ref.startswith("s3://"):
-            output_uri = output_ref if output_ref.endswith("/") else output_ref + "/"
+        input_uri = stage_input(
+            sources, input_ref, f"s3://{bucket}/{name}/input/{execution}/", input_path
+        )
+        output_uri = output.uri or f"s3://{bucket}/{name}/output/{execution}/"
         definition = rendered.definitions[name]
         execution_input = {"input_uri": input_uri, "output_uri": output_uri}
     result, progress, tasks = execute(
@@ -288,15 +294,13 @@ def run_local(
         sources, settings, time_scale, quiet,
     )  # fmt: skip
     output_path = None
-    if result.status == "SUCCEEDED" and output_ref and not output_ref.startswith("s3://"):
-        output_path = Path(output_ref.removeprefix("file://")).expanduser().resolve()
-        fetch_output(sources, output_uri, output_path)
-    elif (
-        result.status == "SUCCEEDED"
-        and isinstance(sources.s3, object)
-        and not settings.s3_endpoint_url
-    ):
-        output_path = sources.s3.path_of(output_uri)
+    succeeded_in_store = result.status == "SUCCEEDED" and not settings.s3_endpoint_url
+    in_store = sources.s3.path_of(output_uri) if succeeded_in_store else None
+    if result.status == "SUCCEEDED" and output.path is not None:
+        output_path = output.path
+        fetch_output(sources, output_uri, output_path, kept_at=str(in_store or output_uri))
+    elif result.status == "SUCCEEDED":
+        output_path = in_store
     run = LocalRun(name, execution, result, output_uri, output_path,
                    list(progress.steps.values()), time.monotonic() - started)  # fmt: skip
     if not run.succeeded:

@@ -20,7 +20,9 @@ class LocalSettings:
     used unless `s3_endpoint_url` names an S3 endpoint (moto, MinIO, AWS) reached through boto3
     with the host's credentials; those credentials stay on the host, never in a step container.
     `jobs_dir`: the persisted registry of processing job names and results.
-    Jobs need no work directory: data streams between the store and the container.
+    Jobs keep their scratch directories (output mounts, config) under `<object_store>/.staging/`,
+    on the store's filesystem so outputs move into the store by rename; each is removed when
+    its job ends.
     """
 
     object_store: Path

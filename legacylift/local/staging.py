@@ -1,8 +1,9 @@
-"""Moving data into and out of a step container as tar streams (the `docker cp` way).
+"""Moving data into and out of a step container as tar streams (the `docker cp` way): what a
+remote daemon gets, and what any input `mounts` cannot mount.
 
-Nothing is bind-mounted: inputs are copied into the container, so a container can never write to
-them at their source, and the files the root-run daemon writes never appear on the host; outputs
-are read back through the Docker API and written by this process, as the invoking user.
+Inputs are copied into the container, so a container can never write to them at their source,
+and the files the root-run daemon writes never appear on the host; outputs are read back through
+the Docker API and written by this process, as the invoking user.
 """
 
 from __future__ import annotations

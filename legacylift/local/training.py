@@ -17,6 +17,7 @@ from typing import Any
 
 from legacylift import console
 from legacylift.errors import LegacyLiftError
+from legacylift.local.arguments import check_input, check_workspace, parse_time_scale
 from legacylift.local.datasources import DataSources
 from legacylift.local.render import RenderedWorkflow, render_workflow
 from legacylift.local.run import (
@@ -27,11 +28,11 @@ from legacylift.local.run import (
     bucket_for,
     execute,
     execution_name,
-    stage_input,
     upload_code,
     upload_step_runner,
 )
 from legacylift.local.settings import LocalSettings
+from legacylift.local.transfer import stage_input
 
 
 @dataclass
@@ -91,6 +92,8 @@ def train_local(
 
     started = time.monotonic()
     settings = settings or LocalSettings.from_env()
+    check_workspace(workspace)
+    time_scale = parse_time_scale(time_scale)
     model = load_model(name)
     if not model.has_training:
         raise LegacyLiftError(
@@ -98,17 +101,21 @@ def train_local(
             f"to {model.path / 'model.toml'} (README.md, 'Retraining')"
         )
     sources = DataSources(settings)
+    # Both inputs checked before anything is written.
+    inputs = {"input_uri": (input_ref, "training/", check_input(input_ref, settings, sources))}
+    if evaluation_ref:
+        path = check_input(evaluation_ref, settings, sources)
+        inputs["evaluation_uri"] = (evaluation_ref, "evaluation/", path)
     bucket = bucket_for(workspace)
     execution = execution_name(name)
     images = images or {"model": _images(model)["model"]}
     rendered = render_for(model, images, sources, workspace)
     definition = rendered.outputs["training_definitions"][name]
     staging = f"s3://{bucket}/{name}/input/{execution}/"
-    execution_input = {"input_uri": stage_input(sources, input_ref, staging + "training/")}
-    if evaluation_ref:
-        execution_input["evaluation_uri"] = stage_input(
-            sources, evaluation_ref, staging + "evaluation/"
-        )
+    execution_input = {
+        key: stage_input(sources, ref, staging + part, path)
+        for key, (ref, part, path) in inputs.items()
+    }
     result, progress, tasks = execute(
         definition, execution_input, execution, f"legacylift-{workspace}-{name}-train",
         sources, settings, time_scale, quiet,

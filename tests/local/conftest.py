@@ -58,6 +58,19 @@ def local_settings(tmp_path):
 
 
 @pytest.fixture
+def runner(local_settings, docker_client):
+    """A ProcessingRunner on the real daemon whose log lines are kept in `runner.lines`."""
+    from legacylift.local.processing import ProcessingRunner
+
+    lines: list[str] = []
+    runner = ProcessingRunner(
+        local_settings, docker_client, on_log=lambda job, line: lines.append(line), stop_grace=1
+    )
+    runner.lines = lines
+    return runner
+
+
+@pytest.fixture
 def no_leftover_containers(docker_client, local_settings):
     """Assert, after the test, that no step container of this test's jobs remains."""
     yield

@@ -3,6 +3,7 @@ TimeoutSeconds, the time scale, the execution history, and definitions refused u
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 
@@ -130,8 +131,34 @@ def test_resource_not_runnable_locally_names_the_state():
 @pytest.mark.parametrize(
     ("definition", "message"),
     [
-        ({**machine({"Type": "Pass", "End": True}), "QueryLanguage": "JSONata"}, "JSONata"),
-        (machine({"Type": "Pass", "End": True, "Assign": {"x": 1}}), "Assign"),
+        ({**machine({"Type": "Pass", "End": True, "InputPath": "$.a"}), "QueryLanguage": "JSONata"},
+         "'InputPath' is not supported when QueryLanguage is JSONata"),
+        (machine({"Type": "Pass", "End": True, "Output": {"a": 1}}),
+         "'Output' is only supported when QueryLanguage is JSONata"),
+        ({**machine({"Type": "Pass", "End": True, "QueryLanguage": "JSONPath"}),
+          "QueryLanguage": "JSONata"}, "JSONPath is not allowed inside JSONata"),
+        (machine({"Type": "Map", "End": True, "QueryLanguage": "JSONata", "ItemProcessor": {
+            "StartAt": "P", "States": {"P": {"Type": "Pass", "End": True,
+                                             "QueryLanguage": "JSONPath"}}}}),
+         "JSONPath is not allowed inside JSONata"),
+        (machine({"Type": "Pass", "End": True, "QueryLanguage": "JSONata",
+                  "Output": {"a.$": "$.b"}}), "field names ending in .\\$ are JSONPath"),
+        (machine({"Type": "Choice", "QueryLanguage": "JSONata", "Default": "T", "Choices": [
+            {"Variable": "$.a", "IsPresent": True, "Next": "T"}]}), "not 'Variable'"),
+        (machine({"Type": "Choice", "QueryLanguage": "JSONata", "Default": "T", "Choices": [
+            {"Next": "T"}]}), "needs Condition"),
+        (machine({"Type": "Choice", "Default": "T", "Choices": [
+            {"Condition": "{% true %}", "Next": "T"}]}), "'Condition' is JSONata only"),
+        (machine({"Type": "Parallel", "End": True, "Branches": [machine({"Type": "Succeed"})],
+                  "Catch": [{"ErrorEquals": ["States.ALL"], "Next": "T",
+                             "Output": {}}]}), "Catcher's 'Output' is JSONata only"),
+        (machine({"Type": "Pass", "End": True, "Assign": {"1x": 1}}), "variable name '1x'"),
+        (machine({"Type": "Succeed", "Assign": {"x": 1}}), "Succeed state cannot have 'Assign'"),
+        (machine({"Type": "Choice", "Default": "T", "Choices": [
+            {"Variable": "$.a", "IsNull": True, "Next": "T", "Output": {}}]}),
+         "Choice rule's 'Output' is JSONata only"),
+        (machine({"Type": "Pass", "End": True, "Assign": {"states": 1}}), "is reserved"),
+        (machine({"Type": "Pass", "End": True, "QueryLanguage": "YAML"}), "JSONPath or JSONata"),
         (machine({"Type": "Pass", "Next": "Nowhere"}), "names no state"),
         (machine({"Type": "Pass"}), "needs Next or End"),
         (machine({"Type": "Map", "End": True, "ItemProcessor": {
@@ -149,3 +176,173 @@ def test_abort_stops_at_the_next_state():
     execution = Execution(definition, {})
     threading.Timer(0.2, execution.abort).start()
     assert execution.run().status == "ABORTED"
+
+
+# --- the model workflow's shape in JSONata, each step a real processing job ---------------
+
+
+@pytest.fixture
+def pipeline_run(local_settings, docker_client, base_image, tmp_path):
+    """Runs the JSONata pipeline (tests/local/jsonata_pipeline.py) with every step in the
+    image of the tiny model `name`, on a one-file input; returns (result, sources, input)."""
+    import io
+
+    from legacylift.local.datasources import DataSources
+    from legacylift.local.processing import ProcessingRunner
+    from legacylift.local.sagemaker_tasks import SageMakerTasks
+    from tests.local.jobs import ROLE
+    from tests.local.jsonata_pipeline import jsonata_pipeline
+    from tests.local.tiny_models import model_image, write_models
+
+    def run(name):
+        root = write_models(tmp_path / "models", [name])
+        image = model_image(docker_client, base_image, root / name)
+        sources = DataSources(local_settings)
+        input_uri = f"s3://legacylift-local/jsonata/input/{tmp_path.name}/"
+        sources.put(input_uri + "note.txt", io.BytesIO(b"hello\n"))
+        runner = ProcessingRunner(local_settings, docker_client, on_log=lambda *_: None)
+        execution_input = {"input_uri": input_uri,
+                           "output_uri": f"s3://legacylift-local/jsonata/output/{tmp_path.name}/",
+                           "settings": {"max_runtime": 120}}  # fmt: skip
+        result = Execution(jsonata_pipeline(image, ROLE), execution_input, name=f"run-{name}",
+                           task_runner=SageMakerTasks(runner)).run()  # fmt: skip
+        return result, sources, execution_input
+
+    return run
+
+
+@pytest.mark.slow
+@pytest.mark.docker
+@pytest.mark.usefixtures("no_leftover_containers")
+def test_jsonata_pipeline_runs_three_real_jobs(pipeline_run):
+    """Variables carry the run prefix and settings from one state to the three jobs; each
+    job's output is the next one's input, under the run prefix; Done gathers the jobs."""
+    result, sources, execution_input = pipeline_run("noop3")
+    assert result.status == "SUCCEEDED", (result.error, result.cause)
+    prefix = "s3://legacylift-local/jsonata/runs/run-noop3/"
+    assert result.output["run_prefix"] == prefix
+    assert result.output["output_uri"] == execution_input["output_uri"]
+    jobs = result.output["jobs"]
+    assert list(jobs) == ["PreProcessing", "Inference", "PostProcessing"]
+    assert {job["ProcessingJobStatus"] for job in jobs.values()} == {"Completed"}
+    for staged in ("preprocessing/note.txt", "predict/note.txt"):
+        assert sources.s3.path_of(prefix + staged).read_text() == "hello\n"
+    final = sources.s3.path_of(execution_input["output_uri"] + "note.txt")
+    assert final.read_text() == "hello\n"
+    scheduled = [json.loads(event["taskScheduledEventDetails"]["parameters"])
+                 for event in result.history if event["type"] == "TaskScheduled"]  # fmt: skip
+    assert [s["ProcessingInputs"][0]["S3Input"]["S3Uri"] for s in scheduled] == [
+        execution_input["input_uri"],
+        prefix + "preprocessing/",
+        prefix + "predict/",
+    ]
+    assert {s["StoppingCondition"]["MaxRuntimeInSeconds"] for s in scheduled} == {120}
+    assigned = [e["stateExitedEventDetails"].get("assignedVariables", {})
+                for e in result.history if e["type"] == "PassStateExited"]  # fmt: skip
+    assert json.loads(assigned[0]["run_prefix"]) == prefix
+
+
+@pytest.mark.slow
+@pytest.mark.docker
+@pytest.mark.usefixtures("no_leftover_containers")
+def test_jsonata_pipeline_failing_step_reaches_its_fail_state(pipeline_run):
+    """A failing job (the `fails` model has no preprocessing.py) is caught; its Fail state
+    names the step from the caught errorOutput, and no later step runs."""
+    result, _, _ = pipeline_run("fails")
+    assert result.status == "FAILED"
+    assert result.error == "LegacyLift.PreProcessing.States.TaskFailed"
+    assert json.loads(result.cause)["ProcessingJobStatus"] == "Failed"
+    scheduled = [e for e in result.history if e["type"] == "TaskScheduled"]
+    assert len(scheduled) == 1
+
+
+def test_jsonata_task_arguments_timeout_and_result():
+    """A JSONata Task: Arguments reach the task runner, TimeoutSeconds may be an expression,
+    Output and Assign see `$states.result`, and $$.State.RetryCount counts retries."""
+    tasks = ScriptedTasks(failures=[("Flaky", "1")])
+    definition = {"QueryLanguage": "JSONata", "StartAt": "T", "States": {
+        "T": {"Type": "Task", "Resource": RESOURCE, "Next": "D",
+              "Arguments": {"n": "{% $states.input.n + 1 %}",
+                            "retry": "{% $states.context.State.RetryCount %}"},
+              "TimeoutSeconds": "{% $states.input.n * 10 %}",
+              "Retry": [{"ErrorEquals": ["Flaky"], "IntervalSeconds": 1}],
+              "Assign": {"echoed": "{% $states.result.echo.n %}"},
+              "Output": {"from": "{% $states.result.echo %}"}},
+        "D": {"Type": "Pass", "End": True,
+              "Output": {"out": "{% $states.input %}", "var": "{% $echoed %}"}}}}  # fmt: skip
+    result = Execution(definition, {"n": 4}, task_runner=tasks, time_scale=0.001).run()
+    assert result.status == "SUCCEEDED", result.cause
+    assert result.output == {"out": {"from": {"n": 5, "retry": 1}}, "var": 5}
+    assert [call[1] for call in tasks.calls] == [{"n": 5, "retry": 0}, {"n": 5, "retry": 1}]
+    scheduled = [e for e in result.history if e["type"] == "TaskScheduled"]
+    assert scheduled[0]["taskScheduledEventDetails"]["timeoutInSeconds"] == 40
+
+
+def test_variables_are_limited_to_ten_mebibytes_per_execution():
+    """AWS: 10 MiB of variables in all per execution (256 KiB each). Planted once: the total
+    check removed, this test went red."""
+    from legacylift.local.asl.variables import Variables
+
+    scope = Variables()
+    chunk = "x" * (250 * 1024)
+    for index in range(40):
+        scope.assign({f"v{index}": chunk}, "S")
+    with pytest.raises(StatesError, match="bytes in all") as raised:
+        scope.assign({"one_more": chunk}, "S")
+    assert raised.value.error == "States.DataLimitExceeded"
+    scope.assign({"v0": "small"}, "S")  # replacing a value frees its bytes
+    scope.assign({"one_more": chunk}, "S")
+    inner = scope.inner()
+    with pytest.raises(StatesError, match="bytes in all"):
+        inner.assign({"inner_big": chunk + chunk[:1024]}, "S")
+
+
+def test_failed_jsonata_evaluation_is_in_the_history():
+    """AWS records EvaluationFailed (state, error, cause, location) before the failure."""
+    definition = {"QueryLanguage": "JSONata", "StartAt": "S", "States": {
+        "S": {"Type": "Pass", "End": True, "Output": {"v": "{% $number('x') %}"}}}}  # fmt: skip
+    result = Execution(definition, {}).run()
+    assert (result.status, result.error) == ("FAILED", "States.QueryEvaluationError")
+    failed = [e["evaluationFailedEventDetails"] for e in result.history
+              if e["type"] == "EvaluationFailed"]  # fmt: skip
+    assert [(f["state"], f["location"]) for f in failed] == [("S", "Output/v")]
+    assert "$number('x')" in failed[0]["cause"]
+
+
+@pytest.mark.slow
+@pytest.mark.docker
+@pytest.mark.usefixtures("no_leftover_containers")
+def test_jsonata_generic_pipeline_runs_only_the_steps_given(
+    local_settings, docker_client, base_image, tmp_path
+):
+    """The generic shape in JSONata: only Inference is in the input, so only its job runs,
+    with the defaults merged into its settings by the Choice rule's Assign."""
+    import io
+
+    from legacylift.local.datasources import DataSources
+    from legacylift.local.processing import ProcessingRunner
+    from legacylift.local.sagemaker_tasks import SageMakerTasks
+    from tests.local.jobs import ROLE, unique_name
+    from tests.local.jsonata_pipeline import jsonata_generic_pipeline
+    from tests.local.tiny_models import model_image, write_models
+
+    root = write_models(tmp_path / "models", ["single"])
+    image = model_image(docker_client, base_image, root / "single")
+    sources = DataSources(local_settings)
+    base = f"s3://legacylift-local/generic/{tmp_path.name}"
+    sources.put(f"{base}/in/note.txt", io.BytesIO(b"legacy\n"))
+    execution_input = {"Inference": {
+        "ProcessingJobName": unique_name("generic"), "ImageUri": image,
+        "InputUri": {"S3Uri": f"{base}/in/"}, "OutputUri": {"S3Uri": f"{base}/out/"},
+        "MaxRuntimeInSeconds": 120}}  # fmt: skip
+    runner = ProcessingRunner(local_settings, docker_client, on_log=lambda *_: None)
+    result = Execution(jsonata_generic_pipeline(ROLE), execution_input,
+                       task_runner=SageMakerTasks(runner)).run()  # fmt: skip
+    assert result.status == "SUCCEEDED", (result.error, result.cause)
+    assert result.output == {"Results": {"Inference": {"ProcessingJobStatus": "Completed"}}}
+    assert sources.s3.path_of(f"{base}/out/note.txt").read_text() == "LEGACY\n"
+    scheduled = [json.loads(e["taskScheduledEventDetails"]["parameters"])
+                 for e in result.history if e["type"] == "TaskScheduled"]  # fmt: skip
+    assert len(scheduled) == 1
+    assert scheduled[0]["StoppingCondition"] == {"MaxRuntimeInSeconds": 120}
+    assert scheduled[0]["ProcessingResources"]["ClusterConfig"]["InstanceType"] == "ml.t3.medium"

@@ -21,16 +21,6 @@ OUT = "/opt/ml/processing/output"
 DATA = "/opt/ml/processing/input/data"
 
 
-@pytest.fixture
-def runner(local_settings, docker_client):
-    lines: list[str] = []
-    runner = ProcessingRunner(
-        local_settings, docker_client, on_log=lambda job, line: lines.append(line), stop_grace=1
-    )
-    runner.lines = lines
-    return runner
-
-
 def store(runner, uri: str):
     """The object store path of an s3:// URI."""
     return runner.sources.s3.path_of(uri)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from legacylift.local.promotions import describe, local_promotions
+from legacylift.local.promotions import describe, local_reader
 from legacylift.local.settings import LocalSettings
 
 
@@ -18,10 +18,9 @@ def test_local_promotions_read_the_records_the_training_workflow_writes(tmp_path
             {"source_execution": "iris-run-7", "metric": {"name": "accuracy", "value": 0.97}}
         )
     )
-    assert local_promotions(["iris", "diabetes"], settings) == {
-        "iris": "iris-run-7 (accuracy = 0.97)",
-        "diabetes": "-",
-    }
+    read = local_reader(settings)
+    assert read("iris") == "iris-run-7 (accuracy = 0.97)"
+    assert read("diabetes") == "-"
 
 
 def test_describe_without_a_record():

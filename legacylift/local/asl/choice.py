@@ -6,9 +6,8 @@ import re
 from datetime import datetime
 from typing import Any
 
-from legacylift.local.asl import jsonpath
+from legacylift.local.asl import jsonpath, payload
 from legacylift.local.asl.errors import runtime_error
-from legacylift.local.asl.payload import read_path
 
 _OPERATORS = {"Equals": "==", "LessThan": "<", "GreaterThan": ">", "LessThanEquals": "<=",
               "GreaterThanEquals": ">="}  # fmt: skip
@@ -61,15 +60,14 @@ def evaluate(rule: dict[str, Any], document: Any, context: dict[str, Any]) -> bo
     if variable is None:
         raise runtime_error(f"Choice rule without Variable: {rule}")
     if "IsPresent" in rule:
-        source = context if variable.startswith("$$") else document
         try:
-            jsonpath.get(variable, source)
+            payload.resolve(variable, document, context)
             present = True
         except jsonpath.PathNotFound:
             present = False
         return present == rule["IsPresent"]
     try:
-        value = jsonpath.get(variable, context if variable.startswith("$$") else document)
+        value = payload.resolve(variable, document, context)
     except jsonpath.PathNotFound:
         raise runtime_error(
             f"Invalid path '{variable}': The choice state's condition path references an "
@@ -88,7 +86,7 @@ def evaluate(rule: dict[str, Any], document: Any, context: dict[str, Any]) -> bo
         if key in ("Variable", "Next", "Comment"):
             continue
         if key.endswith("Path"):
-            expected = read_path(expected, document, context, key)
+            expected = payload.read_path(expected, document, context, key)
             key = key[: -len("Path")]
         if key == "StringMatches":
             return isinstance(value, str) and _string_matches(value, expected)

@@ -7,14 +7,12 @@ from collections.abc import Callable
 from typing import Any
 
 from legacylift.local.asl.errors import DefinitionError
+from legacylift.local.asl.variables import name_problem
 
 STATE_TYPES = {"Pass", "Task", "Choice", "Wait", "Succeed", "Fail", "Parallel", "Map"}
 TERMINAL_BY_TYPE = {"Choice", "Succeed", "Fail"}
 # Features of ASL this interpreter does not run (yet): refused up front, naming the state.
 NOT_IMPLEMENTED = {
-    "Assign": "variables (Assign) come with JSONata support",
-    "Arguments": "JSONata's Arguments come with JSONata support",
-    "Output": "JSONata's Output comes with JSONata support",
     "ItemReader": "distributed Map (ItemReader) reads S3, which local runs do not emulate",
     "ResultWriter": "distributed Map (ResultWriter) is not emulated",
     "ItemBatcher": "distributed Map (ItemBatcher) is not emulated",
@@ -25,6 +23,16 @@ NOT_IMPLEMENTED = {
     "Credentials": "cross-account task credentials are not emulated",
     "HeartbeatSeconds": None,  # accepted: a local task reports no heartbeats to miss
 }
+QUERY_LANGUAGES = ("JSONPath", "JSONata")
+# Which fields belong to which query language, as AWS's validator has it
+# (https://docs.aws.amazon.com/step-functions/latest/dg/transforming-data.html).
+JSONPATH_ONLY = ("InputPath", "Parameters", "ResultSelector", "ResultPath", "OutputPath",
+                 "ItemsPath", "Result", "SecondsPath", "TimestampPath", "ErrorPath",
+                 "CausePath", "TimeoutSecondsPath", "HeartbeatSecondsPath",
+                 "MaxConcurrencyPath", "Iterator")  # fmt: skip
+JSONATA_ONLY = ("Arguments", "Output", "Items")
+JSONATA_FIX = "in JSONata use Arguments, Output, Items, Assign and {% %} expressions instead"
+JSONPATH_FIX = 'set "QueryLanguage": "JSONata" on the state (or the state machine) to use it'
 
 
 def load(definition: str | dict[str, Any]) -> dict[str, Any]:
@@ -37,29 +45,42 @@ def load(definition: str | dict[str, Any]) -> dict[str, Any]:
         raise DefinitionError(f"the state machine definition is not JSON: {exc}") from None
 
 
-def validate(machine: dict[str, Any], supports: Callable[[str], bool], where: str = "") -> None:
+def state_language(machine_language: str, state: dict[str, Any]) -> str:
+    """The query language a state runs in: its own QueryLanguage, else the state machine's."""
+    return state.get("QueryLanguage", machine_language)
+
+
+def validate(
+    machine: dict[str, Any],
+    supports: Callable[[str], bool],
+    where: str = "",
+    language: str | None = None,
+) -> None:
     """Raise DefinitionError for anything that cannot run: unknown types, dangling Next,
-    missing End, JSONata, Task resources the local engine cannot run."""
-    if machine.get("QueryLanguage", "JSONPath") != "JSONPath":
-        raise DefinitionError(
-            f"{where or 'the state machine'}: QueryLanguage {machine['QueryLanguage']} is not "
-            "supported locally yet (JSONPath only)"
-        )
+    missing End, fields of the other query language, bad variable names, Task resources the
+    local engine cannot run. `language` is the QueryLanguage its states default to (a
+    Parallel's branches and a Map's item processor inherit their state's)."""
+    top = where or "the state machine"
+    if language is None:
+        language = machine.get("QueryLanguage", "JSONPath")
+        if language not in QUERY_LANGUAGES:
+            raise DefinitionError(
+                f"{top}: QueryLanguage must be JSONPath or JSONata, not {language!r}"
+            )
     states = machine.get("States")
     if not isinstance(states, dict) or not states:
-        raise DefinitionError(f"{where or 'the state machine'}: States must be a non-empty object")
+        raise DefinitionError(f"{top}: States must be a non-empty object")
     if machine.get("StartAt") not in states:
-        raise DefinitionError(f"{where or 'the state machine'}: StartAt names no state")
+        raise DefinitionError(f"{top}: StartAt names no state")
     for name, state in states.items():
         label = f"state '{name}'"
         kind = state.get("Type")
         if kind not in STATE_TYPES:
             raise DefinitionError(f"{label}: unknown Type {kind!r}")
-        if state.get("QueryLanguage", "JSONPath") != "JSONPath":
-            raise DefinitionError(f"{label}: QueryLanguage JSONata is not supported locally yet")
         for key, why in NOT_IMPLEMENTED.items():
             if key in state and why:
                 raise DefinitionError(f"{label}: {key} is not supported locally: {why}")
+        own = _validate_language(label, state, language)
         targets = [state["Next"]] if "Next" in state else []
         targets += [rule.get("Next") for rule in state.get("Choices", [])]
         targets += [state["Default"]] if "Default" in state else []
@@ -82,7 +103,7 @@ def validate(machine: dict[str, Any], supports: Callable[[str], bool], where: st
                 )
         if kind == "Parallel":
             for index, branch in enumerate(state.get("Branches", [])):
-                validate(branch, supports, f"{label} branch {index}")
+                validate(branch, supports, f"{label} branch {index}", own)
         if kind == "Map":
             processor = state.get("ItemProcessor") or state.get("Iterator")
             if processor is None:
@@ -90,4 +111,125 @@ def validate(machine: dict[str, Any], supports: Callable[[str], bool], where: st
             mode = processor.get("ProcessorConfig", {}).get("Mode", "INLINE")
             if mode != "INLINE":
                 raise DefinitionError(f"{label}: only INLINE Map runs locally (not {mode})")
-            validate(processor, supports, f"{label} item processor")
+            validate(processor, supports, f"{label} item processor", own)
+
+
+def _validate_language(label: str, state: dict[str, Any], machine_language: str) -> str:
+    """Check the state's fields against its query language, which it returns."""
+    own = state.get("QueryLanguage", machine_language)
+    if own not in QUERY_LANGUAGES:
+        raise DefinitionError(f"{label}: QueryLanguage must be JSONPath or JSONata, not {own!r}")
+    if machine_language == "JSONata" and own == "JSONPath":
+        raise DefinitionError(
+            f"{label}: QueryLanguage JSONPath is not allowed inside JSONata (a JSONPath state "
+            "machine may contain JSONata states, not the other way round)"
+        )
+    catchers = state.get("Catch", [])
+    # AWS: Succeed and Fail states assign no variables; a Fail state has no Output.
+    if state.get("Type") in ("Succeed", "Fail"):
+        _refuse(label, [state], ["Assign"], f"a {state['Type']} state cannot have '{{}}'")
+    if state.get("Type") == "Fail":
+        _refuse(label, [state], ["Output"], "a Fail state cannot have '{}'")
+    if own == "JSONata":
+        _refuse(
+            label,
+            [state],
+            JSONPATH_ONLY,
+            f"the field '{{}}' is not supported when QueryLanguage is JSONata; {JSONATA_FIX}",
+        )
+        _refuse(
+            label,
+            catchers,
+            ["ResultPath"],
+            "a Catcher's '{}' is JSONPath only; JSONata uses Output (default: $states.errorOutput)",
+        )
+        _refuse(
+            label,
+            state.get("Choices", []),
+            ["Variable", "And", "Or", "Not"],
+            "a JSONata Choice rule has Condition (a {% %} boolean expression), not '{}'",
+        )
+        _require(
+            label,
+            state.get("Choices", []),
+            "Condition",
+            "a JSONata Choice rule needs Condition (a {% %} boolean expression)",
+        )
+        for field in ("Arguments", "Output", "ItemSelector", "Assign"):
+            key = _template_key(state.get(field))
+            if key:
+                raise DefinitionError(
+                    f"{label}: '{key}' in {field}: field names ending in .$ are JSONPath; in "
+                    "JSONata write the value as a {% %} expression"
+                )
+    else:
+        _refuse(
+            label,
+            [state],
+            JSONATA_ONLY,
+            f"the field '{{}}' is only supported when QueryLanguage is JSONata; {JSONPATH_FIX}",
+        )
+        _refuse(label, catchers, ["Output"], f"a Catcher's '{{}}' is JSONata only; {JSONPATH_FIX}")
+        _refuse(
+            label,
+            state.get("Choices", []),
+            ["Output"],
+            f"a Choice rule's '{{}}' is JSONata only; {JSONPATH_FIX}",
+        )
+        _refuse(
+            label,
+            _rules(state.get("Choices", [])),
+            ["Condition"],
+            f"a Choice rule's '{{}}' is JSONata only; {JSONPATH_FIX}",
+        )
+    for source in [state, *catchers, *state.get("Choices", [])]:
+        for key in source.get("Assign", {}) if isinstance(source.get("Assign"), dict) else ():
+            variable = key[:-2] if own == "JSONPath" and key.endswith(".$") else key
+            problem = name_problem(variable)
+            if problem:
+                raise DefinitionError(f"{label}: the variable name '{variable}' {problem}")
+        if "Assign" in source and not isinstance(source["Assign"], dict):
+            raise DefinitionError(f"{label}: Assign must be an object of variable names")
+    return own
+
+
+def _refuse(label: str, places: list[dict[str, Any]], fields, why: str) -> None:
+    """DefinitionError when any of `places` has one of `fields` (`why` names it with `{}`)."""
+    for place in places:
+        for field in fields:
+            if field in place:
+                raise DefinitionError(f"{label}: {why.replace('{}', field, 1)}")
+
+
+def _require(label: str, places: list[dict[str, Any]], field: str, why: str) -> None:
+    """DefinitionError when any of `places` lacks `field`."""
+    if any(field not in place for place in places):
+        raise DefinitionError(f"{label}: {why}")
+
+
+def _rules(choices: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Every Choice rule, nested And/Or/Not ones included."""
+    found = []
+    for rule in choices:
+        found.append(rule)
+        nested = rule.get("And", []) + rule.get("Or", [])
+        nested += [rule["Not"]] if "Not" in rule else []
+        found += _rules(nested)
+    return found
+
+
+def _template_key(template: Any) -> str | None:
+    """The first key ending in `.$` anywhere in a JSON template."""
+    if isinstance(template, dict):
+        for key, value in template.items():
+            if key.endswith(".$"):
+                return key
+            found = _template_key(value)
+            if found:
+                return found
+    if isinstance(template, list):
+        for item in template:
+            found = _template_key(item)
+            if found:
+                return found
+    return None

@@ -13,6 +13,7 @@ class StatesError(Exception):
         self.error = error
         self.cause = cause
         self.located = False  # runtime errors get "...executing the state 'X'..." once
+        self.location: str | None = None  # the JSONata field whose evaluation failed
 
 
 LOCATED_ERRORS = frozenset({"States.Runtime", "States.QueryEvaluationError"})

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
-from legacylift.local.asl import choice, definition, payload
+from legacylift.local.asl import choice, definition
 from legacylift.local.asl.errors import (
     LOCATED_ERRORS,
     StatesError,
@@ -22,9 +22,14 @@ from legacylift.local.asl.errors import (
     runtime_error,
 )
 from legacylift.local.asl.history import History, now_iso
+from legacylift.local.asl.jsonata_payload import JSONATA
+from legacylift.local.asl.payload import JSONPATH, MISSING
+from legacylift.local.asl.variables import Context, Variables, json_size
 
 DEFAULT_RETRY = {"IntervalSeconds": 1, "MaxAttempts": 3, "BackoffRate": 2.0}
 MAP_MAX_WORKERS = 40  # inline Map's concurrency limit on AWS
+MAX_PAYLOAD_BYTES = 256 * 1024  # state input/output and execution input
+MAX_WAIT_SECONDS = 2**31 - 1  # a longer Wait fails at once on AWS
 
 
 @dataclass
@@ -95,6 +100,7 @@ class Execution:
         self.machine = definition.load(definition_json)
         self.tasks = task_runner or _NoTasks()
         definition.validate(self.machine, self.tasks.supports)
+        self.language = self.machine.get("QueryLanguage", "JSONPath")
         self.input = {} if execution_input is None else execution_input
         self.name = name or str(uuid.uuid4())
         self.time_scale = time_scale
@@ -136,7 +142,14 @@ class Execution:
         )
         result = ExecutionResult(status="RUNNING", start_date=start)
         try:
-            result.output = self._run_machine(self.machine, self.input, {})
+            if json_size(self.input) > MAX_PAYLOAD_BYTES:
+                raise StatesError(
+                    "States.DataLimitExceeded",
+                    "The execution input exceeds the maximum number of bytes service limit.",
+                )
+            result.output = self._run_machine(
+                self.machine, self.input, {}, Variables(), self.language
+            )
             result.status = "SUCCEEDED"
             self.history.add("ExecutionSucceeded", output=json.dumps(result.output))
         except _Aborted:
@@ -149,7 +162,8 @@ class Execution:
                 self.history.add("ExecutionTimedOut", error=exc.error, cause=exc.cause)
             else:
                 result.status = "FAILED"
-                self.history.add("ExecutionFailed", error=exc.error, cause=exc.cause)
+                failed = {"error": exc.error, "cause": exc.cause}
+                self.history.add("ExecutionFailed", **{k: v for k, v in failed.items() if v})
         result.stop_date = now_iso()
         result.history = self.history.events
         return result
@@ -174,20 +188,46 @@ class Execution:
                 return
             time.sleep(min(remaining, 0.05))
 
-    def _run_machine(self, machine: dict[str, Any], data: Any, extra: dict[str, Any]) -> Any:
+    def _run_machine(
+        self,
+        machine: dict[str, Any],
+        data: Any,
+        extra: dict[str, Any],
+        variables: Variables,
+        language: str,
+    ) -> Any:
+        """Run a state machine (the top-level one, a branch, an item processor) whose states
+        default to `language` and assign in `variables`."""
         states = machine["States"]
         current = machine["StartAt"]
         while True:
             self._check()
             state = states[current]
             kind = state["Type"]
-            context = {**copy.deepcopy(self.base_context), **extra}
-            context["State"] = {"EnteredTime": now_iso(), "Name": current, "RetryCount": 0}
+            context = Context({**copy.deepcopy(self.base_context), **extra}, variables)
+            # AWS: RetryCount is part of $$.State in Task states only.
+            context["State"] = {"EnteredTime": now_iso(), "Name": current}
+            if kind == "Task":
+                context["State"]["RetryCount"] = 0
+            io = JSONATA if definition.state_language(language, state) == "JSONata" else JSONPATH
             entered = self.history.add(f"{kind}StateEntered", name=current, input=json.dumps(data))
             handler = getattr(self, f"_state_{kind.lower()}")
             try:
-                output, following = handler(current, state, data, context)
+                output, following, assigned = handler(current, state, data, context, io)
+                if json_size(output) > MAX_PAYLOAD_BYTES:
+                    raise StatesError(
+                        "States.DataLimitExceeded",
+                        f"The state/task '{current}' returned a result with a size exceeding the "
+                        "maximum number of bytes service limit.",
+                    )
+                # As on AWS, the state's Assign was evaluated with the values on entry and
+                # binds only now, after its output is computed.
+                variables.assign(assigned, current)
             except StatesError as error:
+                if error.location is not None and not error.located:
+                    # AWS records a failed JSONata evaluation as its own history event.
+                    self.history.add("EvaluationFailed", state=current, error=error.error,
+                                     cause=error.cause, location=error.location)  # fmt: skip
                 if error.error in LOCATED_ERRORS and not error.located:
                     error.located = True
                     error.cause = (
@@ -195,16 +235,21 @@ class Execution:
                         f"the event id #{entered}). {error.cause}"
                     )
                 raise
-            self.history.add(f"{kind}StateExited", name=current, output=json.dumps(output))
+            exited = {"name": current, "output": json.dumps(output)}
+            if assigned:
+                exited["assignedVariables"] = {k: json.dumps(v) for k, v in assigned.items()}
+                exited["assignedVariablesDetails"] = {"truncated": False}
+            self.history.add(f"{kind}StateExited", **exited)
             if following is None:
                 return output
             current, data = following, output
 
-    def _with_retry_catch(self, name, state, raw, context, body) -> tuple[Any, str | None]:
+    def _with_retry_catch(self, name, state, raw, context, io, body):
         attempts: dict[int, int] = {}
         while True:
             try:
-                return body(), state.get("Next")
+                output, assigned = body()
+                return output, self._next(state), assigned
             except StatesError as error:
                 retriers = state.get("Retry", [])
                 index = next(
@@ -225,95 +270,92 @@ class Execution:
                         if retrier.get("JitterStrategy") == "FULL":
                             delay = random.uniform(0, delay)  # noqa: S311 - not cryptographic
                         attempts[index] = done + 1
-                        context["State"]["RetryCount"] = sum(attempts.values())
+                        if "RetryCount" in context["State"]:
+                            context["State"]["RetryCount"] = sum(attempts.values())
                         self.retry_delays.append(delay)
                         self._sleep(delay)
                         continue
                 for catcher in state.get("Catch", []):
                     if error_matches(catcher["ErrorEquals"], error.error):
-                        return payload.error_output(catcher, raw, error), catcher["Next"]
+                        output, assigned = io.caught(catcher, raw, error, context)
+                        return output, catcher["Next"], assigned
                 raise
 
     @staticmethod
     def _next(state: dict[str, Any]) -> str | None:
         return None if state.get("End") else state.get("Next")
 
-    # --- states ------------------------------------------------------------------------
+    # --- states: each returns (output, next state or None, variables to assign) ---------
+    # They read and write data only through `io`, the state's query language pipeline.
 
-    def _state_pass(self, name, state, raw, context):
-        effective = payload.parameters(state, payload.input_path(state, raw, context), context)
-        result = state.get("Result", effective)
-        document = payload.result_path(state, raw, result)
-        return payload.output_path(state, document, context), self._next(state)
+    def _state_pass(self, name, state, raw, context, io):
+        result = io.pass_result(state, raw, context)
+        output, assigned = io.finish(state, raw, result, context)
+        return output, self._next(state), assigned
 
-    def _state_succeed(self, name, state, raw, context):
-        effective = payload.input_path(state, raw, context)
-        return payload.output_path(state, effective, context), None
+    def _state_succeed(self, name, state, raw, context, io):
+        output, assigned = io.finish(state, raw, io.selected(state, raw, context), context)
+        return output, None, assigned
 
-    def _state_fail(self, name, state, raw, context):
-        error = state.get("Error")
-        cause = state.get("Cause")
-        if "ErrorPath" in state:
-            error = self._fail_field(state["ErrorPath"], raw, context, "ErrorPath")
-        if "CausePath" in state:
-            cause = self._fail_field(state["CausePath"], raw, context, "CausePath")
-        raise StatesError(error or "States.Fail", cause)
+    def _state_fail(self, name, state, raw, context, io):
+        error, cause = (self._fail_field(state, field, raw, context, io)
+                        for field in ("Error", "Cause"))  # fmt: skip
+        # AWS: with neither Error nor Cause the execution fails with no error and no cause.
+        raise StatesError(error, cause)
 
     @staticmethod
-    def _fail_field(path, raw, context, field_name):
-        from legacylift.local.asl import intrinsics
-
-        if intrinsics.is_intrinsic(path):
-            value = intrinsics.evaluate(
-                path, lambda p: payload.read_path(p, raw, context, field_name)
-            )
-        else:
-            value = payload.read_path(path, raw, context, field_name)
+    def _fail_field(state, field_name, raw, context, io):
+        value = io.field(state, field_name, raw, context)
+        if value is MISSING:
+            return None
         if not isinstance(value, str):
-            raise runtime_error(f"The {field_name} '{path}' must resolve to a string")
+            raise runtime_error(
+                f"The {field_name} field '{io.source(state, field_name)}' must resolve to a "
+                f"string, not {json.dumps(value)}"
+            )
         return value
 
-    def _state_wait(self, name, state, raw, context):
-        effective = payload.input_path(state, raw, context)
-        if "Seconds" in state:
-            seconds = state["Seconds"]
-        elif "SecondsPath" in state:
-            seconds = payload.read_path(state["SecondsPath"], effective, context, "SecondsPath")
-            if not isinstance(seconds, int) or isinstance(seconds, bool) or seconds < 0:
-                raise runtime_error(f"SecondsPath must give a non-negative integer, got {seconds}")
+    def _state_wait(self, name, state, raw, context, io):
+        effective = io.selected(state, raw, context)
+        seconds = io.field(state, "Seconds", effective, context)
+        if seconds is not MISSING:
+            seconds = _wait_seconds(seconds, state, io)
         else:
-            stamp = state.get("Timestamp")
-            if "TimestampPath" in state:
-                stamp = payload.read_path(
-                    state["TimestampPath"], effective, context, "TimestampPath"
-                )
+            stamp = io.field(state, "Timestamp", effective, context)
             target = choice._timestamp(stamp)
             if target is None:
-                raise runtime_error(f"Wait: {stamp!r} is not an RFC 3339 timestamp")
+                given = "TimestampPath" if "TimestampPath" in state else "Timestamp"
+                raise runtime_error(
+                    f"The {given} parameter does not reference a valid ISO-8601 extended "
+                    f"offset date-time format string: {io.source(state, 'Timestamp')} == "
+                    f"{_shown(stamp)}"
+                )
             seconds = (target - datetime.now(target.tzinfo)).total_seconds()
+        if seconds > MAX_WAIT_SECONDS:
+            raise runtime_error("Wait state delay is too long.")
         self._sleep(seconds)
-        return payload.output_path(state, effective, context), self._next(state)
+        output, assigned = io.finish(state, raw, effective, context)
+        return output, self._next(state), assigned
 
-    def _state_choice(self, name, state, raw, context):
-        effective = payload.input_path(state, raw, context)
+    def _state_choice(self, name, state, raw, context, io):
+        effective = io.selected(state, raw, context)
         for rule in state["Choices"]:
-            if choice.evaluate(rule, effective, context):
-                return payload.output_path(state, effective, context), rule["Next"]
+            if io.matches(rule, effective, context):
+                output, assigned = io.finish(_chosen(state, rule), raw, effective, context)
+                return output, rule["Next"], assigned
         if "Default" in state:
-            return payload.output_path(state, effective, context), state["Default"]
+            output, assigned = io.finish(state, raw, effective, context)
+            return output, state["Default"], assigned
         raise StatesError(
             "States.NoChoiceMatched", f"No Choice Rules matched in the Choice state '{name}'"
         )
 
-    def _state_task(self, name, state, raw, context):
+    def _state_task(self, name, state, raw, context, io):
         def body():
-            effective = payload.parameters(state, payload.input_path(state, raw, context), context)
+            effective = io.effective(state, raw, context)
             resource = state["Resource"]
-            timeout = state.get("TimeoutSeconds")
-            if "TimeoutSecondsPath" in state:
-                timeout = payload.read_path(
-                    state["TimeoutSecondsPath"], raw, context, "TimeoutSecondsPath"
-                )
+            timeout = io.field(state, "TimeoutSeconds", raw, context)
+            timeout = None if timeout is MISSING else timeout
             scheduled = self.history.add(
                 "TaskScheduled",
                 resource=resource.split(":::", 1)[-1],
@@ -332,59 +374,72 @@ class Execution:
                 self.history.add("TaskFailed", resource=resource, **details)
                 raise
             self.history.add("TaskSucceeded", resource=resource, output=json.dumps(result))
-            return payload.process_output(state, raw, result, context)
+            return io.finish(state, raw, result, context)
 
-        return self._with_retry_catch(name, state, raw, context, body)
+        return self._with_retry_catch(name, state, raw, context, io, body)
 
-    def _state_parallel(self, name, state, raw, context):
+    def _state_parallel(self, name, state, raw, context, io):
         def body():
-            effective = payload.parameters(state, payload.input_path(state, raw, context), context)
+            effective = io.effective(state, raw, context)
             branches = state["Branches"]
             with ThreadPoolExecutor(max_workers=max(1, len(branches))) as pool:
                 futures = [
-                    pool.submit(self._run_machine, branch, copy.deepcopy(effective), {})
+                    pool.submit(self._nested, branch, copy.deepcopy(effective), {},
+                                context.variables, io.language)
                     for branch in branches
-                ]
+                ]  # fmt: skip
                 results = self._gather(futures)
-            return payload.process_output(state, raw, results, context)
+            return io.finish(state, raw, results, context)
 
-        return self._with_retry_catch(name, state, raw, context, body)
+        return self._with_retry_catch(name, state, raw, context, io, body)
 
-    def _state_map(self, name, state, raw, context):
+    def _state_map(self, name, state, raw, context, io):
         def body():
-            effective = payload.input_path(state, raw, context)
-            items = effective
-            if "ItemsPath" in state:
-                items = payload.read_path(state["ItemsPath"], effective, context, "ItemsPath")
+            effective = io.selected(state, raw, context)
+            items = io.items(state, effective, context)
             if not isinstance(items, list):
                 raise StatesError(
                     "States.QueryEvaluationError",
                     f"Map state input must be an array but was: {_json_type(items)}",
                 )
             processor = state.get("ItemProcessor") or state["Iterator"]
-            selector = "ItemSelector" if "ItemSelector" in state else "Parameters"
             inputs = []
             for index, item in enumerate(items):
-                item_context = {**context, "Map": {"Item": {"Index": index, "Value": item}}}
-                if selector in state:
-                    inputs.append(payload.apply_template(state[selector], effective, item_context))
-                else:
-                    inputs.append(item)
-            limit = state.get("MaxConcurrency", 0) or MAP_MAX_WORKERS
+                item_context = context.with_entries(Map={"Item": {"Index": index, "Value": item}})
+                inputs.append(io.item_input(state, effective, item_context))
+            limit = _max_concurrency(io.field(state, "MaxConcurrency", effective, context),
+                                     state, io)  # fmt: skip
             with ThreadPoolExecutor(max_workers=max(1, min(limit, MAP_MAX_WORKERS))) as pool:
                 futures = [
-                    pool.submit(self._iteration, name, processor, index, value)
+                    pool.submit(
+                        self._iteration,
+                        name,
+                        processor,
+                        index,
+                        value,
+                        context.variables,
+                        io.language,
+                    )
                     for index, value in enumerate(inputs)
                 ]
                 results = self._gather(futures)
-            return payload.process_output(state, raw, results, context)
+            return io.finish(state, raw, results, context)
 
-        return self._with_retry_catch(name, state, raw, context, body)
+        return self._with_retry_catch(name, state, raw, context, io, body)
 
-    def _iteration(self, name, processor, index, value):
+    def _nested(self, machine, data, extra, outer: Variables, language: str):
+        """A Parallel branch or Map iteration: its own variable scope inside `outer`; its
+        states default to the query language of the state that runs it."""
+        scope = outer.inner()
+        try:
+            return self._run_machine(machine, data, extra, scope, language)
+        finally:
+            scope.release()
+
+    def _iteration(self, name, processor, index, value, outer: Variables, language: str):
         self.history.add("MapIterationStarted", name=name, index=index)
         try:
-            output = self._run_machine(processor, value, {})
+            output = self._nested(processor, value, {}, outer, language)
         except StatesError:
             self.history.add("MapIterationFailed", name=name, index=index)
             raise
@@ -411,6 +466,47 @@ class Execution:
         if first_error is not None:
             raise first_error
         return results
+
+
+def _chosen(state: dict[str, Any], rule: dict[str, Any]) -> dict[str, Any]:
+    """The Choice state's fields with a matched rule's Assign and Output instead of the
+    state's own (those apply when the Default is taken)."""
+    fields = {key: value for key, value in state.items() if key not in ("Assign", "Output")}
+    fields.update({key: rule[key] for key in ("Assign", "Output") if key in rule})
+    return fields
+
+
+def _shown(value: Any) -> str:
+    return value if isinstance(value, str) else json.dumps(value)
+
+
+def _wait_seconds(seconds: Any, state: dict[str, Any], io) -> int:
+    """A Wait's seconds, checked with AWS's wording."""
+    given = "SecondsPath" if "SecondsPath" in state else "Seconds"
+    description = f"{io.source(state, 'Seconds')} == {_shown(seconds)}"
+    if isinstance(seconds, bool) or not isinstance(seconds, int):
+        raise runtime_error(
+            f"The {given} parameter cannot be parsed as a long value: {description}"
+        )
+    if seconds < 0:
+        raise runtime_error(f"The {given} parameter references a negative value: {description}")
+    return seconds
+
+
+def _max_concurrency(value: Any, state: dict[str, Any], io) -> int:
+    """MaxConcurrency (0: no limit), checked as AWS checks MaxConcurrencyPath."""
+    if value is MISSING:
+        return MAP_MAX_WORKERS
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise runtime_error(
+            f'The MaxConcurrencyPath field refers to value "{_shown(value)}" which is not a '
+            f"valid integer: {io.source(state, 'MaxConcurrency')}"
+        )
+    if value < 0:
+        raise runtime_error(
+            f"Expected non-negative integer for MaxConcurrency, got '{value}' instead."
+        )
+    return value or MAP_MAX_WORKERS
 
 
 def _json_type(value: Any) -> str:

@@ -6,6 +6,7 @@ import base64
 import binascii
 import hashlib
 import json
+import math
 import random
 import re
 import uuid
@@ -143,6 +144,14 @@ def _integer(value: Any, what: str) -> int:
     return int(value)
 
 
+def _rounded(value: Any, what: str) -> int:
+    """A number rounded half up, as Java's Math.round does (1.5 -> 2, -1.5 -> -1): MathAdd and
+    MathRandom accept non-integer numbers this way."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise _failure(f"{what} must be a number, got {json.dumps(value)}")
+    return math.floor(value + 0.5)
+
+
 def _array(value: Any, what: str) -> list:
     if not isinstance(value, list):
         raise _failure(f"{what} must be an array, got {json.dumps(value)}")
@@ -213,7 +222,7 @@ def _merge(first, second, deep):
 
 
 def _random(start, end, seed=None):
-    start, end = _integer(start, "MathRandom start"), _integer(end, "MathRandom end")
+    start, end = _rounded(start, "MathRandom start"), _rounded(end, "MathRandom end")
     generator = random.Random(_integer(seed, "seed")) if seed is not None else random  # noqa: S311
     return generator.randint(start, end)
 
@@ -225,6 +234,8 @@ def _split(text, delimiters):
 
 
 def _string_to_json(text):
+    if not _string(text, "StringToJson's argument").strip():
+        return None  # AWS: an empty or blank string is null
     try:
         return json.loads(_string(text, "StringToJson's argument"))
     except json.JSONDecodeError as exc:
@@ -250,7 +261,7 @@ FUNCTIONS: dict[str, Callable[..., Any]] = {
     "States.JsonMerge": _merge,
     "States.MathRandom": _random,
     "States.MathAdd": lambda a, b: (
-        _integer(a, "MathAdd argument") + _integer(b, "MathAdd argument")
+        _rounded(a, "MathAdd argument") + _rounded(b, "MathAdd argument")
     ),
     "States.StringSplit": _split,
     "States.UUID": lambda: str(uuid.uuid4()),

@@ -51,9 +51,12 @@ def _parse(path: str) -> list[tuple[str, Any]]:
             steps.append(("deep", groups["deep"]))
         elif groups["field"] is not None:
             steps.append(("wild", None) if groups["field"] == "*" else ("field", groups["field"]))
-        elif groups["quoted"] is not None or groups["dquoted"] is not None:
-            raw = groups["quoted"] if groups["quoted"] is not None else groups["dquoted"]
-            steps.append(("field", re.sub(r"\\(.)", r"\1", raw)))
+        elif groups["quoted"] is not None:
+            # Only the enclosing quote is unescaped: AWS keeps any other backslash in the key
+            # (the path `$['Test\"Name"']` names the key `Test\"Name"`).
+            steps.append(("field", groups["quoted"].replace("\\'", "'")))
+        elif groups["dquoted"] is not None:
+            steps.append(("field", groups["dquoted"].replace('\\"', '"')))
         elif groups["index"] is not None:
             steps.append(("index", int(groups["index"])))
         elif groups["slice"] is not None:
