@@ -136,7 +136,7 @@ class _Progress:
             failed = event.get("taskFailedEventDetails") or {}
             if kind == "TaskSucceeded":
                 console.success(f"{name}: done in {step.seconds:.1f}s")
-            elif not failed.get("resource", "").startswith("arn:aws:states:::sagemaker:"):
+            elif failed.get("resource", "").startswith("arn:aws:states:::aws-sdk:"):
                 # An S3 read may fail on purpose (no promoted model yet): the Catch decides.
                 console.info(f"{name}: {failed.get('error')} after {step.seconds:.1f}s")
             else:
