@@ -16,7 +16,9 @@ variable "models" {
     and per-step objects (`preprocessing`, `inference`, `postprocessing`) with `instance_type`,
     `volume_size`, `max_runtime`, `environment`, `network`, `image` ("framework" or "model"),
     and `code_uris` (`{preprocessing = "s3://...", postprocessing = "s3://..."}`) for the steps
-    that run in script mode. Typed `any` because Terraform 1.0.3 has no optional() attributes:
+    that run in script mode; optional `train`, `evaluate` and `promotion` (all three or none:
+    the training workflow, docs/contracts.md section 3c) and `inference.artifacts` ("image"
+    or "promoted"). Typed `any` because Terraform 1.0.3 has no optional() attributes:
     every omitted field falls back to the module-level defaults.
   EOT
   type        = any
