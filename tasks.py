@@ -132,6 +132,16 @@ LOCAL_HELP = {
 }
 
 
+JSON_HELP = "print one machine-readable JSON result on stdout (progress goes to stderr)"
+
+
+def _quiet_stdout(json_output):
+    """With --json, everything but the JSON result goes to stderr."""
+    import contextlib
+
+    return contextlib.redirect_stdout(sys.stderr) if json_output else contextlib.nullcontext()
+
+
 @task(
     help={
         "name": "the model's folder name under legacy_models/",
@@ -139,26 +149,56 @@ LOCAL_HELP = {
         "output": "where to put the output: a new or empty local directory, or an s3:// URI "
         "(default: s3://legacylift-WORKSPACE/NAME/output/EXECUTION/ in the local object store)",
         "overwrite": "replace the contents of a non-empty --output (refused otherwise)",
+        "json": JSON_HELP,
         **LOCAL_HELP,
     }
 )
-def run_local(c, name, input, output=None, workspace="local", time_scale="1", overwrite=False):  # noqa: A002
+def run_local(
+    c,
+    name,
+    input,
+    output=None,
+    workspace="local",
+    time_scale="1",
+    overwrite=False,
+    json=False,  # noqa: A002
+):
     """Run a model's Terraform-rendered workflow locally: each step a processing job in Docker.
 
-    Every argument is checked before anything is written; see README, 'Running locally'."""
+    Every argument is checked before anything is written; see README, 'Running locally'. Shows
+    a live step list (plain lines when not on a terminal) and writes an HTML report."""
     from legacylift.console import error, success
     from legacylift.local.run import run_local as run
+    from legacylift.report.reporter import Reporter
 
-    result = _fail_cleanly(
-        lambda: run(
-            name, input, output, workspace=workspace, time_scale=time_scale, overwrite=overwrite
+    reporter = Reporter("json" if json else "text")
+    with _quiet_stdout(json):
+        result = _fail_cleanly(
+            lambda: run(
+                name,
+                input,
+                output,
+                workspace=workspace,
+                time_scale=time_scale,
+                overwrite=overwrite,
+                reporter=reporter,
+            )  # fmt: skip
         )
-    )
+    if json:
+        local_output = str(result.output_path) if result.output_path else None
+        reporter.print_json(
+            output_uri=result.output_uri, output_path=local_output, report=str(result.report_path)
+        )
+        if not result.succeeded:
+            raise Exit(code=1)
+        return
     if not result.succeeded:
         error(result.failure)
+        error(f"report: {result.report_path}")
         raise Exit(code=1)
     success(f"{name}: execution {result.execution_name} succeeded in {result.seconds:.1f}s")
     success(f"output: {result.output_path or result.output_uri}")
+    success(f"report: {result.report_path}")
 
 
 @task(
@@ -227,10 +267,66 @@ def train(c, name, input, evaluation=None, workspace="local", time_scale="1"):  
 
 @task(help={"workspace": LOCAL_HELP["workspace"]})
 def demo(c, workspace="local"):
-    """Build every sample model and run its pipeline locally (the README's main command)."""
+    """Build every sample model and run its pipeline locally (the README's main command).
+
+    Writes each model's run report and an index page linking them."""
     from legacylift.local.demo import run_demo
 
     _fail_cleanly(lambda: run_demo(workspace=workspace))
+
+
+# --- pictures and reports ---------------------------------------------------------------------
+
+
+@task(
+    help={
+        "name": "the model whose workflow to draw (with --definition: the picture's name)",
+        "workspace": "whose pinned settings to render with (default 'local')",
+        "workflow": "'inference' (default) or 'train'",
+        "definition": "draw this ASL definition file instead of a model's workflow",
+        "output": "the picture to write: .svg (default), .png, .pdf or .dot "
+        "(default .legacylift/graphs/NAME-WORKFLOW.svg)",
+    }
+)
+def graph(c, name, workspace="local", workflow="inference", definition=None, output=None):
+    """Draw a workflow as Terraform renders it (or any definition file) with Graphviz."""
+    from pathlib import Path
+
+    from legacylift.console import success
+    from legacylift.paths import project_state_dir
+    from legacylift.report.definitions import definition_file, rendered_definition
+    from legacylift.report.graph import write_graph
+
+    def action():
+        if definition:
+            text, stem = definition_file(definition), name
+        else:
+            text, stem = rendered_definition(name, workspace, workflow), f"{name}-{workflow}"
+        target = Path(output) if output else project_state_dir() / "graphs" / f"{stem}.svg"
+        return write_graph(text, target)
+
+    success(f"graph: {_fail_cleanly(action)}")
+
+
+@task(
+    help={
+        "execution": "execution ARN, or its name together with --workspace and --model",
+        "workspace": "Terraform workspace (when EXECUTION is a name)",
+        "model": "model name (when EXECUTION is a name)",
+        "output": "where to write the HTML report (default .legacylift/reports/NAME.html)",
+    }
+)
+def report(c, execution, workspace=None, model=None, output=None):
+    """Write the HTML report of a cloud execution: graph, timeline, jobs, logs, outputs."""
+    from pathlib import Path
+
+    from legacylift.console import success
+    from legacylift.report.cloud import execution_report
+
+    path = _fail_cleanly(
+        lambda: execution_report(execution, workspace, model, Path(output) if output else None)
+    )
+    success(f"report: {path}")
 
 
 # --- operating on AWS: deploy, run, status, logs (issue 6) ------------------------------------
@@ -295,11 +391,12 @@ def upload_input(c, name, path, workspace):
         "name": "execution name (default run-YYYYmmdd-HHMMSS); must be unused",
         "wait": "follow the execution to its end (default); --no-wait returns once started",
         "poll": "seconds between progress polls while following",
+        "json": JSON_HELP,
         "workflow": "inference (default) or train: the model's training state machine",
         "evaluation": "with --workflow train: s3:// URI of the evaluation data (default: --input)",
     }
 )
-def run(
+def run(  # noqa: PLR0913 - one invoke option each
     c,
     model,
     workspace,
@@ -308,16 +405,21 @@ def run(
     name=None,
     wait=True,
     poll=5,
+    json=False,
     workflow="inference",
     evaluation=None,
 ):
     """Start an execution of a model's state machine and follow it step by step."""
     from legacylift.aws.operations import run as start_run
     from legacylift.aws.operations import train as start_training
+    from legacylift.errors import LegacyLiftError
+    from legacylift.report.reporter import Reporter
 
     if workflow == "train":
-        if output:
-            _fail_cleanly(lambda: _refuse("--output", "--workflow train writes under models/"))
+        if output or json:
+            _fail_cleanly(
+                lambda: _refuse("--output/--json", "--workflow train writes under models/")
+            )
         _fail_cleanly(
             lambda: start_training(model, workspace, input, evaluation, name, wait, float(poll))
         )
@@ -326,10 +428,28 @@ def run(
         _fail_cleanly(
             lambda: _refuse(
                 "--workflow/--evaluation",
-                "use --workflow inference or train (--evaluation with train only)",
+                "use --workflow inference or train (--evaluation goes with train only)",
             )
         )
-    _fail_cleanly(lambda: start_run(model, workspace, input, output, name, wait, float(poll)))
+
+    reporter = Reporter("json" if json else "text")
+    failed = False
+    with _quiet_stdout(json):
+        try:
+            arn = start_run(model, workspace, input, output, name, wait, float(poll), reporter)
+        except LegacyLiftError as exc:
+            if not json or reporter.trace.status == "RUNNING":  # failed before it ended
+                from legacylift.console import error
+
+                error(str(exc))
+                raise Exit(code=1) from None
+            failed, arn = True, reporter.trace.arn
+    if json:
+        reporter.trace.arn = reporter.trace.arn or arn
+        reporter.trace.name = reporter.trace.name or arn.rsplit(":", 1)[-1]
+        reporter.print_json()
+        if failed:
+            raise Exit(code=1)
 
 
 def _refuse(option, fix):
@@ -343,13 +463,22 @@ def _refuse(option, fix):
         "name": "model name",
         "workspace": "Terraform workspace",
         "limit": "how many recent executions to list",
+        "json": JSON_HELP,
     }
 )
-def status(c, name, workspace, limit=10):
+def status(c, name, workspace, limit=10, json=False):
     """List a model's recent executions with status and duration."""
+    import json as json_module
+
     from legacylift.aws.operations import status as list_status
 
-    _fail_cleanly(lambda: list_status(name, workspace, int(limit)))
+    with _quiet_stdout(json):
+        rows = _fail_cleanly(lambda: list_status(name, workspace, int(limit)))
+    if json:
+        for row in rows:
+            row["started"] = row["started"].isoformat()
+        print(json_module.dumps({"model": name, "workspace": workspace, "executions": rows},
+                                indent=2))  # fmt: skip
 
 
 @task(

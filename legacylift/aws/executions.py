@@ -15,6 +15,7 @@ from legacylift import console
 from legacylift.aws import history as hist
 from legacylift.aws.logs import job_log_lines, job_log_tail
 from legacylift.errors import LegacyLiftError
+from legacylift.report.reporter import Reporter
 
 EXECUTION_NAME = re.compile(r"^[A-Za-z0-9_-]{1,80}$")
 FINISHED = {"SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED"}
@@ -85,51 +86,41 @@ def history_events(sfn, arn: str, after_id: int = 0) -> list[dict[str, Any]]:
     return sorted(events, key=lambda e: int(e["id"]))
 
 
-def _show_transition(kind: str, step: hist.Step) -> None:
-    if step.kind not in hist.PROGRESS_KINDS:
-        return
-    if kind == "entered":
-        console.info(f"{step.name} ...")
-    elif kind == "exited":
-        console.success(f"{step.name} ({hist.format_duration(step.duration())})")
-    else:
-        console.error(f"{step.name} failed after {hist.format_duration(step.duration())}")
-
-
 def follow(
     sfn,
     arn: str,
     poll_seconds: float = 5.0,
     sleep: Callable[[float], None] = time.sleep,
+    reporter: Reporter | None = None,
 ) -> tuple[str, hist.History]:
-    """Print each state as it is entered and left (with durations) until the execution ends;
-    return its final status and history."""
+    """Show each state as it is entered and left (with durations, through `reporter`) until
+    the execution ends; return its final status and history."""
     history = hist.History()
-    while True:
-        status = sfn.describe_execution(executionArn=arn)["status"]
-        for event in history_events(sfn, arn, history.last_event_id):
-            for kind, step in history.add(event):
-                _show_transition(kind, step)
-        if status in FINISHED:
-            return status, history
-        sleep(poll_seconds)
+    reporter = reporter or Reporter("text")
+    reporter.trace.arn, reporter.trace.name = arn, arn.rsplit(":", 1)[-1]
+    try:
+        while True:
+            status = sfn.describe_execution(executionArn=arn)["status"]
+            for event in history_events(sfn, arn, history.last_event_id):
+                history.add(event)
+                reporter.event(event)
+            if status in FINISHED:
+                return status, history
+            sleep(poll_seconds)
+    finally:
+        reporter.close()
 
 
-def report_failure(status: str, history: hist.History, logs_client, tail_lines: int = 30) -> str:
-    """Print the failing step, its error and cause, and its processing job's log tail; return
-    the one-line summary."""
-    failure = history.failure or hist.Failure(None, status, "")
-    where = f"step {failure.step!r}" if failure.step else "the execution"
-    summary = f"{where} failed: {failure.error}"
-    console.error(summary)
-    cause = hist.readable_cause(failure.cause)
-    if cause:
-        console.detail(f"cause: {cause}")
-    if failure.job_name:
-        tail = job_log_tail(logs_client, failure.job_name, tail_lines)
-        console.detail(f"last {len(tail)} log lines of processing job {failure.job_name}:")
-        for line in tail or ["(no log events: the job may have failed before its container ran)"]:
-            console.detail(f"| {line}")
+def report_failure(reporter: Reporter, logs_client, tail_lines: int = 30) -> str:
+    """Show why the execution failed (failing step, error, the job's reason and the tail of
+    its CloudWatch log), as local runs do; return the one-line summary."""
+    failure = reporter.failure() or {}
+    if failure.get("job"):
+        reporter.logs_from(lambda job: job_log_tail(logs_client, job, tail_lines), [failure["job"]])
+    where = f"step {failure['step']!r}" if failure.get("step") else "the execution"
+    summary = f"{where} failed: {failure.get('error')}"
+    if reporter.mode == "text":
+        console.error(reporter.failure_text())
     return summary
 
 

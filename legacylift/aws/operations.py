@@ -10,6 +10,7 @@ from legacylift.aws import executions, stack
 from legacylift.aws.history import format_duration
 from legacylift.aws.session import check_credentials, region_of_arn, session
 from legacylift.errors import LegacyLiftError
+from legacylift.report.reporter import Reporter
 
 
 def _model_clients(model: str, workspace: str):
@@ -54,9 +55,11 @@ def run(
     name: str | None = None,
     wait: bool = True,
     poll_seconds: float = 5.0,
+    reporter: Reporter | None = None,
 ) -> str:
-    """Start an execution of `model`'s state machine and, with `wait`, follow it to the end;
-    a failed execution raises after showing the failing step, cause and log tail."""
+    """Start an execution of `model`'s state machine and, with `wait`, follow it to the end
+    (progress through `reporter`, text lines by default); a failed execution raises after
+    showing the failing step, cause and log tail."""
     deployed, machine_arn, aws = _model_clients(model, workspace)
     name = name or executions.default_execution_name()
     output_uri = output_uri or f"s3://{deployed.data_bucket}/{model}/outputs/{name}/"
@@ -67,16 +70,18 @@ def run(
     console.detail(f"input {payload['input_uri']} -> output {payload['output_uri']}")
     if not wait:
         return arn
+    reporter = reporter or Reporter("text")
     try:
-        status, history = executions.follow(sfn, arn, poll_seconds)
+        status, history = executions.follow(sfn, arn, poll_seconds, reporter=reporter)
     except KeyboardInterrupt:
         console.info(f"stopped following; the execution goes on: `invoke logs {arn}`")
         raise
+    console.detail(f"its report: `invoke report {arn}`")
     if status == "SUCCEEDED":
         total = sum(step.duration() or 0 for step in history.steps)
         console.success(f"{name} succeeded ({format_duration(total)} in steps)")
         return arn
-    summary = executions.report_failure(status, history, aws.client("logs"))
+    summary = executions.report_failure(reporter, aws.client("logs"))
     raise LegacyLiftError(f"execution {name} {status}: {summary}")
 
 

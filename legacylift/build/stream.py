@@ -19,6 +19,7 @@ from docker.errors import APIError
 
 from legacylift.console import detail, info
 from legacylift.errors import LegacyLiftError
+from legacylift.report.progress import BuildProgress, PushProgress
 
 TAIL_LINES = 25
 STEP = re.compile(r"^Step \d+/\d+ : ")
@@ -58,10 +59,12 @@ def stream_build(
     labels: dict[str, str],
     echo: Callable[[str], None] = detail,
 ) -> BuildLog:
-    """Build `context` with the classic builder, echoing each step as it starts."""
+    """Build `context` with the classic builder showing its progress (bars on a terminal,
+    each step's line otherwise)."""
     log = BuildLog()
     tail: deque[str] = deque(maxlen=TAIL_LINES)
     step: str | None = None
+    bar = BuildProgress(tag, echo=echo).start()
     try:
         chunks = client.api.build(
             path=str(context),
@@ -88,11 +91,14 @@ def stream_build(
                 if STEP.match(line):
                     step = line
                     log.steps.append(line)
-                    echo(line)
+                    bar.step(line)
                 elif line.strip() == "---> Using cache" and step:
                     log.cached_steps.append(step)
+                    bar.used_cache()
     except APIError as exc:
         raise _build_failure(tag, step, exc.explanation or str(exc), tail) from exc
+    finally:
+        bar.stop(finished=bool(log.image_id))
     if not log.image_id:
         raise _build_failure(tag, step, "the daemon reported no image", tail)
     return log
@@ -104,12 +110,12 @@ def stream_push(
     tag: str,
     auth_config: dict[str, str] | None,
 ) -> str:
-    """Push `repository:tag`, showing each layer's outcome; return the digest from `aux`.
+    """Push `repository:tag` showing each layer's progress; return the digest from `aux`.
 
     Every chunk is scanned: a push that fails reports the error in the stream, not as an
     exception, and would otherwise look like success."""
     digest = ""
-    reported: dict[str, str] = {}
+    bar = PushProgress(f"{repository}:{tag}").start()
     kwargs: dict[str, Any] = {"stream": True, "decode": True}
     if auth_config:
         kwargs["auth_config"] = auth_config
@@ -121,16 +127,11 @@ def stream_push(
             aux = chunk.get("aux")
             if isinstance(aux, dict) and aux.get("Digest"):
                 digest = aux["Digest"]
-            layer, status = chunk.get("id"), chunk.get("status", "")
-            if layer and status.startswith(("Pushed", "Layer already exists", "Mounted from")):
-                if reported.get(layer) != status:
-                    reported[layer] = status
-                    detail(f"{layer}: {status}")
-            elif layer and status == "Pushing" and layer not in reported:
-                reported[layer] = status
-                detail(f"{layer}: pushing")
+            bar.chunk(chunk)
     except APIError as exc:
         raise LegacyLiftError(_push_hint(repository, exc.explanation or str(exc))) from exc
+    finally:
+        bar.stop()
     if not digest:
         raise LegacyLiftError(f"pushing {repository}:{tag} reported no digest: push it again")
     info(f"pushed {repository}:{tag} ({digest})")

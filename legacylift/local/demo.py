@@ -9,6 +9,7 @@ from pathlib import Path
 from legacylift import console
 from legacylift.errors import LegacyLiftError
 from legacylift.local.run import LocalRun, expected_matches, run_local
+from legacylift.report.html import write_index
 
 
 @dataclass
@@ -36,6 +37,7 @@ def run_demo(names: list[str] | None = None, workspace: str = "local") -> list[D
     from legacylift.models import discover_models, load_model
 
     rows: list[DemoRow] = []
+    reports: list[tuple[str, str, Path]] = []
 
     def invalid(name: str, error: LegacyLiftError) -> None:
         console.error(f"{name}: not a valid model, skipped: {error}")
@@ -63,7 +65,12 @@ def run_demo(names: list[str] | None = None, workspace: str = "local") -> list[D
         steps = " > ".join(step.name for step in run.steps)
         output = str(run.output_path or run.output_uri)
         rows.append(DemoRow(model.name, steps, run.result.status, run.seconds, check, output))
+        if run.report_path:
+            reports.append((model.name, run.result.status, run.report_path))
     print(summary_table(rows))
+    if reports:
+        index = write_index(reports[0][2].parent / "demo.html", reports, "LegacyLift demo runs")
+        console.success(f"reports: {index}")
     bad = [row.model for row in rows if row.status != "SUCCEEDED" or row.check.startswith("DIFF")]
     if not rows:
         raise LegacyLiftError("no model has a sample/input/ folder: nothing to demonstrate")

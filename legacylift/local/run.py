@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import io
-import json
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -35,8 +34,10 @@ from legacylift.local.sagemaker_tasks import SageMakerTasks
 from legacylift.local.settings import LocalSettings
 from legacylift.local.transfer import fetch_output, stage_input
 from legacylift.paths import MODULES_DIR
+from legacylift.report.local import write_local_report
+from legacylift.report.reporter import Reporter
+from legacylift.report.trace import Trace
 
-LOG_TAIL_SHOWN = 20
 STEP_RUNNER = MODULES_DIR / "workflow" / "files" / "steprunner.py"
 RUNNER_AREA = "_legacylift"  # not a model name: those start with a letter
 
@@ -48,6 +49,15 @@ class StepTiming:
     name: str
     seconds: float = 0.0
     status: str = "running"
+
+
+def step_timings(trace: Trace) -> list[StepTiming]:
+    """One StepTiming per Task state (its last visit), in the order they were entered."""
+    steps: dict[str, StepTiming] = {}
+    for visit in trace.tasks():
+        status = {"succeeded": "ok", "running": "running"}.get(visit.status, "failed")
+        steps[visit.label] = StepTiming(visit.label, visit.seconds() or 0.0, status)
+    return list(steps.values())
 
 
 @dataclass
@@ -62,6 +72,8 @@ class LocalRun:
     steps: list[StepTiming] = field(default_factory=list)
     seconds: float = 0.0
     failure: str | None = None
+    reporter: Reporter | None = None
+    report_path: Path | None = None
 
     @property
     def succeeded(self) -> bool:
@@ -104,59 +116,6 @@ def upload_step_runner(sources: DataSources, bucket: str) -> str:
     return folder
 
 
-class _Progress:
-    """Prints each Task state's start, end and duration from the execution history."""
-
-    def __init__(self, quiet: bool) -> None:
-        self.quiet = quiet
-        self.steps: dict[str, StepTiming] = {}
-        self._started: dict[str, float] = {}
-
-    def __call__(self, event: dict[str, Any]) -> None:
-        kind = event["type"]
-        details = event.get("stateEnteredEventDetails") or event.get("stateExitedEventDetails")
-        if kind == "TaskStateEntered":
-            name = details["name"]
-            self._started[name] = time.monotonic()
-            self.steps[name] = StepTiming(name)
-        elif kind == "TaskScheduled" and not self.quiet:
-            name = next(reversed(self._started))
-            scheduled = event["taskScheduledEventDetails"]
-            what = scheduled["resource"]
-            if scheduled["resourceType"] == "sagemaker":
-                what = "processing job"
-            console.info(f"{name}: {what} starting")
-        elif kind in ("TaskSucceeded", "TaskFailed"):
-            name = next(reversed(self._started))
-            step = self.steps[name]
-            step.seconds = time.monotonic() - self._started[name]
-            step.status = "ok" if kind == "TaskSucceeded" else "failed"
-            if self.quiet:
-                return
-            failed = event.get("taskFailedEventDetails") or {}
-            if kind == "TaskSucceeded":
-                console.success(f"{name}: done in {step.seconds:.1f}s")
-            elif failed.get("resource", "").startswith("arn:aws:states:::aws-sdk:"):
-                # An S3 read may fail on purpose (no promoted model yet): the Catch decides.
-                console.info(f"{name}: {failed.get('error')} after {step.seconds:.1f}s")
-            else:
-                reason = _failure_reason(event.get("taskFailedEventDetails") or {})
-                console.error(f"{name}: failed after {step.seconds:.1f}s: {reason}")
-
-
-def _failure_reason(details: dict[str, Any]) -> str:
-    """One line saying why a Task failed (shown as it happens, so a Retry's wait is explained)."""
-    error, cause = details.get("error", "error"), details.get("cause") or ""
-    try:
-        described = json.loads(cause)
-    except ValueError:
-        described = None
-    if isinstance(described, dict):
-        cause = described.get("FailureReason") or described.get("ProcessingJobStatus") or ""
-    cause = " ".join(str(cause).split())
-    return f"{error}: {cause[:300]}" if cause else error
-
-
 def _model_entry(model, images: dict[str, str], code_uri: str | None) -> dict[str, Any]:
     entry: dict[str, Any] = {"image_uri": images.get("model"), **model.tfvars_settings()}
     if code_uri:
@@ -180,30 +139,6 @@ def _images(model) -> dict[str, str]:
     return images
 
 
-def _failure_summary(run: LocalRun, tasks: SageMakerTasks) -> str:
-    failed = next((s for s in reversed(run.steps) if s.status == "failed"), None)
-    lines = [f"{run.model}: execution {run.execution_name} {run.result.status}: "
-             f"{run.result.error}"]  # fmt: skip
-    if failed is not None and failed.name in tasks.results:
-        job = tasks.results[failed.name]
-        lines.append(
-            f"failing step: {failed.name} (job {job.describe['ProcessingJobName']}, "
-            f"status {job.status}, exit code {job.exit_code})"
-        )
-        if job.describe.get("FailureReason"):
-            lines.append(f"failure reason: {job.describe['FailureReason']}")
-        if job.describe.get("ExitMessage"):
-            lines.append(f"exit message: {job.describe['ExitMessage'].strip()}")
-        if job.out_of_memory:
-            lines.append(job.out_of_memory)
-        if job.log_tail:
-            lines.append(f"last {min(len(job.log_tail), LOG_TAIL_SHOWN)} log lines:")
-            lines += [f"  | {line}" for line in job.log_tail[-LOG_TAIL_SHOWN:]]
-    elif run.result.cause:
-        lines.append(f"cause: {run.result.cause[:2000]}")
-    return "\n".join(lines)
-
-
 def execute(
     definition: str,
     execution_input: dict[str, Any],
@@ -211,24 +146,29 @@ def execute(
     state_machine_name: str,
     sources: DataSources,
     settings: LocalSettings,
-    time_scale: float = 1.0,
-    quiet: bool = False,
-) -> tuple[ExecutionResult, _Progress, SageMakerTasks]:
-    """Interpret `definition` on the local engine: processing jobs in Docker, S3 reads and
-    writes on the local object store, progress shown; the result, the progress (step timings)
-    and the SageMaker task runner (each step's job, for the failure summary)."""
-    tasks = SageMakerTasks(ProcessingRunner(settings), time_scale=time_scale)
-    progress = _Progress(quiet)
-    result = Execution(
+    time_scale: float,
+    reporter: Reporter,
+) -> tuple[ExecutionResult, SageMakerTasks]:
+    """Interpret `definition` on the local engine (processing jobs in Docker, S3 reads and
+    writes on the local object store), progress through `reporter`; the result and the
+    SageMaker task runner (each step's job)."""
+    runner = ProcessingRunner(settings, on_log=reporter.job_log)
+    tasks = SageMakerTasks(runner, time_scale=time_scale)
+    engine = Execution(
         definition,
         execution_input,
         name=execution,
         task_runner=LocalTasks(tasks, S3Tasks(sources)),
         time_scale=time_scale,
         state_machine_name=state_machine_name,
-        on_event=progress,
-    ).run()
-    return result, progress, tasks
+        on_event=reporter.event,
+    )
+    reporter.trace.name, reporter.trace.arn = execution, engine.base_context["Execution"]["Id"]
+    try:
+        result = engine.run()
+    finally:
+        reporter.close()
+    return result, tasks
 
 
 def run_local(
@@ -243,12 +183,15 @@ def run_local(
     rendered: RenderedWorkflow | None = None,
     images: dict[str, str] | None = None,
     overwrite: bool = False,
+    reporter: Reporter | None = None,
 ) -> LocalRun:
     """Run model `name`'s workflow locally on `input_ref` (a path or s3:// URI of the local
     store). Returns the run; `run.failure` explains a failed one (failing step, exit code,
     log tail). `generic_input` runs the generic (original pattern) workflow instead; `images`
     ({"model": ref, "framework": ref}) uses prebuilt images instead of the build's; `overwrite`
-    replaces a non-empty output. Every argument is checked before anything is written."""
+    replaces a non-empty output. Every argument is checked before anything is written. Progress
+    goes to `reporter` (default: text lines, none when `quiet`); `run.report_path` is the
+    run's HTML report."""
     from legacylift.models import load_model
 
     started = time.monotonic()
@@ -289,9 +232,10 @@ def run_local(
         output_uri = output.uri or f"s3://{bucket}/{name}/output/{execution}/"
         definition = rendered.definitions[name]
         execution_input = {"input_uri": input_uri, "output_uri": output_uri}
-    result, progress, tasks = execute(
+    reporter = reporter or Reporter("quiet" if quiet else "text")
+    result, tasks = execute(
         definition, execution_input, execution, f"legacylift-{workspace}-{name}",
-        sources, settings, time_scale, quiet,
+        sources, settings, time_scale, reporter,
     )  # fmt: skip
     output_path = None
     succeeded_in_store = result.status == "SUCCEEDED" and not settings.s3_endpoint_url
@@ -301,10 +245,14 @@ def run_local(
         fetch_output(sources, output_uri, output_path, kept_at=str(in_store or output_uri))
     elif result.status == "SUCCEEDED":
         output_path = in_store
+    for job in tasks.results.values():
+        reporter.job_finished(job.describe["ProcessingJobName"], job.exit_code, job.out_of_memory)
     run = LocalRun(name, execution, result, output_uri, output_path,
-                   list(progress.steps.values()), time.monotonic() - started)  # fmt: skip
+                   step_timings(reporter.trace), time.monotonic() - started)  # fmt: skip
+    run.reporter = reporter
     if not run.succeeded:
-        run.failure = _failure_summary(run, tasks)
+        run.failure = f"{name}: {reporter.failure_text()}"
+    run.report_path = write_local_report(run, definition, settings)
     return run
 
 

@@ -22,17 +22,19 @@ from legacylift.local.datasources import DataSources
 from legacylift.local.render import RenderedWorkflow, render_workflow
 from legacylift.local.run import (
     LocalRun,
-    _failure_summary,
     _images,
     _model_entry,
     bucket_for,
     execute,
     execution_name,
+    step_timings,
     upload_code,
     upload_step_runner,
 )
 from legacylift.local.settings import LocalSettings
 from legacylift.local.transfer import stage_input
+from legacylift.report.local import write_local_report
+from legacylift.report.reporter import Reporter
 
 
 @dataclass
@@ -116,20 +118,25 @@ def train_local(
         key: stage_input(sources, ref, staging + part, path)
         for key, (ref, part, path) in inputs.items()
     }
-    result, progress, tasks = execute(
+    reporter = Reporter("quiet" if quiet else "text")
+    result, tasks = execute(
         definition, execution_input, execution, f"legacylift-{workspace}-{name}-train",
-        sources, settings, time_scale, quiet,
+        sources, settings, time_scale, reporter,
     )  # fmt: skip
+    for job in tasks.results.values():
+        reporter.job_finished(job.describe["ProcessingJobName"], job.exit_code, job.out_of_memory)
     run = TrainingRun(
         name,
         execution,
         result,
         f"s3://{bucket}/{name}/models/{execution}/",
         None,
-        list(progress.steps.values()),
+        step_timings(reporter.trace),
         time.monotonic() - started,
+        reporter=reporter,
         output=result.output if result.status == "SUCCEEDED" else None,
     )
     if not run.succeeded:
-        run.failure = _failure_summary(run, tasks)
+        run.failure = f"{name}: {reporter.failure_text()}"
+    run.report_path = write_local_report(run, definition, settings)
     return run

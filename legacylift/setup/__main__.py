@@ -12,6 +12,7 @@ from legacylift.setup.base_image import ensure_base_image
 from legacylift.setup.checkov import ensure_checkov
 from legacylift.setup.docker_daemon import ensure_docker_daemon
 from legacylift.setup.registry import ensure_registry
+from legacylift.setup.report_tools import ensure_report_tools
 from legacylift.setup.terraform_setup import ensure_cli_config, ensure_terraform
 
 
@@ -26,6 +27,7 @@ def main(argv: list[str] | None = None) -> int:
         ensure_terraform()
         ensure_cli_config()
         ensure_checkov()
+        ensure_report_tools()
         if not args.no_docker:
             from legacylift.docker_client import docker_client
 

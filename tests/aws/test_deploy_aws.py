@@ -21,6 +21,7 @@ from legacylift.aws import executions, operations
 from legacylift.aws.backend import bootstrap_backend
 from legacylift.aws.deploy import deploy
 from legacylift.paths import REPO_ROOT, TERRAFORM_ROOT
+from legacylift.report.reporter import Reporter
 from legacylift.terraform_env import find_provider_mirror
 from tests.aws.test_state_backend import moto_backend_settings
 from tests.conftest import require
@@ -179,8 +180,9 @@ def test_follow_an_execution_of_the_deployed_asl(interpreted_machine, capsys):
         assert len(polls) < 60, "moto's execution did not finish within 60 polls"
         time.sleep(seconds)
 
-    status, followed = executions.follow(sfn, arn, poll_seconds=0.5, sleep=sleep)
+    reporter = Reporter("text", live=False)
+    status, _ = executions.follow(sfn, arn, poll_seconds=0.5, sleep=sleep, reporter=reporter)
     assert status == "FAILED"
-    summary = executions.report_failure(status, followed, boto3.client("logs"))
+    summary = executions.report_failure(reporter, boto3.client("logs"))
     assert summary == "step 'InvalidInput' failed: LegacyLift.InvalidInput"
-    assert "The execution input must be" in capsys.readouterr().out  # the Fail state's cause
+    assert "The execution input must be" in capsys.readouterr().err  # the Fail state's cause

@@ -17,6 +17,7 @@ from botocore.stub import Stubber
 from legacylift.aws import executions, history
 from legacylift.aws.logs import PROCESSING_LOG_GROUP, job_log_lines
 from legacylift.errors import LegacyLiftError
+from legacylift.report.reporter import Reporter
 from tests.aws.recorded import describe_response, failed_execution
 
 REGION = "eu-west-1"
@@ -90,10 +91,13 @@ def test_follow_prints_steps_then_failure_with_log_tail(recorded, logs_client, c
         )
         stub.add_response("get_execution_history", {"events": events}, {"executionArn": arn})
         sleeps = []
-        status, followed = executions.follow(sfn, arn, poll_seconds=7, sleep=sleeps.append)
+        reporter = Reporter("text", live=False)
+        status, followed = executions.follow(
+            sfn, arn, poll_seconds=7, sleep=sleeps.append, reporter=reporter
+        )
         stub.assert_no_pending_responses()
     assert status == "FAILED" and sleeps == [7]
-    summary = executions.report_failure(status, followed, logs_client, tail_lines=5)
+    summary = executions.report_failure(reporter, logs_client, tail_lines=5)
     out = capsys.readouterr()
     pre_seconds = next(s for s in followed.steps if s.name == "Preprocessing").duration()
     assert f"Preprocessing ({history.format_duration(pre_seconds)})" in out.out
@@ -101,11 +105,13 @@ def test_follow_prints_steps_then_failure_with_log_tail(recorded, logs_client, c
     assert "ValidateInput" not in out.out and "Inference (" not in out.out
     assert "Inference failed after" in out.err
     assert summary == "step 'Inference' failed: LegacyLift.Inference.States.TaskFailed"
-    assert "AlgorithmError: See job logs" in out.out
-    tail = [line for line in out.out.splitlines() if line.strip().startswith("|")]
+    assert f"failing step: Inference (job {INF_JOB}, status Failed" in out.err
+    assert "failure reason: AlgorithmError: See job logs" in out.err
+    tail = [line for line in out.err.splitlines() if line.strip().startswith("|")]
     assert len(tail) == 5
     assert tail[-1].strip() == "| KeyError: 'petal_width'"
-    assert "someone else's job" not in out.out and "preprocessing: read" not in out.out
+    shown = out.out + out.err
+    assert "someone else's job" not in shown and "preprocessing: read" not in shown
 
 
 def test_job_log_lines_reads_every_stream_of_a_job(logs_client):

@@ -292,3 +292,25 @@ def test_missing_backend_config_names_bootstrap_backend(tmp_path, monkeypatch, a
     monkeypatch.delenv("LEGACYLIFT_BACKEND_CONFIG", raising=False)
     with pytest.raises(LegacyLiftError, match="invoke bootstrap-backend --bucket"):
         deploy("dev")
+
+
+def test_run_and_status_print_json_for_pipelines(deployed, workspace):
+    """`--json`: stdout is one JSON document, everything else goes to stderr."""
+
+    def invoke(*args: str) -> dict:
+        completed = subprocess.run(
+            [sys.executable, "-m", "invoke", *args, "--workspace", workspace, "--json"],
+            cwd=REPO_ROOT, env=dict(os.environ), capture_output=True, text=True, timeout=120,
+            check=False,
+        )  # fmt: skip
+        assert completed.returncode == 0, completed.stderr
+        return json.loads(completed.stdout)
+
+    started = invoke("run", "iris", "--input", "s3://bkt-1/in/", "--name", "json-run",
+                     "--no-wait")  # fmt: skip
+    assert started["execution"] == "json-run" and started["status"] == "RUNNING"
+    assert started["arn"].endswith(f"legacylift-{workspace}-iris:json-run")
+    listed = invoke("status", "iris")
+    assert listed["model"] == "iris"
+    assert [row["name"] for row in listed["executions"]] == ["json-run"]
+    assert listed["executions"][0]["arn"] == started["arn"]

@@ -74,10 +74,15 @@ def runner(local_settings, docker_client):
 def no_leftover_containers(docker_client, local_settings):
     """Assert, after the test, that no step container of this test's jobs remains."""
     yield
+    # sparse: the list call alone, so a container another process removes meanwhile cannot
+    # turn this check into a 404 from a per-container inspect.
     leftovers = [
-        container.name
-        for container in docker_client.containers.list(all=True, filters={"label": LABEL})
-        if container.labels.get("legacylift.job", "") in _job_names(local_settings)
+        container.attrs["Names"]
+        for container in docker_client.containers.list(
+            all=True, sparse=True, filters={"label": LABEL}
+        )
+        if (container.attrs.get("Labels") or {}).get("legacylift.job", "")
+        in _job_names(local_settings)
     ]
     assert leftovers == [], f"step containers left behind: {leftovers}"
 

@@ -107,20 +107,30 @@ def test_list_models_reports_the_invalid_folder_after_the_table(models, docker_c
 
 
 def test_each_failed_attempt_says_why_as_it_happens(capsys):
-    from legacylift.local.run import _Progress
+    from legacylift.report.reporter import Reporter
 
-    progress = _Progress(quiet=False)
-    progress({"type": "TaskStateEntered", "stateEnteredEventDetails": {"name": "Inference"}})
+    reporter = Reporter("text", live=False)
+    events = iter(range(1, 100))
+
+    def event(kind, **details):
+        key = "stateEnteredEventDetails" if kind.endswith("StateEntered") else (
+            kind[:1].lower() + kind[1:] + "EventDetails")  # fmt: skip
+        number = next(events)
+        reporter.event({"id": number, "previousEventId": number - 1, "type": kind,
+                        "timestamp": "2026-11-25T10:00:00Z", key: details})  # fmt: skip
+
+    event("ExecutionStarted", input="{}")
+    event("TaskStateEntered", name="Inference")
+    event("TaskScheduled", parameters='{"ProcessingJobName": "job-1"}')
     refused = "ValidationException: Value 'ml.m5.huge' at 'processingResources..."
-    progress({"type": "TaskFailed", "taskFailedEventDetails": {
-        "error": "SageMaker.AmazonSageMakerException", "cause": refused}})  # fmt: skip
-    progress({"type": "TaskFailed", "taskFailedEventDetails": {
-        "error": "States.TaskFailed",
-        "cause": json.dumps({"ProcessingJobStatus": "Failed",
-                             "FailureReason": "AlgorithmError: See job logs"})}})  # fmt: skip
-    shown = capsys.readouterr().err
+    event("TaskFailed", error="SageMaker.AmazonSageMakerException", cause=refused)
+    shown = capsys.readouterr().err  # before the Retry's wait, not after it
     assert "SageMaker.AmazonSageMakerException: ValidationException: Value 'ml.m5.huge'" in shown
-    assert "States.TaskFailed: AlgorithmError: See job logs" in shown
+    event("TaskScheduled", parameters='{"ProcessingJobName": "job-2"}')
+    event("TaskFailed", error="States.TaskFailed",
+          cause=json.dumps({"ProcessingJobStatus": "Failed",
+                            "FailureReason": "AlgorithmError: See job logs"}))  # fmt: skip
+    assert "States.TaskFailed: AlgorithmError: See job logs" in capsys.readouterr().err
 
 
 def test_build_all_reports_an_invalid_folder_without_stopping(models, monkeypatch):

@@ -160,3 +160,22 @@ def test_registry_is_configured_for_loopback_only(registry_credentials):
     config = (registry_dir() / "config.yml").read_text()
     assert f"addr: {registry_credentials['address']}" in config
     assert registry_credentials["address"].startswith("127.0.0.1:")
+
+
+def test_report_tools_missing_without_root_name_the_debian_packages(tmp_path, monkeypatch):
+    from legacylift.errors import LegacyLiftError
+    from legacylift.setup import report_tools, system
+
+    monkeypatch.setenv("PATH", str(tmp_path))  # neither dot nor chromium on it
+    monkeypatch.setattr(system, "is_root", lambda: False)
+    with pytest.raises(LegacyLiftError, match=r"apt-get install chromium graphviz"):
+        report_tools.ensure_report_tools()
+
+
+def test_report_tools_are_installed_by_setup():
+    import shutil
+
+    from legacylift.setup.report_tools import REPORT_COMMANDS
+
+    assert REPORT_COMMANDS == {"dot": "graphviz", "chromium": "chromium"}
+    require(all(shutil.which(command) for command in REPORT_COMMANDS), "run ./bootstrap first")

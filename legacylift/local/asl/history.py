@@ -14,12 +14,25 @@ def now_iso() -> str:
 
 
 class History:
-    """Thread-safe list of events {id, previousEventId, timestamp, type, <details>}."""
+    """Thread-safe list of events {id, previousEventId, timestamp, type, <details>}.
+
+    As on Step Functions, `previousEventId` points at the event before this one in the same
+    branch of the execution (each Map iteration and Parallel branch runs on its own thread),
+    so readers can attribute interleaved events to the right state."""
 
     def __init__(self, on_event: Callable[[dict[str, Any]], None] | None = None) -> None:
         self.events: list[dict[str, Any]] = []
         self._lock = threading.Lock()
         self._on_event = on_event
+        self._branch = threading.local()
+
+    def last_id(self) -> int:
+        """The id of the last event this thread's branch recorded."""
+        return getattr(self._branch, "last", 0)
+
+    def continue_from(self, event_id: int) -> None:
+        """Make this thread's next event follow `event_id` (a branch or iteration starting)."""
+        self._branch.last = event_id
 
     def add(self, event_type: str, previous: int | None = None, **details: Any) -> int:
         """Record an event; returns its id. Details go under `<lowerCamelType>EventDetails`."""
@@ -27,7 +40,7 @@ class History:
             event_id = len(self.events) + 1
             event: dict[str, Any] = {
                 "id": event_id,
-                "previousEventId": previous if previous is not None else event_id - 1,
+                "previousEventId": previous if previous is not None else self.last_id(),
                 "timestamp": now_iso(),
                 "type": event_type,
             }
@@ -35,6 +48,7 @@ class History:
                 key = _details_key(event_type)
                 event[key] = details
             self.events.append(event)
+            self._branch.last = event_id
         if self._on_event:
             self._on_event(event)
         return event_id

@@ -382,10 +382,11 @@ class Execution:
         def body():
             effective = io.effective(state, raw, context)
             branches = state["Branches"]
+            parent = self.history.last_id()
             with ThreadPoolExecutor(max_workers=max(1, len(branches))) as pool:
                 futures = [
                     pool.submit(self._nested, branch, copy.deepcopy(effective), {},
-                                context.variables, io.language)
+                                context.variables, io.language, parent)
                     for branch in branches
                 ]  # fmt: skip
                 results = self._gather(futures)
@@ -409,10 +410,12 @@ class Execution:
                 inputs.append(io.item_input(state, effective, item_context))
             limit = _max_concurrency(io.field(state, "MaxConcurrency", effective, context),
                                      state, io)  # fmt: skip
+            parent = self.history.last_id()
             with ThreadPoolExecutor(max_workers=max(1, min(limit, MAP_MAX_WORKERS))) as pool:
                 futures = [
                     pool.submit(
                         self._iteration,
+                        parent,
                         name,
                         processor,
                         index,
@@ -427,16 +430,20 @@ class Execution:
 
         return self._with_retry_catch(name, state, raw, context, io, body)
 
-    def _nested(self, machine, data, extra, outer: Variables, language: str):
+    def _nested(self, machine, data, extra, outer: Variables, language: str, parent=None):
         """A Parallel branch or Map iteration: its own variable scope inside `outer`; its
-        states default to the query language of the state that runs it."""
+        states default to the query language of the state that runs it. `parent`: the history
+        event this branch's first event follows."""
+        if parent is not None:
+            self.history.continue_from(parent)
         scope = outer.inner()
         try:
             return self._run_machine(machine, data, extra, scope, language)
         finally:
             scope.release()
 
-    def _iteration(self, name, processor, index, value, outer: Variables, language: str):
+    def _iteration(self, parent, name, processor, index, value, outer: Variables, language):
+        self.history.continue_from(parent)
         self.history.add("MapIterationStarted", name=name, index=index)
         try:
             output = self._nested(processor, value, {}, outer, language)
