@@ -16,6 +16,18 @@ locals {
   training_step_abbr  = { train = "trn", evaluate = "evl" }
   training_script     = { train = "train.py", evaluate = "evaluate.py" }
 
+  # The step runner's ProcessingInput (a placeholder URI only where a check refuses the plan).
+  runner_input = {
+    InputName = "legacylift"
+    S3Input = {
+      S3Uri                  = coalesce(var.step_runner_uri, "s3://${var.data_bucket}/-")
+      LocalPath              = local.runner_dir
+      S3DataType             = "S3Prefix"
+      S3InputMode            = "File"
+      S3DataDistributionType = "FullyReplicated"
+    }
+  }
+
   # Models with all three sections; a model with only some of them is refused by a check below.
   trained_models = { for name, model in local.built_models : name => model if contains(keys(var.models[name]), "train") }
   training_sections_incomplete = [for name, model in var.models : name
@@ -99,16 +111,7 @@ locals {
                   S3DataDistributionType = "FullyReplicated"
                 }
               },
-              {
-                InputName = "legacylift"
-                S3Input = {
-                  S3Uri                  = coalesce(var.step_runner_uri, "s3://${var.data_bucket}/-")
-                  LocalPath              = local.runner_dir
-                  S3DataType             = "S3Prefix"
-                  S3InputMode            = "File"
-                  S3DataDistributionType = "FullyReplicated"
-                }
-              },
+              local.runner_input,
             ],
             step == "evaluate" ? [{
               InputName = "artifacts"
@@ -228,16 +231,7 @@ locals {
           S3DataDistributionType = "FullyReplicated"
         }
       },
-      {
-        InputName = "legacylift"
-        S3Input = {
-          S3Uri                  = coalesce(var.step_runner_uri, "s3://${var.data_bucket}/-")
-          LocalPath              = local.runner_dir
-          S3DataType             = "S3Prefix"
-          S3InputMode            = "File"
-          S3DataDistributionType = "FullyReplicated"
-        }
-      },
+      local.runner_input,
     ]
     artifacts = {
       InputName = "artifacts"
