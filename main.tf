@@ -35,12 +35,14 @@ locals {
     for step in local.script_steps : "${name}/${step}" => {
       model  = name
       step   = step
-      source = "${var.models_dir}/${name}/${step}.py"
+      script = try(model[step].script, "${step}.py")
+      source = "${var.models_dir}/${name}/${try(model[step].script, "${step}.py")}"
     } if contains(try(tolist(model.steps), local.all_steps), step) && try(model[step].image, model.defaults.image, "framework") == "framework"
   }]...)
 
   # One folder per script version: the code_uri handed to the workflow is that folder, from
-  # which SageMaker stages the script as /opt/ml/processing/input/code/<step>.py.
+  # which SageMaker stages the script as /opt/ml/processing/input/code/<script> (its path
+  # relative to the model folder, e.g. preprocessing.py or src/preprocess.py).
   script_folders = { for key, script in local.scripts : key => "${script.model}/code/${filesha256(script.source)}/" }
 
   models_with_code = { for name, model in var.models : name => merge(model, {
@@ -92,7 +94,7 @@ resource "aws_s3_object" "script" {
   for_each = local.scripts
 
   bucket       = module.s3.bucket_id
-  key          = "${local.script_folders[each.key]}${each.value.step}.py"
+  key          = "${local.script_folders[each.key]}${each.value.script}"
   source       = each.value.source
   source_hash  = filemd5(each.value.source)
   content_type = "text/x-python"

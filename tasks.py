@@ -68,15 +68,31 @@ def _default_registry(registry):
     return registry or os.environ.get("LEGACYLIFT_TARGET_REGISTRY") or "ecr"
 
 
-@task(help={"name": "the model's folder name under legacy_models/", **BUILD_HELP})
-def build_model(c, name, workspace=None, registry=None, push=True):
+@task(
+    help={
+        "name": "the model's folder name under legacy_models/",
+        "refresh-requirements": "resolve requirements.txt again instead of installing the "
+        "versions recorded in requirements.lock.txt (which the build then rewrites); with the "
+        "model's own Dockerfile, rebuild it without the layer cache",
+        **BUILD_HELP,
+    }
+)
+def build_model(c, name, workspace=None, registry=None, push=True, refresh_requirements=False):
     """Containerise one legacy model, push it and pin its digest into the workspace's tfvars.
 
-    Skips the build when an image with the same content hash exists locally or in the target."""
+    Skips the build when an image with the same content hash exists locally or in the target.
+    The first build records what pip resolved in requirements.lock.txt; later builds install
+    exactly those versions."""
     from legacylift.build import build_model as build
 
     _fail_cleanly(
-        lambda: build(name, _default_workspace(workspace), _default_registry(registry), push=push)
+        lambda: build(
+            name,
+            _default_workspace(workspace),
+            _default_registry(registry),
+            push=push,
+            refresh_requirements=refresh_requirements,
+        )
     )
 
 
@@ -92,6 +108,29 @@ def build_all(c, jobs=1, workspace=None, registry=None, push=True):
     )
     built = sum(1 for result in results if result.image.built)
     print(f"{len(results)} models: {built} built, {len(results) - built} up to date")
+
+
+@task(
+    name="new-model",
+    help={
+        "name": "the new model's folder name under legacy_models/ (lowercase letters, digits, "
+        "hyphens)",
+        "from": "an existing legacy project to copy in, file names kept; a model.toml is written "
+        "for what is found there",
+    },
+)
+def new_model(c, name, from_=None):
+    """Create legacy_models/NAME following the contract, blank or from a legacy project; print
+    what was guessed and what to check. Never overwrites an existing model."""
+    from legacylift.console import detail, info, success
+    from legacylift.new_model import new_model as create
+
+    created = _fail_cleanly(lambda: create(name, from_))
+    success(f"created {created.path}")
+    for guess in created.guesses:
+        detail(f"guessed: {guess}")
+    for check in created.checks:
+        info(f"check: {check}")
 
 
 @task(
@@ -198,6 +237,50 @@ def run_local(
         raise Exit(code=1)
     success(f"{name}: execution {result.execution_name} succeeded in {result.seconds:.1f}s")
     success(f"output: {result.output_path or result.output_uri}")
+    success(f"report: {result.report_path}")
+
+
+@task(
+    name="run-definition",
+    help={
+        "definition": "an existing Step Functions definition (ASL JSON) whose Tasks are SageMaker "
+        "createProcessingJob(.sync)",
+        "input": "its execution input (JSON file; default {})",
+        "image": "URI=REF: run image URI as a local image (REF), or as the image of a model "
+        "folder (legacy_models/NAME, built when missing); repeatable. AWS sagemaker-scikit-learn "
+        "URIs map to the local twin without it",
+        "stage": "LOCAL_PATH=s3://bucket/key: upload a file (to that key) or a directory's files "
+        "(under that prefix) into the local object store first; repeatable",
+        "name": "the execution name (default DEFINITION-YYYYmmdd-HHMMSS-xxxxxx)",
+        "time-scale": LOCAL_HELP["time_scale"],
+    },
+    iterable=["image", "stage"],
+)
+def run_definition(c, definition, input=None, image=None, stage=None, name=None, time_scale="1"):  # noqa: A002
+    """Run an existing Step Functions definition and input locally, unchanged: each SageMaker
+    processing job in local Docker, image URIs mapped to local images."""
+    from legacylift.console import error, success
+    from legacylift.local.definition_run import parse_stages
+    from legacylift.local.definition_run import run_definition as run
+    from legacylift.local.image_map import parse_mappings
+
+    result = _fail_cleanly(
+        lambda: run(
+            definition,
+            input,
+            parse_mappings(image or []),
+            parse_stages(stage or []),
+            name=name,
+            time_scale=time_scale,
+        )
+    )
+    if not result.succeeded:
+        error(result.failure)
+        error(f"report: {result.report_path}")
+        raise Exit(code=1)
+    success(f"{result.model}: execution {result.execution_name} succeeded in {result.seconds:.1f}s")
+    for uri, path in result.outputs.items():
+        success(f"output: {uri}" + (f" -> {path}" if path else ""))
     success(f"report: {result.report_path}")
 
 

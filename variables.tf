@@ -14,8 +14,9 @@ variable "models" {
     (docs/contracts.md section 2). Each entry needs `image_uri` (digest-pinned; null = not built
     yet: the repository exists, the state machine does not); optional `steps`, `defaults`
     {instance_type, volume_size, max_runtime} and per-step objects `preprocessing`, `inference`,
-    `postprocessing` {image, instance_type, volume_size, max_runtime, environment}. Omitted fields
-    fall back to the module-level defaults.
+    `postprocessing` {image, instance_type, volume_size, max_runtime, environment, network,
+    script, arguments, input_path, output_path, entrypoint}. A script-mode step's `script` (default
+    <step>.py) is uploaded from models_dir. Omitted fields fall back to the module-level defaults.
   EOT
   type        = any
   default     = {}

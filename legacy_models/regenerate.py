@@ -6,12 +6,14 @@ Runs `train.py` (artifacts and sample input) and then the original desktop scrip
 `legacy/original.py sample/input sample/expected` in a container of the model's image, so the
 libraries are exactly the pinned ones and nothing is added to LegacyLift's own environment.
 Networking is off: training uses only data the libraries ship or data it generates.
+A model with `sample/desktop_run.sh` (a legacy project taken as it is) runs that instead.
 """
 
 from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 import sys
 
 from legacylift.build import ensure_model_image
@@ -39,6 +41,10 @@ def main(name: str) -> None:
     model = load_model(name)
     folder = str(model.path.resolve())
     image = ensure_model_image(name)  # only its Python environment is used here
+    desktop_run = model.path / "sample" / "desktop_run.sh"
+    if desktop_run.is_file():  # a legacy project taken as it is: its own desktop run, no training
+        subprocess.run(["sh", str(desktop_run), image], check=True)  # noqa: S603, S607
+        return
     run_in_image(image, folder, "train.py")
     shutil.rmtree(model.path / "sample" / "expected", ignore_errors=True)
     run_in_image(image, folder, "legacy/original.py", "sample/input", "sample/expected")

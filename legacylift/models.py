@@ -503,10 +503,16 @@ def _check_script(model: Model, step: str) -> None:
     parts = script.split("/")
     if any(part in EXCLUDED_DIRS for part in parts[:-1]) or parts[-1] in EXCLUDED_FILES:
         raise LegacyLiftError(
-            f"{where}: files under {', '.join(sorted(EXCLUDED_DIRS))} and {parts[-1]} stay out "
-            "of the image and the code upload; point at a script outside them"
+            f"{where}: files under {', '.join(f'{d}/' for d in sorted(EXCLUDED_DIRS))} and the "
+            f"files {', '.join(sorted(EXCLUDED_FILES))} stay out of the image and the code "
+            "upload; point at a script outside them"
         )
     if not candidate.exists() and not candidate.is_symlink():
+        if not declared:
+            raise LegacyLiftError(
+                f"model {model.name!r} is missing {script} (its {step} script) in {model.path}: "
+                f"add it, or {fix}"
+            )
         raise LegacyLiftError(f"{where}: no such file in {model.path}; {fix}")
     if candidate.resolve() != model.path.resolve() / script:
         raise LegacyLiftError(

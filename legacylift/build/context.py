@@ -67,6 +67,9 @@ class ImageContext:
     base_image_id: str
     template_version: str
     files: list[tuple[str, Path]] = field(default_factory=list)
+    # Folders (relative) staged writable by anyone, sticky like /tmp, with every folder below:
+    # COPY keeps the mode, so the image's working directory needs no extra layer for it.
+    writable_dirs: tuple[str, ...] = ()
 
     @property
     def content_hash(self) -> str:
@@ -94,8 +97,12 @@ class ImageContext:
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(source, target)
             target.chmod(0o755 if os.access(source, os.X_OK) else 0o644)
+        writable = [destination / relative for relative in self.writable_dirs]
+        for directory in writable:
+            directory.mkdir(parents=True, exist_ok=True)
         for directory in (p for p in destination.rglob("*") if p.is_dir()):
-            directory.chmod(0o755)
+            shared = any(directory == w or w in directory.parents for w in writable)
+            directory.chmod(0o1777 if shared else 0o755)
         bundle = host_ca_bundle()
         ca_target = destination / CA_BUNDLE_NAME
         if bundle:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import tempfile
 import threading
+import uuid
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,8 +22,18 @@ from legacylift import tfvars
 from legacylift.build.context import ImageContext, model_files, source_revision, template_path
 from legacylift.build.dockerfile import (
     TEMPLATE_VERSION,
+    adapt_own_dockerfile,
+    flatten_dockerfile,
     render_framework_dockerfile,
     render_model_dockerfile,
+)
+from legacylift.build.lock import (
+    LOCK_NAME,
+    NO_LOCK,
+    RESOLVED_IN_IMAGE,
+    context_lock_file,
+    lock_state,
+    write_lock,
 )
 from legacylift.build.registry import RegistryTarget, repository_name, resolve_target
 from legacylift.build.stream import BuildLog, stream_build, stream_push
@@ -30,7 +41,7 @@ from legacylift.console import detail, info, success
 from legacylift.docker_client import docker_client
 from legacylift.errors import LegacyLiftError
 from legacylift.models import Model, discover_models, load_model
-from legacylift.settings import base_image
+from legacylift.settings import base_image, configured_base_image
 
 FRAMEWORK_REPOSITORY = "legacylift/sklearn-processing"
 FRAMEWORK_REQUIREMENTS = "framework/requirements.txt"
@@ -77,17 +88,37 @@ class ImageBuilder:
                 ) from None
         return self._base_image_id
 
-    def model_context(self, model: Model) -> ImageContext:
-        """The build context of a model image (its own Dockerfile, or the template's)."""
+    def model_context(self, model: Model, refresh: bool = False) -> ImageContext:
+        """The build context of a model image (its own Dockerfile, or the template's with the
+        requirements lock when it applies; `refresh` leaves the lock out)."""
         if model.own_dockerfile:
-            dockerfile = model.own_dockerfile.read_text(encoding="utf-8")
+            dockerfile = adapt_own_dockerfile(
+                model.own_dockerfile.read_text(encoding="utf-8"),
+                configured_base_image(),
+                self.base_image,
+            )
             files = list(model_files(model.path))
         else:
-            dockerfile = render_model_dockerfile(self.base_image, model.system_packages)
-            files = [("requirements.txt", model.path / "requirements.txt")]
-            files += [(f"code/{rel}", path) for rel, path in model_files(model.path)]
+            dockerfile = render_model_dockerfile(
+                self.base_image, model.system_packages, model.script_for("inference")
+            )
+            lock = context_lock_file(lock_state(model.path, refresh))
+            files = [
+                ("requirements.txt", model.path / "requirements.txt"),
+                ("requirements.lock.txt", lock),
+            ]
+            files += [
+                (f"code/{rel}", path)
+                for rel, path in model_files(model.path)
+                if rel != LOCK_NAME  # a lock in the code would change the hash it records
+            ]
         return ImageContext(
-            repository_name(model.name), dockerfile, self.base_image_id(), TEMPLATE_VERSION, files
+            repository_name(model.name),
+            dockerfile,
+            self.base_image_id(),
+            TEMPLATE_VERSION,
+            files,
+            writable_dirs=() if model.own_dockerfile else ("code",),
         )
 
     def framework_context(self) -> ImageContext:
@@ -97,7 +128,10 @@ class ImageBuilder:
             render_framework_dockerfile(self.base_image),
             self.base_image_id(),
             TEMPLATE_VERSION,
-            [("requirements.txt", template_path(FRAMEWORK_REQUIREMENTS))],
+            [
+                ("requirements.txt", template_path(FRAMEWORK_REQUIREMENTS)),
+                ("requirements.lock.txt", template_path(NO_LOCK)),  # fully pinned already
+            ],
         )
 
     def exists_locally(self, reference: str) -> bool:
@@ -108,33 +142,101 @@ class ImageBuilder:
             return False
         return True
 
-    def ensure(self, context: ImageContext, label: str, revision_of: Path) -> ImageOutcome:
-        """The image for `context`: reused when its content-hash tag exists, built otherwise."""
+    def ensure(
+        self,
+        context: ImageContext,
+        label: str,
+        revision_of: Path,
+        resolve: str | None = None,
+        flatten: bool = False,
+    ) -> ImageOutcome:
+        """The image for `context`: reused when its content-hash tag exists, built otherwise.
+        `resolve` (any fresh value) builds anyway, installing requirements again uncached;
+        `flatten` (a model's own Dockerfile) builds it through `_build_flattened`."""
         content_hash = context.content_hash
         reference = f"{context.repository}:{content_hash}"
-        if self.exists_locally(reference):
+        if resolve is None and self.exists_locally(reference):
             detail(f"{label}: {reference} is up to date (no build)")
             return ImageOutcome(reference, content_hash, built=False)
         info(f"{label}: building {reference}")
         revision = source_revision(revision_of)
-        labels = {
-            f"{LABEL_PREFIX}.image": label,
-            f"{LABEL_PREFIX}.content-hash": content_hash,
-            f"{LABEL_PREFIX}.source-revision": revision,
-            f"{LABEL_PREFIX}.template-version": TEMPLATE_VERSION,
-            "org.opencontainers.image.revision": revision,
-        }
+        labels = _labels(label, content_hash, revision)
+        echo = lambda line: detail(f"{label}: {line}")  # noqa: E731
         with tempfile.TemporaryDirectory(prefix="legacylift-build-") as staging:
-            staged = context.stage(Path(staging))
-            log = stream_build(
-                self.client, staged, reference, labels, echo=lambda line: detail(f"{label}: {line}")
-            )
+            staged = context.stage(Path(staging) / "context")
+            if flatten:
+                log = self._build_flattened(staged, reference, labels, echo, bool(resolve))
+            else:
+                buildargs = {"LEGACYLIFT_RESOLVE": resolve} if resolve else None
+                log = stream_build(self.client, staged, reference, labels, echo, buildargs)
         success(f"{label}: built {reference}")
         return ImageOutcome(reference, content_hash, built=True, log=log)
 
-    def ensure_model(self, model: Model) -> ImageOutcome:
-        """The model's image, built when missing."""
-        return self.ensure(self.model_context(model), model.name, model.path)
+    def _build_flattened(
+        self, staged: Path, reference: str, labels: dict, echo, nocache: bool = False
+    ) -> BuildLog:
+        """A model's own Dockerfile: built (trusting the host CA bundle) into a throwaway
+        image, whose filesystem then becomes the one layer of `reference`, with its
+        ENTRYPOINT/CMD, WORKDIR and ENV, run unprivileged (see `flatten_dockerfile`).
+        `nocache` runs every step again (its own pip install resolves again)."""
+        stage = f"{reference}-stage"
+        stage_labels = {f"{LABEL_PREFIX}.purpose": "own-dockerfile-stage"}
+        log = stream_build(self.client, staged, stage, stage_labels, echo, nocache=nocache)
+        try:
+            config = self.client.images.get(stage).attrs["Config"]
+            final = staged.parent / "flatten"
+            final.mkdir()
+            (final / "Dockerfile").write_text(flatten_dockerfile(stage, config))
+            flattened = stream_build(self.client, final, reference, labels, echo)
+        finally:
+            self.client.images.remove(stage)
+        log.lines += flattened.lines
+        log.steps += flattened.steps
+        log.image_id = flattened.image_id
+        return log
+
+    def ensure_model(self, model: Model, refresh: bool = False) -> ImageOutcome:
+        """The model's image, built when missing. A model image built without a usable lock
+        records what pip resolved as the model's requirements.lock.txt (see `lock`)."""
+        return self.ensure_model_context(model, self.model_context(model, refresh), refresh)
+
+    def ensure_model_context(
+        self, model: Model, context: ImageContext, refresh: bool = False
+    ) -> ImageOutcome:
+        """`ensure` for a model's context, then the lock recorded when it was resolved."""
+        resolve = uuid.uuid4().hex if refresh else None
+        own = model.own_dockerfile is not None
+        outcome = self.ensure(context, model.name, model.path, resolve=resolve, flatten=own)
+        if own or lock_state(model.path, refresh).usable:
+            return outcome
+        return self._record_lock(model, outcome)
+
+    def _record_lock(self, model: Model, outcome: ImageOutcome) -> ImageOutcome:
+        """Write the versions installed in `outcome`'s image as the model's lock, show them,
+        and tag the image with the locked content's hash: it holds exactly those versions."""
+        resolved = self.client.containers.run(
+            outcome.reference,
+            entrypoint=["cat", RESOLVED_IN_IMAGE],
+            command=[],
+            network_disabled=True,
+            remove=True,
+            user="1000:1000",
+            labels={f"{LABEL_PREFIX}.purpose": "read-lock"},
+        ).decode()
+        path = write_lock(model.path, resolved)
+        pins = [line for line in path.read_text().splitlines() if not line.startswith("#")]
+        info(f"{model.name}: recorded {len(pins)} resolved versions in {path}")
+        for pin in pins:
+            detail(f"{model.name}:   {pin}")
+        locked = self.model_context(model)
+        if not self.exists_locally(locked.tag):
+            # The same filesystem and config, labelled with the locked content's hash (a
+            # metadata-only build: no layer is added).
+            with tempfile.TemporaryDirectory(prefix="legacylift-relabel-") as staging:
+                (Path(staging) / "Dockerfile").write_text(f"FROM {outcome.reference}\n")
+                labels = _labels(model.name, locked.content_hash, source_revision(model.path))
+                stream_build(self.client, Path(staging), locked.tag, labels, lambda line: None)
+        return ImageOutcome(locked.tag, locked.content_hash, outcome.built, outcome.log)
 
     def ensure_framework(self) -> ImageOutcome:
         """The framework image, built when missing."""
@@ -156,10 +258,20 @@ class ImageBuilder:
         return digest
 
 
-def ensure_model_image(name: str) -> str:
+def _labels(label: str, content_hash: str, revision: str) -> dict[str, str]:
+    return {
+        f"{LABEL_PREFIX}.image": label,
+        f"{LABEL_PREFIX}.content-hash": content_hash,
+        f"{LABEL_PREFIX}.source-revision": revision,
+        f"{LABEL_PREFIX}.template-version": TEMPLATE_VERSION,
+        "org.opencontainers.image.revision": revision,
+    }
+
+
+def ensure_model_image(name: str, refresh: bool = False) -> str:
     """Local reference (`legacylift/NAME:<content hash>`) of a model's image, building it
     when missing. Used by the local engine (contracts §5)."""
-    return ImageBuilder().ensure_model(load_model(name)).reference
+    return ImageBuilder().ensure_model(load_model(name), refresh).reference
 
 
 def ensure_framework_image() -> str:
@@ -174,25 +286,29 @@ def build_model(
     push: bool = True,
     target: RegistryTarget | None = None,
     builder: ImageBuilder | None = None,
+    refresh_requirements: bool = False,
 ) -> BuildResult:
     """Build a model's image if needed; with `push`, push it and pin its digest into the
-    workspace's tfvars (the only write, and the last step)."""
+    workspace's tfvars (the only write, and the last step). `refresh_requirements` resolves
+    requirements.txt again instead of installing its lock."""
     model = load_model(name)
     if not push:
-        return BuildResult(name, (builder or ImageBuilder()).ensure_model(model))
+        builder = builder or ImageBuilder()
+        return BuildResult(name, builder.ensure_model(model, refresh_requirements))
     # Cheap checks first: a bad workspace, credentials or repository fail before any build.
     tfvars.tfvars_path(workspace)
     target = target or resolve_target(registry)
     target.check_access(name)
     builder = builder or ImageBuilder()
-    context = builder.model_context(model)
+    context = builder.model_context(model, refresh_requirements)
     content_hash = context.content_hash
-    digest = target.remote_digest(name, content_hash)
+    digest = None if refresh_requirements else target.remote_digest(name, content_hash)
     if digest:
         detail(f"{name}: {target.describe()} already holds {content_hash} (no build, no push)")
         outcome = ImageOutcome(f"{context.repository}:{content_hash}", content_hash, built=False)
     else:
-        outcome = builder.ensure(context, model.name, model.path)
+        outcome = builder.ensure_model_context(model, context, refresh_requirements)
+        content_hash = outcome.content_hash
         digest = builder.push(outcome, name, target)
     image_uri = f"{target.image_repository(name)}@{digest}"
     path = tfvars.pin_image(

@@ -58,6 +58,8 @@ def stream_build(
     tag: str,
     labels: dict[str, str],
     echo: Callable[[str], None] = detail,
+    buildargs: dict[str, str] | None = None,
+    nocache: bool = False,
 ) -> BuildLog:
     """Build `context` with the classic builder showing its progress (bars on a terminal,
     each step's line otherwise)."""
@@ -75,6 +77,8 @@ def stream_build(
             pull=False,
             decode=True,
             network_mode="host",  # pip and apt reach their indexes; step containers never do
+            buildargs=buildargs or None,
+            nocache=nocache,
         )
         for chunk in chunks:
             if "error" in chunk or "errorDetail" in chunk:

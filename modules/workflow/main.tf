@@ -22,6 +22,8 @@ locals {
     model     = "/opt/ml/code"
     framework = "/opt/ml/processing/input/code"
   }
+  default_input_path  = "/opt/ml/processing/input/data"
+  default_output_path = "/opt/ml/processing/output"
 
   # A processing job name is <job_name_prefix>-<step abbreviation>-<12 hex digits of a UUID>:
   # at most 46 + 1 + 3 + 1 + 12 = 63 characters, SageMaker's limit. A longer
@@ -47,6 +49,13 @@ locals {
       max_runtime   = tonumber(lookup(lookup(model, step, {}), "max_runtime", lookup(lookup(model, "defaults", {}), "max_runtime", var.default_max_runtime)))
       environment   = merge(tomap(lookup(lookup(model, "defaults", {}), "environment", {})), tomap(lookup(lookup(model, step, {}), "environment", {})))
       network       = tobool(lookup(lookup(model, step, {}), "network", lookup(lookup(model, "defaults", {}), "network", false)))
+      # How the step runs (model.toml's step keys; contracts section 1): its own script,
+      # arguments and LocalPaths, or the image's own ENTRYPOINT/CMD.
+      script      = lookup(lookup(model, step, {}), "script", local.step_script[step])
+      arguments   = lookup(lookup(model, step, {}), "arguments", null)
+      input_path  = lookup(lookup(model, step, {}), "input_path", local.default_input_path)
+      output_path = lookup(lookup(model, step, {}), "output_path", local.default_output_path)
+      entrypoint  = lookup(lookup(model, step, {}), "entrypoint", "script")
       # Inference may load the training workflow's promoted artifacts (training.tf).
       promoted = step == "inference" && lookup(lookup(model, step, {}), "artifacts", "image") == "promoted"
     } }
@@ -124,13 +133,18 @@ locals {
       next            = index + 1 < length(model.steps) ? local.step_state_name[model.steps[index + 1]] : "Done"
       job_name_expr   = "States.Format('${model.job_name_prefix}-${local.step_abbreviation[step]}-{}', ${local.uuid_suffix})"
       image_uri       = model.settings[step].image == "model" ? model.image_uri : var.framework_image_uri
-      entrypoint = concat(
+      # entrypoint = "image": no ContainerEntrypoint, the image's own ENTRYPOINT/CMD runs. A
+      # step on promoted artifacts runs its script under the step runner (training.tf).
+      entrypoint = model.settings[step].entrypoint == "image" ? null : concat(
         model.settings[step].promoted ? ["python3", "${local.runner_dir}/steprunner.py", "--overlay", local.staged_artifact_dir, "--"] : [],
-        ["python3", "${local.code_dir[model.settings[step].image]}/${local.step_script[step]}"],
+        ["python3", "${local.code_dir[model.settings[step].image]}/${model.settings[step].script}"],
       )
       # A step loading promoted artifacts gets its inputs from the state data, where
       # UsePromotedArtifacts or UseImageArtifacts put them (with or without the artifacts).
       inputs_path = model.settings[step].promoted ? "$.staging.inputs" : null
+      arguments   = model.settings[step].arguments
+      input_path  = model.settings[step].input_path
+      output_path = model.settings[step].output_path
       code_uri    = model.settings[step].image == "framework" ? lookup(model.code_uris, step, "") : null
       # The first step reads the execution's input_uri, the last writes its output_uri; the
       # others meet under s3://<bucket>/<model>/runs/<execution name>/<step>/.

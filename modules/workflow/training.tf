@@ -8,8 +8,6 @@ locals {
   # Where the runner and staged artifacts appear in a job; what a step reads and writes by default.
   runner_dir          = "/opt/ml/processing/input/legacylift"
   staged_artifact_dir = "/opt/ml/processing/input/artifacts"
-  default_input_path  = "/opt/ml/processing/input/data"
-  default_output_path = "/opt/ml/processing/output"
   metric_summary_name = "legacylift-metric.json"
   training_steps      = ["train", "evaluate"]
   training_step_state = { train = "Train", evaluate = "Evaluate" }
@@ -225,7 +223,7 @@ locals {
         InputName = "data"
         S3Input = {
           "S3Uri.$"              = [for step in workflow.steps : step.input_expr if step.state_name == workflow.promoted_step[0]][0]
-          LocalPath              = local.default_input_path
+          LocalPath              = [for step in workflow.steps : step.input_path if step.state_name == workflow.promoted_step[0]][0]
           S3DataType             = "S3Prefix"
           S3InputMode            = "File"
           S3DataDistributionType = "FullyReplicated"

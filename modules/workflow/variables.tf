@@ -15,7 +15,9 @@ variable "models" {
     `steps` (ordered non-empty subset of preprocessing, inference, postprocessing), `defaults`
     and per-step objects (`preprocessing`, `inference`, `postprocessing`) with `instance_type`,
     `volume_size`, `max_runtime`, `environment`, `network`, `image` ("framework" or "model"),
-    and `code_uris` (`{preprocessing = "s3://...", postprocessing = "s3://..."}`) for the steps
+    the step keys `script` (relative to the model folder), `arguments` (ContainerArguments),
+    `input_path`, `output_path` (LocalPaths under /opt/ml/processing/) and `entrypoint`
+    ("image": no ContainerEntrypoint), and `code_uris` (`{preprocessing = "s3://...", postprocessing = "s3://..."}`) for the steps
     that run in script mode; optional `train`, `evaluate` and `promotion` (all three or none:
     the training workflow, docs/contracts.md section 3c) and `inference.artifacts` ("image"
     or "promoted"). Typed `any` because Terraform 1.0.3 has no optional() attributes:
@@ -40,11 +42,17 @@ variable "models" {
   }
   validation {
     condition = alltrue(flatten([for name, model in var.models : [
-      for scope in ["defaults", "preprocessing", "inference", "postprocessing"] : [
-        for key in keys(try(model[scope], {})) : contains(["instance_type", "volume_size", "max_runtime", "environment", "network", "image", "artifacts"], key)
+      for key in keys(try(model.defaults, {})) : contains(["instance_type", "volume_size", "max_runtime", "environment", "network", "image"], key)
+    ]]))
+    error_message = "A models entry's defaults have an unknown key: allowed are instance_type, volume_size, max_runtime, environment, network, image."
+  }
+  validation {
+    condition = alltrue(flatten([for name, model in var.models : [
+      for scope in ["preprocessing", "inference", "postprocessing"] : [
+        for key in keys(try(model[scope], {})) : contains(concat(["instance_type", "volume_size", "max_runtime", "environment", "network", "image", "script", "arguments", "input_path", "output_path", "entrypoint"], scope == "inference" ? ["artifacts"] : []), key)
       ]
     ]]))
-    error_message = "A models entry's defaults or step settings have an unknown key: allowed are instance_type, volume_size, max_runtime, environment, network, image (and artifacts for inference)."
+    error_message = "A models entry's step settings have an unknown key: allowed are instance_type, volume_size, max_runtime, environment, network, image, script, arguments, input_path, output_path, entrypoint (and artifacts for inference)."
   }
   validation {
     condition     = alltrue([for name, model in var.models : contains(["image", "promoted"], try(model.inference.artifacts, "image"))])
@@ -71,6 +79,36 @@ variable "models" {
       ]
     ]]))
     error_message = "A train or evaluate input_path/output_path must be a path under /opt/ml/processing/ (SageMaker's LocalPath rule), without .. segments."
+  }
+  validation {
+    condition = alltrue(flatten([for name, model in var.models : [
+      for scope in ["preprocessing", "inference", "postprocessing"] : [
+        for key in ["input_path", "output_path"] : can(regex("^/opt/ml/processing/[A-Za-z0-9._+@-][A-Za-z0-9._+@/-]*$", model[scope][key])) && !can(regex("(^|/)\\.\\.?(/|$)|//|/$", model[scope][key])) if try(model[scope][key], null) != null
+      ]
+    ]]))
+    error_message = "Every input_path and output_path in models must be a directory under /opt/ml/processing/ without '.', '..', '//' or a trailing '/', e.g. /opt/ml/processing/input."
+  }
+  validation {
+    condition = alltrue(flatten([for name, model in var.models : [
+      for scope in ["preprocessing", "inference", "postprocessing"] : try(model[scope].entrypoint, "image") == "image" && (scope == "inference" || try(model[scope].entrypoint, null) == null || try(model[scope].image, "framework") == "model")
+    ]]))
+    error_message = "A step's entrypoint must be \"image\" (send no ContainerEntrypoint: the image's own ENTRYPOINT/CMD runs; pre- and postprocessing then need image = \"model\") or omitted (python3 runs the step's script)."
+  }
+  validation {
+    condition = alltrue(flatten([for name, model in var.models : [
+      for scope in ["preprocessing", "inference", "postprocessing"] : try(model[scope].script, null) == null ? true : (
+        can(regex("^[A-Za-z0-9._+@-][A-Za-z0-9._+@/ -]*$", model[scope].script)) && !can(regex("(^|/)\\.\\.?(/|$)|//|/$", model[scope].script))
+      )
+    ]]))
+    error_message = "A step's script must be a path relative to the model folder without '..', e.g. preprocess.py or src/predict.py."
+  }
+  validation {
+    condition = alltrue(flatten([for name, model in var.models : [
+      for scope in ["preprocessing", "inference", "postprocessing"] : try(model[scope].arguments, null) == null ? true : (
+        can(tolist(model[scope].arguments)) && try(length(model[scope].arguments) >= 1 && length(model[scope].arguments) <= 100, false) && alltrue([for argument in try(tolist(model[scope].arguments), []) : can(tostring(argument)) && length(tostring(argument)) <= 256])
+      )
+    ]]))
+    error_message = "A step's arguments must be a list of 1 to 100 strings of at most 256 characters (SageMaker's ContainerArguments)."
   }
   validation {
     condition = alltrue([for value in flatten([for name, model in var.models : [

@@ -103,3 +103,19 @@ def test_the_layer_check_catches_what_it_looks_for(name, content, tmp_path):
         layer.addfile(info, io.BytesIO(content))
     with tarfile.open(path) as layer, pytest.raises(AssertionError):
         check_layer(layer, "test layer", [b"s3cret-pass-word"])
+
+
+def test_no_build_ca_bundle_in_an_own_dockerfile_image(docker_client, base_image, tmp_path):
+    """A model's own Dockerfile builds with the host CA bundle in every stage; the image that
+    is pushed is flattened without it. Planting the flatten step as a plain tag of the stage
+    image turns this red (the bundle's COPY layer is there)."""
+    from legacylift.build import ensure_model_image
+
+    reference = ensure_model_image("demand")
+    archive = save_images(docker_client, [reference], tmp_path / "demand.tar")
+    (manifest,) = json.load(archive.extractfile("manifest.json"))
+    for layer_name in manifest["Layers"]:
+        with tarfile.open(fileobj=archive.extractfile(layer_name)) as layer:
+            check_layer(layer, f"{reference} layer {layer_name}", [])
+    config = json.load(archive.extractfile(manifest["Config"]))
+    assert "legacylift-build-ca" not in json.dumps(config["config"])

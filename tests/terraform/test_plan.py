@@ -213,3 +213,34 @@ def test_single_model_example_plans_a_single_step_workflow(tree, moto_aws):
     tasks = [state for state in definition["States"].values() if state["Type"] == "Task"]
     assert len(tasks) == 1
     assert not [a for a in resources if "aws_s3_object" in a]
+
+
+def test_declared_scripts_are_uploaded_at_their_own_paths(root, tree):
+    """model.toml's `script` of a script-mode step: the object uploaded is that file, under its
+    path relative to the model folder, which the rendered ContainerEntrypoint runs."""
+    folder = tree / "legacy_models" / "declared"
+    (folder / "src").mkdir(parents=True, exist_ok=True)
+    (folder / "src" / "prep.py").write_text("print('prep')\n")
+    (folder / "post.py").write_text("print('post')\n")
+    plan = _plan_root(
+        root,
+        tree,
+        {
+            "declared": {
+                "image_uri": image_uri("declared"),
+                "preprocessing": {"script": "src/prep.py", "input_path": "/opt/ml/processing/raw"},
+                "postprocessing": {"script": "post.py"},
+            }
+        },
+    )
+    resources = _resources(plan)
+    keys = {
+        step: resources[f'aws_s3_object.script["declared/{step}"]']["values"]["key"]
+        for step in ("preprocessing", "postprocessing")
+    }
+    assert keys["preprocessing"].endswith("/src/prep.py")
+    assert keys["postprocessing"].endswith("/post.py")
+    machine = resources['module.state_machine["declared"].aws_sfn_state_machine.this']
+    states = json.loads(machine["values"]["definition"])["States"]
+    app = states["Preprocessing"]["Parameters"]["AppSpecification"]
+    assert app["ContainerEntrypoint"] == ["python3", "/opt/ml/processing/input/code/src/prep.py"]

@@ -42,6 +42,28 @@ CASES = {
     "unknown model key": (with_iris(stepz=["inference"]), "unknown key"),
     "unknown step key": (with_iris(inference={"instance": "ml.m5.large"}), "unknown key"),
     "bad image mode": (with_iris(preprocessing={"image": "custom"}), 'must be "framework"'),
+    "input path outside processing": (
+        with_iris(inference={"input_path": "/tmp/in"}),
+        "input_path and output_path in models must be a directory under /opt/ml/processing/",
+    ),
+    "output path escaping": (
+        with_iris(inference={"output_path": "/opt/ml/processing/../x"}),
+        "without '.', '..'",
+    ),
+    "image entrypoint on the framework image": (
+        with_iris(preprocessing={"entrypoint": "image"}),
+        'pre- and postprocessing then need image = "model"',
+    ),
+    "unknown entrypoint": (with_iris(inference={"entrypoint": "python"}), 'must be "image"'),
+    "script escaping": (
+        with_iris(inference={"script": "../predict.py"}),
+        "script must be a path relative to the model folder without '..'",
+    ),
+    "arguments not strings": (
+        with_iris(inference={"arguments": "--x"}),
+        "arguments must be a list of 1 to 100 strings",
+    ),
+    "script in defaults": (with_iris(defaults={"script": "x.py"}), "defaults have an unknown key"),
     "mutable tag": (
         base_vars({"iris": {**model_entry("iris"), "image_uri": ACCOUNT_IMAGE + ":latest"}}),
         "models iris: image_uri is not pinned by digest",
