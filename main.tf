@@ -85,6 +85,7 @@ module "workflow" {
   generic_allow_entrypoint_override = var.generic_allow_entrypoint_override
   generic_allow_network_override    = var.generic_allow_network_override
   processing_job_log_group_managed  = var.manage_processing_job_log_group
+  step_runner_uri                   = local.needs_step_runner ? "s3://${local.bucket_name}/${local.step_runner_folder}" : null
 }
 
 module "s3" {

@@ -174,14 +174,20 @@ def new_model(c, name, from_=None):
         info(f"check: {check}")
 
 
-@task
-def list_models(c):
-    """Each model: content hash, whether its image is built, the digest pinned per workspace."""
+@task(
+    help={
+        "aws": "also read each deployed workspace's promotion records from its data bucket "
+        "(needs AWS credentials)"
+    }
+)
+def list_models(c, aws=False):
+    """Each model: content hash, whether its image is built, the digest pinned per workspace,
+    and the promoted version and metric of models with a training workflow."""
     from legacylift.build.status import model_table
     from legacylift.console import error
 
     invalid: list[str] = []
-    print(_fail_cleanly(lambda: model_table(invalid)))
+    print(_fail_cleanly(lambda: model_table(invalid, aws_promotions=aws)))
     for problem in invalid:
         error(problem)
     if invalid:
@@ -371,6 +377,38 @@ def clean_local(c, older_than="7", inputs=False, dry_run=False):
             f"{report.kept_recent} newer than {older_than} days")  # fmt: skip
 
 
+@task(
+    help={
+        "model": "the model: its folder name under legacy_models/ (with [train], [evaluate], "
+        "[promotion] in its model.toml)",
+        "input": "the training data: a local file or directory, or an s3:// URI of the local "
+        "object store",
+        "evaluation": "the evaluation data, as --input (default: the training data)",
+        **LOCAL_HELP,
+    }
+)
+def train(c, model, input, evaluation=None, workspace="local", time_scale="1"):  # noqa: A002
+    """Run a model's training workflow locally: train, evaluate, promote when good enough."""
+    from legacylift.console import error, info, success
+    from legacylift.local.training import train_local
+
+    result = _fail_cleanly(
+        lambda: train_local(model, input, evaluation, workspace=workspace, time_scale=time_scale)
+    )
+    if not result.succeeded:
+        error(result.failure)
+        raise Exit(code=1)
+    if result.promoted:
+        record = result.output["record"]
+        metric = record["metric"]
+        success(
+            f"{model}: promoted {record['artifact_uri']} ({metric['name']} = {metric['value']})"
+        )
+    else:
+        info(f"{model}: not promoted: {result.output['reason']}")
+        info(f"artifacts kept at {result.output['artifacts_uri']}")
+
+
 @task(help={"workspace": LOCAL_HELP["workspace"]})
 def demo(c, workspace="local"):
     """Build every sample model and run its pipeline locally (the README's main command).
@@ -498,13 +536,48 @@ def upload_input(c, model, path, workspace):
         "wait": "follow the execution to its end (default); --no-wait returns once started",
         "poll": "seconds between progress polls while following",
         "json": JSON_HELP,
+        "workflow": "inference (default) or train: the model's training state machine",
+        "evaluation": "with --workflow train: s3:// URI of the evaluation data (default: --input)",
     }
 )
-def run(c, model, workspace, input, output=None, execution=None, wait=True, poll=5, json=False):  # noqa: A002
+def run(  # noqa: PLR0913 - one invoke option each
+    c,
+    model,
+    workspace,
+    input,  # noqa: A002
+    output=None,
+    execution=None,
+    wait=True,
+    poll=5,
+    json=False,
+    workflow="inference",
+    evaluation=None,
+):
     """Start an execution of a model's state machine and follow it step by step."""
     from legacylift.aws.operations import run as start_run
+    from legacylift.aws.operations import train as start_training
     from legacylift.errors import LegacyLiftError
     from legacylift.report.reporter import Reporter
+
+    if workflow == "train":
+        if output or json:
+            _fail_cleanly(
+                lambda: _refuse("--output/--json", "--workflow train writes under models/")
+            )
+        _fail_cleanly(
+            lambda: start_training(
+                model, workspace, input, evaluation, execution, wait, float(poll)
+            ),
+            "run",
+        )
+        return
+    if workflow != "inference" or evaluation:
+        _fail_cleanly(
+            lambda: _refuse(
+                "--workflow/--evaluation",
+                "use --workflow inference or train (--evaluation goes with train only)",
+            )
+        )
 
     reporter = Reporter("json" if json else "text")
     failed = False
@@ -527,6 +600,12 @@ def run(c, model, workspace, input, output=None, execution=None, wait=True, poll
         reporter.print_json()
         if failed:
             raise Exit(code=1)
+
+
+def _refuse(option, fix):
+    from legacylift.errors import LegacyLiftError
+
+    raise LegacyLiftError(f"{option}: {fix}")
 
 
 @task(

@@ -6,6 +6,7 @@ problem is reported as a `LegacyLiftError` naming the model, the file or key, an
 
 from __future__ import annotations
 
+import math
 import posixpath
 import re
 import tomllib
@@ -20,14 +21,24 @@ from legacylift.paths import MODELS_DIR
 
 NAME_PATTERN = re.compile(r"^[a-z][a-z0-9-]{0,31}$")
 STEPS = ("preprocessing", "inference", "postprocessing")
+# The optional training workflow's steps (run on the model's own image, in this order).
+TRAINING_STEPS = ("train", "evaluate")
 SCRIPTS = {
     "preprocessing": "preprocessing.py",
     "inference": "predict.py",
     "postprocessing": "postprocessing.py",
+    "train": "train.py",
+    "evaluate": "evaluate.py",
 }
 IMAGES = ("framework", "model")
-DEFAULT_IMAGE = {"preprocessing": "framework", "inference": "model", "postprocessing": "framework",
-                 "combine": "framework"}  # fmt: skip
+DEFAULT_IMAGE = {
+    "preprocessing": "framework",
+    "inference": "model",
+    "postprocessing": "framework",
+    "combine": "framework",
+    "train": "model",
+    "evaluate": "model",
+}
 INSTANCE_TYPE = re.compile(r"^ml\.[a-z0-9]+\.[a-z0-9]+$")
 DEBIAN_PACKAGE = re.compile(r"^[a-z0-9][a-z0-9+.-]+(=[A-Za-z0-9.+~:-]+)?$")
 ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -47,8 +58,7 @@ ENTRYPOINTS = ("image",)
 MAX_ARGUMENTS, MAX_ARGUMENT_LENGTH, MAX_LOCAL_PATH = 100, 256, 256
 SCRIPT_PATH = re.compile(r"^[A-Za-z0-9._+@-][A-Za-z0-9._+@/ -]*$")
 LOCAL_PATH = re.compile(r"^/[A-Za-z0-9._+@/-]+$")
-TOP_KEYS = ("steps", "system_packages", "defaults", *STEPS, "fan_out")
-# [fan_out]: one input of many batches, each through the whole chain (README "Many batches").
+# [fan_out]: one input of many batches, each through the whole chain (docs/guide.md "Many batches").
 FAN_OUT_KEYS = ("split", "mode", "max_concurrency", "tolerated_failures",
                 "tolerated_failure_percentage", "combine")  # fmt: skip
 FAN_OUT_SPLITS = ("prefix", "object")
@@ -58,6 +68,16 @@ FAN_OUT_MODES = ("distributed", "inline")
 FAN_OUT_CONCURRENCY = {"inline": 40, "distributed": 10000}
 COMBINE_STEP = "combine"
 COMBINE_SCRIPT = "combine.py"
+# Training steps take the run keys but not `entrypoint`/`image`: LegacyLift's step runner wraps
+# their script on the model's image. `artifact_paths`: what the training script writes into its
+# working directory (collected as the new artifacts).
+TRAINING_STEP_KEYS = (*DEFAULT_KEYS, "script", "arguments", "input_path", "output_path")
+PROMOTION_KEYS = ("metric", "metrics_file", "direction", "threshold", "min_improvement")
+INFERENCE_ARTIFACTS = ("image", "promoted")
+METRIC_PATH = re.compile(r"^(\$\.)?[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+|\[[0-9]+\])*$")
+METRICS_FILE = re.compile(r"^[A-Za-z0-9_.-]+$")
+TOP_KEYS = ("steps", "system_packages", "defaults", *STEPS, *TRAINING_STEPS, "promotion",
+            "fan_out")  # fmt: skip
 
 
 def models_dir() -> Path:
@@ -76,6 +96,17 @@ class Model:
     defaults: dict[str, Any] = field(default_factory=dict)
     step_settings: dict[str, dict[str, Any]] = field(default_factory=dict)
     fan_out: dict[str, Any] | None = None
+    promotion: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def has_training(self) -> bool:
+        """Whether the model declares the training workflow ([train], [evaluate], [promotion])."""
+        return bool(self.promotion)
+
+    @property
+    def uses_promoted_artifacts(self) -> bool:
+        """Whether inference loads the promoted artifacts (`[inference] artifacts = "promoted"`)."""
+        return self.step_settings.get("inference", {}).get("artifacts") == "promoted"
 
     @property
     def own_dockerfile(self) -> Path | None:
@@ -136,6 +167,10 @@ class Model:
                 key: dict(value) if isinstance(value, dict) else value
                 for key, value in self.fan_out.items()
             }
+        if self.has_training:
+            for step in TRAINING_STEPS:
+                settings[step] = dict(self.step_settings.get(step, {}))
+            settings["promotion"] = dict(self.promotion)
         return settings
 
 
@@ -226,8 +261,15 @@ def _parse(name: str, path: Path, config: dict[str, Any]) -> Model:
     ):
         raise _fail(path, f"system_packages = {packages!r}: give a list of Debian package names")
     defaults = _settings(path, config.get("defaults", {}), DEFAULT_KEYS, "defaults.")
+    inference_keys = {**dict.fromkeys(STEP_KEYS), "artifacts": None}
     step_settings = {
-        step: _settings(path, config.get(step, {}), STEP_KEYS, f"{step}.") for step in STEPS
+        step: _settings(
+            path,
+            config.get(step, {}),
+            tuple(inference_keys) if step == "inference" else STEP_KEYS,
+            f"{step}.",
+        )
+        for step in STEPS
     }
     if step_settings["inference"].get("image", "model") != "model":
         raise _fail(
@@ -238,7 +280,118 @@ def _parse(name: str, path: Path, config: dict[str, Any]) -> Model:
     for step in STEPS:
         _check_step(path, step, step_settings[step])
     fan_out = _parse_fan_out(path, config["fan_out"]) if "fan_out" in config else None
-    return Model(name, path, tuple(steps), tuple(packages), defaults, step_settings, fan_out)
+    promotion = _training(path, config, step_settings)
+    return Model(
+        name, path, tuple(steps), tuple(packages), defaults, step_settings, fan_out, promotion
+    )
+
+
+def _training(path: Path, config: dict[str, Any], step_settings: dict[str, Any]) -> dict:
+    """The training workflow's sections, checked, into `step_settings`; the promotion rule."""
+    sections = [key for key in (*TRAINING_STEPS, "promotion") if key in config]
+    artifacts = step_settings["inference"].get("artifacts", "image")
+    if artifacts not in INFERENCE_ARTIFACTS:
+        raise _fail(
+            path,
+            f"inference.artifacts = {artifacts!r}: use 'promoted' (the training workflow's "
+            "promoted artifacts, the image's own until one is promoted) or 'image'",
+        )
+    if artifacts == "promoted" and len(sections) < 3:
+        raise _fail(
+            path,
+            'inference.artifacts = "promoted" needs the training workflow: add [train], '
+            "[evaluate] and [promotion]",
+        )
+    if artifacts == "promoted" and step_settings["inference"].get("entrypoint") == "image":
+        raise _fail(
+            path,
+            'inference.artifacts = "promoted" runs the inference script under LegacyLift\'s '
+            'step runner, which needs the script: remove inference.entrypoint = "image"',
+        )
+    if not sections:
+        return {}
+    if len(sections) < 3:
+        missing = [f"[{key}]" for key in (*TRAINING_STEPS, "promotion") if key not in sections]
+        raise _fail(
+            path,
+            f"the training workflow needs [train], [evaluate] and [promotion]: add "
+            f"{', '.join(missing)} (or remove the others)",
+        )
+    for step in TRAINING_STEPS:
+        table = dict(config[step])
+        artifact_paths = table.pop("artifact_paths", None) if step == "train" else None
+        step_settings[step] = _settings(path, table, TRAINING_STEP_KEYS, f"{step}.")
+        _check_step(path, step, step_settings[step])
+        if artifact_paths is not None:
+            step_settings[step]["artifact_paths"] = _artifact_paths(path, artifact_paths)
+    return _promotion(path, config["promotion"])
+
+
+def _artifact_paths(path: Path, value: Any) -> list[str]:
+    if not (
+        isinstance(value, list)
+        and value
+        and all(
+            isinstance(item, str)
+            and SCRIPT_PATH.match(item)
+            and posixpath.normpath(item) == item
+            and ".." not in item.split("/")
+            for item in value
+        )
+    ):
+        raise _fail(
+            path,
+            f"train.artifact_paths = {value!r}: give the paths the training script writes in its "
+            'working directory, relative and inside it, e.g. ["model.joblib"] or ["model"]',
+        )
+    return list(value)
+
+
+def _promotion(path: Path, table: Any) -> dict[str, Any]:
+    if not isinstance(table, dict):
+        raise _fail(path, "[promotion] must be a table")
+    _check_keys(path, table, PROMOTION_KEYS, "promotion.")
+    rule = dict(table)
+    metric = rule.get("metric")
+    if not isinstance(metric, str) or not METRIC_PATH.match(metric):
+        raise _fail(
+            path,
+            f"promotion.metric = {metric!r}: give the metric's path in the metrics JSON, e.g. "
+            "'accuracy', 'scores.r2' or 'folds[0].auc'",
+        )
+    metrics_file = rule.setdefault("metrics_file", "metrics.json")
+    if not isinstance(metrics_file, str) or not METRICS_FILE.match(metrics_file):
+        raise _fail(
+            path,
+            f"promotion.metrics_file = {metrics_file!r}: give the file name the evaluation "
+            "script writes in its output_path, e.g. 'metrics.json'",
+        )
+    direction = rule.setdefault("direction", "higher")
+    if direction not in ("higher", "lower"):
+        raise _fail(path, f"promotion.direction = {direction!r}: use 'higher' or 'lower'")
+    for key in ("threshold", "min_improvement"):
+        value = rule.get(key)
+        if value is not None and (
+            isinstance(value, bool)
+            or not isinstance(value, int | float)
+            or not math.isfinite(value)
+        ):
+            raise _fail(
+                path, f"promotion.{key} = {value!r}: give a finite number (no bar is reachable)"
+            )
+    if "threshold" not in rule and "min_improvement" not in rule:
+        raise _fail(
+            path,
+            "[promotion] needs a bar: threshold (e.g. threshold = 0.9 for accuracy >= 0.9) "
+            "and/or min_improvement (better than the promoted model by at least that much)",
+        )
+    if rule.get("min_improvement", 0) < 0:
+        raise _fail(
+            path,
+            f"promotion.min_improvement = {rule['min_improvement']!r}: a negative improvement "
+            "would promote worse models; give 0 or more",
+        )
+    return rule
 
 
 def _settings(path: Path, table: Any, allowed: tuple[str, ...], where: str) -> dict[str, Any]:
@@ -367,6 +520,9 @@ def _check_files(model: Model) -> None:
         )
     for step in model.script_steps:
         if model.needs_script(step):
+            _check_script(model, step)
+    if model.has_training:
+        for step in TRAINING_STEPS:
             _check_script(model, step)
 
 

@@ -32,3 +32,13 @@ output "workspace" {
   description = "The Terraform workspace this state belongs to."
   value       = terraform.workspace
 }
+
+output "training_state_machine_arns" {
+  description = "ARN of each model's training state machine (models with train, evaluate and promotion)."
+  value       = module.legacylift.training_state_machine_arns
+}
+
+output "promotion_records" {
+  description = "S3 URI of each model's promotion record."
+  value       = module.legacylift.promotion_records
+}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from legacylift import console
@@ -82,6 +83,46 @@ def run(
         return arn
     summary = executions.report_failure(reporter, aws.client("logs"))
     raise LegacyLiftError(f"execution {name} {status}: {summary}")
+
+
+def train(
+    model: str,
+    workspace: str,
+    input_uri: str,
+    evaluation_uri: str | None = None,
+    name: str | None = None,
+    wait: bool = True,
+    poll_seconds: float = 5.0,
+) -> str:
+    """Start an execution of `model`'s training state machine and, with `wait`, follow it;
+    report whether the new model was promoted (and why not)."""
+    check_credentials(session())
+    deployed = stack.load_stack(workspace)
+    machine_arn = stack.training_state_machine_arn(deployed, model)
+    aws = session(region_of_arn(machine_arn))
+    name = name or executions.default_execution_name()
+    payload = {"input_uri": executions.check_s3_uri(input_uri, "--input")}
+    if evaluation_uri:
+        payload["evaluation_uri"] = executions.check_s3_uri(evaluation_uri, "--evaluation")
+    sfn = aws.client("stepfunctions")
+    arn = executions.start(sfn, machine_arn, name, payload)
+    console.info(f"started {arn}")
+    if not wait:
+        return arn
+    status, history = executions.follow(sfn, arn, poll_seconds)
+    if status != "SUCCEEDED":
+        summary = executions.report_failure(status, history, aws.client("logs"))
+        raise LegacyLiftError(f"execution {name} {status}: {summary}")
+    output = json.loads(sfn.describe_execution(executionArn=arn).get("output") or "{}")
+    if output.get("promoted"):
+        metric = output["record"]["metric"]
+        console.success(
+            f"{model}: promoted {output['record']['artifact_uri']} "
+            f"({metric['name']} = {metric['value']})"
+        )
+    else:
+        console.info(f"{model}: not promoted: {output.get('reason')}")
+    return arn
 
 
 def status(model: str, workspace: str, limit: int = 10) -> list[dict]:

@@ -118,6 +118,20 @@ class Stack:
         )
 
 
+def training_state_machine_arn(deployed: Stack, model: str) -> str:
+    """The ARN of `model`'s training state machine, or an error saying how to get one."""
+    arns = dict(deployed.outputs.get("training_state_machine_arns") or {})
+    if model in arns:
+        return arns[model]
+    deployed.state_machine_arn(model)  # unknown or undeployed models: that error first
+    raise LegacyLiftError(
+        f"model {model!r} has no training workflow in workspace {deployed.workspace!r}: add "
+        f"[train], [evaluate] and [promotion] to legacy_models/{model}/model.toml, then "
+        f"`invoke build-model {model} --workspace {deployed.workspace}` and "
+        f"`invoke deploy --workspace {deployed.workspace}`"
+    )
+
+
 def initialised_runner() -> TerraformRunner:
     """`terraform init` of the deployment root with the backend config; a missing backend
     config is named with the command that writes it."""

@@ -12,17 +12,24 @@ def _workspaces() -> list[str]:
     return sorted(p.name.removesuffix(suffix) for p in tfvars.tfvars_dir().glob(f"*{suffix}"))
 
 
-def model_table(invalid: list[str] | None = None) -> str:
-    """A plain-text table: name, content hash, built?, and per workspace the pinned digest
-    (marked stale when it was built from other content than the folder holds now). A folder
-    that is not a valid model gets an `invalid` row, its reason appended to `invalid`."""
+def model_table(invalid: list[str] | None = None, aws_promotions: bool = False) -> str:
+    """A plain-text table: name, content hash, built?, per workspace the pinned digest (marked
+    stale when it was built from other content than the folder holds now), and for models with
+    a training workflow the promoted version and metric: locally, and with `aws_promotions` in
+    each deployed workspace (read from its data bucket). A folder that is not a valid model gets
+    an `invalid` row, its reason appended to `invalid`."""
+    from legacylift.local import promotions
+
     builder = ImageBuilder()
     workspaces = _workspaces()
     pinned = {workspace: tfvars.read_models(workspace) for workspace in workspaces}
-    rows = [["model", "content hash", "built", *workspaces]]
+    readers = {"local": promotions.local_reader()}
+    if aws_promotions:
+        readers |= {workspace: promotions.aws_reader(workspace) for workspace in workspaces}
+    rows = [["model", "content hash", "built", *workspaces, *(f"promoted ({w})" for w in readers)]]
 
     def report(name, error):
-        rows.append([name, "invalid", "-", *("-" for _ in workspaces)])
+        rows.append([name, "invalid", "-", *("-" for _ in [*workspaces, *readers])])
         if invalid is not None:
             invalid.append(f"{name}: {error}")
 
@@ -40,6 +47,7 @@ def model_table(invalid: list[str] | None = None) -> str:
             digest = uri.rsplit("@", 1)[-1].removeprefix("sha256:")[:12]
             stale = "" if entry.get("source_hash") == content_hash else " (stale)"
             cells.append(f"{digest}{stale}")
+        cells += [read(model.name) if model.has_training else "" for read in readers.values()]
         rows.append([model.name, content_hash, built, *cells])
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     return "\n".join(

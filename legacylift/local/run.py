@@ -10,8 +10,10 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -39,9 +41,13 @@ from legacylift.local.s3_tasks import S3Tasks, TaskRunners
 from legacylift.local.sagemaker_tasks import SageMakerTasks
 from legacylift.local.settings import LocalSettings
 from legacylift.local.transfer import fetch_output, stage_input
+from legacylift.paths import MODULES_DIR
 from legacylift.report.local import write_local_report
 from legacylift.report.reporter import Reporter
 from legacylift.report.trace import Trace
+
+STEP_RUNNER = MODULES_DIR / "workflow" / "files" / "steprunner.py"
+RUNNER_AREA = "_legacylift"  # not a model name: those start with a letter
 
 
 @dataclass
@@ -111,6 +117,14 @@ def upload_code(sources: DataSources, model, bucket: str) -> str:
     return prefix
 
 
+def upload_step_runner(sources: DataSources, bucket: str) -> str:
+    """Upload files/steprunner.py to a content-hashed folder; its s3:// URI (step_runner_uri)."""
+    data = STEP_RUNNER.read_bytes()
+    folder = f"s3://{bucket}/{RUNNER_AREA}/code/{hashlib.sha256(data).hexdigest()[:16]}/"
+    sources.put(join_uri(folder, "steprunner.py"), io.BytesIO(data))
+    return folder
+
+
 def _model_entry(model, images: dict[str, str], code_uri: str | None) -> dict[str, Any]:
     entry: dict[str, Any] = {"image_uri": images.get("model"), **model.tfvars_settings()}
     if code_uri:
@@ -133,6 +147,44 @@ def _images(model) -> dict[str, str]:
         if "framework" in kinds:
             images["framework"] = ensure_framework_image()
     return images
+
+
+def execute(
+    definition: str,
+    execution_input: dict[str, Any],
+    execution: str,
+    state_machine_name: str,
+    sources: DataSources,
+    settings: LocalSettings,
+    time_scale: float,
+    reporter: Reporter,
+    on_event: Callable[[dict[str, Any]], Any] | None = None,
+    max_parallel: int | None = None,
+) -> tuple[ExecutionResult, SageMakerTasks]:
+    """Interpret `definition` on the local engine (processing jobs in Docker, S3 reads and
+    writes on the local object store), progress through `reporter` (and `on_event`, when
+    given); `max_parallel` caps concurrent Map iterations. The result and the SageMaker task
+    runner (each step's job)."""
+    runner = ProcessingRunner(settings, on_log=reporter.job_log)
+    tasks = SageMakerTasks(runner, time_scale=time_scale)
+    engine = Execution(
+        definition,
+        execution_input,
+        name=execution,
+        task_runner=TaskRunners(tasks, S3Tasks(sources)),
+        time_scale=time_scale,
+        state_machine_name=state_machine_name,
+        on_event=(lambda event: (reporter.event(event), on_event(event)))
+        if on_event
+        else reporter.event,
+        max_parallel=max_parallel,
+    )
+    reporter.trace.name, reporter.trace.arn = execution, engine.base_context["Execution"]["Id"]
+    try:
+        result = engine.run()
+    finally:
+        reporter.close()
+    return result, tasks
 
 
 def run_local(
@@ -175,6 +227,7 @@ def run_local(
     images = images or _images(model)
     code_uri = upload_code(sources, model, bucket)
     if rendered is None:
+        runner_uri = upload_step_runner(sources, bucket)
         with console.timed(f"{name}: rendering modules/workflow with Terraform"):
             rendered = render_workflow(
                 {name: _model_entry(model, images, code_uri)},
@@ -182,6 +235,7 @@ def run_local(
                 name_prefix=f"legacylift-{workspace}",
                 data_bucket=bucket,
                 enable_generic_workflow=generic_input is not None,
+                step_runner_uri=runner_uri,
             )
     if generic_input is not None:
         definition, execution_input = rendered.generic_definition, generic_input
@@ -197,24 +251,12 @@ def run_local(
         definition = rendered.definitions[name]
         execution_input = {"input_uri": input_uri, "output_uri": output_uri}
     reporter = reporter or Reporter("quiet" if quiet else "text")
-    runner = ProcessingRunner(settings, on_log=reporter.job_log)
-    tasks = SageMakerTasks(runner, time_scale=time_scale)
     batches = BatchProgress(quiet or reporter.mode != "text")
-    engine = Execution(
-        definition,
-        execution_input,
-        name=execution,
-        task_runner=TaskRunners(tasks, S3Tasks(sources)),
-        time_scale=time_scale,
-        state_machine_name=f"legacylift-{workspace}-{name}",
-        on_event=lambda event: (reporter.event(event), batches(event)),
+    result, tasks = execute(
+        definition, execution_input, execution, f"legacylift-{workspace}-{name}",
+        sources, settings, time_scale, reporter, on_event=batches,
         max_parallel=parallel_cap(instance_types(model)) if model.fan_out else None,
-    )
-    reporter.trace.name, reporter.trace.arn = execution, engine.base_context["Execution"]["Id"]
-    try:
-        result = engine.run()
-    finally:
-        reporter.close()
+    )  # fmt: skip
     output_path = None
     succeeded_in_store = result.status == "SUCCEEDED" and not settings.s3_endpoint_url
     in_store = sources.s3.path_of(output_uri) if succeeded_in_store else None

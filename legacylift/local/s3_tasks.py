@@ -1,14 +1,22 @@
-"""S3 as a Step Functions execution sees it, over the local object store.
+"""S3 as a Step Functions execution sees it, over the local object store (or the S3 endpoint
+LEGACYLIFT_S3_ENDPOINT_URL names).
 
 - `arn:aws:states:::aws-sdk:s3:listObjectsV2` (a Task): one ListObjectsV2 page, shaped as the
   API returns it (`Contents`, `CommonPrefixes` with a `Delimiter`, `KeyCount`, `IsTruncated`,
   `NextContinuationToken`; empty lists are left out, as S3 leaves them out);
+- `arn:aws:states:::aws-sdk:s3:getObject` (a Task): the object's content as the string `Body`
+  (with ContentLength, ContentType, ETag); a missing key fails with `S3.NoSuchKeyException`;
+- `arn:aws:states:::aws-sdk:s3:putObject` (a Task): takes `Body` as a string and returns
+  `{"ETag": ...}`; the object appears whole (readers never see part of it). For these two, only
+  Bucket, Key (Body) and the request fields that change nothing locally (content type,
+  encryption settings) are accepted; any other field is refused up front;
 - a Distributed Map's ItemReader `arn:aws:states:::s3:listObjectsV2` (every object under the
   prefix, all pages) and `arn:aws:states:::s3:getObject` (the object's text);
 - its ResultWriter `arn:aws:states:::s3:putObject`.
 
-Errors are named as Step Functions names the AWS SDK's: `S3.NoSuchKeyException`, and
-`S3.S3Exception` for a missing bucket.
+Errors are named as Step Functions names the AWS SDK's: `S3.<exception>` after the SDK's
+exception class, e.g. `S3.NoSuchKeyException`, and `S3.S3Exception` for a missing bucket or a
+bad request.
 """
 
 from __future__ import annotations
@@ -23,10 +31,25 @@ from legacylift.local.asl.interpreter import TaskContext
 from legacylift.local.datasources import DataSources, LocalObjectStore
 
 SDK_LIST = "arn:aws:states:::aws-sdk:s3:listObjectsV2"
+GET = "arn:aws:states:::aws-sdk:s3:getObject"
+PUT = "arn:aws:states:::aws-sdk:s3:putObject"
 READER_LIST = "arn:aws:states:::s3:listObjectsV2"
 READER_GET = "arn:aws:states:::s3:getObject"
 WRITER_PUT = "arn:aws:states:::s3:putObject"
 MAX_KEYS = 1000
+# SDK GetObject/PutObject request fields accepted besides Bucket, Key (and Body for PutObject):
+# they describe how AWS stores the object and change nothing in the local store.
+PASSIVE_FIELDS = {
+    GET: set(),
+    PUT: {"ContentType", "ServerSideEncryption", "SsekmsKeyId", "BucketKeyEnabled", "Metadata"},
+}
+MAX_BODY = 256 * 1024  # a state's payload limit; AWS refuses a larger result
+
+
+def _request_error(message: str) -> StatesError:
+    return StatesError(
+        "S3.S3Exception", f"{message} (Service: S3, Status Code: 400, Request ID: local)"
+    )
 
 
 class S3Tasks:
@@ -37,10 +60,15 @@ class S3Tasks:
 
     def supports(self, resource: str) -> bool:
         """The S3 resources listed in the module docstring."""
-        return resource in (SDK_LIST, READER_LIST, READER_GET, WRITER_PUT)
+        return resource in (SDK_LIST, GET, PUT, READER_LIST, READER_GET, WRITER_PUT)
+
+    def cancel(self) -> None:
+        """Nothing runs in the background."""
 
     def run(self, resource: str, parameters: Any, task: TaskContext) -> Any:
         """The S3 call's result, as Step Functions passes it on."""
+        if resource in PASSIVE_FIELDS:
+            return self._sdk_object(resource, parameters, task)
         if not isinstance(parameters, dict) or not isinstance(parameters.get("Bucket"), str):
             raise StatesError(
                 "S3.S3Exception", f"{resource}: Parameters need a Bucket name (a string)"
@@ -51,9 +79,34 @@ class S3Tasks:
         if resource == READER_LIST:
             return self._objects(bucket, str(parameters.get("Prefix", "")))
         if resource == READER_GET:
-            return self._get(bucket, str(parameters.get("Key", "")))
-        self._put(bucket, str(parameters.get("Key", "")), parameters.get("Body", ""))
+            return self._text(bucket, str(parameters.get("Key", "")))
+        self._put_text(bucket, str(parameters.get("Key", "")), parameters.get("Body", ""))
         return {"Bucket": bucket, "Key": parameters.get("Key")}
+
+    def _sdk_object(self, resource: str, parameters: Any, task: TaskContext) -> dict[str, Any]:
+        """The AWS SDK integration's GetObject / PutObject: read or write the named object."""
+        if not isinstance(parameters, dict):
+            raise _request_error("the Task's Parameters must be a JSON object")
+        allowed = {
+            "Bucket",
+            "Key",
+            *PASSIVE_FIELDS[resource],
+            *(["Body"] if resource == PUT else []),
+        }
+        unknown = sorted(set(parameters) - allowed)
+        if unknown:
+            raise StatesError(
+                "LegacyLift.NotSupportedLocally",
+                f"state '{task.state_name}': {resource} with {', '.join(unknown)} is not "
+                f"emulated locally; the local engine accepts {', '.join(sorted(allowed))}",
+            )
+        bucket, key = parameters.get("Bucket"), parameters.get("Key")
+        if not isinstance(bucket, str) or not bucket or not isinstance(key, str) or not key:
+            raise _request_error("Bucket and Key must be non-empty strings")
+        uri = f"s3://{bucket}/{key}"
+        if resource == GET:
+            return self._get_object(uri, key)
+        return self._put_object(uri, parameters.get("Body"))
 
     def _objects(self, bucket: str, prefix: str) -> list[dict[str, Any]]:
         """Every object under `prefix`, sorted by key, as ListObjectsV2 describes them."""
@@ -103,23 +156,50 @@ class S3Tasks:
             response["NextContinuationToken"] = page[-1][0]
         return response
 
-    def _get(self, bucket: str, key: str) -> str:
-        found = [
-            s
-            for s in self.sources.s3.list(f"s3://{bucket}/{key}")
-            if s.relative == key.rsplit("/", 1)[-1]
-        ]
-        if not found:
+    def _read(self, uri: str, key: str) -> bytes:
+        """The object's bytes; `S3.NoSuchKeyException` when there is none at `key`."""
+        name = key.rsplit("/", 1)[-1]
+        found = [item for item in self.sources.s3.list(uri) if item.relative == name]
+        if not found or key.endswith("/"):
             raise StatesError(
                 "S3.NoSuchKeyException",
-                f"The specified key does not exist. (Service: S3, Status Code: 404): s3://{bucket}/{key}",
+                "The specified key does not exist. (Service: S3, Status Code: 404, "
+                f"Request ID: local) {uri}",
             )
-        with found[0].open() as source:
-            return source.read().decode("utf-8")
+        with found[0].open() as handle:
+            return handle.read()
 
-    def _put(self, bucket: str, key: str, body: Any) -> None:
+    def _text(self, bucket: str, key: str) -> str:
+        return self._read(f"s3://{bucket}/{key}", key).decode("utf-8")
+
+    def _put_text(self, bucket: str, key: str, body: Any) -> None:
         data = body if isinstance(body, str) else str(body)
         self.sources.put(f"s3://{bucket}/{key}", io.BytesIO(data.encode("utf-8")))
+
+    def _get_object(self, uri: str, key: str) -> dict[str, Any]:
+        data = self._read(uri, key)
+        if len(data) > MAX_BODY:
+            raise StatesError(
+                "States.DataLimitExceeded",
+                f"{uri} is {len(data)} bytes: a state's result is limited to {MAX_BODY} bytes",
+            )
+        try:
+            body = data.decode("utf-8")
+        except UnicodeDecodeError:
+            raise _request_error(f"{uri} is not UTF-8 text") from None
+        return {
+            "Body": body,
+            "ContentLength": len(data),
+            "ContentType": "application/octet-stream",
+            "ETag": f'"{hashlib.md5(data).hexdigest()}"',  # noqa: S324 - S3's ETag is MD5
+        }
+
+    def _put_object(self, uri: str, body: Any) -> dict[str, Any]:
+        if not isinstance(body, str):
+            raise _request_error("Body must be a string (use States.JsonToString for JSON)")
+        data = body.encode("utf-8")
+        self.sources.put(uri, io.BytesIO(data))
+        return {"ETag": f'"{hashlib.md5(data).hexdigest()}"'}  # noqa: S324 - S3's ETag is MD5
 
 
 def _etag(key: str, size: int) -> str:

@@ -58,6 +58,8 @@ locals {
       entrypoint  = lookup(lookup(model, step, {}), "entrypoint", "script")
       # Several instances, each with its ShardedByS3Key share of the data input.
       instance_count = tonumber(lookup(lookup(model, step, {}), "instance_count", 1))
+      # Inference may load the training workflow's promoted artifacts (training.tf).
+      promoted = step == "inference" && lookup(lookup(model, step, {}), "artifacts", "image") == "promoted"
     } }
   } }
 
@@ -119,7 +121,9 @@ locals {
       volume_size   = model.settings[step].volume_size
       max_runtime   = model.settings[step].max_runtime
     } }
-    run_prefix = "s3://${var.data_bucket}/${name}/runs/{}/"
+    run_prefix    = "s3://${var.data_bucket}/${name}/runs/{}/"
+    promoted_step = [for step in model.steps : local.step_state_name[step] if model.settings[step].promoted]
+    record_key    = "${name}/models/promoted.json"
     # The model's execution role, as model_grants (policies.tf) names it.
     role_arn          = var.sagemaker_role_arn != null ? var.sagemaker_role_arn : "arn:${var.aws_partition}:iam::${var.aws_account_id}:role/${model.job_name_prefix}-sagemaker"
     environment_chars = sum(concat([0], flatten([for step in model.steps : [for key, value in model.settings[step].environment : length(key) + length(value)]])))
@@ -133,8 +137,15 @@ locals {
       next            = index + 1 < length(model.steps) ? local.step_state_name[model.steps[index + 1]] : "Done"
       job_name_expr   = "States.Format('${model.job_name_prefix}-${local.step_abbreviation[step]}-{}', ${local.uuid_suffix})"
       image_uri       = model.settings[step].image == "model" ? model.image_uri : var.framework_image_uri
-      # entrypoint = "image": no ContainerEntrypoint, the image's own ENTRYPOINT/CMD runs.
-      entrypoint     = model.settings[step].entrypoint == "image" ? null : ["python3", "${local.code_dir[model.settings[step].image]}/${model.settings[step].script}"]
+      # entrypoint = "image": no ContainerEntrypoint, the image's own ENTRYPOINT/CMD runs. A
+      # step on promoted artifacts runs its script under the step runner (training.tf).
+      entrypoint = model.settings[step].entrypoint == "image" ? null : concat(
+        model.settings[step].promoted ? ["python3", "${local.runner_dir}/steprunner.py", "--overlay", local.staged_artifact_dir, "--"] : [],
+        ["python3", "${local.code_dir[model.settings[step].image]}/${model.settings[step].script}"],
+      )
+      # A step loading promoted artifacts gets its inputs from the state data, where
+      # UsePromotedArtifacts or UseImageArtifacts put them (with or without the artifacts).
+      inputs_path    = model.settings[step].promoted ? "$.staging.inputs" : null
       arguments      = model.settings[step].arguments
       input_path     = model.settings[step].input_path
       output_path    = model.settings[step].output_path
@@ -159,6 +170,10 @@ locals {
   # makes decoding, state and plan cheaper.
   rendered_definitions = { for name, workflow in local.workflows : name => replace(templatefile("${path.module}/templates/model.asl.json.tftpl", {
     comment                    = workflow.comment
+    promoted_inputs            = length(workflow.promoted_step) == 0 ? null : local.promoted_inputs[name]
+    bucket                     = var.data_bucket
+    record_key                 = workflow.record_key
+    s3_retry                   = local.s3_retry
     steps                      = workflow.steps
     pinned                     = workflow.pinned
     run_prefix                 = workflow.run_prefix

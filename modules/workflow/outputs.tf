@@ -82,3 +82,38 @@ output "s3_layout" {
   description = "Where each model's data lives in the data bucket (prefix, input, output, code, runs URIs) and the key prefixes of intermediate run data."
   value       = local.s3_layout
 }
+
+output "training_definitions" {
+  description = "Map of model name to its training state machine definition (train, evaluate, promote), for models with train, evaluate and promotion."
+  value       = { for name, text in local.training_definitions : name => text if alltrue(values(local.checks)) && alltrue(values(local.training_checks)) }
+}
+
+output "training_state_machine_names" {
+  description = "Map of model name to its training state machine name (<name_prefix>-<model>-train)."
+  value       = local.training_state_machine_names
+}
+
+output "training_state_machine_policies" {
+  description = "Map of model name to the IAM policy JSON of its training state machine role: its two job names, PassRole of its training role, its metric summaries, its promotion record."
+  value       = local.training_state_machine_policies
+}
+
+output "training_role_names" {
+  description = "Map of model name to the name of the IAM role its training and evaluation jobs run as (the caller creates it with training_sagemaker_policies)."
+  value       = local.training_role_names
+}
+
+output "training_role_source_arns" {
+  description = "Map of model name to the ARN patterns of its training and evaluation jobs, whose jobs alone may assume its training role (aws:SourceArn of the trust policy)."
+  value       = local.training_job_arns
+}
+
+output "training_sagemaker_policies" {
+  description = "Map of model name to the IAM policy JSON of its training jobs' role: read its input, the runner and its models/ prefix, write only under <model>/models/<execution>/."
+  value       = local.training_sagemaker_policies
+}
+
+output "promotion_records" {
+  description = "Map of model name to the S3 URI of its promotion record (<model>/models/promoted.json), for models with a promotion rule."
+  value       = { for name in keys(local.promotion) : name => "s3://${var.data_bucket}/${local.promotion_record_keys[name]}" }
+}

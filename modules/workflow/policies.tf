@@ -40,9 +40,9 @@ locals {
       ], [for combine_job in lookup(local.fan_out_job_arns, name, []) :
       "${local.processing_log_group_arn}:log-stream:${model.job_name_prefix}-cmb-${local.job_suffix_pattern}/*"
     ])
-    read  = concat([for area in local.model_areas.read : { bucket = var.data_bucket, key = "${name}/${area}/" }], local.extra_inputs)
+    read  = concat([for area in local.model_areas.read : { bucket = var.data_bucket, key = "${name}/${area}/" }], local.extra_inputs, lookup(local.promoted_reads, name, []))
     write = concat([for area in local.model_areas.write : { bucket = var.data_bucket, key = "${name}/${area}/" }], local.extra_outputs)
-    list  = concat([for area in local.model_areas.list : { bucket = var.data_bucket, key = "${name}/${area}/" }], local.extra_inputs, local.extra_outputs)
+    list  = concat([for area in local.model_areas.list : { bucket = var.data_bucket, key = "${name}/${area}/" }], local.extra_inputs, local.extra_outputs, lookup(local.promoted_reads, name, []))
     # Its own repository (`<ecr_repository_prefix><model>`, and the one its image_uri names).
     repositories = distinct(concat(
       ["${local.arn_prefix.ecr}:repository/${var.ecr_repository_prefix}${name}"],
@@ -164,6 +164,7 @@ locals {
       ],
       local.state_machine_common_statements,
       lookup(local.fan_out_policy_statements, key, []),
+      lookup(local.promoted_record_statements, key, []),
     )
   }) }
 

@@ -18,7 +18,9 @@ variable "models" {
     the step keys `script` (relative to the model folder), `arguments` (ContainerArguments),
     `input_path`, `output_path` (LocalPaths under /opt/ml/processing/) and `entrypoint`
     ("image": no ContainerEntrypoint), and `code_uris` (`{preprocessing = "s3://...", postprocessing = "s3://..."}`) for the steps
-    that run in script mode. Typed `any` because Terraform 1.0.3 has no optional() attributes:
+    that run in script mode; optional `train`, `evaluate` and `promotion` (all three or none:
+    the training workflow, docs/contracts.md section 3d) and `inference.artifacts` ("image"
+    or "promoted"). Typed `any` because Terraform 1.0.3 has no optional() attributes:
     every omitted field falls back to the module-level defaults.
   EOT
   type        = any
@@ -34,9 +36,9 @@ variable "models" {
   }
   validation {
     condition = alltrue(flatten([for name, model in var.models : [
-      for key in keys(model) : contains(["image_uri", "source_hash", "steps", "defaults", "preprocessing", "inference", "postprocessing", "code_uris", "system_packages", "fan_out"], key)
+      for key in keys(model) : contains(["image_uri", "source_hash", "steps", "defaults", "preprocessing", "inference", "postprocessing", "code_uris", "system_packages", "fan_out", "train", "evaluate", "promotion"], key)
     ]]))
-    error_message = "A models entry has an unknown key: allowed are image_uri, source_hash, steps, defaults, preprocessing, inference, postprocessing, code_uris, system_packages, fan_out."
+    error_message = "A models entry has an unknown key: allowed are image_uri, source_hash, steps, defaults, preprocessing, inference, postprocessing, code_uris, system_packages, fan_out, train, evaluate, promotion."
   }
   validation {
     condition = alltrue(flatten([for name, model in var.models : [
@@ -75,16 +77,42 @@ variable "models" {
   validation {
     condition = alltrue(flatten([for name, model in var.models : [
       for scope in ["preprocessing", "inference", "postprocessing"] : [
-        for key in keys(try(model[scope], {})) : contains(["instance_type", "volume_size", "max_runtime", "environment", "network", "image", "script", "arguments", "input_path", "output_path", "entrypoint", "instance_count"], key)
+        for key in keys(try(model[scope], {})) : contains(concat(["instance_type", "volume_size", "max_runtime", "environment", "network", "image", "script", "arguments", "input_path", "output_path", "entrypoint", "instance_count"], scope == "inference" ? ["artifacts"] : []), key)
       ]
     ]]))
-    error_message = "A models entry's step settings have an unknown key: allowed are instance_type, volume_size, max_runtime, environment, network, image, script, arguments, input_path, output_path, entrypoint, instance_count."
+    error_message = "A models entry's step settings have an unknown key: allowed are instance_type, volume_size, max_runtime, environment, network, image, script, arguments, input_path, output_path, entrypoint, instance_count (and artifacts for inference)."
   }
   validation {
     condition = alltrue(flatten([for name, model in var.models : [
       for scope in ["preprocessing", "inference", "postprocessing"] : can(tonumber(try(model[scope].instance_count, 1))) && try(floor(tonumber(model[scope].instance_count)) == tonumber(model[scope].instance_count) && tonumber(model[scope].instance_count) >= 1 && tonumber(model[scope].instance_count) <= 100, true)
     ]]))
     error_message = "A step's instance_count must be a whole number from 1 to 100 (SageMaker Processing's InstanceCount); above 1 its data input is ShardedByS3Key."
+  }
+  validation {
+    condition     = alltrue([for name, model in var.models : contains(["image", "promoted"], try(model.inference.artifacts, "image"))])
+    error_message = "A model's inference.artifacts must be \"image\" (the artifacts baked into the image) or \"promoted\" (the training workflow's promoted artifacts when there are any)."
+  }
+  validation {
+    condition = alltrue(flatten([for name, model in var.models : [
+      for scope in ["train", "evaluate"] : [
+        for key in keys(try(model[scope], {})) : contains(["instance_type", "volume_size", "max_runtime", "environment", "network", "script", "arguments", "input_path", "output_path", "artifact_paths"], key)
+      ]
+    ]]))
+    error_message = "A models entry's train or evaluate settings have an unknown key: allowed are instance_type, volume_size, max_runtime, environment, network, script, arguments, input_path, output_path (and artifact_paths for train)."
+  }
+  validation {
+    condition = alltrue(flatten([for name, model in var.models : [
+      for key in keys(try(model.promotion, {})) : contains(["metric", "metrics_file", "direction", "threshold", "min_improvement"], key)
+    ]]))
+    error_message = "A models entry's promotion has an unknown key: allowed are metric, metrics_file, direction, threshold, min_improvement."
+  }
+  validation {
+    condition = alltrue(flatten([for name, model in var.models : [
+      for scope in ["train", "evaluate"] : [
+        for key in ["input_path", "output_path"] : can(regex("^/opt/ml/processing/[A-Za-z0-9_./-]+$", lookup(try(model[scope], {}), key, "/opt/ml/processing/x"))) && !can(regex("(^|/)\\.\\.(/|$)", lookup(try(model[scope], {}), key, "")))
+      ]
+    ]]))
+    error_message = "A train or evaluate input_path/output_path must be a path under /opt/ml/processing/ (SageMaker's LocalPath rule), without .. segments."
   }
   validation {
     condition = alltrue(flatten([for name, model in var.models : [
@@ -367,4 +395,15 @@ variable "processing_job_log_group_managed" {
   description = "The /aws/sagemaker/ProcessingJobs log group is created by Terraform (the root module's manage_processing_job_log_group), so the execution roles get no logs:CreateLogGroup."
   type        = bool
   default     = false
+}
+
+variable "step_runner_uri" {
+  description = "S3 folder holding files/steprunner.py (the root module uploads it content-hashed). Required when a model has a training workflow or inference.artifacts = \"promoted\": the runner stages and collects artifacts and checks the metrics around the unchanged legacy scripts."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.step_runner_uri == null || can(regex("^s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]/[^*?]*/$", var.step_runner_uri))
+    error_message = "The step_runner_uri must be an s3://bucket/prefix/ folder URI ending with /."
+  }
 }

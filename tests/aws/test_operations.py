@@ -44,6 +44,13 @@ output "state_machine_arns" {
 output "data_bucket" {
   value = "legacylift-${terraform.workspace}-data"
 }
+
+output "training_state_machine_arns" {
+  value = {
+    for name, model in var.models :
+    name => "${local.arn_prefix}-${terraform.workspace}-${name}-train" if can(model.train)
+  }
+}
 """
 DIGEST = "@sha256:" + "ab" * 32
 PASS_DEFINITION = json.dumps({"StartAt": "Done", "States": {"Done": {"Type": "Pass", "End": True}}})
@@ -181,6 +188,43 @@ def test_run_errors_name_the_fix(deployed, workspace):
         operations.run("iris", "qa", "s3://bkt-1/in/", wait=False)
     with pytest.raises(LegacyLiftError, match="--input must be an S3 URI"):
         operations.run("iris", workspace, "data/iris.csv", wait=False)
+
+
+def test_run_workflow_train_starts_the_training_state_machine(stub_root, aws_env, workspace):
+    repo = "127.0.0.1:5000/legacylift/{}"
+    write_image_tfvars(
+        workspace,
+        {
+            "iris": {"image_uri": repo.format("iris") + DIGEST, "train": {}},
+            "wine": {"image_uri": repo.format("wine") + DIGEST},
+        },
+    )
+    deployed = deploy(workspace)
+    sfn = boto3.client("stepfunctions")
+    machine = sfn.create_state_machine(
+        name=f"legacylift-{workspace}-iris-train",
+        definition=PASS_DEFINITION,
+        roleArn="arn:aws:iam::123456789012:role/legacylift-sfn",
+    )
+    assert deployed.outputs["training_state_machine_arns"]["iris"] == machine["stateMachineArn"]
+    arn = operations.train(
+        "iris",
+        workspace,
+        "s3://bkt-1/iris/input/t/",
+        "s3://bkt-1/iris/input/e/",
+        "retrain-1",
+        wait=False,
+    )
+    described = sfn.describe_execution(executionArn=arn)
+    assert described["stateMachineArn"] == machine["stateMachineArn"]
+    assert json.loads(described["input"]) == {
+        "input_uri": "s3://bkt-1/iris/input/t/",
+        "evaluation_uri": "s3://bkt-1/iris/input/e/",
+    }
+    with pytest.raises(LegacyLiftError, match="'wine' has no training workflow.*\\[train\\]"):
+        operations.train("wine", workspace, "s3://bkt-1/x/", wait=False)
+    with pytest.raises(LegacyLiftError, match="--evaluation must be an S3 URI"):
+        operations.train("iris", workspace, "s3://bkt-1/x/", "data/eval.csv", wait=False)
 
 
 def test_status_lists_recent_executions(deployed, workspace, capsys):

@@ -11,6 +11,7 @@ import pytest
 
 from tests.terraform.tfcopy import (
     FIXTURE_MODELS,
+    REPO_ROOT,
     copy_terraform_tree,
     image_uri,
     moto_provider_block,
@@ -21,6 +22,11 @@ from tests.terraform.tfcopy import (
 pytestmark = [pytest.mark.aws_provider, pytest.mark.slow]
 
 PREFIX = "ap-root"
+TRAINING = {
+    "train": {"artifact_paths": ["model.joblib"]},
+    "evaluate": {},
+    "promotion": {"metric": "accuracy", "threshold": 0.9},
+}
 
 
 def _client(service: str):
@@ -43,7 +49,11 @@ def applied_root(tmp_path_factory, moto_aws):
             "manage_processing_job_log_group": True,
             "processing_job_log_retention_days": 30,
             "models": {
-                "iris": {"image_uri": image_uri("iris"), "defaults": {"volume_size": 20}},
+                "iris": {
+                    "image_uri": image_uri("iris"),
+                    "defaults": {"volume_size": 20},
+                    **TRAINING,
+                },
                 "churn": {"image_uri": None},
             },
         },
@@ -198,6 +208,31 @@ def test_state_machine_definition_and_logging(applied_root):
     assert machine["tracingConfiguration"]["enabled"] is True
     group = logs.describe_log_groups(logGroupNamePrefix=outputs["log_group_names"]["iris"])
     assert group["logGroups"][0]["retentionInDays"] == 365
+
+
+def test_training_state_machine_role_and_step_runner(applied_root):
+    _, outputs = applied_root
+    sfn, iam, s3 = _client("stepfunctions"), _client("iam"), _client("s3")
+    assert set(outputs["training_state_machine_arns"]) == {"iris"}
+    machine = sfn.describe_state_machine(
+        stateMachineArn=outputs["training_state_machine_arns"]["iris"]
+    )
+    assert machine["name"] == f"{PREFIX}-iris-train"
+    states = json.loads(machine["definition"])["States"]
+    assert states["Promote"]["Resource"] == "arn:aws:states:::aws-sdk:s3:putObject"
+    assert states["Promote"]["Parameters"]["Key"] == "iris/models/promoted.json"
+    role = outputs["training_role_arns"]["iris"]
+    assert states["Train"]["Parameters"]["RoleArn"] == role
+    role_name = role.rsplit("/", 1)[1]
+    trust = iam.get_role(RoleName=role_name)["Role"]["AssumeRolePolicyDocument"]
+    assert trust["Statement"][0]["Principal"]["Service"] == "sagemaker.amazonaws.com"
+    runner = states["Train"]["Parameters"]["ProcessingInputs"][1]["S3Input"]["S3Uri"]
+    bucket, folder = runner.removeprefix("s3://").split("/", 1)
+    source = (REPO_ROOT / "modules/workflow/files/steprunner.py").read_bytes()
+    assert s3.get_object(Bucket=bucket, Key=f"{folder}steprunner.py")["Body"].read() == source
+    assert outputs["promotion_records"]["iris"] == (
+        f"s3://{outputs['data_bucket']}/iris/models/promoted.json"
+    )
 
 
 def test_destroy_removes_everything(applied_root):

@@ -1,0 +1,172 @@
+# IAM of the training workflow, per model with one: its own SageMaker role (the training and
+# evaluation jobs) and its training state machine's role. Same rules as policies.tf: no wildcard
+# actions, Resource "*" only where AWS allows nothing narrower.
+locals {
+  runner_key    = var.step_runner_uri == null ? null : regex("^s3://[^/]+/(.*)$", var.step_runner_uri)[0]
+  runner_bucket = var.step_runner_uri == null ? null : regex("^s3://([^/]+)/", var.step_runner_uri)[0]
+
+  training_job_arns = { for name, model in local.trained_models : name => [
+    for step in local.training_steps : "${local.arn_prefix.sagemaker}:processing-job/${model.job_name_prefix}-${local.training_step_abbr[step]}-${local.job_suffix_pattern}"
+  ] }
+
+  # The training jobs' role: read the model's data areas and the runner, write only under
+  # <model>/models/<execution>/ (never the promotion record: its key has no further slash).
+  training_sagemaker_policies = { for name, model in local.trained_models : name => jsonencode({
+    Version = "2012-10-17"
+    Statement = concat(
+      [
+        {
+          Sid    = "ReadTrainingDataRunnerAndArtifacts"
+          Effect = "Allow"
+          Action = ["s3:GetObject"]
+          Resource = concat(
+            # input/: local runs and the s3_layout; inputs/: what `invoke upload-input` writes.
+            ["${local.arn_prefix.s3}${var.data_bucket}/${name}/input/*", "${local.arn_prefix.s3}${var.data_bucket}/${name}/inputs/*", "${local.arn_prefix.s3}${var.data_bucket}/${name}/models/*/*"],
+            local.runner_key == null ? [] : ["${local.arn_prefix.s3}${local.runner_bucket}/${local.runner_key}*"],
+            [for location in local.extra_inputs : "${local.arn_prefix.s3}${location.bucket}/${location.key}*"],
+          )
+        },
+        {
+          Sid       = "ListModelAreas"
+          Effect    = "Allow"
+          Action    = ["s3:ListBucket"]
+          Resource  = distinct(concat(["${local.arn_prefix.s3}${var.data_bucket}"], local.runner_bucket == null ? [] : ["${local.arn_prefix.s3}${local.runner_bucket}"]))
+          Condition = { StringLike = { "s3:prefix" = concat(["${name}/input", "${name}/input/*", "${name}/inputs", "${name}/inputs/*", "${name}/models/*/*"], local.runner_key == null ? [] : ["${local.runner_key}*"]) } }
+        },
+        {
+          Sid      = "WriteArtifactsAndEvaluation"
+          Effect   = "Allow"
+          Action   = ["s3:PutObject", "s3:AbortMultipartUpload"]
+          Resource = ["${local.arn_prefix.s3}${var.data_bucket}/${name}/models/*/*"]
+        },
+        {
+          # The model's own repositories, as its execution role's (policies.tf).
+          Sid      = "PullModelImage"
+          Effect   = "Allow"
+          Action   = ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:BatchCheckLayerAvailability"]
+          Resource = local.model_grants[name].repositories
+        },
+        {
+          # ECR's registry login token is account-wide: AWS documents Resource "*" for it.
+          Sid      = "EcrLoginUnscopable"
+          Effect   = "Allow"
+          Action   = ["ecr:GetAuthorizationToken"]
+          Resource = ["*"]
+        },
+        {
+          Sid    = "ProcessingJobLogGroup"
+          Effect = "Allow"
+          # A log group managed by Terraform needs no CreateLogGroup.
+          Action   = var.processing_job_log_group_managed ? ["logs:CreateLogStream", "logs:DescribeLogStreams"] : ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:DescribeLogStreams"]
+          Resource = ["${local.processing_log_group_arn}:*"]
+        },
+        {
+          # SageMaker writes a job's logs to streams named `<job name>/algo-<n>-<epoch>`.
+          Sid      = "OwnJobLogEvents"
+          Effect   = "Allow"
+          Action   = ["logs:PutLogEvents"]
+          Resource = [for job in local.training_job_arns[name] : "${local.processing_log_group_arn}:log-stream:${split("processing-job/", job)[1]}/*"]
+        },
+        {
+          # CloudWatch metrics have no ARNs: Resource "*", limited to SageMaker's namespace.
+          Sid       = "ProcessingJobMetricsUnscopable"
+          Effect    = "Allow"
+          Action    = ["cloudwatch:PutMetricData"]
+          Resource  = ["*"]
+          Condition = { StringLike = { "cloudwatch:namespace" = ["/aws/sagemaker/ProcessingJobs"] } }
+        },
+      ],
+      var.kms_key_arn == null ? [] : [{
+        Sid      = "UseDataKey"
+        Effect   = "Allow"
+        Action   = ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:DescribeKey"]
+        Resource = [var.kms_key_arn]
+      }],
+      var.kms_key_arn == null ? [] : [local.kms_grant_statement],
+    )
+  }) }
+
+  # The training state machine's role: its two job names, PassRole of its training role only,
+  # read the metric summaries of its runs, read and write only its model's promotion record.
+  training_state_machine_policies = { for name, model in local.trained_models : name => jsonencode({
+    Version = "2012-10-17"
+    Statement = concat(
+      [
+        {
+          Sid      = "ProcessingJobs"
+          Effect   = "Allow"
+          Action   = ["sagemaker:CreateProcessingJob", "sagemaker:DescribeProcessingJob", "sagemaker:StopProcessingJob"]
+          Resource = local.training_job_arns[name]
+        },
+        {
+          Sid      = "ProcessingJobTags"
+          Effect   = "Allow"
+          Action   = ["sagemaker:AddTags", "sagemaker:ListTags"]
+          Resource = local.training_job_arns[name]
+        },
+        {
+          Sid       = "PassTrainingRole"
+          Effect    = "Allow"
+          Action    = ["iam:PassRole"]
+          Resource  = [local.training_role_arns[name]]
+          Condition = { StringEquals = { "iam:PassedToService" = "sagemaker.amazonaws.com" } }
+        },
+        {
+          Sid      = "ReadMetricSummaries"
+          Effect   = "Allow"
+          Action   = ["s3:GetObject"]
+          Resource = ["${local.arn_prefix.s3}${var.data_bucket}/${name}/models/*/evaluation/${local.metric_summary_name}"]
+        },
+        {
+          Sid      = "ReadWritePromotionRecord"
+          Effect   = "Allow"
+          Action   = ["s3:GetObject", "s3:PutObject"]
+          Resource = ["${local.arn_prefix.s3}${var.data_bucket}/${local.promotion_record_keys[name]}"]
+        },
+        {
+          # Without ListBucket a missing record reads as AccessDenied, not NoSuchKey.
+          Sid       = "ListPromotionRecord"
+          Effect    = "Allow"
+          Action    = ["s3:ListBucket"]
+          Resource  = ["${local.arn_prefix.s3}${var.data_bucket}"]
+          Condition = { StringEquals = { "s3:prefix" = [local.promotion_record_keys[name]] } }
+        },
+      ],
+      local.state_machine_common_statements,
+      var.kms_key_arn == null ? [] : [{
+        Sid      = "UseDataKeyForRecord"
+        Effect   = "Allow"
+        Action   = ["kms:Decrypt", "kms:GenerateDataKey"]
+        Resource = [var.kms_key_arn]
+      }],
+    )
+  }) }
+}
+
+# Inference on promoted artifacts: its state machine reads the record (ListBucket so that a
+# missing record is NoSuchKey, not AccessDenied); the processing jobs read the artifacts of
+# executions of their model's training workflow.
+locals {
+  promoted_record_statements = { for name in keys(local.promoted_inputs) : name => [
+    {
+      Sid      = "ReadPromotionRecord"
+      Effect   = "Allow"
+      Action   = ["s3:GetObject"]
+      Resource = ["${local.arn_prefix.s3}${var.data_bucket}/${local.promotion_record_keys[name]}"]
+    },
+    {
+      Sid       = "ListPromotionRecord"
+      Effect    = "Allow"
+      Action    = ["s3:ListBucket"]
+      Resource  = ["${local.arn_prefix.s3}${var.data_bucket}"]
+      Condition = { StringEquals = { "s3:prefix" = [local.promotion_record_keys[name]] } }
+    },
+  ] }
+  # Inference on promoted artifacts: its model's execution role (policies.tf) also reads the
+  # artifacts its own training workflow collected (`<model>/models/<execution>/artifacts/`) and
+  # the step runner; it never writes there (the training jobs' role does).
+  promoted_reads = { for name in keys(local.promoted_inputs) : name => concat(
+    [{ bucket = var.data_bucket, key = "${name}/models/*/artifacts/" }],
+    local.runner_key == null ? [] : [{ bucket = local.runner_bucket, key = local.runner_key }],
+  ) }
+}

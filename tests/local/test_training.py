@@ -1,0 +1,140 @@
+"""End to end: the training workflow of the sample models (iris: scikit-learn, diabetes:
+LightGBM) rendered by real Terraform and run locally, each step a processing job in the real
+daemon, promotion an S3 PutObject into the local object store; then `run-local` on the
+promoted artifacts."""
+
+from __future__ import annotations
+
+import csv
+import json
+import random
+from pathlib import Path
+
+import pytest
+
+from legacylift.local.run import expected_matches, run_local
+from legacylift.local.training import promotion_record, train_local
+from legacylift.models import load_model
+
+pytestmark = [
+    pytest.mark.docker,
+    pytest.mark.slow,
+    pytest.mark.usefixtures("no_leftover_containers"),
+]
+
+
+def sample(name: str, part: str) -> str:
+    return str(load_model(name).path / "sample" / part)
+
+
+def record_bytes(settings, name: str) -> bytes | None:
+    path = settings.object_store / "legacylift-local" / name / "models" / "promoted.json"
+    return path.read_bytes() if path.exists() else None
+
+
+def rewritten(source: str, target: Path, change) -> str:
+    """The CSVs under `source` copied to `target` with `change(rows)` applied to their rows."""
+    target.mkdir(parents=True)
+    for path in sorted(Path(source).glob("*.csv")):
+        with path.open() as handle:
+            reader = csv.DictReader(handle)
+            fields, rows = reader.fieldnames, change(list(reader))
+        with (target / path.name).open("w", newline="") as handle:
+            writer = csv.DictWriter(handle, fieldnames=[f for f in fields if f in rows[0]])
+            writer.writeheader()
+            writer.writerows(rows)
+    return str(target)
+
+
+def shuffled_labels(rows: list[dict]) -> list[dict]:
+    labels = [row["species"] for row in rows]
+    random.Random(3).shuffle(labels)  # noqa: S311 - a reproducible shuffle, not a secret
+    return [{**row, "species": label} for row, label in zip(rows, labels, strict=True)]
+
+
+def report(run) -> bytes:
+    return (run.output_path / "species_report.csv").read_bytes()
+
+
+def test_iris_good_retrain_is_promoted_bad_is_not_and_a_crash_names_the_step(
+    local_settings, tmp_path
+):
+    good = train_local("iris", sample("iris", "training"), sample("iris", "evaluation"),
+                       settings=local_settings, quiet=True)  # fmt: skip
+    assert good.succeeded, good.failure
+    assert good.promoted, good.output
+    record = promotion_record("local", "iris", local_settings)
+    assert record["source_execution"] == good.execution_name
+    assert record["artifact_uri"] == f"{good.output_uri}artifacts/"
+    assert record["metric"]["name"] == "accuracy" and record["metric"]["value"] >= 0.9
+    artifacts = local_settings.object_store / "legacylift-local/iris/models"
+    assert (artifacts / good.execution_name / "artifacts/model.joblib").is_file()
+
+    # Inference now loads the promoted model.joblib: the confidences differ from those of the
+    # image's own model (sample/expected), the species column keeps its format.
+    after_good = run_local("iris", sample("iris", "input"), str(tmp_path / "out-1"),
+                           settings=local_settings, quiet=True)  # fmt: skip
+    assert after_good.succeeded, after_good.failure
+    assert after_good.result.output["artifacts"] == record["artifact_uri"]
+    assert "species_report.csv differs" in expected_matches(
+        after_good, load_model("iris").path / "sample/expected"
+    )
+
+    # Shuffled labels train a poor model: the run succeeds without promoting it, says why,
+    # and inference keeps the promoted artifacts.
+    before = record_bytes(local_settings, "iris")
+    bad_data = rewritten(sample("iris", "training"), tmp_path / "bad", shuffled_labels)
+    bad = train_local("iris", bad_data, sample("iris", "evaluation"),
+                      settings=local_settings, quiet=True)  # fmt: skip
+    assert bad.succeeded, bad.failure
+    assert bad.output["promoted"] is False
+    assert "does not reach the bar 0.9" in bad.output["reason"]
+    assert bad.output["metric"]["value"] < 0.9
+    assert record_bytes(local_settings, "iris") == before
+    after_bad = run_local("iris", sample("iris", "input"), str(tmp_path / "out-2"),
+                          settings=local_settings, quiet=True)  # fmt: skip
+    assert after_bad.succeeded, after_bad.failure
+    assert report(after_bad) == report(after_good)
+
+    # An evaluation set without the label column crashes evaluate.py: the run fails naming
+    # the Evaluate step and its error, the promotion record untouched.
+    no_labels = rewritten(
+        sample("iris", "evaluation"),
+        tmp_path / "no-labels",
+        lambda rows: [{k: v for k, v in row.items() if k != "species"} for row in rows],
+    )
+    crashed = train_local("iris", sample("iris", "training"), no_labels,
+                          settings=local_settings, quiet=True)  # fmt: skip
+    assert not crashed.succeeded
+    assert crashed.result.error == "LegacyLift.Evaluate.States.TaskFailed"
+    assert "failing step: Evaluate" in crashed.failure
+    assert "KeyError: 'species'" in crashed.failure
+    assert record_bytes(local_settings, "iris") == before
+
+
+def test_diabetes_lightgbm_retrain_is_promoted_and_inference_uses_it(local_settings, tmp_path):
+    trained = train_local(
+        "diabetes",
+        sample("diabetes", "training"),
+        sample("diabetes", "evaluation"),
+        settings=local_settings,
+        quiet=True,
+    )
+    assert trained.succeeded, trained.failure
+    assert trained.promoted, trained.output
+    record = json.loads(record_bytes(local_settings, "diabetes"))
+    assert record["metric"] == {
+        "name": "scores.rmse",
+        "value": record["metric"]["value"],
+        "direction": "lower",
+    }
+    assert record["metric"]["value"] <= 70.0
+    folder = local_settings.object_store / "legacylift-local/diabetes/models"
+    assert (folder / trained.execution_name / "artifacts/model/lgbm.txt").is_file()
+    run = run_local("diabetes", sample("diabetes", "input"), str(tmp_path / "out"),
+                    settings=local_settings, quiet=True)  # fmt: skip
+    assert run.succeeded, run.failure
+    assert run.result.output["artifacts"] == record["artifact_uri"]
+    assert "progression_report.csv differs" in expected_matches(
+        run, load_model("diabetes").path / "sample/expected"
+    )

@@ -1,0 +1,357 @@
+"""The training workflow modules/workflow renders (`training_definitions`), checked by moto's
+parser and run in moto's interpreter with its Tasks swapped: SageMaker jobs echo their
+requests (as in the other workflow tests), the S3 reads return given metric summaries and
+promotion records, the S3 write echoes its request. Its IAM and its plan-time checks."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.workflow.asl_evaluation import run_in_moto, tasks_as_passes
+from tests.workflow.asl_validation import assert_valid_asl
+from tests.workflow.conftest import ACCOUNT, REGION, base_vars, model_entry
+from tests.workflow.test_policies import UNSCOPABLE, allowed, job_arn
+
+RUNNER_URI = "s3://legacylift-dev-data/_legacylift/code/0123456789abcdef/"
+BUCKET_ARN = "arn:aws:s3:::legacylift-dev-data"
+
+IRIS_TRAINING = {
+    "train": {"arguments": ["/opt/ml/processing/input/data"], "artifact_paths": ["model.joblib"]},
+    "evaluate": {"instance_type": "ml.c5.xlarge", "environment": {"LOG": "1"}},
+    "promotion": {"metric": "accuracy", "direction": "higher", "threshold": 0.9,
+                  "min_improvement": 0.01},
+}  # fmt: skip
+DIAB_TRAINING = {
+    "train": {"output_path": "/opt/ml/processing/model"},
+    "evaluate": {"script": "tools/score.py", "output_path": "/opt/ml/processing/metrics"},
+    "promotion": {"metric": "scores.rmse", "direction": "lower", "threshold": 70,
+                  "metrics_file": "scores.json"},
+}  # fmt: skip
+
+
+def training_vars(**overrides) -> dict:
+    models = {
+        "iris": model_entry("iris", inference={"artifacts": "promoted"}, **IRIS_TRAINING),
+        "diab": model_entry("diab", **DIAB_TRAINING),
+        "plain": model_entry("plain"),
+    }
+    return base_vars(models, step_runner_uri=RUNNER_URI, **overrides)
+
+
+@pytest.fixture(scope="module")
+def outputs(workflow):
+    return workflow.render(training_vars())
+
+
+def definition(outputs, name: str) -> dict:
+    return json.loads(outputs["training_definitions"][name])
+
+
+def swapped(document: dict, summary: dict, record: dict | None) -> dict:
+    """`document` with its Tasks swapped for Pass states: jobs echo their requests, ReadMetric
+    returns `summary`, ReadPromoted `record` (None: the key is missing, as its Catch routes),
+    Promote echoes its request into the output."""
+    machine = tasks_as_passes(document)
+    states = machine["States"]
+    states["ReadMetric"] = {"Type": "Pass", "Result": {"summary": summary},
+                            "ResultPath": "$.evaluation", "Next": "ReadPromoted"}  # fmt: skip
+    if record is None:
+        missing = states["ReadPromoted"]["Catch"][0]
+        assert missing["ErrorEquals"][0] == "S3.NoSuchKeyException"
+        states["ReadPromoted"] = {"Type": "Pass", "Next": missing["Next"]}
+    else:
+        states["ReadPromoted"] = {"Type": "Pass", "Result": {"exists": True, "record": record},
+                                  "ResultPath": "$.promoted", "Next": "Decide"}  # fmt: skip
+    states["Promote"] = {"Type": "Pass", "Parameters": states["Promote"]["Parameters"],
+                         "ResultPath": "$.put", "Next": "Promoted"}  # fmt: skip
+    states["Promoted"]["Parameters"]["put.$"] = "$.put"
+    return machine
+
+
+def summary(value: float, improvement: float, direction: str = "higher") -> dict:
+    basis = value - improvement if direction == "higher" else value + improvement
+    return {"metric": "m", "value": value, "basis": basis, "direction": direction}
+
+
+def promoted_record(value: float) -> dict:
+    return {"metric": {"name": "accuracy", "value": value}, "source_execution": "run-0"}
+
+
+def test_definitions_are_valid_asl_and_named_per_model(outputs):
+    assert sorted(outputs["training_definitions"]) == ["diab", "iris"]
+    assert outputs["training_state_machine_names"] == {
+        "diab": "legacylift-dev-diab-train",
+        "iris": "legacylift-dev-iris-train",
+    }
+    for text in outputs["training_definitions"].values():
+        assert_valid_asl(text)
+    assert_valid_asl(outputs["definitions"]["iris"])
+    assert outputs["promotion_records"]["iris"] == (
+        "s3://legacylift-dev-data/iris/models/promoted.json"
+    )
+
+
+def test_train_and_evaluate_requests_run_the_scripts_under_the_runner(outputs):
+    """The evaluated requests (moto) carry the runner, the paths and the versioned prefixes,
+    and match botocore's SageMaker API model."""
+    import botocore.session
+    from botocore.validate import ParamValidator
+
+    shape = (
+        botocore.session.get_session()
+        .get_service_model("sagemaker")
+        .operation_model("CreateProcessingJob")
+        .input_shape
+    )
+    result = run_in_moto(
+        swapped(definition(outputs, "diab"), summary(50.0, 0, "lower"), None),
+        {"input_uri": "s3://legacylift-dev-data/diab/input/t/", "evaluation_uri": "s3://e/x/"},
+        "run-7",
+    )
+    assert result["status"] == "SUCCEEDED", result
+    jobs = result["output"]["jobs"]
+    train, evaluate = jobs["Train"], jobs["Evaluate"]
+    for request in (train, evaluate):
+        request = {**request, "RoleArn": request.get("RoleArn", "")}
+        report = ParamValidator().validate(request, shape)
+        assert not report.has_errors(), report.generate_report()
+    prefix = "s3://legacylift-dev-data/diab/models/run-7/"
+    assert train["ProcessingOutputConfig"]["Outputs"][0]["S3Output"] == {
+        "S3Uri": prefix + "artifacts/", "LocalPath": "/opt/ml/processing/model",
+        "S3UploadMode": "EndOfJob",
+    }  # fmt: skip
+    assert train["AppSpecification"]["ContainerEntrypoint"] == [
+        "python3", "/opt/ml/processing/input/legacylift/steprunner.py", "--",
+        "python3", "/opt/ml/code/train.py",
+    ]  # fmt: skip
+    inputs = {item["InputName"]: item["S3Input"] for item in evaluate["ProcessingInputs"]}
+    assert inputs["data"]["S3Uri"] == "s3://e/x/"
+    assert inputs["artifacts"]["S3Uri"] == prefix + "artifacts/"
+    assert inputs["legacylift"]["S3Uri"] == RUNNER_URI
+    entrypoint = evaluate["AppSpecification"]["ContainerEntrypoint"]
+    assert entrypoint[-2:] == ["python3", "/opt/ml/code/tools/score.py"]
+    assert entrypoint[entrypoint.index("--metrics") + 1] == "/opt/ml/processing/metrics/scores.json"
+    assert entrypoint[entrypoint.index("--direction") + 1] == "lower"
+    assert train["RoleArn"] == f"arn:aws:iam::{ACCOUNT}:role/legacylift-dev-diab-train"
+    assert train["ProcessingJobName"].startswith("legacylift-dev-diab-trn-")
+    assert evaluate["ProcessingJobName"].startswith("legacylift-dev-diab-evl-")
+
+
+@pytest.mark.parametrize(
+    ("value", "record", "promoted", "reason"),
+    [
+        (0.95, None, True, None),
+        (0.85, None, False, "accuracy = 0.85 does not reach the bar 0.9"),
+        (0.85, promoted_record(0.8), False, "does not reach the bar"),
+        (0.955, promoted_record(0.95), False, "does not improve on the promoted model (0.95"),
+        (0.97, promoted_record(0.95), True, None),
+    ],
+)
+def test_the_choice_promotes_only_past_the_bar_and_the_promoted_model(
+    outputs, value, record, promoted, reason
+):
+    result = run_in_moto(
+        swapped(definition(outputs, "iris"), summary(value, 0.01), record),
+        {"input_uri": "s3://legacylift-dev-data/iris/input/t/"},
+        "run-1",
+    )
+    assert result["status"] == "SUCCEEDED", result
+    output = result["output"]
+    assert output["promoted"] is promoted
+    if promoted:
+        written = output["put"]
+        assert written["Key"] == "iris/models/promoted.json"
+        assert written["Bucket"] == "legacylift-dev-data"
+        assert json.loads(written["Body"]) == output["record"]
+        assert output["record"]["artifact_uri"] == (
+            "s3://legacylift-dev-data/iris/models/run-1/artifacts/"
+        )
+        assert output["record"]["metric"] == {"name": "accuracy", "value": value,
+                                              "direction": "higher"}  # fmt: skip
+        assert output["record"]["source_execution"] == "run-1"
+    else:
+        assert reason in output["reason"]
+        assert "put" not in output
+
+
+@pytest.mark.parametrize(("value", "promoted"), [(69.5, True), (70.5, False)])
+def test_lower_is_better_bars(outputs, value, promoted):
+    result = run_in_moto(
+        swapped(definition(outputs, "diab"), summary(value, 0, "lower"), promoted_record(99)),
+        {"input_uri": "s3://legacylift-dev-data/diab/input/t/"},
+        "run-2",
+    )
+    assert result["status"] == "SUCCEEDED", result
+    assert result["output"]["promoted"] is promoted
+
+
+def test_every_failure_is_caught_and_named(outputs):
+    states = definition(outputs, "iris")["States"]
+    for name in ("Train", "Evaluate"):
+        assert states[name]["Catch"][-1]["Next"] == f"{name}Failed"
+        assert states[f"{name}Failed"]["ErrorPath"].startswith(f"States.Format('LegacyLift.{name}.")
+    for name in ("ReadMetric", "ReadPromoted", "Promote"):
+        assert states[name]["Retry"][0]["ErrorEquals"] == [
+            "S3.S3Exception",
+            "S3.SdkClientException",
+        ]
+        assert states[name]["Catch"][-1] == {
+            "ErrorEquals": ["States.ALL"], "ResultPath": "$.error", "Next": f"{name}Failed",
+        }  # fmt: skip
+    assert states["NotPromoted"]["End"] is True and states["NotPromoted"]["Type"] == "Pass"
+
+
+def test_invalid_input_fails_clearly(outputs):
+    result = run_in_moto(
+        swapped(definition(outputs, "iris"), summary(0.95, 0), None), {"input_uri": "x"}, "bad"
+    )
+    assert result["status"] == "FAILED"
+    assert result["error"] == "LegacyLift.InvalidInput"
+
+
+def test_inference_reads_the_record_at_run_time(outputs):
+    states = json.loads(outputs["definitions"]["iris"])["States"]
+    assert states["ResolveSettings"]["Next"] == "ReadPromotedArtifacts"
+    read = states["ReadPromotedArtifacts"]
+    assert read["Resource"] == "arn:aws:states:::aws-sdk:s3:getObject"
+    assert read["Parameters"] == {
+        "Bucket": "legacylift-dev-data",
+        "Key": "iris/models/promoted.json",
+    }
+    assert read["Catch"][0]["Next"] == "UseImageArtifacts"
+    assert states["Inference"]["Parameters"]["ProcessingInputs.$"] == "$.staging.inputs"
+    with_artifacts = states["UsePromotedArtifacts"]["Parameters"]["inputs"]
+    without = states["UseImageArtifacts"]["Parameters"]["inputs"]
+    assert [i["InputName"] for i in with_artifacts] == ["data", "legacylift", "artifacts"]
+    assert [i["InputName"] for i in without] == ["data", "legacylift"]
+    plain = json.loads(outputs["definitions"]["plain"])["States"]
+    assert (
+        "ReadPromotedArtifacts" not in plain
+        and "ProcessingInputs" in plain["Inference"]["Parameters"]
+    )
+
+
+def s3(key: str) -> str:
+    return f"{BUCKET_ARN}/{key}"
+
+
+def test_training_iam_is_least_privilege(outputs):
+    """Planted bug: granting the jobs `iris/models/*` instead of `iris/models/*/*` let them
+    overwrite the promotion record and turned this red."""
+    jobs = {n: json.loads(p) for n, p in outputs["training_sagemaker_policies"].items()}
+    machines = {n: json.loads(p) for n, p in outputs["training_state_machine_policies"].items()}
+    for policy in [*jobs.values(), *machines.values()]:
+        for statement in policy["Statement"]:
+            assert not any("*" in action for action in statement["Action"])
+            if "*" in statement["Resource"]:
+                assert set(statement["Action"]) <= UNSCOPABLE
+    iris_jobs, iris_machine = jobs["iris"], machines["iris"]
+    assert allowed(iris_jobs, "s3:PutObject", s3("iris/models/run-1/artifacts/model.joblib"))
+    assert allowed(iris_jobs, "s3:PutObject", s3("iris/models/run-1/evaluation/metrics.json"))
+    assert not allowed(iris_jobs, "s3:PutObject", s3("iris/models/promoted.json"))
+    assert not allowed(iris_jobs, "s3:PutObject", s3("diab/models/run-1/artifacts/x"))
+    assert not allowed(iris_jobs, "s3:PutObject", s3("iris/output/x"))
+    assert allowed(iris_jobs, "s3:GetObject", s3("_legacylift/code/0123456789abcdef/steprunner.py"))
+    assert not allowed(iris_jobs, "s3:GetObject", s3("diab/input/x.csv"))
+    assert allowed(iris_jobs, "s3:GetObject", s3("iris/inputs/2027/x.csv"))  # upload-input's
+    ecr = f"arn:aws:ecr:{REGION}:{ACCOUNT}:repository/legacylift/"
+    assert allowed(iris_jobs, "ecr:BatchGetImage", ecr + "iris")
+    assert not allowed(iris_jobs, "ecr:BatchGetImage", ecr + "diab")
+
+    assert allowed(iris_machine, "s3:PutObject", s3("iris/models/promoted.json"))
+    assert allowed(iris_machine, "s3:GetObject", s3("iris/models/promoted.json"))
+    assert allowed(
+        iris_machine, "s3:GetObject", s3("iris/models/r/evaluation/legacylift-metric.json")
+    )
+    assert not allowed(iris_machine, "s3:PutObject", s3("diab/models/promoted.json"))
+    assert not allowed(iris_machine, "s3:PutObject", s3("iris/models/r/artifacts/model.joblib"))
+    assert not allowed(iris_machine, "s3:GetObject", s3("iris/models/r/artifacts/model.joblib"))
+    assert allowed(
+        iris_machine,
+        "sagemaker:CreateProcessingJob",
+        job_arn("legacylift-dev-iris-trn-0123456789ab"),
+    )
+    assert not allowed(
+        iris_machine,
+        "sagemaker:CreateProcessingJob",
+        job_arn("legacylift-dev-iris-inf-0123456789ab"),
+    )
+    assert not allowed(
+        iris_machine,
+        "sagemaker:CreateProcessingJob",
+        job_arn("legacylift-dev-diab-evl-0123456789ab"),
+    )
+    passes = [s for s in iris_machine["Statement"] if s["Action"] == ["iam:PassRole"]]
+    assert passes[0]["Resource"] == [f"arn:aws:iam::{ACCOUNT}:role/legacylift-dev-iris-train"]
+    assert outputs["training_role_names"] == {"diab": "legacylift-dev-diab-train",
+                                              "iris": "legacylift-dev-iris-train"}  # fmt: skip
+
+    inference = {n: json.loads(p) for n, p in outputs["state_machine_policies"].items()}
+    assert allowed(inference["iris"], "s3:GetObject", s3("iris/models/promoted.json"))
+    assert not allowed(inference["iris"], "s3:PutObject", s3("iris/models/promoted.json"))
+    assert not allowed(inference["plain"], "s3:GetObject", s3("iris/models/promoted.json"))
+    shared = json.loads(outputs["sagemaker_policy"])
+    assert allowed(shared, "s3:GetObject", s3("iris/models/r/artifacts/model.joblib"))
+    assert not allowed(shared, "s3:GetObject", s3("diab/models/r/artifacts/model.joblib"))
+    assert not allowed(shared, "s3:PutObject", s3("iris/models/promoted.json"))
+
+
+def drop(section: str) -> dict:
+    entry = model_entry("iris", **IRIS_TRAINING)
+    del entry[section]
+    return base_vars({"iris": entry}, step_runner_uri=RUNNER_URI)
+
+
+def with_promotion(**rule) -> dict:
+    entry = model_entry("iris", **{**IRIS_TRAINING, "promotion": rule})
+    return base_vars({"iris": entry}, step_runner_uri=RUNNER_URI)
+
+
+def entry(**sections) -> dict:
+    """Variables of one model `iris` with the training sections replaced by `sections`."""
+    return base_vars(
+        {"iris": model_entry("iris", **{**IRIS_TRAINING, **sections})}, step_runner_uri=RUNNER_URI
+    )
+
+
+CLASH = {"iris": model_entry("iris", **IRIS_TRAINING), "iris-train": model_entry("iris-train")}
+PROMOTED_ONLY = {"iris": model_entry("iris", inference={"artifacts": "promoted"})}
+BAD = {
+    "no evaluate": (drop("evaluate"), "needs all of train, evaluate and promotion"),
+    "no bar": (with_promotion(metric="accuracy"), "a threshold and/or a min_improvement >= 0"),
+    "bad direction": (
+        with_promotion(metric="a", direction="up", threshold=1),
+        'direction \\"higher\\" or',
+    ),
+    "negative improvement": (
+        with_promotion(metric="a", min_improvement=-1),
+        "min_improvement >= 0",
+    ),
+    "bad metric path": (with_promotion(metric="a b", threshold=1), "a metric path"),
+    "no runner": (base_vars({"iris": model_entry("iris", **IRIS_TRAINING)}), "set step_runner_uri"),
+    "name clash": (
+        base_vars(CLASH, step_runner_uri=RUNNER_URI),
+        "would take the name of the model iris-train",
+    ),
+    "promoted without training": (
+        base_vars(PROMOTED_ONLY, step_runner_uri=RUNNER_URI),
+        "without a training workflow (train, evaluate, promotion)",
+    ),
+    "unknown train key": (
+        entry(train={"image": "framework"}),
+        "train or evaluate settings have an unknown key",
+    ),
+    "path outside processing": (
+        entry(evaluate={"output_path": "/tmp/x"}),  # noqa: S108 - the bad value under test
+        "under /opt/ml/processing/",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD))
+def test_bad_training_settings_fail_at_plan_naming_the_fix(workflow, case):
+    variables, fragment = BAD[case]
+    message = " ".join(workflow.render_error(variables).split())
+    assert fragment in message

@@ -1,0 +1,74 @@
+# The training workflows (modules/workflow's training_definitions): for every built model whose
+# entry has train, evaluate and promotion, its own job role and a second state machine
+# <name_prefix>-<model>-train. The step runner the legacy scripts run under is uploaded once,
+# content-hashed, whenever a model has a training workflow or uses promoted artifacts.
+locals {
+  step_runner_source = "${path.module}/modules/workflow/files/steprunner.py"
+  step_runner_folder = "_legacylift/code/${substr(filesha256(local.step_runner_source), 0, 16)}/"
+  needs_step_runner = length([for name, model in local.built_models : name
+    if contains(keys(model), "train") || try(model.inference.artifacts, "image") == "promoted"
+  ]) > 0
+  trained_models = { for name, model in local.built_models : name => model if contains(keys(model), "train") }
+}
+
+resource "aws_s3_object" "step_runner" {
+  count = local.needs_step_runner ? 1 : 0
+
+  bucket       = module.s3.bucket_id
+  key          = "${local.step_runner_folder}steprunner.py"
+  source       = local.step_runner_source
+  source_hash  = filemd5(local.step_runner_source)
+  content_type = "text/x-python"
+  kms_key_id   = var.kms_key_arn
+  tags         = var.tags
+
+  depends_on = [module.s3]
+}
+
+module "training_role" {
+  source   = "./modules/sagemaker-role"
+  for_each = local.trained_models
+
+  name                     = module.workflow.training_role_names[each.key]
+  description              = "Role of the training and evaluation jobs of LegacyLift model ${each.key} (${var.name_prefix})"
+  policy_json              = module.workflow.training_sagemaker_policies[each.key]
+  source_account_id        = local.account_id
+  source_arns              = module.workflow.training_role_source_arns[each.key]
+  permissions_boundary_arn = var.permissions_boundary_arn
+  tags                     = var.tags
+}
+
+module "training_state_machine" {
+  source   = "./modules/state-machine"
+  for_each = local.trained_models
+
+  name                     = module.workflow.training_state_machine_names[each.key]
+  definition               = module.workflow.training_definitions[each.key]
+  policy_json              = module.workflow.training_state_machine_policies[each.key]
+  log_level                = var.log_level
+  include_execution_data   = var.include_execution_data
+  log_retention_days       = var.log_retention_days
+  log_kms_key_arn          = var.kms_key_arn
+  tracing_enabled          = var.tracing_enabled
+  source_account_id        = local.account_id
+  permissions_boundary_arn = var.permissions_boundary_arn
+  tags                     = var.tags
+
+  # The jobs' role exists before an execution can pass it.
+  depends_on = [module.training_role]
+}
+
+output "training_state_machine_arns" {
+  description = "ARN of each model's training state machine (<name_prefix>-<model>-train), for built models with train, evaluate and promotion."
+  value       = { for name, machine in module.training_state_machine : name => machine.state_machine_arn }
+}
+
+output "training_role_arns" {
+  description = "ARN of each training model's job role (writes only under <model>/models/<execution>/)."
+  value       = { for name, role in module.training_role : name => role.role_arn }
+}
+
+output "promotion_records" {
+  description = "S3 URI of each model's promotion record (<model>/models/promoted.json), which inference on promoted artifacts reads at run time."
+  value       = module.workflow.promotion_records
+}
