@@ -42,6 +42,7 @@ locals {
     input_path      = lookup(fan_out.combine, "input_path", local.default_input_path)
     output_path     = lookup(fan_out.combine, "output_path", local.default_output_path)
     instance_count  = tonumber(lookup(fan_out.combine, "instance_count", 1))
+    inputs_path     = null
     code_uri        = lookup(fan_out.combine, "image", "framework") == "framework" ? lookup(local.built_models[name].code_uris, "combine", "") : null
     input_expr      = "States.Format('{}batches/', $.output_uri)"
     output_expr     = "States.Format('{}combined/', $.output_uri)"
@@ -61,10 +62,14 @@ locals {
 
   fan_out_combine_rendered = { for name, step in local.fan_out_combine : name => jsondecode(replace(templatefile("${path.module}/templates/model.asl.json.tftpl", {
     comment                    = "combine"
+    promoted_inputs            = null
+    bucket                     = var.data_bucket
+    record_key                 = "${name}/models/promoted.json"
+    s3_retry                   = local.s3_retry
     steps                      = [step]
     pinned                     = { combine = step.pinned }
     run_prefix                 = "s3://${var.data_bucket}/${name}/runs/{}/"
-    role_arn                   = var.sagemaker_role_arn
+    role_arn                   = local.model_grants[name].role_arn # the model's execution role
     retry                      = local.retry
     transient_failure_patterns = local.transient_failure_patterns
     transient_waits            = local.transient_waits

@@ -120,7 +120,7 @@ def test_uncaught_missing_key_fails_the_execution_with_the_sdk_error_name(settin
 
 @pytest.mark.parametrize(
     "resource",
-    ["arn:aws:states:::aws-sdk:s3:listObjectsV2", "arn:aws:states:::aws-sdk:dynamodb:putItem"],
+    ["arn:aws:states:::aws-sdk:s3:deleteObject", "arn:aws:states:::aws-sdk:dynamodb:putItem"],
 )
 def test_other_sdk_integrations_are_refused_up_front_naming_the_state(settings, resource):
     definition = machine(("ListThem", {"Type": "Task", "Resource": resource, "Parameters": {}}))

@@ -238,8 +238,10 @@ def s3(key: str) -> str:
 
 
 def test_training_iam_is_least_privilege(outputs):
-    """Planted bug: granting the jobs `iris/models/*` instead of `iris/models/*/*` let them
-    overwrite the promotion record and turned this red."""
+    """Planted bugs: granting the jobs `iris/models/*` instead of `iris/models/*/*` let them
+    overwrite the promotion record and turned this red; so did granting every model's
+    execution role the reading of its `models/*/artifacts/` (not only those of models on
+    promoted artifacts)."""
     jobs = {n: json.loads(p) for n, p in outputs["training_sagemaker_policies"].items()}
     machines = {n: json.loads(p) for n, p in outputs["training_state_machine_policies"].items()}
     for policy in [*jobs.values(), *machines.values()]:
@@ -292,10 +294,20 @@ def test_training_iam_is_least_privilege(outputs):
     assert allowed(inference["iris"], "s3:GetObject", s3("iris/models/promoted.json"))
     assert not allowed(inference["iris"], "s3:PutObject", s3("iris/models/promoted.json"))
     assert not allowed(inference["plain"], "s3:GetObject", s3("iris/models/promoted.json"))
-    shared = json.loads(outputs["sagemaker_policy"])
-    assert allowed(shared, "s3:GetObject", s3("iris/models/r/artifacts/model.joblib"))
-    assert not allowed(shared, "s3:GetObject", s3("diab/models/r/artifacts/model.joblib"))
-    assert not allowed(shared, "s3:PutObject", s3("iris/models/promoted.json"))
+    # Each model's execution role: its own promoted artifacts and the runner, read only.
+    roles = {n: json.loads(p) for n, p in outputs["sagemaker_policies"].items()}
+    assert allowed(roles["iris"], "s3:GetObject", s3("iris/models/r/artifacts/model.joblib"))
+    assert allowed(
+        roles["iris"], "s3:GetObject", s3("_legacylift/code/0123456789abcdef/steprunner.py")
+    )
+    assert not allowed(roles["iris"], "s3:GetObject", s3("diab/models/r/artifacts/model.joblib"))
+    assert not allowed(roles["iris"], "s3:GetObject", s3("iris/models/r/evaluation/m.json"))
+    assert not allowed(roles["iris"], "s3:PutObject", s3("iris/models/promoted.json"))
+    assert not allowed(roles["iris"], "s3:PutObject", s3("iris/models/r/artifacts/model.joblib"))
+    assert not allowed(roles["plain"], "s3:GetObject", s3("iris/models/r/artifacts/model.joblib"))
+    assert not allowed(roles["plain"], "s3:GetObject", s3("plain/models/r/artifacts/x"))
+    # The training role never writes what inference writes.
+    assert not allowed(jobs["iris"], "s3:PutObject", s3("iris/runs/r/inference/x"))
 
 
 def drop(section: str) -> dict:
