@@ -26,6 +26,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from legacylift import settings
+
 REPO = Path(__file__).resolve().parents[1]
 
 
@@ -157,7 +159,7 @@ def _pytest(copy: Path, tests: tuple[str, ...]) -> tuple[int, float, str]:
     env = {
         **os.environ,
         "PYTHONPATH": str(copy),
-        "LEGACYLIFT_STATE_DIR": os.environ.get("LEGACYLIFT_STATE_DIR", str(REPO / ".legacylift")),
+        "LEGACYLIFT_STATE_DIR": settings.get("LEGACYLIFT_STATE_DIR") or str(REPO / ".legacylift"),
         "PYTHONDONTWRITEBYTECODE": "1",
     }
     started = time.monotonic()
