@@ -160,7 +160,7 @@ def test_run_no_wait_starts_the_models_state_machine(deployed, workspace):
     assert described["name"] == "first-run"
     assert json.loads(described["input"]) == {
         "input_uri": "s3://legacylift-in/wine/x.csv",
-        "output_uri": f"s3://legacylift-{workspace}-data/wine/outputs/first-run/",
+        "output_uri": f"s3://legacylift-{workspace}-data/wine/output/first-run/",
     }
     with pytest.raises(LegacyLiftError, match="'first-run' is already used.*--name"):
         operations.run("wine", workspace, "s3://legacylift-in/x/", name="first-run", wait=False)
