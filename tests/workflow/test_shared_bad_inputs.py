@@ -49,14 +49,6 @@ def write_model(models_dir, name: str, toml: str) -> None:
         (folder / script).write_text("")
 
 
-@pytest.fixture
-def models_dir(tmp_path, monkeypatch):
-    directory = tmp_path / "models"
-    directory.mkdir()
-    monkeypatch.setenv("LEGACYLIFT_MODELS_DIR", str(directory))
-    return directory
-
-
 @pytest.mark.parametrize("case", list(BAD_SETTINGS))
 def test_python_refuses(models_dir, case):
     name, toml = BAD_SETTINGS[case]
