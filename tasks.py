@@ -520,7 +520,7 @@ def deploy(c, workspace, plan_only=False):
     },
 )
 def upload_input(c, model, path, workspace):
-    """Upload a local input to s3://<data bucket>/MODEL/inputs/ and print its URI."""
+    """Upload a local input to s3://<data bucket>/MODEL/input/ and print its URI."""
     from legacylift.aws.operations import upload_input as upload
 
     _fail_cleanly(lambda: upload(model, path, workspace), "upload-input")
@@ -531,7 +531,7 @@ def upload_input(c, model, path, workspace):
         "model": "the model: its folder name under legacy_models/",
         "workspace": "Terraform workspace the model is deployed in",
         "input": "s3:// URI of the input data",
-        "output": "s3:// URI for the results (default s3://<data bucket>/MODEL/outputs/<run>/)",
+        "output": "s3:// URI for the results (default s3://<data bucket>/MODEL/output/<run>/)",
         "execution": "execution name (default run-YYYYmmdd-HHMMSS); must be unused",
         "wait": "follow the execution to its end (default); --no-wait returns once started",
         "poll": "seconds between progress polls while following",

@@ -84,3 +84,12 @@ def aws_env(moto_server, monkeypatch):
     monkeypatch.setenv("AWS_ENDPOINT_URL", moto_server.endpoint)
     monkeypatch.delenv("AWS_PROFILE", raising=False)
     return moto_server
+
+
+@pytest.fixture
+def models_dir(tmp_path, monkeypatch):
+    """A private models directory (LEGACYLIFT_MODELS_DIR) tests fill with copies."""
+    directory = tmp_path / "models"
+    directory.mkdir()
+    monkeypatch.setenv("LEGACYLIFT_MODELS_DIR", str(directory))
+    return directory

@@ -81,11 +81,13 @@ BUGS = (
         "list-bucket-unconditioned",
         "the s3:prefix condition removed from the SageMaker role's ListBucket statement",
         "modules/workflow/policies.tf",
-        '        Condition = { StringLike = { "s3:prefix" = ["*/input", "*/input/*", "*/code", '
-        '"*/code/*", "*/runs", "*/runs/*", "*/output", "*/output/*"] } }\n',
+        '        Condition = { StringLike = { "s3:prefix" = distinct(flatten([\n'
+        "          for location in grant.list : "
+        '[trimsuffix(location.key, "/"), "${location.key}*"] if location.bucket == bucket\n'
+        "        ])) } }\n",
         "",
         (
-            "tests/workflow/test_policies.py::test_list_bucket_is_allowed_only_under_the_workflow_prefixes",
+            "tests/workflow/test_policies.py::test_list_bucket_is_allowed_only_under_the_models_own_prefixes",
         ),
     ),
     PlantedBug(

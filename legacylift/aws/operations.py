@@ -21,8 +21,20 @@ def _model_clients(model: str, workspace: str):
     return deployed, arn, session(region_of_arn(arn))
 
 
+def input_key_prefix(model: str, name: str) -> str:
+    """Where `upload-input` puts an input named `name`: under the model's `input/` area, the
+    one its execution role may read (modules/workflow's s3_layout)."""
+    return f"{model}/input/{name}"
+
+
+def default_output_key_prefix(model: str, execution: str) -> str:
+    """Where `run` writes by default: under the model's `output/` area, the one its execution
+    role may write."""
+    return f"{model}/output/{execution}/"
+
+
 def upload_input(model: str, path: Path, workspace: str) -> str:
-    """Upload a file or a directory's files to s3://<data bucket>/<model>/inputs/<name>;
+    """Upload a file or a directory's files to s3://<data bucket>/<model>/input/<name>;
     return the URI to pass to `invoke run --input`."""
     path = Path(path)
     if not path.exists():
@@ -34,13 +46,13 @@ def upload_input(model: str, path: Path, workspace: str) -> str:
         files = sorted(p for p in path.rglob("*") if p.is_file())
         if not files:
             raise LegacyLiftError(f"input directory {path} holds no files")
-        prefix = f"{model}/inputs/{path.resolve().name}/"
+        prefix = input_key_prefix(model, path.resolve().name) + "/"
         for file in files:
             key = prefix + file.relative_to(path).as_posix()
             console.detail(f"{file} -> s3://{bucket}/{key}")
             s3.upload_file(str(file), bucket, key)
     else:
-        prefix = f"{model}/inputs/{path.name}"
+        prefix = input_key_prefix(model, path.name)
         s3.upload_file(str(path), bucket, prefix)
     uri = f"s3://{bucket}/{prefix}"
     console.success(f"uploaded to {uri}")
@@ -62,7 +74,8 @@ def run(
     showing the failing step, cause and log tail."""
     deployed, machine_arn, aws = _model_clients(model, workspace)
     name = name or executions.default_execution_name()
-    output_uri = output_uri or f"s3://{deployed.data_bucket}/{model}/outputs/{name}/"
+    if not output_uri:
+        output_uri = f"s3://{deployed.data_bucket}/{default_output_key_prefix(model, name)}"
     payload = executions.execution_input(input_uri, output_uri)
     sfn = aws.client("stepfunctions")
     arn = executions.start(sfn, machine_arn, name, payload)

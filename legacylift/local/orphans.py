@@ -79,8 +79,11 @@ def sweep(client, registry) -> list[str]:
     from legacylift.local.names import JobRegistry
 
     stopped: list[str] = []
-    for container in client.containers.list(all=True, filters={"label": OWNER_LABEL}):
-        labels = container.labels
+    # sparse: one list call, no per-container inspect, so a container that another engine (or
+    # this one's other threads) removes meanwhile cannot fail the sweep with a 404.
+    listed = client.containers.list(all=True, sparse=True, filters={"label": OWNER_LABEL})
+    for container in listed:
+        labels = container.attrs.get("Labels") or {}
         if LABEL not in labels or not owner_gone(labels[OWNER_LABEL]):
             continue
         with contextlib.suppress(NotFound, APIError):

@@ -134,7 +134,7 @@ def test_run_no_wait_starts_the_deployed_state_machine(at_root):
     assert described["stateMachineArn"] == dev["state_machine_arns"]["iris"]
     assert json.loads(described["input"]) == {
         "input_uri": "s3://legacylift-in/iris/",
-        "output_uri": f"s3://{dev['data_bucket']}/iris/outputs/deployed/",
+        "output_uri": f"s3://{dev['data_bucket']}/iris/output/deployed/",
     }
 
 

@@ -167,7 +167,7 @@ def test_run_no_wait_starts_the_models_state_machine(deployed, workspace):
     assert described["name"] == "first-run"
     assert json.loads(described["input"]) == {
         "input_uri": "s3://legacylift-in/wine/x.csv",
-        "output_uri": f"s3://legacylift-{workspace}-data/wine/outputs/first-run/",
+        "output_uri": f"s3://legacylift-{workspace}-data/wine/output/first-run/",
     }
     with pytest.raises(LegacyLiftError, match="'first-run' is already used.*--name"):
         operations.run("wine", workspace, "s3://legacylift-in/x/", name="first-run", wait=False)
@@ -249,13 +249,13 @@ def test_upload_input_file_and_directory(deployed, workspace, tmp_path):
     (data / "sub" / "b.csv").write_text("x,y\n3,4\n")
     bucket = deployed.outputs["data_bucket"]
     uri = operations.upload_input("iris", data, workspace)
-    assert uri == f"s3://{bucket}/iris/inputs/batch-7/"
-    listed = boto3.client("s3").list_objects_v2(Bucket=bucket, Prefix="iris/inputs/")
+    assert uri == f"s3://{bucket}/iris/input/batch-7/"
+    listed = boto3.client("s3").list_objects_v2(Bucket=bucket, Prefix="iris/input/")
     keys = sorted(item["Key"] for item in listed["Contents"])
-    assert keys == ["iris/inputs/batch-7/a.csv", "iris/inputs/batch-7/sub/b.csv"]
+    assert keys == ["iris/input/batch-7/a.csv", "iris/input/batch-7/sub/b.csv"]
     single = operations.upload_input("iris", data / "a.csv", workspace)
-    body = boto3.client("s3").get_object(Bucket=bucket, Key="iris/inputs/a.csv")["Body"].read()
-    assert single == f"s3://{bucket}/iris/inputs/a.csv" and body == b"x,y\n1,2\n"
+    body = boto3.client("s3").get_object(Bucket=bucket, Key="iris/input/a.csv")["Body"].read()
+    assert single == f"s3://{bucket}/iris/input/a.csv" and body == b"x,y\n1,2\n"
     with pytest.raises(LegacyLiftError, match="does not exist"):
         operations.upload_input("iris", tmp_path / "missing", workspace)
 

@@ -44,15 +44,6 @@ def tfvars_dir(tmp_path, monkeypatch):
     return directory
 
 
-@pytest.fixture
-def models_dir(tmp_path, monkeypatch):
-    """A private models directory (LEGACYLIFT_MODELS_DIR) tests fill with copies."""
-    directory = tmp_path / "models"
-    directory.mkdir()
-    monkeypatch.setenv("LEGACYLIFT_MODELS_DIR", str(directory))
-    return directory
-
-
 def copy_sample(sample: str, models_dir: Path, name: str) -> Path:
     """Copy a sample model folder under a new name; returns the copy's path."""
     target = models_dir / name

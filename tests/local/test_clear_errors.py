@@ -124,13 +124,13 @@ def test_each_failed_attempt_says_why_as_it_happens(capsys):
     event("TaskScheduled", parameters='{"ProcessingJobName": "job-1"}')
     refused = "ValidationException: Value 'ml.m5.huge' at 'processingResources..."
     event("TaskFailed", error="SageMaker.AmazonSageMakerException", cause=refused)
-    shown = capsys.readouterr().err  # before the Retry's wait, not after it
+    shown = capsys.readouterr().out  # before the Retry's wait, not after it (progress: stdout)
     assert "SageMaker.AmazonSageMakerException: ValidationException: Value 'ml.m5.huge'" in shown
     event("TaskScheduled", parameters='{"ProcessingJobName": "job-2"}')
     event("TaskFailed", error="States.TaskFailed",
           cause=json.dumps({"ProcessingJobStatus": "Failed",
                             "FailureReason": "AlgorithmError: See job logs"}))  # fmt: skip
-    assert "States.TaskFailed: AlgorithmError: See job logs" in capsys.readouterr().err
+    assert "States.TaskFailed: AlgorithmError: See job logs" in capsys.readouterr().out
 
 
 def test_build_all_reports_an_invalid_folder_without_stopping(models, monkeypatch):

@@ -144,7 +144,8 @@ def test_root_plan(root, tree):
 def test_empty_repository_prefix_is_refused(root, tree):
     """An empty prefix would widen the pull grant to every repository of the account."""
     message = _plan_error(root, _root_vars(tree, "prefix.json", {}, ecr_repository_prefix=""))
-    assert "ecr_repository_prefix must be one or more lowercase path segments" in message
+    assert "ecr_repository_prefix must be lowercase repository path segments" in message
+    assert "It may not be empty" in message
 
 
 @pytest.mark.terraform_matrix

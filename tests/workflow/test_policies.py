@@ -318,3 +318,17 @@ def test_conditions_of_pass_role_are_evaluated(outputs):
         machine, "iam:PassRole", role_arn("iris"), {"iam:PassedToService": "ec2.amazonaws.com"}
     )
     assert not allowed(machine, "iam:PassRole", role_arn("iris"))
+
+
+def test_the_tools_default_locations_are_ones_the_role_may_use(outputs):
+    """`upload-input` writes where the model's role may read, and `run`'s default output is
+    where it may write. Planted bug: upload-input's old `<model>/inputs/` (and `outputs/`)
+    keys, which AWS would deny; this test went red."""
+    from legacylift.aws.operations import default_output_key_prefix, input_key_prefix
+
+    role = all_policies(outputs)["sagemaker iris"]
+    bucket = "legacylift-dev-data"
+    uploaded = f"arn:aws:s3:::{bucket}/{input_key_prefix('iris', 'batch-7')}/a.csv"
+    written = f"arn:aws:s3:::{bucket}/{default_output_key_prefix('iris', 'run-1')}result.csv"
+    assert allowed(role, "s3:GetObject", uploaded)
+    assert allowed(role, "s3:PutObject", written)
