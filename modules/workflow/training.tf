@@ -222,11 +222,12 @@ locals {
       {
         InputName = "data"
         S3Input = {
-          "S3Uri.$"              = [for step in workflow.steps : step.input_expr if step.state_name == workflow.promoted_step[0]][0]
-          LocalPath              = [for step in workflow.steps : step.input_path if step.state_name == workflow.promoted_step[0]][0]
-          S3DataType             = "S3Prefix"
-          S3InputMode            = "File"
-          S3DataDistributionType = "FullyReplicated"
+          "S3Uri.$"   = [for step in workflow.steps : step.input_expr if step.state_name == workflow.promoted_step[0]][0]
+          LocalPath   = [for step in workflow.steps : step.input_path if step.state_name == workflow.promoted_step[0]][0]
+          S3DataType  = "S3Prefix"
+          S3InputMode = "File"
+          # As the step's own data input: several instances each take their share.
+          S3DataDistributionType = [for step in workflow.steps : step.instance_count > 1 ? "ShardedByS3Key" : "FullyReplicated" if step.state_name == workflow.promoted_step[0]][0]
         }
       },
       local.runner_input,

@@ -20,8 +20,8 @@ locals {
           Effect = "Allow"
           Action = ["s3:GetObject"]
           Resource = concat(
-            # input/: local runs and the s3_layout; inputs/: what `invoke upload-input` writes.
-            ["${local.arn_prefix.s3}${var.data_bucket}/${name}/input/*", "${local.arn_prefix.s3}${var.data_bucket}/${name}/inputs/*", "${local.arn_prefix.s3}${var.data_bucket}/${name}/models/*/*"],
+            # input/: where `invoke upload-input` puts data (as the execution role reads it).
+            ["${local.arn_prefix.s3}${var.data_bucket}/${name}/input/*", "${local.arn_prefix.s3}${var.data_bucket}/${name}/models/*/*"],
             local.runner_key == null ? [] : ["${local.arn_prefix.s3}${local.runner_bucket}/${local.runner_key}*"],
             [for location in local.extra_inputs : "${local.arn_prefix.s3}${location.bucket}/${location.key}*"],
           )
@@ -31,7 +31,7 @@ locals {
           Effect    = "Allow"
           Action    = ["s3:ListBucket"]
           Resource  = distinct(concat(["${local.arn_prefix.s3}${var.data_bucket}"], local.runner_bucket == null ? [] : ["${local.arn_prefix.s3}${local.runner_bucket}"]))
-          Condition = { StringLike = { "s3:prefix" = concat(["${name}/input", "${name}/input/*", "${name}/inputs", "${name}/inputs/*", "${name}/models/*/*"], local.runner_key == null ? [] : ["${local.runner_key}*"]) } }
+          Condition = { StringLike = { "s3:prefix" = concat(["${name}/input", "${name}/input/*", "${name}/models/*/*"], local.runner_key == null ? [] : ["${local.runner_key}*"]) } }
         },
         {
           Sid      = "WriteArtifactsAndEvaluation"

@@ -169,7 +169,13 @@ def test_every_role_policy_passes_parliament(applied_root):
         for role in roles
         for name in iam.list_role_policies(RoleName=role)["PolicyNames"]
     }
-    assert len(roles) == 4 and len(documents) == 6  # iris and generic: jobs' role, machine's two
+    # iris: jobs' role and machine's role for inference and for training; generic: the same two.
+    assert sorted(roles) == sorted(
+        f"{PREFIX}-{suffix}"
+        for suffix in ("iris-sagemaker", "iris-sfn", "iris-train", "iris-train-sfn")
+        + ("-generic-sagemaker", "-generic-sfn")
+    )
+    assert all(any(key.startswith(role + "/") for key in documents) for role in roles)
     problems, seen = unaccepted(documents)
     assert problems == []
     assert seen

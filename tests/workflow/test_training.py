@@ -233,6 +233,31 @@ def test_inference_reads_the_record_at_run_time(outputs):
     )
 
 
+def test_promoted_inference_on_several_instances_shards_its_data_not_its_artifacts(workflow):
+    """Each instance of a multi-instance inference step takes its ShardedByS3Key share of the
+    data, as without promotion, while every instance needs all the promoted artifacts.
+    Planted bug (data input always FullyReplicated on the promoted path): red."""
+    models = {
+        "iris": model_entry(
+            "iris", inference={"artifacts": "promoted", "instance_count": 2}, **IRIS_TRAINING
+        )
+    }
+    states = json.loads(
+        workflow.render(base_vars(models, step_runner_uri=RUNNER_URI))["definitions"]["iris"]
+    )["States"]
+    inputs = {
+        item["InputName"]: item["S3Input"]
+        for item in states["UsePromotedArtifacts"]["Parameters"]["inputs"]
+    }
+    assert inputs["data"]["S3DataDistributionType"] == "ShardedByS3Key"
+    assert inputs["artifacts"]["S3DataDistributionType"] == "FullyReplicated"
+    assert inputs["legacylift"]["S3DataDistributionType"] == "FullyReplicated"
+    assert (
+        states["Inference"]["Parameters"]["ProcessingResources"]["ClusterConfig"]["InstanceCount"]
+        == 2
+    )
+
+
 def s3(key: str) -> str:
     return f"{BUCKET_ARN}/{key}"
 
@@ -257,7 +282,8 @@ def test_training_iam_is_least_privilege(outputs):
     assert not allowed(iris_jobs, "s3:PutObject", s3("iris/output/x"))
     assert allowed(iris_jobs, "s3:GetObject", s3("_legacylift/code/0123456789abcdef/steprunner.py"))
     assert not allowed(iris_jobs, "s3:GetObject", s3("diab/input/x.csv"))
-    assert allowed(iris_jobs, "s3:GetObject", s3("iris/inputs/2027/x.csv"))  # upload-input's
+    assert allowed(iris_jobs, "s3:GetObject", s3("iris/input/2027/x.csv"))  # upload-input's
+    assert not allowed(iris_jobs, "s3:GetObject", s3("iris/output/2027/x.csv"))
     ecr = f"arn:aws:ecr:{REGION}:{ACCOUNT}:repository/legacylift/"
     assert allowed(iris_jobs, "ecr:BatchGetImage", ecr + "iris")
     assert not allowed(iris_jobs, "ecr:BatchGetImage", ecr + "diab")
