@@ -41,6 +41,7 @@ def rendered_definition(name: str, workspace: str = "local", workflow: str = "in
     workspace's pinned settings where it has any; `workflow` is "inference" or "train"."""
     from legacylift import tfvars
     from legacylift.local.render import render_workflow
+    from legacylift.local.run import RUNNER_AREA
     from legacylift.models import load_model
 
     if workflow not in WORKFLOWS:
@@ -52,6 +53,8 @@ def rendered_definition(name: str, workspace: str = "local", workflow: str = "in
         "legacylift/sklearn-processing:local",
         name_prefix=f"legacylift-{workspace}",
         data_bucket=f"legacylift-{workspace}",
+        # Like the scripts' location, the step runner's does not change the workflow's shape.
+        step_runner_uri=f"s3://legacylift-{workspace}/{RUNNER_AREA}/code/",
     )
     definitions = rendered.outputs.get(WORKFLOWS[workflow]) or {}
     if name not in definitions:

@@ -193,7 +193,7 @@ locals {
 
   training_checks = {
     step_runner = length(local.trained_models) + length(local.promoted_inference_models) == 0 || var.step_runner_uri != null ? true : tobool(
-      "ERROR: models ${join(", ", concat(keys(local.trained_models), local.promoted_inference_models))} have a training workflow or promoted artifacts: set step_runner_uri to the S3 folder holding files/steprunner.py."
+      "ERROR: models ${join(", ", distinct(concat(keys(local.trained_models), local.promoted_inference_models)))} have a training workflow or promoted artifacts: set step_runner_uri to the S3 folder holding files/steprunner.py."
     )
     sections = length(local.training_sections_incomplete) == 0 ? true : tobool(
       "ERROR: models ${join(", ", local.training_sections_incomplete)}: a training workflow needs all of train, evaluate and promotion."

@@ -121,7 +121,7 @@ def test_bad_requests_name_the_fix(tmp_path):
     with pytest.raises(LegacyLiftError, match="StartAt and States"):
         svg_text({"States": {}})
     with pytest.raises(LegacyLiftError, match="no train workflow.*training step"):
-        rendered_definition("iris", workflow="train")
+        rendered_definition("churn", workflow="train")
     with pytest.raises(LegacyLiftError, match="--workflow 'nope'"):
         rendered_definition("iris", workflow="nope")
     assert not (tmp_path / "graph.jpeg").exists()
