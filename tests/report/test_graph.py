@@ -52,6 +52,17 @@ def test_every_sample_workflow_renders_with_every_state(name):
     assert any(text.startswith("retry ×") for text in svg_texts(svg))
 
 
+TRAINED = sorted(model.name for model in discover_models() if model.has_training)
+
+
+@pytest.mark.parametrize("name", TRAINED)
+def test_every_sample_training_workflow_renders_with_every_state(name):
+    definition = json.loads(rendered_definition(name, workflow="train"))
+    assert {"Train", "Evaluate", "Promote", "NotPromoted"} <= state_names(definition)
+    missing = state_names(definition) - svg_texts(svg_text(definition))
+    assert not missing, f"states missing from the picture: {missing}"
+
+
 def test_generic_workflow_renders():
     from legacylift.local.render import render_workflow
 
