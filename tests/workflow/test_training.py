@@ -262,6 +262,20 @@ def s3(key: str) -> str:
     return f"{BUCKET_ARN}/{key}"
 
 
+def test_training_policies_pass_parliament(outputs):
+    """Every training policy linted by parliament; only findings listed with their reason in
+    tests/iam_accepted_findings.json pass, and the training role's PassRole is one of them."""
+    from tests.iam_lint import unaccepted
+
+    documents = {f"training jobs {n}": p for n, p in outputs["training_sagemaker_policies"].items()}
+    documents |= {
+        f"training machine {n}": p for n, p in outputs["training_state_machine_policies"].items()
+    }
+    problems, seen = unaccepted(documents)
+    assert problems == []
+    assert ("PassTrainingRole", "PERMISSIONS_MANAGEMENT_ACTIONS") in seen
+
+
 def test_training_iam_is_least_privilege(outputs):
     """Planted bugs: granting the jobs `iris/models/*` instead of `iris/models/*/*` let them
     overwrite the promotion record and turned this red; so did granting every model's
