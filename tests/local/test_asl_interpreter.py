@@ -350,3 +350,103 @@ def test_jsonata_generic_pipeline_runs_only_the_steps_given(
     assert len(scheduled) == 1
     assert scheduled[0]["StoppingCondition"] == {"MaxRuntimeInSeconds": 120}
     assert scheduled[0]["ProcessingResources"]["ClusterConfig"]["InstanceType"] == "ml.t3.medium"
+
+
+# The JSONPath payload pipeline, field by field: the context object (`$$`) reaches every field
+# that reads a path, also inside nested templates and lists, and a missing path's message names
+# the document it was looked for in.
+
+CONTEXT = {
+    "Execution": {"Id": "exec-1", "Input": {"items": [1, 2], "wait": 3}},
+    "State": {"Name": "Step"},
+}
+
+
+def _context():
+    from legacylift.local.asl.variables import Context, Variables
+
+    return Context(CONTEXT, Variables())
+
+
+def test_every_path_field_reads_the_context_object():
+    from legacylift.local.asl.payload import JSONPATH
+
+    context = _context()
+    raw = {"x": 1}
+    state = {"InputPath": "$$.Execution.Input"}
+    assert JSONPATH.selected(state, raw, context) == CONTEXT["Execution"]["Input"]
+    state["Parameters"] = {
+        "outer": {"id.$": "$$.Execution.Id", "wait.$": "$.wait"},
+        "list": [{"state.$": "$$.State.Name", "first.$": "$.items[0]"}, "literal"],
+    }
+    assert JSONPATH.effective(state, raw, context) == {
+        "outer": {"id": "exec-1", "wait": 3},
+        "list": [{"state": "Step", "first": 1}, "literal"],
+    }
+    finished = {
+        "ResultSelector": {"id.$": "$$.Execution.Id", "value.$": "$.value"},
+        "ResultPath": "$.result",
+        "OutputPath": "$$.State",
+        "Assign": {"name.$": "$$.State.Name"},
+    }
+    assert JSONPATH.finish(finished, raw, {"value": 7}, context) == (
+        {"Name": "Step"},
+        {"name": "Step"},
+    )
+    finished["OutputPath"] = "$.result"
+    assert JSONPATH.finish(finished, raw, {"value": 7}, context)[0] == {"id": "exec-1", "value": 7}
+    catcher = {"ResultPath": "$.error", "Assign": {"at.$": "$$.State.Name", "e.$": "$.Error"}}
+    output, assigned = JSONPATH.caught(catcher, raw, StatesError("E", "c"), context)
+    assert output == {"x": 1, "error": {"Error": "E", "Cause": "c"}}
+    assert assigned == {"at": "Step", "e": "E"}
+    assert JSONPATH.items({"ItemsPath": "$$.Execution.Input.items"}, raw, context) == [1, 2]
+    assert JSONPATH.field({"SecondsPath": "$$.Execution.Input.wait"}, "Seconds", raw, context) == 3
+
+
+def test_how_a_field_was_given_is_quoted_in_messages():
+    from legacylift.local.asl.payload import JSONPATH
+
+    assert JSONPATH.source({"Seconds": 5}, "Seconds") == "5"
+    assert JSONPATH.source({"Seconds": "5"}, "Seconds") == '"5"'
+    assert JSONPATH.source({"SecondsPath": "$.s", "Seconds": 5}, "Seconds") == "$.s"
+
+
+@pytest.mark.parametrize(
+    ("call", "cause"),
+    [
+        (
+            lambda p, c: p.apply_template({"x.$": "$$.Nope"}, {"doc": 1}, c),
+            "The JSONPath '$$.Nope' specified for the field 'x.$' could not be found in the "
+            f"input '{json.dumps(CONTEXT)}'",
+        ),
+        (
+            lambda p, c: p.apply_template({"x.$": "States.Format('{}', $.gone)"}, {"doc": 1}, c),
+            "The JSONPath '$.gone' specified for the field 'x.$' could not be found in the "
+            "input '{\"doc\": 1}'",
+        ),
+        (
+            lambda p, c: p.apply_template({"x.$": 5}, {}, c),
+            "The value of the field 'x.$' must be a string",
+        ),
+        (
+            lambda p, c: p.JSONPATH.finish({"OutputPath": "$.gone"}, {}, {"r": 1}, c),
+            "Invalid path '$.gone' : No results for path: $['gone']",
+        ),
+        (
+            lambda p, c: p.JSONPATH.items({"ItemsPath": "$.gone[0]"}, {}, c),
+            "Invalid path '$.gone[0]' : No results for path: $['gone'][0]",
+        ),
+        (
+            lambda p, c: p.JSONPATH.selected({"InputPath": "$$.Gone"}, {}, c),
+            "Invalid path '$$.Gone' : No results for path: $$['Gone']",
+        ),
+    ],
+)
+def test_missing_paths_fail_with_aws_wording(call, cause):
+    """A payload template key's message shows the document searched: the context object for
+    `$$` paths, the input otherwise (also for a path inside an intrinsic function)."""
+    from legacylift.local.asl import payload
+
+    with pytest.raises(StatesError) as failed:
+        call(payload, _context())
+    assert (failed.value.error, failed.value.cause) == ("States.Runtime", cause)
