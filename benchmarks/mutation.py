@@ -7,6 +7,7 @@ named on the command line is tested again).
 
     python -m benchmarks.mutation                      # every configured module
     python -m benchmarks.mutation legacylift.tfvars     # one module (a prefix of mutant names)
+    python -m benchmarks.mutation --survivors legacylift.tfvars  # only its mutants not killed
     python -m benchmarks.mutation --report-only         # rewrite the table from mutants/
 
 Writes benchmarks/results/mutation.md (score table, duration, machine). The surviving mutants
@@ -40,25 +41,41 @@ def run_mutmut(prefixes: list[str], children: int) -> float:
     is rebuilt on every run (one traced run of the selection, about a minute)."""
     started = time.monotonic()
     STATS.unlink(missing_ok=True)
-    names = [f"{prefix}*" for prefix in prefixes]
+    names = [prefix if "__mutmut_" in prefix else f"{prefix}*" for prefix in prefixes]
     subprocess.run(
         ["mutmut", "run", "--max-children", str(children), *names], cwd=REPO, check=False
     )
     return time.monotonic() - started
 
 
-def results() -> dict[str, collections.Counter]:
-    """Mutant statuses per module, from `mutmut results --all true`."""
+def statuses() -> dict[str, str]:
+    """Every mutant's status, from `mutmut results --all true`."""
     listed = subprocess.run(
         ["mutmut", "results", "--all", "true"], cwd=REPO, capture_output=True, text=True
     ).stdout
-    per_module: dict[str, collections.Counter] = collections.defaultdict(collections.Counter)
+    found = {}
     for line in listed.splitlines():
         name, _, status = line.strip().rpartition(": ")
-        if "__mutmut_" not in name:
-            continue
+        if "__mutmut_" in name:
+            found[name] = status.strip()
+    return found
+
+
+def survivors(prefixes: list[str]) -> list[str]:
+    """The mutants under `prefixes` that no test has caught yet (survived, no tests, ...)."""
+    return [
+        name
+        for name, status in statuses().items()
+        if status not in ("killed", "timeout") and name.startswith(tuple(prefixes))
+    ]
+
+
+def results() -> dict[str, collections.Counter]:
+    """Mutant statuses per module."""
+    per_module: dict[str, collections.Counter] = collections.defaultdict(collections.Counter)
+    for name, status in statuses().items():
         module = name.split(".x")[0] if ".x" in name else name.rsplit(".", 1)[0]
-        per_module[module][status.strip()] += 1
+        per_module[module][status] += 1
     return dict(sorted(per_module.items()))
 
 
@@ -93,14 +110,28 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("modules", nargs="*", help="mutant name prefixes, e.g. legacylift.tfvars")
     parser.add_argument("--children", type=int, default=2, help="parallel test processes")
     parser.add_argument("--report-only", action="store_true", help="only rewrite the table")
+    parser.add_argument(
+        "--survivors",
+        action="store_true",
+        help="run only the named modules' mutants not killed yet (after adding tests)",
+    )
     args = parser.parse_args(argv)
-    seconds = None if args.report_only else run_mutmut(args.modules, args.children)
+    targets = args.modules
+    if args.survivors:
+        targets = survivors(args.modules)
+        if not targets:
+            print("no surviving mutants under " + ", ".join(args.modules), file=sys.stderr)
+            return 1
+    seconds = None if args.report_only else run_mutmut(targets, args.children)
     per_module = results()
     if not per_module:
         print("no mutmut results: run without --report-only first", file=sys.stderr)
         return 1
+    ran = ", ".join(args.modules) or "every module"
+    if args.survivors:
+        ran = f"the {len(targets)} mutants of {ran} not killed before"
     timing = (
-        f"This run: {seconds / 60:.1f} min for {', '.join(args.modules) or 'every module'}."
+        f"This run: {seconds / 60:.1f} min for {ran}."
         if seconds is not None
         else "Table rewritten from mutants/ (no run)."
     )

@@ -450,3 +450,135 @@ def test_missing_paths_fail_with_aws_wording(call, cause):
     with pytest.raises(StatesError) as failed:
         call(payload, _context())
     assert (failed.value.error, failed.value.cause) == ("States.Runtime", cause)
+
+
+# JSONPath itself: every step kind, filters, deep scans, the normalised form AWS prints, and
+# reference paths (ResultPath), each with its failure.
+
+DOC = {
+    "a": {"b": [10, 20, 30], "c": {"b": 5}},
+    "items": [{"n": 1, "s": "x"}, {"n": 2, "s": "y"}, {"n": 3}, {"s": "z"}],
+    "lists": [[1, 2], [3]],
+    "k'q": "single",
+    'k"q': "double",
+}
+
+
+@pytest.mark.parametrize(
+    ("path", "value"),
+    [
+        ("$.a.b[-1]", 30),
+        ("$.a.b[-3]", 10),
+        ("$['a']['c']['b']", 5),
+        ("$['k\\'q']", "single"),
+        ('$["k\\"q"]', "double"),
+        ("$.a.*", [[10, 20, 30], {"b": 5}]),
+        ("$.a.b[*]", [10, 20, 30]),
+        ("$.items[*].*", [1, "x", 2, "y", 3, "z"]),
+        ("$.lists[*][*]", [1, 2, 3]),
+        ("$.a.b[0:2]", [10, 20]),
+        ("$.a.b[1:]", [20, 30]),
+        ("$.a.b[::2]", [10, 30]),
+        ("$.lists[*][0:1]", [1, 3]),
+        ("$..b", [[10, 20, 30], 5]),
+        ("$.items[*]..s", ["x", "y", "z"]),
+        ("$.lists..*", [[1, 2], 1, 2, [3], 3]),
+        ("$.items[?(@.n > 1)].n", [2, 3]),
+        ("$.items[?(@.n >= 2)].n", [2, 3]),
+        ("$.items[?(@.n < 2)].n", [1]),
+        ("$.items[?(@.n <= 2)].n", [1, 2]),
+        ("$.items[?(@.n == 2)].n", [2]),
+        ("$.items[?(@.n != 2)].n", [1, 3]),
+        ("$.items[?(@.n > 1.5)].n", [2, 3]),
+        ("$.items[?(@.s)].s", ["x", "y", "z"]),
+        ("$.items[?(@.s == 'x')].n", [1]),
+        ("$.items[?(@.s < 'y')].s", ["x"]),
+        ("$.items[?(@.s > 1)]", []),
+        ("$.lists[*][?(@ > 1)]", [2, 3]),
+        ("$.a[?(@.b)]", [{"b": 5}]),
+        ("$.a.c.b[?(@.x)]", []),
+    ],
+)
+def test_jsonpath_reads(path, value):
+    """Jayway's semantics as Step Functions applies them: a definite path gives the value, an
+    indefinite one (wildcard, slice, deep scan, filter) the list of matches in document order;
+    a filter skips items without the field and compares only numbers with numbers and strings
+    with strings."""
+    from legacylift.local.asl import jsonpath
+
+    assert jsonpath.get(path, DOC) == value
+
+
+@pytest.mark.parametrize("path", ["$.a.b[3]", "$.a.b[-4]", "$.a[0]", "$.a.x", "$.a.b.x"])
+def test_jsonpath_missing_definite_paths(path):
+    from legacylift.local.asl import jsonpath
+
+    with pytest.raises(jsonpath.PathNotFound):
+        jsonpath.get(path, DOC)
+
+
+@pytest.mark.parametrize(
+    ("path", "cause"),
+    [
+        ("a.b", "Invalid JSONPath 'a.b': must start with $"),
+        ("$.a[", "Invalid JSONPath '$.a['"),
+        ("$.items[?(@.n =~ 1)]", "Unsupported JSONPath filter '@.n =~ 1'"),
+    ],
+)
+def test_jsonpath_refusals(path, cause):
+    from legacylift.local.asl import jsonpath
+
+    with pytest.raises(StatesError) as refused:
+        jsonpath.get(path, DOC)
+    assert (refused.value.error, refused.value.cause) == ("States.Runtime", cause)
+
+
+@pytest.mark.parametrize(
+    ("path", "form"),
+    [
+        ("$.a.b[0]", "$['a']['b'][0]"),
+        ("$.a.*", "$['a'][*]"),
+        ("$$.Execution.Id", "$$['Execution']['Id']"),
+        ("$", "$"),
+        ("$..b", "$..b"),
+    ],
+)
+def test_jsonpath_normalised_form(path, form):
+    """As AWS prints a path in "No results for path" (deep scans and filters as written)."""
+    from legacylift.local.asl import jsonpath
+
+    assert jsonpath.normalised(path) == form
+
+
+@pytest.mark.parametrize(
+    ("path", "document", "result"),
+    [
+        ("$.a.b[1]", {"a": {"b": [1, 2]}}, {"a": {"b": [1, 99]}}),
+        ("$.a.b[-2]", {"a": {"b": [1, 2]}}, {"a": {"b": [99, 2]}}),
+        ("$.x.y", {"x": 5}, {"x": {"y": 99}}),
+        ("$", {"x": 5}, 99),
+    ],
+)
+def test_result_path_puts(path, document, result):
+    from legacylift.local.asl import jsonpath
+
+    assert jsonpath.put(path, document, 99) == result
+
+
+@pytest.mark.parametrize(
+    ("path", "document", "cause"),
+    [
+        ("$.a[*]", {"a": []}, "Invalid ResultPath '$.a[*]': not a reference path"),
+        ("$.x", 5, "Unable to apply ResultPath '$.x' to input 5: the input is not an object"),
+        ("$.a.b.c", {"a": {"b": [1]}}, "Unable to apply ResultPath '$.a.b.c'"),
+        ("$.a[0]", {"a": {"x": 1}}, "Unable to apply ResultPath '$.a[0]'"),
+        ("$.a[2]", {"a": [1, 2]}, "Unable to apply ResultPath '$.a[2]'"),
+        ("$.a[-3]", {"a": [1, 2]}, "Unable to apply ResultPath '$.a[-3]'"),
+    ],
+)
+def test_result_path_refusals(path, document, cause):
+    from legacylift.local.asl import jsonpath
+
+    with pytest.raises(StatesError) as refused:
+        jsonpath.put(path, document, 99)
+    assert (refused.value.error, refused.value.cause) == ("States.Runtime", cause)

@@ -84,11 +84,6 @@ def normalised(path: str) -> str:
     return ("$$" if path.startswith("$$") else "$") + "".join(parts)
 
 
-def is_definite(path: str) -> bool:
-    """Whether the path yields one value (not a list of matches)."""
-    return all(kind in ("field", "index") for kind, _ in _parse(path))
-
-
 _FILTER = re.compile(r"@((?:\.[A-Za-z0-9_]+|\['[^']*'\])*)\s*(?:(==|!=|<=|>=|<|>)\s*(.+))?$")
 
 
