@@ -523,6 +523,8 @@ def test_jsonpath_missing_definite_paths(path):
         ("a.b", "Invalid JSONPath 'a.b': must start with $"),
         ("$.a[", "Invalid JSONPath '$.a['"),
         ("$.items[?(@.n =~ 1)]", "Unsupported JSONPath filter '@.n =~ 1'"),
+        ("$.items[?(@.s == 'x)]", "Unsupported JSONPath filter '@.s == 'x'"),
+        ("$.items[?(@.s == x')]", "Unsupported JSONPath filter '@.s == x''"),
     ],
 )
 def test_jsonpath_refusals(path, cause):

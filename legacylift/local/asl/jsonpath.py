@@ -102,7 +102,12 @@ def _filter_match(expression: str, item: Any) -> bool:
     if literal.startswith("'") and literal.endswith("'"):
         expected: Any = literal[1:-1]
     else:
-        expected = json.loads(literal)
+        try:
+            expected = json.loads(literal)
+        except ValueError:  # a half-quoted string, a bare word
+            raise StatesError(
+                "States.Runtime", f"Unsupported JSONPath filter '{expression}'"
+            ) from None
     if operator in ("==", "!="):
         return (value == expected) == (operator == "==")
     if type(value) is not type(expected) and not (
