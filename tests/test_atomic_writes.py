@@ -260,3 +260,14 @@ def test_the_sweep_leaves_live_and_finished_jobs_alone(tmp_path):
     assert registry.describe("done")["ProcessingJobStatus"] == "Completed"
     assert sorted(p.name for p in (tmp_path / "jobs").iterdir()) == [
         "dead.json", "done.json", "live.json", "live.owner"]  # fmt: skip
+
+
+def test_atomic_writers_default_to_a_file_everyone_can_read(tmp_path):
+    """0644 unless asked otherwise (tfvars, job records and caches are read by other users)."""
+    from legacylift import atomic
+
+    atomic.write_bytes_atomic(tmp_path / "b", b"1")
+    atomic.write_text_atomic(tmp_path / "t", "1")
+    atomic.write_json_atomic(tmp_path / "j", 1)
+    assert {p.name: p.stat().st_mode & 0o777 for p in tmp_path.iterdir()} == {
+        "b": 0o644, "t": 0o644, "j": 0o644}  # fmt: skip
