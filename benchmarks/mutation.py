@@ -10,9 +10,9 @@ named on the command line is tested again).
     python -m benchmarks.mutation --survivors legacylift.tfvars  # only its mutants not killed
     python -m benchmarks.mutation --report-only         # rewrite the table from mutants/
 
-Writes benchmarks/results/mutation.md (score table, duration, machine). The surviving mutants
-are triaged in docs/mutation-testing.md. CPU-heavy: about 20 minutes for every module on 2
-busy cores, so not part of every CI run.
+Writes benchmarks/results/mutation.md (the score table, and each run's duration and machine).
+The surviving mutants are triaged in docs/mutation-testing.md. CPU-heavy: 20-30 minutes for
+every module on 2 busy cores (jsonpath alone about 10), so not part of every CI run.
 """
 
 from __future__ import annotations
@@ -104,6 +104,20 @@ def _row(module: str, counts: collections.Counter) -> str:
     )
 
 
+KEPT_RUNS = 15
+RUNS_HEADING = "## Runs behind this table"
+
+
+def earlier_runs() -> list[str]:
+    """The run lines already recorded in the results file (one per run)."""
+    if not RESULTS.exists():
+        return []
+    text = RESULTS.read_text()
+    if RUNS_HEADING not in text:
+        return []
+    return [line for line in text.split(RUNS_HEADING, 1)[1].splitlines() if line.startswith("- ")]
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run (unless --report-only) and write benchmarks/results/mutation.md."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -130,18 +144,19 @@ def main(argv: list[str] | None = None) -> int:
     ran = ", ".join(args.modules) or "every module"
     if args.survivors:
         ran = f"the {len(targets)} mutants of {ran} not killed before"
-    timing = (
-        f"This run: {seconds / 60:.1f} min for {ran}."
-        if seconds is not None
-        else "Table rewritten from mutants/ (no run)."
-    )
+    runs = earlier_runs()
+    if seconds is not None:
+        runs.append(f"- {seconds / 60:.1f} min for {ran}. {machine_description()}")
     RESULTS.write_text(
         "# Mutation score of the safety-critical modules\n\n"
         "`python -m benchmarks.mutation` (mutmut 3.8.1, configured in pyproject.toml "
         '[tool.mutmut]); score = (killed + timeout) / mutants run, where "no tests" means no '
         "configured fast test calls the function. Every surviving mutant is triaged in "
         "docs/mutation-testing.md.\n\n"
-        f"{table(per_module)}\n\n{timing}\n{machine_description()}\n"
+        f"{table(per_module)}\n\n"
+        "## Runs behind this table (latest last)\n\n"
+        "Each run updates the statuses of the mutants it ran; the others keep their last "
+        "status.\n\n" + "\n".join(runs[-KEPT_RUNS:]) + "\n"
     )
     print(RESULTS.read_text())
     return 0
