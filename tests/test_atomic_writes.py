@@ -142,19 +142,12 @@ def test_writers_complete_without_a_crash(tmp_path, monkeypatch):
     assert [p.name for p in (tmp_path / "jobs").iterdir()] == ["job-2.json"]
 
 
-def test_atomic_write_uses_a_hidden_temporary_beside_the_target(tmp_path, monkeypatch):
+def test_atomic_write_uses_a_hidden_temporary_beside_the_target(tmp_path, record_renames):
     """The temporary lives in the target's directory (a rename within one file system) under
     a hidden `.name.*.tmp` name (listings of the directory ignore it), with the mode asked."""
     from legacylift import atomic
 
-    renames = []
-    real_replace = os.replace
-
-    def recording_replace(source, target):
-        renames.append((Path(source), Path(target)))
-        real_replace(source, target)
-
-    monkeypatch.setattr(atomic.os, "replace", recording_replace)
+    renames = record_renames(atomic)
     target = tmp_path / "new" / "deeper" / "state.json"  # parents are created
     atomic.write_json_atomic(target, {"b": 1, "a": "é"}, mode=0o600)
     ((source, renamed),) = renames

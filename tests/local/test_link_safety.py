@@ -324,20 +324,13 @@ def test_a_symlink_on_the_way_out_of_the_store_is_refused_with_its_fix(store, tm
     assert list(outside.iterdir()) == []  # not even the folder on the way
 
 
-def test_object_writes_go_through_a_hidden_temporary_beside_the_target(store, monkeypatch):
+def test_object_writes_go_through_a_hidden_temporary_beside_the_target(store, record_renames):
     """The temporary is `.<name>.<random>.part` in the target's directory (one file system,
     hidden from listings, recognisable as partial), the object ends readable by all (0644),
     and an existing folder on the way is reused."""
     from legacylift.local import datasources
 
-    renames = []
-    real_replace = os.replace
-
-    def recording_replace(source, target):
-        renames.append((Path(source), Path(target)))
-        real_replace(source, target)
-
-    monkeypatch.setattr(datasources.os, "replace", recording_replace)
+    renames = record_renames(datasources)
     store.put("s3://bkt/out/first.csv", io.BytesIO(b"1"))
     store.put("s3://bkt/out/y.csv", io.BytesIO(b"1,2\n"))
     (temporary, target) = renames[-1]
