@@ -238,6 +238,8 @@ def test_the_sweep_leaves_live_and_finished_jobs_alone(tmp_path):
     from legacylift.local.names import JobRegistry
 
     registry = JobRegistry(tmp_path / "jobs")
+    (tmp_path / "jobs").mkdir()
+    (tmp_path / "jobs" / "odd.json").write_text("[1]")  # not a record: left alone
     for name, owner in (("live", "alive"), ("done", None), ("dead", "dead")):
         registry.reserve(
             name, f"arn:{name}", {"ProcessingJobName": name, "ProcessingJobStatus": "InProgress"},
@@ -252,7 +254,7 @@ def test_the_sweep_leaves_live_and_finished_jobs_alone(tmp_path):
     assert registry.describe("live")["ProcessingJobStatus"] == "InProgress"
     assert registry.describe("done")["ProcessingJobStatus"] == "Completed"
     assert sorted(p.name for p in (tmp_path / "jobs").iterdir()) == [
-        "dead.json", "done.json", "live.json", "live.owner"]  # fmt: skip
+        "dead.json", "done.json", "live.json", "live.owner", "odd.json"]  # fmt: skip
 
 
 def test_atomic_writers_default_to_a_file_everyone_can_read(tmp_path):

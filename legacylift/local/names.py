@@ -121,7 +121,8 @@ class JobRegistry:
     def _sweep_ownerless(self, reason: str, reserved_before: float) -> list[str]:
         stopped = []
         for path in sorted(self.jobs_dir.glob("*.json")):
-            with contextlib.suppress(OSError, ValueError, KeyError):
+            # A record another tool left unreadable or of another shape is not ours to stop.
+            with contextlib.suppress(OSError, ValueError, KeyError, TypeError, AttributeError):
                 if path.with_suffix(".owner").exists() or path.stat().st_mtime > reserved_before:
                     continue
                 record = json.loads(path.read_text())
