@@ -7,6 +7,7 @@ fails it under CI (CI=true), where ./bootstrap test has set every piece up.
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import pytest
 
@@ -93,3 +94,22 @@ def models_dir(tmp_path, monkeypatch):
     directory.mkdir()
     monkeypatch.setenv("LEGACYLIFT_MODELS_DIR", str(directory))
     return directory
+
+
+@pytest.fixture
+def record_renames(monkeypatch):
+    """`record_renames(module)`: the list, filled from now on, of every `(source, target)` that
+    `module` renames with `os.replace` (the renames still happen)."""
+
+    def record(module) -> list[tuple[Path, Path]]:
+        renames: list[tuple[Path, Path]] = []
+        real_replace = os.replace
+
+        def recording_replace(source, target):
+            renames.append((Path(source), Path(target)))
+            real_replace(source, target)
+
+        monkeypatch.setattr(module.os, "replace", recording_replace)
+        return renames
+
+    return record

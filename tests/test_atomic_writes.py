@@ -142,19 +142,12 @@ def test_writers_complete_without_a_crash(tmp_path, monkeypatch):
     assert [p.name for p in (tmp_path / "jobs").iterdir()] == ["job-2.json"]
 
 
-def test_atomic_write_uses_a_hidden_temporary_beside_the_target(tmp_path, monkeypatch):
+def test_atomic_write_uses_a_hidden_temporary_beside_the_target(tmp_path, record_renames):
     """The temporary lives in the target's directory (a rename within one file system) under
     a hidden `.name.*.tmp` name (listings of the directory ignore it), with the mode asked."""
     from legacylift import atomic
 
-    renames = []
-    real_replace = os.replace
-
-    def recording_replace(source, target):
-        renames.append((Path(source), Path(target)))
-        real_replace(source, target)
-
-    monkeypatch.setattr(atomic.os, "replace", recording_replace)
+    renames = record_renames(atomic)
     target = tmp_path / "new" / "deeper" / "state.json"  # parents are created
     atomic.write_json_atomic(target, {"b": 1, "a": "é"}, mode=0o600)
     ((source, renamed),) = renames
@@ -191,3 +184,85 @@ def test_atomic_write_is_utf8_whatever_the_locale(tmp_path):
     child = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
     assert child.returncode == 0, child.stderr
     assert target.read_bytes() == "é".encode()
+
+
+def test_crash_between_reserving_a_job_and_writing_its_owner_is_swept(tmp_path):
+    """An engine killed right after linking the job's record to its name (before its owner file
+    exists) leaves an InProgress record no owner file points at: the sweep must still stop it
+    once it is older than the grace period, and must leave a fresh one (a live engine about to
+    write its owner) alone. Planted bug: the sweep reading owner files only (as it did): red,
+    the crashed job stays InProgress for ever."""
+    from legacylift.local.names import JobRegistry
+
+    crash_after_link = f"""
+import os
+_link = os.link
+def _link_then_crash(*args, **kwargs):
+    _link(*args, **kwargs)
+    os._exit({CRASHED})
+os.link = _link_then_crash
+from legacylift.local.names import JobRegistry
+JobRegistry({str(tmp_path / "jobs")!r}).reserve(
+    "job-3", "arn:job-3", {{"ProcessingJobName": "job-3", "ProcessingJobStatus": "InProgress"}},
+    owner="boot/ns:1:1",
+)
+"""
+    child = subprocess.run(
+        [sys.executable, "-c", crash_after_link],
+        cwd=REPO_ROOT,
+        env={**os.environ, "PYTHONPATH": str(REPO_ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert child.returncode == CRASHED, child.stderr
+    registry = JobRegistry(tmp_path / "jobs")
+    assert _files(tmp_path / "jobs") == {
+        "job-3.json": '{\n  "ProcessingJobName": "job-3",\n  "ProcessingJobStatus": "InProgress"\n}'
+    }  # the reservation, and no owner file
+    reason = "Stopped: engine (pid {pid}) gone"
+
+    assert registry.sweep(lambda owner: True, reason, lambda owner: "1") == []  # within grace
+    assert registry.describe("job-3")["ProcessingJobStatus"] == "InProgress"
+
+    old = (tmp_path / "jobs" / "job-3.json").stat().st_mtime - 61
+    os.utime(tmp_path / "jobs" / "job-3.json", (old, old))
+    assert registry.sweep(lambda owner: True, reason, lambda owner: "1") == ["job-3"]
+    described = registry.describe("job-3")
+    assert described["ProcessingJobStatus"] == "Stopped"
+    assert described["FailureReason"] == "Stopped: engine (pid unknown) gone"
+
+
+def test_the_sweep_leaves_live_and_finished_jobs_alone(tmp_path):
+    """Old records with a live owner, or finished, are not orphans; a gone owner's job is."""
+    from legacylift.local.names import JobRegistry
+
+    registry = JobRegistry(tmp_path / "jobs")
+    (tmp_path / "jobs").mkdir()
+    (tmp_path / "jobs" / "odd.json").write_text("[1]")  # not a record: left alone
+    for name, owner in (("live", "alive"), ("done", None), ("dead", "dead")):
+        registry.reserve(
+            name, f"arn:{name}", {"ProcessingJobName": name, "ProcessingJobStatus": "InProgress"},
+            owner=owner,
+        )  # fmt: skip
+    registry.record("done", {"ProcessingJobName": "done", "ProcessingJobStatus": "Completed"})
+    for path in (tmp_path / "jobs").iterdir():
+        os.utime(path, (0, 0))
+    stopped = registry.sweep(lambda owner: owner == "dead", "gone {pid}", lambda owner: owner)
+    assert stopped == ["dead"]
+    assert registry.describe("dead")["FailureReason"] == "gone dead"
+    assert registry.describe("live")["ProcessingJobStatus"] == "InProgress"
+    assert registry.describe("done")["ProcessingJobStatus"] == "Completed"
+    assert sorted(p.name for p in (tmp_path / "jobs").iterdir()) == [
+        "dead.json", "done.json", "live.json", "live.owner", "odd.json"]  # fmt: skip
+
+
+def test_atomic_writers_default_to_a_file_everyone_can_read(tmp_path):
+    """0644 unless asked otherwise (tfvars, job records and caches are read by other users)."""
+    from legacylift import atomic
+
+    atomic.write_bytes_atomic(tmp_path / "b", b"1")
+    atomic.write_text_atomic(tmp_path / "t", "1")
+    atomic.write_json_atomic(tmp_path / "j", 1)
+    assert {p.name: p.stat().st_mode & 0o777 for p in tmp_path.iterdir()} == {
+        "b": 0o644, "t": 0o644, "j": 0o644}  # fmt: skip

@@ -148,13 +148,14 @@ def write_file_atomic(target: Path, source: BinaryIO, inside: Path | None = None
     """Copy `source` to `target` via a temporary name and a rename, so readers (and an
     interrupted copy) never leave half a file under the final name. With `inside`, refuse a
     target whose directory resolves (through symlinks) outside that directory."""
+    # Checked before creating the folders on the way, so none is created outside either.
+    if inside is not None and not target.parent.resolve().is_relative_to(inside.resolve()):
+        raise LegacyLiftError(
+            f"{target}: a directory on the way is a symlink leading out of {inside}; "
+            "remove the symlink from the object store"
+        )
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        if inside is not None and not target.parent.resolve().is_relative_to(inside.resolve()):
-            raise LegacyLiftError(
-                f"{target}: a directory on the way is a symlink leading out of {inside}; "
-                "remove the symlink from the object store"
-            )
         fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name[:200]}.",
                                    suffix=".part")  # fmt: skip
     except OSError as exc:

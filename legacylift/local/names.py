@@ -2,7 +2,10 @@
 
 One JSON file per job under the jobs directory; linking a complete record to the job's name is
 the reservation (link() refuses an existing name), so two concurrent runs can never both take a
-name and a crash never leaves half a record.
+name and a crash never leaves half a record. The engine's owner file, beside the record while the
+job runs, can only be written once the name is reserved: a crash between the two leaves an
+InProgress record without an owner, which the sweep stops once it is older than
+`OWNERLESS_GRACE` (a live engine writes its owner microseconds after the reservation).
 """
 
 from __future__ import annotations
@@ -16,9 +19,13 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from legacylift.atomic import write_json_atomic
+from legacylift.atomic import write_json_atomic, write_text_atomic
 from legacylift.errors import LegacyLiftError
 from legacylift.local.errors import SageMakerApiError, validation_error
+
+# Seconds an InProgress record may lack its owner file before the sweep takes it for a crash
+# between the reservation and the owner's write.
+OWNERLESS_GRACE = 60.0
 
 
 class JobRegistry:
@@ -64,7 +71,7 @@ class JobRegistry:
             if tmp:
                 Path(tmp).unlink(missing_ok=True)
         if owner:  # only once the name is ours: never another run's owner file
-            self._owner_path(name).write_text(owner)
+            write_text_atomic(self._owner_path(name), owner)
 
     def record(self, name: str, record: dict[str, Any]) -> None:
         """Replace the stored description of job `name` (a finished job loses its owner)."""
@@ -88,9 +95,15 @@ class JobRegistry:
         return True
 
     def sweep(
-        self, gone: Callable[[str], bool], reason: str, pid_of: Callable[[str], str]
+        self,
+        gone: Callable[[str], bool],
+        reason: str,
+        pid_of: Callable[[str], str],
+        grace: float = OWNERLESS_GRACE,
     ) -> list[str]:
-        """Stop every InProgress job whose owner `gone` says has ended; their names."""
+        """Stop every InProgress job whose owner `gone` says has ended, and every InProgress
+        job without an owner file whose record is older than `grace` seconds (its engine died
+        between reserving the name and writing the owner); their names."""
         stopped = []
         for owner_file in sorted(self.jobs_dir.glob("*.owner")):
             with contextlib.suppress(OSError, ValueError, KeyError):
@@ -102,6 +115,24 @@ class JobRegistry:
                 if self.stop_orphan(name, reason.format(pid=pid_of(owner))):
                     stopped.append(name)
                 owner_file.unlink(missing_ok=True)
+        stopped += self._sweep_ownerless(reason.format(pid="unknown"), time.time() - grace)
+        return stopped
+
+    def _sweep_ownerless(self, reason: str, reserved_before: float) -> list[str]:
+        stopped = []
+        for path in sorted(self.jobs_dir.glob("*.json")):
+            # A record another tool left unreadable or of another shape is not ours to stop.
+            with contextlib.suppress(OSError, ValueError, KeyError, TypeError, AttributeError):
+                if path.with_suffix(".owner").exists() or path.stat().st_mtime > reserved_before:
+                    continue
+                record = json.loads(path.read_text())
+                if record.get("ProcessingJobStatus") != "InProgress":
+                    continue
+                # Checked again: an owner written since the first check is a live engine's.
+                if not path.with_suffix(".owner").exists():
+                    name = record["ProcessingJobName"]
+                    if self.stop_orphan(name, reason):
+                        stopped.append(name)
         return stopped
 
     def describe(self, name: str) -> dict[str, Any]:

@@ -83,8 +83,12 @@ def test_default_directory_workspace_names_and_lock_file(monkeypatch, tmp_path):
     monkeypatch.delenv("LEGACYLIFT_TFVARS_DIR", raising=False)
     assert tfvars.tfvars_dir() == REPO_ROOT / "terraform" / "tfvars"
     for bad in ("", None, "-dev", "dev/../x", "a" * 65):
-        with pytest.raises(LegacyLiftError, match=r"invalid workspace .*e\.g\. 'dev'"):
+        with pytest.raises(LegacyLiftError) as refused:
             tfvars.tfvars_path(bad)
+        assert str(refused.value) == (
+            f"invalid workspace {bad!r}: use letters, digits, '-' and '_' (as Terraform "
+            "workspace names), e.g. 'dev'"
+        )
     monkeypatch.setenv("LEGACYLIFT_TFVARS_DIR", str(tmp_path / "deep" / "er"))
     pin_image("dev", "a", None)
     assert sorted(p.name for p in (tmp_path / "deep" / "er").iterdir()) == [
@@ -122,3 +126,32 @@ def test_a_file_without_models_reads_as_empty(tfvars_dir):
     assert read_models("dev") == {}
     pin_image("dev", "a", None)
     assert json.loads(path.read_text()) == {"other": 1, "models": {"a": {"image_uri": None}}}
+
+
+@pytest.mark.parametrize(
+    "entry",
+    ["not-an-object", ["x"], None, {"image_uri": 5}, {"image_uri": ["reg/x@sha256:1"]},
+     {"image_uri": {"nested": "x" * 200}}],
+)  # fmt: skip
+def test_a_model_entry_of_the_wrong_shape_names_the_model_and_the_fix(tfvars_dir, entry):
+    """Each entry must be an object whose image_uri is a string or null; the message quotes
+    the entry (cut at 120 characters) and says how to repair it."""
+    path = tfvars_path("dev")
+    path.parent.mkdir(parents=True)
+    path.write_text(json.dumps({"models": {"good": {"image_uri": None}, "bad": entry}}))
+    with pytest.raises(LegacyLiftError) as refused:
+        read_models("dev")
+    assert str(refused.value) == (
+        f'{path}: models["bad"] must be an object whose image_uri is a string or null (found '
+        f"{json.dumps(entry)[:120]}); fix the entry, or delete it and run invoke build-model "
+        "bad, which rewrites it"
+    )
+
+
+def test_model_entries_with_or_without_an_image_are_read(tfvars_dir):
+    path = tfvars_path("dev")
+    path.parent.mkdir(parents=True)
+    models = {"a": {"image_uri": "reg/a@sha256:" + "ab" * 32, "x": 1}, "b": {"image_uri": None},
+              "c": {}}  # fmt: skip
+    path.write_text(json.dumps({"models": models}))
+    assert read_models("dev") == models

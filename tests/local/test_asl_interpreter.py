@@ -350,3 +350,238 @@ def test_jsonata_generic_pipeline_runs_only_the_steps_given(
     assert len(scheduled) == 1
     assert scheduled[0]["StoppingCondition"] == {"MaxRuntimeInSeconds": 120}
     assert scheduled[0]["ProcessingResources"]["ClusterConfig"]["InstanceType"] == "ml.t3.medium"
+
+
+# The JSONPath payload pipeline, field by field: the context object (`$$`) reaches every field
+# that reads a path, also inside nested templates and lists, and a missing path's message names
+# the document it was looked for in.
+
+CONTEXT = {
+    "Execution": {"Id": "exec-1", "Input": {"items": [1, 2], "wait": 3}},
+    "State": {"Name": "Step"},
+}
+
+
+def _context():
+    from legacylift.local.asl.variables import Context, Variables
+
+    return Context(CONTEXT, Variables())
+
+
+def test_every_path_field_reads_the_context_object():
+    from legacylift.local.asl.payload import JSONPATH
+
+    context = _context()
+    raw = {"x": 1}
+    state = {"InputPath": "$$.Execution.Input"}
+    assert JSONPATH.selected(state, raw, context) == CONTEXT["Execution"]["Input"]
+    state["Parameters"] = {
+        "outer": {"id.$": "$$.Execution.Id", "wait.$": "$.wait"},
+        "list": [{"state.$": "$$.State.Name", "first.$": "$.items[0]"}, "literal"],
+    }
+    assert JSONPATH.effective(state, raw, context) == {
+        "outer": {"id": "exec-1", "wait": 3},
+        "list": [{"state": "Step", "first": 1}, "literal"],
+    }
+    finished = {
+        "ResultSelector": {"id.$": "$$.Execution.Id", "value.$": "$.value"},
+        "ResultPath": "$.result",
+        "OutputPath": "$$.State",
+        "Assign": {"name.$": "$$.State.Name"},
+    }
+    assert JSONPATH.finish(finished, raw, {"value": 7}, context) == (
+        {"Name": "Step"},
+        {"name": "Step"},
+    )
+    finished["OutputPath"] = "$.result"
+    assert JSONPATH.finish(finished, raw, {"value": 7}, context)[0] == {"id": "exec-1", "value": 7}
+    catcher = {"ResultPath": "$.error", "Assign": {"at.$": "$$.State.Name", "e.$": "$.Error"}}
+    output, assigned = JSONPATH.caught(catcher, raw, StatesError("E", "c"), context)
+    assert output == {"x": 1, "error": {"Error": "E", "Cause": "c"}}
+    assert assigned == {"at": "Step", "e": "E"}
+    assert JSONPATH.items({"ItemsPath": "$$.Execution.Input.items"}, raw, context) == [1, 2]
+    assert JSONPATH.field({"SecondsPath": "$$.Execution.Input.wait"}, "Seconds", raw, context) == 3
+
+
+def test_how_a_field_was_given_is_quoted_in_messages():
+    from legacylift.local.asl.payload import JSONPATH
+
+    assert JSONPATH.source({"Seconds": 5}, "Seconds") == "5"
+    assert JSONPATH.source({"Seconds": "5"}, "Seconds") == '"5"'
+    assert JSONPATH.source({"SecondsPath": "$.s", "Seconds": 5}, "Seconds") == "$.s"
+
+
+@pytest.mark.parametrize(
+    ("call", "cause"),
+    [
+        (
+            lambda p, c: p.apply_template({"x.$": "$$.Nope"}, {"doc": 1}, c),
+            "The JSONPath '$$.Nope' specified for the field 'x.$' could not be found in the "
+            f"input '{json.dumps(CONTEXT)}'",
+        ),
+        (
+            lambda p, c: p.apply_template({"x.$": "States.Format('{}', $.gone)"}, {"doc": 1}, c),
+            "The JSONPath '$.gone' specified for the field 'x.$' could not be found in the "
+            "input '{\"doc\": 1}'",
+        ),
+        (
+            lambda p, c: p.apply_template({"x.$": 5}, {}, c),
+            "The value of the field 'x.$' must be a string",
+        ),
+        (
+            lambda p, c: p.JSONPATH.finish({"OutputPath": "$.gone"}, {}, {"r": 1}, c),
+            "Invalid path '$.gone' : No results for path: $['gone']",
+        ),
+        (
+            lambda p, c: p.JSONPATH.items({"ItemsPath": "$.gone[0]"}, {}, c),
+            "Invalid path '$.gone[0]' : No results for path: $['gone'][0]",
+        ),
+        (
+            lambda p, c: p.JSONPATH.selected({"InputPath": "$$.Gone"}, {}, c),
+            "Invalid path '$$.Gone' : No results for path: $$['Gone']",
+        ),
+    ],
+)
+def test_missing_paths_fail_with_aws_wording(call, cause):
+    """A payload template key's message shows the document searched: the context object for
+    `$$` paths, the input otherwise (also for a path inside an intrinsic function)."""
+    from legacylift.local.asl import payload
+
+    with pytest.raises(StatesError) as failed:
+        call(payload, _context())
+    assert (failed.value.error, failed.value.cause) == ("States.Runtime", cause)
+
+
+# JSONPath itself: every step kind, filters, deep scans, the normalised form AWS prints, and
+# reference paths (ResultPath), each with its failure.
+
+DOC = {
+    "a": {"b": [10, 20, 30], "c": {"b": 5}},
+    "items": [{"n": 1, "s": "x"}, {"n": 2, "s": "y"}, {"n": 3}, {"s": "z"}],
+    "lists": [[1, 2], [3]],
+    "k'q": "single",
+    'k"q': "double",
+}
+
+
+@pytest.mark.parametrize(
+    ("path", "value"),
+    [
+        ("$.a.b[-1]", 30),
+        ("$.a.b[-3]", 10),
+        ("$['a']['c']['b']", 5),
+        ("$['k\\'q']", "single"),
+        ('$["k\\"q"]', "double"),
+        ("$.a.*", [[10, 20, 30], {"b": 5}]),
+        ("$.a.b[*]", [10, 20, 30]),
+        ("$.items[*].*", [1, "x", 2, "y", 3, "z"]),
+        ("$.lists[*][*]", [1, 2, 3]),
+        ("$.a.b[0:2]", [10, 20]),
+        ("$.a.b[1:]", [20, 30]),
+        ("$.a.b[::2]", [10, 30]),
+        ("$.lists[*][0:1]", [1, 3]),
+        ("$..b", [[10, 20, 30], 5]),
+        ("$.items[*]..s", ["x", "y", "z"]),
+        ("$.lists..*", [[1, 2], 1, 2, [3], 3]),
+        ("$.a..*", [[10, 20, 30], 10, 20, 30, {"b": 5}, 5]),
+        ("$.items[?(@.n > 1)].n", [2, 3]),
+        ("$.items[?(@.n >= 2)].n", [2, 3]),
+        ("$.items[?(@.n < 2)].n", [1]),
+        ("$.items[?(@.n <= 2)].n", [1, 2]),
+        ("$.items[?(@.n == 2)].n", [2]),
+        ("$.items[?(@.n != 2)].n", [1, 3]),
+        ("$.items[?(@.n > 1.5)].n", [2, 3]),
+        ("$.items[?(@.s)].s", ["x", "y", "z"]),
+        ("$.items[?(@.s == 'x')].n", [1]),
+        ("$.items[?(@.s < 'y')].s", ["x"]),
+        ("$.items[?(@.s > 1)]", []),
+        ("$.lists[*][?(@ > 1)]", [2, 3]),
+        ("$.a[?(@.b)]", [{"b": 5}]),
+        ("$.a.c.b[?(@.x)]", []),
+    ],
+)
+def test_jsonpath_reads(path, value):
+    """Jayway's semantics as Step Functions applies them: a definite path gives the value, an
+    indefinite one (wildcard, slice, deep scan, filter) the list of matches in document order;
+    a filter skips items without the field and compares only numbers with numbers and strings
+    with strings."""
+    from legacylift.local.asl import jsonpath
+
+    assert jsonpath.get(path, DOC) == value
+
+
+@pytest.mark.parametrize("path", ["$.a.b[3]", "$.a.b[-4]", "$.a[0]", "$.a.x", "$.a.b.x"])
+def test_jsonpath_missing_definite_paths(path):
+    from legacylift.local.asl import jsonpath
+
+    with pytest.raises(jsonpath.PathNotFound):
+        jsonpath.get(path, DOC)
+
+
+@pytest.mark.parametrize(
+    ("path", "cause"),
+    [
+        ("a.b", "Invalid JSONPath 'a.b': must start with $"),
+        ("$.a[", "Invalid JSONPath '$.a['"),
+        ("$.items[?(@.n =~ 1)]", "Unsupported JSONPath filter '@.n =~ 1'"),
+        ("$.items[?(@.s == 'x)]", "Unsupported JSONPath filter '@.s == 'x'"),
+        ("$.items[?(@.s == x')]", "Unsupported JSONPath filter '@.s == x''"),
+    ],
+)
+def test_jsonpath_refusals(path, cause):
+    from legacylift.local.asl import jsonpath
+
+    with pytest.raises(StatesError) as refused:
+        jsonpath.get(path, DOC)
+    assert (refused.value.error, refused.value.cause) == ("States.Runtime", cause)
+
+
+@pytest.mark.parametrize(
+    ("path", "form"),
+    [
+        ("$.a.b[0]", "$['a']['b'][0]"),
+        ("$.a.*", "$['a'][*]"),
+        ("$$.Execution.Id", "$$['Execution']['Id']"),
+        ("$", "$"),
+        ("$..b", "$..b"),
+    ],
+)
+def test_jsonpath_normalised_form(path, form):
+    """As AWS prints a path in "No results for path" (deep scans and filters as written)."""
+    from legacylift.local.asl import jsonpath
+
+    assert jsonpath.normalised(path) == form
+
+
+@pytest.mark.parametrize(
+    ("path", "document", "result"),
+    [
+        ("$.a.b[1]", {"a": {"b": [1, 2]}}, {"a": {"b": [1, 99]}}),
+        ("$.a.b[-2]", {"a": {"b": [1, 2]}}, {"a": {"b": [99, 2]}}),
+        ("$.x.y", {"x": 5}, {"x": {"y": 99}}),
+        ("$", {"x": 5}, 99),
+    ],
+)
+def test_result_path_puts(path, document, result):
+    from legacylift.local.asl import jsonpath
+
+    assert jsonpath.put(path, document, 99) == result
+
+
+@pytest.mark.parametrize(
+    ("path", "document", "cause"),
+    [
+        ("$.a[*]", {"a": []}, "Invalid ResultPath '$.a[*]': not a reference path"),
+        ("$.x", 5, "Unable to apply ResultPath '$.x' to input 5: the input is not an object"),
+        ("$.a.b.c", {"a": {"b": [1]}}, "Unable to apply ResultPath '$.a.b.c'"),
+        ("$.a[0]", {"a": {"x": 1}}, "Unable to apply ResultPath '$.a[0]'"),
+        ("$.a[2]", {"a": [1, 2]}, "Unable to apply ResultPath '$.a[2]'"),
+        ("$.a[-3]", {"a": [1, 2]}, "Unable to apply ResultPath '$.a[-3]'"),
+    ],
+)
+def test_result_path_refusals(path, document, cause):
+    from legacylift.local.asl import jsonpath
+
+    with pytest.raises(StatesError) as refused:
+        jsonpath.put(path, document, 99)
+    assert (refused.value.error, refused.value.cause) == ("States.Runtime", cause)

@@ -12,6 +12,7 @@ import pytest
 from legacylift.errors import LegacyLiftError
 from legacylift.local import staging
 from legacylift.local.datasources import (
+    BotoObjectStore,
     DataSources,
     FileTree,
     LocalObjectStore,
@@ -144,3 +145,58 @@ def test_read_single_file_stops_at_its_limit_and_a_growing_source_stays_in_its_s
     # Declared 3 bytes, the file has grown to 6 since it was listed: the archive keeps 3.
     stream.file("/in/grown", StagedObject("grown", 3, partial(io.BytesIO, b"abcdef")))
     assert _members(stream)["in/grown"][1] == b"abc"
+
+
+def test_an_s3_endpoint_lists_and_stores_objects_as_the_local_store_does(
+    aws_env, tmp_path, monkeypatch
+):
+    """With an S3 endpoint configured (moto here), DataSources goes through boto3 with the
+    configured endpoint and region (the environment's defaults point elsewhere): S3Prefix
+    semantics, "folder" marker objects skipped, an empty prefix, sizes and contents as stored,
+    and an upload from a stream that cannot seek (a tar member, as outputs arrive)."""
+    import boto3
+
+    monkeypatch.setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:9")  # closed: not the endpoint
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "eu-west-3")
+    settings = LocalSettings.under(tmp_path, s3_endpoint_url=aws_env.endpoint)
+    sources = DataSources(settings)
+    store = sources.s3
+    assert isinstance(store, BotoObjectStore) and sources.s3 is store  # made once
+    assert store.client.meta.region_name == settings.region != "eu-west-3"
+    client = boto3.client("s3", endpoint_url=aws_env.endpoint, region_name="us-east-1")
+    client.create_bucket(Bucket="boto-store")
+    for key, body in (("data/a.csv", b"a"), ("data/sub/", b""), ("data/sub/b.csv", b"bb"),
+                      ("database.csv", b"ccc")):  # fmt: skip
+        client.put_object(Bucket="boto-store", Key=key, Body=body)
+
+    def listed(uri):
+        return {o.relative: (o.size, o.open().read()) for o in sources.list(uri)}
+
+    assert listed("s3://boto-store/data/") == {"a.csv": (1, b"a"), "sub/b.csv": (2, b"bb")}
+    assert listed("s3://boto-store/data/sub/") == {"b.csv": (2, b"bb")}
+    assert listed("s3://boto-store/nothing/") == {}  # a page without "Contents"
+    assert listed("s3://boto-store/data") == {
+        "data/a.csv": (1, b"a"),
+        "data/sub/b.csv": (2, b"bb"),
+        "database.csv": (3, b"ccc"),
+    }
+
+    class Unseekable(io.RawIOBase):  # what a tar member of Docker's archive looks like
+        def __init__(self, data):
+            self.data = io.BytesIO(data)
+
+        def readable(self):
+            return True
+
+        def seekable(self):
+            raise io.UnsupportedOperation("seek")
+
+        def readinto(self, target):
+            chunk = self.data.read(len(target))
+            target[: len(chunk)] = chunk
+            return len(chunk)
+
+    payload = bytes(range(256)) * 36_000  # 9.2 MB, past boto3's 8 MiB multipart threshold
+    sources.put("s3://boto-store/out/model.bin", Unseekable(payload))
+    stored = client.get_object(Bucket="boto-store", Key="out/model.bin")["Body"].read()
+    assert stored == payload

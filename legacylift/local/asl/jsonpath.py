@@ -84,11 +84,6 @@ def normalised(path: str) -> str:
     return ("$$" if path.startswith("$$") else "$") + "".join(parts)
 
 
-def is_definite(path: str) -> bool:
-    """Whether the path yields one value (not a list of matches)."""
-    return all(kind in ("field", "index") for kind, _ in _parse(path))
-
-
 _FILTER = re.compile(r"@((?:\.[A-Za-z0-9_]+|\['[^']*'\])*)\s*(?:(==|!=|<=|>=|<|>)\s*(.+))?$")
 
 
@@ -107,7 +102,12 @@ def _filter_match(expression: str, item: Any) -> bool:
     if literal.startswith("'") and literal.endswith("'"):
         expected: Any = literal[1:-1]
     else:
-        expected = json.loads(literal)
+        try:
+            expected = json.loads(literal)
+        except ValueError:  # a half-quoted string, a bare word
+            raise StatesError(
+                "States.Runtime", f"Unsupported JSONPath filter '{expression}'"
+            ) from None
     if operator in ("==", "!="):
         return (value == expected) == (operator == "==")
     if type(value) is not type(expected) and not (
