@@ -123,6 +123,11 @@ class Reporter:
                          f"{_reason(attempt)}")  # fmt: skip
         elif change == "retrying":  # the new attempt is scheduled: the one before failed
             console.info(f"{visit.label}: retrying (attempt {len(visit.attempts)})")
+        elif change == "caught" and visit.attempts and _sdk_call(visit.attempts[-1]):
+            # An AWS SDK read may fail on purpose (no promoted model yet): its Catch decides
+            # where the run goes, so this is progress, not an error.
+            attempt = visit.attempts[-1]
+            console.info(f"{visit.label}: {_reason(attempt)} (caught, the workflow goes on)")
         elif change in ("failed", "caught") and visit.attempts:
             attempt = visit.attempts[-1]
             console.error(f"{visit.label} failed after {format_duration(visit.seconds())}: "
@@ -229,6 +234,14 @@ class Reporter:
 
 def _round(seconds: float | None) -> float | None:
     return None if seconds is None else round(seconds, 3)
+
+
+def _sdk_call(attempt: Attempt) -> bool:
+    """Whether the attempt called an AWS SDK integration (not a processing job)."""
+    # Histories name it as resourceType "aws-sdk" (or "aws-sdk:s3") and resource "s3:getObject".
+    return attempt.resource_type.startswith("aws-sdk") or attempt.resource.startswith(
+        "arn:aws:states:::aws-sdk:"
+    )
 
 
 def _reason(attempt: Attempt) -> str:

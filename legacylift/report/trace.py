@@ -57,7 +57,8 @@ class Attempt:
 
     scheduled: datetime
     parameters: dict[str, Any]
-    resource: str = ""
+    resource: str = ""  # as the history names it: "s3:getObject", "createProcessingJob.sync"
+    resource_type: str = ""  # "aws-sdk", "sagemaker", ...
     ended: datetime | None = None
     outcome: str = "running"  # running, succeeded, failed, timed_out
     error: str | None = None
@@ -190,7 +191,8 @@ class Trace:
             if visit.attempts and visit.attempts[-1].outcome != "succeeded":
                 changes.append(("retrying", visit))
             visit.attempts.append(Attempt(when, _json(details.get("parameters")) or {},
-                                          details.get("resource", "")))  # fmt: skip
+                                          details.get("resource", ""),
+                                          details.get("resourceType", "")))  # fmt: skip
         elif kind in ATTEMPT_END and visit is not None and visit.attempts:
             attempt = visit.attempts[-1]
             details = event.get(kind[:1].lower() + kind[1:] + "EventDetails", {})
