@@ -216,18 +216,23 @@ locals {
 # script's relative paths (model.joblib, model/lgbm.txt) load the promoted files. With no record
 # yet, the job gets no artifacts input and the image's own artifacts are used.
 locals {
-  promoted_inputs = { for name, workflow in local.workflows : name => {
-    state = workflow.promoted_step[0]
+  # The step that loads promoted artifacts, per model that has one.
+  promoted_steps = { for name, workflow in local.workflows : name => [
+    for step in workflow.steps : step if step.state_name == workflow.promoted_step[0]
+  ][0] if length(workflow.promoted_step) > 0 }
+
+  promoted_inputs = { for name, step in local.promoted_steps : name => {
+    state = step.state_name
     base = [
       {
         InputName = "data"
         S3Input = {
-          "S3Uri.$"   = [for step in workflow.steps : step.input_expr if step.state_name == workflow.promoted_step[0]][0]
-          LocalPath   = [for step in workflow.steps : step.input_path if step.state_name == workflow.promoted_step[0]][0]
+          "S3Uri.$"   = step.input_expr
+          LocalPath   = step.input_path
           S3DataType  = "S3Prefix"
           S3InputMode = "File"
           # As the step's own data input: several instances each take their share.
-          S3DataDistributionType = [for step in workflow.steps : step.instance_count > 1 ? "ShardedByS3Key" : "FullyReplicated" if step.state_name == workflow.promoted_step[0]][0]
+          S3DataDistributionType = step.instance_count > 1 ? "ShardedByS3Key" : "FullyReplicated"
         }
       },
       local.runner_input,
@@ -242,5 +247,5 @@ locals {
         S3DataDistributionType = "FullyReplicated"
       }
     }
-  } if length(workflow.promoted_step) > 0 }
+  } }
 }
