@@ -238,10 +238,9 @@ def _round(seconds: float | None) -> float | None:
 
 def _sdk_call(attempt: Attempt) -> bool:
     """Whether the attempt called an AWS SDK integration (not a processing job)."""
-    # Histories name it as resourceType "aws-sdk" (or "aws-sdk:s3") and resource "s3:getObject".
-    return attempt.resource_type.startswith("aws-sdk") or attempt.resource.startswith(
-        "arn:aws:states:::aws-sdk:"
-    )
+    # Histories (AWS's, moto's, the local interpreter's) name the integration by resourceType
+    # "aws-sdk" and resource "s3:getObject"; the ARN never appears in an event.
+    return attempt.resource_type.startswith("aws-sdk")
 
 
 def _reason(attempt: Attempt) -> str:
