@@ -145,8 +145,6 @@ def test_resource_not_runnable_locally_names_the_state():
             "StartAt": "P", "States": {"P": {"Type": "Pass", "End": True,
                                              "QueryLanguage": "JSONPath"}}}}),
          "JSONPath is not allowed inside JSONata"),
-        (machine({"Type": "Pass", "End": True, "QueryLanguage": "JSONata",
-                  "Output": {"a.$": "$.b"}}), "field names ending in .\\$ are JSONPath"),
         (machine({"Type": "Choice", "QueryLanguage": "JSONata", "Default": "T", "Choices": [
             {"Variable": "$.a", "IsPresent": True, "Next": "T"}]}), "not 'Variable'"),
         (machine({"Type": "Choice", "QueryLanguage": "JSONata", "Default": "T", "Choices": [

@@ -17,10 +17,9 @@ NOT_IMPLEMENTED = {
     "HeartbeatSeconds": None,  # accepted: a local task reports no heartbeats to miss
 }
 MAP_MODES = ("INLINE", "DISTRIBUTED")
-# Distributed Map only (AWS's validator refuses them on an inline Map).
-DISTRIBUTED_ONLY = ("ItemReader", "ResultWriter", "ItemBatcher", "ToleratedFailureCount",
-                    "ToleratedFailurePercentage", "ToleratedFailureCountPath",
-                    "ToleratedFailurePercentagePath", "Label")  # fmt: skip
+# Distributed Map only: refused on an inline Map. (AWS runs an inline Map with
+# ToleratedFailureCount/Percentage(Path) or Label, ignoring them, so they are not here.)
+DISTRIBUTED_ONLY = ("ItemReader", "ResultWriter", "ItemBatcher")
 QUERY_LANGUAGES = ("JSONPath", "JSONata")
 # Which fields belong to which query language, as AWS's validator has it
 # (https://docs.aws.amazon.com/step-functions/latest/dg/transforming-data.html).
@@ -204,13 +203,6 @@ def _validate_language(label: str, state: dict[str, Any], machine_language: str)
             "Condition",
             "a JSONata Choice rule needs Condition (a {% %} boolean expression)",
         )
-        for field in ("Arguments", "Output", "ItemSelector", "Assign"):
-            key = _template_key(state.get(field))
-            if key:
-                raise DefinitionError(
-                    f"{label}: '{key}' in {field}: field names ending in .$ are JSONPath; in "
-                    "JSONata write the value as a {% %} expression"
-                )
     else:
         _refuse(
             label,
@@ -265,20 +257,3 @@ def _rules(choices: list[dict[str, Any]]) -> list[dict[str, Any]]:
         nested += [rule["Not"]] if "Not" in rule else []
         found += _rules(nested)
     return found
-
-
-def _template_key(template: Any) -> str | None:
-    """The first key ending in `.$` anywhere in a JSON template."""
-    if isinstance(template, dict):
-        for key, value in template.items():
-            if key.endswith(".$"):
-                return key
-            found = _template_key(value)
-            if found:
-                return found
-    if isinstance(template, list):
-        for item in template:
-            found = _template_key(item)
-            if found:
-                return found
-    return None

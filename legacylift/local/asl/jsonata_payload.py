@@ -50,9 +50,49 @@ def _aws_function(name: str, implementation):
     return Jsonata.JLambda(call)
 
 
+_JAVA_MULTIPLIER, _JAVA_MASK = 0x5DEECE66D, (1 << 48) - 1
+MAX_RANGE = 1_000_000  # AWS bounds an evaluation's memory (a $range of 200000 values runs)
+
+
+def _signature_error(argument: int, name: str) -> ValueError:
+    """JSONata's sentence for an argument of the wrong type (T0410)."""
+    return ValueError(f'Argument {argument} of function "{name}" does not match function signature')
+
+
 def _random_number(seed=None) -> float:
-    generator = random.Random(seed) if seed is not None else random  # noqa: S311
-    return generator.random()
+    """$random(): a number in [0, 1); with a seed, the first nextDouble() of Java's
+    java.util.Random(seed), as AWS computes it ($random(42) is 0.7275636800328681)."""
+    if seed is None:
+        return random.random()  # noqa: S311 - not cryptographic
+    if isinstance(seed, bool) or not isinstance(seed, int | float):
+        raise _signature_error(1, "randomSeeded")
+    state = (int(seed) ^ _JAVA_MULTIPLIER) & _JAVA_MASK
+
+    def bits(count: int) -> int:
+        nonlocal state
+        state = (state * _JAVA_MULTIPLIER + 0xB) & _JAVA_MASK
+        return state >> (48 - count)
+
+    return ((bits(26) << 27) + bits(27)) * 2.0**-53
+
+
+def _range(start, end, step=1):
+    """$range(start, end[, step]): start, start+step, ... up to and including end; each
+    argument truncated towards zero. One value is that value (a JSONata sequence of one),
+    none is undefined."""
+    for index, value in enumerate((start, end, step), start=1):
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise _signature_error(index, "range")
+    start, end, step = int(start), int(end), int(step)
+    if step == 0:
+        raise ValueError("$range: the step must not be 0")
+    count = max(0, (end - start) // step + 1)
+    if count > MAX_RANGE:
+        raise ValueError(f"$range: {count} values, more than the {MAX_RANGE} evaluated here")
+    values = list(range(start, end + (1 if step > 0 else -1), step))
+    if not values:
+        return None
+    return values[0] if len(values) == 1 else values
 
 
 def _parse(text):
@@ -66,7 +106,7 @@ def _parse(text):
 
 AWS_FUNCTIONS = {
     "partition": intrinsics.FUNCTIONS["States.ArrayPartition"],
-    "range": intrinsics.FUNCTIONS["States.ArrayRange"],
+    "range": _range,
     "hash": intrinsics.FUNCTIONS["States.Hash"],
     "random": _random_number,
     "uuid": lambda: str(uuid.uuid4()),
@@ -203,10 +243,18 @@ class JSONataPayload:
         return value
 
     def items(self, state: dict[str, Any], effective: Any, context: Context) -> Any:
-        """The Map state's Items: a JSON array or an expression (default: the input)."""
+        """The Map state's Items: a JSON array or an expression giving one (default: the
+        input); an expression giving anything else is States.QueryEvaluationError."""
         if "Items" not in state:
             return effective
-        return evaluate_template(state["Items"], _states(effective, context), context, "Items")
+        items = evaluate_template(state["Items"], _states(effective, context), context, "Items")
+        if is_expression(state["Items"]) and not isinstance(items, list):
+            raise _query_error(
+                f"The JSONata expression '{state['Items'][2:-2].strip()}' specified for the "
+                "field 'Items' returned an unexpected result type.",
+                "Items",
+            )
+        return items
 
     def item_input(self, state: dict[str, Any], effective: Any, item_context: Context) -> Any:
         """One iteration's input: ItemSelector (with `$states.context.Map.Item`), or the item."""

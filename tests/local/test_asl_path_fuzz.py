@@ -1,0 +1,193 @@
+"""No Python exception escapes the interpreter: every field that reads a value at run time
+(each `…Path` field, by a path into the input and by a workflow variable, and its JSONata
+expression form) is given a value of every JSON type; each execution ends SUCCEEDED or FAILED
+with a `States.*` error, as on AWS."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import pytest
+
+from legacylift.local.asl.interpreter import Execution
+from legacylift.local.datasources import DataSources
+from legacylift.local.s3_tasks import S3Tasks, TaskRunners
+from legacylift.local.settings import LocalSettings
+
+ECHO = "arn:aws:states:::test:echo"
+# Every JSON type, and the numbers and strings the numeric fields must tell apart.
+VALUES = [None, True, False, 0, 1, -1, 1.5, -0.5, 101, 2**63, 1e308, "", "1", "-1", "1.5",
+          "1e2", "NaN", "x", "2016-03-14T01:59:00Z", [], [1, 2], {}, {"a": 1}]  # fmt: skip
+ERRORS = {"States.Runtime", "States.QueryEvaluationError", "States.ExceedToleratedFailureThreshold",
+          "States.ItemReaderFailed", "States.DataLimitExceeded", "States.NoChoiceMatched",
+          "States.IntrinsicFailure", "States.Timeout", "Fuzz.Error"}  # fmt: skip
+
+
+class Echo:
+    """A Task resource returning its parameters."""
+
+    def supports(self, resource):
+        return resource == ECHO
+
+    def run(self, resource, parameters, task):
+        return parameters
+
+
+_ITEM = {"StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}}
+_DISTRIBUTED = {"ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"}, **_ITEM}
+_READER = {"Resource": "arn:aws:states:::s3:getObject",
+           "Parameters": {"Bucket": "data", "Key": "items.json"}}  # fmt: skip
+
+
+def _map(**fields):
+    return {"Type": "Map", "End": True, "ItemsPath": "$.items", "ItemProcessor": _ITEM, **fields}
+
+
+def _distributed(**fields):
+    return _map(ItemProcessor=_DISTRIBUTED, **fields)
+
+
+def _choice(rule):
+    return {"Type": "Choice", "Default": "Done",
+            "Choices": [{"Next": "Done", **rule}]}  # fmt: skip
+
+
+def _reader(config, arguments="Parameters"):
+    """A Distributed Map reading items.json (JSONata states give the bucket in Arguments)."""
+    reader = {"Resource": _READER["Resource"], arguments: _READER["Parameters"],
+              "ReaderConfig": {"InputType": "JSON", **config}}  # fmt: skip
+    state = _distributed(ItemReader=reader)
+    del state["ItemsPath"]
+    return state
+
+
+# (id, the state reading `{}` (the path) where the fuzzed value comes from)
+PATH_FIELDS = [
+    ("InputPath", lambda p: {"Type": "Pass", "End": True, "InputPath": p}),
+    ("OutputPath", lambda p: {"Type": "Pass", "End": True, "OutputPath": p}),
+    ("ResultPath", lambda p: {"Type": "Pass", "End": True, "Result": 1,
+                              "ResultPath": "$.v" if p == "$.v" else "$.r"}),
+    ("Parameters", lambda p: {"Type": "Pass", "End": True, "Parameters": {"x.$": p}}),
+    ("ResultSelector", lambda p: {"Type": "Task", "Resource": ECHO, "End": True,
+                                  "ResultSelector": {"x.$": p}}),
+    ("ItemsPath", lambda p: _map(ItemsPath=p)),
+    ("SecondsPath", lambda p: {"Type": "Wait", "End": True, "SecondsPath": p}),
+    ("TimestampPath", lambda p: {"Type": "Wait", "End": True, "TimestampPath": p}),
+    ("ErrorPath", lambda p: {"Type": "Fail", "ErrorPath": p, "Cause": "c"}),
+    ("CausePath", lambda p: {"Type": "Fail", "Error": "Fuzz.Error", "CausePath": p}),
+    ("TimeoutSecondsPath", lambda p: {"Type": "Task", "Resource": ECHO, "End": True,
+                                      "TimeoutSecondsPath": p}),
+    ("HeartbeatSecondsPath", lambda p: {"Type": "Task", "Resource": ECHO, "End": True,
+                                        "HeartbeatSecondsPath": p}),
+    ("MaxConcurrencyPath", lambda p: _map(MaxConcurrencyPath=p)),
+    ("MaxConcurrencyPath-distributed", lambda p: _distributed(MaxConcurrencyPath=p)),
+    ("ToleratedFailureCountPath", lambda p: _distributed(ToleratedFailureCountPath=p)),
+    ("ToleratedFailurePercentagePath",
+     lambda p: _distributed(ToleratedFailurePercentagePath=p)),
+    ("ToleratedFailureCountPath-inline", lambda p: _map(ToleratedFailureCountPath=p)),
+    ("MaxItemsPath", lambda p: _reader({"MaxItemsPath": p})),
+    ("MaxItemsPerBatchPath", lambda p: _distributed(ItemBatcher={"MaxItemsPerBatchPath": p})),
+    ("MaxInputBytesPerBatchPath",
+     lambda p: _distributed(ItemBatcher={"MaxInputBytesPerBatchPath": p})),
+    ("Choice-Variable", lambda p: {"Type": "Choice", "Default": "Done", "Choices": [
+        {"Variable": p, "NumericGreaterThan": 0, "Next": "Done"},
+        {"Variable": p, "StringMatches": "x*", "Next": "Done"},
+        {"Variable": p, "TimestampLessThan": "2020-01-01T00:00:00Z", "Next": "Done"},
+        {"Variable": p, "BooleanEquals": True, "Next": "Done"},
+        {"Variable": p, "IsTimestamp": True, "Next": "Done"}]}),
+    *[(f"Choice-{family}{operator}Path",
+       lambda p, key=f"{family}{operator}Path", left=left: _choice(
+           {"Variable": left, key: p}))
+      for family, left in (("String", "$.s"), ("Numeric", "$.n"), ("Boolean", "$.b"),
+                           ("Timestamp", "$.t"))
+      for operator in ("Equals", "LessThan", "GreaterThan", "LessThanEquals",
+                       "GreaterThanEquals")
+      if family != "Boolean" or operator == "Equals"],
+]  # fmt: skip
+
+# (id, the JSONata state whose field is the expression `{}`)
+EXPRESSION_FIELDS = [
+    ("Seconds", lambda e: {"Type": "Wait", "End": True, "Seconds": e}),
+    ("Timestamp", lambda e: {"Type": "Wait", "End": True, "Timestamp": e}),
+    ("Error", lambda e: {"Type": "Fail", "Error": e, "Cause": "c"}),
+    ("Cause", lambda e: {"Type": "Fail", "Error": "Fuzz.Error", "Cause": e}),
+    ("TimeoutSeconds", lambda e: {"Type": "Task", "Resource": ECHO, "End": True,
+                                  "TimeoutSeconds": e}),
+    ("Items", lambda e: {"Type": "Map", "End": True, "Items": e, "ItemProcessor": _ITEM}),
+    ("MaxConcurrency", lambda e: {"Type": "Map", "End": True, "Items": [1],
+                                  "MaxConcurrency": e, "ItemProcessor": _ITEM}),
+    *[(name, lambda e, name=name: {"Type": "Map", "End": True, "Items": [1], name: e,
+                                   "ItemProcessor": _DISTRIBUTED})
+      for name in ("ToleratedFailureCount", "ToleratedFailurePercentage")],
+    ("MaxItems", lambda e: _reader({"MaxItems": e}, "Arguments")),
+    ("Condition", lambda e: {"Type": "Choice", "Default": "Done",
+                             "Choices": [{"Condition": e, "Next": "Done"}]}),
+    ("Output", lambda e: {"Type": "Pass", "End": True, "Output": {"o": e}}),
+]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def tasks(tmp_path_factory):
+    """Echo Tasks and the S3 item reader over a local object store holding items.json."""
+    settings = LocalSettings.under(tmp_path_factory.mktemp("fuzz") / "local")
+    store = DataSources(settings)
+    store.put("s3://data/items.json", io.BytesIO(json.dumps([1, 2, 3]).encode()))
+    return TaskRunners(Echo(), S3Tasks(store))
+
+
+def _machine(state, language="JSONPath"):
+    """`state` as S after a Pass state that assigns the fuzzed input `v` to the variable `v`."""
+    return {"QueryLanguage": language, "StartAt": "A", "States": {
+        "A": {"Type": "Pass", "Next": "S",
+              "Assign": {"v": "{% $states.input.v %}"} if language == "JSONata"
+              else {"v.$": "$.v"}},
+        "S": state,
+        "Done": {"Type": "Succeed"}}}  # fmt: skip
+
+
+def _outcome(definition, value, tasks):
+    execution_input = {"v": value, "items": [1, 2], "s": "x", "n": 1, "b": True,
+                       "t": "2016-03-14T01:59:00Z"}  # fmt: skip
+    try:
+        result = Execution(definition, execution_input, task_runner=tasks, time_scale=0.001).run()
+    except Exception as exc:  # noqa: BLE001 - the property under test: nothing escapes
+        pytest.fail(f"{type(exc).__name__} escaped the interpreter: {exc}")
+    assert result.status in ("SUCCEEDED", "FAILED"), result
+    if result.status == "FAILED":
+        # A Fail state's ErrorPath names the error: a string value is the error itself.
+        assert result.error in ERRORS or result.error == value, (result.error, result.cause)
+    return result
+
+
+@pytest.mark.parametrize(("field", "build"), PATH_FIELDS, ids=[f[0] for f in PATH_FIELDS])
+def test_path_fields_never_crash(field, build, tasks):
+    """Each `…Path` field reading each value, from the input (`$.v`) and from a variable
+    (`$v`). Planted: ToleratedFailurePercentagePath's value compared as given (a numeric
+    string "1" reached `failures * 100 > percentage * total`): TypeError, red; an ItemBatcher
+    limit compared as given (`"1" <= 0`): TypeError, red."""
+    for source in ("$.v", "$v"):
+        definition = _machine(build(source))
+        for value in VALUES:
+            _outcome(definition, value, tasks)
+
+
+@pytest.mark.parametrize(("field", "build"), EXPRESSION_FIELDS,
+                         ids=[f[0] for f in EXPRESSION_FIELDS])  # fmt: skip
+def test_jsonata_fields_never_crash(field, build, tasks):
+    """The same values given by a JSONata expression reading the variable."""
+    definition = _machine(build("{% $v %}"), "JSONata")
+    for value in VALUES:
+        _outcome(definition, value, tasks)
+
+
+def test_numeric_strings_are_numbers_where_aws_reads_numbers(tasks):
+    """AWS reads "1" as 1 in MaxConcurrencyPath and the tolerated failure paths, from the
+    input or a variable; a string that is no number fails with States.Runtime."""
+    for build in (lambda p: _map(MaxConcurrencyPath=p),
+                  lambda p: _distributed(ToleratedFailureCountPath=p),
+                  lambda p: _distributed(ToleratedFailurePercentagePath=p)):  # fmt: skip
+        for source in ("$.v", "$v"):
+            assert _outcome(_machine(build(source)), "1", tasks).status == "SUCCEEDED"
+            failed = _outcome(_machine(build(source)), "one", tasks)
+            assert failed.error == "States.Runtime" and '"one"' in failed.cause
