@@ -78,6 +78,48 @@ BUGS = (
         ("tests/local/test_payload_isolation.py",),
     ),
     PlantedBug(
+        "tolerated-percentage-unparsed",
+        'a Distributed Map\'s ToleratedFailurePercentagePath value compared as given ("1")',
+        "legacylift/local/asl/numeric_fields.py",
+        "    number = as_number(value)\n",
+        "    number = value if isinstance(value, int | float | str) else as_number(value)\n",
+        ("tests/local/test_asl_path_fuzz.py",),
+    ),
+    PlantedBug(
+        "inline-map-refuses-tolerance",
+        "an inline Map with ToleratedFailureCount refused before the run (AWS runs it)",
+        "legacylift/local/asl/definition.py",
+        'DISTRIBUTED_ONLY = ("ItemReader", "ResultWriter", "ItemBatcher")\n',
+        'DISTRIBUTED_ONLY = ("ItemReader", "ResultWriter", "ItemBatcher",'
+        ' "ToleratedFailureCount")\n',
+        ("tests/local/test_asl_conformance.py::test_behaves_as_aws",),
+    ),
+    PlantedBug(
+        "negative-tolerated-count-runs",
+        "a negative ToleratedFailureCountPath value run instead of failing with States.Runtime",
+        "legacylift/local/asl/numeric_fields.py",
+        "    if number < 0:\n"
+        '        raise runtime_error("ToleratedFailureCount cannot be negative.")\n',
+        "",
+        ("tests/local/test_asl_conformance.py::test_behaves_as_aws",),
+    ),
+    PlantedBug(
+        "jsonata-range-of-one-an-array",
+        "JSONata $range of one value returned as an array, not the value",
+        "legacylift/local/asl/jsonata_payload.py",
+        "    return values[0] if len(values) == 1 else values\n",
+        "    return values\n",
+        ("tests/local/test_asl_conformance.py::test_behaves_as_aws",),
+    ),
+    PlantedBug(
+        "jsonata-bad-timestamp-runtime",
+        "a JSONata Wait Timestamp that is no timestamp failing with States.Runtime",
+        "legacylift/local/asl/interpreter.py",
+        '                if io.language == "JSONata":\n',
+        "                if False:\n",
+        ("tests/local/test_asl_conformance.py::test_behaves_as_aws",),
+    ),
+    PlantedBug(
         "list-bucket-unconditioned",
         "the s3:prefix condition removed from the SageMaker role's ListBucket statement",
         "modules/workflow/policies.tf",
