@@ -280,6 +280,13 @@ AWS_CASES = [
      {"s": 1.5}, {"status": "FAILED", "error": "States.Runtime", "cause": _LOCATED +
                   "The SecondsPath parameter cannot be parsed as a long value: $.s == 1.5"},
      f"{WAIT_DOC}: an integer; {OBSERVED}"),
+    ("secondspath-not-found", _one({"Type": "Wait", "SecondsPath": "$.x", "End": True}), {},
+     {"status": "FAILED", "error": "States.Runtime", "cause": _LOCATED + "The SecondsPath "
+      "parameter does not reference an input value: $.x"}, f"{WAIT_DOC}; {OBSERVED}"),
+    ("timestamppath-not-found", _one({"Type": "Wait", "TimestampPath": "$.x", "End": True}),
+     {}, {"status": "FAILED", "error": "States.Runtime", "cause": _LOCATED + "The JSONPath "
+          "'$.x' specified for the field 'TimestampPath' could not be found in the input '{}'"},
+     f"{WAIT_DOC}; {OBSERVED}"),
     # 4. Wait delays Step Functions does not accept
     ("wait-timestamp-too-far", _one({"Type": "Wait", "Timestamp": "2100-01-01T00:00:00Z",
                                      "End": True}), {},
