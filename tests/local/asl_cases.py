@@ -168,6 +168,11 @@ CASES = [
             {"Variable": "$", "NumericEquals": 2, "Next": "Bad"}], "Default": "Ok"},
             "Bad": {"Type": "Fail", "Error": "Item.Two"}, "Ok": {"Type": "Succeed"}}}}),
      [1, 2, 3]),
+    # An inline Map runs with the tolerance fields (AWS: they apply to a Distributed Map only)
+    # and one failed iteration still fails it.
+    ("inline-map-ignores-tolerance", _one({"Type": "Map", "End": True,
+                                           "ToleratedFailureCount": 5, "ItemProcessor": {
+        "StartAt": "F", "States": {"F": {"Type": "Fail", "Error": "Item.Bad"}}}}), [1, 2]),
     # --- Retry and Catch ---
     ("retry-then-catch", {"StartAt": "P", "States": {
         "P": {"Type": "Parallel", "Next": "Never", "Branches": [

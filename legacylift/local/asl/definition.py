@@ -17,8 +17,9 @@ NOT_IMPLEMENTED = {
     "HeartbeatSeconds": None,  # accepted: a local task reports no heartbeats to miss
 }
 MAP_MODES = ("INLINE", "DISTRIBUTED")
-# Distributed Map only: refused on an inline Map. (AWS runs an inline Map with
-# ToleratedFailureCount/Percentage(Path) or Label, ignoring them, so they are not here.)
+# Fields AWS documents for a Distributed Map only; what AWS does with them on an inline Map is
+# not recorded, so the engine refuses them there rather than guess. (AWS runs an inline Map
+# with ToleratedFailureCount/Percentage(Path) or Label and ignores them: those are accepted.)
 DISTRIBUTED_ONLY = ("ItemReader", "ResultWriter", "ItemBatcher")
 QUERY_LANGUAGES = ("JSONPath", "JSONata")
 # Which fields belong to which query language, as AWS's validator has it
@@ -121,7 +122,8 @@ def _validate_map_mode(label: str, state: dict[str, Any], processor, supports) -
             label,
             [state],
             DISTRIBUTED_ONLY,
-            "'{}' is only valid in a Distributed Map (ProcessorConfig Mode DISTRIBUTED)",
+            "'{}' runs locally only in a Distributed Map, the mode AWS documents it for: set "
+            "the ItemProcessor's ProcessorConfig Mode to DISTRIBUTED",
         )
         return
     if config.get("ExecutionType") not in ("STANDARD", "EXPRESS"):
