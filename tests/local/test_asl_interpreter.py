@@ -311,6 +311,26 @@ def test_failed_jsonata_evaluation_is_in_the_history():
     assert "$number('x')" in failed[0]["cause"]
 
 
+@pytest.mark.parametrize(
+    ("expression", "sentence"),
+    [
+        ("$sum('a')", 'Argument 1 of function "sum" must be an array of "numbers"'),
+        ("$uppercase(1)", 'Argument 1 of function "uppercase" does not match function signature'),
+        ("$random('x')", 'Argument 1 of function "randomSeeded" does not match function signature'),
+    ],
+)
+def test_jsonata_argument_errors_name_the_function_and_the_type(expression, sentence):
+    """JSONata's sentence as AWS gives it (recorded: `$sum` of a string says 'Argument 1 of
+    function "sum" must be an array of "numbers"', https://github.com/floci-io/floci/issues/2668),
+    not jsonata-python's unfilled placeholders ('Argument 1 of Object sum must be an array of
+    n'). Planted: the exception's own text kept: red."""
+    definition = {"QueryLanguage": "JSONata", "StartAt": "S", "States": {
+        "S": {"Type": "Pass", "End": True, "Output": {"v": f"{{% {expression} %}}"}}}}  # fmt: skip
+    result = Execution(definition, {}).run()
+    assert result.error == "States.QueryEvaluationError"
+    assert result.cause.endswith(f": {sentence}"), result.cause
+
+
 @pytest.mark.slow
 @pytest.mark.docker
 @pytest.mark.usefixtures("no_leftover_containers")

@@ -143,6 +143,26 @@ def _compiled(expression: str) -> Jsonata:
     return cache[expression]
 
 
+# JSONata's sentences for an argument of the wrong type, which jsonata-python prints with its
+# placeholders unfilled ("Argument 1 of Object sum must be an array of n").
+_ARGUMENT_ERRORS = {
+    "T0410": 'Argument {index} of function "{name}" does not match function signature',
+    "T0411": 'Context value is not a compatible type with argument {index} of function "{name}"',
+    "T0412": 'Argument {index} of function "{name}" must be an array of "{kind}"',
+}
+_ARRAY_KINDS = {"a": "arrays", "b": "booleans", "f": "functions", "n": "numbers",
+                "o": "objects", "s": "strings"}  # fmt: skip
+
+
+def _message(exc: Exception) -> str:
+    """An evaluation error's text, in JSONata's own words where jsonata-python garbles them."""
+    template = _ARGUMENT_ERRORS.get(getattr(exc, "error", None))
+    if template is None:
+        return str(exc)
+    kind = _ARRAY_KINDS.get(exc.extra, exc.extra)
+    return template.format(index=exc.current, name=exc.expected, kind=kind)
+
+
 def evaluate(text: str, states: dict[str, Any], context: Context, field: str) -> Any:
     """The value of the expression `{% text %}` in `field`; States.QueryEvaluationError when
     it fails or returns nothing (undefined)."""
@@ -155,7 +175,7 @@ def evaluate(text: str, states: dict[str, Any], context: Context, field: str) ->
     except Exception as exc:  # jsonata-python raises JException and Python errors alike
         raise _query_error(
             f"An error occurred while evaluating the JSONata expression '{expression}' "
-            f"specified for the field '{field}': {exc}",
+            f"specified for the field '{field}': {_message(exc)}",
             field,
         ) from None
     if value is None:
