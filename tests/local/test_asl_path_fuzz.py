@@ -18,7 +18,8 @@ from legacylift.local.settings import LocalSettings
 ECHO = "arn:aws:states:::test:echo"
 # Every JSON type, and the numbers and strings the numeric fields must tell apart.
 VALUES = [None, True, False, 0, 1, -1, 1.5, -0.5, 101, 2**63, 1e308, "", "1", "-1", "1.5",
-          "1e2", "NaN", "x", "2016-03-14T01:59:00Z", [], [1, 2], {}, {"a": 1}]  # fmt: skip
+          "1e2", "NaN", "x", "9" * 5000, "2016-03-14T01:59:00Z", [], [1, 2], {},
+          {"a": 1}]  # fmt: skip
 ERRORS = {"States.Runtime", "States.QueryEvaluationError", "States.ExceedToleratedFailureThreshold",
           "States.ItemReaderFailed", "States.DataLimitExceeded", "States.NoChoiceMatched",
           "States.IntrinsicFailure", "States.Timeout", "Fuzz.Error"}  # fmt: skip
@@ -165,7 +166,8 @@ def test_path_fields_never_crash(field, build, tasks):
     """Each `…Path` field reading each value, from the input (`$.v`) and from a variable
     (`$v`). Planted: ToleratedFailurePercentagePath's value compared as given (a numeric
     string "1" reached `failures * 100 > percentage * total`): TypeError, red; an ItemBatcher
-    limit compared as given (`"1" <= 0`): TypeError, red."""
+    limit compared as given (`"1" <= 0`): TypeError, red; a numeric string of any length
+    given to int() (5000 digits: ValueError), red."""
     for source in ("$.v", "$v"):
         definition = _machine(build(source))
         for value in VALUES:

@@ -17,7 +17,7 @@ from typing import Any
 from legacylift.local.asl.errors import StatesError, runtime_error
 from legacylift.local.asl.payload import MISSING
 
-_INTEGER = re.compile(r"-?[0-9]+")
+_INTEGER = re.compile(r"-?[0-9]{1,19}")  # a Java long at most (longer: no valid integer)
 _NUMBER = re.compile(r"-?[0-9]+(\.[0-9]+)?([eE][+-]?[0-9]+)?")
 
 
