@@ -6,10 +6,12 @@ with a `States.*` error, as on AWS."""
 from __future__ import annotations
 
 import io
+import itertools
 import json
 
 import pytest
 
+from legacylift.local.asl import intrinsics
 from legacylift.local.asl.interpreter import Execution
 from legacylift.local.datasources import DataSources
 from legacylift.local.s3_tasks import S3Tasks, TaskRunners
@@ -18,7 +20,7 @@ from legacylift.local.settings import LocalSettings
 ECHO = "arn:aws:states:::test:echo"
 # Every JSON type, and the numbers and strings the numeric fields must tell apart.
 VALUES = [None, True, False, 0, 1, -1, 1.5, -0.5, 101, 2**63, 1e308, "", "1", "-1", "1.5",
-          "1e2", "NaN", "x", "9" * 5000, "2016-03-14T01:59:00Z", [], [1, 2], {},
+          "1e2", "NaN", "x", "9" * 5000, float("inf"), "2016-03-14T01:59:00Z", [], [1, 2], {},
           {"a": 1}]  # fmt: skip
 ERRORS = {"States.Runtime", "States.QueryEvaluationError", "States.ExceedToleratedFailureThreshold",
           "States.ItemReaderFailed", "States.DataLimitExceeded", "States.NoChoiceMatched",
@@ -193,3 +195,34 @@ def test_numeric_strings_are_numbers_where_aws_reads_numbers(tasks):
             assert _outcome(_machine(build(source)), "1", tasks).status == "SUCCEEDED"
             failed = _outcome(_machine(build(source)), "one", tasks)
             assert failed.error == "States.Runtime" and '"one"' in failed.cause
+
+
+@pytest.mark.parametrize("function", sorted(intrinsics.FUNCTIONS))
+def test_intrinsic_functions_never_crash(function):
+    """Each intrinsic function with one, two and three arguments of every kind (three: a
+    sample). Planted, each red before its fix: StringToJson of a 5000-digit number (ValueError
+    from int()), ArrayRange to 1e308 (OverflowError building the list), MathRandom with its
+    start above its end (ValueError from randint), and a number json reads as infinity (1e999)
+    in ArrayGetItem, ArrayPartition, MathAdd (OverflowError from int() and floor())."""
+    for arity in (1, 2, 3):
+        arguments = ", ".join(f"$.a{index}" for index in range(arity))
+        definition = {
+            "StartAt": "S",
+            "States": {
+                "S": {
+                    "Type": "Pass",
+                    "End": True,
+                    "Parameters": {"r.$": f"{function}({arguments})"},
+                }
+            },
+        }
+        combinations = itertools.product(VALUES, repeat=arity)
+        if arity == 3:
+            combinations = itertools.islice(combinations, 0, None, 41)
+        for combination in combinations:
+            execution_input = {f"a{index}": value for index, value in enumerate(combination)}
+            try:
+                result = Execution(definition, execution_input).run()
+            except Exception as exc:  # noqa: BLE001 - the property under test: nothing escapes
+                pytest.fail(f"{function}{combination}: {type(exc).__name__} escaped: {exc}")
+            assert result.status == "SUCCEEDED" or result.error in ERRORS, result

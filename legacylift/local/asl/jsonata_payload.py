@@ -9,6 +9,7 @@ AWS's reference: https://docs.aws.amazon.com/step-functions/latest/dg/transformi
 from __future__ import annotations
 
 import json
+import math
 import random
 import threading
 import uuid
@@ -54,6 +55,11 @@ _JAVA_MULTIPLIER, _JAVA_MASK = 0x5DEECE66D, (1 << 48) - 1
 MAX_RANGE = 1_000_000  # AWS bounds an evaluation's memory (a $range of 200000 values runs)
 
 
+def _finite(value: Any) -> bool:
+    return (not isinstance(value, bool) and isinstance(value, int | float)
+            and math.isfinite(value))  # fmt: skip
+
+
 def _signature_error(argument: int, name: str) -> ValueError:
     """JSONata's sentence for an argument of the wrong type (T0410)."""
     return ValueError(f'Argument {argument} of function "{name}" does not match function signature')
@@ -64,7 +70,7 @@ def _random_number(seed=None) -> float:
     java.util.Random(seed), as AWS computes it ($random(42) is 0.7275636800328681)."""
     if seed is None:
         return random.random()  # noqa: S311 - not cryptographic
-    if isinstance(seed, bool) or not isinstance(seed, int | float):
+    if not _finite(seed):
         raise _signature_error(1, "randomSeeded")
     state = (int(seed) ^ _JAVA_MULTIPLIER) & _JAVA_MASK
 
@@ -81,7 +87,7 @@ def _range(start, end, step=1):
     argument truncated towards zero. One value is that value (a JSONata sequence of one),
     none is undefined."""
     for index, value in enumerate((start, end, step), start=1):
-        if isinstance(value, bool) or not isinstance(value, int | float):
+        if not _finite(value):
             raise _signature_error(index, "range")
     start, end, step = int(start), int(end), int(step)
     if step == 0:
