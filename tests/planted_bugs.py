@@ -86,6 +86,14 @@ BUGS = (
         ("tests/local/test_asl_path_fuzz.py",),
     ),
     PlantedBug(
+        "definition-types-unchecked",
+        "a state's fields of the wrong JSON type reaching the interpreter unchecked",
+        "legacylift/local/asl/definition.py",
+        "        schema.check_state(label, state)\n",
+        "",
+        ("tests/local/test_asl_path_fuzz.py::test_malformed_definitions_are_refused_not_crashed",),
+    ),
+    PlantedBug(
         "inline-map-refuses-tolerance",
         "an inline Map with ToleratedFailureCount refused before the run (AWS runs it)",
         "legacylift/local/asl/definition.py",

@@ -5,6 +5,7 @@ with a `States.*` error, as on AWS."""
 
 from __future__ import annotations
 
+import copy
 import io
 import itertools
 import json
@@ -12,6 +13,7 @@ import json
 import pytest
 
 from legacylift.local.asl import intrinsics
+from legacylift.local.asl.errors import DefinitionError
 from legacylift.local.asl.interpreter import Execution
 from legacylift.local.datasources import DataSources
 from legacylift.local.s3_tasks import S3Tasks, TaskRunners
@@ -226,3 +228,51 @@ def test_intrinsic_functions_never_crash(function):
             except Exception as exc:  # noqa: BLE001 - the property under test: nothing escapes
                 pytest.fail(f"{function}{combination}: {type(exc).__name__} escaped: {exc}")
             assert result.status == "SUCCEEDED" or result.error in ERRORS, result
+
+
+_RETRIED = {"TimeoutSeconds": 100, "StartAt": "P", "States": {
+    "P": {"Type": "Parallel", "Next": "D",
+          "Branches": [{"StartAt": "F", "States": {"F": {"Type": "Fail", "Error": "E"}}}],
+          "Retry": [{"ErrorEquals": ["E"], "IntervalSeconds": 0, "MaxAttempts": 1,
+                     "BackoffRate": 1.0, "MaxDelaySeconds": 1, "JitterStrategy": "NONE"}],
+          "Catch": [{"ErrorEquals": ["States.ALL"], "Next": "D", "ResultPath": "$.err"}]},
+    "D": {"Type": "Succeed"}}}  # fmt: skip
+# (where in _RETRIED, its fields): each is given every value, and is removed.
+_DEFINITION_FIELDS = [
+    (lambda d: d, ("TimeoutSeconds", "StartAt", "States", "QueryLanguage")),
+    (lambda d: d["States"]["P"], ("Type", "Next", "End", "Retry", "Catch", "Branches",
+                                  "InputPath", "OutputPath", "ResultPath", "Parameters",
+                                  "ResultSelector", "Comment", "QueryLanguage", "Assign")),
+    (lambda d: d["States"]["P"]["Retry"][0], ("ErrorEquals", "IntervalSeconds", "MaxAttempts",
+                                              "BackoffRate", "MaxDelaySeconds",
+                                              "JitterStrategy")),
+    (lambda d: d["States"]["P"]["Catch"][0], ("ErrorEquals", "Next", "ResultPath")),
+    (lambda d: d["States"]["P"]["Branches"][0], ("StartAt", "States")),
+]  # fmt: skip
+
+
+def test_malformed_definitions_are_refused_not_crashed():
+    """A definition field of the wrong type (or a required one missing) is refused up front
+    with a DefinitionError naming it, as AWS's validator refuses it, or runs: never a Python
+    error. Planted: the schema check removed, red (MaxAttempts null: TypeError; Catch without
+    ErrorEquals: KeyError; a list as Type: TypeError)."""
+    ran = refused = 0
+    for place, fields in _DEFINITION_FIELDS:
+        for field in fields:
+            for value in [*VALUES, "remove"]:
+                definition = copy.deepcopy(_RETRIED)
+                if value == "remove":
+                    place(definition).pop(field, None)
+                else:
+                    place(definition)[field] = value
+                try:
+                    result = Execution(definition, {}, time_scale=0.001).run()
+                except DefinitionError as exc:
+                    assert str(exc).count("\n") == 0, exc
+                    refused += 1
+                    continue
+                except Exception as exc:  # noqa: BLE001 - the property under test
+                    pytest.fail(f"{field}={value!r}: {type(exc).__name__} escaped: {exc}")
+                assert result.status in ("SUCCEEDED", "FAILED", "TIMED_OUT"), result
+                ran += 1
+    assert ran and refused  # both outcomes occur: the check is neither everything nor nothing

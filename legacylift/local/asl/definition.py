@@ -6,6 +6,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+from legacylift.local.asl import schema
 from legacylift.local.asl.errors import DefinitionError
 from legacylift.local.asl.variables import name_problem
 
@@ -59,6 +60,7 @@ def validate(
     local engine cannot run. `language` is the QueryLanguage its states default to (a
     Parallel's branches and a Map's item processor inherit their state's)."""
     top = where or "the state machine"
+    schema.check_machine(top, machine)
     if language is None:
         language = machine.get("QueryLanguage", "JSONPath")
         if language not in QUERY_LANGUAGES:
@@ -72,6 +74,7 @@ def validate(
         raise DefinitionError(f"{top}: StartAt names no state")
     for name, state in states.items():
         label = f"state '{name}'"
+        schema.check_state(label, state)
         kind = state.get("Type")
         if kind not in STATE_TYPES:
             raise DefinitionError(f"{label}: unknown Type {kind!r}")
