@@ -79,10 +79,10 @@ BUGS = (
     ),
     PlantedBug(
         "tolerated-percentage-unparsed",
-        'a Distributed Map\'s ToleratedFailurePercentagePath value compared as given ("1")',
+        'a numeric *Path value (ToleratedFailurePercentagePath\'s "1") compared as given',
         "legacylift/local/asl/numeric_fields.py",
-        "    number = as_number(value)\n",
-        "    number = value if isinstance(value, int | float | str) else as_number(value)\n",
+        "    number = parse(value)\n",
+        "    number = value if isinstance(value, int | float | str) else parse(value)\n",
         ("tests/local/test_asl_path_fuzz.py",),
     ),
     PlantedBug(
@@ -106,9 +106,8 @@ BUGS = (
         "negative-tolerated-count-runs",
         "a negative ToleratedFailureCountPath value run instead of failing with States.Runtime",
         "legacylift/local/asl/numeric_fields.py",
-        "    if number < 0:\n"
-        '        raise runtime_error("ToleratedFailureCount cannot be negative.")\n',
-        "",
+        '    "ToleratedFailureCount": (as_integer, "integer", lambda n: n >= 0,\n',
+        '    "ToleratedFailureCount": (as_integer, "integer", lambda n: True,\n',
         ("tests/local/test_asl_conformance.py::test_behaves_as_aws",),
     ),
     PlantedBug(

@@ -421,9 +421,9 @@ class Execution:
                 inputs.append(io.item_input(state, effective, item_context))
             if "ItemBatcher" in state:
                 inputs = _batches(state["ItemBatcher"], inputs, effective, context, io)
-            limit = numeric_fields.max_concurrency(
-                io.field(state, "MaxConcurrency", effective, context), state,
-                io.source(state, "MaxConcurrency"))  # fmt: skip
+            limit = numeric_fields.read(io.field(state, "MaxConcurrency", effective, context),
+                                        state, "MaxConcurrency",
+                                        io.source(state, "MaxConcurrency"))  # fmt: skip
             ceiling = DISTRIBUTED_MAX_WORKERS if distributed else MAP_MAX_WORKERS
             workers = max(1, min(limit or ceiling, ceiling, self.max_parallel or ceiling))
             self.history.add("MapStateStarted", length=len(inputs))
@@ -478,10 +478,9 @@ class Execution:
         tolerated failures and the ResultWriter; fails with States.ExceedToleratedFailureThreshold
         once more children fail than tolerated (children not yet started are not started)."""
         count, percentage = (
-            check(io.field(state, name, effective, context), state, io.source(state, name))
-            for name, check in (("ToleratedFailureCount", numeric_fields.tolerated_count),
-                                ("ToleratedFailurePercentage",
-                                 numeric_fields.tolerated_percentage))
+            numeric_fields.read(io.field(state, name, effective, context), state, name,
+                                io.source(state, name))
+            for name in ("ToleratedFailureCount", "ToleratedFailurePercentage")
         )  # fmt: skip
         count = count or 0
         total, lock, failed, exceeded = len(inputs), threading.Lock(), [], threading.Event()
@@ -699,8 +698,8 @@ def _batches(batcher, inputs, effective, context, io) -> list[dict[str, Any]]:
     """ItemBatcher: the items in groups of MaxItemsPerBatch (and MaxInputBytesPerBatch),
     each `{"Items": [...]}` plus BatchInput when given."""
     most, limit = (
-        numeric_fields.positive_limit(io.field(batcher, name, effective, context), batcher,
-                                      name, io.source(batcher, name))
+        numeric_fields.read(io.field(batcher, name, effective, context), batcher, name,
+                            io.source(batcher, name))
         for name in ("MaxItemsPerBatch", "MaxInputBytesPerBatch")
     )  # fmt: skip
     most = most or len(inputs) or 1

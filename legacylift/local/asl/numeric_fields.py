@@ -61,54 +61,33 @@ def _not_valid(state, name: str, value: Any, source: str, kind: str = "integer")
     )
 
 
-def max_concurrency(value: Any, state: dict[str, Any], source: str) -> int | None:
-    """MaxConcurrency(Path): a non-negative integer (0: no limit); None when absent."""
+# name -> (how its value is read, the type AWS's sentence names, whether a value is in range,
+# AWS's sentence when it is not)
+_RANGES = {
+    "MaxConcurrency": (as_integer, "integer", lambda n: n >= 0,
+                       "Expected non-negative integer for MaxConcurrency, got '{}' instead."),
+    "ToleratedFailureCount": (as_integer, "integer", lambda n: n >= 0,
+                              "ToleratedFailureCount cannot be negative."),
+    "ToleratedFailurePercentage": (as_number, "float", lambda n: 0 <= n <= 100,
+                                   "ToleratedFailurePercentage must be between 0 and 100."),
+    **{name: (as_integer, "integer", lambda n: n > 0,
+              f"Expected positive integer for {name}, got '{{}}' instead.")
+       for name in ("MaxItemsPerBatch", "MaxInputBytesPerBatch")},
+}  # fmt: skip
+
+
+def read(value: Any, state: dict[str, Any], name: str, source: str) -> int | float | None:
+    """The value of `name` (MaxConcurrency: 0 means no limit; ToleratedFailureCount;
+    ToleratedFailurePercentage, 0 to 100; an ItemBatcher's MaxItemsPerBatch and
+    MaxInputBytesPerBatch, positive) as given (`value`, from `source`); None when absent."""
     if value is MISSING:
         return None
-    number = as_integer(value)
+    parse, kind, valid, sentence = _RANGES[name]
+    number = parse(value)
     if number is None:
-        raise _not_valid(state, "MaxConcurrency", value, source)
-    if number < 0:
-        raise runtime_error(
-            f"Expected non-negative integer for MaxConcurrency, got '{number}' instead."
-        )
-    return number
-
-
-def tolerated_count(value: Any, state: dict[str, Any], source: str) -> int | None:
-    """ToleratedFailureCount(Path): a non-negative integer; None when absent."""
-    if value is MISSING:
-        return None
-    number = as_integer(value)
-    if number is None:
-        raise _not_valid(state, "ToleratedFailureCount", value, source)
-    if number < 0:
-        raise runtime_error("ToleratedFailureCount cannot be negative.")
-    return number
-
-
-def tolerated_percentage(value: Any, state: dict[str, Any], source: str) -> float | None:
-    """ToleratedFailurePercentage(Path): a number from 0 to 100; None when absent."""
-    if value is MISSING:
-        return None
-    number = as_number(value)
-    if number is None:
-        raise _not_valid(state, "ToleratedFailurePercentage", value, source, "float")
-    if not 0 <= number <= 100:
-        raise runtime_error("ToleratedFailurePercentage must be between 0 and 100.")
-    return number
-
-
-def positive_limit(value: Any, state: dict[str, Any], name: str, source: str) -> int | None:
-    """An ItemBatcher's MaxItemsPerBatch(Path) or MaxInputBytesPerBatch(Path): a positive
-    integer; None when absent."""
-    if value is MISSING:
-        return None
-    number = as_integer(value)
-    if number is None:
-        raise _not_valid(state, name, value, source)
-    if number <= 0:
-        raise runtime_error(f"Expected positive integer for {name}, got '{number}' instead.")
+        raise _not_valid(state, name, value, source, kind)
+    if not valid(number):
+        raise runtime_error(sentence.format(number))
     return number
 
 
