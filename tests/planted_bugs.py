@@ -94,6 +94,14 @@ BUGS = (
         ("tests/local/test_asl_path_fuzz.py::test_malformed_definitions_are_refused_not_crashed",),
     ),
     PlantedBug(
+        "choice-rule-types-unchecked",
+        "a JSONPath Choice rule's operands of the wrong JSON type reaching the interpreter",
+        "legacylift/local/asl/schema.py",
+        '        _check_rule(f"{label} Choices[{index}]", rule)\n',
+        "",
+        ("tests/local/test_asl_path_fuzz.py::test_malformed_definitions_are_refused_not_crashed",),
+    ),
+    PlantedBug(
         "inline-map-refuses-tolerance",
         "an inline Map with ToleratedFailureCount refused before the run (AWS runs it)",
         "legacylift/local/asl/definition.py",

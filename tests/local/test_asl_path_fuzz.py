@@ -251,16 +251,38 @@ _DEFINITION_FIELDS = [
 ]  # fmt: skip
 
 
-def test_malformed_definitions_are_refused_not_crashed():
+_CHOICE = {"StartAt": "C", "States": {
+    "C": {"Type": "Choice", "Default": "D", "Choices": [
+        {"Variable": "$.x", "NumericEquals": 1, "Next": "D"},
+        {"And": [{"Variable": "$.x", "StringMatches": "a*"}], "Next": "D"},
+        {"Not": {"Variable": "$.x", "TimestampEquals": "2016-03-14T01:59:00Z"}, "Next": "D"}]},
+    "D": {"Type": "Succeed"}}}  # fmt: skip
+# (a Choice rule of _CHOICE, its fields)
+_RULE_FIELDS = [
+    (lambda d: d["States"]["C"]["Choices"][0], ("Variable", "NumericEquals", "Next",
+                                                "StringEqualsPath", "BooleanEquals", "IsNull")),
+    (lambda d: d["States"]["C"]["Choices"][1], ("And",)),
+    (lambda d: d["States"]["C"]["Choices"][1]["And"][0], ("StringMatches",)),
+    (lambda d: d["States"]["C"]["Choices"][2], ("Not",)),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("base", "fields"),
+    [(_RETRIED, _DEFINITION_FIELDS), (_CHOICE, _RULE_FIELDS)],
+    ids=["retry", "choice"],
+)
+def test_malformed_definitions_are_refused_not_crashed(base, fields):
     """A definition field of the wrong type (or a required one missing) is refused up front
     with a DefinitionError naming it, as AWS's validator refuses it, or runs: never a Python
     error. Planted: the schema check removed, red (MaxAttempts null: TypeError; Catch without
-    ErrorEquals: KeyError; a list as Type: TypeError)."""
+    ErrorEquals: KeyError; a list as Type: TypeError); the Choice rule check removed, red (a
+    number as StringMatches: TypeError; null as Not: AttributeError)."""
     ran = refused = 0
-    for place, fields in _DEFINITION_FIELDS:
-        for field in fields:
+    for place, names in fields:
+        for field in names:
             for value in [*VALUES, "remove"]:
-                definition = copy.deepcopy(_RETRIED)
+                definition = copy.deepcopy(base)
                 if value == "remove":
                     place(definition).pop(field, None)
                 else:

@@ -85,6 +85,7 @@ def check_state(label: str, state: Any) -> None:
         if "Next" in rule and not isinstance(rule["Next"], str):
             raise _refuse(f"{label} Choices[{index}]", "Next", "a state name (a string)",
                           rule["Next"])  # fmt: skip
+        _check_rule(f"{label} Choices[{index}]", rule)
     if state.get("Type") == "Parallel":
         branches = _objects(label, state, "Branches")
         if not branches:
@@ -92,6 +93,44 @@ def check_state(label: str, state: Any) -> None:
     for field in ("ItemProcessor", "Iterator"):
         if field in state and not isinstance(state[field], dict):
             raise _refuse(label, field, "a JSON object", state[field])
+
+
+# A JSONPath Choice rule's comparison operators by the type of their literal value.
+_OPERAND_TYPES = (
+    ("String", "a string", lambda v: isinstance(v, str)),
+    ("Numeric", "a number", _number),
+    ("Boolean", "true or false", lambda v: isinstance(v, bool)),
+    ("Timestamp", "a timestamp (a string)", lambda v: isinstance(v, str)),
+    ("Is", "true or false", lambda v: isinstance(v, bool)),
+)
+
+
+def _check_rule(where: str, rule: dict[str, Any]) -> None:
+    """A JSONPath Choice rule: And/Or a non-empty list of rules, Not a rule, Variable and the
+    `…Path` operands paths, each comparison's literal of its operator's type."""
+    for field in ("And", "Or"):
+        if field in rule:
+            nested = rule[field]
+            if (
+                not isinstance(nested, list)
+                or not nested
+                or not all(isinstance(item, dict) for item in nested)
+            ):
+                raise _refuse(where, field, "a non-empty list of Choice rules", nested)
+            for index, item in enumerate(nested):
+                _check_rule(f"{where} {field}[{index}]", item)
+    if "Not" in rule:
+        if not isinstance(rule["Not"], dict):
+            raise _refuse(where, "Not", "a Choice rule (a JSON object)", rule["Not"])
+        _check_rule(f"{where} Not", rule["Not"])
+    for field, value in rule.items():
+        if field == "Variable" or field.endswith("Path"):
+            if not isinstance(value, str):
+                raise _refuse(where, field, "a path (a string)", value)
+            continue
+        for prefix, kind, valid in _OPERAND_TYPES:
+            if field.startswith(prefix) and not valid(value):
+                raise _refuse(where, field, kind, value)
 
 
 def _objects(label: str, state: dict[str, Any], field: str) -> list[dict[str, Any]]:
