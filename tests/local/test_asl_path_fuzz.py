@@ -26,7 +26,8 @@ VALUES = [None, True, False, 0, 1, -1, 1.5, -0.5, 101, 2**63, 1e308, "", "1", "-
           {"a": 1}]  # fmt: skip
 ERRORS = {"States.Runtime", "States.QueryEvaluationError", "States.ExceedToleratedFailureThreshold",
           "States.ItemReaderFailed", "States.DataLimitExceeded", "States.NoChoiceMatched",
-          "States.IntrinsicFailure", "States.Timeout", "Fuzz.Error"}  # fmt: skip
+          "States.IntrinsicFailure", "States.Timeout", "States.ResultWriterFailed",
+          "Fuzz.Error"}  # fmt: skip
 
 
 class Echo:
@@ -267,17 +268,40 @@ _RULE_FIELDS = [
 ]  # fmt: skip
 
 
+_READ_AND_WRITE = {"StartAt": "M", "States": {"M": {
+    "Type": "Map", "Next": "W", "ItemReader": {**_reader({})["ItemReader"], "ReaderConfig": {
+        "InputType": "JSON", "MaxItems": 2, "CSVDelimiter": "COMMA",
+        "CSVHeaderLocation": "GIVEN", "CSVHeaders": ["a"]}},
+    "ItemBatcher": {"MaxItemsPerBatch": 2, "BatchInput": {"a": 1}},
+    "ResultWriter": {"Resource": "arn:aws:states:::s3:putObject",
+                     "Parameters": {"Bucket": "data", "Prefix": "out"}},
+    "ItemProcessor": _DISTRIBUTED},
+    "W": {"Type": "Wait", "Seconds": 0, "End": True}}}  # fmt: skip
+_MAP_FIELDS = [
+    (lambda d: d["States"]["M"], ("ItemReader", "ItemBatcher", "ResultWriter", "ItemProcessor",
+                                  "Label")),
+    (lambda d: d["States"]["M"]["ItemReader"], ("ReaderConfig", "Parameters")),
+    (lambda d: d["States"]["M"]["ItemReader"]["ReaderConfig"], ("CSVDelimiter", "CSVHeaders",
+                                                               "CSVHeaderLocation")),
+    (lambda d: d["States"]["M"]["ResultWriter"], ("Parameters",)),
+    (lambda d: d["States"]["M"]["ItemProcessor"], ("ProcessorConfig",)),
+    (lambda d: d["States"]["W"], ("Seconds",)),
+]  # fmt: skip
+
+
 @pytest.mark.parametrize(
     ("base", "fields"),
-    [(_RETRIED, _DEFINITION_FIELDS), (_CHOICE, _RULE_FIELDS)],
-    ids=["retry", "choice"],
+    [(_RETRIED, _DEFINITION_FIELDS), (_CHOICE, _RULE_FIELDS), (_READ_AND_WRITE, _MAP_FIELDS)],
+    ids=["retry", "choice", "map"],
 )
-def test_malformed_definitions_are_refused_not_crashed(base, fields):
+def test_malformed_definitions_are_refused_not_crashed(base, fields, tasks):
     """A definition field of the wrong type (or a required one missing) is refused up front
     with a DefinitionError naming it, as AWS's validator refuses it, or runs: never a Python
     error. Planted: the schema check removed, red (MaxAttempts null: TypeError; Catch without
     ErrorEquals: KeyError; a list as Type: TypeError); the Choice rule check removed, red (a
-    number as StringMatches: TypeError; null as Not: AttributeError)."""
+    number as StringMatches: TypeError; null as Not: AttributeError); a Map's ItemBatcher or
+    ReaderConfig not an object, a CSVDelimiter not AWS's, a ResultWriter without a Bucket, a
+    Wait without Seconds or Timestamp, each red before its check."""
     ran = refused = 0
     for place, names in fields:
         for field in names:
@@ -288,7 +312,8 @@ def test_malformed_definitions_are_refused_not_crashed(base, fields):
                 else:
                     place(definition)[field] = value
                 try:
-                    result = Execution(definition, {}, time_scale=0.001).run()
+                    result = Execution(definition, {}, task_runner=tasks,
+                                       time_scale=0.001).run()  # fmt: skip
                 except DefinitionError as exc:
                     assert str(exc).count("\n") == 0, exc
                     refused += 1

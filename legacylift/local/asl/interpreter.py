@@ -539,6 +539,11 @@ class Execution:
         <Prefix>/<map run id>/, listed by manifest.json; the state's result names them."""
         writer = state["ResultWriter"]
         target = io.effective(writer, effective, context)
+        if not isinstance(target, dict) or not isinstance(target.get("Bucket"), str):
+            raise StatesError(
+                "States.ResultWriterFailed",
+                f"The ResultWriter's parameters need a Bucket (a string): {json.dumps(target)}",
+            )
         bucket, prefix = target["Bucket"], str(target.get("Prefix", "")).rstrip("/")
         base = f"{prefix}/{map_run_arn.rsplit(':', 1)[-1]}/" if prefix else (
             f"{map_run_arn.rsplit(':', 1)[-1]}/")  # fmt: skip

@@ -90,9 +90,17 @@ def check_state(label: str, state: Any) -> None:
         branches = _objects(label, state, "Branches")
         if not branches:
             raise DefinitionError(f"{label}: a Parallel state needs Branches (a non-empty list)")
-    for field in ("ItemProcessor", "Iterator"):
+    for field in ("ItemProcessor", "Iterator", "ItemReader", "ItemBatcher", "ResultWriter"):
         if field in state and not isinstance(state[field], dict):
             raise _refuse(label, field, "a JSON object", state[field])
+    for field, inner in (("ItemReader", "ReaderConfig"), ("ItemProcessor", "ProcessorConfig")):
+        if inner in state.get(field, {}) and not isinstance(state[field][inner], dict):
+            raise _refuse(f"{label} {field}", inner, "a JSON object", state[field][inner])
+    _check_reader_config(f"{label} ItemReader", state.get("ItemReader", {}).get("ReaderConfig", {}))
+    if state.get("Type") == "Wait" and not any(
+        field in state for field in ("Seconds", "SecondsPath", "Timestamp", "TimestampPath")
+    ):
+        raise DefinitionError(f"{label}: a Wait state needs Seconds or Timestamp (or their paths)")
 
 
 # A JSONPath Choice rule's comparison operators by the type of their literal value.
@@ -131,6 +139,21 @@ def _check_rule(where: str, rule: dict[str, Any]) -> None:
         for prefix, kind, valid in _OPERAND_TYPES:
             if field.startswith(prefix) and not valid(value):
                 raise _refuse(where, field, kind, value)
+
+
+_CSV_CHOICES = {"CSVDelimiter": ("COMMA", "PIPE", "SEMICOLON", "SPACE", "TAB"),
+                "CSVHeaderLocation": ("FIRST_ROW", "GIVEN")}  # fmt: skip
+
+
+def _check_reader_config(where: str, config: dict[str, Any]) -> None:
+    """An ItemReader's CSV settings: the delimiter and header location among AWS's values,
+    the headers a list of strings."""
+    for field, allowed in _CSV_CHOICES.items():
+        if field in config and config[field] not in allowed:
+            raise _refuse(where, field, " or ".join(allowed), config[field])
+    headers = config.get("CSVHeaders", [])
+    if not isinstance(headers, list) or not all(isinstance(h, str) for h in headers):
+        raise _refuse(where, "CSVHeaders", "a list of strings", headers)
 
 
 def _objects(label: str, state: dict[str, Any], field: str) -> list[dict[str, Any]]:
