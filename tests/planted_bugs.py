@@ -83,7 +83,7 @@ BUGS = (
         "legacylift/local/asl/numeric_fields.py",
         "    number = parse(value)\n",
         "    number = value if isinstance(value, int | float | str) else parse(value)\n",
-        ("tests/local/test_asl_path_fuzz.py",),
+        ("tests/local/test_asl_no_crash.py",),
     ),
     PlantedBug(
         "definition-types-unchecked",
@@ -91,7 +91,7 @@ BUGS = (
         "legacylift/local/asl/definition.py",
         "        schema.check_state(label, state)\n",
         "",
-        ("tests/local/test_asl_path_fuzz.py::test_malformed_definitions_are_refused_not_crashed",),
+        ("tests/local/test_asl_no_crash.py::test_malformed_definitions_are_refused_not_crashed",),
     ),
     PlantedBug(
         "choice-rule-types-unchecked",
@@ -99,7 +99,7 @@ BUGS = (
         "legacylift/local/asl/schema.py",
         '        _check_rule(f"{label} Choices[{index}]", rule)\n',
         "",
-        ("tests/local/test_asl_path_fuzz.py::test_malformed_definitions_are_refused_not_crashed",),
+        ("tests/local/test_asl_no_crash.py::test_malformed_definitions_are_refused_not_crashed",),
     ),
     PlantedBug(
         "inline-map-refuses-tolerance",

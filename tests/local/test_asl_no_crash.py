@@ -1,7 +1,8 @@
-"""No Python exception escapes the interpreter: every field that reads a value at run time
+"""No Python exception escapes the interpreter. Every field that reads a value at run time
 (each `…Path` field, by a path into the input and by a workflow variable, and its JSONata
-expression form) is given a value of every JSON type; each execution ends SUCCEEDED or FAILED
-with a `States.*` error, as on AWS."""
+expression form) and every intrinsic function's arguments get a value of every JSON type: each
+execution ends SUCCEEDED or FAILED with a `States.*` error, as on AWS. A definition's own
+fields of the wrong type are refused up front with one line naming them, or run."""
 
 from __future__ import annotations
 
