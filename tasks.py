@@ -62,6 +62,27 @@ def test(c, fast=False, pytest_args=""):
         info(f"second Terraform leg skipped: {reason}")
 
 
+@task(help={"check": "only check: exit 1 naming each README whose tables are stale"})
+def module_docs(c, check=False):
+    """Regenerate the Inputs/Outputs tables of every Terraform module's README from its HCL.
+
+    The tables sit between `<!-- BEGIN_TF_DOCS -->` and `<!-- END_TF_DOCS -->` (terraform-docs'
+    markers); a variable's or output's description lives only in its `.tf` file."""
+    from legacylift import module_docs as docs
+    from legacylift.console import error, success
+
+    if check:
+        stale = _fail_cleanly(docs.stale_readmes)
+        for readme in stale:
+            error(f"{readme} is stale: run `invoke module-docs`")
+        if stale:
+            raise Exit(code=1)
+        success("module READMEs match their variables and outputs")
+        return
+    for readme in _fail_cleanly(docs.write_readmes):
+        success(f"regenerated {readme}")
+
+
 # --- build: containerise legacy models -------------------------------------------------------
 
 

@@ -39,7 +39,7 @@ def check_s3_uri(value: str, what: str) -> str:
 
 
 def execution_input(input_uri: str, output_uri: str) -> dict[str, str]:
-    """The per-model workflow's execution input (DESIGN: Execution input)."""
+    """The per-model workflow's execution input (docs/contracts.md §3: the execution input)."""
     return {
         "input_uri": check_s3_uri(input_uri, "--input"),
         "output_uri": check_s3_uri(output_uri, "--output"),
