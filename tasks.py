@@ -244,27 +244,35 @@ def _quiet_stdout(json_output):
         "(default: s3://legacylift-WORKSPACE/NAME/output/EXECUTION/ in the local object store)",
         "overwrite": "replace the contents of a non-empty --output (refused otherwise)",
         "json": JSON_HELP,
+        "resume": "the execution name of a failed local run of this model: its completed steps "
+        "whose inputs, code and image are unchanged are reused, the rest run (--input defaults "
+        "to that run's input)",
         **LOCAL_HELP,
     }
 )
 def run_local(
     c,
     model,
-    input,
+    input=None,  # noqa: A002
     output=None,
     workspace="local",
     time_scale="1",
     overwrite=False,
     json=False,  # noqa: A002
+    resume=None,
 ):
     """Run a model's Terraform-rendered workflow locally: each step a processing job in Docker.
 
     Every argument is checked before anything is written (docs/guide.md, 'Running locally').
-    Shows a live step list (plain lines when not on a terminal) and writes an HTML report."""
+    Shows a live step list (plain lines when not on a terminal) and writes an HTML report.
+    `--resume RUN` reruns a failed run from its failed step ('Resuming a failed run')."""
     from legacylift.console import error, success
     from legacylift.local.run import run_local as run
     from legacylift.report.reporter import Reporter
 
+    if input is None and resume is None:
+        _fail_cleanly(lambda: _refuse("--input", "give the input (a path or s3:// URI), or "
+                                      "--resume RUN to rerun a failed run"))  # fmt: skip
     reporter = Reporter("json" if json else "text")
     with _quiet_stdout(json):
         result = _fail_cleanly(
@@ -276,6 +284,7 @@ def run_local(
                 time_scale=time_scale,
                 overwrite=overwrite,
                 reporter=reporter,
+                resume=resume,
             ),  # fmt: skip
             "run-local",
         )

@@ -124,6 +124,22 @@ BUGS = (
         "            if False:  # the Retry field starts the failed task again\n",
         ("tests/aws/test_history.py",),
     ),
+    PlantedBug(
+        "step-key-without-input-content",
+        "a step's content key naming its inputs by URI instead of by their content",
+        "legacylift/local/step_cache.py",
+        '                    s3["S3Uri"] = self._content(s3["S3Uri"], ignored)\n',
+        "                    pass\n",
+        ("tests/local/test_step_cache.py",),
+    ),
+    PlantedBug(
+        "step-key-without-provenance",
+        "a step's input keyed by its bytes even when a job of this run wrote it",
+        "legacylift/local/step_cache.py",
+        "                self._produced[_prefix(uri)] = key\n",
+        "                pass\n",
+        ("tests/local/test_step_cache.py",),
+    ),
 )
 
 

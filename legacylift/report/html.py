@@ -44,7 +44,7 @@ text-align:left}
 tr.failed td{background:#ffebee} tr.retried td{background:#fff8e1}
 pre{margin:0;font-size:11px;white-space:pre-wrap;max-height:240px;overflow:auto;
 background:#fafafa}
-.badge{font-weight:bold;color:#e53935}
+.badge{font-weight:bold;color:#e53935} .reused{font-weight:bold;color:#1e88e5}
 svg.timeline text{font-size:11px;font-family:Helvetica,Arial,sans-serif}
 """
 
@@ -211,6 +211,9 @@ def _jobs_table(reporter: Reporter) -> str:
             lines = lines[-LOG_LINES_SUCCEEDED:]
         is_failing = visit is failed and attempt is visit.attempts[-1]
         badge = ' <span class="badge">failed the execution</span>' if is_failing else ""
+        if job in reporter.reused:
+            run = escape(reporter.reused[job]["run"])
+            badge += f' <span class="reused">reused from {run}</span>'
         message = describe.get("ExitMessage")
         log_text = escape("\n".join(lines)) or "(no log lines)"
         reason = describe.get("FailureReason") or attempt.error or ""

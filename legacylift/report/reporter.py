@@ -42,6 +42,7 @@ class Reporter:
         self.job_logs: dict[str, deque[str]] = {}
         self.exit_codes: dict[str, int | None] = {}
         self.job_notes: dict[str, str] = {}  # what the runner saw, e.g. the kernel's OOM kill
+        self.reused: dict[str, dict[str, str]] = {}  # requested job -> {"job", "run"} it reused
         interactive = live if live is not None else is_terminal(self.stream)
         self._want_live = mode == "text" and interactive
         self._live: _LiveSteps | None = None
@@ -80,6 +81,14 @@ class Reporter:
         self.exit_codes[job] = exit_code
         if note:
             self.job_notes[job] = note
+
+    def job_reused(self, requested: str, job: str, run: str) -> None:
+        """A resumed local run served the step from an earlier run's job: no job ran."""
+        self.reused[requested] = {"job": job, "run": run}
+        self.job_notes[requested] = (f"reused: job {job} of run {run} (its inputs, code and "
+                                     "image are unchanged); no job ran")  # fmt: skip
+        if self.mode == "text":
+            console.info(f"{requested}: reused job {job} of run {run}")
 
     def logs_from(self, fetch: Callable[[str], list[str]], jobs: list[str]) -> None:
         """Fill job logs from elsewhere (CloudWatch) for the jobs that have none yet."""
@@ -206,6 +215,9 @@ class Reporter:
                 "seconds": _round(visit.seconds()),
                 "attempts": len(visit.attempts),
                 "jobs": [a.job_name for a in visit.attempts if a.job_name],
+                "reused": [
+                    self.reused[a.job_name] for a in visit.attempts if a.job_name in self.reused
+                ],
             }
             for visit in self.trace.visits
         ]
