@@ -298,14 +298,29 @@ def run_local(
         return
     if not result.succeeded:
         error(result.failure)
+        _print_cost(result.cost, result.reporter)
         error(f"report: {result.report_path}")
+        error(f"resume it: invoke run-local {model} --resume {result.execution_name}")
         raise Exit(code=1)
     if result.failed_batches:
         error(f"{len(result.failed_batches)} failed batches, within the tolerance:")
         error("\n".join(result.failed_batches))
     success(f"{model}: execution {result.execution_name} succeeded in {result.seconds:.1f}s")
     success(f"output: {result.output_path or result.output_uri}")
+    _print_cost(result.cost, result.reporter)
     success(f"report: {result.report_path}")
+
+
+def _print_cost(cost, reporter=None):
+    """The run's instance-hours and estimated cost, one line."""
+    from legacylift.console import info
+    from legacylift.report.cost import cost_line
+
+    if cost is not None:
+        reused = len(reporter.reused) if reporter is not None else 0
+        info(
+            f"cost: {cost_line(cost)}" + (f" ({reused} reused jobs cost nothing)" if reused else "")
+        )
 
 
 @task(

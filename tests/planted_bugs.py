@@ -140,6 +140,14 @@ BUGS = (
         "                pass\n",
         ("tests/local/test_step_cache.py",),
     ),
+    PlantedBug(
+        "cost-ignores-instance-count",
+        "a job's instance-hours counting one instance whatever its InstanceCount",
+        "legacylift/report/cost.py",
+        "    return seconds * count / 3600\n",
+        "    return seconds / 3600\n",
+        ("tests/report/test_cost.py",),
+    ),
 )
 
 

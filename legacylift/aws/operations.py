@@ -10,6 +10,7 @@ from legacylift.aws import executions, stack
 from legacylift.aws.history import format_duration
 from legacylift.aws.session import check_credentials, region_of_arn, session
 from legacylift.errors import LegacyLiftError
+from legacylift.report.cost import cost_line
 from legacylift.report.reporter import Reporter
 
 
@@ -90,6 +91,9 @@ def run(
         console.info(f"stopped following; the execution goes on: `invoke logs {arn}`")
         raise
     console.detail(f"its report: `invoke report {arn}`")
+    cost = reporter.cost()
+    if cost is not None:
+        console.info(f"cost: {cost_line(cost)}")
     if status == "SUCCEEDED":
         total = sum(step.duration() or 0 for step in history.steps)
         console.success(f"{name} succeeded ({format_duration(total)} in steps)")

@@ -27,9 +27,11 @@ def model_table(invalid: list[str] | None = None, aws_promotions: bool = False) 
     if aws_promotions:
         readers |= {workspace: promotions.aws_reader(workspace) for workspace in workspaces}
     rows = [["model", "content hash", "built", *workspaces, *(f"promoted ({w})" for w in readers)]]
+    rows[0].append("last local run")
+    last = last_run_costs()
 
     def report(name, error):
-        rows.append([name, "invalid", "-", *("-" for _ in [*workspaces, *readers])])
+        rows.append([name, "invalid", "-", *("-" for _ in [*workspaces, *readers]), "-"])
         if invalid is not None:
             invalid.append(f"{name}: {error}")
 
@@ -48,9 +50,29 @@ def model_table(invalid: list[str] | None = None, aws_promotions: bool = False) 
             stale = "" if entry.get("source_hash") == content_hash else " (stale)"
             cells.append(f"{digest}{stale}")
         cells += [read(model.name) if model.has_training else "" for read in readers.values()]
-        rows.append([model.name, content_hash, built, *cells])
+        rows.append([model.name, content_hash, built, *cells, last.get(model.name, "-")])
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     return "\n".join(
         "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()
         for row in rows
     )
+
+
+def last_run_costs() -> dict[str, str]:
+    """Each model's last local run: its status and estimated cost (or instance-hours when an
+    instance type has no price), from the local run records."""
+    from legacylift.local.run_records import last_runs
+    from legacylift.local.settings import LocalSettings
+    from legacylift.report.cost import format_money
+
+    cells = {}
+    for model, record in last_runs(LocalSettings.from_env()).items():
+        cost = record.get("cost") or {}
+        if cost.get("estimated_cost") is not None:
+            spent = format_money(cost["estimated_cost"], cost.get("currency", "USD"))
+        elif cost:
+            spent = f"{cost.get('instance_hours', 0):.4f} h, unpriced"
+        else:
+            spent = "-"
+        cells[model] = f"{record.get('status', '?').lower()} {spent}"
+    return cells

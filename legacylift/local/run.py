@@ -86,6 +86,7 @@ class LocalRun:
     failed_batches: list[str] = field(default_factory=list)  # a fan-out's, tolerated or not
     reporter: Reporter | None = None
     report_path: Path | None = None
+    cost: dict[str, Any] | None = None  # instance-hours and estimate (legacylift.report.cost)
 
     @property
     def succeeded(self) -> bool:
@@ -303,8 +304,10 @@ def run_local(
             run.failure += f"\n{len(run.failed_batches)} failed batches:\n" + "\n".join(
                 run.failed_batches
             )
+    run.cost = reporter.cost()
     run.report_path = write_local_report(run, definition, settings)
-    write_run_record(settings, execution, {**record, "status": result.status,
+    write_run_record(settings, execution, {**record, "status": result.status, "cost": run.cost,
+                                           "stopped": _utc_now(),
                                            "report": str(run.report_path)})  # fmt: skip
     return run
 

@@ -255,6 +255,20 @@ def _graph_section(reporter: Reporter, definition) -> str:
     return f'<div class="legend">{legend}</div><div class="graph">{svg}</div>'
 
 
+def _cost_line(reporter: Reporter) -> str:
+    from legacylift.errors import LegacyLiftError
+    from legacylift.report.cost import cost_line
+
+    try:
+        cost = reporter.cost()
+    except LegacyLiftError as exc:  # an unreadable LEGACYLIFT_PRICE_TABLE
+        return f'<br><span class="cost">cost: {escape(str(exc))}</span>'
+    if cost is None:
+        return ""
+    reused = f" ({len(reporter.reused)} reused jobs cost nothing)" if reporter.reused else ""
+    return f'<br><span class="cost">cost: {escape(cost_line(cost))}{escape(reused)}</span>'
+
+
 def render_report(reporter: Reporter, info: ReportInput) -> str:
     """The report's HTML text."""
     trace = reporter.trace
@@ -271,6 +285,7 @@ def render_report(reporter: Reporter, info: ReportInput) -> str:
         f"{format_duration(trace.seconds())}"
         + (f"<br>{escape(trace.arn)}" if trace.arn else "")
         + (f"<br>{escape(info.note)}" if info.note else "")
+        + _cost_line(reporter)
         + "</div>"
         + (f'<div class="failure" id="failure">{escape(failure)}</div>' if failure else "")
         + "<h2>Workflow</h2>"

@@ -222,6 +222,16 @@ class Reporter:
             for visit in self.trace.visits
         ]
 
+    def cost(self) -> dict[str, Any] | None:
+        """Instance-hours and estimated cost of the jobs this execution ran (reused ones
+        excluded), priced in its region (from its ARN); None before the ARN is known."""
+        from legacylift.report.cost import run_cost
+
+        parts = (self.trace.arn or "").split(":")
+        if len(parts) < 4 or not parts[3]:
+            return None
+        return run_cost(self.trace, parts[3], set(self.reused))
+
     def result(self, output_uri: str | None = None, output_path: str | None = None,
                report: str | None = None) -> dict[str, Any]:  # fmt: skip
         """The machine-readable result (`--json`)."""
@@ -236,6 +246,7 @@ class Reporter:
             "output": {"uri": output_uri, "path": output_path},
             "steps": self.steps(),
             "failure": self.failure(),
+            "cost": self.cost(),
             "report": report,
         }
 
