@@ -626,6 +626,47 @@ def run(  # noqa: PLR0913 - one invoke option each
             raise Exit(code=1)
 
 
+@task(
+    help={
+        "execution": "the failed execution: its ARN, or its name together with --workspace and "
+        "--model",
+        "workspace": "Terraform workspace (when EXECUTION is a name)",
+        "model": "the model (when EXECUTION is a name)",
+        "wait": "follow the redriven execution to its end (default); --no-wait returns once "
+        "redriven",
+        "poll": "seconds between progress polls while following",
+        "json": JSON_HELP,
+    }
+)
+def redrive(c, execution, workspace=None, model=None, wait=True, poll=5, json=False):  # noqa: A002
+    """Restart a failed Standard execution from its failed step (Step Functions redrive) and
+    follow it like `run`; refused, before AWS is called, for a succeeded execution, one that
+    stopped over 14 days ago, failed before its first state, or is a Distributed Map child."""
+    from legacylift.aws.operations import redrive as redrive_execution
+    from legacylift.errors import LegacyLiftError
+    from legacylift.report.reporter import Reporter
+
+    reporter = Reporter("json" if json else "text")
+    failed = False
+    with _quiet_stdout(json):
+        try:
+            redrive_execution(execution, workspace, model, wait, float(poll), reporter)
+        except LegacyLiftError as exc:
+            if not json or reporter.trace.status == "RUNNING":  # refused, or failed to follow
+                from legacylift.console import error
+
+                error(str(exc))
+                raise Exit(code=1) from None
+            failed = True
+        except Exception as exc:
+            _exit_on_aws_error(exc, "redrive")
+            raise
+    if json:
+        reporter.print_json()
+        if failed:
+            raise Exit(code=1)
+
+
 def _refuse(option, fix):
     from legacylift.errors import LegacyLiftError
 

@@ -148,6 +148,14 @@ BUGS = (
         "    return seconds / 3600\n",
         ("tests/report/test_cost.py",),
     ),
+    PlantedBug(
+        "redrive-window-unchecked",
+        "redrive of an execution that stopped more than 14 days ago not refused",
+        "legacylift/aws/redrive.py",
+        "    if stopped is not None and now - timestamp(stopped) > REDRIVE_WINDOW:\n",
+        "    if False:\n",
+        ("tests/aws/test_redrive.py",),
+    ),
 )
 
 

@@ -90,6 +90,13 @@ def run(
     except KeyboardInterrupt:
         console.info(f"stopped following; the execution goes on: `invoke logs {arn}`")
         raise
+    return _followed(aws, arn, status, history, reporter)
+
+
+def _followed(aws, arn: str, status: str, history, reporter: Reporter) -> str:
+    """After following an execution to its end: its report command, cost and outcome; a
+    failure raises with the failing step, cause and log tail shown."""
+    name = arn.rsplit(":", 1)[-1]
     console.detail(f"its report: `invoke report {arn}`")
     cost = reporter.cost()
     if cost is not None:
@@ -100,6 +107,38 @@ def run(
         return arn
     summary = executions.report_failure(reporter, aws.client("logs"))
     raise LegacyLiftError(f"execution {name} {status}: {summary}")
+
+
+def redrive(
+    execution: str,
+    workspace: str | None = None,
+    model: str | None = None,
+    wait: bool = True,
+    poll_seconds: float = 5.0,
+    reporter: Reporter | None = None,
+) -> str:
+    """Redrive a failed Standard execution (Step Functions RedriveExecution: it restarts
+    from its failed states) after checking it can be, and with `wait` follow it as `run`
+    does, from the redrive on."""
+    from legacylift.aws.redrive import start_redrive
+
+    if execution.startswith("arn:"):
+        check_credentials(session(region_of_arn(execution)))
+    arn = resolve_execution(execution, workspace, model)
+    aws = session(region_of_arn(arn))
+    sfn = aws.client("stepfunctions")
+    last_id = start_redrive(sfn, arn)
+    console.info(f"redriven {arn}")
+    if not wait:
+        return arn
+    reporter = reporter or Reporter("text")
+    try:
+        status, history = executions.follow(sfn, arn, poll_seconds, reporter=reporter,
+                                            after_id=last_id)  # fmt: skip
+    except KeyboardInterrupt:
+        console.info(f"stopped following; the execution goes on: `invoke logs {arn}`")
+        raise
+    return _followed(aws, arn, status, history, reporter)
 
 
 def train(

@@ -65,6 +65,11 @@ class Reporter:
                 self._take(self._pending.pop(self._next_id))
                 self._next_id += 1
 
+    def start_after(self, event_id: int) -> None:
+        """Take only the events after `event_id` (a redriven execution's new part)."""
+        with self._lock:
+            self._next_id = max(self._next_id, event_id + 1)
+
     def _take(self, event: dict[str, Any]) -> None:
         for change, visit in self.trace.add(event):
             if visit is not None and visit.kind in PROGRESS_KINDS:
