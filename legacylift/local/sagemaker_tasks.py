@@ -52,12 +52,12 @@ class SageMakerTasks:
         runner: ProcessingRunner,
         time_scale: float = 1.0,
         cache: StepCache | None = None,
-        on_reuse: Callable[[str, str, str], Any] | None = None,
+        on_reuse: Callable[[str, str, str, str], Any] | None = None,
     ) -> None:
         self.runner = runner
         self.time_scale = time_scale
         self.cache = cache  # keys and records each job; serves a resumed run's unchanged steps
-        self.on_reuse = on_reuse  # (requested job name, job reused, its run)
+        self.on_reuse = on_reuse  # (state, requested job name, job reused, its run)
         self.results: dict[str, Any] = {}  # state name -> last JobResult (exit code, log tail)
         self.jobs: dict[str, Any] = {}  # job name -> JobResult (concurrent Map iterations)
 
@@ -88,7 +88,8 @@ class SageMakerTasks:
         reused = self.cache.reuse(key, parameters) if self.cache and key else None
         if reused is not None:
             if self.on_reuse:
-                self.on_reuse(parameters["ProcessingJobName"], reused.job, reused.run)
+                self.on_reuse(task.state_name, parameters["ProcessingJobName"], reused.job,
+                              reused.run)  # fmt: skip
             if resource == CREATE:
                 return {"ProcessingJobArn": reused.describe["ProcessingJobArn"]}
             return reused.describe

@@ -23,6 +23,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
+import os
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,7 +31,7 @@ from typing import Any
 
 from legacylift.atomic import write_json_atomic
 from legacylift.errors import LegacyLiftError
-from legacylift.local.datasources import DataSources, join_uri
+from legacylift.local.datasources import DataSources, LocalObjectStore, join_uri
 
 CODE_INPUT = "code"
 
@@ -161,16 +162,30 @@ class StepCache:
                 "(removed by clean-local?): it runs again"
             )
             return None
-        for new, objects in zip(outputs, listed, strict=True):
+        for old, new, objects in zip(entry["outputs"], outputs, listed, strict=True):
             for staged in objects:
-                with staged.open() as source:
-                    self.sources.put(join_uri(new, staged.relative), source)
+                self._copy(join_uri(old, staged.relative), join_uri(new, staged.relative), staged)
         origin = entry.get("origin") or self.resumed_from
         self.completed(key, request, entry["describe"], entry["uploaded"], origin=origin)
         reuse = Reuse(entry["job"], origin or "", entry["describe"])
         with self._lock:
             self.reused[request["ProcessingJobName"]] = reuse
         return reuse
+
+    def _copy(self, old: str, new: str, staged) -> None:
+        """One output object into this run: a hard link in the local object store (its
+        objects are only ever replaced by rename, never changed in place), else a copy."""
+        store = self.sources.s3
+        if isinstance(store, LocalObjectStore) and old.startswith("s3://"):
+            target = store.path_of(new)
+            try:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                os.link(store.path_of(old), target)
+                return
+            except OSError:
+                pass  # another filesystem, or a target already there: copy it
+        with staged.open() as source:
+            self.sources.put(new, source)
 
 
 def load_steps(settings, execution: str) -> dict[str, dict[str, Any]]:

@@ -103,7 +103,10 @@ def cost_line(cost: dict[str, Any]) -> str:
 
 
 def format_money(amount: float | None, currency: str = "USD") -> str:
-    """`$0.0123` (four decimals: one step of a small model costs fractions of a cent)."""
+    """`$0.0123` (four decimals: one step of a small model costs fractions of a cent;
+    `<$0.0001` below that)."""
     if amount is None:
         return "-"
+    if 0 < amount < 0.0001:
+        return "<$0.0001" if currency == "USD" else f"<0.0001 {currency}"
     return f"${amount:.4f}" if currency == "USD" else f"{amount:.4f} {currency}"

@@ -87,13 +87,14 @@ class Reporter:
         if note:
             self.job_notes[job] = note
 
-    def job_reused(self, requested: str, job: str, run: str) -> None:
-        """A resumed local run served the step from an earlier run's job: no job ran."""
+    def job_reused(self, state: str, requested: str, job: str, run: str) -> None:
+        """A resumed local run served state `state` (the job it requested) from an earlier
+        run's job: no job ran."""
         self.reused[requested] = {"job": job, "run": run}
         self.job_notes[requested] = (f"reused: job {job} of run {run} (its inputs, code and "
                                      "image are unchanged); no job ran")  # fmt: skip
         if self.mode == "text":
-            console.info(f"{requested}: reused job {job} of run {run}")
+            console.info(f"{state}: reused job {job} of run {run}")
 
     def logs_from(self, fetch: Callable[[str], list[str]], jobs: list[str]) -> None:
         """Fill job logs from elsewhere (CloudWatch) for the jobs that have none yet."""

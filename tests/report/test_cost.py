@@ -59,8 +59,8 @@ def test_jobs_a_resumed_run_reused_cost_nothing():
     events, arn = _history("succeeded", {"-pre-": (30, 1), "-inf-": (60, 1), "-pos-": (6, 1)})
     reporter = replay(events, arn)
     jobs = [attempt.job_name for _, attempt in reporter.trace.attempts()]
-    reporter.job_reused(jobs[0], "earlier-pre-job", "earlier-run")
-    reporter.job_reused(jobs[1], "earlier-inf-job", "earlier-run")
+    reporter.job_reused("Preprocessing", jobs[0], "earlier-pre-job", "earlier-run")
+    reporter.job_reused("Inference", jobs[1], "earlier-inf-job", "earlier-run")
     assert reporter.cost()["instance_hours"] == pytest.approx(0.1)
 
 
