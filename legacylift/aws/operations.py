@@ -84,23 +84,48 @@ def run(
     console.detail(f"input {payload['input_uri']} -> output {payload['output_uri']}")
     if not wait:
         return arn
-    reporter = reporter or Reporter("text")
+    return _follow(aws, arn, poll_seconds, reporter or Reporter("text"), (model, workspace))
+
+
+def _follow(
+    aws, arn: str, poll_seconds: float, reporter: Reporter, model_workspace=None, after_id=0
+) -> str:
+    """Follow an execution to its end (from event `after_id` on), then say how it went and
+    record it as the model's last run in the workspace (`model_workspace`, when known)."""
+    sfn = aws.client("stepfunctions")
     try:
-        status, history = executions.follow(sfn, arn, poll_seconds, reporter=reporter)
+        status, history = executions.follow(sfn, arn, poll_seconds, reporter=reporter,
+                                            after_id=after_id)  # fmt: skip
     except KeyboardInterrupt:
         console.info(f"stopped following; the execution goes on: `invoke logs {arn}`")
         raise
-    return _followed(aws, arn, status, history, reporter)
-
-
-def _followed(aws, arn: str, status: str, history, reporter: Reporter) -> str:
-    """After following an execution to its end: its report command, cost and outcome; a
-    failure raises with the failing step, cause and log tail shown."""
-    name = arn.rsplit(":", 1)[-1]
-    console.detail(f"its report: `invoke report {arn}`")
     cost = reporter.cost()
     if cost is not None:
         console.info(f"cost: {cost_line(cost)}")
+    if model_workspace and all(model_workspace):
+        record_cloud_run(*model_workspace, arn, status, cost)
+    return _followed(aws, arn, status, history, reporter)
+
+
+def record_cloud_run(model: str, workspace: str, arn: str, status: str, cost) -> None:
+    """Keep the last followed run of `model` in `workspace` (what `list-models` shows):
+    `.legacylift/runs/WORKSPACE/MODEL.json`."""
+    from datetime import UTC, datetime
+
+    from legacylift.atomic import write_json_atomic
+    from legacylift.paths import project_state_dir
+
+    stopped = datetime.now(UTC).isoformat(timespec="milliseconds")
+    record = {"model": model, "workspace": workspace, "where": f"AWS {workspace}",
+              "execution": arn, "status": status, "cost": cost, "stopped": stopped}  # fmt: skip
+    write_json_atomic(project_state_dir() / "runs" / workspace / f"{model}.json", record)
+
+
+def _followed(aws, arn: str, status: str, history, reporter: Reporter) -> str:
+    """After following an execution to its end: its report command and outcome; a failure
+    raises with the failing step, cause and log tail shown."""
+    name = arn.rsplit(":", 1)[-1]
+    console.detail(f"its report: `invoke report {arn}`")
     if status == "SUCCEEDED":
         total = sum(step.duration() or 0 for step in history.steps)
         console.success(f"{name} succeeded ({format_duration(total)} in steps)")
@@ -131,14 +156,8 @@ def redrive(
     console.info(f"redriven {arn}")
     if not wait:
         return arn
-    reporter = reporter or Reporter("text")
-    try:
-        status, history = executions.follow(sfn, arn, poll_seconds, reporter=reporter,
-                                            after_id=last_id)  # fmt: skip
-    except KeyboardInterrupt:
-        console.info(f"stopped following; the execution goes on: `invoke logs {arn}`")
-        raise
-    return _followed(aws, arn, status, history, reporter)
+    return _follow(aws, arn, poll_seconds, reporter or Reporter("text"), (model, workspace),
+                   after_id=last_id)  # fmt: skip
 
 
 def train(

@@ -27,7 +27,7 @@ def model_table(invalid: list[str] | None = None, aws_promotions: bool = False) 
     if aws_promotions:
         readers |= {workspace: promotions.aws_reader(workspace) for workspace in workspaces}
     rows = [["model", "content hash", "built", *workspaces, *(f"promoted ({w})" for w in readers)]]
-    rows[0].append("last local run")
+    rows[0].append("last run")
     last = last_run_costs()
 
     def report(name, error):
@@ -58,15 +58,39 @@ def model_table(invalid: list[str] | None = None, aws_promotions: bool = False) 
     )
 
 
+def _cloud_runs() -> dict[str, dict]:
+    """Each model's last followed cloud run (`invoke run`/`redrive`), any workspace."""
+    import json
+
+    from legacylift.paths import project_state_dir
+
+    latest: dict[str, dict] = {}
+    for path in sorted((project_state_dir() / "runs").glob("*/*.json")):
+        try:
+            record = json.loads(path.read_text())
+        except (OSError, ValueError):
+            continue
+        model = record.get("model")
+        if isinstance(model, str) and record.get("stopped", "") > latest.get(model, {}).get(
+            "stopped", ""
+        ):
+            latest[model] = record
+    return latest
+
+
 def last_run_costs() -> dict[str, str]:
-    """Each model's last local run: its status and estimated cost (or instance-hours when an
-    instance type has no price), from the local run records."""
+    """Each model's last run, local or followed on AWS: its status, estimated cost (or
+    instance-hours when an instance type has no price) and where it ran."""
     from legacylift.local.run_records import last_runs
     from legacylift.local.settings import LocalSettings
     from legacylift.report.cost import format_money
 
+    runs = last_runs(LocalSettings.from_env())
+    for model, record in _cloud_runs().items():
+        if record.get("stopped", "") > runs.get(model, {}).get("stopped", ""):
+            runs[model] = record
     cells = {}
-    for model, record in last_runs(LocalSettings.from_env()).items():
+    for model, record in runs.items():
         cost = record.get("cost") or {}
         if cost.get("estimated_cost") is not None:
             spent = format_money(cost["estimated_cost"], cost.get("currency", "USD"))
@@ -74,5 +98,6 @@ def last_run_costs() -> dict[str, str]:
             spent = f"{cost.get('instance_hours', 0):.4f} h, unpriced"
         else:
             spent = "-"
-        cells[model] = f"{record.get('status', '?').lower()} {spent}"
+        where = record.get("where") or "local"
+        cells[model] = f"{record.get('status', '?').lower()} {spent} ({where})"
     return cells

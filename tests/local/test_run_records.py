@@ -37,7 +37,7 @@ def test_failed_aborted_and_crashed_runs_can_be_resumed(local_settings):
         assert resumable_run(local_settings, name, "iris")["status"] == status
 
 
-def test_last_run_per_model_is_the_latest_that_ended(local_settings, monkeypatch):
+def test_last_run_per_model_is_the_latest_that_ended(local_settings, monkeypatch, tmp_path):
     from legacylift.build.status import last_run_costs
 
     cost = {"instance_hours": 0.5, "estimated_cost": 0.0575, "currency": "USD"}
@@ -50,4 +50,14 @@ def test_last_run_per_model_is_the_latest_that_ended(local_settings, monkeypatch
     assert {m: r["execution"] for m, r in last_runs(local_settings).items()} == {
         "iris": "new", "churn": "churn-1"}  # fmt: skip
     monkeypatch.setenv("LEGACYLIFT_LOCAL_DIR", str(local_settings.jobs_dir.parent))
-    assert last_run_costs() == {"iris": "succeeded $0.1000", "churn": "failed 2.0000 h, unpriced"}
+    monkeypatch.setenv("LEGACYLIFT_STATE_DIR", str(tmp_path / "state"))
+    assert last_run_costs() == {"iris": "succeeded $0.1000 (local)",
+                                "churn": "failed 2.0000 h, unpriced (local)"}  # fmt: skip
+
+    # A run followed on AWS after them is the last run.
+    from legacylift.aws.operations import record_cloud_run
+
+    spent = {"instance_hours": 1.0, "estimated_cost": 0.256, "currency": "USD"}
+    record_cloud_run("iris", "dev", "arn:aws:states:eu-west-1:1:execution:m:r", "FAILED", spent)
+    assert last_run_costs()["iris"] == "failed $0.2560 (AWS dev)"
+    assert last_run_costs()["churn"] == "failed 2.0000 h, unpriced (local)"
