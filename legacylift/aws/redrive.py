@@ -82,8 +82,8 @@ def start_redrive(sfn, arn: str, now: datetime | None = None) -> int:
     from legacylift.aws.executions import history_events
     from legacylift.errors import LegacyLiftError
 
+    events = history_events(sfn, arn)  # an unknown execution: one line naming it
     describe = sfn.describe_execution(executionArn=arn)
-    events = history_events(sfn, arn)
     why_not = refusal(describe, events, now)
     if why_not:
         raise LegacyLiftError(f"redrive: {why_not}")

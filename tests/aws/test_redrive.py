@@ -107,9 +107,9 @@ def test_a_refused_redrive_never_calls_redrive_execution():
     arn = succeeded["executionArn"]
     sfn = boto3.client("stepfunctions", region_name=REGION)
     with Stubber(sfn) as stub:  # no RedriveExecution response queued: a call would raise
-        stub.add_response("describe_execution", _describe(succeeded, "SUCCEEDED"),
-                          {"executionArn": arn})  # fmt: skip
         stub.add_response("get_execution_history", {"events": succeeded["events"]},
+                          {"executionArn": arn})  # fmt: skip
+        stub.add_response("describe_execution", _describe(succeeded, "SUCCEEDED"),
                           {"executionArn": arn})  # fmt: skip
         with pytest.raises(LegacyLiftError, match="^redrive: succeeded-1 succeeded"):
             start_redrive(sfn, arn)
@@ -122,9 +122,9 @@ def test_redrive_restarts_the_aborted_step_and_follows_only_what_follows(capsys)
     now = aborted["events"][-1]["timestamp"] + timedelta(hours=1)
     sfn = boto3.client("stepfunctions", region_name=REGION)
     with Stubber(sfn) as stub:
-        stub.add_response("describe_execution", _describe(aborted, "ABORTED"),
-                          {"executionArn": arn})  # fmt: skip
         stub.add_response("get_execution_history", {"events": aborted["events"]},
+                          {"executionArn": arn})  # fmt: skip
+        stub.add_response("describe_execution", _describe(aborted, "ABORTED"),
                           {"executionArn": arn})  # fmt: skip
         stub.add_response("redrive_execution", {"redriveDate": after[0]["timestamp"]},
                           {"executionArn": arn})  # fmt: skip
@@ -146,3 +146,30 @@ def test_redrive_restarts_the_aborted_step_and_follows_only_what_follows(capsys)
     steps = [step["name"] for step in reporter.steps() if step["type"] == "Task"]
     assert steps == ["Inference", "Postprocessing"]
     assert reporter.trace.started == after[0]["timestamp"]
+
+
+def test_invoke_redrive_refuses_in_one_line_against_moto(aws_env, capsys):
+    """The command itself against moto's Step Functions: an execution still running, and one
+    that does not exist, each refused in one line with exit 1. moto 5.2.5 answers
+    RedriveExecution with a 500 (not implemented), so the refusal line proves the call was
+    never made."""
+    import json
+
+    from invoke import Context, Exit
+
+    import tasks
+
+    sfn = boto3.client("stepfunctions", region_name=REGION, endpoint_url=aws_env.endpoint)
+    machine = sfn.create_state_machine(
+        name="legacylift-dev-redrive", roleArn="arn:aws:iam::123456789012:role/states",
+        definition=json.dumps({"StartAt": "A", "States": {"A": {"Type": "Pass", "End": True}}}),
+    )["stateMachineArn"]  # fmt: skip
+    running = sfn.start_execution(stateMachineArn=machine, name="still-running")["executionArn"]
+    unknown = running.replace("still-running", "never-ran")
+    cases = ((running, "still-running is RUNNING: only a FAILED"), (unknown, "no execution"))
+    for arn, expected in cases:
+        with pytest.raises(Exit) as raised:
+            tasks.redrive(Context(), arn)
+        assert raised.value.code == 1
+        err = capsys.readouterr().err.strip()
+        assert expected in err and len(err.splitlines()) == 1, err
