@@ -230,6 +230,10 @@ def run_local(
     previous = resumable_run(settings, resume, name) if resume is not None else None
     if previous is not None and input_ref is None:
         input_ref = previous.get("input_uri") or ""
+        if not input_ref.startswith("s3://") or not sources.list(input_ref):
+            raise LegacyLiftError(f"--resume {resume}: that run's input ({input_ref or 'none'}) "
+                                  "is no longer in the object store (clean-local --inputs "
+                                  "removes it); give it again with --input")  # fmt: skip
     input_path = None
     if generic_input is None:
         input_path = check_input(input_ref, settings, sources)

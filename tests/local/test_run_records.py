@@ -61,3 +61,17 @@ def test_last_run_per_model_is_the_latest_that_ended(local_settings, monkeypatch
     record_cloud_run("iris", "dev", "arn:aws:states:eu-west-1:1:execution:m:r", "FAILED", spent)
     assert last_run_costs()["iris"] == "failed $0.2560 (AWS dev)"
     assert last_run_costs()["churn"] == "failed 2.0000 h, unpriced (local)"
+
+
+def test_resume_whose_input_was_cleaned_asks_for_it(local_settings, tmp_path, monkeypatch):
+    from legacylift.local.run import run_local
+    from tests.local.tiny_models import write_models
+
+    monkeypatch.setenv("LEGACYLIFT_MODELS_DIR", str(write_models(tmp_path / "models", ["noop3"])))
+    write_run_record(local_settings, "noop3-1", {"model": "noop3", "status": "FAILED",
+                                                 "input_uri": "s3://legacylift-local/noop3/"
+                                                 "input/noop3-1/"})  # fmt: skip
+    with pytest.raises(LegacyLiftError, match="is no longer in the object store .* --input"):
+        run_local("noop3", None, settings=local_settings, quiet=True, resume="noop3-1")
+    assert sorted(p.name for p in (local_settings.jobs_dir.parent / "runs").iterdir()) == [
+        "noop3-1"]  # fmt: skip
