@@ -2,11 +2,12 @@
 restarts it from the states that failed (its completed steps are not run again), and the
 refusals said before AWS is called.
 
-What AWS redrives (Step Functions developer guide, "Redriving executions"): a Standard
-execution that FAILED, TIMED_OUT or was ABORTED, within 14 days of its stop, which entered at
-least one state; not a Distributed Map's child workflow execution (redriving its parent
-redrives the Map Run's failed children). DescribeExecution says so itself where it carries
-`redriveStatus`; the same rules are checked here from the status, dates, ARN and history, so
+What AWS redrives (RedriveExecution's API reference and the developer guide's "Redriving
+executions"): a Standard execution that FAILED, TIMED_OUT or was ABORTED, within 14 days of its
+stop, with fewer than 24,999 history events, which entered at least one state; not a
+Distributed Map's child workflow execution (redriving its parent redrives the Map Run's failed
+children). DescribeExecution says so itself where it carries `redriveStatus`; the same rules
+are checked here from the status, dates, ARN and history, so
 every refusal is one line naming the fix.
 """
 
@@ -18,6 +19,7 @@ from typing import Any
 from legacylift.report.trace import EXECUTION_END, timestamp
 
 REDRIVE_WINDOW = timedelta(days=14)
+HISTORY_LIMIT = 24999  # a redrivable execution has fewer events (RedriveExecution's conditions)
 REDRIVABLE = ("FAILED", "TIMED_OUT", "ABORTED")
 
 
@@ -68,6 +70,12 @@ def refusal(
         return (
             f"{name} failed before its first state ({error}): there is no failed state to "
             "restart from; fix the input and start a new run with `invoke run`"
+        )
+    if len(events) >= HISTORY_LIMIT:
+        return (
+            f"{name} has {len(events)} history events: a redrive appends at least two more and "
+            f"Step Functions needs the history to stay under {HISTORY_LIMIT + 1}; start a new run "
+            "with `invoke run`"
         )
     if describe.get("redriveStatus") == "NOT_REDRIVABLE":
         reason = describe.get("redriveStatusReason") or "Step Functions says it is not redrivable"

@@ -90,6 +90,9 @@ def test_refusals_are_one_line_each_and_name_the_fix():
                       "mapRun:legacylift-dev-iris/Batches:1"), events, recent),
         "is RUNNING: only a FAILED, TIMED_OUT or ABORTED execution": (
             _describe(failed, "RUNNING"), events, recent),
+        "has 24999 history events": (
+            _describe(failed, "FAILED"),
+            events + [{**events[1], "id": n} for n in range(len(events) + 1, 25000)], recent),
         "cannot be redriven: Execution history event limit exceeded": (
             _describe(failed, "FAILED", redriveStatus="NOT_REDRIVABLE",
                       redriveStatusReason="Execution history event limit exceeded"),
