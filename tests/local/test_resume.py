@@ -61,10 +61,11 @@ def _reused(run) -> dict[str, str]:
 
 
 def test_failed_run_resumes_from_its_failed_step(model, tmp_path, local_settings):
-    """Planted bugs, each seen red in the invalidation half: the inputs left out of
-    `StepCache.key` (the changed preprocessing.py is reused with everything after it), and no
-    provenance (`_produced` not recorded: preprocessing's output is byte-identical, so
-    inference is reused although the step before it ran again)."""
+    """Planted bugs, each seen red: the inputs left out of `StepCache.key` (the changed
+    preprocessing.py is reused with everything after it); no provenance (`_produced` not
+    recorded: preprocessing's output is byte-identical, so inference is reused although the
+    step before it ran again); the model image keyed by its ID (`image_keys`: the fix to
+    postprocessing.py rebuilds the image, so inference runs again on resume)."""
     data = tmp_path / "input"
     data.mkdir()
     (data / "rows.txt").write_text("alpha\nbeta\nrow42\n")
