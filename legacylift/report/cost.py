@@ -53,10 +53,18 @@ def job_hours(describe: dict[str, Any]) -> float | None:
     start, end = describe.get("ProcessingStartTime"), describe.get("ProcessingEndTime")
     if not start or not end:
         return None
-    seconds = max((timestamp(end) - timestamp(start)).total_seconds(), 0.0)
+    seconds = max((_instant(end) - _instant(start)).total_seconds(), 0.0)
     count = describe.get("ProcessingResources", {}).get("ClusterConfig", {}).get(
         "InstanceCount", 1)  # fmt: skip
     return seconds * count / 3600
+
+
+def _instant(value: Any):
+    """A job timestamp: epoch milliseconds (the local engine, Step Functions' task output),
+    epoch seconds (a number too small to be milliseconds since 1973), or ISO text."""
+    if isinstance(value, int | float) and abs(value) < 1e11:
+        value = value * 1000
+    return timestamp(value)
 
 
 def run_cost(trace: Trace, region: str, reused: set[str] | frozenset[str] = frozenset(),

@@ -104,3 +104,23 @@ def test_the_shipped_table_is_dated_and_prices_every_default_instance_type():
     assert "ml.m5.xlarge" in used, "a sample model's own instance type is read"
     for region in ("us-east-1", "eu-west-1"):
         assert used <= set(table["prices"][region]), region
+
+
+def test_job_times_in_seconds_or_milliseconds_give_the_same_hours():
+    from legacylift.report.cost import job_hours
+
+    cluster = {"ClusterConfig": {"InstanceCount": 1, "InstanceType": "ml.m5.large"}}
+    in_ms = {"ProcessingStartTime": START_MS, "ProcessingEndTime": START_MS + 1_800_000,
+             "ProcessingResources": cluster}  # fmt: skip
+    in_s = {**in_ms, "ProcessingStartTime": START_MS / 1000,
+            "ProcessingEndTime": (START_MS + 1_800_000) / 1000}  # fmt: skip
+    assert job_hours(in_ms) == pytest.approx(0.5) == job_hours(in_s)
+    assert job_hours({**in_ms, "ProcessingEndTime": None}) is None
+
+
+def test_the_report_shows_the_cost():
+    from legacylift.report.html import ReportInput, render_report
+
+    events, arn = _history("succeeded", {"-pre-": (30, 1), "-inf-": (60, 1), "-pos-": (6, 1)})
+    page = render_report(replay(events, arn), ReportInput(title="iris"))
+    assert "cost: 1.6000 instance-hours, estimated $" in page
