@@ -75,3 +75,16 @@ def test_resume_whose_input_was_cleaned_asks_for_it(local_settings, tmp_path, mo
         run_local("noop3", None, settings=local_settings, quiet=True, resume="noop3-1")
     assert sorted(p.name for p in (local_settings.jobs_dir.parent / "runs").iterdir()) == [
         "noop3-1"]  # fmt: skip
+
+
+def test_run_local_without_input_or_resume_is_one_line(capsys):
+    from invoke import Context, Exit
+
+    import tasks
+
+    with pytest.raises(Exit) as raised:
+        tasks.run_local(Context(), "iris")
+    assert raised.value.code == 1
+    err = capsys.readouterr().err.strip()
+    assert err.endswith("--input: give the input (a path or s3:// URI), or --resume RUN to rerun "
+                        "a failed run") and len(err.splitlines()) == 1  # fmt: skip
