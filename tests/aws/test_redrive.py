@@ -176,3 +176,17 @@ def test_invoke_redrive_refuses_in_one_line_against_moto(aws_env, capsys):
         assert raised.value.code == 1
         err = capsys.readouterr().err.strip()
         assert expected in err and len(err.splitlines()) == 1, err
+
+
+def test_the_report_of_a_redriven_execution_reads_its_whole_history():
+    """`invoke report` replays every event: the abort, the redrive, the end."""
+    from legacylift.report.cloud import replay
+
+    aborted, after = _aborted_then_redriven()
+    reporter = replay(aborted["events"] + after, aborted["executionArn"])
+    trace = reporter.trace
+    assert trace.status == "SUCCEEDED" and trace.error is None and trace.stopped is not None
+    assert reporter.failure() is None
+    tasks = [(visit.name, visit.status) for visit in trace.tasks()]
+    assert tasks == [("Preprocessing", "succeeded"), ("Inference", "failed"),
+                     ("Inference", "succeeded"), ("Postprocessing", "succeeded")]  # fmt: skip
