@@ -327,8 +327,13 @@ def image_keys(model, images: dict[str, str], built: bool) -> Callable[..., str 
     its build context less the other steps' scripts (the default image holds the whole
     folder, and predict.py does not run postprocessing.py); any other image by its ID."""
 
+    known: dict[tuple[str, frozenset[str]], str | None] = {}  # a fan-out keys many jobs
+
     def key(reference: str, ignored: frozenset[str]) -> str | None:
-        if built and reference == images.get("model") and local_image_id(reference):
+        if (reference, ignored) in known:
+            return known[reference, ignored]
+        named = local_image_id(reference)
+        if built and reference == images.get("model") and named:
             from dataclasses import replace
 
             from legacylift.build.images import ImageBuilder
@@ -336,8 +341,9 @@ def image_keys(model, images: dict[str, str], built: bool) -> Callable[..., str 
             context = ImageBuilder().model_context(model)
             files = [(relative, path) for relative, path in context.files
                      if relative.removeprefix("code/") not in ignored]  # fmt: skip
-            return "context:" + replace(context, files=files).content_hash
-        return local_image_id(reference)
+            named = "context:" + replace(context, files=files).content_hash
+        known[reference, ignored] = named
+        return named
 
     return key
 

@@ -67,7 +67,7 @@ class SageMakerTasks:
             return None
         try:
             return self.cache.key(parameters)
-        except (KeyError, TypeError, AttributeError):
+        except (KeyError, TypeError, AttributeError, ValueError):
             return None
 
     def supports(self, resource: str) -> bool:

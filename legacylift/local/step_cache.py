@@ -103,7 +103,7 @@ class StepCache:
                     ignored = self._other_scripts(running) if item.get("InputName") == CODE_INPUT \
                         else frozenset()  # fmt: skip
                     s3["S3Uri"] = self._content(s3["S3Uri"], ignored)
-        except LegacyLiftError:
+        except (LegacyLiftError, OSError):  # unreadable: the step runs, as without a key
             return None
         text = json.dumps(keyed, sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(text.encode()).hexdigest()
