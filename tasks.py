@@ -182,7 +182,8 @@ def new_model(c, name, from_=None):
 )
 def list_models(c, aws=False):
     """Each model: content hash, whether its image is built, the digest pinned per workspace,
-    and the promoted version and metric of models with a training workflow."""
+    the promoted version and metric of models with a training workflow, and its last run
+    (local, or followed on AWS) with its estimated cost."""
     from legacylift.build.status import model_table
     from legacylift.console import error
 

@@ -16,8 +16,9 @@ def model_table(invalid: list[str] | None = None, aws_promotions: bool = False) 
     """A plain-text table: name, content hash, built?, per workspace the pinned digest (marked
     stale when it was built from other content than the folder holds now), and for models with
     a training workflow the promoted version and metric: locally, and with `aws_promotions` in
-    each deployed workspace (read from its data bucket). A folder that is not a valid model gets
-    an `invalid` row, its reason appended to `invalid`."""
+    each deployed workspace (read from its data bucket); last, the model's last run and cost.
+    A folder that is not a valid model gets an `invalid` row, its reason appended to
+    `invalid`."""
     from legacylift.local import promotions
 
     builder = ImageBuilder()
