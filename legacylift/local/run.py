@@ -298,6 +298,8 @@ def run_local(
         output_path = in_store
     for job in tasks.jobs.values():
         reporter.job_finished(job.describe["ProcessingJobName"], job.exit_code, job.out_of_memory)
+    for job, why in cache.misses.items():  # a resumed step that could not be reused
+        reporter.job_notes.setdefault(job, why)
     run = LocalRun(name, execution, result, output_uri, output_path,
                    step_timings(reporter.trace), time.monotonic() - started)  # fmt: skip
     run.reporter = reporter
