@@ -181,6 +181,38 @@ BUGS = (
         "            if False:  # the Retry field starts the failed task again\n",
         ("tests/aws/test_history.py",),
     ),
+    PlantedBug(
+        "step-key-without-input-content",
+        "a step's content key naming its inputs by URI instead of by their content",
+        "legacylift/local/step_cache.py",
+        '                    s3["S3Uri"] = self._content(s3["S3Uri"], ignored)\n',
+        "                    pass\n",
+        ("tests/local/test_step_cache.py",),
+    ),
+    PlantedBug(
+        "step-key-without-provenance",
+        "a step's input keyed by its bytes even when a job of this run wrote it",
+        "legacylift/local/step_cache.py",
+        "                self._produced[_prefix(uri)] = key\n",
+        "                pass\n",
+        ("tests/local/test_step_cache.py",),
+    ),
+    PlantedBug(
+        "cost-ignores-instance-count",
+        "a job's instance-hours counting one instance whatever its InstanceCount",
+        "legacylift/report/cost.py",
+        "    return seconds * count / 3600\n",
+        "    return seconds / 3600\n",
+        ("tests/report/test_cost.py",),
+    ),
+    PlantedBug(
+        "redrive-window-unchecked",
+        "redrive of an execution that stopped more than 14 days ago not refused",
+        "legacylift/aws/redrive.py",
+        "    if stopped is not None and now - timestamp(stopped) > REDRIVE_WINDOW:\n",
+        "    if False:\n",
+        ("tests/aws/test_redrive.py",),
+    ),
 )
 
 
