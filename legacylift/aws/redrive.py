@@ -16,7 +16,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from legacylift.report.trace import EXECUTION_END, timestamp
+from legacylift.history import EXECUTION_END, timestamp
 
 REDRIVE_WINDOW = timedelta(days=14)
 HISTORY_LIMIT = 24999  # a redrivable execution has fewer events (RedriveExecution's conditions)

@@ -19,9 +19,8 @@ from collections import deque
 from pathlib import Path
 from typing import Any
 
-from legacylift.aws import history as hist
+from legacylift.history import parse
 from legacylift.report.reporter import LOG_LINES_KEPT, Reporter
-from legacylift.report.trace import timestamp
 
 TESTS = Path(__file__).resolve().parents[1]
 HISTORIES = sorted((TESTS / "aws" / "fixtures" / "histories").glob("*.json")) + [
@@ -50,13 +49,12 @@ def report_of(document: dict[str, Any]) -> dict[str, Any]:
         text = reporter.failure_text()
         if text:
             print(text)
-    timed = [{**event, "timestamp": timestamp(event["timestamp"])} for event in events]
-    parsed = hist.parse(timed)
+    parsed = parse(events)
     return {
         "text": shown.getvalue().splitlines(),
         "json": json.loads(json.dumps(reporter.result(), sort_keys=True)),
         "jobs": parsed.job_names(),
-        "seconds_in_steps": round(sum(step.duration() or 0 for step in parsed.steps), 3),
+        "seconds_in_steps": round(parsed.seconds_in_states(), 3),
     }
 
 
