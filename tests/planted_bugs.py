@@ -124,6 +124,32 @@ BUGS = (
         "            if False:  # the Retry field starts the failed task again\n",
         ("tests/aws/test_history.py",),
     ),
+    PlantedBug(
+        "history-unbounded",
+        "the local engine's 25,000-event history limit removed (a looping definition never ends)",
+        "legacylift/local/asl/history.py",
+        "            if event_id >= self.limit and event_type not in FINAL_EVENTS:\n",
+        "            if False:\n",
+        ("tests/local/test_execution_limits.py",),
+    ),
+    PlantedBug(
+        "history-limit-off-by-one",
+        "the history limit counted one event early (an execution ending at event 25,000 failed)",
+        "legacylift/local/asl/history.py",
+        "            if event_id >= self.limit and event_type not in FINAL_EVENTS:\n",
+        "            if event_id >= self.limit - 1 and event_type not in FINAL_EVENTS:\n",
+        (
+            "tests/local/test_execution_limits.py::test_the_last_allowed_event_may_be_the_execution_succeeding",
+        ),
+    ),
+    PlantedBug(
+        "definition-size-unchecked",
+        "definitions over AWS's 1 MB accepted by the local engine",
+        "legacylift/local/asl/definition.py",
+        "    if len(text) > MAX_DEFINITION_LENGTH:\n",
+        "    if False:\n",
+        ("tests/local/test_execution_limits.py",),
+    ),
 )
 
 

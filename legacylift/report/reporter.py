@@ -18,11 +18,14 @@ from typing import Any, TextIO
 
 from legacylift import console
 from legacylift.aws.history import format_duration, readable_cause
+from legacylift.local.asl.history import MAX_HISTORY_EVENTS
 from legacylift.report.progress import LIVE_DISPLAY, is_terminal
 from legacylift.report.trace import PROGRESS_KINDS, Attempt, Trace, Visit
 
 LOG_LINES_KEPT = 50
 LOG_TAIL_SHOWN = 20
+# A long run of states that show no step (Pass, Choice loops) still says it is alive.
+PROGRESS_EVERY_EVENTS = 1_000
 ICONS = {"running": "•", "succeeded": "✓", "failed": "✗", "caught": "✗", "retrying": "↻"}
 
 
@@ -65,6 +68,11 @@ class Reporter:
                 self._next_id += 1
 
     def _take(self, event: dict[str, Any]) -> None:
+        event_id = int(event["id"])
+        on_the_way = event_id % PROGRESS_EVERY_EVENTS == 0 and event_id < MAX_HISTORY_EVENTS
+        if self.mode == "text" and on_the_way:
+            console.info(f"{event_id:,} history events so far (an execution ends at "
+                         f"{MAX_HISTORY_EVENTS:,}, as on AWS)")  # fmt: skip
         for change, visit in self.trace.add(event):
             if visit is not None and visit.kind in PROGRESS_KINDS:
                 self._show(change, visit)

@@ -17,6 +17,7 @@ NOT_IMPLEMENTED = {
     "HeartbeatSeconds": None,  # accepted: a local task reports no heartbeats to miss
 }
 MAP_MODES = ("INLINE", "DISTRIBUTED")
+MAX_DEFINITION_LENGTH = 1_048_576  # CreateStateMachine's `definition`: a hard quota
 # Distributed Map only (AWS's validator refuses them on an inline Map).
 DISTRIBUTED_ONLY = ("ItemReader", "ResultWriter", "ItemBatcher", "ToleratedFailureCount",
                     "ToleratedFailurePercentage", "ToleratedFailureCountPath",
@@ -34,13 +35,29 @@ JSONPATH_FIX = 'set "QueryLanguage": "JSONata" on the state (or the state machin
 
 
 def load(definition: str | dict[str, Any]) -> dict[str, Any]:
-    """Parse a definition given as JSON text or a dict."""
+    """Parse a definition given as JSON text or a dict; one over AWS's size limit is refused."""
+    text = (
+        definition if isinstance(definition, str) else json.dumps(definition, separators=(",", ":"))
+    )
+    check_size(text)
     if isinstance(definition, dict):
         return definition
     try:
         return json.loads(definition)
     except json.JSONDecodeError as exc:
         raise DefinitionError(f"the state machine definition is not JSON: {exc}") from None
+
+
+def check_size(text: str) -> None:
+    """Refuse a definition longer than CreateStateMachine accepts, with AWS's error."""
+    if len(text) > MAX_DEFINITION_LENGTH:
+        raise DefinitionError(
+            f"the state machine definition is {len(text):,} characters, over AWS's "
+            f"{MAX_DEFINITION_LENGTH:,} (1 MB): CreateStateMachine refuses it with "
+            "ValidationException: 1 validation error detected: Value at 'definition' failed "
+            "to satisfy constraint: Member must have length less than or equal to "
+            f"{MAX_DEFINITION_LENGTH}; split it into state machines that start one another"
+        )
 
 
 def state_language(machine_language: str, state: dict[str, Any]) -> str:
