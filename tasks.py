@@ -347,7 +347,7 @@ def run_definition(c, definition, input=None, image=None, stage=None, name=None,
     name="clean-local",
     help={
         "older_than": "remove only runs whose data did not change for this many days "
-        "(default 7; 0 removes every run, including one in progress)",
+        "(default 7; any finite number above 0; a run still going is never removed)",
         "inputs": "also remove the copies of local inputs that run-local staged",
         "dry_run": "list what would be removed, remove nothing",
     },
@@ -374,7 +374,8 @@ def clean_local(c, older_than="7", inputs=False, dry_run=False):
     for path in report.removed:
         print(f"{verb} {path}")
     success(f"{verb} {len(report.removed)} run folders ({report.bytes / 1e6:.1f} MB); kept "
-            f"{report.kept_recent} newer than {older_than} days")  # fmt: skip
+            f"{report.kept_recent} newer than {older_than} days and {report.kept_live} in use "
+            "by a run still going")  # fmt: skip
 
 
 @task(

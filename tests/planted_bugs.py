@@ -150,6 +150,32 @@ BUGS = (
         "    if False:\n",
         ("tests/local/test_execution_limits.py",),
     ),
+    PlantedBug(
+        "clean-age-nan",
+        "clean-local refusing only negative ages (nan and inf pass and select every run)",
+        "legacylift/local/clean.py",
+        "    if not (math.isfinite(older_than_days) and older_than_days > 0):\n",
+        "    if older_than_days < 0:\n",
+        ("tests/local/test_live_runs.py::test_older_than_must_be_finite_and_above_zero",),
+    ),
+    PlantedBug(
+        "clean-ignores-live-runs",
+        "clean-local removing what a live run uses (claims and job records not consulted)",
+        "legacylift/local/clean.py",
+        "        if _used(path, paths, jobs, store / STAGING_DIR):\n",
+        "        if False:\n",
+        ("tests/local/test_live_runs.py::test_clean_keeps_an_execution_a_live_run_claims",),
+    ),
+    PlantedBug(
+        "claims-not-exclusive",
+        "a run's claim taken as a shared lock (two runs hold one --output)",
+        "legacylift/local/claims.py",
+        "        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)\n",
+        "        fcntl.flock(handle, fcntl.LOCK_SH | fcntl.LOCK_NB)\n",
+        (
+            "tests/local/test_live_runs.py::test_a_claim_is_refused_naming_its_holder_and_freed_when_released",
+        ),
+    ),
 )
 
 
