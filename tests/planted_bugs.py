@@ -176,6 +176,22 @@ BUGS = (
             "tests/local/test_live_runs.py::test_a_claim_is_refused_naming_its_holder_and_freed_when_released",
         ),
     ),
+    PlantedBug(
+        "config-bytes-traceback",
+        "a config file (model.toml, tfvars) of random bytes read without catching the decode error",
+        "legacylift/config_files.py",
+        "    except UnicodeDecodeError as exc:\n",
+        "    except UnicodeEncodeError as exc:\n",
+        ("tests/build/test_config_not_text.py",),
+    ),
+    PlantedBug(
+        "config-recursion-traceback",
+        "a deeply nested config file read without catching RecursionError",
+        "legacylift/config_files.py",
+        "    except RecursionError:\n",
+        "    except ZeroDivisionError:\n",
+        ("tests/build/test_config_not_text.py",),
+    ),
 )
 
 

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from legacylift import console
+from legacylift.config_files import parse_file
 from legacylift.errors import LegacyLiftError
 from legacylift.local.arguments import parse_time_scale
 from legacylift.local.asl.errors import StatesError
@@ -55,9 +56,9 @@ def read_json(path: str, what: str) -> Any:
     if not file.is_file():
         raise LegacyLiftError(f"{what} {path}: no such file; give the path of a JSON file")
     try:
-        return json.loads(file.read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise LegacyLiftError(f"{what} {path}: not valid JSON ({exc}); fix the file") from None
+        return parse_file(file, json.loads, "JSON", "fix the file")
+    except LegacyLiftError as exc:
+        raise LegacyLiftError(f"{what} {exc}") from None
 
 
 def _walk(value: Any, key: str | None = None) -> Iterator[tuple[str | None, Any]]:
