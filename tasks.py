@@ -289,14 +289,16 @@ def run_local(
         return
     if not result.succeeded:
         error(result.failure)
-        error(f"report: {result.report_path}")
+        if result.report_path:
+            error(f"report: {result.report_path}")
         raise Exit(code=1)
     if result.failed_batches:
         error(f"{len(result.failed_batches)} failed batches, within the tolerance:")
         error("\n".join(result.failed_batches))
     success(f"{model}: execution {result.execution_name} succeeded in {result.seconds:.1f}s")
     success(f"output: {result.output_path or result.output_uri}")
-    success(f"report: {result.report_path}")
+    if result.report_path:
+        success(f"report: {result.report_path}")
 
 
 @task(
@@ -335,12 +337,14 @@ def run_definition(c, definition, input=None, image=None, stage=None, name=None,
     )
     if not result.succeeded:
         error(result.failure)
-        error(f"report: {result.report_path}")
+        if result.report_path:
+            error(f"report: {result.report_path}")
         raise Exit(code=1)
     success(f"{result.model}: execution {result.execution_name} succeeded in {result.seconds:.1f}s")
     for uri, path in result.outputs.items():
         success(f"output: {uri}" + (f" -> {path}" if path else ""))
-    success(f"report: {result.report_path}")
+    if result.report_path:
+        success(f"report: {result.report_path}")
 
 
 @task(

@@ -192,6 +192,26 @@ BUGS = (
         "    except ZeroDivisionError:\n",
         ("tests/build/test_config_not_text.py",),
     ),
+    PlantedBug(
+        "output-full-traceback",
+        "--output on a full filesystem re-raising ENOSPC as is (nothing said of the store copy)",
+        "legacylift/local/transfer.py",
+        "        if disk.is_full(exc):\n",
+        "        if False:\n",
+        (
+            "tests/local/test_full_disk.py::test_output_on_a_full_filesystem_says_what_is_full_and_where_the_output_is",
+        ),
+    ),
+    PlantedBug(
+        "record-full-disk",
+        "a job record's final state not written on a full disk (left InProgress)",
+        "legacylift/local/names.py",
+        "            _rewrite_in_place(path, record)\n",
+        "            raise\n",
+        (
+            "tests/local/test_full_disk.py::test_a_job_record_reaches_its_final_state_on_a_full_disk",
+        ),
+    ),
 )
 
 
