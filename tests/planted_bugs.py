@@ -212,6 +212,24 @@ BUGS = (
             "tests/local/test_full_disk.py::test_a_job_record_reaches_its_final_state_on_a_full_disk",
         ),
     ),
+    PlantedBug(
+        "log-controls-raw",
+        "a step's control characters (NUL, ESC, OSC) passed to the terminal as they are",
+        "legacylift/report/reporter.py",
+        '    return CONTROLS.sub(lambda found: f"\\\\x{ord(found.group()):02x}", line)\n',
+        "    return line\n",
+        ("tests/local/test_step_output_safety.py::test_control_characters_are_escaped",),
+    ),
+    PlantedBug(
+        "refusal-lists-other-actions",
+        "run-definition's refusal naming other S3 actions than the engine runs and the docs list",
+        "legacylift/local/asl/definition.py",
+        '"and the AWS SDK integrations aws-sdk:s3:listObjectsV2, aws-sdk:s3:getObject "',
+        '"and the AWS SDK integrations aws-sdk:s3:getObject "',
+        (
+            "tests/local/test_step_output_safety.py::test_refusal_of_an_integration_lists_what_the_docs_list",
+        ),
+    ),
 )
 
 

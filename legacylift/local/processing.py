@@ -446,3 +446,5 @@ class ProcessingRunner:
 
             report = read_archive(chunks, sink)
             result.skipped_outputs += [f"{item['OutputName']}: {entry}" for entry in report.skipped]
+        for entry in result.skipped_outputs:  # each named, never dropped silently
+            self.on_log(request["ProcessingJobName"], f"[output {entry}: not uploaded]")

@@ -113,8 +113,8 @@ def validate(
                 raise DefinitionError(
                     f"{label}: resource {resource!r} is not runnable locally; the local engine "
                     "runs arn:aws:states:::sagemaker:createProcessingJob(.sync) tasks in Docker "
-                    "and the AWS SDK integrations aws-sdk:s3:getObject and aws-sdk:s3:putObject "
-                    "on the local object store"
+                    "and the AWS SDK integrations aws-sdk:s3:listObjectsV2, aws-sdk:s3:getObject "
+                    "and aws-sdk:s3:putObject on the local object store"
                 )
         if kind == "Parallel":
             for index, branch in enumerate(state.get("Branches", [])):
