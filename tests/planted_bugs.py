@@ -230,6 +230,14 @@ BUGS = (
             "tests/local/test_step_output_safety.py::test_refusal_of_an_integration_lists_what_the_docs_list",
         ),
     ),
+    PlantedBug(
+        "registry-setting-ignored",
+        "--registry local using setup's registry whatever LEGACYLIFT_REGISTRY says",
+        "legacylift/build/registry.py",
+        '    if credentials["address"] != wanted:\n',
+        "    if False:\n",
+        ("tests/build/test_registry_setting.py",),
+    ),
 )
 
 
