@@ -110,18 +110,10 @@ def test_state_directory_full_the_run_fails_cleanly_with_final_records(
     (by hand: both defences removed, the in-place record fallback and the OSError handler of
     create_processing_job): the engine dies writing the job record and leaves it InProgress."""
     from legacylift.local.run import run_local
-    from tests.local.tiny_models import model_image
+    from tests.local.tiny_models import one_step_model
 
-    folder = tmp_path / "models" / "filler"
-    folder.mkdir(parents=True)
-    (folder / "requirements.txt").write_text("")
-    (folder / "model.toml").write_text('steps = ["inference"]\n')
-    (folder / "predict.py").write_text(FILL_OUTPUT)
-    monkeypatch.setenv("LEGACYLIFT_MODELS_DIR", str(folder.parent))
-    data = tmp_path / "input"
-    data.mkdir()
-    (data / "note.txt").write_text("x\n")
-    images = {"model": model_image(docker_client, base_image, folder), "framework": base_image}
+    images, data = one_step_model(tmp_path, monkeypatch, docker_client, base_image, "filler",
+                                  FILL_OUTPUT)  # fmt: skip
     state = small_fs(16)
     settings = LocalSettings.under(state)
     run = run_local("filler", str(data), settings=settings, quiet=True, images=images)

@@ -96,19 +96,9 @@ def test_a_claim_is_refused_naming_its_holder_and_freed_when_released(local_sett
 @pytest.fixture
 def slow_model(tmp_path, monkeypatch, docker_client, base_image):
     """A one-step model whose step takes four seconds; its images and an input folder."""
-    from tests.local.tiny_models import model_image
+    from tests.local.tiny_models import one_step_model
 
-    folder = tmp_path / "models" / "slowcopy"
-    folder.mkdir(parents=True)
-    (folder / "requirements.txt").write_text("")
-    (folder / "model.toml").write_text('steps = ["inference"]\n')
-    (folder / "predict.py").write_text(SLOW_COPY)
-    monkeypatch.setenv("LEGACYLIFT_MODELS_DIR", str(folder.parent))
-    data = tmp_path / "input"
-    data.mkdir()
-    (data / "note.txt").write_text("kept\n")
-    images = {"model": model_image(docker_client, base_image, folder), "framework": base_image}
-    return images, data
+    return one_step_model(tmp_path, monkeypatch, docker_client, base_image, "slowcopy", SLOW_COPY)
 
 
 def _start(target, **kwargs):
