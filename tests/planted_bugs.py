@@ -143,6 +143,16 @@ BUGS = (
         ),
     ),
     PlantedBug(
+        "history-texts-copied",
+        "each history event keeping its own copy of the texts a loop passes along",
+        "legacylift/local/asl/history.py",
+        "                    details[name] = self._texts.setdefault(text, text)\n",
+        "                    details[name] = text[:1] + text[1:]\n",
+        (
+            "tests/local/test_execution_limits.py::test_a_loop_keeps_one_copy_of_the_data_it_carries",
+        ),
+    ),
+    PlantedBug(
         "definition-size-unchecked",
         "definitions over AWS's 1 MB accepted by the local engine",
         "legacylift/local/asl/definition.py",

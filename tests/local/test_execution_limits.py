@@ -121,3 +121,20 @@ def test_definitions_over_one_megabyte_are_refused_with_aws_error():
     )
     assert len(at_limit) == MAX_DEFINITION_LENGTH
     assert Execution(at_limit).run().status == "SUCCEEDED"
+
+
+def test_a_loop_keeps_one_copy_of_the_data_it_carries():
+    """Memory bounded by what the history must keep: 12,500 states passing the same 4 KB
+    along hold it once (100 MB otherwise). Planted bug `history-texts-copied` (each event
+    keeping its own copy of the input and output texts)."""
+    result = _run_bounded(Execution(LOOP, {"data": "x" * 4 * 1024}))
+    texts = [
+        details[name]
+        for event in result.history
+        for key, details in event.items()
+        if key.endswith("EventDetails") and isinstance(details, dict)
+        for name in ("input", "output")
+        if name in details
+    ]
+    assert len(texts) > 24_000
+    assert len({id(text) for text in texts}) <= 2  # the execution's input, and the data

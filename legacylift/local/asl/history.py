@@ -16,6 +16,7 @@ MAX_HISTORY_EVENTS = 25_000
 HISTORY_LIMIT_CAUSE = (
     f"The execution reached the maximum number of history events ({MAX_HISTORY_EVENTS})."
 )
+SHARED_TEXTS = ("input", "output")
 FINAL_EVENTS = frozenset(
     {"ExecutionSucceeded", "ExecutionFailed", "ExecutionAborted", "ExecutionTimedOut"}
 )
@@ -49,6 +50,9 @@ class History:
         self.events: list[dict[str, Any]] = []
         self.limit = limit
         self.full = False
+        # Each distinct input/output text is kept once: a loop passing the same data from
+        # state to state holds one copy, not one per event.
+        self._texts: dict[str, str] = {}
         self._lock = threading.Lock()
         self._on_event = on_event
         self._branch = threading.local()
@@ -74,6 +78,10 @@ class History:
                 "timestamp": now_iso(),
                 "type": event_type,
             }
+            for name in SHARED_TEXTS:
+                text = details.get(name)
+                if isinstance(text, str):
+                    details[name] = self._texts.setdefault(text, text)
             if details:
                 key = _details_key(event_type)
                 event[key] = details
