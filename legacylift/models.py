@@ -1,6 +1,6 @@
 """Legacy model folders: discovery, the folder contract, and `model.toml` settings.
 
-A model is `legacy_models/NAME/` (contracts §1 and the folder contract in DESIGN.md). Every
+A model is `legacy_models/NAME/` (docs/contracts.md §1). Every
 problem is reported as a `LegacyLiftError` naming the model, the file or key, and the fix.
 """
 

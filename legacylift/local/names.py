@@ -19,36 +19,14 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from legacylift.atomic import write_text_atomic
+from legacylift.atomic import json_with_room, write_json_with_room, write_text_atomic
 from legacylift.errors import LegacyLiftError
 from legacylift.local import disk
 from legacylift.local.errors import SageMakerApiError, validation_error
 
-# Room each record keeps after its JSON (trailing spaces, still valid JSON), so its final state
-# (end time, failure reason, exit message: each at most 1 KB) fits in place on a full disk.
-RECORD_ROOM = 4096
 # Seconds an InProgress record may lack its owner file before the sweep takes it for a crash
 # between the reservation and the owner's write.
 OWNERLESS_GRACE = 60.0
-
-
-def _padded(record: dict[str, Any]) -> str:
-    text = json.dumps(record, indent=2, sort_keys=True) + "\n"
-    return text + " " * RECORD_ROOM
-
-
-def _rewrite_in_place(path: Path, record: dict[str, Any]) -> None:
-    """Overwrite the record in the blocks the file already holds (no new space needed)."""
-    data = (json.dumps(record, indent=2, sort_keys=True) + "\n").encode("utf-8")
-    with open(path, "r+b") as handle:
-        size = os.fstat(handle.fileno()).st_size
-        if len(data) > size:
-            raise LegacyLiftError(
-                f"cannot record job state in {path}: {disk.full_message(path.parent, len(data))}"
-            )
-        handle.write(data + b" " * (size - len(data)))
-        handle.flush()
-        os.fsync(handle.fileno())
 
 
 class JobRegistry:
@@ -77,7 +55,7 @@ class JobRegistry:
             # crash never leaves a half-written reservation behind.
             fd, tmp = tempfile.mkstemp(dir=self.jobs_dir, prefix=".reserve-", suffix=".tmp")
             with os.fdopen(fd, "w") as handle:
-                handle.write(_padded(record))
+                handle.write(json_with_room(record))  # room for its final state
             os.chmod(tmp, 0o644)
             os.link(tmp, self._path(name))
         except FileExistsError:
@@ -103,11 +81,13 @@ class JobRegistry:
         record is rewritten in place, in the room every record keeps for its final state."""
         path = self._path(name)
         try:
-            write_text_atomic(path, _padded(record))
+            write_json_with_room(path, record)
         except OSError as exc:
             if not disk.is_full(exc):
                 raise
-            _rewrite_in_place(path, record)
+            raise LegacyLiftError(
+                f"cannot record job {name} in {path}: {disk.full_message(path.parent)}"
+            ) from None
         if record.get("ProcessingJobStatus") != "InProgress":
             self._owner_path(name).unlink(missing_ok=True)
 

@@ -56,6 +56,7 @@ class Reporter:
         self.job_logs: dict[str, deque[str]] = {}
         self.exit_codes: dict[str, int | None] = {}
         self.job_notes: dict[str, str] = {}  # what the runner saw, e.g. the kernel's OOM kill
+        self.reused: dict[str, dict[str, str]] = {}  # requested job -> {"job", "run"} it reused
         interactive = live if live is not None else is_terminal(self.stream)
         self._want_live = mode == "text" and interactive
         self._live: _LiveSteps | None = None
@@ -77,6 +78,11 @@ class Reporter:
             while self._next_id in self._pending:
                 self._take(self._pending.pop(self._next_id))
                 self._next_id += 1
+
+    def start_after(self, event_id: int) -> None:
+        """Take only the events after `event_id` (a redriven execution's new part)."""
+        with self._lock:
+            self._next_id = max(self._next_id, event_id + 1)
 
     def _take(self, event: dict[str, Any]) -> None:
         event_id = int(event["id"])
@@ -101,6 +107,15 @@ class Reporter:
         self.exit_codes[job] = exit_code
         if note:
             self.job_notes[job] = note
+
+    def job_reused(self, state: str, requested: str, job: str, run: str) -> None:
+        """A resumed local run served state `state` (the job it requested) from an earlier
+        run's job: no job ran."""
+        self.reused[requested] = {"job": job, "run": run}
+        self.job_notes[requested] = (f"reused: job {job} of run {run} (its inputs, code and "
+                                     "image are unchanged); no job ran")  # fmt: skip
+        if self.mode == "text":
+            console.info(f"{state}: reused job {job} of run {run}")
 
     def logs_from(self, fetch: Callable[[str], list[str]], jobs: list[str]) -> None:
         """Fill job logs from elsewhere (CloudWatch) for the jobs that have none yet."""
@@ -228,9 +243,22 @@ class Reporter:
                 "seconds": _round(visit.seconds()),
                 "attempts": len(visit.attempts),
                 "jobs": [a.job_name for a in visit.attempts if a.job_name],
+                "reused": [
+                    self.reused[a.job_name] for a in visit.attempts if a.job_name in self.reused
+                ],
             }
             for visit in self.trace.visits
         ]
+
+    def cost(self) -> dict[str, Any] | None:
+        """Instance-hours and estimated cost of the jobs this execution ran (reused ones
+        excluded), priced in its region (from its ARN); None before the ARN is known."""
+        from legacylift.report.cost import run_cost
+
+        parts = (self.trace.arn or "").split(":")
+        if len(parts) < 4 or not parts[3]:
+            return None
+        return run_cost(self.trace, parts[3], set(self.reused))
 
     def result(self, output_uri: str | None = None, output_path: str | None = None,
                report: str | None = None) -> dict[str, Any]:  # fmt: skip
@@ -246,6 +274,7 @@ class Reporter:
             "output": {"uri": output_uri, "path": output_path},
             "steps": self.steps(),
             "failure": self.failure(),
+            "cost": self.cost(),
             "report": report,
         }
 

@@ -6,6 +6,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+from legacylift.local.asl import schema
 from legacylift.local.asl.errors import DefinitionError
 from legacylift.local.asl.variables import name_problem
 
@@ -18,10 +19,10 @@ NOT_IMPLEMENTED = {
 }
 MAP_MODES = ("INLINE", "DISTRIBUTED")
 MAX_DEFINITION_LENGTH = 1_048_576  # CreateStateMachine's `definition`: a hard quota
-# Distributed Map only (AWS's validator refuses them on an inline Map).
-DISTRIBUTED_ONLY = ("ItemReader", "ResultWriter", "ItemBatcher", "ToleratedFailureCount",
-                    "ToleratedFailurePercentage", "ToleratedFailureCountPath",
-                    "ToleratedFailurePercentagePath", "Label")  # fmt: skip
+# Fields AWS documents for a Distributed Map only; what AWS does with them on an inline Map is
+# not recorded, so the engine refuses them there rather than guess. (AWS runs an inline Map
+# with ToleratedFailureCount/Percentage(Path) or Label and ignores them: those are accepted.)
+DISTRIBUTED_ONLY = ("ItemReader", "ResultWriter", "ItemBatcher")
 QUERY_LANGUAGES = ("JSONPath", "JSONata")
 # Which fields belong to which query language, as AWS's validator has it
 # (https://docs.aws.amazon.com/step-functions/latest/dg/transforming-data.html).
@@ -76,6 +77,7 @@ def validate(
     local engine cannot run. `language` is the QueryLanguage its states default to (a
     Parallel's branches and a Map's item processor inherit their state's)."""
     top = where or "the state machine"
+    schema.check_machine(top, machine)
     if language is None:
         language = machine.get("QueryLanguage", "JSONPath")
         if language not in QUERY_LANGUAGES:
@@ -89,6 +91,7 @@ def validate(
         raise DefinitionError(f"{top}: StartAt names no state")
     for name, state in states.items():
         label = f"state '{name}'"
+        schema.check_state(label, state)
         kind = state.get("Type")
         if kind not in STATE_TYPES:
             raise DefinitionError(f"{label}: unknown Type {kind!r}")
@@ -139,7 +142,8 @@ def _validate_map_mode(label: str, state: dict[str, Any], processor, supports) -
             label,
             [state],
             DISTRIBUTED_ONLY,
-            "'{}' is only valid in a Distributed Map (ProcessorConfig Mode DISTRIBUTED)",
+            "'{}' runs locally only in a Distributed Map, the mode AWS documents it for: set "
+            "the ItemProcessor's ProcessorConfig Mode to DISTRIBUTED",
         )
         return
     if config.get("ExecutionType") not in ("STANDARD", "EXPRESS"):
@@ -221,13 +225,6 @@ def _validate_language(label: str, state: dict[str, Any], machine_language: str)
             "Condition",
             "a JSONata Choice rule needs Condition (a {% %} boolean expression)",
         )
-        for field in ("Arguments", "Output", "ItemSelector", "Assign"):
-            key = _template_key(state.get(field))
-            if key:
-                raise DefinitionError(
-                    f"{label}: '{key}' in {field}: field names ending in .$ are JSONPath; in "
-                    "JSONata write the value as a {% %} expression"
-                )
     else:
         _refuse(
             label,
@@ -282,20 +279,3 @@ def _rules(choices: list[dict[str, Any]]) -> list[dict[str, Any]]:
         nested += [rule["Not"]] if "Not" in rule else []
         found += _rules(nested)
     return found
-
-
-def _template_key(template: Any) -> str | None:
-    """The first key ending in `.$` anywhere in a JSON template."""
-    if isinstance(template, dict):
-        for key, value in template.items():
-            if key.endswith(".$"):
-                return key
-            found = _template_key(value)
-            if found:
-                return found
-    if isinstance(template, list):
-        for item in template:
-            found = _template_key(item)
-            if found:
-                return found
-    return None
