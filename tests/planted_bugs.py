@@ -210,6 +210,17 @@ BUGS = (
         ),
     ),
     PlantedBug(
+        "definition-file-size-unchecked",
+        "run-definition measuring only the compact JSON, not the file as it would be sent",
+        "legacylift/local/definition_run.py",
+        "        asl_definition.check_size(Path(definition_path).expanduser()"
+        '.read_text(encoding="utf-8"))\n',
+        "        pass\n",
+        (
+            "tests/local/test_execution_limits.py::test_run_definition_measures_the_file_as_aws_would_receive_it",
+        ),
+    ),
+    PlantedBug(
         "definition-size-unchecked",
         "definitions over AWS's 1 MB accepted by the local engine",
         "legacylift/local/asl/definition.py",

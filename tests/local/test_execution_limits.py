@@ -138,3 +138,21 @@ def test_a_loop_keeps_one_copy_of_the_data_it_carries():
     ]
     assert len(texts) > 24_000
     assert len({id(text) for text in texts}) <= 2  # the execution's input, and the data
+
+
+def test_run_definition_measures_the_file_as_aws_would_receive_it(tmp_path):
+    """A 20,001-state definition whose compact JSON fits in 1 MB but whose file (indented, as
+    it would be sent) does not: refused before anything runs, naming the file. Planted bug
+    `definition-file-size-unchecked` (only the compact form measured): it runs."""
+    from legacylift.errors import LegacyLiftError
+    from legacylift.local.definition_run import run_definition
+    from legacylift.local.settings import LocalSettings
+
+    machine = _pass_chain(20_001)
+    assert len(json.dumps(machine, separators=(",", ":"))) < MAX_DEFINITION_LENGTH
+    path = tmp_path / "big.json"
+    path.write_text(json.dumps(machine, indent=2))
+    settings = LocalSettings.under(tmp_path / "local")
+    with pytest.raises(LegacyLiftError, match=rf"definition {path}: .* over AWS's 1,048,576"):
+        run_definition(str(path), settings=settings, quiet=True)
+    assert not (tmp_path / "local").exists()  # nothing written
