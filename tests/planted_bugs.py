@@ -200,6 +200,22 @@ BUGS = (
         ),
     ),
     PlantedBug(
+        "history-limit-rewritten",
+        "an execution failing with whatever error a state made of the history limit",
+        "legacylift/local/asl/interpreter.py",
+        "            exc = history_limit_error() if self.history.full else raised\n",
+        "            exc = raised\n",
+        ("tests/local/test_execution_limits.py::test_catch_all_does_not_catch_the_history_limit",),
+    ),
+    PlantedBug(
+        "progress-silent",
+        "no progress line on a long run of states that show no step",
+        "legacylift/report/reporter.py",
+        '        if self.mode == "text" and on_the_way:\n',
+        "        if False:\n",
+        ("tests/local/test_execution_limits.py::test_long_runs_show_progress",),
+    ),
+    PlantedBug(
         "history-texts-copied",
         "each history event keeping its own copy of the texts a loop passes along",
         "legacylift/local/asl/history.py",

@@ -74,7 +74,9 @@ def test_the_last_allowed_event_may_be_the_execution_succeeding():
 
 
 def test_catch_all_does_not_catch_the_history_limit():
-    """The limit ends the execution even inside a Map whose Catch takes States.ALL."""
+    """The limit ends the execution even inside a Map whose Catch takes States.ALL. Planted
+    bug `history-limit-rewritten` (the execution failing with whatever error the state made of
+    the limit): the cause names the Map state instead of the limit."""
     definition = {
         "StartAt": "M",
         "States": {
@@ -94,7 +96,8 @@ def test_catch_all_does_not_catch_the_history_limit():
 
 
 def test_long_runs_show_progress(capsys):
-    """A loop of Pass states shows no step; the reporter still says how far it is."""
+    """A loop of Pass states shows no step; the reporter still says how far it is. Planted
+    bug `progress-silent` (the line every 1,000 events removed): nothing is printed."""
     reporter = Reporter("text", live=False)
     _run_bounded(Execution(LOOP, on_event=reporter.event))
     reporter.close()
