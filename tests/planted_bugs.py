@@ -261,6 +261,14 @@ BUGS = (
         ("tests/local/test_live_runs.py::test_clean_keeps_an_execution_a_live_run_claims",),
     ),
     PlantedBug(
+        "clean-ignores-job-records",
+        "clean-local not reading the job records (a live job's scratch and folders removed)",
+        "legacylift/local/clean.py",
+        '    for owner_file in sorted(jobs_dir.glob("*.owner")) if jobs_dir.is_dir() else ():\n',
+        "    for owner_file in ():\n",
+        ("tests/local/test_live_runs.py::test_clean_keeps_what_a_job_with_a_live_engine_uses",),
+    ),
+    PlantedBug(
         "claims-not-exclusive",
         "a run's claim taken as a shared lock (two runs hold one --output)",
         "legacylift/local/claims.py",

@@ -63,7 +63,8 @@ def test_clean_keeps_an_execution_a_live_run_claims(local_settings):
 
 def test_clean_keeps_what_a_job_with_a_live_engine_uses(local_settings):
     """From the job records: an InProgress job whose owner is this (live) process keeps its
-    scratch folder and the store folders of its inputs and outputs; a dead owner's do not."""
+    scratch folder and the store folders of its inputs and outputs; a dead owner's do not.
+    Planted bug `clean-ignores-job-records` (the owner files not read): both are removed."""
     model = _store_layout(local_settings, "iris-job")
     staging = local_settings.object_store / ".staging"
     (staging / "Job-Live-1a2b3c4d" / "output-0").mkdir(parents=True)
