@@ -321,7 +321,8 @@ def run_local(
     if not result.succeeded:
         error(result.failure)
         _print_cost(result.cost, result.reporter)
-        error(f"report: {result.report_path}")
+        if result.report_path:
+            error(f"report: {result.report_path}")
         error(f"resume it: invoke run-local {model} --resume {result.execution_name}")
         raise Exit(code=1)
     if result.failed_batches:
@@ -330,7 +331,8 @@ def run_local(
     success(f"{model}: execution {result.execution_name} succeeded in {result.seconds:.1f}s")
     success(f"output: {result.output_path or result.output_uri}")
     _print_cost(result.cost, result.reporter)
-    success(f"report: {result.report_path}")
+    if result.report_path:
+        success(f"report: {result.report_path}")
 
 
 def _print_cost(cost, reporter=None):
@@ -381,19 +383,21 @@ def run_definition(c, definition, input=None, image=None, stage=None, name=None,
     )
     if not result.succeeded:
         error(result.failure)
-        error(f"report: {result.report_path}")
+        if result.report_path:
+            error(f"report: {result.report_path}")
         raise Exit(code=1)
     success(f"{result.model}: execution {result.execution_name} succeeded in {result.seconds:.1f}s")
     for uri, path in result.outputs.items():
         success(f"output: {uri}" + (f" -> {path}" if path else ""))
-    success(f"report: {result.report_path}")
+    if result.report_path:
+        success(f"report: {result.report_path}")
 
 
 @task(
     name="clean-local",
     help={
         "older_than": "remove only runs whose data did not change for this many days "
-        "(default 7; 0 removes every run, including one in progress)",
+        "(default 7; any finite number above 0; a run still going is never removed)",
         "inputs": "also remove the copies of local inputs that run-local staged",
         "dry_run": "list what would be removed, remove nothing",
     },
@@ -420,7 +424,8 @@ def clean_local(c, older_than="7", inputs=False, dry_run=False):
     for path in report.removed:
         print(f"{verb} {path}")
     success(f"{verb} {len(report.removed)} run folders ({report.bytes / 1e6:.1f} MB); kept "
-            f"{report.kept_recent} newer than {older_than} days")  # fmt: skip
+            f"{report.kept_recent} newer than {older_than} days and {report.kept_live} in use "
+            "by a run still going")  # fmt: skip
 
 
 @task(

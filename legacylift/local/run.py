@@ -29,6 +29,7 @@ from legacylift.local.arguments import (
     parse_time_scale,
 )
 from legacylift.local.asl.interpreter import Execution, ExecutionResult
+from legacylift.local.claims import claim_run
 from legacylift.local.datasources import DataSources, join_uri
 from legacylift.local.fan_out import (
     BatchProgress,
@@ -241,6 +242,10 @@ def run_local(
     output = check_output(output_ref, input_path, input_uri, overwrite, sources)
     bucket = bucket_for(workspace)
     execution = execution_name(name)
+    # Held until the run ends (released by the kernel if it is killed): a second run on the
+    # same --output is refused, and clean-local leaves this execution's folders alone.
+    claims = claim_run(settings, name, bucket, execution, output)
+    output = check_output(output_ref, input_path, input_uri, overwrite, sources)  # now ours
     built = images is None
     images = images or _images(model)
     code_uri = upload_code(sources, model, bucket)
@@ -312,9 +317,11 @@ def run_local(
             )
     run.cost = reporter.cost()
     run.report_path = write_local_report(run, definition, settings)
+    report = str(run.report_path) if run.report_path else None  # None: its disk was full
     write_run_record(settings, execution, {**record, "status": result.status, "cost": run.cost,
-                                           "stopped": _utc_now(),
-                                           "report": str(run.report_path)})  # fmt: skip
+                                           "stopped": _utc_now(), "report": report})  # fmt: skip
+    for held in claims:
+        held.release()
     return run
 
 

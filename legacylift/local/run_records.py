@@ -8,7 +8,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from legacylift.atomic import write_json_atomic
+from legacylift.atomic import write_json_with_room
 from legacylift.errors import LegacyLiftError
 from legacylift.local.step_cache import runs_dir
 
@@ -19,8 +19,8 @@ def record_path(settings, execution: str) -> Path:
 
 
 def write_run_record(settings, execution: str, record: dict[str, Any]) -> None:
-    """Write (or replace) the run record of `execution`."""
-    write_json_atomic(record_path(settings, execution), {"execution": execution, **record})
+    """Write (or replace) the run record of `execution` (on a full disk, in the room it kept)."""
+    write_json_with_room(record_path(settings, execution), {"execution": execution, **record})
 
 
 def read_run_record(settings, execution: str) -> dict[str, Any] | None:

@@ -9,6 +9,7 @@ Local runs and cloud runs print the same lines: only where the log tail comes fr
 from __future__ import annotations
 
 import json
+import re
 import sys
 import threading
 from collections import deque
@@ -25,11 +26,24 @@ from legacylift.history import (
     format_duration,
     readable_cause,
 )
+from legacylift.local.asl.history import MAX_HISTORY_EVENTS
 from legacylift.report.progress import LIVE_DISPLAY, is_terminal
 
 LOG_LINES_KEPT = 50
 LOG_TAIL_SHOWN = 20
+# A long run of states that show no step (Pass, Choice loops) still says it is alive.
+PROGRESS_EVERY_EVENTS = 1_000
 ICONS = {"running": "•", "succeeded": "✓", "failed": "✗", "caught": "✗", "retrying": "↻"}
+
+
+# C0 controls but tab, DEL and C1 controls: NUL, ESC (colours, clearing the screen), OSC (the
+# window title), carriage returns that overwrite a line: a step's log shows them as \xNN.
+CONTROLS = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f]")
+
+
+def escape_controls(line: str) -> str:
+    """`line` with each control character shown as `\\xNN`."""
+    return CONTROLS.sub(lambda found: f"\\x{ord(found.group()):02x}", line)
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -77,12 +91,19 @@ class Reporter:
             self._next_id = max(self._next_id, event_id + 1)
 
     def _take(self, event: dict[str, Any]) -> None:
+        event_id = int(event["id"])
+        on_the_way = event_id % PROGRESS_EVERY_EVENTS == 0 and event_id < MAX_HISTORY_EVENTS
+        if self.mode == "text" and on_the_way:
+            console.info(f"{event_id:,} history events so far (an execution ends at "
+                         f"{MAX_HISTORY_EVENTS:,}, as on AWS)")  # fmt: skip
         for change, visit in self.trace.add(event):
             if visit is not None and visit.kind in PROGRESS_KINDS:
                 self._show(change, visit)
 
     def job_log(self, job: str, line: str) -> None:
-        """Take one log line of a processing job (the local engine's container output)."""
+        """Take one log line of a processing job (the local engine's container output); its
+        control characters are kept escaped, never sent to the terminal."""
+        line = escape_controls(line)
         self.job_logs.setdefault(job, deque(maxlen=LOG_LINES_KEPT)).append(line)
         if self.mode == "text":
             console.detail(f"[{job}] {line}")
@@ -106,7 +127,8 @@ class Reporter:
         """Fill job logs from elsewhere (CloudWatch) for the jobs that have none yet."""
         for job in jobs:
             if job not in self.job_logs:
-                self.job_logs[job] = deque(fetch(job), maxlen=LOG_LINES_KEPT)
+                lines = (escape_controls(line) for line in fetch(job))
+                self.job_logs[job] = deque(lines, maxlen=LOG_LINES_KEPT)
 
     def close(self) -> None:
         """Take any events still waiting for an earlier one, then stop the live display (it

@@ -18,6 +18,7 @@ NOT_IMPLEMENTED = {
     "HeartbeatSeconds": None,  # accepted: a local task reports no heartbeats to miss
 }
 MAP_MODES = ("INLINE", "DISTRIBUTED")
+MAX_DEFINITION_LENGTH = 1_048_576  # CreateStateMachine's `definition`: a hard quota
 # Fields AWS documents for a Distributed Map only; what AWS does with them on an inline Map is
 # not recorded, so the engine refuses them there rather than guess. (AWS runs an inline Map
 # with ToleratedFailureCount/Percentage(Path) or Label and ignores them: those are accepted.)
@@ -35,13 +36,29 @@ JSONPATH_FIX = 'set "QueryLanguage": "JSONata" on the state (or the state machin
 
 
 def load(definition: str | dict[str, Any]) -> dict[str, Any]:
-    """Parse a definition given as JSON text or a dict."""
+    """Parse a definition given as JSON text or a dict; one over AWS's size limit is refused."""
+    text = (
+        definition if isinstance(definition, str) else json.dumps(definition, separators=(",", ":"))
+    )
+    check_size(text)
     if isinstance(definition, dict):
         return definition
     try:
         return json.loads(definition)
     except json.JSONDecodeError as exc:
         raise DefinitionError(f"the state machine definition is not JSON: {exc}") from None
+
+
+def check_size(text: str) -> None:
+    """Refuse a definition longer than CreateStateMachine accepts, with AWS's error."""
+    if len(text) > MAX_DEFINITION_LENGTH:
+        raise DefinitionError(
+            f"the state machine definition is {len(text):,} characters, over AWS's "
+            f"{MAX_DEFINITION_LENGTH:,} (1 MB): CreateStateMachine refuses it with "
+            "ValidationException: 1 validation error detected: Value at 'definition' failed "
+            "to satisfy constraint: Member must have length less than or equal to "
+            f"{MAX_DEFINITION_LENGTH}; split it into state machines that start one another"
+        )
 
 
 def state_language(machine_language: str, state: dict[str, Any]) -> str:
@@ -99,8 +116,8 @@ def validate(
                 raise DefinitionError(
                     f"{label}: resource {resource!r} is not runnable locally; the local engine "
                     "runs arn:aws:states:::sagemaker:createProcessingJob(.sync) tasks in Docker "
-                    "and the AWS SDK integrations aws-sdk:s3:getObject and aws-sdk:s3:putObject "
-                    "on the local object store"
+                    "and the AWS SDK integrations aws-sdk:s3:listObjectsV2, aws-sdk:s3:getObject "
+                    "and aws-sdk:s3:putObject on the local object store"
                 )
         if kind == "Parallel":
             for index, branch in enumerate(state.get("Branches", [])):

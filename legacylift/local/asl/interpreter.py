@@ -21,7 +21,7 @@ from legacylift.local.asl.errors import (
     error_matches,
     runtime_error,
 )
-from legacylift.local.asl.history import History, now_iso
+from legacylift.local.asl.history import History, history_limit_error, now_iso
 from legacylift.local.asl.jsonata_payload import JSONATA
 from legacylift.local.asl.payload import JSONPATH, MISSING
 from legacylift.local.asl.variables import Context, Variables, json_size
@@ -162,7 +162,9 @@ class Execution:
         except _Aborted:
             result.status = "ABORTED"
             self.history.add("ExecutionAborted")
-        except StatesError as exc:
+        except StatesError as raised:
+            # Whatever a state made of it, a full history ends the execution with its error.
+            exc = history_limit_error() if self.history.full else raised
             result.error, result.cause = exc.error, exc.cause
             if exc.error == "States.Timeout" and self._deadline_passed():
                 result.status = "TIMED_OUT"
