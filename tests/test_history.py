@@ -310,3 +310,120 @@ def test_readable_cause(cause, readable):
 )
 def test_format_duration(seconds, shown):
     assert history.format_duration(seconds) == shown
+
+
+def test_a_poll_returning_events_again_or_out_of_order_changes_nothing_twice():
+    """`follow` polls the whole history again: events already taken change nothing; one that
+    arrives after a later one is still taken."""
+    events = recorded_execution("retried_then_succeeded")["events"]
+    parsed, first = _transitions(events)
+    assert first and [change for event in events for change in parsed.add(event)] == []
+    assert parsed.add(events[-1]) == [] and len(parsed.visits) == len(history.parse(events).visits)
+    late = history.Trace()
+    late.add(_event(2, "ExecutionFailed", error="E"))
+    late.add(_event(1, "ExecutionStarted", input='{"input_uri": "s3://b/k"}'))
+    assert late.input == {"input_uri": "s3://b/k"} and late.started == datetime(
+        2026, 1, 1, 0, 0, 1, tzinfo=UTC
+    )
+
+
+def test_execution_input_output_times_and_task_requests_are_kept():
+    document = recorded_execution("succeeded")
+    events = document["events"]
+    parsed = history.parse(events, arn=document["executionArn"])
+    assert parsed.name == document["executionArn"].rsplit(":", 1)[-1]
+    assert history.parse(events, name="mine", arn=document["executionArn"]).name == "mine"
+    started = events[0]["executionStartedEventDetails"]["input"]
+    assert parsed.input == json.loads(started) and parsed.input["output_uri"]
+    (succeeded,) = _events(document, "ExecutionSucceeded")
+    output = succeeded["executionSucceededEventDetails"]["output"]
+    assert parsed.output == json.loads(output) and parsed.output
+    assert (parsed.started, parsed.stopped) == (events[0]["timestamp"], events[-1]["timestamp"])
+    assert parsed.seconds() == (parsed.stopped - parsed.started).total_seconds() > 0
+    running = history.parse(events[:-1])
+    assert running.status == "RUNNING" and running.seconds() is None
+    later = events[-1]["timestamp"]
+    assert running.seconds(later) == (later - parsed.started).total_seconds()
+    pre = parsed.tasks()[0]
+    (attempt,) = pre.attempts
+    scheduled = _events(document, "TaskScheduled")[0]
+    assert attempt.resource == scheduled["taskScheduledEventDetails"]["resource"]
+    assert attempt.resource_type == scheduled["taskScheduledEventDetails"]["resourceType"]
+    assert attempt.parameters["ProcessingJobName"] == attempt.job_name
+    assert attempt.outcome == "succeeded" and attempt.error is None
+    assert (
+        attempt.result["ProcessingJobName"]
+        == attempt.job_name
+        == attempt.describe["ProcessingJobName"]
+    )
+
+
+def test_a_redriven_execution_runs_again_from_its_failure():
+    """ExecutionRedriven reopens a failed execution: running, no end, no error, same start."""
+    events = recorded_execution("caught_failure")["events"]
+    parsed = history.parse(events)
+    assert parsed.status == "FAILED" and parsed.error and parsed.stopped
+    redriven = {
+        "id": len(events) + 1,
+        "type": "ExecutionRedriven",
+        "timestamp": datetime(2027, 1, 1, tzinfo=UTC),
+    }
+    parsed.add(redriven)
+    assert (parsed.status, parsed.stopped, parsed.error, parsed.cause) == (
+        "RUNNING",
+        None,
+        None,
+        None,
+    )
+    assert parsed.started == events[0]["timestamp"]
+    alone = history.Trace()
+    alone.add(redriven)
+    assert alone.started == redriven["timestamp"] and alone.status == "RUNNING"
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        datetime(2026, 1, 1, tzinfo=UTC),
+        datetime(2026, 1, 1),
+        1767225600000,
+        1767225600000.0,
+        "2026-01-01T00:00:00Z",
+        "2026-01-01T00:00:00+00:00",
+        "2026-01-01T00:00:00",
+        "2026-01-01T01:00:00+01:00",
+    ],
+)
+def test_event_timestamps_of_every_source_read_as_aware_instants(value):
+    """boto3 gives datetimes, recorded JSON ISO text, other clients epoch milliseconds."""
+    read = history.timestamp(value)
+    assert read == datetime(2026, 1, 1, tzinfo=UTC) and read.tzinfo is not None
+
+
+def at(second):
+    return datetime(2026, 1, 1, 0, 0, second, tzinfo=UTC)
+
+
+def _attempt(start, end, ended):
+    scheduled = datetime(2026, 1, 1, 0, 0, 10, tzinfo=UTC)
+    result = {"ProcessingStartTime": start, "ProcessingEndTime": end}
+    return history.Attempt(scheduled, {}, ended=ended, result=result), scheduled
+
+
+def test_job_times_trust_the_job_only_within_its_task():
+    """(queued since, running since, ended): the job's own times where they fall inside the
+    task's span, the task's events where they do not (clocks that disagree)."""
+    attempt, scheduled = _attempt(at(12).isoformat(), at(18).isoformat(), at(20))
+    assert attempt.job_times() == (scheduled, at(12), at(18))
+    attempt, _ = _attempt(at(5).isoformat(), at(18).isoformat(), at(20))  # before scheduling
+    assert attempt.job_times() == (scheduled, None, at(20))
+    attempt, _ = _attempt(at(12).isoformat(), at(25).isoformat(), at(20))  # after the task
+    assert attempt.job_times() == (scheduled, at(12), at(20))
+    attempt, _ = _attempt(at(21).isoformat(), None, at(20))
+    assert attempt.job_times() == (scheduled, None, at(20))
+    attempt, _ = _attempt(at(15).isoformat(), at(12).isoformat(), at(20))  # ends before start
+    assert attempt.job_times() == (scheduled, at(15), at(20))
+    running, _ = _attempt(at(12).isoformat(), None, None)
+    assert running.job_times() == (scheduled, at(12), None)
+    bare = history.Attempt(scheduled, {}, ended=at(20), cause='{"ProcessingStartTime": 1}')
+    assert bare.describe == {"ProcessingStartTime": 1} and bare.job_times()[2] == at(20)
