@@ -225,6 +225,11 @@ class Trace:
         elif kind == "MapIterationStarted":
             details = event.get("mapIterationStartedEventDetails", {})
             parent, iteration, visit = visit, details.get("index"), None
+        elif kind == "MapIterationFailed" and visit is not None and visit.exited is None:
+            # The iteration ended in this state (a Map's Catch may still handle the failure).
+            visit.status, visit.exited = "failed", when
+            changes.append(("failed", visit))
+            visit = None
         elif kind in EXECUTION_END:
             self.status, key = EXECUTION_END[kind]
             details = event.get(key, {})

@@ -209,6 +209,14 @@ BUGS = (
         ("tests/report/test_recorded_reports.py",),
     ),
     PlantedBug(
+        "iteration-failure-left-running",
+        "a failed Map iteration's state left running (MapIterationFailed ignored)",
+        "legacylift/history.py",
+        '        elif kind == "MapIterationFailed" and visit is not None',
+        '        elif kind == "Ignored" and visit is not None',
+        ("tests/test_history.py",),
+    ),
+    PlantedBug(
         "local-run-imports-aws",
         "the reporter (so every local run) importing legacylift.aws again",
         "legacylift/report/reporter.py",

@@ -16,6 +16,8 @@ from botocore.stub import Stubber
 
 from legacylift import history
 from legacylift.aws import executions
+from legacylift.local.asl.errors import StatesError
+from legacylift.local.asl.interpreter import Execution
 from legacylift.local.processing import ALGORITHM_ERROR
 from legacylift.report.reporter import Reporter
 from tests.aws.histories import SCENARIOS
@@ -427,3 +429,70 @@ def test_job_times_trust_the_job_only_within_its_task():
     assert running.job_times() == (scheduled, at(12), None)
     bare = history.Attempt(scheduled, {}, ended=at(20), cause='{"ProcessingStartTime": 1}')
     assert bare.describe == {"ProcessingStartTime": 1} and bare.job_times()[2] == at(20)
+
+
+def _task(job):
+    return {
+        "Type": "Task",
+        "Resource": "arn:aws:states:::sagemaker:createProcessingJob.sync",
+        "Parameters": {"ProcessingJobName": job, "fail.$": "$.fail"},
+        "End": True,
+    }
+
+
+class _FailWhenAsked:
+    def supports(self, resource: str) -> bool:
+        return True
+
+    def run(self, resource, parameters, task):
+        if parameters.get("fail"):
+            raise StatesError("States.TaskFailed", '{"FailureReason": "AlgorithmError: bad"}')
+        return {"ProcessingJobName": parameters["ProcessingJobName"]}
+
+
+GROUPS = {
+    "StartAt": "Both",
+    "States": {
+        "Both": {
+            "Type": "Parallel",
+            "Branches": [
+                {"StartAt": "A", "States": {"A": _task("job-a")}},
+                {"StartAt": "B", "States": {"B": _task("job-b")}},
+            ],
+            "ResultPath": None,
+            "Next": "Batches",
+        },
+        "Batches": {
+            "Type": "Map",
+            "ItemsPath": "$.items",
+            "MaxConcurrency": 1,
+            "ItemProcessor": {"StartAt": "Score", "States": {"Score": _task("job-s")}},
+            "Catch": [{"ErrorEquals": ["States.ALL"], "Next": "Handled"}],
+            "End": True,
+        },
+        "Handled": {"Type": "Pass", "End": True},
+    },
+}
+
+
+def test_parallel_branches_and_a_caught_map_iteration_land_in_their_states():
+    """A real local interpreter run: each Parallel branch's first state belongs to the
+    branch, and a Map iteration that failed (the Map's Catch handled it) ends failed, not
+    running. Planted bug (iteration-failure-left-running): MapIterationFailed ignored; the
+    failed iteration's Task stayed running and this went red."""
+    items = [{"fail": False}, {"fail": True}]
+    result = Execution(GROUPS, {"fail": False, "items": items}, task_runner=_FailWhenAsked()).run()
+    parsed = history.parse(result.history)
+    assert result.status == parsed.status == "SUCCEEDED"
+    seen = [(v.label, v.kind, v.status) for v in parsed.visits]
+    assert seen[:3] == [
+        ("Both", "Parallel", "succeeded"),
+        ("Both › A", "Task", "succeeded"),
+        ("Both › B", "Task", "succeeded"),
+    ]
+    assert ("Batches[0] › Score", "Task", "succeeded") in seen
+    assert ("Batches[1] › Score", "Task", "failed") in seen
+    assert all(v.exited is not None for v in parsed.visits)
+    failed = next(v for v in parsed.visits if v.status == "failed")
+    assert failed.error == "States.TaskFailed" and failed.parent.name == "Batches"
+    assert parsed.job_names() == ["job-a", "job-b", "job-s", "job-s"]
