@@ -496,3 +496,46 @@ def test_parallel_branches_and_a_caught_map_iteration_land_in_their_states():
     failed = next(v for v in parsed.visits if v.status == "failed")
     assert failed.error == "States.TaskFailed" and failed.parent.name == "Batches"
     assert parsed.job_names() == ["job-a", "job-b", "job-s", "job-s"]
+
+
+def _chained(event_id, previous, kind, **details):
+    event = {**_event(event_id, kind, **details), "previousEventId": previous}
+    if kind.endswith("StateExited"):
+        event["stateExitedEventDetails"] = event.pop(kind[0].lower() + kind[1:] + "EventDetails")
+    return event
+
+
+def test_a_group_ended_by_its_own_failure_event_is_failed_there():
+    """Step Functions ends a failed Map or Parallel state with MapStateFailed /
+    ParallelStateFailed (the local engine ends it with the execution): the group is failed
+    and left at that event, even when a Catch then lets the execution succeed."""
+    events = [
+        _chained(1, 0, "ExecutionStarted"),
+        _chained(2, 1, "MapStateEntered", name="Batches"),
+        _chained(3, 2, "MapStateStarted", length=1),
+        _chained(4, 3, "MapIterationStarted", name="Batches", index=0),
+        _chained(5, 4, "TaskStateEntered", name="Score"),
+        _chained(6, 5, "TaskScheduled", parameters='{"ProcessingJobName": "job-0"}'),
+        _chained(7, 6, "TaskFailed", error="States.TaskFailed", cause="bad"),
+        _chained(8, 7, "MapIterationFailed", name="Batches", index=0),
+        _chained(9, 3, "MapStateFailed"),
+        _chained(10, 9, "PassStateEntered", name="Handled"),
+        _chained(11, 10, "PassStateExited", name="Handled"),
+        _chained(12, 11, "ExecutionSucceeded"),
+    ]
+    parsed, seen = _transitions(events)
+    group, score, handled = parsed.visits
+    assert (group.label, group.status, group.exited) == ("Batches", "failed", at(9))
+    assert (score.label, score.status) == ("Batches[0] › Score", "failed")
+    assert score.error == "States.TaskFailed"
+    assert group.error is None and group.cause is None  # AWS gives the event no details
+    assert seen.count(("failed", "Batches")) == 1 and ("failed", "Score") in seen
+    assert handled.status == "succeeded" and parsed.status == "SUCCEEDED"
+    told = [
+        *events[:8],
+        _chained(9, 3, "ParallelStateEntered", name="Other"),
+        _chained(10, 3, "MapStateAborted", error="E", cause="C"),
+    ]
+    aborted = history.parse(told)
+    assert (aborted.visits[0].status, aborted.visits[0].error) == ("failed", "E")
+    assert aborted.visits[-1].status == "running" and aborted.visits[0].cause == "C"
