@@ -335,6 +335,7 @@ def test_execution_input_output_times_and_task_requests_are_kept():
     parsed = history.parse(events, arn=document["executionArn"])
     assert parsed.name == document["executionArn"].rsplit(":", 1)[-1]
     assert history.parse(events, name="mine", arn=document["executionArn"]).name == "mine"
+    assert (history.parse(events).name, history.parse(events).arn) == ("", "")
     started = events[0]["executionStartedEventDetails"]["input"]
     assert parsed.input == json.loads(started) and parsed.input["output_uri"]
     (succeeded,) = _events(document, "ExecutionSucceeded")
