@@ -12,9 +12,9 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from legacylift import console
-from legacylift.aws import history as hist
 from legacylift.aws.logs import job_log_lines, job_log_tail
 from legacylift.errors import LegacyLiftError
+from legacylift.history import Trace, parse
 from legacylift.report.reporter import Reporter
 
 EXECUTION_NAME = re.compile(r"^[A-Za-z0-9_-]{1,80}$")
@@ -93,25 +93,24 @@ def follow(
     sleep: Callable[[float], None] = time.sleep,
     reporter: Reporter | None = None,
     after_id: int = 0,
-) -> tuple[str, hist.History]:
+) -> tuple[str, Trace]:
     """Show each state as it is entered and left (with durations, through `reporter`) until
-    the execution ends; return its final status and history. `after_id`: follow only the
-    events after that one (a redriven execution's new part)."""
-    history = hist.History()
-    history.last_event_id = after_id
+    the execution ends; return its final status and the reporter's trace of it. `after_id`:
+    follow only the events after that one (a redriven execution's new part)."""
     reporter = reporter or Reporter("text")
     reporter.trace.arn, reporter.trace.name = arn, arn.rsplit(":", 1)[-1]
     reporter.start_after(after_id)
+    last_id = after_id
     try:
         while True:
             status = sfn.describe_execution(executionArn=arn)["status"]
             if status == "PENDING_REDRIVE":
                 status = "RUNNING"  # accepted, not yet restarted
-            for event in history_events(sfn, arn, history.last_event_id):
-                history.add(event)
+            for event in history_events(sfn, arn, last_id):
+                last_id = max(last_id, int(event["id"]))
                 reporter.event(event)
             if status in FINISHED:
-                return status, history
+                return status, reporter.trace
             sleep(poll_seconds)
     finally:
         reporter.close()
@@ -152,7 +151,7 @@ def recent(sfn, state_machine_arn: str, limit: int = 10) -> list[dict[str, Any]]
 
 def print_execution_logs(sfn, logs_client, arn: str) -> list[str]:
     """Print the logs of every processing job an execution started, job by job."""
-    jobs = hist.parse(history_events(sfn, arn)).job_names()
+    jobs = parse(history_events(sfn, arn)).job_names()
     if not jobs:
         console.info(f"{arn} has started no processing job yet")
     printed: list[str] = []

@@ -7,9 +7,9 @@ from pathlib import Path
 
 from legacylift import console
 from legacylift.aws import executions, stack
-from legacylift.aws.history import format_duration
 from legacylift.aws.session import check_credentials, region_of_arn, session
 from legacylift.errors import LegacyLiftError
+from legacylift.history import format_duration
 from legacylift.report.cost import cost_line
 from legacylift.report.reporter import Reporter
 
@@ -127,7 +127,7 @@ def _followed(aws, arn: str, status: str, history, reporter: Reporter) -> str:
     name = arn.rsplit(":", 1)[-1]
     console.detail(f"its report: `invoke report {arn}`")
     if status == "SUCCEEDED":
-        total = sum(step.duration() or 0 for step in history.steps)
+        total = history.seconds_in_states()
         console.success(f"{name} succeeded ({format_duration(total)} in steps)")
         return arn
     summary = executions.report_failure(reporter, aws.client("logs"))

@@ -16,7 +16,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from legacylift.report.trace import EXECUTION_END, timestamp
+from legacylift.history import parse, timestamp
 
 REDRIVE_WINDOW = timedelta(days=14)
 HISTORY_LIMIT = 24999  # a redrivable execution has fewer events (RedriveExecution's conditions)
@@ -63,10 +63,9 @@ def refusal(
             "redrives an execution only within 14 days of its stop; start a new run with "
             "`invoke run`"
         )
-    if not any(event["type"].endswith("StateEntered") for event in events):
-        ended = [event for event in events if event["type"] in EXECUTION_END]
-        details = ended[-1].get(EXECUTION_END[ended[-1]["type"]][1], {}) if ended else {}
-        error = details.get("error") or status
+    trace = parse(events)
+    if not trace.visits:
+        error = trace.error or status
         return (
             f"{name} failed before its first state ({error}): there is no failed state to "
             "restart from; fix the input and start a new run with `invoke run`"

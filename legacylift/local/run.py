@@ -20,6 +20,7 @@ from typing import Any
 
 from legacylift import console
 from legacylift.errors import LegacyLiftError
+from legacylift.history import Trace
 from legacylift.local.arguments import (
     check_input,
     check_output,
@@ -48,7 +49,6 @@ from legacylift.local.transfer import fetch_output, stage_input
 from legacylift.paths import MODULES_DIR
 from legacylift.report.local import write_local_report
 from legacylift.report.reporter import Reporter
-from legacylift.report.trace import Trace
 
 STEP_RUNNER = MODULES_DIR / "workflow" / "files" / "steprunner.py"
 RUNNER_AREA = "_legacylift"  # not a model name: those start with a letter

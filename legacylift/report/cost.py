@@ -13,7 +13,7 @@ from typing import Any
 
 from legacylift import settings
 from legacylift.errors import LegacyLiftError
-from legacylift.report.trace import Trace, timestamp
+from legacylift.history import Trace, timestamp
 
 
 @functools.cache

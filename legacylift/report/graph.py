@@ -12,7 +12,7 @@ from typing import Any
 
 from legacylift.atomic import write_bytes_atomic
 from legacylift.errors import LegacyLiftError
-from legacylift.report.trace import Trace
+from legacylift.history import Trace
 
 # Outcome of a state in one execution -> fill colour (also the report's legend).
 OUTCOME_COLOURS = {

@@ -11,10 +11,9 @@ from pathlib import Path
 from typing import Any
 
 from legacylift.atomic import write_text_atomic
-from legacylift.aws.history import format_duration
+from legacylift.history import Attempt, Visit, format_duration
 from legacylift.report.graph import OUTCOME_COLOURS
 from legacylift.report.reporter import Reporter
-from legacylift.report.trace import Attempt, Visit
 
 TIMELINE_WIDTH = 900.0  # px for the whole execution
 ROW_HEIGHT = 18

@@ -18,10 +18,16 @@ from datetime import UTC, datetime
 from typing import Any, TextIO
 
 from legacylift import console
-from legacylift.aws.history import format_duration, readable_cause
+from legacylift.history import (
+    PROGRESS_KINDS,
+    Attempt,
+    Trace,
+    Visit,
+    format_duration,
+    readable_cause,
+)
 from legacylift.local.asl.history import MAX_HISTORY_EVENTS
 from legacylift.report.progress import LIVE_DISPLAY, is_terminal
-from legacylift.report.trace import PROGRESS_KINDS, Attempt, Trace, Visit
 
 LOG_LINES_KEPT = 50
 LOG_TAIL_SHOWN = 20

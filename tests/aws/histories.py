@@ -5,7 +5,7 @@ Each scenario runs a model's definition, as `modules/workflow` renders it with T
 as scripted (completed, throttled by the API, failed on capacity, failed in the algorithm,
 stopped at its MaxRuntimeInSeconds), with DescribeProcessingJob responses shaped as the local
 processing runner writes them. The histories are written to tests/aws/fixtures/histories/ and
-replayed by the tests of `legacylift.aws.history` and `legacylift.aws.executions`;
+replayed by the tests of `legacylift.history` and `legacylift.aws.executions`;
 tests/workflow/test_execution_histories.py runs the scenarios again on a fresh render and checks
 the recorded files still match.
 

@@ -14,7 +14,8 @@ import boto3
 import pytest
 from botocore.stub import Stubber
 
-from legacylift.aws import executions, history
+from legacylift import history
+from legacylift.aws import executions
 from legacylift.aws.logs import PROCESSING_LOG_GROUP, job_log_lines
 from legacylift.errors import LegacyLiftError
 from legacylift.local.processing import ALGORITHM_ERROR
@@ -63,16 +64,16 @@ def logs_client(moto_server):
 
 def test_history_steps_jobs_and_failure(recorded):
     parsed = history.parse(recorded["events"])
-    tasks = [step for step in parsed.steps if step.kind == "Task"]
-    assert [step.name for step in tasks] == ["Preprocessing", "Inference"]
+    tasks = parsed.tasks()
+    assert [visit.name for visit in tasks] == ["Preprocessing", "Inference"]
     assert parsed.job_names() == [PRE_JOB, INF_JOB]
     pre = tasks[0]
-    assert pre.duration() == (pre.exited - pre.entered).total_seconds() > 0
-    assert parsed.failure.step == "Inference"
-    # The Fail state after the Catch names the step before the task's own error.
-    assert parsed.failure.error == "LegacyLift.Inference.States.TaskFailed"
-    assert parsed.failure.job_name == INF_JOB
-    reason = history.readable_cause(parsed.failure.cause)
+    assert pre.seconds() == (pre.exited - pre.entered).total_seconds() > 0
+    # The Fail state after the Catch names the Task before it, and the Task's own error.
+    failed = parsed.failed_visit()
+    assert failed is tasks[1] and failed.attempts[-1].job_name == INF_JOB
+    assert parsed.error == "LegacyLift.Inference.States.TaskFailed"
+    reason = history.readable_cause(parsed.cause)
     assert reason == ALGORITHM_ERROR
 
 
@@ -106,7 +107,7 @@ def test_follow_prints_steps_then_failure_with_log_tail(recorded, logs_client, c
     assert status == "FAILED" and sleeps == [7]
     summary = executions.report_failure(reporter, logs_client, tail_lines=5)
     out = capsys.readouterr()
-    pre_seconds = next(s for s in followed.steps if s.name == "Preprocessing").duration()
+    pre_seconds = next(v for v in followed.visits if v.name == "Preprocessing").seconds()
     assert f"Preprocessing ({history.format_duration(pre_seconds)})" in out.out
     assert out.out.count("Inference ...") == 1  # each event shown once across polls
     assert "ValidateInput" not in out.out and "Inference (" not in out.out

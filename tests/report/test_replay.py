@@ -10,10 +10,10 @@ import time
 
 import pytest
 
+from legacylift.history import parse
 from legacylift.local.asl.errors import StatesError
 from legacylift.local.asl.interpreter import Execution
 from legacylift.report.reporter import Reporter
-from legacylift.report.trace import parse
 from tests.report.recorded import cloud_reporter, local_document, local_reporter
 
 
@@ -192,6 +192,33 @@ class _OneFails(_FlakyTasks):
         if parameters["ProcessingJobName"] == self.job:
             raise StatesError("States.TaskFailed", '{"FailureReason": "boom"}')
         return {"ProcessingJobName": parameters["ProcessingJobName"]}
+
+
+@pytest.mark.parametrize("failing", [False, True])
+def test_progress_states_are_tasks_waits_and_the_groups_holding_them(capsys, failing):
+    """Which states count as progress (legacylift.history.PROGRESS_KINDS): Task and Wait, and
+    Map and Parallel, which AWS ends with their own events (MapStateFailed); Pass and Choice
+    never (the recorded histories of test_recorded_reports.py show them left out). Planted bug
+    (progress-without-groups): PROGRESS_KINDS back to {"Task", "Wait"}, as the second history
+    parser had it; the Map's own lines disappeared and this went red."""
+    items = [{"job": f"job-{i}", "sleep": 0.0} for i in range(3)]
+    tasks = _OneFails("job-1") if failing else _FlakyTasks(set())
+    reporter = Reporter("text", live=False)
+    result = Execution(MAP, items, task_runner=tasks, on_event=reporter.event).run()
+    reporter.close()
+    shown = capsys.readouterr()
+    lines = (shown.out + shown.err).splitlines()
+    assert result.status == reporter.trace.status == ("FAILED" if failing else "SUCCEEDED")
+    assert "• Batches ..." in lines and "• Batches[1] › Score ..." in lines
+    if failing:
+        assert any(line.startswith("error: Batches failed after") for line in lines)
+        assert any(line.startswith("error: Batches[1] › Score failed after") for line in lines)
+        assert reporter.failure()["step"] == "Batches[1] › Score"
+    else:
+        assert any(line.startswith("✓ Batches (") for line in lines)
+        assert sorted(reporter.trace.job_names()) == ["job-0", "job-1", "job-2"]
+    (group,) = [v for v in reporter.trace.visits if v.parent is None]
+    assert reporter.trace.seconds_in_states() == group.seconds() is not None
 
 
 def test_the_recorded_local_history_is_a_real_run():

@@ -1,5 +1,6 @@
-"""An execution's history (GetExecutionHistory events, from Step Functions or the local engine)
-as state visits, task attempts and processing jobs.
+"""The one model of an execution's history: GetExecutionHistory events, from Step Functions
+(`legacylift.aws` only fetches them) or from the local engine, read as state visits, task
+attempts and processing jobs, and the wording every report shares (durations, causes).
 
 Events are attributed by `previousEventId` (each event points at the one before it in its own
 branch of the execution), so the interleaved events of Map iterations and Parallel branches land
@@ -28,7 +29,10 @@ ATTEMPT_END = {
     "TaskSubmitFailed": "failed",
 }
 STATE_FAILED = ("MapStateFailed", "ParallelStateFailed", "MapStateAborted", "ParallelStateAborted")
-# States worth a progress line: processing jobs, waits, and the groups holding them.
+# States worth a progress line: the processing jobs, the waits before restarting one, and the
+# Map and Parallel states holding them. AWS ends a group with its own events (MapStateFailed,
+# ParallelStateFailed, ...) and a fan-out's batches are named by their Map iteration, so a
+# group is progress as much as a job is; Pass and Choice states take milliseconds.
 PROGRESS_KINDS = {"Task", "Wait", "Map", "Parallel"}
 
 
@@ -221,6 +225,11 @@ class Trace:
         elif kind == "MapIterationStarted":
             details = event.get("mapIterationStartedEventDetails", {})
             parent, iteration, visit = visit, details.get("index"), None
+        elif kind == "MapIterationFailed" and visit is not None and visit.exited is None:
+            # The iteration ended in this state (a Map's Catch may still handle the failure).
+            visit.status, visit.exited = "failed", when
+            changes.append(("failed", visit))
+            visit = None
         elif kind in EXECUTION_END:
             self.status, key = EXECUTION_END[kind]
             details = event.get(key, {})
@@ -285,10 +294,20 @@ class Trace:
             return bad[-1]
         return next((v for v in reversed(self.visits) if v.status == "failed"), None)
 
+    def job_names(self) -> list[str]:
+        """The processing jobs the execution requested, in the order they were scheduled (a
+        retried Task's every attempt): what `invoke logs` prints."""
+        return [attempt.job_name for _, attempt in self.attempts() if attempt.job_name]
+
     def seconds(self, now: datetime | None = None) -> float | None:
         """The execution's wall time (until `now` while it runs)."""
         end = self.stopped or now
         return None if end is None or self.started is None else (end - self.started).total_seconds()
+
+    def seconds_in_states(self) -> float:
+        """Seconds spent in the top-level states, left or not (a group's iterations counted
+        once, in the group)."""
+        return sum(visit.seconds() or 0 for visit in self.visits if visit.parent is None)
 
 
 def parse(events: list[dict[str, Any]], name: str = "", arn: str = "") -> Trace:
@@ -299,3 +318,27 @@ def parse(events: list[dict[str, Any]], name: str = "", arn: str = "") -> Trace:
     if not trace.name and trace.arn:
         trace.name = trace.arn.rsplit(":", 1)[-1]
     return trace
+
+
+def readable_cause(cause: str) -> str:
+    """A SageMaker task's cause is DescribeProcessingJob JSON: show its FailureReason."""
+    try:
+        document = json.loads(cause)
+    except (json.JSONDecodeError, TypeError):
+        return cause
+    if isinstance(document, dict) and document.get("FailureReason"):
+        return document["FailureReason"]
+    if isinstance(document, dict) and document.get("errorMessage"):
+        return document["errorMessage"]
+    return cause
+
+
+def format_duration(seconds: float | None) -> str:
+    """`1h02m03s`, `4m05s`, `6.0s`; `-` when unknown."""
+    if seconds is None:
+        return "-"
+    if seconds < 60:
+        return f"{seconds:.1f}s"
+    minutes, secs = divmod(int(seconds), 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}h{minutes:02d}m{secs:02d}s" if hours else f"{minutes}m{secs:02d}s"
