@@ -124,6 +124,25 @@ BUGS = (
         "            if False:  # the Retry field starts the failed task again\n",
         ("tests/aws/test_history.py",),
     ),
+    PlantedBug(
+        "terraform-stderr-undrained",
+        "the tests' Terraform runner reading stdout only, stderr after exit (a full pipe blocks)",
+        "tests/terraform/tfcopy.py",
+        "    def execute_command(self, cmd: str, *cmd_args: str)",
+        "    def drained_execute_command(self, cmd: str, *cmd_args: str)",
+        (
+            "tests/terraform/test_runner_streams.py::"
+            "test_a_megabyte_error_on_stderr_is_read_in_full_without_blocking",
+        ),
+    ),
+    PlantedBug(
+        "workflow-renderer-undrained",
+        "the workflow renderer built on tftest's own runner again",
+        "tests/workflow/conftest.py",
+        "self.tf = DrainedTerraformTest(",
+        "self.tf = tftest.TerraformTest(",
+        ("tests/test_suite_rules.py::test_no_process_can_block_on_a_full_pipe",),
+    ),
 )
 
 
