@@ -125,6 +125,117 @@ BUGS = (
         ("tests/aws/test_history.py",),
     ),
     PlantedBug(
+        "archive-traversal-leading-only",
+        "an output archive entry refused only when `..` leads its name (mid-path `..` kept)",
+        "legacylift/local/staging.py",
+        '            if not relative or ".." in parts or member.name.startswith("/"):\n',
+        '            if not relative or parts[0] == ".." or member.name.startswith("/"):\n',
+        (
+            "tests/local/test_link_safety.py::test_traversals_anywhere_in_an_entry_name_are_skipped",
+            "tests/local/test_link_safety.py::"
+            "test_the_multi_instance_save_writes_nothing_outside_its_directory",
+            "tests/local/test_link_safety.py::"
+            "test_the_processing_upload_puts_nothing_outside_its_prefix",
+        ),
+    ),
+    PlantedBug(
+        "choice-numbers-same-type-only",
+        "Choice numeric operators comparing an int and a float as different (1 vs 1.0)",
+        "legacylift/local/asl/choice.py",
+        "            return _compare(value, operator, expected)\n",
+        "            return type(value) is type(expected) and "
+        "_compare(value, operator, expected)\n",
+        ("tests/local/test_choice_numbers.py",),
+    ),
+    PlantedBug(
+        "jsonata-task-input-is-result",
+        "JSONata `$states.input` in a Task's Output and Assign reading the task's result",
+        "legacylift/local/asl/jsonata_payload.py",
+        "        states = _states(raw, context, result=result)\n",
+        "        states = _states(result, context, result=result)\n",
+        ("tests/local/test_jsonata_task_output.py",),
+    ),
+    PlantedBug(
+        "promotion-threshold-strict",
+        "the promotion threshold compared strictly (> for higher-is-better, < for lower)",
+        "modules/workflow/templates/train.asl.json.tftpl",
+        '"NumericGreaterThanEquals" : "NumericLessThanEquals")}: '
+        "${jsonencode(promotion.threshold)}",
+        '"NumericGreaterThan" : "NumericLessThan")}: ${jsonencode(promotion.threshold)}',
+        (
+            "tests/workflow/test_training.py::"
+            "test_a_higher_is_better_threshold_is_reached_at_the_threshold",
+            "tests/workflow/test_training.py::"
+            "test_a_lower_is_better_threshold_is_reached_at_the_threshold",
+        ),
+    ),
+    PlantedBug(
+        "promotion-improvement-strict",
+        "an improvement of exactly min_improvement refused (NumericGreaterThanPath)",
+        "modules/workflow/templates/train.asl.json.tftpl",
+        '"NumericGreaterThanEqualsPath" : "NumericLessThanEqualsPath")',
+        '"NumericGreaterThanPath" : "NumericLessThanEqualsPath")',
+        ("tests/workflow/test_training.py::test_an_improvement_of_exactly_the_minimum_promotes",),
+    ),
+    PlantedBug(
+        "promotion-basis-copied",
+        "the step runner's basis adding the improvement for higher-is-better (the training "
+        "tests call the runner instead of a copy of its formula)",
+        "modules/workflow/files/steprunner.py",
+        '    basis = value - improvement if direction == "higher" else value + improvement\n',
+        '    basis = value + improvement if direction == "higher" else value + improvement\n',
+        (
+            "tests/workflow/test_training.py::"
+            "test_the_choice_promotes_only_past_the_bar_and_the_promoted_model",
+        ),
+    ),
+    PlantedBug(
+        "sharding-in-listing-order",
+        "ShardedByS3Key assigning objects in listing order instead of sorted keys",
+        "legacylift/local/cluster.py",
+        "    ordered = sorted(objects, key=lambda staged: staged.relative)\n",
+        "    ordered = list(objects)\n",
+        ("tests/local/test_cluster.py::test_shards_follow_sorted_keys_not_listing_order",),
+    ),
+    PlantedBug(
+        "tolerated-percentage-inclusive",
+        "a Distributed Map failing at exactly its ToleratedFailurePercentage (>= for >)",
+        "legacylift/local/asl/interpreter.py",
+        "failures * 100 > percentage * total",
+        "failures * 100 >= percentage * total",
+        ("tests/local/test_tolerance_boundaries.py",),
+    ),
+    PlantedBug(
+        "tolerated-count-inclusive",
+        "a Distributed Map failing at exactly its ToleratedFailureCount (>= for >)",
+        "legacylift/local/asl/interpreter.py",
+        "            return failures > count and (percentage is None or count > 0)\n",
+        "            return failures >= count and (percentage is None or count > 0)\n",
+        ("tests/local/test_tolerance_boundaries.py",),
+    ),
+    PlantedBug(
+        "timed-out-attempt-details-key",
+        "the report's trace reading a TaskTimedOut attempt's details from the TaskFailed key",
+        "legacylift/report/trace.py",
+        '            details = event.get(kind[:1].lower() + kind[1:] + "EventDetails", {})\n',
+        '            details = event.get("taskFailedEventDetails", {})\n',
+        (
+            "tests/report/test_timed_out_attempts.py::"
+            "test_the_trace_reports_a_timed_out_attempt_with_its_error_and_reason",
+        ),
+    ),
+    PlantedBug(
+        "timed-out-step-details-key",
+        "the cloud history reading a TaskTimedOut step's details from a wrong key",
+        "legacylift/aws/history.py",
+        '    "TaskTimedOut": "taskTimedOutEventDetails",\n',
+        '    "TaskTimedOut": "taskTimeoutEventDetails",\n',
+        (
+            "tests/report/test_timed_out_attempts.py::"
+            "test_the_cloud_history_reports_a_timed_out_step_with_its_error_and_reason",
+        ),
+    ),
+    PlantedBug(
         "terraform-stderr-undrained",
         "the tests' Terraform runner reading stdout only, stderr after exit (a full pipe blocks)",
         "tests/terraform/tfcopy.py",
