@@ -236,6 +236,25 @@ BUGS = (
         ),
     ),
     PlantedBug(
+        "new-model-input-past-directory",
+        "new-model --from counting a literal as an input only when it continues past /input/",
+        "legacylift/new_model.py",
+        '        inputs = _common([_directory(p) for p in literals if "/input" in p])\n'
+        '        outputs = _common([_directory(p) for p in literals if "/input" not in p])\n',
+        '        inputs = _common([_directory(p) for p in literals if "/input/" in p])\n'
+        '        outputs = _common([_directory(p) for p in literals if "/input/" not in p])\n',
+        ("tests/local/test_legacy_project.py::test_new_model_recognises_a_bare_input_directory",),
+    ),
+    PlantedBug(
+        "new-model-code-folder-overlap",
+        "new-model --from keeping script mode for a step reading /opt/ml/processing/input",
+        "legacylift/new_model.py",
+        '            table["image"] = "model"\n            result.guesses.append(\n'
+        '                f"{step}: {holding}',
+        '            result.guesses.append(\n                f"{step}: {holding}',
+        ("tests/local/test_legacy_project.py::test_new_model_recognises_a_bare_input_directory",),
+    ),
+    PlantedBug(
         "terraform-stderr-undrained",
         "the tests' Terraform runner reading stdout only, stderr after exit (a full pipe blocks)",
         "tests/terraform/tfcopy.py",
