@@ -255,6 +255,14 @@ BUGS = (
         ("tests/local/test_legacy_project.py::test_new_model_recognises_a_bare_input_directory",),
     ),
     PlantedBug(
+        "task-result-selector-skipped",
+        "a Task's ResultSelector skipped (ResultPath places the raw result)",
+        "legacylift/local/asl/payload.py",
+        "result_path(state, raw, result_selector(state, result, context))",
+        "result_path(state, raw, result)",
+        ("tests/local/test_task_conformance.py",),
+    ),
+    PlantedBug(
         "terraform-stderr-undrained",
         "the tests' Terraform runner reading stdout only, stderr after exit (a full pipe blocks)",
         "tests/terraform/tfcopy.py",
