@@ -263,6 +263,17 @@ BUGS = (
         ("tests/local/test_task_conformance.py",),
     ),
     PlantedBug(
+        "volume-size-bound-exclusive",
+        "the execution input's largest volume (16384 GB) refused (NumericLessThan)",
+        "modules/workflow/templates/model.asl.json.tftpl",
+        '{"Variable": "$.volume_size", "NumericLessThanEquals": 16384}',
+        '{"Variable": "$.volume_size", "NumericLessThan": 16384}',
+        (
+            "tests/workflow/test_render.py::"
+            "test_run_overrides_are_accepted_up_to_their_documented_bounds",
+        ),
+    ),
+    PlantedBug(
         "terraform-stderr-undrained",
         "the tests' Terraform runner reading stdout only, stderr after exit (a full pipe blocks)",
         "tests/terraform/tfcopy.py",
