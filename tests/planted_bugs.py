@@ -274,6 +274,22 @@ BUGS = (
         ),
     ),
     PlantedBug(
+        "choice-not-ignored",
+        "a Choice rule's Not no longer negating",
+        "legacylift/local/asl/choice.py",
+        '        return not evaluate(rule["Not"], document, context)\n',
+        '        return evaluate(rule["Not"], document, context)\n',
+        ("tests/local/test_choice_rules.py",),
+    ),
+    PlantedBug(
+        "choice-bool-is-numeric",
+        "IsNumeric true for a boolean",
+        "legacylift/local/asl/choice.py",
+        "    return isinstance(value, int | float) and not isinstance(value, bool)\n",
+        "    return isinstance(value, int | float)\n",
+        ("tests/local/test_choice_rules.py",),
+    ),
+    PlantedBug(
         "terraform-stderr-undrained",
         "the tests' Terraform runner reading stdout only, stderr after exit (a full pipe blocks)",
         "tests/terraform/tfcopy.py",
