@@ -28,6 +28,25 @@ RULES = {
         {"Or": [{"Variable": "$$.State.Name", "StringEquals": "other"},
                 {"Variable": "$.v", "NumericGreaterThan": 0}]},
         [({"v": 0}, False), ({"v": 5}, True)]),
+    "not-reads-the-context": ({"Not": {"Variable": "$$.State.Name", "StringEquals": "X"}},
+                              [({"v": 1}, True)]),
+    "variable-from-the-context": ({"Variable": "$$.State.Name", "StringEquals": "C"},
+                                  [({"v": 1}, True)]),
+    "is-present": ({"Variable": "$.v", "IsPresent": True},
+                   [({"v": 1}, True), ({"v": None}, True), ({"w": 1}, False)]),
+    "is-present-in-the-context": ({"Variable": "$$.State.Name", "IsPresent": True},
+                                  [({"v": 1}, True)]),
+    "is-string": ({"Variable": "$.v", "IsString": True},
+                  [({"v": "a"}, True), ({"v": 1}, False), ({"v": None}, False)]),
+    "is-boolean": ({"Variable": "$.v", "IsBoolean": True},
+                   [({"v": False}, True), ({"v": 0}, False), ({"v": "true"}, False)]),
+    "a-rule-with-a-comment": ({"Variable": "$.v", "NumericEquals": 1, "Comment": "one"},
+                              [({"v": 1}, True), ({"v": 2}, False)]),
+    "string-matches-a-non-string": ({"Variable": "$.v", "StringMatches": "*"},
+                                    [({"v": 1}, False), ({"v": ""}, True)]),
+    "timestamp-against-a-non-timestamp": (
+        {"Variable": "$.v", "TimestampLessThan": "2026-01-01T00:00:00Z"},
+        [({"v": "yesterday"}, False), ({"v": "2025-01-01T00:00:00Z"}, True)]),
     "is-numeric": ({"Variable": "$.v", "IsNumeric": True},
                    [({"v": True}, False), ({"v": 0}, True), ({"v": 1.5}, True),
                     ({"v": "1"}, False), ({"v": None}, False)]),
@@ -92,3 +111,20 @@ def test_choice_rules_match_as_in_moto(moto_sfn, name):
     assert result.output == expected, list(zip(cases, result.output, strict=True))
     theirs = moto_sfn.run(machine, document)["output"]
     assert (theirs == expected) is (name not in MOTO_DEPARTS)  # the oracle agrees, or departs
+
+
+@pytest.mark.parametrize(
+    ("rule", "message"),
+    [
+        ({"NumericEquals": 1}, "Choice rule without Variable: {'NumericEquals': 1"),
+        ({"Variable": "$.v", "StringFoo": "a"}, "Unknown Choice comparison operator 'StringFoo'"),
+        ({"Variable": "$.v", "NumericFoo": 1}, "Unknown Choice comparison operator 'NumericFoo'"),
+        ({"Variable": "$.v"}, "Choice rule has no comparison: {'Variable': '$.v'"),
+    ],
+)
+def test_a_malformed_rule_fails_the_run_naming_it(rule, message):
+    """Rules AWS refuses at CreateStateMachine, should one reach the interpreter: the run
+    fails with States.Runtime naming the rule (never a silent no-match)."""
+    result = Execution(_machine(rule), {"documents": [{"v": 1}]}).run()
+    assert (result.status, result.error) == ("FAILED", "States.Runtime")
+    assert message in result.cause
