@@ -40,7 +40,7 @@ RULES = {
                   [({"v": "a"}, True), ({"v": 1}, False), ({"v": None}, False)]),
     "is-boolean": ({"Variable": "$.v", "IsBoolean": True},
                    [({"v": False}, True), ({"v": 0}, False), ({"v": "true"}, False)]),
-    "a-rule-with-a-comment": ({"Variable": "$.v", "NumericEquals": 1, "Comment": "one"},
+    "a-rule-with-a-comment": ({"Variable": "$.v", "Comment": "one", "NumericEquals": 1},
                               [({"v": 1}, True), ({"v": 2}, False)]),
     "string-matches-a-non-string": ({"Variable": "$.v", "StringMatches": "*"},
                                     [({"v": 1}, False), ({"v": ""}, True)]),
@@ -66,6 +66,9 @@ RULES = {
         {"Variable": "$.v", "StringMatches": "log*.txt"},
         [({"v": "log.txt"}, True), ({"v": "log\nold.txt"}, True), ({"v": "log.txt\n"}, False),
          ({"v": "blog.txt"}, False)]),
+    "string-matches-a-line-break": (
+        {"Variable": "$.v", "StringMatches": "a\nb*"},
+        [({"v": "a\nb"}, True), ({"v": "a\nbc"}, True), ({"v": "ab"}, False)]),
     "string-matches-escapes": (
         {"Variable": "$.v", "StringMatches": "a\\*b\\\\c*"},
         [({"v": "a*b\\c"}, True), ({"v": "a*b\\cdef"}, True), ({"v": "axb\\c"}, False),
