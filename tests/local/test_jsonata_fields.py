@@ -67,6 +67,10 @@ def test_a_condition_must_give_a_boolean():
                    "E": {"Type": "Succeed"}})  # fmt: skip
     assert (result.status, result.error) == ("FAILED", "States.QueryEvaluationError")
     assert "The Condition '{% $states.input.n %}' returned 1, not a boolean." in result.cause
+    undefined = _run({"S": {"Type": "Choice", "Choices": [{"Condition": UNDEFINED, "Next": "E"}],
+                            "Default": "E"}, "E": {"Type": "Succeed"}})  # fmt: skip
+    assert undefined.error == "States.QueryEvaluationError"
+    assert "specified for the field 'Condition' returned nothing" in undefined.cause
 
 
 @pytest.mark.parametrize(
@@ -89,13 +93,14 @@ def test_values_come_out_as_json():
     expression written without spaces inside its braces, and $parse's value."""
     result = _run({"S": {"Type": "Pass", "End": True, "Output": {
         "half": "{% 4 / 2 %}", "third": "{% 1 / 4 %}", "null": "{% null %}",
+        "product": "{% 1.5 * 2 %}",
         "tight": "{%$states.input.n%}",
         "parsed": """{% $parse('[1, {"a": null}]') %}"""}}})  # fmt: skip
     assert result.status == "SUCCEEDED", result.cause
     output = result.output
-    assert output == {"half": 2, "third": 0.25, "null": None, "tight": 1,
+    assert output == {"half": 2, "third": 0.25, "null": None, "tight": 1, "product": 3,
                       "parsed": [1, {"a": None}]}  # fmt: skip
-    assert type(output["half"]) is int and type(output["tight"]) is int
+    assert all(type(output[key]) is int for key in ("half", "tight", "product"))
 
 
 def test_a_catcher_without_output_passes_the_error_output_on():
