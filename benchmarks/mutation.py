@@ -79,6 +79,35 @@ def results() -> dict[str, collections.Counter]:
     return dict(sorted(per_module.items()))
 
 
+COLUMNS = ("killed", "survived", "no tests", "timeout", "not checked")
+
+
+def recorded() -> dict[str, collections.Counter]:
+    """The statuses per module in the table already written (what earlier runs found)."""
+    if not RESULTS.exists():
+        return {}
+    found = {}
+    for line in RESULTS.read_text().splitlines():
+        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
+        if len(cells) != 8 or not cells[0].startswith("legacylift") or not cells[2].isdigit():
+            continue
+        found[cells[0]] = collections.Counter(
+            {status: int(cells[2 + index]) for index, status in enumerate(COLUMNS)}
+        )
+    return found
+
+
+def with_recorded(per_module: dict[str, collections.Counter]) -> dict[str, collections.Counter]:
+    """`per_module`, where a module none of whose mutants ran here (a fresh mutants/ directory,
+    a run limited to other modules) keeps the statuses the table recorded for it."""
+    merged = dict(per_module)
+    for module, counts in recorded().items():
+        ran_here = per_module.get(module)
+        if ran_here is None or ran_here["not checked"] == sum(ran_here.values()):
+            merged[module] = counts
+    return dict(sorted(merged.items()))
+
+
 def table(per_module: dict[str, collections.Counter]) -> str:
     """Markdown rows: module, mutants, each status, score (killed + timeout over all)."""
     lines = [
@@ -137,7 +166,7 @@ def main(argv: list[str] | None = None) -> int:
             print("no surviving mutants under " + ", ".join(args.modules), file=sys.stderr)
             return 1
     seconds = None if args.report_only else run_mutmut(targets, args.children)
-    per_module = results()
+    per_module = with_recorded(results())
     if not per_module:
         print("no mutmut results: run without --report-only first", file=sys.stderr)
         return 1

@@ -23,6 +23,8 @@ from pathlib import Path
 
 from legacylift.errors import LegacyLiftError
 from legacylift.models import (
+    CODE_PATH,
+    DEFAULT_IMAGE,
     DEFAULT_INPUT_PATH,
     DEFAULT_OUTPUT_PATH,
     PROCESSING_ROOT,
@@ -169,6 +171,18 @@ def _common(paths: list[str]) -> str | None:
     return common if common.startswith(PROCESSING_ROOT) else None
 
 
+def _holding_code(table: dict[str, object], step: str) -> str | None:
+    """The path key (input_path, output_path) of a step run in script mode whose directory
+    holds, or lies in, the folder script mode stages the code in; None when there is none."""
+    if table.get("image", DEFAULT_IMAGE[step]) != "framework":
+        return None
+    for key in ("input_path", "output_path"):
+        path = table.get(key)
+        if isinstance(path, str) and posixpath.commonpath([path, CODE_PATH]) in (path, CODE_PATH):
+            return key
+    return None
+
+
 def _imports(text: str) -> set[str]:
     try:
         tree = ast.parse(text)
@@ -249,6 +263,14 @@ def _from_legacy(origin: Path, folder: Path, result: NewModel) -> None:
                     f"{step}: imports {', '.join(foreign)}, not in the scikit-learn framework "
                     'image: runs in the model\'s own image (image = "model")'
                 )
+        holding = _holding_code(table, step)
+        if holding:
+            table["image"] = "model"
+            result.guesses.append(
+                f"{step}: {holding} {table[holding]} holds {CODE_PATH}, where script mode "
+                "stages the code: runs in the model's own image, its code at /opt/ml/code "
+                '(image = "model")'
+            )
         tables[step] = table
     if not (folder / "requirements.txt").exists():
         (folder / "requirements.txt").write_text("")

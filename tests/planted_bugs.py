@@ -416,6 +416,176 @@ BUGS = (
         "    if False:\n",
         ("tests/aws/test_redrive.py",),
     ),
+    PlantedBug(
+        "archive-traversal-leading-only",
+        "an output archive entry refused only when `..` leads its name (mid-path `..` kept)",
+        "legacylift/local/staging.py",
+        '            if not relative or ".." in parts or member.name.startswith("/"):\n',
+        '            if not relative or parts[0] == ".." or member.name.startswith("/"):\n',
+        (
+            "tests/local/test_link_safety.py::test_traversals_anywhere_in_an_entry_name_are_skipped",
+            "tests/local/test_link_safety.py::"
+            "test_the_multi_instance_save_writes_nothing_outside_its_directory",
+            "tests/local/test_link_safety.py::"
+            "test_the_processing_upload_puts_nothing_outside_its_prefix",
+        ),
+    ),
+    PlantedBug(
+        "choice-numbers-same-type-only",
+        "Choice numeric operators comparing an int and a float as different (1 vs 1.0)",
+        "legacylift/local/asl/choice.py",
+        "            return _compare(value, operator, expected)\n",
+        "            return type(value) is type(expected) and "
+        "_compare(value, operator, expected)\n",
+        ("tests/local/test_choice_numbers.py",),
+    ),
+    PlantedBug(
+        "jsonata-task-input-is-result",
+        "JSONata `$states.input` in a Task's Output and Assign reading the task's result",
+        "legacylift/local/asl/jsonata_payload.py",
+        "        states = _states(raw, context, result=result)\n",
+        "        states = _states(result, context, result=result)\n",
+        ("tests/local/test_jsonata_task_output.py",),
+    ),
+    PlantedBug(
+        "promotion-threshold-strict",
+        "the promotion threshold compared strictly (> for higher-is-better, < for lower)",
+        "modules/workflow/templates/train.asl.json.tftpl",
+        '"NumericGreaterThanEquals" : "NumericLessThanEquals")}: '
+        "${jsonencode(promotion.threshold)}",
+        '"NumericGreaterThan" : "NumericLessThan")}: ${jsonencode(promotion.threshold)}',
+        (
+            "tests/workflow/test_training.py::"
+            "test_a_higher_is_better_threshold_is_reached_at_the_threshold",
+            "tests/workflow/test_training.py::"
+            "test_a_lower_is_better_threshold_is_reached_at_the_threshold",
+        ),
+    ),
+    PlantedBug(
+        "promotion-improvement-strict",
+        "an improvement of exactly min_improvement refused (NumericGreaterThanPath)",
+        "modules/workflow/templates/train.asl.json.tftpl",
+        '"NumericGreaterThanEqualsPath" : "NumericLessThanEqualsPath")',
+        '"NumericGreaterThanPath" : "NumericLessThanEqualsPath")',
+        ("tests/workflow/test_training.py::test_an_improvement_of_exactly_the_minimum_promotes",),
+    ),
+    PlantedBug(
+        "promotion-basis-copied",
+        "the step runner's basis adding the improvement for higher-is-better (the training "
+        "tests call the runner instead of a copy of its formula)",
+        "modules/workflow/files/steprunner.py",
+        '    basis = value - improvement if direction == "higher" else value + improvement\n',
+        '    basis = value + improvement if direction == "higher" else value + improvement\n',
+        (
+            "tests/workflow/test_training.py::"
+            "test_the_choice_promotes_only_past_the_bar_and_the_promoted_model",
+        ),
+    ),
+    PlantedBug(
+        "sharding-in-listing-order",
+        "ShardedByS3Key assigning objects in listing order instead of sorted keys",
+        "legacylift/local/cluster.py",
+        "    ordered = sorted(objects, key=lambda staged: staged.relative)\n",
+        "    ordered = list(objects)\n",
+        ("tests/local/test_cluster.py::test_shards_follow_sorted_keys_not_listing_order",),
+    ),
+    PlantedBug(
+        "tolerated-percentage-inclusive",
+        "a Distributed Map failing at exactly its ToleratedFailurePercentage (>= for >)",
+        "legacylift/local/asl/interpreter.py",
+        "failures * 100 > percentage * total",
+        "failures * 100 >= percentage * total",
+        ("tests/local/test_tolerance_boundaries.py",),
+    ),
+    PlantedBug(
+        "tolerated-count-inclusive",
+        "a Distributed Map failing at exactly its ToleratedFailureCount (>= for >)",
+        "legacylift/local/asl/interpreter.py",
+        "            return failures > count and (percentage is None or count > 0)\n",
+        "            return failures >= count and (percentage is None or count > 0)\n",
+        ("tests/local/test_tolerance_boundaries.py",),
+    ),
+    PlantedBug(
+        "timed-out-attempt-details-key",
+        "the history model reading a TaskTimedOut attempt's details from the TaskFailed key",
+        "legacylift/history.py",
+        '            details = event.get(kind[:1].lower() + kind[1:] + "EventDetails", {})\n',
+        '            details = event.get("taskFailedEventDetails", {})\n',
+        ("tests/report/test_timed_out_attempts.py",),
+    ),
+    PlantedBug(
+        "new-model-input-past-directory",
+        "new-model --from counting a literal as an input only when it continues past /input/",
+        "legacylift/new_model.py",
+        '        inputs = _common([_directory(p) for p in literals if "/input" in p])\n'
+        '        outputs = _common([_directory(p) for p in literals if "/input" not in p])\n',
+        '        inputs = _common([_directory(p) for p in literals if "/input/" in p])\n'
+        '        outputs = _common([_directory(p) for p in literals if "/input/" not in p])\n',
+        ("tests/local/test_legacy_project.py::test_new_model_recognises_a_bare_input_directory",),
+    ),
+    PlantedBug(
+        "new-model-code-folder-overlap",
+        "new-model --from keeping script mode for a step reading /opt/ml/processing/input",
+        "legacylift/new_model.py",
+        '            table["image"] = "model"\n            result.guesses.append(\n'
+        '                f"{step}: {holding}',
+        '            result.guesses.append(\n                f"{step}: {holding}',
+        ("tests/local/test_legacy_project.py::test_new_model_recognises_a_bare_input_directory",),
+    ),
+    PlantedBug(
+        "task-result-selector-skipped",
+        "a Task's ResultSelector skipped (ResultPath places the raw result)",
+        "legacylift/local/asl/payload.py",
+        "result_path(state, raw, result_selector(state, result, context))",
+        "result_path(state, raw, result)",
+        ("tests/local/test_task_conformance.py",),
+    ),
+    PlantedBug(
+        "volume-size-bound-exclusive",
+        "the execution input's largest volume (16384 GB) refused (NumericLessThan)",
+        "modules/workflow/templates/model.asl.json.tftpl",
+        '{"Variable": "$.volume_size", "NumericLessThanEquals": 16384}',
+        '{"Variable": "$.volume_size", "NumericLessThan": 16384}',
+        (
+            "tests/workflow/test_render.py::"
+            "test_run_overrides_are_accepted_up_to_their_documented_bounds",
+        ),
+    ),
+    PlantedBug(
+        "choice-not-ignored",
+        "a Choice rule's Not no longer negating",
+        "legacylift/local/asl/choice.py",
+        '        return not evaluate(rule["Not"], document, context)\n',
+        '        return evaluate(rule["Not"], document, context)\n',
+        ("tests/local/test_choice_rules.py",),
+    ),
+    PlantedBug(
+        "choice-bool-is-numeric",
+        "IsNumeric true for a boolean",
+        "legacylift/local/asl/choice.py",
+        "    return isinstance(value, int | float) and not isinstance(value, bool)\n",
+        "    return isinstance(value, int | float)\n",
+        ("tests/local/test_choice_rules.py",),
+    ),
+    PlantedBug(
+        "terraform-stderr-undrained",
+        "the tests' Terraform runner reading stdout only, stderr after exit (a full pipe blocks)",
+        "tests/terraform/tfcopy.py",
+        "    def execute_command(self, cmd: str, *cmd_args: str)",
+        "    def drained_execute_command(self, cmd: str, *cmd_args: str)",
+        (
+            "tests/terraform/test_runner_streams.py::"
+            "test_a_megabyte_error_on_stderr_is_read_in_full_without_blocking",
+        ),
+    ),
+    PlantedBug(
+        "workflow-renderer-undrained",
+        "the workflow renderer built on tftest's own runner again",
+        "tests/workflow/conftest.py",
+        "self.tf = DrainedTerraformTest(",
+        "self.tf = tftest.TerraformTest(",
+        ("tests/test_suite_rules.py::test_no_process_can_block_on_a_full_pipe",),
+    ),
 )
 
 

@@ -5,6 +5,11 @@
   green without the part it skipped. Planted bug: a `pytest.skip(...)` call added to any test
   module turns `test_tests_skip_only_through_require` red.
 - CI sets CI=true itself (.ci/run), whatever the CI service exports.
+- No process can block the suite on a full pipe: tftest runners are built only by
+  tests/terraform/tfcopy.py (whose runner drains stdout and stderr together), and no `Popen`
+  pipes both stdout and stderr (one reader loop cannot drain both; `subprocess.run` or
+  `communicate` can). Planted bug: the workflow renderer built on `tftest.TerraformTest` again
+  turns `test_no_process_can_block_on_a_full_pipe` red.
 """
 
 from __future__ import annotations
@@ -101,3 +106,52 @@ def test_ci_script_exports_ci_true(tmp_path):
     )
     assert completed.returncode == 0, completed.stderr
     assert completed.stdout.strip() == "args=test CI=true"
+
+
+def blocking_pipe_uses(source: str) -> list[tuple[int, str]]:
+    """(line, what) of every tftest runner construction and every `Popen` piping both stdout
+    and stderr in `source`."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if not isinstance(node, ast.Call):
+            continue
+        name = (_attribute_chain(node.func) or [""])[-1]
+        if name == "TerraformTest":
+            found.append((node.lineno, "tftest.TerraformTest(...)"))
+        elif name == "Popen":
+            piped = {
+                keyword.arg
+                for keyword in node.keywords
+                if _attribute_chain(keyword.value)[-1:] == ["PIPE"]
+            }
+            if {"stdout", "stderr"} <= piped:
+                found.append((node.lineno, "Popen(stdout=PIPE, stderr=PIPE)"))
+    return found
+
+
+def test_pipe_finder_sees_both_forms():
+    source = (
+        "import subprocess, tftest\nfrom subprocess import PIPE, Popen\n"
+        "tftest.TerraformTest('.')\n"
+        "subprocess.Popen(['x'], stdout=subprocess.PIPE, stderr=subprocess.PIPE)\n"
+        "Popen(['x'], stderr=PIPE, stdout=PIPE)\n"
+        "subprocess.Popen(['x'], stdout=subprocess.PIPE)\n"
+        "subprocess.run(['x'], stdout=subprocess.PIPE, stderr=subprocess.PIPE)\n"
+    )
+    assert [line for line, _ in blocking_pipe_uses(source)] == [3, 4, 5]
+
+
+def test_no_process_can_block_on_a_full_pipe():
+    offenders = []
+    sources = [*TESTS.rglob("*.py"), *(REPO / "legacylift").rglob("*.py"), REPO / "tasks.py"]
+    sources += (REPO / "benchmarks").rglob("*.py")
+    for path in sorted(sources):
+        if path == TESTS / "terraform" / "tfcopy.py":
+            continue  # DrainedTerraformTest itself
+        for line, what in blocking_pipe_uses(path.read_text()):
+            offenders.append(f"{path.relative_to(REPO)}:{line}: {what}")
+    assert offenders == [], (
+        "build tftest runners with tests.terraform.tfcopy.tftest_runner or DrainedTerraformTest, "
+        "and read both streams of a process with subprocess.run or communicate: "
+        + ", ".join(offenders)
+    )

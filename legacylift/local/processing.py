@@ -35,7 +35,13 @@ from legacylift.local.mounts import MountPlan, daemon_is_local, input_directory,
 from legacylift.local.names import JobRegistry
 from legacylift.local.network import ensure_step_network, step_network
 from legacylift.local.settings import LocalSettings
-from legacylift.local.staging import Owner, TarStream, read_archive, read_single_file
+from legacylift.local.staging import (
+    ExtractReport,
+    Owner,
+    TarStream,
+    read_archive,
+    read_single_file,
+)
 from legacylift.local.unsupported import check_supported
 from legacylift.local.validation import validate_request
 
@@ -82,6 +88,20 @@ def network_allowed(request: dict[str, Any]) -> bool:
     """Networking is on only when the request's NetworkConfig sets EnableNetworkIsolation to
     false explicitly; absent or true, the step container has no network at all."""
     return request.get("NetworkConfig", {}).get("EnableNetworkIsolation") is False
+
+
+def upload_archive(chunks, prefix: str, put: Callable[[str, Any], None],
+                   uploaded: list[str]) -> ExtractReport:  # fmt: skip
+    """Put each regular file of an output directory's archive (`read_archive` decides which
+    entries are files inside the directory) at `prefix`/its relative path, each URI appended to
+    `uploaded` as it lands; the extraction report (files, entries skipped)."""
+
+    def sink(relative, source):
+        uri = join_uri(prefix, relative)
+        put(uri, source)
+        uploaded.append(uri)
+
+    return read_archive(chunks, sink)
 
 
 @dataclass
@@ -438,13 +458,7 @@ class ProcessingRunner:
             chunks = step.archive(s3["LocalPath"])
             if chunks is None:
                 continue
-
-            def sink(relative, source, prefix=s3["S3Uri"]):
-                uri = join_uri(prefix, relative)
-                self.sources.put(uri, source)
-                result.uploaded.append(uri)
-
-            report = read_archive(chunks, sink)
+            report = upload_archive(chunks, s3["S3Uri"], self.sources.put, result.uploaded)
             result.skipped_outputs += [f"{item['OutputName']}: {entry}" for entry in report.skipped]
         for entry in result.skipped_outputs:  # each named, never dropped silently
             self.on_log(request["ProcessingJobName"], f"[output {entry}: not uploaded]")

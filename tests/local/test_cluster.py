@@ -10,7 +10,7 @@ import json
 import pytest
 
 from legacylift.local.cluster import shard
-from legacylift.local.datasources import StagedObject
+from legacylift.local.datasources import LocalObjectStore, StagedObject
 from tests.local.jobs import processing_request, s3_input, s3_output, shell
 
 OUT = "/opt/ml/processing/output"
@@ -24,6 +24,22 @@ def test_sharded_by_s3_key_gives_each_object_to_exactly_one_instance():
     assert [len(share) for share in shares] == [3, 2, 2]
     assert sorted(sum(shares, [])) == sorted(o.relative for o in objects)
     assert shares[0] == ["part-00.csv", "part-03.csv", "part-06.csv"]
+
+
+def test_shards_follow_sorted_keys_not_listing_order(tmp_path):
+    """The local store lists a folder's files before its subfolders (`b.csv` before
+    `a/x.csv`); S3 lists keys in UTF-8 order; either way instance k gets the k-th, (k+N)-th ...
+    object of the *sorted* keys. Planted bug (the assignment taken from the listing order): the
+    store's order and the reversed list give other shares; red."""
+    store = LocalObjectStore(tmp_path)
+    for key in ("in/b.csv", "in/a/x.csv", "in/c.csv", "in/a/y.csv", "in/0.csv"):
+        (tmp_path / "bkt" / key).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / "bkt" / key).write_text(key)
+    listed = list(store.list("s3://bkt/in/"))
+    assert [o.relative for o in listed] != sorted(o.relative for o in listed)  # a real reorder
+    expected = [["0.csv", "a/y.csv", "c.csv"], ["a/x.csv", "b.csv"]]
+    for objects in (listed, listed[::-1]):
+        assert [[o.relative for o in shard(objects, host, 2)] for host in (1, 2)] == expected
 
 
 def _write(runner, uri, text):

@@ -343,3 +343,41 @@ def test_model_folder_mappings_name_models_in_the_models_directory(tmp_path):
     with pytest.raises(LegacyLiftError, match="no such model folder"):
         images.resolve("d")
     assert built == ["demand", "demand"]
+
+
+@pytest.mark.parametrize(
+    "reading",
+    [
+        'INPUT = "/opt/ml/processing/input/"\nfiles = os.listdir(INPUT)\n',
+        'files = [os.path.join("/opt/ml/processing/input", n)\n'
+        '         for n in os.listdir("/opt/ml/processing/input")]\n',
+        "files = os.listdir('/opt/ml/processing/input')\n",
+    ],
+)
+def test_new_model_recognises_a_bare_input_directory(tmp_path, monkeypatch, reading):
+    """A script naming the input directory itself (with or without a trailing slash, or
+    joined with a file name at run time) reads /opt/ml/processing/input, which holds script
+    mode's code folder: the step runs in the model's own image and the model.toml loads.
+    Planted bug (a literal counted as an input only when it continues past `/input/`): the
+    default input path silently applies; red. Planted bug (the image not switched): the
+    written model.toml fails its own checks; red."""
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "preprocess.py").write_text(
+        f"import os\n{reading}"
+        "open('/opt/ml/processing/output/features.csv', 'w').write(str(files))\n"
+    )
+    (project / "postprocess.py").write_text(
+        f"import os\n{reading}"
+        "open('/opt/ml/processing/report/summary.txt', 'w').write(str(files))\n"
+    )
+    monkeypatch.setenv("LEGACYLIFT_MODELS_DIR", str(tmp_path / "models"))
+    created = new_model("bare-input", str(project))
+    model = load_model("bare-input")
+    assert model.steps == ("preprocessing", "postprocessing")
+    for step in model.steps:
+        assert model.input_path_for(step) == "/opt/ml/processing/input"
+        assert model.image_for(step) == "model"
+    assert model.output_path_for("preprocessing") == "/opt/ml/processing/output"
+    assert model.output_path_for("postprocessing") == "/opt/ml/processing/report"
+    assert any("holds /opt/ml/processing/input/code" in guess for guess in created.guesses)

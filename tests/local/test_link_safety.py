@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from legacylift.errors import LegacyLiftError
+from legacylift.local import cluster
 from legacylift.local.datasources import (
     DataSources,
     FileTree,
@@ -25,6 +26,7 @@ from legacylift.local.datasources import (
     join_uri,
     normalise_key,
 )
+from legacylift.local.processing import upload_archive
 from legacylift.local.settings import LocalSettings
 from legacylift.local.staging import read_archive
 
@@ -80,6 +82,59 @@ def test_outputs_keep_regular_files_only():
         "output/../escape.csv (outside the output directory)",
     ])  # fmt: skip
     assert report.bytes == len(b"prediction\n1\n") + 2
+
+
+# Entries climbing out of the output directory from its top, from a subfolder, through several
+# levels, and a name climbing out and back in (still refused: no `..` is ever applied).
+TRAVERSALS = (
+    "output/../escape.csv",
+    "output/sub/../../escape.csv",
+    "output/a/b/../../../escape.csv",
+    "output/sub/../../../../tmp/escape.csv",
+    "output/sub/../../output/back-in.csv",
+)
+
+
+def _traversing_archive() -> list[bytes]:
+    """An output directory's archive: one file inside, then every traversal entry."""
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w") as archive:
+        archive.addfile(_member("output", tarfile.DIRTYPE, mode=0o755))
+        archive.addfile(_member("output/sub/kept.csv", tarfile.REGTYPE, size=1), io.BytesIO(b"k"))
+        for name in TRAVERSALS:
+            archive.addfile(_member(name, tarfile.REGTYPE, size=1), io.BytesIO(b"e"))
+    return [buffer.getvalue()]
+
+
+def test_traversals_anywhere_in_an_entry_name_are_skipped():
+    """Planted bug (only a leading `..` refused: `parts[0] == ".."`): the nested and mid-path
+    entries reach the sink; red."""
+    received = []
+    report = read_archive(_traversing_archive(), lambda relative, source: received.append(relative))
+    assert received == ["sub/kept.csv"]
+    assert report.skipped == [f"{name} (outside the output directory)" for name in TRAVERSALS]
+
+
+def test_the_multi_instance_save_writes_nothing_outside_its_directory(tmp_path):
+    """cluster's per-instance save (each instance's output kept apart before the upload).
+    Planted bug (the mid-path check weakened as above): escape.csv lands beside `out`; red."""
+    directory = tmp_path / "scratch" / "algo-1" / "out"
+    cluster._save(_traversing_archive(), directory)
+    written = sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*") if p.is_file())
+    assert written == ["scratch/algo-1/out/sub/kept.csv"]
+
+
+def test_the_processing_upload_puts_nothing_outside_its_prefix(tmp_path):
+    """The processing runner's output upload (a step's archive into the object store).
+    Planted bug (the mid-path check weakened as above): objects land beside the output prefix
+    (`s3://bkt/escape.csv`, `s3://bkt/run/back-in.csv`); red."""
+    store = LocalObjectStore(tmp_path / "store")
+    uploaded = []
+    report = upload_archive(_traversing_archive(), "s3://bkt/run/out/", store.put, uploaded)
+    assert uploaded == ["s3://bkt/run/out/sub/kept.csv"]
+    assert len(report.skipped) == len(TRAVERSALS)
+    stored = sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*") if p.is_file())
+    assert stored == ["store/bkt/run/out/sub/kept.csv"]
 
 
 @pytest.fixture

@@ -3,6 +3,11 @@
 Tests never run Terraform in the tree: `init`, tftest's setup and cleanup write and delete
 `.terraform`, lock and state files where they run. A copy holds the root module, `modules/`,
 `examples/` and `terraform/`, laid out as in the repository so relative module sources resolve.
+
+Every Terraform run captures stdout and stderr together (`communicate`): tftest's own runner
+reads only stdout while stderr waits in a pipe, so a command whose error fills that pipe (a
+current Terraform repeats a 1 MB definition in its error) blocks forever. Tests construct
+tftest runners through `tftest_runner` (or `DrainedTerraformTest`) only.
 """
 
 from __future__ import annotations
@@ -12,6 +17,8 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import tftest
+
 from legacylift.paths import REPO_ROOT
 from legacylift.terraform_env import terraform_binary, terraform_env
 
@@ -20,6 +27,9 @@ FIXTURE_MODELS = HERE / "fixtures" / "models"
 IGNORED = shutil.ignore_patterns(
     ".terraform", ".terraform.lock.hcl", "terraform.tfstate*", "*.tfplan"
 )
+
+# A Terraform command in a test that takes longer than this is stuck, not slow.
+COMMAND_TIMEOUT = 600
 
 # Every endpoint the modules' resources and data sources call, pointed at one moto server.
 MOTO_SERVICES = ("cloudwatchlogs", "ecr", "iam", "s3", "sfn", "sts", "kms")
@@ -65,7 +75,7 @@ def terraform(directory: Path, *args: str, check: bool = True) -> subprocess.Com
         env=terraform_env(),
         capture_output=True,
         text=True,
-        timeout=600,
+        timeout=COMMAND_TIMEOUT,
     )
     if check and result.returncode != 0:
         raise AssertionError(
@@ -96,12 +106,40 @@ def write_json(path: Path, value: dict) -> Path:
     return path
 
 
-def tftest_runner(directory: Path, **setup_arguments):
-    """A tftest.TerraformTest on `directory` with the project's Terraform and CLI config, set
-    up (`init`, plus e.g. `workspace_name`)."""
-    import tftest
+class DrainedTerraformTest(tftest.TerraformTest):
+    """tftest's runner with both output streams drained while Terraform runs (and a timeout)."""
 
-    runner = tftest.TerraformTest(
+    def execute_command(self, cmd: str, *cmd_args: str) -> tftest.TerraformCommandOutput:
+        """Run `terraform cmd cmd_args`; raise tftest.TerraformTestError on exit 1 or 11 as
+        tftest does, the error carrying stdout and stderr in full."""
+        try:
+            completed = subprocess.run(  # noqa: S603 - the project's Terraform, fixed arguments
+                [self.binary, cmd, *cmd_args],
+                cwd=self.tfdir,
+                env=self.env,
+                capture_output=True,
+                text=True,
+                encoding="utf-8",
+                errors="ignore",
+                timeout=COMMAND_TIMEOUT,
+            )
+        except FileNotFoundError as exc:
+            raise tftest.TerraformTestError(f"Terraform executable not found: {exc}") from exc
+        if completed.returncode in (1, 11):
+            raise tftest.TerraformTestError(
+                f"Error running command {cmd}: {completed.returncode} {completed.stdout} "
+                f"{completed.stderr}",
+                completed.stderr,
+            )
+        return tftest.TerraformCommandOutput(
+            completed.returncode, completed.stdout, completed.stderr
+        )
+
+
+def tftest_runner(directory: Path, **setup_arguments) -> DrainedTerraformTest:
+    """A tftest runner on `directory` with the project's Terraform and CLI config, both output
+    streams drained, set up (`init`, plus e.g. `workspace_name`)."""
+    runner = DrainedTerraformTest(
         str(directory), binary=str(terraform_binary()), env=terraform_env()
     )
     runner.setup(**setup_arguments)

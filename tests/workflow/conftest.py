@@ -66,12 +66,11 @@ class WorkflowRenderer:
     """Applies modules/workflow (a temporary copy) with given variables; returns its outputs."""
 
     def __init__(self, workdir: Path, binary: Path) -> None:
-        import tftest
-
         from legacylift.terraform_env import terraform_env
+        from tests.terraform.tfcopy import DrainedTerraformTest
 
         self.workdir = workdir
-        self.tf = tftest.TerraformTest(str(workdir), binary=str(binary), env=terraform_env())
+        self.tf = DrainedTerraformTest(str(workdir), binary=str(binary), env=terraform_env())
         self.tf.setup(cleanup_on_exit=False)
 
     def render(self, variables: dict) -> dict:

@@ -186,6 +186,37 @@ def test_invalid_execution_input_fails_with_a_clear_error(three_step, bad_input)
     assert "input_uri" in result["cause"]
 
 
+@pytest.mark.parametrize(
+    ("override", "accepted"),
+    [
+        ({"volume_size": 1}, True),  # the lowest size, at the bound
+        ({"volume_size": 0}, False),  # just below
+        ({"volume_size": 16384}, True),  # the highest, at the bound
+        ({"volume_size": 16385}, False),  # just above
+        ({"volume_size": "30"}, False),  # a numeric string is no number
+        ({"max_runtime": 1}, True),
+        ({"max_runtime": 777600}, True),
+        ({"max_runtime": 777601}, False),
+    ],
+)
+def test_run_overrides_are_accepted_up_to_their_documented_bounds(three_step, override, accepted):
+    """volume_size 1..16384 GB and max_runtime 1..777600 s (the execution input's documented
+    ranges, SageMaker's own limits) at, just below and just above each bound. Planted bug (the
+    upper bound checked with NumericLessThan): a 16384 GB volume is refused; red."""
+    result = evaluated_requests(definition(three_step, "iris"), run_input(**override), "bound")
+    if not accepted:
+        assert (result["status"], result["error"]) == ("FAILED", "LegacyLift.InvalidInput")
+        return
+    assert result["status"] == "SUCCEEDED", result
+    ((key, value),) = override.items()
+    field = {"volume_size": ("ProcessingResources", "ClusterConfig", "VolumeSizeInGB"),
+             "max_runtime": ("StoppingCondition", "MaxRuntimeInSeconds")}[key]  # fmt: skip
+    for request in result["output"]["jobs"].values():
+        for part in field:
+            request = request[part]
+        assert request == value
+
+
 def test_requests_match_sagemakers_api_model(three_step, mixed):
     """botocore's SageMaker service model is the reference for the request shape."""
     import botocore.session

@@ -5,13 +5,16 @@ promotion records, the S3 write echoes its request. Its IAM and its plan-time ch
 
 from __future__ import annotations
 
+import importlib.util
 import json
+import tempfile
+from pathlib import Path
 
 import pytest
 
 from tests.workflow.asl_evaluation import run_in_moto, tasks_as_passes
 from tests.workflow.asl_validation import assert_valid_asl
-from tests.workflow.conftest import ACCOUNT, REGION, base_vars, model_entry
+from tests.workflow.conftest import ACCOUNT, MODULE, REGION, base_vars, model_entry
 from tests.workflow.test_policies import UNSCOPABLE, allowed, job_arn
 
 RUNNER_URI = "s3://legacylift-dev-data/_legacylift/code/0123456789abcdef/"
@@ -70,9 +73,24 @@ def swapped(document: dict, summary: dict, record: dict | None) -> dict:
     return machine
 
 
+def _step_runner():
+    """files/steprunner.py, the code that writes the metric summary in the Evaluate job."""
+    spec = importlib.util.spec_from_file_location("steprunner", MODULE / "files" / "steprunner.py")
+    runner = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(runner)
+    return runner
+
+
+STEP_RUNNER = _step_runner()
+
+
 def summary(value: float, improvement: float, direction: str = "higher") -> dict:
-    basis = value - improvement if direction == "higher" else value + improvement
-    return {"metric": "m", "value": value, "basis": basis, "direction": direction}
+    """The summary the step runner writes for a metrics file holding `value` (its own
+    `summarise`, run on a real file: the basis is the runner's, never recomputed here)."""
+    with tempfile.TemporaryDirectory() as scratch:
+        metrics = Path(scratch) / "metrics.json"
+        metrics.write_text(json.dumps({"m": value}))
+        return STEP_RUNNER.summarise(metrics, "m", direction, improvement)
 
 
 def promoted_record(value: float) -> dict:
@@ -176,15 +194,43 @@ def test_the_choice_promotes_only_past_the_bar_and_the_promoted_model(
         assert "put" not in output
 
 
-@pytest.mark.parametrize(("value", "promoted"), [(69.5, True), (70.5, False)])
-def test_lower_is_better_bars(outputs, value, promoted):
+def promoted(outputs, model: str, evaluated: dict, record: dict | None) -> bool:
+    """Whether the training workflow of `model` promotes, given the Evaluate job's summary
+    and the promotion record already there."""
     result = run_in_moto(
-        swapped(definition(outputs, "diab"), summary(value, 0, "lower"), promoted_record(99)),
-        {"input_uri": "s3://legacylift-dev-data/diab/input/t/"},
+        swapped(definition(outputs, model), evaluated, record),
+        {"input_uri": f"s3://legacylift-dev-data/{model}/input/t/"},
         "run-2",
     )
     assert result["status"] == "SUCCEEDED", result
-    assert result["output"]["promoted"] is promoted
+    return result["output"]["promoted"]
+
+
+@pytest.mark.parametrize(("value", "expected"), [(0.9, True), (0.899, False), (0.901, True)])
+def test_a_higher_is_better_threshold_is_reached_at_the_threshold(outputs, value, expected):
+    """The rule is "at least": accuracy 0.9 reaches the bar 0.9 (no promoted model yet), just
+    below does not, just above does. Planted bug (the bar compared with NumericGreaterThan):
+    0.9 is not promoted; red."""
+    assert promoted(outputs, "iris", summary(value, 0.01), None) is expected
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"), [(70, True), (70.0, True), (69.999, True), (70.001, False)]
+)
+def test_a_lower_is_better_threshold_is_reached_at_the_threshold(outputs, value, expected):
+    """The mirror: rmse 70 reaches the bar 70 (lower is better), as an int or a float.
+    Planted bug (the bar compared with NumericLessThan): 70 is not promoted; red."""
+    assert promoted(outputs, "diab", summary(value, 0, "lower"), promoted_record(99)) is expected
+
+
+@pytest.mark.parametrize(("offset", "expected"), [(0, True), (1e-9, False), (-1e-9, True)])
+def test_an_improvement_of_exactly_the_minimum_promotes(outputs, offset, expected):
+    """The promoted model's value set at, just above and just below the new model's basis
+    (the runner's value less min_improvement). Planted bug (NumericGreaterThanEqualsPath made
+    NumericGreaterThanPath): an improvement of exactly 0.01 is refused; red."""
+    evaluated = summary(0.97, 0.01)
+    record = promoted_record(evaluated["basis"] + offset)
+    assert promoted(outputs, "iris", evaluated, record) is expected
 
 
 def test_every_failure_is_caught_and_named(outputs):
