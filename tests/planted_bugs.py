@@ -124,6 +124,17 @@ BUGS = (
         "            if False:  # the Retry field starts the failed task again\n",
         ("tests/aws/test_history.py",),
     ),
+    PlantedBug(
+        "failed-run-exits-zero",
+        "a cloud run (inference or training) that did not succeed reported as if it had",
+        "legacylift/aws/operations.py",
+        '    if status != "SUCCEEDED":\n        summary = executions.report_failure(',
+        "    if False:\n        summary = executions.report_failure(",
+        (
+            "tests/aws/test_operations.py::test_invoke_run_workflow_train_reports_a_failed_training_run",
+            "tests/aws/test_operations.py::test_invoke_run_reports_a_failed_inference_run",
+        ),
+    ),
 )
 
 

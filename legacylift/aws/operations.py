@@ -83,6 +83,15 @@ def run(
     console.detail(f"input {payload['input_uri']} -> output {payload['output_uri']}")
     if not wait:
         return arn
+    history = _follow_to_end(sfn, aws, arn, name, poll_seconds, reporter)
+    total = sum(step.duration() or 0 for step in history.steps)
+    console.success(f"{name} succeeded ({format_duration(total)} in steps)")
+    return arn
+
+
+def _follow_to_end(sfn, aws, arn: str, name: str, poll_seconds: float, reporter: Reporter | None):
+    """Follow execution `arn` to its end and return its history; a run that did not succeed
+    shows the failing step, cause and log tail, then raises with the one-line summary."""
     reporter = reporter or Reporter("text")
     try:
         status, history = executions.follow(sfn, arn, poll_seconds, reporter=reporter)
@@ -90,12 +99,10 @@ def run(
         console.info(f"stopped following; the execution goes on: `invoke logs {arn}`")
         raise
     console.detail(f"its report: `invoke report {arn}`")
-    if status == "SUCCEEDED":
-        total = sum(step.duration() or 0 for step in history.steps)
-        console.success(f"{name} succeeded ({format_duration(total)} in steps)")
-        return arn
-    summary = executions.report_failure(reporter, aws.client("logs"))
-    raise LegacyLiftError(f"execution {name} {status}: {summary}")
+    if status != "SUCCEEDED":
+        summary = executions.report_failure(reporter, aws.client("logs"))
+        raise LegacyLiftError(f"execution {name} {status}: {summary}")
+    return history
 
 
 def train(
@@ -122,10 +129,7 @@ def train(
     console.info(f"started {arn}")
     if not wait:
         return arn
-    status, history = executions.follow(sfn, arn, poll_seconds)
-    if status != "SUCCEEDED":
-        summary = executions.report_failure(status, history, aws.client("logs"))
-        raise LegacyLiftError(f"execution {name} {status}: {summary}")
+    _follow_to_end(sfn, aws, arn, name, poll_seconds, None)
     output = json.loads(sfn.describe_execution(executionArn=arn).get("output") or "{}")
     if output.get("promoted"):
         metric = output["record"]["metric"]
