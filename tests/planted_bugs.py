@@ -135,6 +135,46 @@ BUGS = (
             "tests/aws/test_operations.py::test_invoke_run_reports_a_failed_inference_run",
         ),
     ),
+    PlantedBug(
+        "promoted-artifacts-unsealed",
+        "the promotion record naming the Train job's own artifacts prefix, not the sealed copy",
+        "modules/workflow/templates/train.asl.json.tftpl",
+        '        "artifact_uri.$": "$.sealed_uri",',
+        '        "artifact_uri.$": "$.artifacts_uri",',
+        (
+            "tests/workflow/test_training.py::test_the_promoted_artifacts_are_a_sealed_copy_no_job_may_write",
+        ),
+    ),
+    PlantedBug(
+        "sealed-artifacts-overwritten",
+        "a reused execution name sealing over an existing (possibly promoted) sealed copy",
+        "modules/workflow/templates/train.asl.json.tftpl",
+        '"NumericGreaterThan": 0, "Next": "SealedExists"',
+        '"NumericGreaterThan": 1000000, "Next": "SealedExists"',
+        (
+            "tests/workflow/test_training.py::test_sealing_refuses_what_it_cannot_copy_whole_or_would_overwrite",
+        ),
+    ),
+    PlantedBug(
+        "train-role-writes-metrics",
+        "the Train jobs' role writing all of <model>/models/*/* (another run's metric too)",
+        "modules/workflow/training_policies.tf",
+        '${name}/models/*/${local.training_step_writes[step]}/*"]',
+        '${name}/models/*/*"]',
+        (
+            "tests/workflow/test_training.py::test_no_job_may_replace_what_was_promoted_or_forge_a_metric",
+        ),
+    ),
+    PlantedBug(
+        "evaluation-with-network",
+        "the Evaluate job's network isolation following the model's network setting",
+        "modules/workflow/training.tf",
+        'EnableNetworkIsolation = step == "evaluate" ? true : !tobool(',
+        'EnableNetworkIsolation = step == "evaluate" ? !tobool(lookup(var.models[name], "defaults", {network = false}).network) : !tobool(',
+        (
+            "tests/workflow/test_training.py::test_no_job_may_replace_what_was_promoted_or_forge_a_metric",
+        ),
+    ),
 )
 
 
