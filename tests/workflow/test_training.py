@@ -457,8 +457,8 @@ def test_no_job_may_replace_what_was_promoted_or_forge_a_metric(workflow):
     write is SageMaker's upload of its own output.
 
     Planted bugs: the Train role granted `iris/models/*/*` as before (it could write another
-    run's `legacylift-metric.json`): red; the Evaluate job's EnableNetworkIsolation following
-    the model's `network` setting: red."""
+    run's `legacylift-metric.json`): red; the Evaluate job run with network (as a networked
+    Train job may): red."""
     models = {
         "iris": model_entry("iris", inference={"artifacts": "promoted"}, defaults={"network": True},
                             **IRIS_TRAINING),
