@@ -175,6 +175,34 @@ BUGS = (
             "tests/workflow/test_training.py::test_no_job_may_replace_what_was_promoted_or_forge_a_metric",
         ),
     ),
+    PlantedBug(
+        "promoted-record-undecryptable",
+        "no kms:Decrypt for the promoted-inference state machine reading its SSE-KMS record",
+        "modules/workflow/training_policies.tf",
+        "    ], var.kms_key_arn == null ? [] : [{\n      # The record is written SSE-KMS",
+        "    ], true ? [] : [{\n      # The record is written SSE-KMS",
+        ("tests/workflow/test_kms.py::test_kms_request_sequence_of_promoted_inference",),
+    ),
+    PlantedBug(
+        "map-results-without-data-key",
+        "no kms:GenerateDataKey for the Distributed Map's ResultWriter under SSE-KMS",
+        "modules/workflow/fan_out.tf",
+        '? ["kms:Decrypt", "kms:GenerateDataKey"] : ["kms:Decrypt"]',
+        '? ["kms:Decrypt"] : ["kms:Decrypt"]',
+        ("tests/workflow/test_kms.py::test_kms_request_sequence_of_a_distributed_fan_out",),
+    ),
+    PlantedBug(
+        "data-key-unconditioned",
+        "the execution roles' data key use without kms:ViaService and encryption context",
+        "modules/workflow/policies.tf",
+        "          Condition = {\n"
+        '            StringEquals = { "kms:ViaService" = local.kms_via_s3 }',
+        "          Condition = {\n"
+        '            StringEquals = { "kms:CallerAccount" = var.aws_account_id }',
+        (
+            "tests/workflow/test_kms.py::test_every_data_key_use_is_through_s3_for_the_roles_own_objects",
+        ),
+    ),
 )
 
 

@@ -81,6 +81,13 @@ locals {
   # The generic workflow's area of the data bucket ("_" starts no model name).
   generic_data_prefix = "_generic/"
 
+  # Data keys are used only through S3 (kms:ViaService) and only for the objects a role's S3
+  # grants name: the encryption context S3 sends is the object's ARN, or the bucket's ARN for
+  # objects under an S3 Bucket Key (modules/s3 enables one with kms_key_arn), so each role's
+  # buckets are listed too. DescribeKey (key metadata only) is granted apart, unconditioned:
+  # SageMaker checks the key with the caller's credentials, not through S3.
+  kms_via_s3 = "s3.${var.aws_region}.amazonaws.com"
+
   kms_grant_statement = {
     # SageMaker encrypts the job's volume and output with the key through a grant made with the
     # credentials of both the caller (the state machine) and the execution role, for AWS
@@ -270,10 +277,25 @@ locals {
           Condition = { StringLike = { "cloudwatch:namespace" = ["/aws/sagemaker/ProcessingJobs"] } }
         },
       ],
+      var.kms_key_arn == null ? [] : [
+        {
+          Sid      = "UseDataKeyThroughS3"
+          Effect   = "Allow"
+          Action   = ["kms:Decrypt", "kms:GenerateDataKey"]
+          Resource = [var.kms_key_arn]
+          Condition = {
+            StringEquals = { "kms:ViaService" = local.kms_via_s3 }
+            StringLike = { "kms:EncryptionContext:aws:s3:arn" = distinct(concat(
+              [for location in concat(grant.read, grant.write) : "${local.arn_prefix.s3}${location.bucket}"],
+              [for location in concat(grant.read, grant.write) : "${local.arn_prefix.s3}${location.bucket}/${location.key}*"],
+            )) }
+          }
+        },
+      ],
       var.kms_key_arn == null ? [] : [{
-        Sid      = "UseDataKey"
+        Sid      = "DescribeDataKey"
         Effect   = "Allow"
-        Action   = ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:DescribeKey"]
+        Action   = ["kms:DescribeKey"]
         Resource = [var.kms_key_arn]
       }],
       var.kms_key_arn == null ? [] : [local.kms_grant_statement],

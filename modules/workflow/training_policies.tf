@@ -83,10 +83,29 @@ locals {
           Condition = { StringLike = { "cloudwatch:namespace" = ["/aws/sagemaker/ProcessingJobs"] } }
         },
       ],
+      var.kms_key_arn == null ? [] : [
+        {
+          # As the execution roles' (policies.tf): through S3, for the objects this role touches.
+          Sid      = "UseDataKeyThroughS3"
+          Effect   = "Allow"
+          Action   = ["kms:Decrypt", "kms:GenerateDataKey"]
+          Resource = [var.kms_key_arn]
+          Condition = {
+            StringEquals = { "kms:ViaService" = local.kms_via_s3 }
+            StringLike = { "kms:EncryptionContext:aws:s3:arn" = distinct(concat(
+              ["${local.arn_prefix.s3}${var.data_bucket}", "${local.arn_prefix.s3}${var.data_bucket}/${name}/input/*", "${local.arn_prefix.s3}${var.data_bucket}/${name}/models/*/${local.training_step_writes[step]}/*"],
+              step == "evaluate" ? ["${local.arn_prefix.s3}${var.data_bucket}/${local.sealed_area}${name}/models/*/artifacts/*"] : [],
+              local.runner_key == null ? [] : ["${local.arn_prefix.s3}${local.runner_bucket}", "${local.arn_prefix.s3}${local.runner_bucket}/${local.runner_key}*"],
+              [for location in local.extra_inputs : "${local.arn_prefix.s3}${location.bucket}"],
+              [for location in local.extra_inputs : "${local.arn_prefix.s3}${location.bucket}/${location.key}*"],
+            )) }
+          }
+        },
+      ],
       var.kms_key_arn == null ? [] : [{
-        Sid      = "UseDataKey"
+        Sid      = "DescribeDataKey"
         Effect   = "Allow"
-        Action   = ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:DescribeKey"]
+        Action   = ["kms:DescribeKey"]
         Resource = [var.kms_key_arn]
       }],
       var.kms_key_arn == null ? [] : [local.kms_grant_statement],
@@ -164,10 +183,21 @@ locals {
       ],
       local.state_machine_common_statements,
       var.kms_key_arn == null ? [] : [{
-        Sid      = "UseDataKeyForRecord"
+        # The record, the metric summaries and sealing, through S3 only.
+        Sid      = "UseDataKeyThroughS3"
         Effect   = "Allow"
         Action   = ["kms:Decrypt", "kms:GenerateDataKey"]
         Resource = [var.kms_key_arn]
+        Condition = {
+          StringEquals = { "kms:ViaService" = local.kms_via_s3 }
+          StringLike = { "kms:EncryptionContext:aws:s3:arn" = [
+            "${local.arn_prefix.s3}${var.data_bucket}",
+            "${local.arn_prefix.s3}${var.data_bucket}/${local.promotion_record_keys[name]}",
+            "${local.arn_prefix.s3}${var.data_bucket}/${name}/models/*/evaluation/${local.metric_summary_name}",
+            "${local.arn_prefix.s3}${var.data_bucket}/${name}/models/*/artifacts/*",
+            "${local.arn_prefix.s3}${var.data_bucket}/${local.sealed_area}${name}/models/*/artifacts/*",
+          ] }
+        }
       }],
     )
   }) }
@@ -177,7 +207,7 @@ locals {
 # missing record is NoSuchKey, not AccessDenied); the processing jobs read the artifacts of
 # executions of their model's training workflow.
 locals {
-  promoted_record_statements = { for name in keys(local.promoted_inputs) : name => [
+  promoted_record_statements = { for name in keys(local.promoted_inputs) : name => concat([
     {
       Sid      = "ReadPromotionRecord"
       Effect   = "Allow"
@@ -191,7 +221,17 @@ locals {
       Resource  = ["${local.arn_prefix.s3}${var.data_bucket}"]
       Condition = { StringEquals = { "s3:prefix" = [local.promotion_record_keys[name]] } }
     },
-  ] }
+    ], var.kms_key_arn == null ? [] : [{
+      # The record is written SSE-KMS (Promote): reading it decrypts, through S3 only.
+      Sid      = "DecryptPromotionRecord"
+      Effect   = "Allow"
+      Action   = ["kms:Decrypt"]
+      Resource = [var.kms_key_arn]
+      Condition = {
+        StringEquals = { "kms:ViaService" = local.kms_via_s3 }
+        StringLike   = { "kms:EncryptionContext:aws:s3:arn" = ["${local.arn_prefix.s3}${var.data_bucket}", "${local.arn_prefix.s3}${var.data_bucket}/${local.promotion_record_keys[name]}"] }
+      }
+  }]) }
   # Inference on promoted artifacts: its model's execution role (policies.tf) also reads the
   # sealed artifacts of its own training workflow (`_sealed/<model>/models/<execution>/artifacts/`,
   # which only the training state machine writes) and the step runner; it writes neither.

@@ -49,6 +49,9 @@ CONDITION_KEY_ACTIONS = {
     "iam:PassedToService": {"iam:PassRole"},
     "s3:prefix": {"s3:ListBucket", "s3:ListBucketVersions"},
     "cloudwatch:namespace": {"cloudwatch:PutMetricData"},
+    # Data key use through S3: the encryption context S3 sends (the object's or bucket's ARN).
+    "kms:ViaService": {"kms:Decrypt", "kms:GenerateDataKey", "kms:Encrypt", "kms:DescribeKey"},
+    "kms:EncryptionContext:aws:s3:arn": {"kms:Decrypt", "kms:GenerateDataKey", "kms:Encrypt"},
 }
 
 
