@@ -203,6 +203,36 @@ BUGS = (
             "tests/workflow/test_kms.py::test_every_data_key_use_is_through_s3_for_the_roles_own_objects",
         ),
     ),
+    PlantedBug(
+        "data-bucket-shared",
+        "the data bucket accepted as an extra or chained location",
+        "modules/workflow/main.tf",
+        "    shared_locations = length(local.data_bucket_locations) == 0 ? true : tobool(",
+        "    shared_locations = true ? true : tobool(",
+        (
+            "tests/workflow/test_shared_locations.py::test_the_data_bucket_is_refused_as_a_shared_location",
+        ),
+    ),
+    PlantedBug(
+        "generic-code-writable",
+        "the generic role allowed to write its own code area",
+        "modules/workflow/policies.tf",
+        '        Sid      = "GenericCodeIsReadOnly"\n        Effect   = "Deny"',
+        '        Sid      = "GenericCodeIsReadOnly"\n        Effect   = "Allow"',
+        (
+            "tests/workflow/test_shared_locations.py::test_the_generic_role_reads_but_never_writes_its_code_area",
+        ),
+    ),
+    PlantedBug(
+        "generic-code-unchecked",
+        "the generic input check accepting CodeUri from where generic jobs write",
+        "modules/workflow/templates/generic.asl.json.tftpl",
+        '%{ if contains(step.required_uris, "CodeUri") ~}',
+        "%{ if false ~}",
+        (
+            "tests/workflow/test_shared_locations.py::test_the_generic_input_check_refuses_code_a_generic_job_may_write",
+        ),
+    ),
 )
 
 

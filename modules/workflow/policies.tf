@@ -78,8 +78,10 @@ locals {
   # Who may assume each execution role: SageMaker, for exactly the role's processing jobs.
   sagemaker_role_source_arns = { for name, grant in local.model_grants : name => grant.job_arns }
 
-  # The generic workflow's area of the data bucket ("_" starts no model name).
+  # The generic workflow's area of the data bucket ("_" starts no model name), and its code
+  # area, which the generic role reads and never writes.
   generic_data_prefix = "_generic/"
+  generic_code_prefix = "${local.generic_data_prefix}code/"
 
   # Data keys are used only through S3 (kms:ViaService) and only for the objects a role's S3
   # grants name: the encryption context S3 sends is the object's ARN, or the bucket's ARN for
@@ -277,6 +279,13 @@ locals {
           Condition = { StringLike = { "cloudwatch:namespace" = ["/aws/sagemaker/ProcessingJobs"] } }
         },
       ],
+      key != local.generic_policy_key ? [] : [{
+        # The generic workflow's code area: its jobs load it, so none of them may change it.
+        Sid      = "GenericCodeIsReadOnly"
+        Effect   = "Deny"
+        Action   = ["s3:PutObject", "s3:AbortMultipartUpload", "s3:DeleteObject"]
+        Resource = ["${local.arn_prefix.s3}${var.data_bucket}/${local.generic_code_prefix}*"]
+      }],
       var.kms_key_arn == null ? [] : [
         {
           Sid      = "UseDataKeyThroughS3"
