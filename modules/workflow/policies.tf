@@ -110,23 +110,8 @@ locals {
         Action   = ["events:PutTargets", "events:PutRule", "events:DescribeRule"]
         Resource = [local.sync_rule_arn]
       },
-      {
-        # CloudWatch Logs vended log delivery (the state machine's logging configuration):
-        # these actions support no resource-level permissions, so AWS documents Resource "*".
-        Sid    = "LogDeliveryUnscopable"
-        Effect = "Allow"
-        Action = [
-          "logs:CreateLogDelivery",
-          "logs:GetLogDelivery",
-          "logs:UpdateLogDelivery",
-          "logs:DeleteLogDelivery",
-          "logs:ListLogDeliveries",
-          "logs:PutResourcePolicy",
-          "logs:DescribeResourcePolicies",
-          "logs:DescribeLogGroups",
-        ]
-        Resource = ["*"]
-      },
+      # Log delivery (the state machine's logging configuration) is granted once, by
+      # modules/state-machine, which configures it.
     ],
     var.enable_xray_tracing ? [{
       # X-Ray's trace and sampling actions support no resource-level permissions.
@@ -258,16 +243,17 @@ locals {
           Resource = ["*"]
         },
         {
-          Sid    = "ProcessingJobLogGroup"
-          Effect = "Allow"
-          # A log group managed by Terraform needs no CreateLogGroup.
-          Action   = var.processing_job_log_group_managed ? ["logs:CreateLogStream", "logs:DescribeLogStreams"] : ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:DescribeLogStreams"]
+          # Acts on the log group (no stream ARN to scope by); a log group managed by Terraform
+          # needs no CreateLogGroup.
+          Sid      = "ProcessingJobLogGroup"
+          Effect   = "Allow"
+          Action   = var.processing_job_log_group_managed ? ["logs:DescribeLogStreams"] : ["logs:CreateLogGroup", "logs:DescribeLogStreams"]
           Resource = ["${local.processing_log_group_arn}:*"]
         },
         {
-          Sid      = "OwnJobLogEvents"
+          Sid      = "OwnJobLogStreams"
           Effect   = "Allow"
-          Action   = ["logs:PutLogEvents"]
+          Action   = ["logs:CreateLogStream", "logs:PutLogEvents"]
           Resource = grant.log_streams
         },
         {

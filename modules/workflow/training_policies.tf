@@ -61,17 +61,18 @@ locals {
           Resource = ["*"]
         },
         {
-          Sid    = "ProcessingJobLogGroup"
-          Effect = "Allow"
-          # A log group managed by Terraform needs no CreateLogGroup.
-          Action   = var.processing_job_log_group_managed ? ["logs:CreateLogStream", "logs:DescribeLogStreams"] : ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:DescribeLogStreams"]
+          # Acts on the log group (no stream ARN to scope by); a log group managed by Terraform
+          # needs no CreateLogGroup.
+          Sid      = "ProcessingJobLogGroup"
+          Effect   = "Allow"
+          Action   = var.processing_job_log_group_managed ? ["logs:DescribeLogStreams"] : ["logs:CreateLogGroup", "logs:DescribeLogStreams"]
           Resource = ["${local.processing_log_group_arn}:*"]
         },
         {
           # SageMaker writes a job's logs to streams named `<job name>/algo-<n>-<epoch>`.
-          Sid      = "OwnJobLogEvents"
+          Sid      = "OwnJobLogStreams"
           Effect   = "Allow"
-          Action   = ["logs:PutLogEvents"]
+          Action   = ["logs:CreateLogStream", "logs:PutLogEvents"]
           Resource = ["${local.processing_log_group_arn}:log-stream:${split("processing-job/", local.training_job_arns[name][index])[1]}/*"]
         },
         {

@@ -224,27 +224,42 @@ def test_generic_jobs_are_scoped_by_prefix(outputs):
 
 
 def test_log_statements_use_the_documented_arn_forms(outputs):
-    """Group-level actions on `log-group:NAME:*`, PutLogEvents on the role's own job streams
-    (`<job name>/algo-...`)."""
+    """Group-level actions on `log-group:NAME:*`; CreateLogStream and PutLogEvents on the
+    role's own job streams (`<job name>/algo-...`) only.
+
+    Planted bug: CreateLogStream back on `log-group:NAME:*` (a role creating streams named
+    after another model's or the generic workflow's jobs): red."""
     policies = all_policies(outputs)
     for name, policy in policies.items():
         if "sagemaker" not in name:
             continue
         group = statement(policy, "ProcessingJobLogGroup")
         assert group["Resource"] == [f"{LOG_GROUP}:*"], name
-        assert set(group["Action"]) == {
-            "logs:CreateLogGroup",
-            "logs:CreateLogStream",
-            "logs:DescribeLogStreams",
-        }
-        events = statement(policy, "OwnJobLogEvents")
-        assert events["Action"] == ["logs:PutLogEvents"]
-        assert all(arn.startswith(f"{LOG_GROUP}:log-stream:") for arn in events["Resource"])
+        assert set(group["Action"]) == {"logs:CreateLogGroup", "logs:DescribeLogStreams"}
+        streams = statement(policy, "OwnJobLogStreams")
+        assert streams["Action"] == ["logs:CreateLogStream", "logs:PutLogEvents"]
+        assert all(arn.startswith(f"{LOG_GROUP}:log-stream:") for arn in streams["Resource"])
     iris = policies["sagemaker iris"]
     stream = f"{LOG_GROUP}:log-stream:legacylift-dev-iris-pre-0123456789ab/algo-1-1700000000"
-    assert allowed(iris, "logs:PutLogEvents", stream)
-    assert not allowed(policies["sagemaker iris-x"], "logs:PutLogEvents", stream)
-    assert not allowed(iris, "logs:PutLogEvents", f"{LOG_GROUP}:log-stream:other-job/algo-1")
+    generic_stream = f"{LOG_GROUP}:log-stream:legacylift-dev--generic-pre-0123/algo-1-1700000000"
+    for action in ("logs:CreateLogStream", "logs:PutLogEvents"):
+        assert allowed(iris, action, stream)
+        assert not allowed(policies["sagemaker iris-x"], action, stream)
+        assert not allowed(iris, action, f"{LOG_GROUP}:log-stream:other-job/algo-1")
+        assert not allowed(iris, action, generic_stream)
+        assert allowed(policies["generic sagemaker"], action, generic_stream)
+        assert not allowed(policies["generic sagemaker"], action, stream)
+
+
+def test_log_delivery_is_granted_once_by_the_state_machine_module(outputs):
+    """The vended log delivery statement is modules/state-machine's (which configures the
+    logging); the workflow's state machine policies do not repeat it.
+
+    Planted bug: the workflow's own LogDeliveryUnscopable statement back: red."""
+    for name, policy in all_policies(outputs).items():
+        if "state machine" in name:
+            actions = {a for each in policy["Statement"] for a in each["Action"]}
+            assert not {a for a in actions if "LogDelivery" in a or "ResourcePolic" in a}, name
 
 
 def test_each_role_pulls_only_its_own_images(outputs):
@@ -282,9 +297,9 @@ def test_parliament_finds_nothing_but_the_accepted(outputs):
     problems, seen = unaccepted(all_policies(outputs))
     assert problems == []
     assert seen  # the linter ran and saw the accepted findings it should
-    # Linted elsewhere: LogDelivery (modules/state-machine, test_apply) and PassTrainingRoles
+    # Linted elsewhere: LogResourcePolicies (modules/state-machine, test_apply), PassTrainingRoles
     # (tests/workflow/test_training.py).
-    others = {"LogDelivery", "PassTrainingRoles"}
+    others = {"LogResourcePolicies", "PassTrainingRoles"}
     missing = {key for key in accepted_findings() if key[0] not in others} - seen
     assert missing == set(), f"accepted findings no policy produces any more: {missing}"
 
