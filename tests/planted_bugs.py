@@ -233,6 +233,34 @@ BUGS = (
             "tests/workflow/test_shared_locations.py::test_the_generic_input_check_refuses_code_a_generic_job_may_write",
         ),
     ),
+    PlantedBug(
+        "log-streams-unscoped",
+        "CreateLogStream on every stream of the processing jobs' log group",
+        "modules/workflow/policies.tf",
+        '["logs:DescribeLogStreams"] : ["logs:CreateLogGroup", "logs:DescribeLogStreams"]',
+        '["logs:DescribeLogStreams"] : ["logs:CreateLogGroup", "logs:DescribeLogStreams", '
+        '"logs:CreateLogStream"]',
+        ("tests/workflow/test_policies.py::test_log_statements_use_the_documented_arn_forms",),
+    ),
+    PlantedBug(
+        "name-prefix-double-hyphen",
+        "a name_prefix with '--' accepted (it can match another deployment's generic names)",
+        "modules/workflow/variables.tf",
+        '    condition     = length(regexall("--", var.name_prefix)) == 0',
+        '    condition     = length(regexall("---", var.name_prefix)) == 0',
+        ("tests/workflow/test_validation.py::test_bad_input_is_refused_with_a_readable_message",),
+    ),
+    PlantedBug(
+        "log-delivery-twice",
+        "the workflow's state machine policies granting log delivery besides modules/state-machine",
+        "modules/workflow/policies.tf",
+        "      # Log delivery (the state machine's logging configuration) is granted once, by\n",
+        '      { Sid = "LogDeliveryUnscopable", Effect = "Allow", Resource = ["*"],\n'
+        '      Action = ["logs:CreateLogDelivery", "logs:PutResourcePolicy"] },\n',
+        (
+            "tests/workflow/test_policies.py::test_log_delivery_is_granted_once_by_the_state_machine_module",
+        ),
+    ),
 )
 
 
