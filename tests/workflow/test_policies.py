@@ -55,10 +55,16 @@ CONDITION_KEY_ACTIONS = {
 }
 
 
+FAN_OUT = {"split": "object", "max_concurrency": 50, "combine": {"script": "combine.py"}}
+
+
 @pytest.fixture(scope="module")
 def outputs(workflow):
     models = {name: model_entry(name) for name in ("iris", "iris-x", "churn")}
     models["single"] = {"image_uri": model_entry("single")["image_uri"], "steps": ["inference"]}
+    # A distributed fan-out with a combine step: its state machine runs its own children.
+    models["many"] = model_entry("many", fan_out=FAN_OUT)
+    models["many"]["code_uris"]["combine"] = "s3://legacylift-dev-data/many/code/3333/"
     return workflow.render(
         base_vars(
             models,
@@ -144,11 +150,22 @@ def test_each_state_machine_passes_only_its_own_role(outputs):
     assert outputs["generic_sagemaker_role_arn"] == GENERIC_ROLE_ARN
 
 
+def _processing_tasks(states: dict) -> list[dict]:
+    """The processing job Tasks of `states`, inside Map item processors too."""
+    found = []
+    for state in states.values():
+        if state["Type"] == "Task" and "sagemaker:" in state["Resource"]:
+            found.append(state)
+        if state["Type"] == "Map":
+            found.extend(_processing_tasks(state["ItemProcessor"]["States"]))
+    return found
+
+
 def test_definitions_name_their_own_role(outputs):
     for model, text in outputs["definitions"].items():
-        states = json.loads(text)["States"].values()
-        roles = {s["Parameters"]["RoleArn"] for s in states if s["Type"] == "Task"}
-        assert roles == {role_arn(model)}, model
+        tasks = _processing_tasks(json.loads(text)["States"])
+        roles = {s["Parameters"]["RoleArn"] for s in tasks}
+        assert tasks and roles == {role_arn(model)}, model
 
 
 def test_state_machine_may_create_exactly_its_own_jobs(outputs):
