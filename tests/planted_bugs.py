@@ -261,6 +261,14 @@ BUGS = (
             "tests/workflow/test_policies.py::test_log_delivery_is_granted_once_by_the_state_machine_module",
         ),
     ),
+    PlantedBug(
+        "implausible-metric-accepted",
+        "the promotion decision taking any metric summary (a forged basis of 1e300 passes)",
+        "modules/workflow/templates/train.asl.json.tftpl",
+        '      "Default": "ImplausibleMetric"',
+        '      "Default": "ReadPromoted"',
+        ("tests/workflow/test_training.py::test_an_implausible_metric_summary_promotes_nothing",),
+    ),
 )
 
 

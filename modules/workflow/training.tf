@@ -11,8 +11,10 @@ locals {
   metric_summary_name = "legacylift-metric.json"
   # The sealed copies of training artifacts (written only by the training state machines) and
   # how many files one Train step may leave.
-  sealed_area         = "_sealed/"
-  max_artifact_files  = 200
+  sealed_area        = "_sealed/"
+  max_artifact_files = 200
+  # The largest magnitude a metric value or basis may have (beyond it: not a plausible metric).
+  metric_bound        = "1e15"
   training_steps      = ["train", "evaluate"]
   training_step_state = { train = "Train", evaluate = "Evaluate" }
   training_step_abbr  = { train = "trn", evaluate = "evl" }
@@ -179,6 +181,7 @@ locals {
     s3_retry                   = local.s3_retry
     kms_key_arn                = var.kms_key_arn
     max_artifact_files         = local.max_artifact_files
+    metric_bound               = local.metric_bound
   })), "/\\n\\s*/", "") }
 
   # Decoded at plan, as the inference definitions are, so a template error fails early.

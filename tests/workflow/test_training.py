@@ -74,7 +74,7 @@ def swapped(
     del seal["ResultSelector"]
     seal["ResultPath"] = "$.copies"
     states["ReadMetric"] = {"Type": "Pass", "Result": {"summary": summary},
-                            "ResultPath": "$.evaluation", "Next": "ReadPromoted"}  # fmt: skip
+                            "ResultPath": "$.evaluation", "Next": "CheckMetric"}  # fmt: skip
     if record is None:
         missing = states["ReadPromoted"]["Catch"][0]
         assert missing["ErrorEquals"][0] == "S3.NoSuchKeyException"
@@ -256,6 +256,32 @@ def test_sealing_refuses_what_it_cannot_copy_whole_or_would_overwrite(
     )
     assert result["status"] == "FAILED"
     assert result["error"] == error
+
+
+@pytest.mark.parametrize(
+    ("direction", "value", "basis"),
+    [
+        ("higher", 0.99, 1e300),  # the forged summary of a local proof
+        ("higher", 0.99, 0.995),  # basis better than value
+        ("lower", 50.0, 49.0),
+        ("higher", 1e16, 1e16 - 1),  # beyond any plausible metric
+    ],
+)
+def test_an_implausible_metric_summary_promotes_nothing(outputs, direction, value, basis):
+    """The decision re-checks the summary: value and basis of sane magnitude, basis no better
+    than value. A forged summary fails the run; the record is untouched (no Promote).
+
+    Planted bug: CheckMetric's Choice accepting any summary (Next straight to ReadPromoted):
+    red."""
+    name = "iris" if direction == "higher" else "diab"
+    forged = {"metric": "m", "value": value, "basis": basis, "direction": direction}
+    result = run_in_moto(
+        swapped(definition(outputs, name), forged, None),
+        {"input_uri": f"s3://legacylift-dev-data/{name}/input/t/"},
+        "run-1",
+    )
+    assert result["status"] == "FAILED", result
+    assert result["error"] == "LegacyLift.Decide.ImplausibleMetric"
 
 
 @pytest.mark.parametrize(("value", "promoted"), [(69.5, True), (70.5, False)])
