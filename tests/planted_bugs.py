@@ -269,6 +269,27 @@ BUGS = (
         '      "Default": "ReadPromoted"',
         ("tests/workflow/test_training.py::test_an_implausible_metric_summary_promotes_nothing",),
     ),
+    PlantedBug(
+        "leftover-processes-survive",
+        "the step runner writing the metric summary with the evaluation's leftovers alive",
+        "modules/workflow/files/steprunner.py",
+        "        if options.end_all_processes:\n            end_all_processes()\n",
+        "",
+        (
+            "tests/workflow/test_steprunner.py::"
+            "test_processes_the_evaluation_leaves_behind_cannot_forge_the_summary",
+        ),
+    ),
+    PlantedBug(
+        "summary-follows-links",
+        "the metric summary written through a link or over a file the evaluation left",
+        "modules/workflow/files/steprunner.py",
+        "            write_exclusively(options.summary, json.dumps(summary))\n",
+        "            options.summary.write_text(json.dumps(summary))\n",
+        (
+            "tests/workflow/test_steprunner.py::test_a_summary_already_there_or_a_link_fails_the_step",
+        ),
+    ),
 )
 
 

@@ -101,6 +101,7 @@ locals {
                   ? ["--collect", jsonencode(var.models[name].train.artifact_paths), "--into", lookup(var.models[name].train, "output_path", local.default_output_path)]
                   : []
                   ) : [
+                  "--end-all-processes",
                   "--overlay", local.staged_artifact_dir,
                   "--metrics", "${lookup(var.models[name].evaluate, "output_path", local.default_output_path)}/${local.promotion[name].metrics_file}",
                   "--metric", local.promotion[name].metric,
