@@ -229,6 +229,11 @@ def test_training_state_machine_role_and_step_runner(applied_root):
     assert states["Promote"]["Parameters"]["Key"] == "iris/models/promoted.json"
     role = outputs["training_role_arns"]["iris"]
     assert states["Train"]["Parameters"]["RoleArn"] == role
+    evaluation_role = outputs["evaluation_role_arns"]["iris"]
+    assert states["Evaluate"]["Parameters"]["RoleArn"] == evaluation_role != role
+    assert iam.get_role(RoleName=evaluation_role.rsplit("/", 1)[1])["Role"]["RoleName"].endswith(
+        "-iris-evaluate"
+    )
     role_name = role.rsplit("/", 1)[1]
     trust = iam.get_role(RoleName=role_name)["Role"]["AssumeRolePolicyDocument"]
     assert trust["Statement"][0]["Principal"]["Service"] == "sagemaker.amazonaws.com"
