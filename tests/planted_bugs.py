@@ -290,6 +290,17 @@ BUGS = (
             "tests/workflow/test_steprunner.py::test_a_summary_already_there_or_a_link_fails_the_step",
         ),
     ),
+    PlantedBug(
+        "separate-evaluation-reported-as-training",
+        "a run with evaluation data reported as evaluated on its training data",
+        "modules/workflow/templates/train.asl.json.tftpl",
+        '      "Result": false,\n      "ResultPath": "$.evaluated_on_training_data",',
+        '      "Result": true,\n      "ResultPath": "$.evaluated_on_training_data",',
+        (
+            "tests/workflow/test_training.py::"
+            "test_evaluating_on_the_training_data_is_said_in_the_output_and_the_record",
+        ),
+    ),
 )
 
 

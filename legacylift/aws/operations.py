@@ -10,6 +10,7 @@ from legacylift.aws import executions, stack
 from legacylift.aws.history import format_duration
 from legacylift.aws.session import check_credentials, region_of_arn, session
 from legacylift.errors import LegacyLiftError
+from legacylift.local.promotions import training_data_warning
 from legacylift.report.reporter import Reporter
 
 
@@ -131,6 +132,8 @@ def train(
         return arn
     _follow_to_end(sfn, aws, arn, name, poll_seconds, None)
     output = json.loads(sfn.describe_execution(executionArn=arn).get("output") or "{}")
+    if training_data_warning(model, output):
+        console.warning(training_data_warning(model, output))
     if output.get("promoted"):
         metric = output["record"]["metric"]
         console.success(

@@ -258,6 +258,34 @@ def test_sealing_refuses_what_it_cannot_copy_whole_or_would_overwrite(
     assert result["error"] == error
 
 
+@pytest.mark.parametrize("separate", [False, True])
+def test_evaluating_on_the_training_data_is_said_in_the_output_and_the_record(outputs, separate):
+    """Without evaluation_uri the run evaluates on its training data, and says so: the
+    promotion record and the run's output carry evaluated_on_training_data = true, and the
+    commands print a warning from it.
+
+    Planted bug: SeparateEvaluationData's Result true (every run reported as evaluated on its
+    training data) turns the separate case red."""
+    from legacylift.local.promotions import training_data_warning
+
+    execution = {"input_uri": "s3://legacylift-dev-data/iris/input/t/"}
+    if separate:
+        execution["evaluation_uri"] = "s3://legacylift-dev-data/iris/input/e/"
+    result = run_in_moto(
+        swapped(definition(outputs, "iris"), summary(0.95, 0.01), None), execution, "run-1"
+    )
+    assert result["status"] == "SUCCEEDED", result
+    record = result["output"]["record"]
+    assert record["evaluated_on_training_data"] is (not separate)
+    staged = {i["InputName"]: i["S3Input"]["S3Uri"]
+              for i in result["output"]["jobs"]["Evaluate"]["ProcessingInputs"]}  # fmt: skip
+    assert staged["data"] == execution.get("evaluation_uri", execution["input_uri"])
+    warning = training_data_warning("iris", result["output"])
+    assert (warning is None) is separate
+    if not separate:
+        assert "iris was evaluated on its training data" in warning
+
+
 @pytest.mark.parametrize(
     ("direction", "value", "basis"),
     [
