@@ -301,6 +301,18 @@ BUGS = (
             "test_evaluating_on_the_training_data_is_said_in_the_output_and_the_record",
         ),
     ),
+    PlantedBug(
+        "local-copy-reencodes",
+        "the local CopyObject writing the source re-encoded as text (bytes changed)",
+        "legacylift/local/s3_tasks.py",
+        '        data = self._read(f"s3://{bucket}/{key}", key)\n        self.sources.put(uri',
+        '        data = self._read(f"s3://{bucket}/{key}", key).decode("latin-1").encode()\n'
+        "        self.sources.put(uri",
+        (
+            "tests/local/test_s3_tasks.py::"
+            "test_copy_object_copies_bytes_whole_and_a_missing_source_is_no_such_key",
+        ),
+    ),
 )
 
 
