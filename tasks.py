@@ -62,6 +62,27 @@ def test(c, fast=False, pytest_args=""):
         info(f"second Terraform leg skipped: {reason}")
 
 
+@task(help={"check": "only check: exit 1 naming each README whose tables are stale"})
+def module_docs(c, check=False):
+    """Regenerate the Inputs/Outputs tables of every Terraform module's README from its HCL.
+
+    The tables sit between `<!-- BEGIN_TF_DOCS -->` and `<!-- END_TF_DOCS -->` (terraform-docs'
+    markers); a variable's or output's description lives only in its `.tf` file."""
+    from legacylift import module_docs as docs
+    from legacylift.console import error, success
+
+    if check:
+        stale = _fail_cleanly(docs.stale_readmes)
+        for readme in stale:
+            error(f"{readme} is stale: run `invoke module-docs`")
+        if stale:
+            raise Exit(code=1)
+        success("module READMEs match their variables and outputs")
+        return
+    for readme in _fail_cleanly(docs.write_readmes):
+        success(f"regenerated {readme}")
+
+
 # --- build: containerise legacy models -------------------------------------------------------
 
 
@@ -182,7 +203,8 @@ def new_model(c, name, from_=None):
 )
 def list_models(c, aws=False):
     """Each model: content hash, whether its image is built, the digest pinned per workspace,
-    and the promoted version and metric of models with a training workflow."""
+    the promoted version and metric of models with a training workflow, and its last run
+    (local, or followed on AWS) with its estimated cost."""
     from legacylift.build.status import model_table
     from legacylift.console import error
 
@@ -244,27 +266,35 @@ def _quiet_stdout(json_output):
         "(default: s3://legacylift-WORKSPACE/NAME/output/EXECUTION/ in the local object store)",
         "overwrite": "replace the contents of a non-empty --output (refused otherwise)",
         "json": JSON_HELP,
+        "resume": "the execution name of a failed local run of this model: its completed steps "
+        "whose inputs, code and image are unchanged are reused, the rest run (--input defaults "
+        "to that run's input)",
         **LOCAL_HELP,
     }
 )
 def run_local(
     c,
     model,
-    input,
+    input=None,  # noqa: A002
     output=None,
     workspace="local",
     time_scale="1",
     overwrite=False,
     json=False,  # noqa: A002
+    resume=None,
 ):
     """Run a model's Terraform-rendered workflow locally: each step a processing job in Docker.
 
     Every argument is checked before anything is written (docs/guide.md, 'Running locally').
-    Shows a live step list (plain lines when not on a terminal) and writes an HTML report."""
+    Shows a live step list (plain lines when not on a terminal) and writes an HTML report.
+    `--resume RUN` reruns a failed run from its failed step ('Resuming a failed run')."""
     from legacylift.console import error, success
     from legacylift.local.run import run_local as run
     from legacylift.report.reporter import Reporter
 
+    if input is None and resume is None:
+        _fail_cleanly(lambda: _refuse("--input", "give the input (a path or s3:// URI), or "
+                                      "--resume RUN to rerun a failed run"))  # fmt: skip
     reporter = Reporter("json" if json else "text")
     with _quiet_stdout(json):
         result = _fail_cleanly(
@@ -276,6 +306,7 @@ def run_local(
                 time_scale=time_scale,
                 overwrite=overwrite,
                 reporter=reporter,
+                resume=resume,
             ),  # fmt: skip
             "run-local",
         )
@@ -289,14 +320,31 @@ def run_local(
         return
     if not result.succeeded:
         error(result.failure)
-        error(f"report: {result.report_path}")
+        _print_cost(result.cost, result.reporter)
+        if result.report_path:
+            error(f"report: {result.report_path}")
+        error(f"resume it: invoke run-local {model} --resume {result.execution_name}")
         raise Exit(code=1)
     if result.failed_batches:
         error(f"{len(result.failed_batches)} failed batches, within the tolerance:")
         error("\n".join(result.failed_batches))
     success(f"{model}: execution {result.execution_name} succeeded in {result.seconds:.1f}s")
     success(f"output: {result.output_path or result.output_uri}")
-    success(f"report: {result.report_path}")
+    _print_cost(result.cost, result.reporter)
+    if result.report_path:
+        success(f"report: {result.report_path}")
+
+
+def _print_cost(cost, reporter=None):
+    """The run's instance-hours and estimated cost, one line."""
+    from legacylift.console import info
+    from legacylift.report.cost import cost_line
+
+    if cost is not None:
+        reused = len(reporter.reused) if reporter is not None else 0
+        info(
+            f"cost: {cost_line(cost)}" + (f" ({reused} reused jobs cost nothing)" if reused else "")
+        )
 
 
 @task(
@@ -335,19 +383,21 @@ def run_definition(c, definition, input=None, image=None, stage=None, name=None,
     )
     if not result.succeeded:
         error(result.failure)
-        error(f"report: {result.report_path}")
+        if result.report_path:
+            error(f"report: {result.report_path}")
         raise Exit(code=1)
     success(f"{result.model}: execution {result.execution_name} succeeded in {result.seconds:.1f}s")
     for uri, path in result.outputs.items():
         success(f"output: {uri}" + (f" -> {path}" if path else ""))
-    success(f"report: {result.report_path}")
+    if result.report_path:
+        success(f"report: {result.report_path}")
 
 
 @task(
     name="clean-local",
     help={
         "older_than": "remove only runs whose data did not change for this many days "
-        "(default 7; 0 removes every run, including one in progress)",
+        "(default 7; any finite number above 0; a run still going is never removed)",
         "inputs": "also remove the copies of local inputs that run-local staged",
         "dry_run": "list what would be removed, remove nothing",
     },
@@ -374,7 +424,8 @@ def clean_local(c, older_than="7", inputs=False, dry_run=False):
     for path in report.removed:
         print(f"{verb} {path}")
     success(f"{verb} {len(report.removed)} run folders ({report.bytes / 1e6:.1f} MB); kept "
-            f"{report.kept_recent} newer than {older_than} days")  # fmt: skip
+            f"{report.kept_recent} newer than {older_than} days and {report.kept_live} in use "
+            "by a run still going")  # fmt: skip
 
 
 @task(
@@ -602,6 +653,47 @@ def run(  # noqa: PLR0913 - one invoke option each
     if json:
         reporter.trace.arn = reporter.trace.arn or arn
         reporter.trace.name = reporter.trace.name or arn.rsplit(":", 1)[-1]
+        reporter.print_json()
+        if failed:
+            raise Exit(code=1)
+
+
+@task(
+    help={
+        "execution": "the failed execution: its ARN, or its name together with --workspace and "
+        "--model",
+        "workspace": "Terraform workspace (when EXECUTION is a name)",
+        "model": "the model (when EXECUTION is a name)",
+        "wait": "follow the redriven execution to its end (default); --no-wait returns once "
+        "redriven",
+        "poll": "seconds between progress polls while following",
+        "json": JSON_HELP,
+    }
+)
+def redrive(c, execution, workspace=None, model=None, wait=True, poll=5, json=False):  # noqa: A002
+    """Restart a failed Standard execution from its failed step (Step Functions redrive) and
+    follow it like `run`; refused, before AWS is called, for a succeeded execution, one that
+    stopped over 14 days ago, failed before its first state, or is a Distributed Map child."""
+    from legacylift.aws.operations import redrive as redrive_execution
+    from legacylift.errors import LegacyLiftError
+    from legacylift.report.reporter import Reporter
+
+    reporter = Reporter("json" if json else "text")
+    failed = False
+    with _quiet_stdout(json):
+        try:
+            redrive_execution(execution, workspace, model, wait, float(poll), reporter)
+        except LegacyLiftError as exc:
+            if not json or reporter.trace.status == "RUNNING":  # refused, or failed to follow
+                from legacylift.console import error
+
+                error(str(exc))
+                raise Exit(code=1) from None
+            failed = True
+        except Exception as exc:
+            _exit_on_aws_error(exc, "redrive")
+            raise
+    if json:
         reporter.print_json()
         if failed:
             raise Exit(code=1)

@@ -1,6 +1,6 @@
 """Legacy model folders: discovery, the folder contract, and `model.toml` settings.
 
-A model is `legacy_models/NAME/` (contracts §1 and the folder contract in DESIGN.md). Every
+A model is `legacy_models/NAME/` (docs/contracts.md §1). Every
 problem is reported as a `LegacyLiftError` naming the model, the file or key, and the fix.
 """
 
@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from legacylift import settings
+from legacylift.config_files import parse_file
 from legacylift.errors import LegacyLiftError
 from legacylift.paths import MODELS_DIR
 
@@ -225,10 +226,7 @@ def load_model(name: str) -> Model:
 def _read_toml(path: Path) -> dict[str, Any]:
     if not path.is_file():
         return {}
-    try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as exc:
-        raise LegacyLiftError(f"{path}: not valid TOML ({exc}); fix the syntax") from exc
+    return parse_file(path, tomllib.loads, "TOML", "fix the syntax (a UTF-8 text file)")
 
 
 def _fail(model_path: Path, message: str) -> LegacyLiftError:

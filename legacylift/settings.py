@@ -158,6 +158,13 @@ VARIABLES: dict[str, Variable] = {
             "local",
         ),
         Variable(
+            "LEGACYLIFT_PRICE_TABLE",
+            None,
+            "a JSON price table (USD per instance-hour by region and instance type, with its "
+            "`as_of` date) replacing the shipped `legacylift/prices.json` in run cost estimates",
+            "local",
+        ),
+        Variable(
             "LEGACYLIFT_TEST_ARTIFACTS",
             None,
             "where the report tests keep their screenshots; default `.legacylift/test-artifacts/`",

@@ -17,6 +17,7 @@ from filelock import FileLock
 
 from legacylift import settings
 from legacylift.atomic import write_json_atomic
+from legacylift.config_files import parse_file
 from legacylift.errors import LegacyLiftError
 from legacylift.paths import TERRAFORM_ROOT
 
@@ -47,13 +48,11 @@ def _lock(path: Path) -> FileLock:
 
 def _read(path: Path) -> dict[str, Any]:
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = parse_file(
+            path, json.loads, "JSON", "fix or remove it; it is rewritten on each build"
+        )
     except FileNotFoundError:
         return {"models": {}}
-    except json.JSONDecodeError as exc:
-        raise LegacyLiftError(
-            f"{path} is not valid JSON ({exc}): fix or remove it; it is rewritten on each build"
-        ) from exc
     if not isinstance(data, dict) or not isinstance(data.get("models", {}), dict):
         raise LegacyLiftError(f'{path}: expected {{"models": {{...}}}} at the top level')
     data.setdefault("models", {})

@@ -217,8 +217,9 @@ JobRegistry({str(tmp_path / "jobs")!r}).reserve(
     )
     assert child.returncode == CRASHED, child.stderr
     registry = JobRegistry(tmp_path / "jobs")
-    assert _files(tmp_path / "jobs") == {
-        "job-3.json": '{\n  "ProcessingJobName": "job-3",\n  "ProcessingJobStatus": "InProgress"\n}'
+    reserved = {name: json.loads(text) for name, text in _files(tmp_path / "jobs").items()}
+    assert reserved == {
+        "job-3.json": {"ProcessingJobName": "job-3", "ProcessingJobStatus": "InProgress"}
     }  # the reservation, and no owner file
     reason = "Stopped: engine (pid {pid}) gone"
 

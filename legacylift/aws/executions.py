@@ -39,7 +39,7 @@ def check_s3_uri(value: str, what: str) -> str:
 
 
 def execution_input(input_uri: str, output_uri: str) -> dict[str, str]:
-    """The per-model workflow's execution input (DESIGN: Execution input)."""
+    """The per-model workflow's execution input (docs/contracts.md §3: the execution input)."""
     return {
         "input_uri": check_s3_uri(input_uri, "--input"),
         "output_uri": check_s3_uri(output_uri, "--output"),
@@ -92,15 +92,21 @@ def follow(
     poll_seconds: float = 5.0,
     sleep: Callable[[float], None] = time.sleep,
     reporter: Reporter | None = None,
+    after_id: int = 0,
 ) -> tuple[str, hist.History]:
     """Show each state as it is entered and left (with durations, through `reporter`) until
-    the execution ends; return its final status and history."""
+    the execution ends; return its final status and history. `after_id`: follow only the
+    events after that one (a redriven execution's new part)."""
     history = hist.History()
+    history.last_event_id = after_id
     reporter = reporter or Reporter("text")
     reporter.trace.arn, reporter.trace.name = arn, arn.rsplit(":", 1)[-1]
+    reporter.start_after(after_id)
     try:
         while True:
             status = sfn.describe_execution(executionArn=arn)["status"]
+            if status == "PENDING_REDRIVE":
+                status = "RUNNING"  # accepted, not yet restarted
             for event in history_events(sfn, arn, history.last_event_id):
                 history.add(event)
                 reporter.event(event)

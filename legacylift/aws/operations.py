@@ -11,6 +11,7 @@ from legacylift.aws.history import format_duration
 from legacylift.aws.session import check_credentials, region_of_arn, session
 from legacylift.errors import LegacyLiftError
 from legacylift.local.promotions import training_data_warning
+from legacylift.report.cost import cost_line
 from legacylift.report.reporter import Reporter
 
 
@@ -84,26 +85,80 @@ def run(
     console.detail(f"input {payload['input_uri']} -> output {payload['output_uri']}")
     if not wait:
         return arn
-    history = _follow_to_end(sfn, aws, arn, name, poll_seconds, reporter)
-    total = sum(step.duration() or 0 for step in history.steps)
-    console.success(f"{name} succeeded ({format_duration(total)} in steps)")
-    return arn
+    return _follow(aws, arn, poll_seconds, reporter or Reporter("text"), (model, workspace))
 
 
-def _follow_to_end(sfn, aws, arn: str, name: str, poll_seconds: float, reporter: Reporter | None):
-    """Follow execution `arn` to its end and return its history; a run that did not succeed
-    shows the failing step, cause and log tail, then raises with the one-line summary."""
-    reporter = reporter or Reporter("text")
+def _follow(
+    aws, arn: str, poll_seconds: float, reporter: Reporter, model_workspace=None, after_id=0
+) -> str:
+    """Follow an execution to its end (from event `after_id` on), then say how it went and
+    record it as the model's last run in the workspace (`model_workspace`, when known)."""
+    sfn = aws.client("stepfunctions")
     try:
-        status, history = executions.follow(sfn, arn, poll_seconds, reporter=reporter)
+        status, history = executions.follow(sfn, arn, poll_seconds, reporter=reporter,
+                                            after_id=after_id)  # fmt: skip
     except KeyboardInterrupt:
         console.info(f"stopped following; the execution goes on: `invoke logs {arn}`")
         raise
+    cost = reporter.cost()
+    if cost is not None:
+        console.info(f"cost: {cost_line(cost)}")
+    if model_workspace and all(model_workspace):
+        record_cloud_run(*model_workspace, arn, status, cost)
+    return _followed(aws, arn, status, history, reporter)
+
+
+def record_cloud_run(model: str, workspace: str, arn: str, status: str, cost) -> None:
+    """Keep the last followed run of `model` in `workspace` (what `list-models` shows):
+    `.legacylift/runs/WORKSPACE/MODEL.json`."""
+    from datetime import UTC, datetime
+
+    from legacylift.atomic import write_json_atomic
+    from legacylift.paths import project_state_dir
+
+    stopped = datetime.now(UTC).isoformat(timespec="milliseconds")
+    record = {"model": model, "workspace": workspace, "where": f"AWS {workspace}",
+              "execution": arn, "status": status, "cost": cost, "stopped": stopped}  # fmt: skip
+    write_json_atomic(project_state_dir() / "runs" / workspace / f"{model}.json", record)
+
+
+def _followed(aws, arn: str, status: str, history, reporter: Reporter) -> str:
+    """After following an execution to its end: its report command and outcome; a failure
+    raises with the failing step, cause and log tail shown."""
+    name = arn.rsplit(":", 1)[-1]
     console.detail(f"its report: `invoke report {arn}`")
-    if status != "SUCCEEDED":
-        summary = executions.report_failure(reporter, aws.client("logs"))
-        raise LegacyLiftError(f"execution {name} {status}: {summary}")
-    return history
+    if status == "SUCCEEDED":
+        total = sum(step.duration() or 0 for step in history.steps)
+        console.success(f"{name} succeeded ({format_duration(total)} in steps)")
+        return arn
+    summary = executions.report_failure(reporter, aws.client("logs"))
+    raise LegacyLiftError(f"execution {name} {status}: {summary}")
+
+
+def redrive(
+    execution: str,
+    workspace: str | None = None,
+    model: str | None = None,
+    wait: bool = True,
+    poll_seconds: float = 5.0,
+    reporter: Reporter | None = None,
+) -> str:
+    """Redrive a failed Standard execution (Step Functions RedriveExecution: it restarts
+    from its failed states) after checking it can be, and with `wait` follow it as `run`
+    does, from the redrive on."""
+    from legacylift.aws.redrive import start_redrive
+
+    if execution.startswith("arn:"):
+        check_credentials(session(region_of_arn(execution)))
+    arn = resolve_execution(execution, workspace, model)
+    aws = session(region_of_arn(arn))
+    sfn = aws.client("stepfunctions")
+    last_id = start_redrive(sfn, arn)
+    console.info(f"redriven {arn}")
+    if not wait:
+        return arn
+    return _follow(aws, arn, poll_seconds, reporter or Reporter("text"), (model, workspace),
+                   after_id=last_id)  # fmt: skip
 
 
 def train(
@@ -130,7 +185,7 @@ def train(
     console.info(f"started {arn}")
     if not wait:
         return arn
-    _follow_to_end(sfn, aws, arn, name, poll_seconds, None)
+    _follow(aws, arn, poll_seconds, Reporter("text"))
     output = json.loads(sfn.describe_execution(executionArn=arn).get("output") or "{}")
     if training_data_warning(model, output):
         console.warning(training_data_warning(model, output))

@@ -8,15 +8,19 @@ workspace's tfvars. Any failure before the last step leaves the tfvars untouched
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import tempfile
 import threading
 import uuid
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 import docker
 from docker.errors import APIError, ImageNotFound
+from filelock import FileLock, Timeout
 
 from legacylift import tfvars
 from legacylift.build.context import ImageContext, model_files, source_revision, template_path
@@ -41,12 +45,32 @@ from legacylift.console import detail, info, success
 from legacylift.docker_client import docker_client
 from legacylift.errors import LegacyLiftError
 from legacylift.models import Model, discover_models, load_model
+from legacylift.paths import machine_cache_dir
 from legacylift.settings import base_image, configured_base_image
 
 FRAMEWORK_REPOSITORY = "legacylift/sklearn-processing"
 FRAMEWORK_REQUIREMENTS = "framework/requirements.txt"
 LABEL_PREFIX = "org.legacylift"
 STAGE_TAG_PREFIX = "build-stage-"
+
+
+@contextlib.contextmanager
+def build_lock(reference: str, label: str) -> Iterator[None]:
+    """Hold the machine-wide lock of one image tag: two builds of the same content would each
+    make an image and the second tag would leave the first one a dangling `<none>`."""
+    directory = machine_cache_dir() / "build-locks"
+    directory.mkdir(parents=True, exist_ok=True)
+    name = hashlib.sha256(reference.encode()).hexdigest()[:32]
+    lock = FileLock(str(directory / f"{name}.lock"))
+    try:
+        lock.acquire(timeout=0)
+    except Timeout:
+        info(f"{label}: waiting for another build of {reference} to finish")
+        lock.acquire()
+    try:
+        yield
+    finally:
+        lock.release()
 
 
 def remove_if_unused(client: docker.DockerClient, image_id: str) -> bool:
@@ -170,6 +194,32 @@ class ImageBuilder:
         if resolve is None and self.exists_locally(reference):
             detail(f"{label}: {reference} is up to date (no build)")
             return ImageOutcome(reference, content_hash, built=False)
+        with build_lock(reference, label):  # one build of a tag at a time, across processes
+            if resolve is None and self.exists_locally(reference):  # built while we waited
+                detail(f"{label}: {reference} was built meanwhile (no build)")
+                return ImageOutcome(reference, content_hash, built=False)
+            previous = self._image_id(reference)
+            outcome = self._build(context, label, revision_of, reference, resolve, flatten)
+            if previous and previous != self._image_id(reference):
+                remove_if_unused(self.client, previous)  # never left as a dangling <none>
+            return outcome
+
+    def _image_id(self, reference: str) -> str | None:
+        try:
+            return self.client.images.get(reference).id
+        except ImageNotFound:
+            return None
+
+    def _build(
+        self,
+        context: ImageContext,
+        label: str,
+        revision_of: Path,
+        reference: str,
+        resolve: str | None,
+        flatten: bool,
+    ) -> ImageOutcome:
+        content_hash = context.content_hash
         info(f"{label}: building {reference}")
         revision = source_revision(revision_of)
         labels = _labels(label, content_hash, revision)
@@ -260,13 +310,14 @@ class ImageBuilder:
         for pin in pins:
             detail(f"{model.name}:   {pin}")
         locked = self.model_context(model)
-        if not self.exists_locally(locked.tag):
-            # The same filesystem and config, labelled with the locked content's hash (a
-            # metadata-only build: no layer is added).
-            with tempfile.TemporaryDirectory(prefix="legacylift-relabel-") as staging:
-                (Path(staging) / "Dockerfile").write_text(f"FROM {outcome.reference}\n")
-                labels = _labels(model.name, locked.content_hash, source_revision(model.path))
-                stream_build(self.client, Path(staging), locked.tag, labels, lambda line: None)
+        with build_lock(locked.tag, model.name):
+            if not self.exists_locally(locked.tag):
+                # The same filesystem and config, labelled with the locked content's hash (a
+                # metadata-only build: no layer is added).
+                with tempfile.TemporaryDirectory(prefix="legacylift-relabel-") as staging:
+                    (Path(staging) / "Dockerfile").write_text(f"FROM {outcome.reference}\n")
+                    labels = _labels(model.name, locked.content_hash, source_revision(model.path))
+                    stream_build(self.client, Path(staging), locked.tag, labels, lambda _: None)
         return ImageOutcome(locked.tag, locked.content_hash, outcome.built, outcome.log)
 
     def ensure_framework(self) -> ImageOutcome:

@@ -180,8 +180,17 @@ class EcrTarget(RegistryTarget):
 
 
 def local_target() -> RegistryTarget:
-    """The development registry setup started, with its htpasswd credentials."""
+    """The development registry setup started, with its htpasswd credentials; it must be the
+    one LEGACYLIFT_REGISTRY names (a setting never silently ignored)."""
     credentials = registry_credentials()
+    wanted = registry_address()
+    if credentials["address"] != wanted:
+        raise LegacyLiftError(
+            f"--registry local: LEGACYLIFT_REGISTRY is {wanted}, but setup started the "
+            f"development registry at {credentials['address']}: run setup again to start it at "
+            f"{wanted} (./bootstrap with LEGACYLIFT_SETUP_ARGS=--registry), or set "
+            f"LEGACYLIFT_REGISTRY={credentials['address']}"
+        )
     return RegistryTarget(credentials["address"], credentials["username"], credentials["password"])
 
 

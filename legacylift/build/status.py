@@ -16,8 +16,9 @@ def model_table(invalid: list[str] | None = None, aws_promotions: bool = False) 
     """A plain-text table: name, content hash, built?, per workspace the pinned digest (marked
     stale when it was built from other content than the folder holds now), and for models with
     a training workflow the promoted version and metric: locally, and with `aws_promotions` in
-    each deployed workspace (read from its data bucket). A folder that is not a valid model gets
-    an `invalid` row, its reason appended to `invalid`."""
+    each deployed workspace (read from its data bucket); last, the model's last run and cost.
+    A folder that is not a valid model gets an `invalid` row, its reason appended to
+    `invalid`."""
     from legacylift.local import promotions
 
     builder = ImageBuilder()
@@ -27,9 +28,11 @@ def model_table(invalid: list[str] | None = None, aws_promotions: bool = False) 
     if aws_promotions:
         readers |= {workspace: promotions.aws_reader(workspace) for workspace in workspaces}
     rows = [["model", "content hash", "built", *workspaces, *(f"promoted ({w})" for w in readers)]]
+    rows[0].append("last run")
+    last = last_run_costs()
 
     def report(name, error):
-        rows.append([name, "invalid", "-", *("-" for _ in [*workspaces, *readers])])
+        rows.append([name, "invalid", "-", *("-" for _ in [*workspaces, *readers]), "-"])
         if invalid is not None:
             invalid.append(f"{name}: {error}")
 
@@ -48,9 +51,54 @@ def model_table(invalid: list[str] | None = None, aws_promotions: bool = False) 
             stale = "" if entry.get("source_hash") == content_hash else " (stale)"
             cells.append(f"{digest}{stale}")
         cells += [read(model.name) if model.has_training else "" for read in readers.values()]
-        rows.append([model.name, content_hash, built, *cells])
+        rows.append([model.name, content_hash, built, *cells, last.get(model.name, "-")])
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     return "\n".join(
         "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()
         for row in rows
     )
+
+
+def _cloud_runs() -> dict[str, dict]:
+    """Each model's last followed cloud run (`invoke run`/`redrive`), any workspace."""
+    import json
+
+    from legacylift.paths import project_state_dir
+
+    latest: dict[str, dict] = {}
+    for path in sorted((project_state_dir() / "runs").glob("*/*.json")):
+        try:
+            record = json.loads(path.read_text())
+        except (OSError, ValueError):
+            continue
+        model = record.get("model")
+        if isinstance(model, str) and record.get("stopped", "") > latest.get(model, {}).get(
+            "stopped", ""
+        ):
+            latest[model] = record
+    return latest
+
+
+def last_run_costs() -> dict[str, str]:
+    """Each model's last run, local or followed on AWS: its status, estimated cost (or
+    instance-hours when an instance type has no price) and where it ran."""
+    from legacylift.local.run_records import last_runs
+    from legacylift.local.settings import LocalSettings
+    from legacylift.report.cost import format_money
+
+    runs = last_runs(LocalSettings.from_env())
+    for model, record in _cloud_runs().items():
+        if record.get("stopped", "") > runs.get(model, {}).get("stopped", ""):
+            runs[model] = record
+    cells = {}
+    for model, record in runs.items():
+        cost = record.get("cost") or {}
+        if cost.get("estimated_cost") is not None:
+            spent = format_money(cost["estimated_cost"], cost.get("currency", "USD"))
+        elif cost:
+            spent = f"{cost.get('instance_hours', 0):.4f} h, unpriced"
+        else:
+            spent = "-"
+        where = record.get("where") or "local"
+        cells[model] = f"{record.get('status', '?').lower()} {spent} ({where})"
+    return cells

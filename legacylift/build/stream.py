@@ -7,9 +7,12 @@ inspected, failures raised with the failing step and the tail of its log.
 
 from __future__ import annotations
 
+import queue
 import re
+import threading
+import time
 from collections import deque
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,6 +25,11 @@ from legacylift.errors import LegacyLiftError
 from legacylift.report.progress import BuildProgress, PushProgress
 
 TAIL_LINES = 25
+# A push is bounded: the daemon retries a dropped layer upload by itself (each retry announced
+# as "Retrying in N seconds" in the stream); more than this many retries, or no result within
+# the deadline, and the push fails (nothing is pinned).
+PUSH_RETRIES = 5
+PUSH_DEADLINE_SECONDS = 1800.0
 STEP = re.compile(r"^Step \d+/\d+ : ")
 STEP_RESULT = re.compile(r"^---> ([0-9a-f]{12})$")
 FROM_STEP = re.compile(r"^Step \d+/\d+ : FROM ", re.I)
@@ -118,30 +126,78 @@ def stream_build(
     return log
 
 
+def _chunks_until(chunks: Iterator[dict[str, Any]], deadline: float) -> Iterator[dict[str, Any]]:
+    """The chunks of `chunks`, read on a worker thread so that a registry that stops answering
+    cannot hold the caller past `deadline` (time.monotonic()): TimeoutError then."""
+    found: queue.Queue[tuple[str, Any]] = queue.Queue()
+
+    def read() -> None:
+        try:
+            for chunk in chunks:
+                found.put(("chunk", chunk))
+            found.put(("end", None))
+        except BaseException as exc:  # noqa: BLE001 - handed to the caller's thread
+            found.put(("error", exc))
+
+    threading.Thread(target=read, daemon=True, name="push-stream").start()
+    while True:
+        try:
+            kind, value = found.get(timeout=max(0.0, deadline - time.monotonic()))
+        except queue.Empty:
+            raise TimeoutError from None
+        if kind == "end":
+            return
+        if kind == "error":
+            raise value
+        yield value
+
+
 def stream_push(
     client: docker.DockerClient,
     repository: str,
     tag: str,
     auth_config: dict[str, str] | None,
+    max_retries: int = PUSH_RETRIES,
+    deadline_seconds: float = PUSH_DEADLINE_SECONDS,
 ) -> str:
     """Push `repository:tag` showing each layer's progress; return the digest from `aux`.
 
     Every chunk is scanned: a push that fails reports the error in the stream, not as an
-    exception, and would otherwise look like success."""
+    exception, and would otherwise look like success. The daemon's retries of dropped uploads
+    are counted aloud and bounded by `max_retries`, the whole push by `deadline_seconds`."""
     digest = ""
+    retries = 0
     bar = PushProgress(f"{repository}:{tag}").start()
     kwargs: dict[str, Any] = {"stream": True, "decode": True}
     if auth_config:
         kwargs["auth_config"] = auth_config
+    deadline = time.monotonic() + deadline_seconds
     try:
-        for chunk in client.api.push(repository, tag=tag, **kwargs):
+        for chunk in _chunks_until(client.api.push(repository, tag=tag, **kwargs), deadline):
             if "error" in chunk or "errorDetail" in chunk:
                 message = chunk.get("error") or chunk["errorDetail"].get("message", "")
                 raise LegacyLiftError(_push_hint(repository, message))
+            status = str(chunk.get("status", ""))
+            if status.startswith("Retrying in"):
+                retries += 1
+                info(f"{repository}: upload dropped by the registry, retry {retries} of at "
+                     f"most {max_retries} ({status.lower()})")  # fmt: skip
+                if retries > max_retries:
+                    raise LegacyLiftError(
+                        f"pushing {repository}:{tag} failed: the registry dropped the upload "
+                        f"{retries} times: check the registry is healthy and has space, then "
+                        "build again (nothing was pinned)"
+                    )
             aux = chunk.get("aux")
             if isinstance(aux, dict) and aux.get("Digest"):
                 digest = aux["Digest"]
             bar.chunk(chunk)
+    except TimeoutError:
+        raise LegacyLiftError(
+            f"pushing {repository}:{tag} failed: no result after {deadline_seconds:.0f} s "
+            f"({retries} retries): check the registry is reachable and healthy, then build "
+            "again (nothing was pinned)"
+        ) from None
     except APIError as exc:
         raise LegacyLiftError(_push_hint(repository, exc.explanation or str(exc))) from exc
     finally:

@@ -7,10 +7,17 @@ Only the engine's own layout in its own buckets (`legacylift-WORKSPACE`) is touc
 - `.staging/` leftovers of killed engines, by the same age.
 Objects a user put anywhere else, `MODEL/code/` (content-hashed, shared by runs) and the job
 records (job names stay unique, as in an AWS account) are kept.
+
+Whatever its age, nothing a live run uses is touched: the folders of an execution some
+run-local holds a claim on (see claims.py), and, from the job records, the scratch folder and
+the store folders of every job whose engine is still running.
 """
 
 from __future__ import annotations
 
+import contextlib
+import json
+import math
 import os
 import shutil
 import time
@@ -18,6 +25,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from legacylift.errors import LegacyLiftError
+from legacylift.local import orphans
+from legacylift.local.claims import live_claims
 from legacylift.local.mounts import STAGING_DIR
 from legacylift.local.settings import LocalSettings
 
@@ -33,6 +42,7 @@ class CleanReport:
     removed: list[Path] = field(default_factory=list)
     bytes: int = 0
     kept_recent: int = 0
+    kept_live: int = 0  # in use by a run still going, whatever its age
 
 
 def _newest_and_size(directory: Path) -> tuple[float, int]:
@@ -62,6 +72,45 @@ def _candidates(store: Path, include_inputs: bool) -> list[Path]:
     return found
 
 
+def _uris(value: object) -> list[str]:
+    """Every s3:// URI in a job record."""
+    if isinstance(value, dict):
+        return [uri for item in value.values() for uri in _uris(item)]
+    if isinstance(value, list):
+        return [uri for item in value for uri in _uris(item)]
+    return [value] if isinstance(value, str) and value.startswith("s3://") else []
+
+
+def _in_use(settings: LocalSettings, store: Path) -> tuple[set[Path], set[str]]:
+    """Store paths live runs use, and the job names whose engine is alive (their scratch)."""
+    paths: set[Path] = set()
+    for held in live_claims(settings):
+        if {"bucket", "model", "execution"} <= held.keys():
+            model = store / str(held["bucket"]) / str(held["model"])
+            paths.update(
+                model / kind / str(held["execution"]) for kind in (*RUN_DATA, STAGED_INPUTS)
+            )
+    jobs: set[str] = set()
+    jobs_dir = Path(settings.jobs_dir)
+    for owner_file in sorted(jobs_dir.glob("*.owner")) if jobs_dir.is_dir() else ():
+        with contextlib.suppress(OSError, ValueError, KeyError, TypeError, AttributeError):
+            if orphans.owner_gone(owner_file.read_text().strip()):
+                continue
+            record = json.loads(owner_file.with_suffix(".json").read_text())
+            jobs.add(record["ProcessingJobName"])
+            for uri in _uris(record):
+                bucket, _, key = uri[len("s3://") :].partition("/")
+                paths.add(store / bucket / key.rstrip("/"))
+    return paths, jobs
+
+
+def _used(path: Path, paths: set[Path], jobs: set[str], staging: Path) -> bool:
+    if path.parent == staging:
+        return any(path.name.startswith(f"{job}-") for job in jobs)
+    return any(path == used or path.is_relative_to(used) or used.is_relative_to(path)
+               for used in paths)  # fmt: skip
+
+
 def clean_local(
     settings: LocalSettings,
     older_than_days: float = 7,
@@ -75,14 +124,21 @@ def clean_local(
             "the engine at an S3 endpoint: clean that with the endpoint's own tools (lifecycle "
             "rules), or unset it"
         )
-    if older_than_days < 0:
-        raise LegacyLiftError(f"--older-than {older_than_days}: give a number of days, 0 or more")
+    if not (math.isfinite(older_than_days) and older_than_days > 0):
+        raise LegacyLiftError(
+            f"--older-than {older_than_days}: give a number of days above 0 (e.g. 7, or 0.01 "
+            "for about a quarter of an hour)"
+        )
     cutoff = time.time() - older_than_days * 86400
     report = CleanReport()
     store = Path(settings.object_store)
     if not store.is_dir():
         return report
+    paths, jobs = _in_use(settings, store)
     for path in _candidates(store, include_inputs):
+        if _used(path, paths, jobs, store / STAGING_DIR):
+            report.kept_live += 1
+            continue
         newest, size = _newest_and_size(path)
         if newest > cutoff:
             report.kept_recent += 1

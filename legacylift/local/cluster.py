@@ -149,20 +149,24 @@ def _run_host(runner, request, stream: TarStream, host: int, user: str, max_runt
                 for item in request.get("ProcessingOutputConfig", {}).get("Outputs", []):
                     chunks = step.archive(item["S3Output"]["LocalPath"])
                     if chunks is not None:
-                        _save(chunks, outputs / item["OutputName"])
+                        for entry in _save(chunks, outputs / item["OutputName"]):
+                            runner.on_log(f"{name}/algo-{host}", f"[output {item['OutputName']}: "
+                                          f"{entry}: not uploaded]")  # fmt: skip
         finally:
             runner._active.discard(step)
     return outcome
 
 
-def _save(chunks, directory: Path) -> None:
+def _save(chunks, directory: Path) -> list[str]:
+    """Write the archive's regular files under `directory`; the entries skipped (links)."""
+
     def sink(relative, source):
         target = directory / relative
         target.parent.mkdir(parents=True, exist_ok=True)
         with target.open("wb") as handle:
             shutil.copyfileobj(source, handle)
 
-    read_archive(chunks, sink)
+    return read_archive(chunks, sink).skipped
 
 
 def _files(directory: Path) -> set[str]:

@@ -21,8 +21,10 @@ from pathlib import Path
 from typing import Any
 
 from legacylift import console
+from legacylift.config_files import parse_file
 from legacylift.errors import LegacyLiftError
 from legacylift.local.arguments import parse_time_scale
+from legacylift.local.asl import definition as asl_definition
 from legacylift.local.asl.errors import StatesError
 from legacylift.local.asl.interpreter import Execution, TaskContext
 from legacylift.local.datasources import DataSources, FileTree, join_uri
@@ -55,9 +57,9 @@ def read_json(path: str, what: str) -> Any:
     if not file.is_file():
         raise LegacyLiftError(f"{what} {path}: no such file; give the path of a JSON file")
     try:
-        return json.loads(file.read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise LegacyLiftError(f"{what} {path}: not valid JSON ({exc}); fix the file") from None
+        return parse_file(file, json.loads, "JSON", "fix the file")
+    except LegacyLiftError as exc:
+        raise LegacyLiftError(f"{what} {exc}") from None
 
 
 def _walk(value: Any, key: str | None = None) -> Iterator[tuple[str | None, Any]]:
@@ -231,6 +233,10 @@ def run_definition(
     machine = read_json(definition_path, "definition")
     if not isinstance(machine, dict):
         raise LegacyLiftError(f"definition {definition_path}: must be a JSON object (ASL)")
+    try:  # the file as it would be sent to CreateStateMachine, whitespace included
+        asl_definition.check_size(Path(definition_path).expanduser().read_text(encoding="utf-8"))
+    except LegacyLiftError as exc:
+        raise LegacyLiftError(f"definition {definition_path}: {exc}") from None
     execution_input = read_json(input_path, "input") if input_path else {}
     images = images or ImageMap(dict(image_mappings or {}))
     sources = DataSources(settings)

@@ -19,8 +19,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from legacylift.atomic import write_json_atomic, write_text_atomic
+from legacylift.atomic import json_with_room, write_json_with_room, write_text_atomic
 from legacylift.errors import LegacyLiftError
+from legacylift.local import disk
 from legacylift.local.errors import SageMakerApiError, validation_error
 
 # Seconds an InProgress record may lack its owner file before the sweep takes it for a crash
@@ -54,7 +55,7 @@ class JobRegistry:
             # crash never leaves a half-written reservation behind.
             fd, tmp = tempfile.mkstemp(dir=self.jobs_dir, prefix=".reserve-", suffix=".tmp")
             with os.fdopen(fd, "w") as handle:
-                json.dump(record, handle, indent=2, sort_keys=True)
+                handle.write(json_with_room(record))  # room for its final state
             os.chmod(tmp, 0o644)
             os.link(tmp, self._path(name))
         except FileExistsError:
@@ -74,8 +75,19 @@ class JobRegistry:
             write_text_atomic(self._owner_path(name), owner)
 
     def record(self, name: str, record: dict[str, Any]) -> None:
-        """Replace the stored description of job `name` (a finished job loses its owner)."""
-        write_json_atomic(self._path(name), record)
+        """Replace the stored description of job `name` (a finished job loses its owner).
+
+        On a full filesystem, where the temporary file of an atomic write cannot be made, the
+        record is rewritten in place, in the room every record keeps for its final state."""
+        path = self._path(name)
+        try:
+            write_json_with_room(path, record)
+        except OSError as exc:
+            if not disk.is_full(exc):
+                raise
+            raise LegacyLiftError(
+                f"cannot record job {name} in {path}: {disk.full_message(path.parent)}"
+            ) from None
         if record.get("ProcessingJobStatus") != "InProgress":
             self._owner_path(name).unlink(missing_ok=True)
 

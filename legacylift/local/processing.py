@@ -22,7 +22,7 @@ import docker
 
 from legacylift import console
 from legacylift.errors import LegacyLiftError
-from legacylift.local import jobconfig, orphans
+from legacylift.local import disk, jobconfig, orphans
 from legacylift.local.container import (
     ContainerSpec,
     StepContainer,
@@ -173,6 +173,12 @@ class ProcessingRunner:
             raise
         except LegacyLiftError as exc:
             self._finish(result, "Failed", f"ClientError: {exc}")
+        except OSError as exc:  # the engine's own writes (staging, outputs) on a full disk
+            if not disk.is_full(exc):
+                raise
+            full = disk.full_message(self.settings.object_store, what="the local store")
+            self.on_log(name, f"[writing {exc.filename or 'the job files'}: {full}]")
+            self._finish(result, "Failed", f"ClientError: {full}")
         return result
 
     def _finish(self, result: JobResult, status: str, reason: str | None) -> None:
@@ -370,11 +376,24 @@ class ProcessingRunner:
             )
             self.on_log(name, f"[{result.out_of_memory}]")
         if outcome.exit_code != 0:
+            self._say_if_store_full(name, plan)
             self._finish(result, "Failed", ALGORITHM_ERROR)
             return
         self._upload(step, plan, request, result)
         if result.uploaded:
             self.on_log(name, f"[uploaded {len(result.uploaded)} output files]")
+
+    def _say_if_store_full(self, name: str, plan: MountPlan) -> None:
+        """A step that failed with (almost) no space left where its outputs go: say which
+        filesystem is full and how much the step had written there."""
+        store = self.settings.object_store
+        if disk.free_bytes(store) >= disk.NEARLY_FULL_BYTES:
+            return
+        written = disk.tree_bytes(plan.scratch) if plan.scratch is not None else None
+        full = disk.full_message(store, what="the local store")
+        wrote = f"; the step had written {disk.size_text(written)} there" if written else ""
+        self.on_log(name, f"[{full}{wrote}; free space there or point LEGACYLIFT_LOCAL_DIR "
+                    "at a larger disk]")  # fmt: skip
 
     def _staging_progress(self, name: str, total: int):
         """A progress callback logging every few seconds while a large tar stream is sent."""
@@ -427,3 +446,5 @@ class ProcessingRunner:
 
             report = read_archive(chunks, sink)
             result.skipped_outputs += [f"{item['OutputName']}: {entry}" for entry in report.skipped]
+        for entry in result.skipped_outputs:  # each named, never dropped silently
+            self.on_log(request["ProcessingJobName"], f"[output {entry}: not uploaded]")

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from legacylift import console
+from legacylift.errors import LegacyLiftError
 from legacylift.local.arguments import (
     check_input,
     check_output,
@@ -27,6 +28,7 @@ from legacylift.local.arguments import (
     parse_time_scale,
 )
 from legacylift.local.asl.interpreter import Execution, ExecutionResult
+from legacylift.local.claims import claim_run
 from legacylift.local.datasources import DataSources, join_uri
 from legacylift.local.fan_out import (
     BatchProgress,
@@ -37,9 +39,11 @@ from legacylift.local.fan_out import (
 )
 from legacylift.local.processing import ProcessingRunner
 from legacylift.local.render import RenderedWorkflow, render_workflow
+from legacylift.local.run_records import resumable_run, write_run_record
 from legacylift.local.s3_tasks import S3Tasks, TaskRunners
 from legacylift.local.sagemaker_tasks import SageMakerTasks
 from legacylift.local.settings import LocalSettings
+from legacylift.local.step_cache import StepCache, load_steps
 from legacylift.local.transfer import fetch_output, stage_input
 from legacylift.paths import MODULES_DIR
 from legacylift.report.local import write_local_report
@@ -83,6 +87,7 @@ class LocalRun:
     failed_batches: list[str] = field(default_factory=list)  # a fan-out's, tolerated or not
     reporter: Reporter | None = None
     report_path: Path | None = None
+    cost: dict[str, Any] | None = None  # instance-hours and estimate (legacylift.report.cost)
 
     @property
     def succeeded(self) -> bool:
@@ -160,13 +165,16 @@ def execute(
     reporter: Reporter,
     on_event: Callable[[dict[str, Any]], Any] | None = None,
     max_parallel: int | None = None,
+    cache: StepCache | None = None,
 ) -> tuple[ExecutionResult, SageMakerTasks]:
     """Interpret `definition` on the local engine (processing jobs in Docker, S3 reads and
     writes on the local object store), progress through `reporter` (and `on_event`, when
-    given); `max_parallel` caps concurrent Map iterations. The result and the SageMaker task
-    runner (each step's job)."""
+    given); `max_parallel` caps concurrent Map iterations; `cache` keys and records each job
+    (and serves a resumed run's unchanged steps). The result and the SageMaker task runner
+    (each step's job)."""
     runner = ProcessingRunner(settings, on_log=reporter.job_log)
-    tasks = SageMakerTasks(runner, time_scale=time_scale)
+    tasks = SageMakerTasks(runner, time_scale=time_scale, cache=cache,
+                           on_reuse=reporter.job_reused)  # fmt: skip
     engine = Execution(
         definition,
         execution_input,
@@ -200,6 +208,7 @@ def run_local(
     images: dict[str, str] | None = None,
     overwrite: bool = False,
     reporter: Reporter | None = None,
+    resume: str | None = None,
 ) -> LocalRun:
     """Run model `name`'s workflow locally on `input_ref` (a path or s3:// URI of the local
     store). Returns the run; `run.failure` explains a failed one (failing step, exit code,
@@ -207,7 +216,9 @@ def run_local(
     ({"model": ref, "framework": ref}) uses prebuilt images instead of the build's; `overwrite`
     replaces a non-empty output. Every argument is checked before anything is written. Progress
     goes to `reporter` (default: text lines, none when `quiet`); `run.report_path` is the
-    run's HTML report."""
+    run's HTML report. `resume` names a failed local run of the same model: its completed
+    steps whose content key is unchanged are reused instead of run (`input_ref` None: that
+    run's input)."""
     from legacylift.models import load_model
 
     started = time.monotonic()
@@ -217,6 +228,13 @@ def run_local(
     model = load_model(name)
     sources = DataSources(settings)
     check_store_writable(settings)
+    previous = resumable_run(settings, resume, name) if resume is not None else None
+    if previous is not None and input_ref is None:
+        input_ref = previous.get("input_uri") or ""
+        if not input_ref.startswith("s3://") or not sources.list(input_ref):
+            raise LegacyLiftError(f"--resume {resume}: that run's input ({input_ref or 'none'}) "
+                                  "is no longer in the object store (clean-local --inputs "
+                                  "removes it); give it again with --input")  # fmt: skip
     input_path = None
     if generic_input is None:
         input_path = check_input(input_ref, settings, sources)
@@ -224,6 +242,11 @@ def run_local(
     output = check_output(output_ref, input_path, input_uri, overwrite, sources)
     bucket = bucket_for(workspace)
     execution = execution_name(name)
+    # Held until the run ends (released by the kernel if it is killed): a second run on the
+    # same --output is refused, and clean-local leaves this execution's folders alone.
+    claims = claim_run(settings, name, bucket, execution, output)
+    output = check_output(output_ref, input_path, input_uri, overwrite, sources)  # now ours
+    built = images is None
     images = images or _images(model)
     code_uri = upload_code(sources, model, bucket)
     if rendered is None:
@@ -252,11 +275,24 @@ def run_local(
         execution_input = {"input_uri": input_uri, "output_uri": output_uri}
     reporter = reporter or Reporter("quiet" if quiet else "text")
     batches = BatchProgress(quiet or reporter.mode != "text")
-    result, tasks = execute(
-        definition, execution_input, execution, f"legacylift-{workspace}-{name}",
-        sources, settings, time_scale, reporter, on_event=batches,
-        max_parallel=parallel_cap(instance_types(model)) if model.fan_out else None,
-    )  # fmt: skip
+    cache = StepCache(settings, execution, sources, image_keys(model, images, built),
+                      frozenset(model.script_for(step) for step in model.script_steps),
+                      previous=load_steps(settings, resume) if resume else {},
+                      resumed_from=resume)  # fmt: skip
+    record = {"model": name, "workspace": workspace, "started": _utc_now(),
+              "input_uri": execution_input.get("input_uri"), "output_uri": output_uri,
+              "resumed_from": resume, "status": "RUNNING"}  # fmt: skip
+    write_run_record(settings, execution, record)
+    try:
+        result, tasks = execute(
+            definition, execution_input, execution, f"legacylift-{workspace}-{name}",
+            sources, settings, time_scale, reporter, on_event=batches,
+            max_parallel=parallel_cap(instance_types(model)) if model.fan_out else None,
+            cache=cache,
+        )  # fmt: skip
+    except BaseException:
+        write_run_record(settings, execution, {**record, "status": "ABORTED"})
+        raise
     output_path = None
     succeeded_in_store = result.status == "SUCCEEDED" and not settings.s3_endpoint_url
     in_store = sources.s3.path_of(output_uri) if succeeded_in_store else None
@@ -267,6 +303,8 @@ def run_local(
         output_path = in_store
     for job in tasks.jobs.values():
         reporter.job_finished(job.describe["ProcessingJobName"], job.exit_code, job.out_of_memory)
+    for job, why in cache.misses.items():  # a resumed step that could not be reused
+        reporter.job_notes.setdefault(job, why)
     run = LocalRun(name, execution, result, output_uri, output_path,
                    step_timings(reporter.trace), time.monotonic() - started)  # fmt: skip
     run.reporter = reporter
@@ -277,8 +315,58 @@ def run_local(
             run.failure += f"\n{len(run.failed_batches)} failed batches:\n" + "\n".join(
                 run.failed_batches
             )
+    run.cost = reporter.cost()
     run.report_path = write_local_report(run, definition, settings)
+    report = str(run.report_path) if run.report_path else None  # None: its disk was full
+    write_run_record(settings, execution, {**record, "status": result.status, "cost": run.cost,
+                                           "stopped": _utc_now(), "report": report})  # fmt: skip
+    for held in claims:
+        held.release()
     return run
+
+
+def _utc_now() -> str:
+    from datetime import UTC, datetime
+
+    return datetime.now(UTC).isoformat(timespec="milliseconds")
+
+
+def image_keys(model, images: dict[str, str], built: bool) -> Callable[..., str | None]:
+    """What names an image in a step's content key: the model image LegacyLift built, by
+    its build context less the other steps' scripts (the default image holds the whole
+    folder, and predict.py does not run postprocessing.py); any other image by its ID."""
+
+    known: dict[tuple[str, frozenset[str]], str | None] = {}  # a fan-out keys many jobs
+
+    def key(reference: str, ignored: frozenset[str]) -> str | None:
+        if (reference, ignored) in known:
+            return known[reference, ignored]
+        named = local_image_id(reference)
+        if built and reference == images.get("model") and named:
+            from dataclasses import replace
+
+            from legacylift.build.images import ImageBuilder
+
+            context = ImageBuilder().model_context(model)
+            files = [(relative, path) for relative, path in context.files
+                     if relative.removeprefix("code/") not in ignored]  # fmt: skip
+            named = "context:" + replace(context, files=files).content_hash
+        known[reference, ignored] = named
+        return named
+
+    return key
+
+
+def local_image_id(reference: str) -> str | None:
+    """The ID of a local image (what a step's content key names), None when it is absent."""
+    from docker.errors import DockerException
+
+    from legacylift.docker_client import docker_client
+
+    try:
+        return docker_client().images.get(reference).id
+    except (DockerException, LegacyLiftError):
+        return None
 
 
 def expected_matches(run: LocalRun, expected_dir: Path) -> list[str]:

@@ -16,12 +16,14 @@ As Step Functions' optimized integration does:
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 from legacylift.local.asl.errors import StatesError
 from legacylift.local.asl.interpreter import TaskContext
 from legacylift.local.errors import SageMakerApiError
 from legacylift.local.processing import ProcessingRunner
+from legacylift.local.step_cache import StepCache
 from legacylift.local.unsupported import NotSupportedLocally
 
 CREATE = "arn:aws:states:::sagemaker:createProcessingJob"
@@ -45,11 +47,28 @@ def api_error_name(code: str) -> str:
 class SageMakerTasks:
     """The TaskRunner for the local engine: SageMaker processing jobs in local Docker."""
 
-    def __init__(self, runner: ProcessingRunner, time_scale: float = 1.0) -> None:
+    def __init__(
+        self,
+        runner: ProcessingRunner,
+        time_scale: float = 1.0,
+        cache: StepCache | None = None,
+        on_reuse: Callable[[str, str, str, str], Any] | None = None,
+    ) -> None:
         self.runner = runner
         self.time_scale = time_scale
+        self.cache = cache  # keys and records each job; serves a resumed run's unchanged steps
+        self.on_reuse = on_reuse  # (state, requested job name, job reused, its run)
         self.results: dict[str, Any] = {}  # state name -> last JobResult (exit code, log tail)
         self.jobs: dict[str, Any] = {}  # job name -> JobResult (concurrent Map iterations)
+
+    def _key(self, parameters: dict[str, Any]) -> str | None:
+        """The step's content key, for a well-formed request (the runner refuses the rest)."""
+        if self.cache is None:
+            return None
+        try:
+            return self.cache.key(parameters)
+        except (KeyError, TypeError, AttributeError, ValueError):
+            return None
 
     def supports(self, resource: str) -> bool:
         """Only SageMaker CreateProcessingJob, request-response or .sync."""
@@ -65,6 +84,15 @@ class SageMakerTasks:
             raise StatesError(
                 "SageMaker.ValidationException", "the Task's Parameters must be a JSON object"
             )
+        key = self._key(parameters)
+        reused = self.cache.reuse(key, parameters) if self.cache and key else None
+        if reused is not None:
+            if self.on_reuse:
+                self.on_reuse(task.state_name, parameters["ProcessingJobName"], reused.job,
+                              reused.run)  # fmt: skip
+            if resource == CREATE:
+                return {"ProcessingJobArn": reused.describe["ProcessingJobArn"]}
+            return reused.describe
         limit = task.timeout_seconds * self.time_scale if task.timeout_seconds else None
         try:
             result = self.runner.create_processing_job(parameters, wait_limit=limit)
@@ -78,6 +106,8 @@ class SageMakerTasks:
             raise StatesError("LegacyLift.NotSupportedLocally", str(exc)) from None
         self.results[task.state_name] = result
         self.jobs[result.describe["ProcessingJobName"]] = result
+        if self.cache and key and result.status == "Completed":
+            self.cache.completed(key, parameters, result.describe, len(result.uploaded))
         if result.caller_timeout:
             raise StatesError("States.Timeout", f"Task '{task.state_name}' timed out")
         if resource == CREATE:

@@ -22,6 +22,7 @@ from pathlib import Path
 
 from legacylift import console
 from legacylift.errors import LegacyLiftError
+from legacylift.local import disk
 from legacylift.local.datasources import (
     DataSources,
     FileTree,
@@ -163,6 +164,13 @@ def fetch_output(
                 f"interrupted while copying the output: {destination} was left as it was; the "
                 f"complete output stays at {kept_at or uri}"
             )
+        if disk.is_full(exc):
+            needed = sum(staged.size for staged in objects)
+            raise LegacyLiftError(
+                f"--output {destination}: {disk.full_message(destination.parent, needed)}; "
+                f"{destination} was left as it was and the complete output stays at "
+                f"{kept_at or uri}: free space there, or give an --output elsewhere"
+            ) from None
         raise
     with contextlib.suppress(OSError):
         shutil.rmtree(previous)

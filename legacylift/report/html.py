@@ -44,7 +44,7 @@ text-align:left}
 tr.failed td{background:#ffebee} tr.retried td{background:#fff8e1}
 pre{margin:0;font-size:11px;white-space:pre-wrap;max-height:240px;overflow:auto;
 background:#fafafa}
-.badge{font-weight:bold;color:#e53935}
+.badge{font-weight:bold;color:#e53935} .reused{font-weight:bold;color:#1e88e5}
 svg.timeline text{font-size:11px;font-family:Helvetica,Arial,sans-serif}
 """
 
@@ -211,6 +211,9 @@ def _jobs_table(reporter: Reporter) -> str:
             lines = lines[-LOG_LINES_SUCCEEDED:]
         is_failing = visit is failed and attempt is visit.attempts[-1]
         badge = ' <span class="badge">failed the execution</span>' if is_failing else ""
+        if job in reporter.reused:
+            run = escape(reporter.reused[job]["run"])
+            badge += f' <span class="reused">reused from {run}</span>'
         message = describe.get("ExitMessage")
         log_text = escape("\n".join(lines)) or "(no log lines)"
         reason = describe.get("FailureReason") or attempt.error or ""
@@ -252,6 +255,20 @@ def _graph_section(reporter: Reporter, definition) -> str:
     return f'<div class="legend">{legend}</div><div class="graph">{svg}</div>'
 
 
+def _cost_line(reporter: Reporter) -> str:
+    from legacylift.errors import LegacyLiftError
+    from legacylift.report.cost import cost_line
+
+    try:
+        cost = reporter.cost()
+    except LegacyLiftError as exc:  # an unreadable LEGACYLIFT_PRICE_TABLE
+        return f'<br><span class="cost">cost: {escape(str(exc))}</span>'
+    if cost is None:
+        return ""
+    reused = f" ({len(reporter.reused)} reused jobs cost nothing)" if reporter.reused else ""
+    return f'<br><span class="cost">cost: {escape(cost_line(cost))}{escape(reused)}</span>'
+
+
 def render_report(reporter: Reporter, info: ReportInput) -> str:
     """The report's HTML text."""
     trace = reporter.trace
@@ -268,6 +285,7 @@ def render_report(reporter: Reporter, info: ReportInput) -> str:
         f"{format_duration(trace.seconds())}"
         + (f"<br>{escape(trace.arn)}" if trace.arn else "")
         + (f"<br>{escape(info.note)}" if info.note else "")
+        + _cost_line(reporter)
         + "</div>"
         + (f'<div class="failure" id="failure">{escape(failure)}</div>' if failure else "")
         + "<h2>Workflow</h2>"

@@ -6,6 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from legacylift import console
+from legacylift.local import disk
 from legacylift.report.html import ReportInput, write_report
 
 MAX_OUTPUT_LINKS = 200
@@ -30,8 +32,9 @@ def output_links(output_path: Path | None, output_uri: str) -> list[tuple[str, s
     return links
 
 
-def write_local_report(run: Any, definition: str | dict, settings) -> Path:
-    """Write the HTML report of a finished local run (a `LocalRun`); return its path."""
+def write_local_report(run: Any, definition: str | dict, settings) -> Path | None:
+    """Write the HTML report of a finished local run (a `LocalRun`); return its path (None,
+    said on stderr, when its filesystem is full: the run's own outcome stands)."""
     path = reports_dir(settings) / f"{run.execution_name}.html"
     info = ReportInput(
         title=f"{run.model}: local run",
@@ -39,4 +42,10 @@ def write_local_report(run: Any, definition: str | dict, settings) -> Path:
         where="local Docker",
         outputs=output_links(run.output_path, run.output_uri),
     )
-    return write_report(path, run.reporter, info)
+    try:
+        return write_report(path, run.reporter, info)
+    except OSError as exc:
+        if not disk.is_full(exc):
+            raise
+        console.error(f"report not written: {disk.full_message(path.parent)}")
+        return None

@@ -9,6 +9,7 @@ Local runs and cloud runs print the same lines: only where the log tail comes fr
 from __future__ import annotations
 
 import json
+import re
 import sys
 import threading
 from collections import deque
@@ -18,12 +19,25 @@ from typing import Any, TextIO
 
 from legacylift import console
 from legacylift.aws.history import format_duration, readable_cause
+from legacylift.local.asl.history import MAX_HISTORY_EVENTS
 from legacylift.report.progress import LIVE_DISPLAY, is_terminal
 from legacylift.report.trace import PROGRESS_KINDS, Attempt, Trace, Visit
 
 LOG_LINES_KEPT = 50
 LOG_TAIL_SHOWN = 20
+# A long run of states that show no step (Pass, Choice loops) still says it is alive.
+PROGRESS_EVERY_EVENTS = 1_000
 ICONS = {"running": "•", "succeeded": "✓", "failed": "✗", "caught": "✗", "retrying": "↻"}
+
+
+# C0 controls but tab, DEL and C1 controls: NUL, ESC (colours, clearing the screen), OSC (the
+# window title), carriage returns that overwrite a line: a step's log shows them as \xNN.
+CONTROLS = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f]")
+
+
+def escape_controls(line: str) -> str:
+    """`line` with each control character shown as `\\xNN`."""
+    return CONTROLS.sub(lambda found: f"\\x{ord(found.group()):02x}", line)
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -42,6 +56,7 @@ class Reporter:
         self.job_logs: dict[str, deque[str]] = {}
         self.exit_codes: dict[str, int | None] = {}
         self.job_notes: dict[str, str] = {}  # what the runner saw, e.g. the kernel's OOM kill
+        self.reused: dict[str, dict[str, str]] = {}  # requested job -> {"job", "run"} it reused
         interactive = live if live is not None else is_terminal(self.stream)
         self._want_live = mode == "text" and interactive
         self._live: _LiveSteps | None = None
@@ -64,13 +79,25 @@ class Reporter:
                 self._take(self._pending.pop(self._next_id))
                 self._next_id += 1
 
+    def start_after(self, event_id: int) -> None:
+        """Take only the events after `event_id` (a redriven execution's new part)."""
+        with self._lock:
+            self._next_id = max(self._next_id, event_id + 1)
+
     def _take(self, event: dict[str, Any]) -> None:
+        event_id = int(event["id"])
+        on_the_way = event_id % PROGRESS_EVERY_EVENTS == 0 and event_id < MAX_HISTORY_EVENTS
+        if self.mode == "text" and on_the_way:
+            console.info(f"{event_id:,} history events so far (an execution ends at "
+                         f"{MAX_HISTORY_EVENTS:,}, as on AWS)")  # fmt: skip
         for change, visit in self.trace.add(event):
             if visit is not None and visit.kind in PROGRESS_KINDS:
                 self._show(change, visit)
 
     def job_log(self, job: str, line: str) -> None:
-        """Take one log line of a processing job (the local engine's container output)."""
+        """Take one log line of a processing job (the local engine's container output); its
+        control characters are kept escaped, never sent to the terminal."""
+        line = escape_controls(line)
         self.job_logs.setdefault(job, deque(maxlen=LOG_LINES_KEPT)).append(line)
         if self.mode == "text":
             console.detail(f"[{job}] {line}")
@@ -81,11 +108,21 @@ class Reporter:
         if note:
             self.job_notes[job] = note
 
+    def job_reused(self, state: str, requested: str, job: str, run: str) -> None:
+        """A resumed local run served state `state` (the job it requested) from an earlier
+        run's job: no job ran."""
+        self.reused[requested] = {"job": job, "run": run}
+        self.job_notes[requested] = (f"reused: job {job} of run {run} (its inputs, code and "
+                                     "image are unchanged); no job ran")  # fmt: skip
+        if self.mode == "text":
+            console.info(f"{state}: reused job {job} of run {run}")
+
     def logs_from(self, fetch: Callable[[str], list[str]], jobs: list[str]) -> None:
         """Fill job logs from elsewhere (CloudWatch) for the jobs that have none yet."""
         for job in jobs:
             if job not in self.job_logs:
-                self.job_logs[job] = deque(fetch(job), maxlen=LOG_LINES_KEPT)
+                lines = (escape_controls(line) for line in fetch(job))
+                self.job_logs[job] = deque(lines, maxlen=LOG_LINES_KEPT)
 
     def close(self) -> None:
         """Take any events still waiting for an earlier one, then stop the live display (it
@@ -206,9 +243,22 @@ class Reporter:
                 "seconds": _round(visit.seconds()),
                 "attempts": len(visit.attempts),
                 "jobs": [a.job_name for a in visit.attempts if a.job_name],
+                "reused": [
+                    self.reused[a.job_name] for a in visit.attempts if a.job_name in self.reused
+                ],
             }
             for visit in self.trace.visits
         ]
+
+    def cost(self) -> dict[str, Any] | None:
+        """Instance-hours and estimated cost of the jobs this execution ran (reused ones
+        excluded), priced in its region (from its ARN); None before the ARN is known."""
+        from legacylift.report.cost import run_cost
+
+        parts = (self.trace.arn or "").split(":")
+        if len(parts) < 4 or not parts[3]:
+            return None
+        return run_cost(self.trace, parts[3], set(self.reused))
 
     def result(self, output_uri: str | None = None, output_path: str | None = None,
                report: str | None = None) -> dict[str, Any]:  # fmt: skip
@@ -224,6 +274,7 @@ class Reporter:
             "output": {"uri": output_uri, "path": output_path},
             "steps": self.steps(),
             "failure": self.failure(),
+            "cost": self.cost(),
             "report": report,
         }
 

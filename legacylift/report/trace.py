@@ -169,6 +169,9 @@ class Trace:
         if kind == "ExecutionStarted":
             details = event.get("executionStartedEventDetails", {})
             self.started, self.input = when, _json(details.get("input"))
+        elif kind == "ExecutionRedriven":  # restarted from its failed states
+            self.status, self.stopped, self.error, self.cause = "RUNNING", None, None, None
+            self.started = self.started or when
         elif kind.endswith("StateEntered"):
             details = event.get("stateEnteredEventDetails", {})
             name, state_type = details.get("name", "?"), kind.removesuffix("StateEntered")

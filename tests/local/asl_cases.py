@@ -168,6 +168,11 @@ CASES = [
             {"Variable": "$", "NumericEquals": 2, "Next": "Bad"}], "Default": "Ok"},
             "Bad": {"Type": "Fail", "Error": "Item.Two"}, "Ok": {"Type": "Succeed"}}}}),
      [1, 2, 3]),
+    # An inline Map runs with the tolerance fields (AWS: they apply to a Distributed Map only)
+    # and one failed iteration still fails it.
+    ("inline-map-ignores-tolerance", _one({"Type": "Map", "End": True,
+                                           "ToleratedFailureCount": 5, "ItemProcessor": {
+        "StartAt": "F", "States": {"F": {"Type": "Fail", "Error": "Item.Bad"}}}}), [1, 2]),
     # --- Retry and Catch ---
     ("retry-then-catch", {"StartAt": "P", "States": {
         "P": {"Type": "Parallel", "Next": "Never", "Branches": [
@@ -218,6 +223,7 @@ PATHS_DOC = "https://docs.aws.amazon.com/step-functions/latest/dg/amazon-states-
 JSONATA_DOC = "https://docs.aws.amazon.com/step-functions/latest/dg/transforming-data.html"
 VARIABLES_DOC = "https://docs.aws.amazon.com/step-functions/latest/dg/workflow-variables.html"
 ERRORS_DOC = "https://docs.aws.amazon.com/step-functions/latest/dg/concepts-error-handling.html"
+DISTRIBUTED_DOC = "https://docs.aws.amazon.com/step-functions/latest/dg/state-map-distributed.html"
 OBSERVED = "observed on AWS (the executions recorded for the local engine's conformance)"
 
 _BIG = "x" * (200 * 1024)
@@ -230,6 +236,20 @@ def _jsonata(state, start="S"):
 
 def _branch(state):
     return {"StartAt": "B", "States": {"B": state}}
+
+
+def _distributed_map(**fields):
+    """A Distributed Map over `$.l` whose children pass their item on."""
+    return {
+        "Type": "Map",
+        "End": True,
+        "ItemsPath": "$.l",
+        **fields,
+        "ItemProcessor": {
+            "ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
+            **_ITEM,
+        },
+    }
 
 
 # (id, definition, input, expected outcome fields, the AWS source that decides)
@@ -265,6 +285,13 @@ AWS_CASES = [
      {"s": 1.5}, {"status": "FAILED", "error": "States.Runtime", "cause": _LOCATED +
                   "The SecondsPath parameter cannot be parsed as a long value: $.s == 1.5"},
      f"{WAIT_DOC}: an integer; {OBSERVED}"),
+    ("secondspath-not-found", _one({"Type": "Wait", "SecondsPath": "$.x", "End": True}), {},
+     {"status": "FAILED", "error": "States.Runtime", "cause": _LOCATED + "The SecondsPath "
+      "parameter does not reference an input value: $.x"}, f"{WAIT_DOC}; {OBSERVED}"),
+    ("timestamppath-not-found", _one({"Type": "Wait", "TimestampPath": "$.x", "End": True}),
+     {}, {"status": "FAILED", "error": "States.Runtime", "cause": _LOCATED + "The JSONPath "
+          "'$.x' specified for the field 'TimestampPath' could not be found in the input '{}'"},
+     f"{WAIT_DOC}; {OBSERVED}"),
     # 4. Wait delays Step Functions does not accept
     ("wait-timestamp-too-far", _one({"Type": "Wait", "Timestamp": "2100-01-01T00:00:00Z",
                                      "End": True}), {},
@@ -495,6 +522,73 @@ AWS_CASES = [
         "a": "{% $pad('', 150000, 'x') %}", "b": "{% $pad('', 150000, 'y') %}"})),
      {}, {"status": "FAILED", "error": "States.DataLimitExceeded"},
      f"{VARIABLES_DOC}: at most 256 KiB in one Assign"),
+    # 12. Definitions AWS runs that must not be refused
+    ("inline-map-accepts-tolerated-failures", _one({
+        "Type": "Map", "End": True, "ItemsPath": "$.l", "ToleratedFailureCount": 1,
+        "ToleratedFailurePercentagePath": "$.p", "Label": "inline", "ItemProcessor": _ITEM}),
+     {"l": [1, 2], "p": 10}, {"status": "SUCCEEDED", "output": [1, 2]},
+     f"{OBSERVED}: an inline Map with ToleratedFailureCount/Percentage(Path) runs and "
+     "succeeds (the fields apply to a Distributed Map only)"),
+    ("jsonata-output-literal-key-ending-in-dollar", _jsonata(_pass(Output={
+        "constant_jp_input.$": "$", "n": "{% $states.input.n %}"})), {"n": 1},
+     {"status": "SUCCEEDED", "output": {"constant_jp_input.$": "$", "n": 1}},
+     f"{OBSERVED}: in JSONata a key ending in .$ is a plain name and its value a string; "
+     f"{JSONATA_DOC}: only {{% %}} strings are evaluated"),
+    # 13. Numeric strings where AWS reads a number
+    ("maxconcurrencypath-numeric-string", _one({"Type": "Map", "End": True,
+                                                "MaxConcurrencyPath": "$.m", "ItemsPath": "$.l",
+                                                "ItemProcessor": _ITEM}), {"m": "1", "l": [1, 2]},
+     {"status": "SUCCEEDED", "output": [1, 2]}, f"{MAP_DOC}; {OBSERVED}: \"1\" is read as 1"),
+    ("toleratedfailurecountpath-numeric-string", _one(_distributed_map(
+        ToleratedFailureCountPath="$.c")), {"c": "1", "l": [1, 2]},
+     {"status": "SUCCEEDED", "output": [1, 2]}, f"{DISTRIBUTED_DOC}; {OBSERVED}"),
+    ("variables-toleratedfailurepercentagepath-numeric-string", {"StartAt": "A", "States": {
+        "A": {"Type": "Pass", "Assign": {"p": "1"}, "Next": "S"},
+        "S": _distributed_map(ToleratedFailurePercentagePath="$p")}}, {"l": [1, 2]},
+     {"status": "SUCCEEDED", "output": [1, 2]},
+     f"{DISTRIBUTED_DOC}; {OBSERVED}: a variable holding \"1\" is read as 1"),
+    # 14. A Distributed Map's tolerance checked at run time, with AWS's sentences
+    ("toleratedfailurecountpath-negative", _one(_distributed_map(
+        ToleratedFailureCountPath="$.c")), {"c": -1, "l": [1]},
+     {"status": "FAILED", "error": "States.Runtime",
+      "cause": _LOCATED + "ToleratedFailureCount cannot be negative."},
+     f"{DISTRIBUTED_DOC}; {OBSERVED}"),
+    ("toleratedfailurepercentagepath-over-100", _one(_distributed_map(
+        ToleratedFailurePercentagePath="$.p")), {"p": 100.1, "l": [1]},
+     {"status": "FAILED", "error": "States.Runtime",
+      "cause": _LOCATED + "ToleratedFailurePercentage must be between 0 and 100."},
+     f"{DISTRIBUTED_DOC}: a number from 0 to 100; {OBSERVED}"),
+    ("toleratedfailurepercentagepath-negative", _one(_distributed_map(
+        ToleratedFailurePercentagePath="$.p")), {"p": -1, "l": [1]},
+     {"status": "FAILED", "error": "States.Runtime",
+      "cause": _LOCATED + "ToleratedFailurePercentage must be between 0 and 100."},
+     f"{DISTRIBUTED_DOC}: a number from 0 to 100; {OBSERVED}"),
+    ("toleratedfailurecountpath-not-a-number", _one(_distributed_map(
+        ToleratedFailureCountPath="$.c")), {"c": "NoNumber", "l": [1]},
+     {"status": "FAILED", "error": "States.Runtime",
+      "cause": _LOCATED + 'The ToleratedFailureCountPath field refers to value "NoNumber" '
+      "which is not a valid integer: $.c"}, f"{DISTRIBUTED_DOC}; {OBSERVED}"),
+    # 15. JSONata details
+    ("jsonata-range-of-one-value-is-that-value", _jsonata(_pass(Output={
+        "one": "{% $range(1, 1) %}", "two": "{% $range(1, 2) %}",
+        "truncated": "{% $range(-1.7, 2, 1) %}"})), {},
+     {"status": "SUCCEEDED", "output": {"one": 1, "two": [1, 2], "truncated": [-1, 0, 1, 2]}},
+     f"{JSONATA_DOC}: $range; {OBSERVED}: a range of one value is that value (JSONata's "
+     "sequence of one), arguments are truncated towards zero"),
+    ("jsonata-random-with-a-seed", _jsonata(_pass(Output={"r": "{% $random(42) %}"})), {},
+     {"status": "SUCCEEDED", "output": {"r": 0.7275636800328681}},
+     f"{JSONATA_DOC}: $random(seed); {OBSERVED}: java.util.Random(42).nextDouble() (recorded "
+     "in https://github.com/floci-io/floci/issues/2662)"),
+    ("jsonata-wait-timestamp-not-a-timestamp", _jsonata({
+        "Type": "Wait", "Timestamp": "{% $states.input.t %}", "End": True}), {"t": "tomorrow"},
+     {"status": "FAILED", "error": "States.QueryEvaluationError"},
+     f"{WAIT_DOC}; {OBSERVED}: an expression giving no timestamp is a query evaluation error"),
+    ("jsonata-map-items-not-an-array", _jsonata({
+        "Type": "Map", "End": True, "Items": "{% $states.input.s %}", "ItemProcessor": _ITEM}),
+     {"s": "abc"},
+     {"status": "FAILED", "error": "States.QueryEvaluationError",
+      "cause": _LOCATED + "The JSONata expression '$states.input.s' specified for the field "
+      "'Items' returned an unexpected result type."}, f"{MAP_DOC}; {OBSERVED}"),
 ]  # fmt: skip
 
 # Cases only this interpreter runs: moto's API refuses the input before any state runs.

@@ -153,7 +153,12 @@ def test_behaves_as_aws(case_id, definition, execution_input, expected, source):
     """Our outcome is AWS's. Planted once each, and the matching cases went red: inner scopes
     allowed to assign outer variables (variables-parallel-cannot-assign-outer), inner
     assignments leaking outwards (variables-map-iteration-scope-stays-inside), the 256 KiB
-    state output check removed (state-output-too-large)."""
+    state output check removed (state-output-too-large), an inline Map refusing
+    ToleratedFailureCount (inline-map-accepts-tolerated-failures), the negative
+    ToleratedFailureCount check removed (toleratedfailurecountpath-negative), $range of one
+    value as an array (jsonata-range-of-one-value-is-that-value), a JSONata Timestamp that is no
+    timestamp as States.Runtime (jsonata-wait-timestamp-not-a-timestamp), the `.$` key refusal
+    in JSONata Output (jsonata-output-literal-key-ending-in-dollar)."""
     mine = ours(definition, execution_input)
     assert _agrees(mine, expected), f"{case_id}: {mine} is not what AWS gives ({source})"
 

@@ -145,8 +145,6 @@ def test_resource_not_runnable_locally_names_the_state():
             "StartAt": "P", "States": {"P": {"Type": "Pass", "End": True,
                                              "QueryLanguage": "JSONPath"}}}}),
          "JSONPath is not allowed inside JSONata"),
-        (machine({"Type": "Pass", "End": True, "QueryLanguage": "JSONata",
-                  "Output": {"a.$": "$.b"}}), "field names ending in .\\$ are JSONPath"),
         (machine({"Type": "Choice", "QueryLanguage": "JSONata", "Default": "T", "Choices": [
             {"Variable": "$.a", "IsPresent": True, "Next": "T"}]}), "not 'Variable'"),
         (machine({"Type": "Choice", "QueryLanguage": "JSONata", "Default": "T", "Choices": [
@@ -311,6 +309,26 @@ def test_failed_jsonata_evaluation_is_in_the_history():
               if e["type"] == "EvaluationFailed"]  # fmt: skip
     assert [(f["state"], f["location"]) for f in failed] == [("S", "Output/v")]
     assert "$number('x')" in failed[0]["cause"]
+
+
+@pytest.mark.parametrize(
+    ("expression", "sentence"),
+    [
+        ("$sum('a')", 'Argument 1 of function "sum" must be an array of "numbers"'),
+        ("$uppercase(1)", 'Argument 1 of function "uppercase" does not match function signature'),
+        ("$random('x')", 'Argument 1 of function "randomSeeded" does not match function signature'),
+    ],
+)
+def test_jsonata_argument_errors_name_the_function_and_the_type(expression, sentence):
+    """JSONata's sentence as AWS gives it (recorded: `$sum` of a string says 'Argument 1 of
+    function "sum" must be an array of "numbers"', https://github.com/floci-io/floci/issues/2668),
+    not jsonata-python's unfilled placeholders ('Argument 1 of Object sum must be an array of
+    n'). Planted: the exception's own text kept: red."""
+    definition = {"QueryLanguage": "JSONata", "StartAt": "S", "States": {
+        "S": {"Type": "Pass", "End": True, "Output": {"v": f"{{% {expression} %}}"}}}}  # fmt: skip
+    result = Execution(definition, {}).run()
+    assert result.error == "States.QueryEvaluationError"
+    assert result.cause.endswith(f": {sentence}"), result.cause
 
 
 @pytest.mark.slow

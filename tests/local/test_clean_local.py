@@ -76,8 +76,8 @@ def test_staged_inputs_only_when_asked_and_dry_run_removes_nothing(store):
     assert "legacylift-local/my-data/input.csv" in _remaining(store)
 
 
-def test_zero_days_removes_recent_runs_too(store):
-    clean_local(store, older_than_days=0)
+def test_a_short_age_removes_recent_runs_too(store):
+    clean_local(store, older_than_days=0.001)
     assert not [key for key in _remaining(store) if "/runs/" in key or "/output/iris" in key]
 
 

@@ -201,7 +201,7 @@ def test_sdk_list_objects_page_with_a_delimiter(store, local_settings):
     ("change", "message"),
     [
         ({"ExecutionType": "EXPRESS"}, "Express workflows do not support"),
-        ({"Mode": "INLINE"}, "only valid in a Distributed Map"),
+        ({"Mode": "INLINE"}, "runs locally only in a Distributed Map"),
     ],
 )
 def test_definitions_aws_refuses(store, change, message):

@@ -81,3 +81,19 @@ def model_image(client, base_image: str, folder: Path) -> str:
     context.seek(0)
     client.images.build(fileobj=context, custom_context=True, tag=reference, rm=True)
     return reference
+
+
+def one_step_model(tmp_path: Path, monkeypatch, client, base_image: str, name: str,
+                   script: str) -> tuple[dict[str, str], Path]:  # fmt: skip
+    """A one-step (inference) model `name` running `script`, as the models directory: its
+    images ({"model", "framework"}) and an input folder holding one small text file."""
+    folder = tmp_path / "models" / name
+    folder.mkdir(parents=True)
+    (folder / "requirements.txt").write_text("")
+    (folder / "model.toml").write_text('steps = ["inference"]\n')
+    (folder / "predict.py").write_text(script)
+    monkeypatch.setenv("LEGACYLIFT_MODELS_DIR", str(folder.parent))
+    data = tmp_path / "input"
+    data.mkdir()
+    (data / "note.txt").write_text("kept\n")
+    return {"model": model_image(client, base_image, folder), "framework": base_image}, data

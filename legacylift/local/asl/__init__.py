@@ -9,5 +9,8 @@ pipeline (`payload.JSONPATH`: InputPath, Parameters, ResultSelector, ResultPath,
 with `choice` for rules; `jsonata_payload.JSONATA`: Arguments, Output, Condition, Items,
 ItemSelector) and returns the `Assign` values, which the interpreter binds in the state's
 `variables.Variables` scope once the output is computed. A new state field (e.g. a Map's
-item source) goes through those two pipelines the same way.
+item source) goes through those two pipelines the same way. Before a run, `definition` checks
+what a state may contain and `schema` the JSON types of its fields; during it, numbers a
+state reads (MaxConcurrency, tolerated failures, batch and reader limits, TimeoutSeconds) go
+through `numeric_fields`, which reads them as AWS does.
 """

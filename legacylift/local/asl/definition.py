@@ -6,6 +6,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+from legacylift.local.asl import schema
 from legacylift.local.asl.errors import DefinitionError
 from legacylift.local.asl.variables import name_problem
 
@@ -17,10 +18,11 @@ NOT_IMPLEMENTED = {
     "HeartbeatSeconds": None,  # accepted: a local task reports no heartbeats to miss
 }
 MAP_MODES = ("INLINE", "DISTRIBUTED")
-# Distributed Map only (AWS's validator refuses them on an inline Map).
-DISTRIBUTED_ONLY = ("ItemReader", "ResultWriter", "ItemBatcher", "ToleratedFailureCount",
-                    "ToleratedFailurePercentage", "ToleratedFailureCountPath",
-                    "ToleratedFailurePercentagePath", "Label")  # fmt: skip
+MAX_DEFINITION_LENGTH = 1_048_576  # CreateStateMachine's `definition`: a hard quota
+# Fields AWS documents for a Distributed Map only; what AWS does with them on an inline Map is
+# not recorded, so the engine refuses them there rather than guess. (AWS runs an inline Map
+# with ToleratedFailureCount/Percentage(Path) or Label and ignores them: those are accepted.)
+DISTRIBUTED_ONLY = ("ItemReader", "ResultWriter", "ItemBatcher")
 QUERY_LANGUAGES = ("JSONPath", "JSONata")
 # Which fields belong to which query language, as AWS's validator has it
 # (https://docs.aws.amazon.com/step-functions/latest/dg/transforming-data.html).
@@ -34,13 +36,29 @@ JSONPATH_FIX = 'set "QueryLanguage": "JSONata" on the state (or the state machin
 
 
 def load(definition: str | dict[str, Any]) -> dict[str, Any]:
-    """Parse a definition given as JSON text or a dict."""
+    """Parse a definition given as JSON text or a dict; one over AWS's size limit is refused."""
+    text = (
+        definition if isinstance(definition, str) else json.dumps(definition, separators=(",", ":"))
+    )
+    check_size(text)
     if isinstance(definition, dict):
         return definition
     try:
         return json.loads(definition)
     except json.JSONDecodeError as exc:
         raise DefinitionError(f"the state machine definition is not JSON: {exc}") from None
+
+
+def check_size(text: str) -> None:
+    """Refuse a definition longer than CreateStateMachine accepts, with AWS's error."""
+    if len(text) > MAX_DEFINITION_LENGTH:
+        raise DefinitionError(
+            f"the state machine definition is {len(text):,} characters, over AWS's "
+            f"{MAX_DEFINITION_LENGTH:,} (1 MB): CreateStateMachine refuses it with "
+            "ValidationException: 1 validation error detected: Value at 'definition' failed "
+            "to satisfy constraint: Member must have length less than or equal to "
+            f"{MAX_DEFINITION_LENGTH}; split it into state machines that start one another"
+        )
 
 
 def state_language(machine_language: str, state: dict[str, Any]) -> str:
@@ -59,6 +77,7 @@ def validate(
     local engine cannot run. `language` is the QueryLanguage its states default to (a
     Parallel's branches and a Map's item processor inherit their state's)."""
     top = where or "the state machine"
+    schema.check_machine(top, machine)
     if language is None:
         language = machine.get("QueryLanguage", "JSONPath")
         if language not in QUERY_LANGUAGES:
@@ -72,6 +91,7 @@ def validate(
         raise DefinitionError(f"{top}: StartAt names no state")
     for name, state in states.items():
         label = f"state '{name}'"
+        schema.check_state(label, state)
         kind = state.get("Type")
         if kind not in STATE_TYPES:
             raise DefinitionError(f"{label}: unknown Type {kind!r}")
@@ -96,8 +116,8 @@ def validate(
                 raise DefinitionError(
                     f"{label}: resource {resource!r} is not runnable locally; the local engine "
                     "runs arn:aws:states:::sagemaker:createProcessingJob(.sync) tasks in Docker "
-                    "and the AWS SDK integrations aws-sdk:s3:getObject and aws-sdk:s3:putObject "
-                    "on the local object store"
+                    "and the AWS SDK integrations aws-sdk:s3:listObjectsV2, aws-sdk:s3:getObject "
+                    "and aws-sdk:s3:putObject on the local object store"
                 )
         if kind == "Parallel":
             for index, branch in enumerate(state.get("Branches", [])):
@@ -122,7 +142,8 @@ def _validate_map_mode(label: str, state: dict[str, Any], processor, supports) -
             label,
             [state],
             DISTRIBUTED_ONLY,
-            "'{}' is only valid in a Distributed Map (ProcessorConfig Mode DISTRIBUTED)",
+            "'{}' runs locally only in a Distributed Map, the mode AWS documents it for: set "
+            "the ItemProcessor's ProcessorConfig Mode to DISTRIBUTED",
         )
         return
     if config.get("ExecutionType") not in ("STANDARD", "EXPRESS"):
@@ -204,13 +225,6 @@ def _validate_language(label: str, state: dict[str, Any], machine_language: str)
             "Condition",
             "a JSONata Choice rule needs Condition (a {% %} boolean expression)",
         )
-        for field in ("Arguments", "Output", "ItemSelector", "Assign"):
-            key = _template_key(state.get(field))
-            if key:
-                raise DefinitionError(
-                    f"{label}: '{key}' in {field}: field names ending in .$ are JSONPath; in "
-                    "JSONata write the value as a {% %} expression"
-                )
     else:
         _refuse(
             label,
@@ -265,20 +279,3 @@ def _rules(choices: list[dict[str, Any]]) -> list[dict[str, Any]]:
         nested += [rule["Not"]] if "Not" in rule else []
         found += _rules(nested)
     return found
-
-
-def _template_key(template: Any) -> str | None:
-    """The first key ending in `.$` anywhere in a JSON template."""
-    if isinstance(template, dict):
-        for key, value in template.items():
-            if key.endswith(".$"):
-                return key
-            found = _template_key(value)
-            if found:
-                return found
-    if isinstance(template, list):
-        for item in template:
-            found = _template_key(item)
-            if found:
-                return found
-    return None

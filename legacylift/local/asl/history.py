@@ -7,6 +7,25 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
+from legacylift.local.asl.errors import StatesError
+
+# AWS's hard quota: 25,000 events in one execution's history. Event 24,999 is the last an
+# execution may spend on its work; event 25,000 is ExecutionSucceeded if the execution ends
+# then, else ExecutionFailed (https://docs.aws.amazon.com/step-functions/latest/dg/bp-history-limit.html).
+MAX_HISTORY_EVENTS = 25_000
+HISTORY_LIMIT_CAUSE = (
+    f"The execution reached the maximum number of history events ({MAX_HISTORY_EVENTS})."
+)
+SHARED_TEXTS = ("input", "output")
+FINAL_EVENTS = frozenset(
+    {"ExecutionSucceeded", "ExecutionFailed", "ExecutionAborted", "ExecutionTimedOut"}
+)
+
+
+def history_limit_error() -> StatesError:
+    """The error an execution fails with when its history is full (uncatchable)."""
+    return StatesError("States.Runtime", HISTORY_LIMIT_CAUSE)
+
 
 def now_iso() -> str:
     """The current time as Step Functions writes it in the context object."""
@@ -18,10 +37,22 @@ class History:
 
     As on Step Functions, `previousEventId` points at the event before this one in the same
     branch of the execution (each Map iteration and Parallel branch runs on its own thread),
-    so readers can attribute interleaved events to the right state."""
+    so readers can attribute interleaved events to the right state.
 
-    def __init__(self, on_event: Callable[[dict[str, Any]], None] | None = None) -> None:
+    At most `limit` events are kept, as on AWS: once the history is full, every event but the
+    execution's final one raises the history-limit error, and `full` is set."""
+
+    def __init__(
+        self,
+        on_event: Callable[[dict[str, Any]], None] | None = None,
+        limit: int = MAX_HISTORY_EVENTS,
+    ) -> None:
         self.events: list[dict[str, Any]] = []
+        self.limit = limit
+        self.full = False
+        # Each distinct input/output text is kept once: a loop passing the same data from
+        # state to state holds one copy, not one per event.
+        self._texts: dict[str, str] = {}
         self._lock = threading.Lock()
         self._on_event = on_event
         self._branch = threading.local()
@@ -38,12 +69,19 @@ class History:
         """Record an event; returns its id. Details go under `<lowerCamelType>EventDetails`."""
         with self._lock:
             event_id = len(self.events) + 1
+            if event_id >= self.limit and event_type not in FINAL_EVENTS:
+                self.full = True
+                raise history_limit_error()
             event: dict[str, Any] = {
                 "id": event_id,
                 "previousEventId": previous if previous is not None else self.last_id(),
                 "timestamp": now_iso(),
                 "type": event_type,
             }
+            for name in SHARED_TEXTS:
+                text = details.get(name)
+                if isinstance(text, str):
+                    details[name] = self._texts.setdefault(text, text)
             if details:
                 key = _details_key(event_type)
                 event[key] = details

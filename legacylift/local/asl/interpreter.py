@@ -14,14 +14,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
-from legacylift.local.asl import choice, definition
+from legacylift.local.asl import choice, definition, numeric_fields
 from legacylift.local.asl.errors import (
     LOCATED_ERRORS,
     StatesError,
     error_matches,
     runtime_error,
 )
-from legacylift.local.asl.history import History, now_iso
+from legacylift.local.asl.history import History, history_limit_error, now_iso
 from legacylift.local.asl.jsonata_payload import JSONATA
 from legacylift.local.asl.payload import JSONPATH, MISSING
 from legacylift.local.asl.variables import Context, Variables, json_size
@@ -162,7 +162,9 @@ class Execution:
         except _Aborted:
             result.status = "ABORTED"
             self.history.add("ExecutionAborted")
-        except StatesError as exc:
+        except StatesError as raised:
+            # Whatever a state made of it, a full history ends the execution with its error.
+            exc = history_limit_error() if self.history.full else raised
             result.error, result.cause = exc.error, exc.cause
             if exc.error == "States.Timeout" and self._deadline_passed():
                 result.status = "TIMED_OUT"
@@ -332,11 +334,17 @@ class Execution:
             target = choice._timestamp(stamp)
             if target is None:
                 given = "TimestampPath" if "TimestampPath" in state else "Timestamp"
-                raise runtime_error(
+                cause = (
                     f"The {given} parameter does not reference a valid ISO-8601 extended "
                     f"offset date-time format string: {io.source(state, 'Timestamp')} == "
                     f"{_shown(stamp)}"
                 )
+                if io.language == "JSONata":
+                    # AWS: the expression's value is wrong, not the path: a query error.
+                    error = StatesError("States.QueryEvaluationError", cause)
+                    error.location = "Timestamp"
+                    raise error
+                raise runtime_error(cause)
             seconds = (target - datetime.now(target.tzinfo)).total_seconds()
         if seconds > MAX_WAIT_SECONDS:
             raise runtime_error("Wait state delay is too long.")
@@ -361,8 +369,9 @@ class Execution:
         def body():
             effective = io.effective(state, raw, context)
             resource = state["Resource"]
-            timeout = io.field(state, "TimeoutSeconds", raw, context)
-            timeout = None if timeout is MISSING else timeout
+            timeout = numeric_fields.timeout_seconds(
+                io.field(state, "TimeoutSeconds", raw, context), state
+            )
             named = _resource_fields(resource)
             scheduled = self.history.add(
                 "TaskScheduled",
@@ -414,8 +423,9 @@ class Execution:
                 inputs.append(io.item_input(state, effective, item_context))
             if "ItemBatcher" in state:
                 inputs = _batches(state["ItemBatcher"], inputs, effective, context, io)
-            limit = _max_concurrency(io.field(state, "MaxConcurrency", effective, context),
-                                     state, io)  # fmt: skip
+            limit = numeric_fields.read(io.field(state, "MaxConcurrency", effective, context),
+                                        state, "MaxConcurrency",
+                                        io.source(state, "MaxConcurrency"))  # fmt: skip
             ceiling = DISTRIBUTED_MAX_WORKERS if distributed else MAP_MAX_WORKERS
             workers = max(1, min(limit or ceiling, ceiling, self.max_parallel or ceiling))
             self.history.add("MapStateStarted", length=len(inputs))
@@ -453,8 +463,10 @@ class Execution:
             parameters = io.effective(reader, effective, context)
             raw_items = self.tasks.run(reader["Resource"], parameters,
                                        TaskContext(name, context, None, self.history))  # fmt: skip
-            items = _reader_items(reader, raw_items, io.field(reader.get("ReaderConfig", {}),
-                                  "MaxItems", effective, context))  # fmt: skip
+            config = reader.get("ReaderConfig", {})
+            most = numeric_fields.max_items(io.field(config, "MaxItems", effective, context),
+                                            config, io.source(config, "MaxItems"))  # fmt: skip
+            items = _reader_items(reader, raw_items, most)
         if not isinstance(items, list):
             raise StatesError(
                 "States.QueryEvaluationError",
@@ -467,10 +479,12 @@ class Execution:
         """A Distributed Map's child workflow executions, each its own $$.Execution, with the
         tolerated failures and the ResultWriter; fails with States.ExceedToleratedFailureThreshold
         once more children fail than tolerated (children not yet started are not started)."""
-        count = io.field(state, "ToleratedFailureCount", effective, context)
-        percentage = io.field(state, "ToleratedFailurePercentage", effective, context)
-        count = 0 if count is MISSING else count
-        percentage = None if percentage is MISSING else percentage
+        count, percentage = (
+            numeric_fields.read(io.field(state, name, effective, context), state, name,
+                                io.source(state, name))
+            for name in ("ToleratedFailureCount", "ToleratedFailurePercentage")
+        )  # fmt: skip
+        count = count or 0
         total, lock, failed, exceeded = len(inputs), threading.Lock(), [], threading.Event()
         machine = self.base_context["StateMachine"]
         label = state.get("Label", uuid.uuid4().hex[:8])
@@ -527,6 +541,11 @@ class Execution:
         <Prefix>/<map run id>/, listed by manifest.json; the state's result names them."""
         writer = state["ResultWriter"]
         target = io.effective(writer, effective, context)
+        if not isinstance(target, dict) or not isinstance(target.get("Bucket"), str):
+            raise StatesError(
+                "States.ResultWriterFailed",
+                f"The ResultWriter's parameters need a Bucket (a string): {json.dumps(target)}",
+            )
         bucket, prefix = target["Bucket"], str(target.get("Prefix", "")).rstrip("/")
         base = f"{prefix}/{map_run_arn.rsplit(':', 1)[-1]}/" if prefix else (
             f"{map_run_arn.rsplit(':', 1)[-1]}/")  # fmt: skip
@@ -631,22 +650,6 @@ def _wait_seconds(seconds: Any, state: dict[str, Any], io) -> int:
     return seconds
 
 
-def _max_concurrency(value: Any, state: dict[str, Any], io) -> int:
-    """MaxConcurrency (0: no limit), checked as AWS checks MaxConcurrencyPath."""
-    if value is MISSING:
-        return MAP_MAX_WORKERS
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise runtime_error(
-            f'The MaxConcurrencyPath field refers to value "{_shown(value)}" which is not a '
-            f"valid integer: {io.source(state, 'MaxConcurrency')}"
-        )
-    if value < 0:
-        raise runtime_error(
-            f"Expected non-negative integer for MaxConcurrency, got '{value}' instead."
-        )
-    return value or MAP_MAX_WORKERS
-
-
 def _json_type(value: Any) -> str:
     for python_type, name in ((bool, "boolean"), (dict, "object"), (str, "string"),
                               (int | float, "number")):  # fmt: skip
@@ -655,7 +658,7 @@ def _json_type(value: Any) -> str:
     return "null"
 
 
-def _reader_items(reader: dict[str, Any], raw: Any, max_items: Any) -> list[Any]:
+def _reader_items(reader: dict[str, Any], raw: Any, max_items: int | None) -> list[Any]:
     """An ItemReader's items: listObjectsV2's objects as they are; getObject's text parsed as
     ReaderConfig.InputType says (JSON: an array; CSV: rows, headers from the first row or
     CSVHeaders); at most MaxItems of them."""
@@ -678,7 +681,7 @@ def _reader_items(reader: dict[str, Any], raw: Any, max_items: Any) -> list[Any]
             )
     else:
         items = raw
-    if max_items is not MISSING and isinstance(max_items, int) and max_items > 0:
+    if max_items and isinstance(items, list):
         items = items[:max_items]
     return items
 
@@ -701,10 +704,13 @@ def _csv_items(text: str, config: dict[str, Any]) -> list[dict[str, str]]:
 def _batches(batcher, inputs, effective, context, io) -> list[dict[str, Any]]:
     """ItemBatcher: the items in groups of MaxItemsPerBatch (and MaxInputBytesPerBatch),
     each `{"Items": [...]}` plus BatchInput when given."""
-    most = io.field(batcher, "MaxItemsPerBatch", effective, context)
-    most = len(inputs) or 1 if most is MISSING else most
-    limit = io.field(batcher, "MaxInputBytesPerBatch", effective, context)
-    limit = MAX_PAYLOAD_BYTES if limit is MISSING else limit
+    most, limit = (
+        numeric_fields.read(io.field(batcher, name, effective, context), batcher, name,
+                            io.source(batcher, name))
+        for name in ("MaxItemsPerBatch", "MaxInputBytesPerBatch")
+    )  # fmt: skip
+    most = most or len(inputs) or 1
+    limit = limit or MAX_PAYLOAD_BYTES
     extra = {}
     if "BatchInput" in batcher:
         extra["BatchInput"] = io.effective({"Parameters": batcher["BatchInput"]}, effective,

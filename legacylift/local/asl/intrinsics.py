@@ -138,8 +138,14 @@ def _format(template: str, *values: Any) -> str:
     return "".join(output)
 
 
+def _finite(value: Any) -> bool:
+    """A JSON number Python can compute with (json.loads reads 1e999 as infinity)."""
+    return (not isinstance(value, bool) and isinstance(value, int | float)
+            and math.isfinite(value))  # fmt: skip
+
+
 def _integer(value: Any, what: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int | float) or int(value) != value:
+    if not _finite(value) or int(value) != value:
         raise _failure(f"{what} must be an integer, got {json.dumps(value)}")
     return int(value)
 
@@ -147,7 +153,7 @@ def _integer(value: Any, what: str) -> int:
 def _rounded(value: Any, what: str) -> int:
     """A number rounded half up, as Java's Math.round does (1.5 -> 2, -1.5 -> -1): MathAdd and
     MathRandom accept non-integer numbers this way."""
-    if isinstance(value, bool) or not isinstance(value, int | float):
+    if not _finite(value):
         raise _failure(f"{what} must be a number, got {json.dumps(value)}")
     return math.floor(value + 0.5)
 
@@ -175,10 +181,10 @@ def _range(start, end, step):
     start, end, step = (_integer(v, "ArrayRange argument") for v in (start, end, step))
     if step == 0:
         raise _failure("ArrayRange's step must not be 0")
-    values = list(range(start, end + (1 if step > 0 else -1), step))
-    if len(values) > MAX_ARRAY:
-        raise _failure(f"ArrayRange would make {len(values)} items (limit {MAX_ARRAY})")
-    return values
+    count = max(0, (end - start) // step + 1)
+    if count > MAX_ARRAY:
+        raise _failure(f"ArrayRange would make {count} items (limit {MAX_ARRAY})")
+    return list(range(start, end + (1 if step > 0 else -1), step))
 
 
 def _get_item(array, index):
@@ -223,6 +229,8 @@ def _merge(first, second, deep):
 
 def _random(start, end, seed=None):
     start, end = _rounded(start, "MathRandom start"), _rounded(end, "MathRandom end")
+    if start > end:
+        raise _failure(f"MathRandom's start {start} is greater than its end {end}")
     generator = random.Random(_integer(seed, "seed")) if seed is not None else random  # noqa: S311
     return generator.randint(start, end)
 
@@ -238,7 +246,7 @@ def _string_to_json(text):
         return None  # AWS: an empty or blank string is null
     try:
         return json.loads(_string(text, "StringToJson's argument"))
-    except json.JSONDecodeError as exc:
+    except (ValueError, RecursionError) as exc:  # JSONDecodeError, or a number too long
         raise _failure(f"StringToJson: not JSON ({exc})") from None
 
 

@@ -9,6 +9,7 @@ AWS's reference: https://docs.aws.amazon.com/step-functions/latest/dg/transformi
 from __future__ import annotations
 
 import json
+import math
 import random
 import threading
 import uuid
@@ -50,9 +51,54 @@ def _aws_function(name: str, implementation):
     return Jsonata.JLambda(call)
 
 
+_JAVA_MULTIPLIER, _JAVA_MASK = 0x5DEECE66D, (1 << 48) - 1
+MAX_RANGE = 1_000_000  # AWS bounds an evaluation's memory (a $range of 200000 values runs)
+
+
+def _finite(value: Any) -> bool:
+    return (not isinstance(value, bool) and isinstance(value, int | float)
+            and math.isfinite(value))  # fmt: skip
+
+
+def _signature_error(argument: int, name: str) -> ValueError:
+    """JSONata's sentence for an argument of the wrong type (T0410)."""
+    return ValueError(f'Argument {argument} of function "{name}" does not match function signature')
+
+
 def _random_number(seed=None) -> float:
-    generator = random.Random(seed) if seed is not None else random  # noqa: S311
-    return generator.random()
+    """$random(): a number in [0, 1); with a seed, the first nextDouble() of Java's
+    java.util.Random(seed), as AWS computes it ($random(42) is 0.7275636800328681)."""
+    if seed is None:
+        return random.random()  # noqa: S311 - not cryptographic
+    if not _finite(seed):
+        raise _signature_error(1, "randomSeeded")
+    state = (int(seed) ^ _JAVA_MULTIPLIER) & _JAVA_MASK
+
+    def bits(count: int) -> int:
+        nonlocal state
+        state = (state * _JAVA_MULTIPLIER + 0xB) & _JAVA_MASK
+        return state >> (48 - count)
+
+    return ((bits(26) << 27) + bits(27)) * 2.0**-53
+
+
+def _range(start, end, step=1):
+    """$range(start, end[, step]): start, start+step, ... up to and including end; each
+    argument truncated towards zero. One value is that value (a JSONata sequence of one),
+    none is undefined."""
+    for index, value in enumerate((start, end, step), start=1):
+        if not _finite(value):
+            raise _signature_error(index, "range")
+    start, end, step = int(start), int(end), int(step)
+    if step == 0:
+        raise ValueError("$range: the step must not be 0")
+    count = max(0, (end - start) // step + 1)
+    if count > MAX_RANGE:
+        raise ValueError(f"$range: {count} values, more than the {MAX_RANGE} evaluated here")
+    values = list(range(start, end + (1 if step > 0 else -1), step))
+    if not values:
+        return None
+    return values[0] if len(values) == 1 else values
 
 
 def _parse(text):
@@ -66,7 +112,7 @@ def _parse(text):
 
 AWS_FUNCTIONS = {
     "partition": intrinsics.FUNCTIONS["States.ArrayPartition"],
-    "range": intrinsics.FUNCTIONS["States.ArrayRange"],
+    "range": _range,
     "hash": intrinsics.FUNCTIONS["States.Hash"],
     "random": _random_number,
     "uuid": lambda: str(uuid.uuid4()),
@@ -103,6 +149,26 @@ def _compiled(expression: str) -> Jsonata:
     return cache[expression]
 
 
+# JSONata's sentences for an argument of the wrong type, which jsonata-python prints with its
+# placeholders unfilled ("Argument 1 of Object sum must be an array of n").
+_ARGUMENT_ERRORS = {
+    "T0410": 'Argument {index} of function "{name}" does not match function signature',
+    "T0411": 'Context value is not a compatible type with argument {index} of function "{name}"',
+    "T0412": 'Argument {index} of function "{name}" must be an array of "{kind}"',
+}
+_ARRAY_KINDS = {"a": "arrays", "b": "booleans", "f": "functions", "n": "numbers",
+                "o": "objects", "s": "strings"}  # fmt: skip
+
+
+def _message(exc: Exception) -> str:
+    """An evaluation error's text, in JSONata's own words where jsonata-python garbles them."""
+    template = _ARGUMENT_ERRORS.get(getattr(exc, "error", None))
+    if template is None:
+        return str(exc)
+    kind = _ARRAY_KINDS.get(exc.extra, exc.extra)
+    return template.format(index=exc.current, name=exc.expected, kind=kind)
+
+
 def evaluate(text: str, states: dict[str, Any], context: Context, field: str) -> Any:
     """The value of the expression `{% text %}` in `field`; States.QueryEvaluationError when
     it fails or returns nothing (undefined)."""
@@ -115,7 +181,7 @@ def evaluate(text: str, states: dict[str, Any], context: Context, field: str) ->
     except Exception as exc:  # jsonata-python raises JException and Python errors alike
         raise _query_error(
             f"An error occurred while evaluating the JSONata expression '{expression}' "
-            f"specified for the field '{field}': {exc}",
+            f"specified for the field '{field}': {_message(exc)}",
             field,
         ) from None
     if value is None:
@@ -203,10 +269,18 @@ class JSONataPayload:
         return value
 
     def items(self, state: dict[str, Any], effective: Any, context: Context) -> Any:
-        """The Map state's Items: a JSON array or an expression (default: the input)."""
+        """The Map state's Items: a JSON array or an expression giving one (default: the
+        input); an expression giving anything else is States.QueryEvaluationError."""
         if "Items" not in state:
             return effective
-        return evaluate_template(state["Items"], _states(effective, context), context, "Items")
+        items = evaluate_template(state["Items"], _states(effective, context), context, "Items")
+        if is_expression(state["Items"]) and not isinstance(items, list):
+            raise _query_error(
+                f"The JSONata expression '{state['Items'][2:-2].strip()}' specified for the "
+                "field 'Items' returned an unexpected result type.",
+                "Items",
+            )
+        return items
 
     def item_input(self, state: dict[str, Any], effective: Any, item_context: Context) -> Any:
         """One iteration's input: ItemSelector (with `$states.context.Map.Item`), or the item."""

@@ -17,7 +17,7 @@ from legacylift.local.asl.variables import REFERENCE, Context
 
 # Fields whose missing path AWS reports as "The JSONPath ... specified for the field ..."
 # (payload template keys `x.$` too); the other path fields say "Invalid path ...".
-_FIELD_WORDING = frozenset({"ErrorPath", "CausePath"})
+_FIELD_WORDING = frozenset({"ErrorPath", "CausePath", "TimestampPath"})
 
 
 def resolve(path: str, document: Any, context: dict[str, Any]) -> Any:
@@ -34,12 +34,17 @@ def resolve(path: str, document: Any, context: dict[str, Any]) -> Any:
 
 def read_path(path: str, document: Any, context: dict[str, Any], field: str) -> Any:
     """The value at `path` (see `resolve`); a missing definite path is States.Runtime, worded
-    as AWS words it for payload template fields (`x.$`), ErrorPath and CausePath, and for the
-    other path fields (InputPath, OutputPath, ItemsPath, ...)."""
+    as AWS words it for payload template fields (`x.$`), ErrorPath, CausePath and
+    TimestampPath, for SecondsPath, and for the other path fields (InputPath, OutputPath,
+    ItemsPath, ...)."""
     try:
         return resolve(path, document, context)
     except jsonpath.PathNotFound:
         source = context if path.startswith("$$") else document
+        if field == "SecondsPath":
+            raise runtime_error(
+                f"The SecondsPath parameter does not reference an input value: {path}"
+            ) from None
         if field.endswith(".$") or field in _FIELD_WORDING:
             raise runtime_error(
                 f"The JSONPath '{path}' specified for the field '{field}' could not be found "
