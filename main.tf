@@ -96,7 +96,9 @@ module "s3" {
   intermediate_prefixes        = module.workflow.s3_layout.run_key_prefixes
   intermediate_expiration_days = var.intermediate_expiration_days
   force_destroy                = var.force_destroy
-  tags                         = var.tags
+
+  noncurrent_version_expiration_days = var.noncurrent_version_expiration_days
+  tags                               = var.tags
 }
 
 resource "aws_s3_object" "script" {

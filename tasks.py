@@ -449,6 +449,11 @@ def train(c, model, input, evaluation=None, workspace="local", time_scale="1"): 
     if not result.succeeded:
         error(result.failure)
         raise Exit(code=1)
+    from legacylift.console import warning
+    from legacylift.local.promotions import training_data_warning
+
+    if training_data_warning(model, result.output):
+        warning(training_data_warning(model, result.output))
     if result.promoted:
         record = result.output["record"]
         metric = record["metric"]

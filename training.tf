@@ -30,10 +30,23 @@ module "training_role" {
   for_each = local.trained_models
 
   name                     = module.workflow.training_role_names[each.key]
-  description              = "Role of the training and evaluation jobs of LegacyLift model ${each.key} (${var.name_prefix})"
+  description              = "Role of the training jobs of LegacyLift model ${each.key} (${var.name_prefix})"
   policy_json              = module.workflow.training_sagemaker_policies[each.key]
   source_account_id        = local.account_id
   source_arns              = module.workflow.training_role_source_arns[each.key]
+  permissions_boundary_arn = var.permissions_boundary_arn
+  tags                     = var.tags
+}
+
+module "evaluation_role" {
+  source   = "./modules/sagemaker-role"
+  for_each = local.trained_models
+
+  name                     = module.workflow.evaluation_role_names[each.key]
+  description              = "Role of the evaluation jobs of LegacyLift model ${each.key} (${var.name_prefix}); they run without network"
+  policy_json              = module.workflow.evaluation_sagemaker_policies[each.key]
+  source_account_id        = local.account_id
+  source_arns              = module.workflow.evaluation_role_source_arns[each.key]
   permissions_boundary_arn = var.permissions_boundary_arn
   tags                     = var.tags
 }
@@ -54,8 +67,8 @@ module "training_state_machine" {
   permissions_boundary_arn = var.permissions_boundary_arn
   tags                     = var.tags
 
-  # The jobs' role exists before an execution can pass it.
-  depends_on = [module.training_role]
+  # The jobs' roles exist before an execution can pass them.
+  depends_on = [module.training_role, module.evaluation_role]
 }
 
 output "training_state_machine_arns" {
@@ -64,8 +77,13 @@ output "training_state_machine_arns" {
 }
 
 output "training_role_arns" {
-  description = "ARN of each training model's job role (writes only under <model>/models/<execution>/)."
+  description = "ARN of each training model's Train job role (writes only under <model>/models/<execution>/artifacts/)."
   value       = { for name, role in module.training_role : name => role.role_arn }
+}
+
+output "evaluation_role_arns" {
+  description = "ARN of each training model's Evaluate job role (writes only under <model>/models/<execution>/evaluation/; its jobs run without network)."
+  value       = { for name, role in module.evaluation_role : name => role.role_arn }
 }
 
 output "promotion_records" {

@@ -187,6 +187,17 @@ variable "tracing_enabled" {
   default     = true
 }
 
+variable "noncurrent_version_expiration_days" {
+  description = "Days the data bucket keeps noncurrent object versions: at least 365, so every promotion record of the last year (each promotion overwrites `<model>/models/promoted.json`) can be reconstructed."
+  type        = number
+  default     = 400
+
+  validation {
+    condition     = var.noncurrent_version_expiration_days >= 365 && floor(var.noncurrent_version_expiration_days) == var.noncurrent_version_expiration_days
+    error_message = "The noncurrent_version_expiration_days must be a whole number of at least 365 (a year of promotion records)."
+  }
+}
+
 variable "intermediate_expiration_days" {
   description = "Days after which intermediate run data (`<model>/runs/`) expires."
   type        = number

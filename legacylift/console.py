@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 _BOLD, _GREEN, _RED, _DIM, _RESET = "\033[1m", "\033[32m", "\033[31m", "\033[2m", "\033[0m"
+_YELLOW = "\033[33m"
 
 
 def _colour(code: str, text: str) -> str:
@@ -27,6 +28,11 @@ def detail(message: str) -> None:
 def success(message: str) -> None:
     """Print a completed-step line."""
     print(f"{_colour(_GREEN, '✓')} {message}", flush=True)
+
+
+def warning(message: str) -> None:
+    """Print a warning line to stderr: the run went on, but its result needs attention."""
+    print(f"{_colour(_YELLOW, 'warning:')} {message}", file=sys.stderr, flush=True)
 
 
 def error(message: str) -> None:

@@ -225,6 +225,195 @@ BUGS = (
         ("tests/test_history.py::test_a_local_run_imports_nothing_of_aws",),
     ),
     PlantedBug(
+        "failed-run-exits-zero",
+        "a cloud run (inference or training) that did not succeed reported as if it had",
+        "legacylift/aws/operations.py",
+        '    if status == "SUCCEEDED":\n        total = sum(',
+        "    if True:\n        total = sum(",
+        (
+            "tests/aws/test_operations.py::test_invoke_run_workflow_train_reports_a_failed_training_run",
+            "tests/aws/test_operations.py::test_invoke_run_reports_a_failed_inference_run",
+        ),
+    ),
+    PlantedBug(
+        "promoted-artifacts-unsealed",
+        "the promotion record naming the Train job's own artifacts prefix, not the sealed copy",
+        "modules/workflow/templates/train.asl.json.tftpl",
+        '        "artifact_uri.$": "$.sealed_uri",',
+        '        "artifact_uri.$": "$.artifacts_uri",',
+        (
+            "tests/workflow/test_training.py::test_the_promoted_artifacts_are_a_sealed_copy_no_job_may_write",
+        ),
+    ),
+    PlantedBug(
+        "sealed-artifacts-overwritten",
+        "a reused execution name sealing over an existing (possibly promoted) sealed copy",
+        "modules/workflow/templates/train.asl.json.tftpl",
+        '"NumericGreaterThan": 0, "Next": "SealedExists"',
+        '"NumericGreaterThan": 1000000, "Next": "SealedExists"',
+        (
+            "tests/workflow/test_training.py::test_sealing_refuses_what_it_cannot_copy_whole_or_would_overwrite",
+        ),
+    ),
+    PlantedBug(
+        "train-role-writes-metrics",
+        "the Train jobs' role writing all of <model>/models/*/* (another run's metric too)",
+        "modules/workflow/training_policies.tf",
+        '${name}/models/*/${local.training_step_writes[step]}/*"]',
+        '${name}/models/*/*"]',
+        (
+            "tests/workflow/test_training.py::test_no_job_may_replace_what_was_promoted_or_forge_a_metric",
+        ),
+    ),
+    PlantedBug(
+        "evaluation-with-network",
+        "the Evaluate job run with network (as a networked Train job may)",
+        "modules/workflow/training.tf",
+        'EnableNetworkIsolation = step == "evaluate" ? true : !tobool(',
+        'EnableNetworkIsolation = step == "evaluate" ? false : !tobool(',
+        (
+            "tests/workflow/test_training.py::test_no_job_may_replace_what_was_promoted_or_forge_a_metric",
+        ),
+    ),
+    PlantedBug(
+        "promoted-record-undecryptable",
+        "no kms:Decrypt for the promoted-inference state machine reading its SSE-KMS record",
+        "modules/workflow/training_policies.tf",
+        "    ], var.kms_key_arn == null ? [] : [{\n      # The record is written SSE-KMS",
+        "    ], true ? [] : [{\n      # The record is written SSE-KMS",
+        ("tests/workflow/test_kms.py::test_kms_request_sequence_of_promoted_inference",),
+    ),
+    PlantedBug(
+        "map-results-without-data-key",
+        "no kms:GenerateDataKey for the Distributed Map's ResultWriter under SSE-KMS",
+        "modules/workflow/fan_out.tf",
+        '? ["kms:Decrypt", "kms:GenerateDataKey"] : ["kms:Decrypt"]',
+        '? ["kms:Decrypt"] : ["kms:Decrypt"]',
+        ("tests/workflow/test_kms.py::test_kms_request_sequence_of_a_distributed_fan_out",),
+    ),
+    PlantedBug(
+        "data-key-unconditioned",
+        "the execution roles' data key use without kms:ViaService and encryption context",
+        "modules/workflow/policies.tf",
+        "          Condition = {\n"
+        '            StringEquals = { "kms:ViaService" = local.kms_via_s3 }',
+        "          Condition = {\n"
+        '            StringEquals = { "kms:CallerAccount" = var.aws_account_id }',
+        (
+            "tests/workflow/test_kms.py::test_every_data_key_use_is_through_s3_for_the_roles_own_objects",
+        ),
+    ),
+    PlantedBug(
+        "data-bucket-shared",
+        "the data bucket accepted as an extra or chained location",
+        "modules/workflow/main.tf",
+        "    shared_locations = length(local.data_bucket_locations) == 0 ? true : tobool(",
+        "    shared_locations = true ? true : tobool(",
+        (
+            "tests/workflow/test_shared_locations.py::test_the_data_bucket_is_refused_as_a_shared_location",
+        ),
+    ),
+    PlantedBug(
+        "generic-code-writable",
+        "the generic role allowed to write its own code area",
+        "modules/workflow/policies.tf",
+        '        Sid      = "GenericCodeIsReadOnly"\n        Effect   = "Deny"',
+        '        Sid      = "GenericCodeIsReadOnly"\n        Effect   = "Allow"',
+        (
+            "tests/workflow/test_shared_locations.py::test_the_generic_role_reads_but_never_writes_its_code_area",
+        ),
+    ),
+    PlantedBug(
+        "generic-code-unchecked",
+        "the generic input check accepting CodeUri from where generic jobs write",
+        "modules/workflow/templates/generic.asl.json.tftpl",
+        '%{ if contains(step.required_uris, "CodeUri") ~}',
+        "%{ if false ~}",
+        (
+            "tests/workflow/test_shared_locations.py::test_the_generic_input_check_refuses_code_a_generic_job_may_write",
+        ),
+    ),
+    PlantedBug(
+        "log-streams-unscoped",
+        "CreateLogStream on every stream of the processing jobs' log group",
+        "modules/workflow/policies.tf",
+        '["logs:DescribeLogStreams"] : ["logs:CreateLogGroup", "logs:DescribeLogStreams"]',
+        '["logs:DescribeLogStreams"] : ["logs:CreateLogGroup", "logs:DescribeLogStreams", '
+        '"logs:CreateLogStream"]',
+        ("tests/workflow/test_policies.py::test_log_statements_use_the_documented_arn_forms",),
+    ),
+    PlantedBug(
+        "name-prefix-double-hyphen",
+        "a name_prefix with '--' accepted (it can match another deployment's generic names)",
+        "modules/workflow/variables.tf",
+        '    condition     = length(regexall("--", var.name_prefix)) == 0',
+        '    condition     = length(regexall("---", var.name_prefix)) == 0',
+        ("tests/workflow/test_validation.py::test_bad_input_is_refused_with_a_readable_message",),
+    ),
+    PlantedBug(
+        "log-delivery-twice",
+        "the workflow's state machine policies granting log delivery besides modules/state-machine",
+        "modules/workflow/policies.tf",
+        "      # Log delivery (the state machine's logging configuration) is granted once, by\n",
+        '      { Sid = "LogDeliveryUnscopable", Effect = "Allow", Resource = ["*"],\n'
+        '      Action = ["logs:CreateLogDelivery", "logs:PutResourcePolicy"] },\n',
+        (
+            "tests/workflow/test_policies.py::test_log_delivery_is_granted_once_by_the_state_machine_module",
+        ),
+    ),
+    PlantedBug(
+        "implausible-metric-accepted",
+        "the promotion decision taking any metric summary (a forged basis of 1e300 passes)",
+        "modules/workflow/templates/train.asl.json.tftpl",
+        '      "Default": "ImplausibleMetric"',
+        '      "Default": "ReadPromoted"',
+        ("tests/workflow/test_training.py::test_an_implausible_metric_summary_promotes_nothing",),
+    ),
+    PlantedBug(
+        "leftover-processes-survive",
+        "the step runner writing the metric summary with the evaluation's leftovers alive",
+        "modules/workflow/files/steprunner.py",
+        "        if options.end_all_processes:\n            end_all_processes()\n",
+        "",
+        (
+            "tests/workflow/test_steprunner.py::"
+            "test_processes_the_evaluation_leaves_behind_cannot_forge_the_summary",
+        ),
+    ),
+    PlantedBug(
+        "summary-follows-links",
+        "the metric summary written through a link or over a file the evaluation left",
+        "modules/workflow/files/steprunner.py",
+        "            write_exclusively(options.summary, json.dumps(summary))\n",
+        "            options.summary.write_text(json.dumps(summary))\n",
+        (
+            "tests/workflow/test_steprunner.py::test_a_summary_already_there_or_a_link_fails_the_step",
+        ),
+    ),
+    PlantedBug(
+        "separate-evaluation-reported-as-training",
+        "a run with evaluation data reported as evaluated on its training data",
+        "modules/workflow/templates/train.asl.json.tftpl",
+        '      "Result": false,\n      "ResultPath": "$.evaluated_on_training_data",',
+        '      "Result": true,\n      "ResultPath": "$.evaluated_on_training_data",',
+        (
+            "tests/workflow/test_training.py::"
+            "test_evaluating_on_the_training_data_is_said_in_the_output_and_the_record",
+        ),
+    ),
+    PlantedBug(
+        "local-copy-reencodes",
+        "the local CopyObject writing the source re-encoded as text (bytes changed)",
+        "legacylift/local/s3_tasks.py",
+        '        data = self._read(f"s3://{bucket}/{key}", key)\n        self.sources.put(uri',
+        '        data = self._read(f"s3://{bucket}/{key}", key).decode("latin-1").encode()\n'
+        "        self.sources.put(uri",
+        (
+            "tests/local/test_s3_tasks.py::"
+            "test_copy_object_copies_bytes_whole_and_a_missing_source_is_no_such_key",
+        ),
+    ),
+    PlantedBug(
         "history-unbounded",
         "the local engine's 25,000-event history limit removed (a looping definition never ends)",
         "legacylift/local/asl/history.py",

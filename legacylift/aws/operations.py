@@ -10,6 +10,7 @@ from legacylift.aws import executions, stack
 from legacylift.aws.session import check_credentials, region_of_arn, session
 from legacylift.errors import LegacyLiftError
 from legacylift.history import format_duration
+from legacylift.local.promotions import training_data_warning
 from legacylift.report.cost import cost_line
 from legacylift.report.reporter import Reporter
 
@@ -184,11 +185,10 @@ def train(
     console.info(f"started {arn}")
     if not wait:
         return arn
-    status, history = executions.follow(sfn, arn, poll_seconds)
-    if status != "SUCCEEDED":
-        summary = executions.report_failure(status, history, aws.client("logs"))
-        raise LegacyLiftError(f"execution {name} {status}: {summary}")
+    _follow(aws, arn, poll_seconds, Reporter("text"))
     output = json.loads(sfn.describe_execution(executionArn=arn).get("output") or "{}")
+    if training_data_warning(model, output):
+        console.warning(training_data_warning(model, output))
     if output.get("promoted"):
         metric = output["record"]["metric"]
         console.success(

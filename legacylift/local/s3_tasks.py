@@ -10,6 +10,10 @@ LEGACYLIFT_S3_ENDPOINT_URL names).
   `{"ETag": ...}`; the object appears whole (readers never see part of it). For these two, only
   Bucket, Key (Body) and the request fields that change nothing locally (content type,
   encryption settings) are accepted; any other field is refused up front;
+- `arn:aws:states:::aws-sdk:s3:copyObject` (a Task): copies `CopySource` ("bucket/key",
+  URL-encoded as S3 takes it) to Bucket/Key, bytes unchanged; returns
+  `{"CopyObjectResult": {"ETag", "LastModified"}}`; a missing source fails with
+  `S3.NoSuchKeyException`;
 - a Distributed Map's ItemReader `arn:aws:states:::s3:listObjectsV2` (every object under the
   prefix, all pages) and `arn:aws:states:::s3:getObject` (the object's text);
 - its ResultWriter `arn:aws:states:::s3:putObject`.
@@ -25,6 +29,7 @@ import hashlib
 import io
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import unquote
 
 from legacylift.local.asl.errors import StatesError
 from legacylift.local.asl.interpreter import TaskContext
@@ -33,6 +38,7 @@ from legacylift.local.datasources import DataSources, LocalObjectStore
 SDK_LIST = "arn:aws:states:::aws-sdk:s3:listObjectsV2"
 GET = "arn:aws:states:::aws-sdk:s3:getObject"
 PUT = "arn:aws:states:::aws-sdk:s3:putObject"
+COPY = "arn:aws:states:::aws-sdk:s3:copyObject"
 READER_LIST = "arn:aws:states:::s3:listObjectsV2"
 READER_GET = "arn:aws:states:::s3:getObject"
 WRITER_PUT = "arn:aws:states:::s3:putObject"
@@ -42,6 +48,7 @@ MAX_KEYS = 1000
 PASSIVE_FIELDS = {
     GET: set(),
     PUT: {"ContentType", "ServerSideEncryption", "SsekmsKeyId", "BucketKeyEnabled", "Metadata"},
+    COPY: {"ServerSideEncryption", "SsekmsKeyId", "BucketKeyEnabled"},
 }
 MAX_BODY = 256 * 1024  # a state's payload limit; AWS refuses a larger result
 
@@ -60,7 +67,7 @@ class S3Tasks:
 
     def supports(self, resource: str) -> bool:
         """The S3 resources listed in the module docstring."""
-        return resource in (SDK_LIST, GET, PUT, READER_LIST, READER_GET, WRITER_PUT)
+        return resource in (SDK_LIST, GET, PUT, COPY, READER_LIST, READER_GET, WRITER_PUT)
 
     def cancel(self) -> None:
         """Nothing runs in the background."""
@@ -92,6 +99,7 @@ class S3Tasks:
             "Key",
             *PASSIVE_FIELDS[resource],
             *(["Body"] if resource == PUT else []),
+            *(["CopySource"] if resource == COPY else []),
         }
         unknown = sorted(set(parameters) - allowed)
         if unknown:
@@ -106,6 +114,8 @@ class S3Tasks:
         uri = f"s3://{bucket}/{key}"
         if resource == GET:
             return self._get_object(uri, key)
+        if resource == COPY:
+            return self._copy_object(uri, parameters.get("CopySource"))
         return self._put_object(uri, parameters.get("Body"))
 
     def _objects(self, bucket: str, prefix: str) -> list[dict[str, Any]]:
@@ -192,6 +202,20 @@ class S3Tasks:
             "ContentLength": len(data),
             "ContentType": "application/octet-stream",
             "ETag": f'"{hashlib.md5(data).hexdigest()}"',  # noqa: S324 - S3's ETag is MD5
+        }
+
+    def _copy_object(self, uri: str, source: Any) -> dict[str, Any]:
+        """CopyObject: the source object's bytes written whole at `uri`."""
+        if not isinstance(source, str) or "/" not in source.lstrip("/"):
+            raise _request_error("CopySource must be 'bucket/key'")
+        bucket, key = unquote(source.lstrip("/")).split("/", 1)
+        data = self._read(f"s3://{bucket}/{key}", key)
+        self.sources.put(uri, io.BytesIO(data))
+        return {
+            "CopyObjectResult": {
+                "ETag": f'"{hashlib.md5(data).hexdigest()}"',  # noqa: S324 - S3's ETag is MD5
+                "LastModified": datetime.now(UTC).isoformat(timespec="seconds"),
+            }
         }
 
     def _put_object(self, uri: str, body: Any) -> dict[str, Any]:

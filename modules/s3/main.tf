@@ -3,7 +3,7 @@ locals {
 }
 
 resource "aws_s3_bucket" "this" {
-  #checkov:skip=CKV_AWS_18:Access logging needs a separate log bucket owned by the account's logging setup; CloudTrail data events are the recommended audit trail for this data bucket.
+  #checkov:skip=CKV_AWS_18:Access logging needs a separate log bucket, which belongs to the account's logging setup and is not created here; an audit trail of this bucket comes from CloudTrail S3 data events, which this module does not configure (docs/terraform.md, Security model).
   #checkov:skip=CKV_AWS_144:Cross-region replication is a disaster-recovery choice of the deployment; intermediate data is reproducible and inputs/outputs belong to the caller.
   #checkov:skip=CKV_AWS_145:SSE-KMS is supported through kms_key_arn; SSE-S3 is the default so the module works without a customer-managed key.
   #checkov:skip=CKV2_AWS_62:No consumer of bucket event notifications exists; executions report completion through Step Functions.

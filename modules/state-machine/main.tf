@@ -51,21 +51,30 @@ resource "aws_iam_role_policy" "workflow" {
   policy = var.policy_json
 }
 
-# Log delivery and X-Ray calls cannot be scoped to a resource: AWS documents "*" for them.
+# Vended log delivery (the logging configuration) and X-Ray: the log delivery and X-Ray calls
+# cannot be scoped to a resource (AWS documents "*" for them); the log group and resource
+# policy calls take the account's CloudWatch Logs ARNs.
 data "aws_iam_policy_document" "observability" {
   statement {
     sid = "LogDelivery"
     actions = [
       "logs:CreateLogDelivery",
       "logs:DeleteLogDelivery",
-      "logs:DescribeLogGroups",
-      "logs:DescribeResourcePolicies",
       "logs:GetLogDelivery",
       "logs:ListLogDeliveries",
-      "logs:PutResourcePolicy",
       "logs:UpdateLogDelivery",
     ]
     resources = ["*"]
+  }
+
+  statement {
+    sid = "LogResourcePolicies"
+    actions = [
+      "logs:DescribeLogGroups",
+      "logs:DescribeResourcePolicies",
+      "logs:PutResourcePolicy",
+    ]
+    resources = ["arn:${data.aws_partition.current.partition}:logs:${data.aws_region.current.name}:${local.source_account_id}:*"]
   }
 
   dynamic "statement" {

@@ -147,6 +147,21 @@ locals {
         Resource = ["${local.arn_prefix.s3}${var.data_bucket}/${name}/input/*", "${local.arn_prefix.s3}${var.data_bucket}/${name}/inputs/*"]
       },
     ],
+    var.kms_key_arn == null ? [] : [{
+      # The ItemReader decrypts the batch lists; the ResultWriter's SSE-KMS uploads (multipart
+      # ones included) need a data key and Decrypt: through S3 only, for these objects only.
+      Sid      = "MapDataKeyThroughS3"
+      Effect   = "Allow"
+      Action   = fan_out.mode == "distributed" ? ["kms:Decrypt", "kms:GenerateDataKey"] : ["kms:Decrypt"]
+      Resource = [var.kms_key_arn]
+      Condition = {
+        StringEquals = { "kms:ViaService" = local.kms_via_s3 }
+        StringLike = { "kms:EncryptionContext:aws:s3:arn" = concat(
+          ["${local.arn_prefix.s3}${var.data_bucket}", "${local.arn_prefix.s3}${var.data_bucket}/${name}/input/*", "${local.arn_prefix.s3}${var.data_bucket}/${name}/inputs/*"],
+          fan_out.mode == "distributed" ? ["${local.arn_prefix.s3}${var.data_bucket}/${name}/output/*"] : [],
+        ) }
+      }
+    }],
   ) }
 
   fan_out_job_arns = { for name, fan_out in local.fan_out_combine : name => [

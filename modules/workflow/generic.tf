@@ -36,6 +36,9 @@ locals {
       VolumeSizeInGB      = [1, 16384]
       MaxRuntimeInSeconds = [1, 777600]
     }
+    # A step's CodeUri: the code area, or anywhere no generic job may write.
+    code_area                 = "s3://${var.data_bucket}/${local.generic_code_prefix}*"
+    writable_by_jobs          = concat(["s3://${var.data_bucket}/${local.generic_data_prefix}*"], [for uri in concat(var.generic_s3_uris, var.extra_output_s3_uris) : "${uri}*"])
     allow_entrypoint_override = var.generic_allow_entrypoint_override
     allow_network_override    = var.generic_allow_network_override
     # Keys of a step's input that only Terraform sets: refused rather than silently ignored.

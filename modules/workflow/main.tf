@@ -212,12 +212,21 @@ locals {
 # do on Terraform 1.0.3 (static messages, no access to other variables): each check is true
 # when nothing offends, else tobool() of the message fails the plan and shows the message.
 locals {
+  # Shared locations (policies.tf) never reach into the data bucket, whose areas are granted
+  # per model, per workflow and to the training state machines alone.
+  data_bucket_locations = [for uri in concat(var.extra_input_s3_uris, var.extra_output_s3_uris, var.generic_s3_uris) : uri
+    if regex("^s3://([^/]+)", uri)[0] == var.data_bucket
+  ]
+
   checks = {
     mutable_image_tags = var.allow_mutable_image_tags || length(local.mutable_images) == 0 ? true : tobool(
       "ERROR: models ${join(", ", local.mutable_images)}: image_uri is not pinned by digest (@sha256:...). Pin it with `invoke build-model`, or set allow_mutable_image_tags = true (local runs only)."
     )
     code_uris = length(local.missing_code_uris) == 0 ? true : tobool(
       "ERROR: ${join(", ", local.missing_code_uris)} missing: script-mode steps (image = \"framework\") need the S3 URI of their uploaded script in models.<name>.code_uris."
+    )
+    shared_locations = length(local.data_bucket_locations) == 0 ? true : tobool(
+      "ERROR: ${join(", ", local.data_bucket_locations)}: extra_input_s3_uris, extra_output_s3_uris and generic_s3_uris may not name the data bucket ${var.data_bucket} (it would give every role its other models' areas, promotion records, code and sealed artifacts): each model's areas and the generic workflow's _generic/ are granted already; name a prefix in another bucket."
     )
     definition_size = length(local.oversized_definitions) == 0 ? true : tobool(
       "ERROR: the state machine definitions of ${join(", ", local.oversized_definitions)} exceed Step Functions' 1 MB limit: shorten the environment values."

@@ -94,22 +94,37 @@ output "training_state_machine_names" {
 }
 
 output "training_state_machine_policies" {
-  description = "Map of model name to the IAM policy JSON of its training state machine role: its two job names, PassRole of its training role, its metric summaries, its promotion record."
+  description = "Map of model name to the IAM policy JSON of its training state machine role: its two job names, PassRole of its Train and Evaluate roles, its metric summaries, its promotion record, sealing its runs' artifacts into _sealed/<model>/."
   value       = local.training_state_machine_policies
 }
 
 output "training_role_names" {
-  description = "Map of model name to the name of the IAM role its training and evaluation jobs run as (the caller creates it with training_sagemaker_policies)."
+  description = "Map of model name to the name of the IAM role its Train jobs run as (the caller creates it with training_sagemaker_policies)."
   value       = local.training_role_names
 }
 
 output "training_role_source_arns" {
-  description = "Map of model name to the ARN patterns of its training and evaluation jobs, whose jobs alone may assume its training role (aws:SourceArn of the trust policy)."
-  value       = local.training_job_arns
+  description = "Map of model name to the ARN pattern of its Train jobs, whose jobs alone may assume its Train role (aws:SourceArn of the trust policy)."
+  value       = { for name, arns in local.training_job_arns : name => [arns[0]] }
+}
+
+output "evaluation_role_names" {
+  description = "Map of model name to the name of the IAM role its Evaluate jobs run as (the caller creates it with evaluation_sagemaker_policies)."
+  value       = local.evaluation_role_names
+}
+
+output "evaluation_role_source_arns" {
+  description = "Map of model name to the ARN pattern of its Evaluate jobs, whose jobs alone may assume its Evaluate role (aws:SourceArn of the trust policy)."
+  value       = { for name, arns in local.training_job_arns : name => [arns[1]] }
+}
+
+output "evaluation_sagemaker_policies" {
+  description = "Map of model name to the IAM policy JSON of its Evaluate jobs' role: read its input, the runner and the sealed artifacts, write only under <model>/models/<execution>/evaluation/ (the jobs run without network)."
+  value       = local.evaluation_sagemaker_policies
 }
 
 output "training_sagemaker_policies" {
-  description = "Map of model name to the IAM policy JSON of its training jobs' role: read its input, the runner and its models/ prefix, write only under <model>/models/<execution>/."
+  description = "Map of model name to the IAM policy JSON of its Train jobs' role: read its input and the runner, write only under <model>/models/<execution>/artifacts/ (never the sealed artifacts, the promotion record or a metric)."
   value       = local.training_sagemaker_policies
 }
 

@@ -78,8 +78,17 @@ locals {
   # Who may assume each execution role: SageMaker, for exactly the role's processing jobs.
   sagemaker_role_source_arns = { for name, grant in local.model_grants : name => grant.job_arns }
 
-  # The generic workflow's area of the data bucket ("_" starts no model name).
+  # The generic workflow's area of the data bucket ("_" starts no model name), and its code
+  # area, which the generic role reads and never writes.
   generic_data_prefix = "_generic/"
+  generic_code_prefix = "${local.generic_data_prefix}code/"
+
+  # Data keys are used only through S3 (kms:ViaService) and only for the objects a role's S3
+  # grants name: the encryption context S3 sends is the object's ARN, or the bucket's ARN for
+  # objects under an S3 Bucket Key (modules/s3 enables one with kms_key_arn), so each role's
+  # buckets are listed too. DescribeKey (key metadata only) is granted apart, unconditioned:
+  # SageMaker checks the key with the caller's credentials, not through S3.
+  kms_via_s3 = "s3.${var.aws_region}.amazonaws.com"
 
   kms_grant_statement = {
     # SageMaker encrypts the job's volume and output with the key through a grant made with the
@@ -101,23 +110,8 @@ locals {
         Action   = ["events:PutTargets", "events:PutRule", "events:DescribeRule"]
         Resource = [local.sync_rule_arn]
       },
-      {
-        # CloudWatch Logs vended log delivery (the state machine's logging configuration):
-        # these actions support no resource-level permissions, so AWS documents Resource "*".
-        Sid    = "LogDeliveryUnscopable"
-        Effect = "Allow"
-        Action = [
-          "logs:CreateLogDelivery",
-          "logs:GetLogDelivery",
-          "logs:UpdateLogDelivery",
-          "logs:DeleteLogDelivery",
-          "logs:ListLogDeliveries",
-          "logs:PutResourcePolicy",
-          "logs:DescribeResourcePolicies",
-          "logs:DescribeLogGroups",
-        ]
-        Resource = ["*"]
-      },
+      # Log delivery (the state machine's logging configuration) is granted once, by
+      # modules/state-machine, which configures it.
     ],
     var.enable_xray_tracing ? [{
       # X-Ray's trace and sampling actions support no resource-level permissions.
@@ -249,16 +243,17 @@ locals {
           Resource = ["*"]
         },
         {
-          Sid    = "ProcessingJobLogGroup"
-          Effect = "Allow"
-          # A log group managed by Terraform needs no CreateLogGroup.
-          Action   = var.processing_job_log_group_managed ? ["logs:CreateLogStream", "logs:DescribeLogStreams"] : ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:DescribeLogStreams"]
+          # Acts on the log group (no stream ARN to scope by); a log group managed by Terraform
+          # needs no CreateLogGroup.
+          Sid      = "ProcessingJobLogGroup"
+          Effect   = "Allow"
+          Action   = var.processing_job_log_group_managed ? ["logs:DescribeLogStreams"] : ["logs:CreateLogGroup", "logs:DescribeLogStreams"]
           Resource = ["${local.processing_log_group_arn}:*"]
         },
         {
-          Sid      = "OwnJobLogEvents"
+          Sid      = "OwnJobLogStreams"
           Effect   = "Allow"
-          Action   = ["logs:PutLogEvents"]
+          Action   = ["logs:CreateLogStream", "logs:PutLogEvents"]
           Resource = grant.log_streams
         },
         {
@@ -270,10 +265,32 @@ locals {
           Condition = { StringLike = { "cloudwatch:namespace" = ["/aws/sagemaker/ProcessingJobs"] } }
         },
       ],
+      key != local.generic_policy_key ? [] : [{
+        # The generic workflow's code area: its jobs load it, so none of them may change it.
+        Sid      = "GenericCodeIsReadOnly"
+        Effect   = "Deny"
+        Action   = ["s3:PutObject", "s3:AbortMultipartUpload", "s3:DeleteObject"]
+        Resource = ["${local.arn_prefix.s3}${var.data_bucket}/${local.generic_code_prefix}*"]
+      }],
+      var.kms_key_arn == null ? [] : [
+        {
+          Sid      = "UseDataKeyThroughS3"
+          Effect   = "Allow"
+          Action   = ["kms:Decrypt", "kms:GenerateDataKey"]
+          Resource = [var.kms_key_arn]
+          Condition = {
+            StringEquals = { "kms:ViaService" = local.kms_via_s3 }
+            StringLike = { "kms:EncryptionContext:aws:s3:arn" = distinct(concat(
+              [for location in concat(grant.read, grant.write) : "${local.arn_prefix.s3}${location.bucket}"],
+              [for location in concat(grant.read, grant.write) : "${local.arn_prefix.s3}${location.bucket}/${location.key}*"],
+            )) }
+          }
+        },
+      ],
       var.kms_key_arn == null ? [] : [{
-        Sid      = "UseDataKey"
+        Sid      = "DescribeDataKey"
         Effect   = "Allow"
-        Action   = ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:DescribeKey"]
+        Action   = ["kms:DescribeKey"]
         Resource = [var.kms_key_arn]
       }],
       var.kms_key_arn == null ? [] : [local.kms_grant_statement],

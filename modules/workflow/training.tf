@@ -9,6 +9,12 @@ locals {
   runner_dir          = "/opt/ml/processing/input/legacylift"
   staged_artifact_dir = "/opt/ml/processing/input/artifacts"
   metric_summary_name = "legacylift-metric.json"
+  # The sealed copies of training artifacts (written only by the training state machines) and
+  # how many files one Train step may leave.
+  sealed_area        = "_sealed/"
+  max_artifact_files = 200
+  # The largest magnitude a metric value or basis may have (beyond it: not a plausible metric).
+  metric_bound        = "1e15"
   training_steps      = ["train", "evaluate"]
   training_step_state = { train = "Train", evaluate = "Evaluate" }
   training_step_abbr  = { train = "trn", evaluate = "evl" }
@@ -43,9 +49,12 @@ locals {
 
   promotion_record_keys = { for name, model in var.models : name => "${name}/models/promoted.json" }
 
-  # Training role names fit IAM's 64 characters: the job name prefix (at most 46) + "-train".
-  training_role_names = { for name, model in local.trained_models : name => "${model.job_name_prefix}-train" }
-  training_role_arns  = { for name, role in local.training_role_names : name => "arn:${var.aws_partition}:iam::${var.aws_account_id}:role/${role}" }
+  # Job role names fit IAM's 64 characters: the job name prefix (at most 46) + "-train" or
+  # "-evaluate".
+  training_role_names   = { for name, model in local.trained_models : name => "${model.job_name_prefix}-train" }
+  training_role_arns    = { for name, role in local.training_role_names : name => "arn:${var.aws_partition}:iam::${var.aws_account_id}:role/${role}" }
+  evaluation_role_names = { for name, model in local.trained_models : name => "${model.job_name_prefix}-evaluate" }
+  evaluation_role_arns  = { for name, role in local.evaluation_role_names : name => "arn:${var.aws_partition}:iam::${var.aws_account_id}:role/${role}" }
 
   training_state_machine_names = { for name, model in local.trained_models : name => "${var.name_prefix}-${name}-train" }
 
@@ -56,8 +65,15 @@ locals {
     record_key       = local.promotion_record_keys[name]
     summary_key_expr = "States.Format('${name}/models/{}/evaluation/${local.metric_summary_name}', $$.Execution.Name)"
     models_prefix    = "s3://${var.data_bucket}/${name}/models/{}/"
-    promotion        = local.promotion[name]
-    model            = name
+    # Evaluation and promotion use a sealed copy of the Train step's artifacts, in an area
+    # only the training state machine writes: s3://<bucket>/_sealed/<model>/models/<run>/artifacts/.
+    artifacts_key_expr   = "States.Format('${name}/models/{}/artifacts/', $$.Execution.Name)"
+    sealed_key_expr      = "States.Format('${local.sealed_area}${name}/models/{}/artifacts/', $$.Execution.Name)"
+    sealed_uri_expr      = "States.Format('s3://${var.data_bucket}/${local.sealed_area}${name}/models/{}/artifacts/', $$.Execution.Name)"
+    copy_source_expr     = "States.Format('${var.data_bucket}/{}', $.key)"
+    sealed_copy_key_expr = "States.Format('${local.sealed_area}{}', $.key)"
+    promotion            = local.promotion[name]
+    model                = name
     pinned = { for step in local.training_steps : step => {
       instance_type = lookup(var.models[name][step], "instance_type", lookup(lookup(var.models[name], "defaults", {}), "instance_type", var.default_instance_type))
       volume_size   = tonumber(lookup(var.models[name][step], "volume_size", lookup(lookup(var.models[name], "defaults", {}), "volume_size", var.default_volume_size)))
@@ -70,11 +86,11 @@ locals {
       transient_state = "${local.training_step_state[step]}TransientFailure"
       delay_state     = "${local.training_step_state[step]}RetryDelay"
       wait_state      = "${local.training_step_state[step]}WaitForCapacity"
-      next            = step == "train" ? "Evaluate" : "ReadMetric"
+      next            = step == "train" ? "ListArtifacts" : "ReadMetric"
       parameters = merge(
         {
           "ProcessingJobName.$" = "States.Format('${model.job_name_prefix}-${local.training_step_abbr[step]}-{}', ${local.uuid_suffix})"
-          RoleArn               = local.training_role_arns[name]
+          RoleArn               = step == "train" ? local.training_role_arns[name] : local.evaluation_role_arns[name]
           AppSpecification = merge(
             {
               ImageUri = model.image_uri
@@ -85,6 +101,7 @@ locals {
                   ? ["--collect", jsonencode(var.models[name].train.artifact_paths), "--into", lookup(var.models[name].train, "output_path", local.default_output_path)]
                   : []
                   ) : [
+                  "--end-all-processes",
                   "--overlay", local.staged_artifact_dir,
                   "--metrics", "${lookup(var.models[name].evaluate, "output_path", local.default_output_path)}/${local.promotion[name].metrics_file}",
                   "--metric", local.promotion[name].metric,
@@ -114,7 +131,7 @@ locals {
             step == "evaluate" ? [{
               InputName = "artifacts"
               S3Input = {
-                "S3Uri.$"              = "$.artifacts_uri"
+                "S3Uri.$"              = "$.sealed_uri"
                 LocalPath              = local.staged_artifact_dir
                 S3DataType             = "S3Prefix"
                 S3InputMode            = "File"
@@ -147,7 +164,8 @@ locals {
           }
           StoppingCondition = { "MaxRuntimeInSeconds.$" = "$.settings.${step}.max_runtime" }
           Environment       = merge(tomap(lookup(lookup(var.models[name], "defaults", {}), "environment", {})), tomap(lookup(var.models[name][step], "environment", {})))
-          NetworkConfig     = { EnableNetworkIsolation = !tobool(lookup(var.models[name][step], "network", lookup(lookup(var.models[name], "defaults", {}), "network", false))) }
+          # The evaluation always runs without network: its metric decides the promotion.
+          NetworkConfig = { EnableNetworkIsolation = step == "evaluate" ? true : !tobool(lookup(var.models[name][step], "network", lookup(lookup(var.models[name], "defaults", {}), "network", false))) }
           Tags = [
             { Key = "legacylift:model", Value = name },
             { Key = "legacylift:step", Value = step },
@@ -163,6 +181,8 @@ locals {
     transient_waits            = local.transient_waits
     s3_retry                   = local.s3_retry
     kms_key_arn                = var.kms_key_arn
+    max_artifact_files         = local.max_artifact_files
+    metric_bound               = local.metric_bound
   })), "/\\n\\s*/", "") }
 
   # Decoded at plan, as the inference definitions are, so a template error fails early.
@@ -190,6 +210,7 @@ locals {
   ]
   promoted_inference_models = [for name, model in var.models : name if try(model.inference.artifacts, "image") == "promoted"]
   promoted_without_training = [for name in local.promoted_inference_models : name if !contains(keys(var.models[name]), "train")]
+  networked_evaluations     = [for name, model in local.trained_models : name if tobool(lookup(lookup(var.models[name], "evaluate", {}), "network", false))]
 
   training_checks = {
     step_runner = length(local.trained_models) + length(local.promoted_inference_models) == 0 || var.step_runner_uri != null ? true : tobool(
@@ -203,6 +224,9 @@ locals {
     )
     name_clashes = length(local.training_name_clashes) == 0 ? true : tobool(
       "ERROR: the training state machine of ${join(", ", local.training_name_clashes)} would take the name of the model ${join(", ", [for name in local.training_name_clashes : "${name}-train"])}'s state machine: rename that model."
+    )
+    evaluation_network = length(local.networked_evaluations) == 0 ? true : tobool(
+      "ERROR: models ${join(", ", local.networked_evaluations)} set evaluate.network = true: the evaluation always runs without network (its metric decides the promotion); fetch what it needs in the train step or bake it into the image."
     )
     promoted_artifacts = length(local.promoted_without_training) == 0 ? true : tobool(
       "ERROR: models ${join(", ", local.promoted_without_training)} set inference.artifacts = \"promoted\" without a training workflow (train, evaluate, promotion)."

@@ -1,10 +1,15 @@
 variable "name_prefix" {
-  description = "Prefix of state machine and processing job names, e.g. `legacylift-dev`. Lowercase letters, digits and hyphens, starting with a letter, at most 40 characters."
+  description = "Prefix of state machine and processing job names, e.g. `legacylift-dev`. Lowercase letters, digits and hyphens, starting with a letter, at most 40 characters, without `--` (which marks the generic workflow's names)."
   type        = string
 
   validation {
     condition     = can(regex("^[a-z]([a-z0-9-]{0,38}[a-z0-9])?$", var.name_prefix))
     error_message = "The name_prefix must be lowercase letters, digits and hyphens, start with a letter, not end with a hyphen and be at most 40 characters (SageMaker ARNs are lowercase, so job-name scoping needs a lowercase prefix)."
+  }
+
+  validation {
+    condition     = length(regexall("--", var.name_prefix)) == 0
+    error_message = "The name_prefix may not contain \"--\": the generic workflow's names are <name_prefix>--generic..., so a deployment named <prefix>--generic would match another one's generic job and role patterns."
   }
 }
 

@@ -37,6 +37,7 @@ EXECUTION_INPUT = {
     "input_uri": f"s3://legacylift-dev-data/{MODEL}/inputs/iris.csv",
     "output_uri": f"s3://legacylift-dev-data/{MODEL}/outputs/run-1/",
 }
+S3_SDK = "arn:aws:states:::aws-sdk:s3:"
 # Time scale of Retry intervals and Wait states: the 60 s capacity wait takes 60 ms.
 TIME_SCALE = 0.001
 
@@ -71,6 +72,18 @@ SCENARIOS: dict[str, tuple[str, dict[str, list[str]]]] = {
         "Preprocessing is throttled once, then its script fails",
         {"Preprocessing": [THROTTLED, ALGORITHM]},
     ),
+    "training_failed": (
+        "the training workflow's Train script fails; the Catch ends the run in TrainFailed",
+        {"Train": [ALGORITHM]},
+    ),
+}
+# Scenarios of the model's training workflow (`training_definitions`), not its inference one.
+TRAINING_SCENARIOS = {"training_failed"}
+TRAINING_INPUT = {"input_uri": f"s3://legacylift-dev-data/{MODEL}/input/train-1/"}
+TRAINING = {
+    "train": {"artifact_paths": ["model.joblib"]},
+    "evaluate": {},
+    "promotion": {"metric": "accuracy", "direction": "higher", "threshold": 0.9},
 }
 
 
@@ -86,11 +99,14 @@ class ScriptedSageMaker:
     attempts: list[tuple[str, str, str]] = field(default_factory=list)  # state, job, outcome
 
     def supports(self, resource: str) -> bool:
-        """Only the integration the rendered workflow uses."""
-        return resource == SYNC
+        """The integrations the rendered workflows use (the training workflow's S3 reads and
+        write are accepted but never reached: its scenarios fail before them)."""
+        return resource == SYNC or resource.startswith(S3_SDK)
 
     def run(self, resource: str, parameters: Any, task: TaskContext) -> Any:
         """The job's DescribeProcessingJob response, or the error Step Functions raises."""
+        if resource != SYNC:
+            raise AssertionError(f"a scenario reached {resource}: script its outcome first")
         planned = self.outcomes.get(task.state_name) or [COMPLETED]
         outcome = planned.pop(0) if len(planned) > 1 else planned[0]
         name = parameters["ProcessingJobName"]
@@ -142,7 +158,8 @@ def run_scenario(definition: str, scenario: str) -> dict[str, Any]:
     executionArn, stateMachineArn, status, scenario, description and the events."""
     description, outcomes = SCENARIOS[scenario]
     tasks = ScriptedSageMaker(copy.deepcopy(outcomes))
-    execution_input = copy.deepcopy(EXECUTION_INPUT)
+    training = scenario in TRAINING_SCENARIOS
+    execution_input = copy.deepcopy(TRAINING_INPUT if training else EXECUTION_INPUT)
     if scenario == "invalid_input":
         del execution_input["output_uri"]
     execution = Execution(
@@ -151,7 +168,7 @@ def run_scenario(definition: str, scenario: str) -> dict[str, Any]:
         name=f"{scenario.replace('_', '-')}-1",
         task_runner=tasks,
         time_scale=TIME_SCALE,
-        state_machine_name=STATE_MACHINE,
+        state_machine_name=f"{STATE_MACHINE}-train" if training else STATE_MACHINE,
         region=REGION,
         account_id=ACCOUNT,
         role_arn=EXECUTION_ROLE,
@@ -182,24 +199,42 @@ def skeleton(document: dict[str, Any]) -> list[tuple]:
     return rows
 
 
-def render_definition() -> str:
-    """The model's definition rendered by Terraform from modules/workflow (AWS-like values)."""
-    from legacylift.local.render import render_workflow
+def recorder_variables() -> dict[str, Any]:
+    """modules/workflow's variables of the recordings: the model with a training workflow."""
     from tests.workflow.conftest import base_vars, model_entry
 
-    variables = base_vars({MODEL: model_entry(MODEL)})
+    return base_vars(
+        {MODEL: model_entry(MODEL, **TRAINING)},
+        step_runner_uri="s3://legacylift-dev-data/_legacylift/code/0123456789abcdef/",
+    )
+
+
+def definitions_of(outputs: dict[str, Any]) -> dict[str, str]:
+    """Scenario -> the definition it runs, from the module's outputs."""
+    inference = outputs["definitions"][MODEL]
+    training = outputs["training_definitions"][MODEL]
+    return {s: training if s in TRAINING_SCENARIOS else inference for s in SCENARIOS}
+
+
+def render_definitions() -> dict[str, str]:
+    """Scenario -> its definition rendered by Terraform from modules/workflow (AWS-like
+    values)."""
+    from legacylift.local.render import render_workflow
+
+    variables = recorder_variables()
     models, framework = variables.pop("models"), variables.pop("framework_image_uri")
-    return render_workflow(models, framework, **variables).definitions[MODEL]
+    return definitions_of(render_workflow(models, framework, **variables).outputs)
 
 
 def record(destination: Path = FIXTURES) -> list[Path]:
     """Run every scenario on a fresh render and write its history; return the files."""
-    definition = render_definition()
+    definitions = render_definitions()
     destination.mkdir(parents=True, exist_ok=True)
     written = []
     for scenario in SCENARIOS:
         target = destination / f"{scenario}.json"
-        target.write_text(json.dumps(run_scenario(definition, scenario), indent=1) + "\n")
+        document = run_scenario(definitions[scenario], scenario)
+        target.write_text(json.dumps(document, indent=1) + "\n")
         written.append(target)
     return written
 

@@ -7,22 +7,29 @@ its outputs name are created in moto. tests/aws/test_deploy_aws.py drives the re
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import subprocess
 import sys
+import time
 import uuid
 
 import boto3
 import pytest
+from botocore.stub import Stubber
 
-from legacylift.aws import operations
+from legacylift import history as hist
+from legacylift.aws import executions, operations
 from legacylift.aws.deploy import deploy
+from legacylift.aws.logs import PROCESSING_LOG_GROUP
 from legacylift.aws.stack import image_tfvars_path
 from legacylift.aws.terraform import TerraformRunner
 from legacylift.errors import LegacyLiftError
+from legacylift.local.processing import ALGORITHM_ERROR
 from legacylift.paths import REPO_ROOT
 from tests.aws.conftest import write_config
+from tests.aws.recorded import describe_response, recorded_execution
 
 STUB_ROOT = """
 variable "models" {
@@ -314,3 +321,117 @@ def test_run_and_status_print_json_for_pipelines(deployed, workspace):
     assert listed["model"] == "iris"
     assert [row["name"] for row in listed["executions"]] == ["json-run"]
     assert listed["executions"][0]["arn"] == started["arn"]
+
+
+class ReplayingSession:
+    """A boto3 session on moto whose Step Functions client replays a recorded execution
+    (botocore's Stubber checks each request and response against the API model); every other
+    client is moto's."""
+
+    def __init__(self, sfn):
+        self.sfn = sfn
+
+    def client(self, service: str, **kwargs):
+        if service == "stepfunctions":
+            return self.sfn
+        return boto3.session.Session(region_name=self.sfn.meta.region_name).client(
+            service, **kwargs
+        )
+
+
+def replay_failed_execution(monkeypatch, scenario: str, machine_arn: str, name: str) -> Stubber:
+    """Make `operations` start execution `name` of `machine_arn` and then see the recorded
+    failing `scenario` as that execution's history."""
+    document = recorded_execution(scenario)
+    arn = executions.execution_arn(machine_arn, name)
+    region = machine_arn.split(":")[3]
+    sfn = boto3.client("stepfunctions", region_name=region)
+    stub = Stubber(sfn)
+    stub.add_client_error(
+        "describe_execution", "ExecutionDoesNotExist", expected_params={"executionArn": arn}
+    )
+    stub.add_response(
+        "start_execution",
+        {"executionArn": arn, "startDate": document["events"][0]["timestamp"]},
+    )
+    failed = {**describe_response(document, "FAILED"), "executionArn": arn}
+    failed["stateMachineArn"] = machine_arn
+    stub.add_response("describe_execution", failed, {"executionArn": arn})
+    stub.add_response(
+        "get_execution_history", {"events": document["events"]}, {"executionArn": arn}
+    )
+    stub.activate()
+    monkeypatch.setattr(operations, "session", lambda region=None: ReplayingSession(sfn))
+    return stub
+
+
+def seed_job_log(job: str, lines: list[str], region: str = "us-east-1") -> None:
+    """The failing job's CloudWatch stream, in moto."""
+    client = boto3.client("logs", region_name=region)
+    with contextlib.suppress(client.exceptions.ResourceAlreadyExistsException):
+        client.create_log_group(logGroupName=PROCESSING_LOG_GROUP)
+    stream = f"{job}/algo-1-1795774800"
+    client.create_log_stream(logGroupName=PROCESSING_LOG_GROUP, logStreamName=stream)
+    now_ms = int(time.time() * 1000)
+    client.put_log_events(
+        logGroupName=PROCESSING_LOG_GROUP,
+        logStreamName=stream,
+        logEvents=[{"timestamp": now_ms + n, "message": line} for n, line in enumerate(lines)],
+    )
+
+
+def test_invoke_run_workflow_train_reports_a_failed_training_run(
+    stub_root, aws_env, workspace, monkeypatch, capsys
+):
+    """`invoke run --workflow train` on a training run whose Train script fails (the recorded
+    history of the rendered training workflow): the failure report (failing step, reason, the
+    job's log tail) and exit 1.
+
+    Planted bug: `operations.train` calls `report_failure(status, history, logs)`, the old
+    signature (an AttributeError instead of the report)."""
+    from invoke import Context, Exit
+
+    import tasks
+
+    write_image_tfvars(
+        workspace, {"iris": {"image_uri": "r/legacylift/iris" + DIGEST, "train": {}}}
+    )
+    machine_arn = deploy(workspace).outputs["training_state_machine_arns"]["iris"]
+    (job,) = hist.parse(recorded_execution("training_failed")["events"]).job_names()
+    seed_job_log(job, ["training on 150 rows", "ValueError: could not convert 'setosa'"])
+    stub = replay_failed_execution(monkeypatch, "training_failed", machine_arn, "retrain-2")
+    capsys.readouterr()
+    with pytest.raises(Exit) as exited:
+        tasks.run(Context(), "iris", workspace, "s3://bkt-1/iris/input/t/",
+                  execution="retrain-2", poll=0, workflow="train")  # fmt: skip
+    stub.assert_no_pending_responses()
+    assert exited.value.code == 1
+    err = capsys.readouterr().err
+    assert (
+        "execution retrain-2 FAILED: step 'Train' failed: LegacyLift.Train.States.TaskFailed" in err
+    )
+    assert f"failing step: Train (job {job}, status Failed" in err
+    assert f"failure reason: {ALGORITHM_ERROR}" in err
+    assert "| ValueError: could not convert 'setosa'" in err
+    assert "AttributeError" not in err
+
+
+def test_invoke_run_reports_a_failed_inference_run(deployed, workspace, monkeypatch, capsys):
+    """`invoke run` following an inference run whose Inference script fails (the recorded
+    history): the failing step and reason, exit 1.
+
+    Planted bug: `run` returns the ARN whatever the final status (a failed run exits 0)."""
+    from invoke import Context, Exit
+
+    import tasks
+
+    machine_arn = deployed.outputs["state_machine_arns"]["iris"]
+    stub = replay_failed_execution(monkeypatch, "caught_failure", machine_arn, "failing-run")
+    capsys.readouterr()
+    with pytest.raises(Exit) as exited:
+        tasks.run(Context(), "iris", workspace, "s3://bkt-1/in/", execution="failing-run", poll=0)
+    stub.assert_no_pending_responses()
+    assert exited.value.code == 1
+    err = capsys.readouterr().err
+    assert "execution failing-run FAILED: step 'Inference' failed" in err
+    assert f"failure reason: {ALGORITHM_ERROR}" in err

@@ -3,6 +3,7 @@ interpreter as a training workflow uses it: a record written, read back, a missi
 
 from __future__ import annotations
 
+import io
 import json
 
 import pytest
@@ -10,7 +11,7 @@ import pytest
 from legacylift.local.asl.errors import DefinitionError
 from legacylift.local.asl.interpreter import Execution
 from legacylift.local.datasources import DataSources
-from legacylift.local.s3_tasks import GET, PUT, S3Tasks, TaskRunners
+from legacylift.local.s3_tasks import COPY, GET, PUT, S3Tasks, TaskRunners
 from legacylift.local.settings import LocalSettings
 
 BUCKET = "legacylift-test"
@@ -151,3 +152,35 @@ def test_bad_put_requests_fail_clearly_and_write_nothing(settings, parameters, e
     assert result.error == error
     assert fragment in result.cause
     assert not (settings.object_store / BUCKET / "k").exists()
+
+
+def test_copy_object_copies_bytes_whole_and_a_missing_source_is_no_such_key(settings):
+    """CopyObject as the training workflow's sealing runs it: the source's bytes at the new
+    key (URL-encoded CopySource decoded); a missing source fails S3.NoSuchKeyException and
+    writes nothing.
+
+    Planted bug: the copy written from the source key's text re-encoded (bytes changed): red."""
+    sources = DataSources(settings)
+    payload = bytes(range(256)) * 3
+    sources.put(f"s3://{BUCKET}/iris/models/run-1/artifacts/model one.bin", io.BytesIO(payload))
+    copy = {
+        "Type": "Task",
+        "Resource": COPY,
+        "Parameters": {
+            "Bucket": BUCKET,
+            "CopySource": f"{BUCKET}/iris/models/run-1/artifacts/model%20one.bin",
+            "Key": "_sealed/iris/models/run-1/artifacts/model one.bin",
+            "ServerSideEncryption": "aws:kms",
+        },
+        "ResultPath": "$.copied",
+    }
+    result = run(machine(("Copy", copy)), settings)
+    assert result.status == "SUCCEEDED", result.cause
+    assert set(result.output["copied"]["CopyObjectResult"]) == {"ETag", "LastModified"}
+    sealed = settings.object_store / BUCKET / "_sealed/iris/models/run-1/artifacts/model one.bin"
+    assert sealed.read_bytes() == payload
+    copy["Parameters"] = {**copy["Parameters"], "CopySource": f"{BUCKET}/iris/missing.bin",
+                          "Key": "_sealed/iris/missing.bin"}  # fmt: skip
+    failed = run(machine(("Copy", copy)), settings)
+    assert failed.status == "FAILED" and failed.error == "S3.NoSuchKeyException"
+    assert not (settings.object_store / BUCKET / "_sealed/iris/missing.bin").exists()

@@ -65,10 +65,15 @@ def test_iris_good_retrain_is_promoted_bad_is_not_and_a_crash_names_the_step(
     assert good.promoted, good.output
     record = promotion_record("local", "iris", local_settings)
     assert record["source_execution"] == good.execution_name
-    assert record["artifact_uri"] == f"{good.output_uri}artifacts/"
+    # The record names the sealed copy the training state machine made of the Train step's
+    # artifacts, which is what Evaluate scored.
+    sealed = f"s3://legacylift-local/_sealed/iris/models/{good.execution_name}/artifacts/"
+    assert record["artifact_uri"] == sealed
     assert record["metric"]["name"] == "accuracy" and record["metric"]["value"] >= 0.9
-    artifacts = local_settings.object_store / "legacylift-local/iris/models"
-    assert (artifacts / good.execution_name / "artifacts/model.joblib").is_file()
+    store = local_settings.object_store / "legacylift-local"
+    trained = store / "iris/models" / good.execution_name / "artifacts/model.joblib"
+    copy = store / "_sealed/iris/models" / good.execution_name / "artifacts/model.joblib"
+    assert copy.read_bytes() == trained.read_bytes()
 
     # Inference now loads the promoted model.joblib: the confidences differ from those of the
     # image's own model (sample/expected), the species column keeps its format.
@@ -129,7 +134,7 @@ def test_diabetes_lightgbm_retrain_is_promoted_and_inference_uses_it(local_setti
         "direction": "lower",
     }
     assert record["metric"]["value"] <= 70.0
-    folder = local_settings.object_store / "legacylift-local/diabetes/models"
+    folder = local_settings.object_store / "legacylift-local/_sealed/diabetes/models"
     assert (folder / trained.execution_name / "artifacts/model/lgbm.txt").is_file()
     run = run_local("diabetes", sample("diabetes", "input"), str(tmp_path / "out"),
                     settings=local_settings, quiet=True)  # fmt: skip

@@ -169,12 +169,13 @@ def test_every_role_policy_passes_parliament(applied_root):
         for role in roles
         for name in iam.list_role_policies(RoleName=role)["PolicyNames"]
     }
-    # iris: jobs' role and machine's role for inference and for training; generic: the same two.
+    # iris: jobs' role and machine's role for inference; for training the Train and Evaluate
+    # jobs' roles and the machine's role; generic: jobs' and machine's roles.
     assert sorted(roles) == sorted(
         f"{PREFIX}-{suffix}"
-        for suffix in ("iris-sagemaker", "iris-sfn", "iris-train", "iris-train-sfn")
-        + ("-generic-sagemaker", "-generic-sfn")
-    )
+        for suffix in ("iris-sagemaker", "iris-sfn", "iris-train", "iris-evaluate",
+                       "iris-train-sfn", "-generic-sagemaker", "-generic-sfn")
+    )  # fmt: skip
     assert all(any(key.startswith(role + "/") for key in documents) for role in roles)
     problems, seen = unaccepted(documents)
     assert problems == []
@@ -229,6 +230,11 @@ def test_training_state_machine_role_and_step_runner(applied_root):
     assert states["Promote"]["Parameters"]["Key"] == "iris/models/promoted.json"
     role = outputs["training_role_arns"]["iris"]
     assert states["Train"]["Parameters"]["RoleArn"] == role
+    evaluation_role = outputs["evaluation_role_arns"]["iris"]
+    assert states["Evaluate"]["Parameters"]["RoleArn"] == evaluation_role != role
+    assert iam.get_role(RoleName=evaluation_role.rsplit("/", 1)[1])["Role"]["RoleName"].endswith(
+        "-iris-evaluate"
+    )
     role_name = role.rsplit("/", 1)[1]
     trust = iam.get_role(RoleName=role_name)["Role"]["AssumeRolePolicyDocument"]
     assert trust["Statement"][0]["Principal"]["Service"] == "sagemaker.amazonaws.com"

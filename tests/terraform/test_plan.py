@@ -148,6 +148,16 @@ def test_empty_repository_prefix_is_refused(root, tree):
     assert "It may not be empty" in message
 
 
+def test_noncurrent_versions_kept_less_than_a_year_are_refused(root, tree):
+    """Each promotion overwrites <model>/models/promoted.json: its noncurrent versions are the
+    promotion history, kept at least a year.
+
+    Planted bug: the validation's bound lowered to 1 day: red."""
+    variables = _root_vars(tree, "retention.json", {}, noncurrent_version_expiration_days=90)
+    message = _plan_error(root, variables)
+    assert "noncurrent_version_expiration_days must be a whole number of at least 365" in message
+
+
 @pytest.mark.terraform_matrix
 def test_bad_models_are_refused_with_the_fix(root, tree):
     models = {

@@ -10,20 +10,19 @@ import json
 import pytest
 
 from tests.aws import histories
-from tests.workflow.conftest import base_vars, model_entry
 
 
 @pytest.fixture(scope="module")
-def definition(workflow) -> str:
-    """The iris definition as the module renders it now (the recorder's variables)."""
-    outputs = workflow.render(base_vars({histories.MODEL: model_entry(histories.MODEL)}))
-    return outputs["definitions"][histories.MODEL]
+def definitions(workflow) -> dict[str, str]:
+    """Scenario -> the iris definition it runs, as the module renders it now (the recorder's
+    variables)."""
+    return histories.definitions_of(workflow.render(histories.recorder_variables()))
 
 
 @pytest.mark.parametrize("scenario", sorted(histories.SCENARIOS))
-def test_recorded_history_matches_a_fresh_execution(definition, scenario):
+def test_recorded_history_matches_a_fresh_execution(definitions, scenario):
     recorded = json.loads((histories.FIXTURES / f"{scenario}.json").read_text())
-    fresh = histories.run_scenario(definition, scenario)
+    fresh = histories.run_scenario(definitions[scenario], scenario)
     assert fresh["status"] == recorded["status"]
     assert histories.skeleton(fresh) == histories.skeleton(recorded)
 
@@ -58,7 +57,7 @@ def _state_events(events) -> list[tuple[str, str]]:
     return rows
 
 
-def test_moto_walks_the_same_states_as_the_recorded_success(definition):
+def test_moto_walks_the_same_states_as_the_recorded_success(definitions):
     """moto's interpreter cannot run the SageMaker tasks; with each Task as a Pass state of the
     same Parameters (tests.workflow.asl_evaluation) it must still enter and leave the same
     states, in the same order, as the recorded successful execution."""
@@ -69,7 +68,7 @@ def test_moto_walks_the_same_states_as_the_recorded_success(definition):
 
     from tests.workflow.asl_evaluation import FAKE_ROLE, tasks_as_passes
 
-    surrogate = tasks_as_passes(json.loads(definition))
+    surrogate = tasks_as_passes(json.loads(definitions["succeeded"]))
     with mock_aws(config={"stepfunctions": {"execute_state_machine": True}}):
         client = boto3.client(
             "stepfunctions",

@@ -49,13 +49,22 @@ CONDITION_KEY_ACTIONS = {
     "iam:PassedToService": {"iam:PassRole"},
     "s3:prefix": {"s3:ListBucket", "s3:ListBucketVersions"},
     "cloudwatch:namespace": {"cloudwatch:PutMetricData"},
+    # Data key use through S3: the encryption context S3 sends (the object's or bucket's ARN).
+    "kms:ViaService": {"kms:Decrypt", "kms:GenerateDataKey", "kms:Encrypt", "kms:DescribeKey"},
+    "kms:EncryptionContext:aws:s3:arn": {"kms:Decrypt", "kms:GenerateDataKey", "kms:Encrypt"},
 }
+
+
+FAN_OUT = {"split": "object", "max_concurrency": 50, "combine": {"script": "combine.py"}}
 
 
 @pytest.fixture(scope="module")
 def outputs(workflow):
     models = {name: model_entry(name) for name in ("iris", "iris-x", "churn")}
     models["single"] = {"image_uri": model_entry("single")["image_uri"], "steps": ["inference"]}
+    # A distributed fan-out with a combine step: its state machine runs its own children.
+    models["many"] = model_entry("many", fan_out=FAN_OUT)
+    models["many"]["code_uris"]["combine"] = "s3://legacylift-dev-data/many/code/3333/"
     return workflow.render(
         base_vars(
             models,
@@ -90,7 +99,8 @@ def test_no_wildcard_actions_and_star_only_for_unscopable_actions(outputs):
     for name, policy in all_policies(outputs).items():
         assert policy["Version"] == "2012-10-17"
         for each in policy["Statement"]:
-            assert each["Effect"] == "Allow"
+            # Allows only, but for the generic role's read-only code area (a scoped Deny).
+            assert each["Effect"] == "Allow" or each["Sid"] == "GenericCodeIsReadOnly", (name, each)
             for action in each["Action"]:
                 assert "*" not in action and "?" not in action, (name, action)
             if "*" in each["Resource"]:
@@ -140,11 +150,22 @@ def test_each_state_machine_passes_only_its_own_role(outputs):
     assert outputs["generic_sagemaker_role_arn"] == GENERIC_ROLE_ARN
 
 
+def _processing_tasks(states: dict) -> list[dict]:
+    """The processing job Tasks of `states`, inside Map item processors too."""
+    found = []
+    for state in states.values():
+        if state["Type"] == "Task" and "sagemaker:" in state["Resource"]:
+            found.append(state)
+        if state["Type"] == "Map":
+            found.extend(_processing_tasks(state["ItemProcessor"]["States"]))
+    return found
+
+
 def test_definitions_name_their_own_role(outputs):
     for model, text in outputs["definitions"].items():
-        states = json.loads(text)["States"].values()
-        roles = {s["Parameters"]["RoleArn"] for s in states if s["Type"] == "Task"}
-        assert roles == {role_arn(model)}, model
+        tasks = _processing_tasks(json.loads(text)["States"])
+        roles = {s["Parameters"]["RoleArn"] for s in tasks}
+        assert tasks and roles == {role_arn(model)}, model
 
 
 def test_state_machine_may_create_exactly_its_own_jobs(outputs):
@@ -220,27 +241,42 @@ def test_generic_jobs_are_scoped_by_prefix(outputs):
 
 
 def test_log_statements_use_the_documented_arn_forms(outputs):
-    """Group-level actions on `log-group:NAME:*`, PutLogEvents on the role's own job streams
-    (`<job name>/algo-...`)."""
+    """Group-level actions on `log-group:NAME:*`; CreateLogStream and PutLogEvents on the
+    role's own job streams (`<job name>/algo-...`) only.
+
+    Planted bug: CreateLogStream back on `log-group:NAME:*` (a role creating streams named
+    after another model's or the generic workflow's jobs): red."""
     policies = all_policies(outputs)
     for name, policy in policies.items():
         if "sagemaker" not in name:
             continue
         group = statement(policy, "ProcessingJobLogGroup")
         assert group["Resource"] == [f"{LOG_GROUP}:*"], name
-        assert set(group["Action"]) == {
-            "logs:CreateLogGroup",
-            "logs:CreateLogStream",
-            "logs:DescribeLogStreams",
-        }
-        events = statement(policy, "OwnJobLogEvents")
-        assert events["Action"] == ["logs:PutLogEvents"]
-        assert all(arn.startswith(f"{LOG_GROUP}:log-stream:") for arn in events["Resource"])
+        assert set(group["Action"]) == {"logs:CreateLogGroup", "logs:DescribeLogStreams"}
+        streams = statement(policy, "OwnJobLogStreams")
+        assert streams["Action"] == ["logs:CreateLogStream", "logs:PutLogEvents"]
+        assert all(arn.startswith(f"{LOG_GROUP}:log-stream:") for arn in streams["Resource"])
     iris = policies["sagemaker iris"]
     stream = f"{LOG_GROUP}:log-stream:legacylift-dev-iris-pre-0123456789ab/algo-1-1700000000"
-    assert allowed(iris, "logs:PutLogEvents", stream)
-    assert not allowed(policies["sagemaker iris-x"], "logs:PutLogEvents", stream)
-    assert not allowed(iris, "logs:PutLogEvents", f"{LOG_GROUP}:log-stream:other-job/algo-1")
+    generic_stream = f"{LOG_GROUP}:log-stream:legacylift-dev--generic-pre-0123/algo-1-1700000000"
+    for action in ("logs:CreateLogStream", "logs:PutLogEvents"):
+        assert allowed(iris, action, stream)
+        assert not allowed(policies["sagemaker iris-x"], action, stream)
+        assert not allowed(iris, action, f"{LOG_GROUP}:log-stream:other-job/algo-1")
+        assert not allowed(iris, action, generic_stream)
+        assert allowed(policies["generic sagemaker"], action, generic_stream)
+        assert not allowed(policies["generic sagemaker"], action, stream)
+
+
+def test_log_delivery_is_granted_once_by_the_state_machine_module(outputs):
+    """The vended log delivery statement is modules/state-machine's (which configures the
+    logging); the workflow's state machine policies do not repeat it.
+
+    Planted bug: the workflow's own LogDeliveryUnscopable statement back: red."""
+    for name, policy in all_policies(outputs).items():
+        if "state machine" in name:
+            actions = {a for each in policy["Statement"] for a in each["Action"]}
+            assert not {a for a in actions if "LogDelivery" in a or "ResourcePolic" in a}, name
 
 
 def test_each_role_pulls_only_its_own_images(outputs):
@@ -278,9 +314,9 @@ def test_parliament_finds_nothing_but_the_accepted(outputs):
     problems, seen = unaccepted(all_policies(outputs))
     assert problems == []
     assert seen  # the linter ran and saw the accepted findings it should
-    # Linted elsewhere: LogDelivery (modules/state-machine, test_apply) and PassTrainingRole
+    # Linted elsewhere: LogResourcePolicies (modules/state-machine, test_apply), PassTrainingRoles
     # (tests/workflow/test_training.py).
-    others = {"LogDelivery", "PassTrainingRole"}
+    others = {"LogResourcePolicies", "PassTrainingRoles"}
     missing = {key for key in accepted_findings() if key[0] not in others} - seen
     assert missing == set(), f"accepted findings no policy produces any more: {missing}"
 

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import require
 from tests.workflow.conftest import MODULE
 
 RUNNER = MODULE / "files" / "steprunner.py"
@@ -26,11 +27,19 @@ def folder(tmp_path) -> Path:
     return code
 
 
-def run(folder: Path, tmp_path: Path, options: list[str], script: str):
-    """Run the runner in `folder` on `python3 -c script`; (exit code, stderr, message)."""
+# A PID namespace whose init outlives the runner by 1.5 s, as a container's init would while
+# the job's outputs are uploaded: a process left running has time to act after the runner.
+UNSHARE = ["unshare", "--fork", "--pid", "--mount-proc",
+           "sh", "-c", '"$@"; code=$?; sleep 1.5; exit $code', "init"]  # fmt: skip
+
+
+def run(folder: Path, tmp_path: Path, options: list[str], script: str, prefix=()):
+    """Run the runner in `folder` on `python3 -c script` (under `prefix`, e.g. UNSHARE);
+    (exit code, stderr, message)."""
     message = tmp_path / "message"
     done = subprocess.run(  # noqa: S603 - the runner under test
         [
+            *prefix,
             sys.executable,
             str(RUNNER),
             "--message-file",
@@ -163,3 +172,62 @@ def test_bad_metrics_fail_the_evaluation_with_a_clear_message(
     assert code == 1
     assert fragment in message
     assert not (tmp_path / "out" / "legacylift-metric.json").exists()
+
+
+FORGED = {"metric": "accuracy", "value": 0.99, "basis": 1e300, "direction": "higher"}
+
+
+def leaves_a_forger(tmp_path: Path, accuracy: float) -> str:
+    """An evaluation that writes its metrics, then leaves a detached grandchild (double fork,
+    new session) that waits for the runner's summary and replaces it at once (the container
+    ends, killing it, only when the runner exits)."""
+    summary = tmp_path / "out" / "legacylift-metric.json"
+    forger = (
+        f"import json, os, time\np = {str(summary)!r}\n"
+        "while not os.path.exists(p): time.sleep(0.0005)\n"
+        f"os.remove(p); open(p, 'w').write(json.dumps({FORGED!r}))"
+    )
+    return (
+        writes_metrics(tmp_path, {"accuracy": accuracy})
+        + "; import os, subprocess, sys; os.setsid() if os.fork() == 0 and os.fork() == 0 and "
+        f"subprocess.Popen([sys.executable, '-c', {forger!r}], start_new_session=True) else None"
+    )
+
+
+def test_processes_the_evaluation_leaves_behind_cannot_forge_the_summary(folder, tmp_path):
+    """In its own process namespace (as in a job's container), the runner with
+    --end-all-processes kills what the evaluation left running before it writes the summary:
+    after the runner has exited, the summary is still the one it measured.
+
+    Planted bug: end_all_processes not called (the left-behind process replaced the summary
+    with value 0.99 and basis 1e300, as in a local proof): red."""
+    import shutil
+
+    require(shutil.which("unshare") is not None, "util-linux unshare (a PID namespace)")
+    probe = subprocess.run(["unshare", "-fp", "--mount-proc", "true"], check=False)  # noqa: S607
+    require(probe.returncode == 0, "unshare -fp (root, to give the runner a PID namespace)")
+    options = ["--end-all-processes", *metrics_options(tmp_path, "accuracy")]
+    code, stderr, message = run(
+        folder, tmp_path, options, leaves_a_forger(tmp_path, 0.5), prefix=UNSHARE
+    )
+    assert code == 0, (stderr, message)
+    summary = json.loads((tmp_path / "out" / "legacylift-metric.json").read_text())
+    assert summary["value"] == 0.5 and summary["basis"] == pytest.approx(0.49)
+
+
+def test_a_summary_already_there_or_a_link_fails_the_step(folder, tmp_path):
+    """The summary is created exclusively and never through a link: an evaluation that wrote
+    it, or planted a symlink there, fails the step and nothing is written through the link.
+
+    Planted bug: the summary written with Path.write_text (following the link, replacing the
+    file): red."""
+    out = tmp_path / "out"
+    target = tmp_path / "elsewhere.json"
+    planted = (
+        writes_metrics(tmp_path, {"accuracy": 0.95})
+        + f"; import os; os.symlink({str(target)!r}, {str(out / 'legacylift-metric.json')!r})"
+    )
+    code, _, message = run(folder, tmp_path, metrics_options(tmp_path, "accuracy"), planted)
+    assert code == 1
+    assert "must not write the runner's metric summary" in message
+    assert not target.exists()

@@ -52,14 +52,32 @@ def definition(outputs, name: str) -> dict:
     return json.loads(outputs["training_definitions"][name])
 
 
-def swapped(document: dict, summary: dict, record: dict | None) -> dict:
+def swapped(
+    document: dict,
+    summary: dict,
+    record: dict | None,
+    listing: dict | None = None,
+    sealed_count: int = 0,
+) -> dict:
     """`document` with its Tasks swapped for Pass states: jobs echo their requests, ReadMetric
     returns `summary`, ReadPromoted `record` (None: the key is missing, as its Catch routes),
     Promote echoes its request into the output."""
     machine = tasks_as_passes(document)
     states = machine["States"]
+    states["ListArtifacts"] = {"Type": "Pass", "Result": listing or ARTIFACT_LISTING,
+                               "ResultPath": "$.listing", "Next": "CheckArtifacts"}  # fmt: skip
+    states["ListSealed"] = {"Type": "Pass", "Result": {"count": sealed_count},
+                            "ResultPath": "$.sealed",
+                            "Next": "CheckSealedUnused"}  # fmt: skip
+    seal = states["SealArtifacts"]
+    copy = seal["ItemProcessor"]["States"]["CopyArtifact"]
+    seal["ItemProcessor"]["States"]["CopyArtifact"] = {
+        "Type": "Pass", "Parameters": copy["Parameters"], "End": True,
+    }  # fmt: skip
+    del seal["ResultSelector"]
+    seal["ResultPath"] = "$.copies"
     states["ReadMetric"] = {"Type": "Pass", "Result": {"summary": summary},
-                            "ResultPath": "$.evaluation", "Next": "ReadPromoted"}  # fmt: skip
+                            "ResultPath": "$.evaluation", "Next": "CheckMetric"}  # fmt: skip
     if record is None:
         missing = states["ReadPromoted"]["Catch"][0]
         assert missing["ErrorEquals"][0] == "S3.NoSuchKeyException"
@@ -70,6 +88,7 @@ def swapped(document: dict, summary: dict, record: dict | None) -> dict:
     states["Promote"] = {"Type": "Pass", "Parameters": states["Promote"]["Parameters"],
                          "ResultPath": "$.put", "Next": "Promoted"}  # fmt: skip
     states["Promoted"]["Parameters"]["put.$"] = "$.put"
+    states["Promoted"]["Parameters"]["copies.$"] = "$.copies"
     return machine
 
 
@@ -82,6 +101,14 @@ def _step_runner():
 
 
 STEP_RUNNER = _step_runner()
+
+
+ARTIFACT_LISTING = {
+    "IsTruncated": False,
+    "KeyCount": 2,
+    "Contents": [{"Key": "iris/models/run-1/artifacts/model.joblib", "Size": 10},
+                 {"Key": "iris/models/run-1/artifacts/sub/vocab.txt", "Size": 3}],
+}  # fmt: skip
 
 
 def summary(value: float, improvement: float, direction: str = "higher") -> dict:
@@ -146,7 +173,8 @@ def test_train_and_evaluate_requests_run_the_scripts_under_the_runner(outputs):
     ]  # fmt: skip
     inputs = {item["InputName"]: item["S3Input"] for item in evaluate["ProcessingInputs"]}
     assert inputs["data"]["S3Uri"] == "s3://e/x/"
-    assert inputs["artifacts"]["S3Uri"] == prefix + "artifacts/"
+    sealed = "s3://legacylift-dev-data/_sealed/diab/models/run-7/artifacts/"
+    assert inputs["artifacts"]["S3Uri"] == sealed
     assert inputs["legacylift"]["S3Uri"] == RUNNER_URI
     entrypoint = evaluate["AppSpecification"]["ContainerEntrypoint"]
     assert entrypoint[-2:] == ["python3", "/opt/ml/code/tools/score.py"]
@@ -184,7 +212,7 @@ def test_the_choice_promotes_only_past_the_bar_and_the_promoted_model(
         assert written["Bucket"] == "legacylift-dev-data"
         assert json.loads(written["Body"]) == output["record"]
         assert output["record"]["artifact_uri"] == (
-            "s3://legacylift-dev-data/iris/models/run-1/artifacts/"
+            "s3://legacylift-dev-data/_sealed/iris/models/run-1/artifacts/"
         )
         assert output["record"]["metric"] == {"name": "accuracy", "value": value,
                                               "direction": "higher"}  # fmt: skip
@@ -192,6 +220,114 @@ def test_the_choice_promotes_only_past_the_bar_and_the_promoted_model(
     else:
         assert reason in output["reason"]
         assert "put" not in output
+
+
+def test_the_promoted_artifacts_are_a_sealed_copy_no_job_may_write(outputs):
+    """Evaluation and the promotion record use the copy the state machine made of the Train
+    step's artifacts in `_sealed/`, key by key.
+
+    Planted bug: the record naming `$.artifacts_uri` (the Train job's own prefix, which every
+    job of the model may rewrite) instead of the sealed copy: red."""
+    result = run_in_moto(
+        swapped(definition(outputs, "iris"), summary(0.95, 0.01), None),
+        {"input_uri": "s3://legacylift-dev-data/iris/input/t/"},
+        "run-1",
+    )
+    assert result["status"] == "SUCCEEDED", result
+    output = result["output"]
+    sealed = "s3://legacylift-dev-data/_sealed/iris/models/run-1/artifacts/"
+    assert output["record"]["artifact_uri"] == sealed
+    assert output["copies"] == [
+        {"Bucket": "legacylift-dev-data",
+         "CopySource": "legacylift-dev-data/iris/models/run-1/artifacts/model.joblib",
+         "Key": "_sealed/iris/models/run-1/artifacts/model.joblib"},
+        {"Bucket": "legacylift-dev-data",
+         "CopySource": "legacylift-dev-data/iris/models/run-1/artifacts/sub/vocab.txt",
+         "Key": "_sealed/iris/models/run-1/artifacts/sub/vocab.txt"},
+    ]  # fmt: skip
+    evaluate = output["jobs"]["Evaluate"]
+    staged = {item["InputName"]: item["S3Input"]["S3Uri"] for item in evaluate["ProcessingInputs"]}
+    assert staged["artifacts"] == sealed
+
+
+@pytest.mark.parametrize(
+    ("listing", "sealed_count", "error"),
+    [
+        ({"IsTruncated": True, "KeyCount": 200, "Contents": [{"Key": "k"}]}, 0,
+         "LegacyLift.Seal.TooManyArtifacts"),
+        ({"IsTruncated": False, "KeyCount": 0}, 0, "LegacyLift.Seal.NoArtifacts"),
+        (ARTIFACT_LISTING, 1, "LegacyLift.Seal.SealedArtifactsExist"),
+    ],
+)  # fmt: skip
+def test_sealing_refuses_what_it_cannot_copy_whole_or_would_overwrite(
+    outputs, listing, sealed_count, error
+):
+    """A truncated listing, no artifacts, or a sealed prefix already holding a copy (an
+    execution name used again) end the run before Evaluate; nothing is promoted.
+
+    Planted bug: CheckSealedUnused's Choice removed (a reused execution name overwrites sealed,
+    possibly promoted, artifacts): red."""
+    result = run_in_moto(
+        swapped(definition(outputs, "iris"), summary(0.95, 0.01), None, listing, sealed_count),
+        {"input_uri": "s3://legacylift-dev-data/iris/input/t/"},
+        "run-1",
+    )
+    assert result["status"] == "FAILED"
+    assert result["error"] == error
+
+
+@pytest.mark.parametrize("separate", [False, True])
+def test_evaluating_on_the_training_data_is_said_in_the_output_and_the_record(outputs, separate):
+    """Without evaluation_uri the run evaluates on its training data, and says so: the
+    promotion record and the run's output carry evaluated_on_training_data = true, and the
+    commands print a warning from it.
+
+    Planted bug: SeparateEvaluationData's Result true (every run reported as evaluated on its
+    training data) turns the separate case red."""
+    from legacylift.local.promotions import training_data_warning
+
+    execution = {"input_uri": "s3://legacylift-dev-data/iris/input/t/"}
+    if separate:
+        execution["evaluation_uri"] = "s3://legacylift-dev-data/iris/input/e/"
+    result = run_in_moto(
+        swapped(definition(outputs, "iris"), summary(0.95, 0.01), None), execution, "run-1"
+    )
+    assert result["status"] == "SUCCEEDED", result
+    record = result["output"]["record"]
+    assert record["evaluated_on_training_data"] is (not separate)
+    staged = {i["InputName"]: i["S3Input"]["S3Uri"]
+              for i in result["output"]["jobs"]["Evaluate"]["ProcessingInputs"]}  # fmt: skip
+    assert staged["data"] == execution.get("evaluation_uri", execution["input_uri"])
+    warning = training_data_warning("iris", result["output"])
+    assert (warning is None) is separate
+    if not separate:
+        assert "iris was evaluated on its training data" in warning
+
+
+@pytest.mark.parametrize(
+    ("direction", "value", "basis"),
+    [
+        ("higher", 0.99, 1e300),  # the forged summary of a local proof
+        ("higher", 0.99, 0.995),  # basis better than value
+        ("lower", 50.0, 49.0),
+        ("higher", 1e16, 1e16 - 1),  # beyond any plausible metric
+    ],
+)
+def test_an_implausible_metric_summary_promotes_nothing(outputs, direction, value, basis):
+    """The decision re-checks the summary: value and basis of sane magnitude, basis no better
+    than value. A forged summary fails the run; the record is untouched (no Promote).
+
+    Planted bug: CheckMetric's Choice accepting any summary (Next straight to ReadPromoted):
+    red."""
+    name = "iris" if direction == "higher" else "diab"
+    forged = {"metric": "m", "value": value, "basis": basis, "direction": direction}
+    result = run_in_moto(
+        swapped(definition(outputs, name), forged, None),
+        {"input_uri": f"s3://legacylift-dev-data/{name}/input/t/"},
+        "run-1",
+    )
+    assert result["status"] == "FAILED", result
+    assert result["error"] == "LegacyLift.Decide.ImplausibleMetric"
 
 
 def promoted(outputs, model: str, evaluated: dict, record: dict | None) -> bool:
@@ -315,35 +451,42 @@ def test_training_policies_pass_parliament(outputs):
 
     documents = {f"training jobs {n}": p for n, p in outputs["training_sagemaker_policies"].items()}
     documents |= {
+        f"evaluation jobs {n}": p for n, p in outputs["evaluation_sagemaker_policies"].items()
+    }
+    documents |= {
         f"training machine {n}": p for n, p in outputs["training_state_machine_policies"].items()
     }
     problems, seen = unaccepted(documents)
     assert problems == []
-    assert ("PassTrainingRole", "PERMISSIONS_MANAGEMENT_ACTIONS") in seen
+    assert ("PassTrainingRoles", "PERMISSIONS_MANAGEMENT_ACTIONS") in seen
 
 
 def test_training_iam_is_least_privilege(outputs):
-    """Planted bugs: granting the jobs `iris/models/*` instead of `iris/models/*/*` let them
-    overwrite the promotion record and turned this red; so did granting every model's
-    execution role the reading of its `models/*/artifacts/` (not only those of models on
-    promoted artifacts)."""
+    """Planted bugs: granting the jobs `iris/models/*` instead of `iris/models/*/<area>/*` let
+    them overwrite the promotion record and turned this red; so did granting every model's
+    execution role the reading of the sealed artifacts (not only those of models on promoted
+    artifacts)."""
     jobs = {n: json.loads(p) for n, p in outputs["training_sagemaker_policies"].items()}
+    evaluations = {n: json.loads(p) for n, p in outputs["evaluation_sagemaker_policies"].items()}
     machines = {n: json.loads(p) for n, p in outputs["training_state_machine_policies"].items()}
-    for policy in [*jobs.values(), *machines.values()]:
+    for policy in [*jobs.values(), *evaluations.values(), *machines.values()]:
         for statement in policy["Statement"]:
             assert not any("*" in action for action in statement["Action"])
             if "*" in statement["Resource"]:
                 assert set(statement["Action"]) <= UNSCOPABLE
-    iris_jobs, iris_machine = jobs["iris"], machines["iris"]
+    iris_jobs, iris_eval, iris_machine = jobs["iris"], evaluations["iris"], machines["iris"]
     assert allowed(iris_jobs, "s3:PutObject", s3("iris/models/run-1/artifacts/model.joblib"))
-    assert allowed(iris_jobs, "s3:PutObject", s3("iris/models/run-1/evaluation/metrics.json"))
-    assert not allowed(iris_jobs, "s3:PutObject", s3("iris/models/promoted.json"))
-    assert not allowed(iris_jobs, "s3:PutObject", s3("diab/models/run-1/artifacts/x"))
-    assert not allowed(iris_jobs, "s3:PutObject", s3("iris/output/x"))
-    assert allowed(iris_jobs, "s3:GetObject", s3("_legacylift/code/0123456789abcdef/steprunner.py"))
-    assert not allowed(iris_jobs, "s3:GetObject", s3("diab/input/x.csv"))
-    assert allowed(iris_jobs, "s3:GetObject", s3("iris/input/2027/x.csv"))  # upload-input's
-    assert not allowed(iris_jobs, "s3:GetObject", s3("iris/output/2027/x.csv"))
+    assert allowed(iris_eval, "s3:PutObject", s3("iris/models/run-1/evaluation/metrics.json"))
+    for role in (iris_jobs, iris_eval):
+        assert not allowed(role, "s3:PutObject", s3("iris/models/promoted.json"))
+        assert not allowed(role, "s3:PutObject", s3("diab/models/run-1/artifacts/x"))
+        assert not allowed(role, "s3:PutObject", s3("iris/output/x"))
+        assert allowed(role, "s3:GetObject", s3("_legacylift/code/0123456789abcdef/steprunner.py"))
+        assert not allowed(role, "s3:GetObject", s3("diab/input/x.csv"))
+        assert allowed(role, "s3:GetObject", s3("iris/input/2027/x.csv"))  # upload-input's
+        assert not allowed(role, "s3:GetObject", s3("iris/output/2027/x.csv"))
+    assert allowed(iris_eval, "s3:GetObject", s3("_sealed/iris/models/r/artifacts/model.joblib"))
+    assert not allowed(iris_jobs, "s3:GetObject", s3("_sealed/iris/models/r/artifacts/m"))
     ecr = f"arn:aws:ecr:{REGION}:{ACCOUNT}:repository/legacylift/"
     assert allowed(iris_jobs, "ecr:BatchGetImage", ecr + "iris")
     assert not allowed(iris_jobs, "ecr:BatchGetImage", ecr + "diab")
@@ -355,7 +498,11 @@ def test_training_iam_is_least_privilege(outputs):
     )
     assert not allowed(iris_machine, "s3:PutObject", s3("diab/models/promoted.json"))
     assert not allowed(iris_machine, "s3:PutObject", s3("iris/models/r/artifacts/model.joblib"))
-    assert not allowed(iris_machine, "s3:GetObject", s3("iris/models/r/artifacts/model.joblib"))
+    # Sealing: read the run's artifacts, write their copy, both of its own model only.
+    assert allowed(iris_machine, "s3:GetObject", s3("iris/models/r/artifacts/model.joblib"))
+    assert allowed(iris_machine, "s3:PutObject", s3("_sealed/iris/models/r/artifacts/m.joblib"))
+    assert not allowed(iris_machine, "s3:PutObject", s3("_sealed/diab/models/r/artifacts/m"))
+    assert not allowed(iris_machine, "s3:GetObject", s3("diab/models/r/artifacts/model.joblib"))
     assert allowed(
         iris_machine,
         "sagemaker:CreateProcessingJob",
@@ -372,28 +519,79 @@ def test_training_iam_is_least_privilege(outputs):
         job_arn("legacylift-dev-diab-evl-0123456789ab"),
     )
     passes = [s for s in iris_machine["Statement"] if s["Action"] == ["iam:PassRole"]]
-    assert passes[0]["Resource"] == [f"arn:aws:iam::{ACCOUNT}:role/legacylift-dev-iris-train"]
+    assert passes[0]["Resource"] == [
+        f"arn:aws:iam::{ACCOUNT}:role/legacylift-dev-iris-train",
+        f"arn:aws:iam::{ACCOUNT}:role/legacylift-dev-iris-evaluate",
+    ]
     assert outputs["training_role_names"] == {"diab": "legacylift-dev-diab-train",
                                               "iris": "legacylift-dev-iris-train"}  # fmt: skip
+    assert outputs["evaluation_role_names"]["iris"] == "legacylift-dev-iris-evaluate"
 
     inference = {n: json.loads(p) for n, p in outputs["state_machine_policies"].items()}
     assert allowed(inference["iris"], "s3:GetObject", s3("iris/models/promoted.json"))
     assert not allowed(inference["iris"], "s3:PutObject", s3("iris/models/promoted.json"))
     assert not allowed(inference["plain"], "s3:GetObject", s3("iris/models/promoted.json"))
-    # Each model's execution role: its own promoted artifacts and the runner, read only.
+    # Each model's execution role: its own sealed artifacts and the runner, read only.
     roles = {n: json.loads(p) for n, p in outputs["sagemaker_policies"].items()}
-    assert allowed(roles["iris"], "s3:GetObject", s3("iris/models/r/artifacts/model.joblib"))
+    sealed = s3("_sealed/iris/models/r/artifacts/model.joblib")
+    assert allowed(roles["iris"], "s3:GetObject", sealed)
     assert allowed(
         roles["iris"], "s3:GetObject", s3("_legacylift/code/0123456789abcdef/steprunner.py")
     )
-    assert not allowed(roles["iris"], "s3:GetObject", s3("diab/models/r/artifacts/model.joblib"))
+    assert not allowed(roles["iris"], "s3:GetObject", s3("iris/models/r/artifacts/model.joblib"))
+    assert not allowed(roles["iris"], "s3:GetObject", s3("_sealed/diab/models/r/artifacts/m"))
     assert not allowed(roles["iris"], "s3:GetObject", s3("iris/models/r/evaluation/m.json"))
     assert not allowed(roles["iris"], "s3:PutObject", s3("iris/models/promoted.json"))
-    assert not allowed(roles["iris"], "s3:PutObject", s3("iris/models/r/artifacts/model.joblib"))
-    assert not allowed(roles["plain"], "s3:GetObject", s3("iris/models/r/artifacts/model.joblib"))
-    assert not allowed(roles["plain"], "s3:GetObject", s3("plain/models/r/artifacts/x"))
-    # The training role never writes what inference writes.
+    assert not allowed(roles["iris"], "s3:PutObject", sealed)
+    assert not allowed(roles["plain"], "s3:GetObject", sealed)
+    assert not allowed(roles["plain"], "s3:GetObject", s3("_sealed/plain/models/r/artifacts/x"))
+    # The training roles never write what inference writes.
     assert not allowed(jobs["iris"], "s3:PutObject", s3("iris/runs/r/inference/x"))
+
+
+def test_no_job_may_replace_what_was_promoted_or_forge_a_metric(workflow):
+    """The IAM evaluator over every job role of a deployment (models on promoted artifacts,
+    plain and training ones, and the generic workflow): none may write the promotion record
+    or the sealed (promoted) artifacts; the Train role writes no metric, of its run or another;
+    the Evaluate step, whose role writes evaluations, always runs without network, so its only
+    write is SageMaker's upload of its own output.
+
+    Planted bugs: the Train role granted `iris/models/*/*` as before (it could write another
+    run's `legacylift-metric.json`): red; the Evaluate job run with network (as a networked
+    Train job may): red."""
+    models = {
+        "iris": model_entry("iris", inference={"artifacts": "promoted"}, defaults={"network": True},
+                            **IRIS_TRAINING),
+        "diab": model_entry("diab", **DIAB_TRAINING),
+        "plain": model_entry("plain"),
+    }  # fmt: skip
+    outputs = workflow.render(
+        base_vars(models, step_runner_uri=RUNNER_URI, enable_generic_workflow=True)
+    )
+    job_roles = {f"execution {n}": p for n, p in outputs["sagemaker_policies"].items()}
+    job_roles["generic"] = outputs["generic_sagemaker_policy"]
+    job_roles |= {f"train {n}": p for n, p in outputs["training_sagemaker_policies"].items()}
+    job_roles |= {f"evaluate {n}": p for n, p in outputs["evaluation_sagemaker_policies"].items()}
+    protected = [
+        "iris/models/promoted.json",
+        "_sealed/iris/models/run-1/artifacts/model.joblib",
+        "_sealed/diab/models/run-1/artifacts/model.txt",
+    ]
+    for role, policy in job_roles.items():
+        document = json.loads(policy)
+        for key in protected:
+            for action in ("s3:PutObject", "s3:DeleteObject"):
+                assert not allowed(document, action, s3(key)), (role, action, key)
+    for name in ("iris", "diab"):
+        train = json.loads(outputs["training_sagemaker_policies"][name])
+        for run in ("run-1", "another-run"):
+            metric = s3(f"{name}/models/{run}/evaluation/legacylift-metric.json")
+            assert not allowed(train, "s3:PutObject", metric)
+        states = json.loads(outputs["training_definitions"][name])["States"]
+        network = states["Evaluate"]["Parameters"]["NetworkConfig"]
+        assert network == {"EnableNetworkIsolation": True}
+    iris_train = json.loads(outputs["training_definitions"]["iris"])["States"]["Train"]
+    assert iris_train["Parameters"]["NetworkConfig"] == {"EnableNetworkIsolation": False}
 
 
 def drop(section: str) -> dict:
@@ -440,6 +638,10 @@ BAD = {
     "unknown train key": (
         entry(train={"image": "framework"}),
         "train or evaluate settings have an unknown key",
+    ),
+    "networked evaluation": (
+        entry(evaluate={"network": True}),
+        "evaluate.network = true: the evaluation always runs without network",
     ),
     "path outside processing": (
         entry(evaluate={"output_path": "/tmp/x"}),  # noqa: S108 - the bad value under test

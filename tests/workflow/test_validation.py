@@ -73,6 +73,12 @@ CASES = {
         "iris.code_uris.preprocessing, iris.code_uris.postprocessing missing",
     ),
     "bad name_prefix": (base_vars({}, name_prefix="LegacyLift"), "name_prefix must be lowercase"),
+    # Planted bug (the "--" validation removed): red. Another deployment named
+    # "<prefix>--generic" would match this one's generic job and role patterns.
+    "double hyphen name_prefix": (
+        base_vars({}, name_prefix="legacylift--generic"),
+        'name_prefix may not contain "--"',
+    ),
     "bad role": (base_vars({}, sagemaker_role_arn="my-role"), "or an IAM role ARN"),
     "empty repository prefix": (
         base_vars({}, ecr_repository_prefix=""),

@@ -19,7 +19,12 @@ inference uses promoted artifacts) at /opt/ml/processing/input/legacylift/, it r
   a number at PATH (dotted keys, `[n]` for list items, an optional leading `$.`); a summary
   `{"metric", "value", "basis", "direction"}` is written to --summary, where `basis` is the
   value less the required improvement (higher is better) or plus it (lower is better), the
-  number the workflow's Choice compares with the promoted model's value.
+  number the workflow's Choice compares with the promoted model's value. The summary is
+  created exclusively, never through a link: a file already there (left by the command) fails
+  the step;
+- `--end-all-processes` (in a job's container only: its own process namespace): once the
+  command has exited, every other process of the container is killed before the runner reads
+  the metrics or writes anything, so nothing the command left running can change them.
 
 The command's own exit code is passed on. Problems of LegacyLift's making are written to
 /opt/ml/output/message (SageMaker's ExitMessage) and exit 1. Standard library only: it runs in
@@ -31,12 +36,14 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 import re
 import shutil
 import signal
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 # SageMaker reports this file's text as the job's ExitMessage (`--message-file` moves it).
@@ -82,6 +89,57 @@ def run(command: list[str], cwd: Path) -> int:
     child = subprocess.Popen(command, cwd=cwd)  # noqa: S603 - the step's own command
     signal.signal(signal.SIGTERM, lambda *_: child.terminate())
     return child.wait()
+
+
+def end_all_processes() -> list[int]:
+    """Kill every process of the container but this one and its init (PID 1); wait until
+    they are gone. The ids killed."""
+    own = {os.getpid(), 1}
+    killed = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit() and int(entry.name) not in own:
+            try:
+                os.kill(int(entry.name), signal.SIGKILL)
+                killed.append(int(entry.name))
+            except ProcessLookupError:
+                pass
+    deadline = time.monotonic() + 10
+    while any(running(pid) for pid in killed) and time.monotonic() < deadline:
+        reap()
+        time.sleep(0.05)
+    return killed
+
+
+def running(pid: int) -> bool:
+    """Whether process `pid` still runs (a zombie, dead but not yet reaped, does not)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rsplit(")", 1)[-1].split()[0] != "Z"
+
+
+def reap() -> None:
+    """Collect exited children (as a container's PID 1, the orphans it inherits too)."""
+    try:
+        while os.waitpid(-1, os.WNOHANG)[0] > 0:
+            pass
+    except ChildProcessError:
+        pass
+
+
+def write_exclusively(path: Path, text: str) -> None:
+    """Create `path` with `text`; never follow a link there, never replace a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        handle = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o644)
+    except FileExistsError:
+        raise StepError(
+            f"{path} already exists: the evaluation must not write the runner's metric summary "
+            "(nothing is promoted); write the metrics file only"
+        ) from None
+    with os.fdopen(handle, "w", encoding="utf-8") as out:
+        out.write(text)
 
 
 def collect(work: Path, paths: list[str], into: Path) -> None:
@@ -155,6 +213,7 @@ def parse(argv: list[str]) -> tuple[argparse.Namespace, list[str]]:
     parser.add_argument("--min-improvement", type=float, default=0.0)
     parser.add_argument("--summary", type=Path)
     parser.add_argument("--message-file", type=Path, default=MESSAGE_FILE)
+    parser.add_argument("--end-all-processes", action="store_true")
     return parser.parse_args(argv[:split]), argv[split + 1 :]
 
 
@@ -167,6 +226,8 @@ def main(argv: list[str]) -> int:
         fresh = sorted({Path(p).parts[0] for p in options.collect})
         work = working_directory(Path.cwd(), options.overlay, fresh)
         code = run(command, work)
+        if options.end_all_processes:
+            end_all_processes()
         if code != 0:
             return code
         if options.collect:
@@ -175,8 +236,7 @@ def main(argv: list[str]) -> int:
             summary = summarise(
                 options.metrics, options.metric, options.direction, options.min_improvement
             )
-            options.summary.parent.mkdir(parents=True, exist_ok=True)
-            options.summary.write_text(json.dumps(summary), encoding="utf-8")
+            write_exclusively(options.summary, json.dumps(summary))
             print(f"legacylift: {summary['metric']} = {summary['value']}", flush=True)
         return 0
     except StepError as exc:
