@@ -244,18 +244,22 @@ def _quiet_stdout(json_output):
         "(default: s3://legacylift-WORKSPACE/NAME/output/EXECUTION/ in the local object store)",
         "overwrite": "replace the contents of a non-empty --output (refused otherwise)",
         "json": JSON_HELP,
+        "as_of": "run what the model's [schedule] would have started on this date (YYYY-MM-DD) "
+        "or local time (YYYY-MM-DDTHH:MM): its input and output templates for that start, in "
+        "the local object store (instead of --input)",
         **LOCAL_HELP,
     }
 )
-def run_local(
+def run_local(  # noqa: PLR0913 - one invoke option each
     c,
     model,
-    input,
+    input=None,  # noqa: A002
     output=None,
     workspace="local",
     time_scale="1",
     overwrite=False,
     json=False,  # noqa: A002
+    as_of=None,
 ):
     """Run a model's Terraform-rendered workflow locally: each step a processing job in Docker.
 
@@ -265,6 +269,20 @@ def run_local(
     from legacylift.local.run import run_local as run
     from legacylift.report.reporter import Reporter
 
+    if (input is None) == (as_of is None):
+        _fail_cleanly(
+            lambda: _refuse("--input/--as-of", "give one: the data to run on, or a scheduled date")
+        )
+    if as_of is not None:
+        from legacylift import schedule
+        from legacylift.local.run import bucket_for
+        from legacylift.models import load_model
+
+        scheduled = _fail_cleanly(
+            lambda: schedule.as_of(load_model(model), as_of, bucket_for(workspace)), "run-local"
+        )
+        input, output = scheduled.input_uri, output or scheduled.output_uri  # noqa: A001
+        print(f"{model}: as scheduled at {scheduled.start.isoformat()}: input {input}")
     reporter = Reporter("json" if json else "text")
     with _quiet_stdout(json):
         result = _fail_cleanly(
@@ -297,6 +315,35 @@ def run_local(
     success(f"{model}: execution {result.execution_name} succeeded in {result.seconds:.1f}s")
     success(f"output: {result.output_path or result.output_uri}")
     success(f"report: {result.report_path}")
+
+
+@task(
+    help={
+        "model": "the model: its folder name under legacy_models/",
+        "workspace": "the workspace whose deployment would run it: refused when the model has "
+        "no built image there (default 'local': the local object store's bucket)",
+        "count": "how many starts to list (default 5)",
+    }
+)
+def schedule(c, model, workspace="local", count=5):
+    """Print the next starts of a model's [schedule] and the input and output each run gets."""
+    from datetime import UTC, datetime
+
+    from legacylift import schedule as schedules
+    from legacylift.local.run import bucket_for
+    from legacylift.models import load_model
+
+    def upcoming():
+        loaded = load_model(model)
+        schedules.model_schedule(loaded)
+        schedules.check_built(model, workspace)
+        bucket = bucket_for(workspace) if workspace == "local" else "<data bucket>"
+        return loaded.schedule, schedules.upcoming(loaded, datetime.now(UTC), bucket, int(count))
+
+    rule, runs = _fail_cleanly(upcoming, "schedule")
+    print(f"{model}: {rule['expression']} in {rule['time_zone']}")
+    for run in runs:
+        print(f"{run.start.isoformat()}  input {run.input_uri}  output {run.output_uri}")
 
 
 @task(

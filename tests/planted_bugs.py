@@ -124,6 +124,30 @@ BUGS = (
         "            if False:  # the Retry field starts the failed task again\n",
         ("tests/aws/test_history.py",),
     ),
+    PlantedBug(
+        "schedule-date-not-ended",
+        "a scheduled run's {date} taken as the start's own day, not the day that just ended",
+        "legacylift/schedule.py",
+        "    ended = scheduled.date() - timedelta(days=1)\n",
+        "    ended = scheduled.date()\n",
+        ("tests/build/test_schedule_settings.py",),
+    ),
+    PlantedBug(
+        "schedule-keeps-skipped-time",
+        "a local start skipped by a daylight-saving change kept as a run",
+        "legacylift/schedule.py",
+        "    return local if back.replace(tzinfo=None) == local.replace(tzinfo=None) else None\n",
+        "    return local\n",
+        ("tests/build/test_schedule_settings.py",),
+    ),
+    PlantedBug(
+        "schedule-rate-on-wall-clock",
+        "a rate schedule counted on the local wall clock instead of in fixed durations",
+        "legacylift/schedule.py",
+        "        start = after.astimezone(UTC)\n",
+        "        start = after.astimezone(zone)\n",
+        ("tests/build/test_schedule_settings.py",),
+    ),
 )
 
 
