@@ -306,8 +306,14 @@ def run_local(  # noqa: PLR0913 - one invoke option each
             raise Exit(code=1)
         return
     if not result.succeeded:
+        from legacylift.alerts import summary
+
         error(result.failure)
         error(f"report: {result.report_path}")
+        ended = result.result
+        cause = " ".join((ended.cause or "-").split())[:500]
+        name, link = result.execution_name, str(result.report_path)
+        error(summary(model, workspace, name, ended.status, ended.error or "-", cause, link))
         raise Exit(code=1)
     if result.failed_batches:
         error(f"{len(result.failed_batches)} failed batches, within the tolerance:")

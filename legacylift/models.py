@@ -181,7 +181,10 @@ class Model:
                 settings[step] = dict(self.step_settings.get(step, {}))
             settings["promotion"] = dict(self.promotion)
         if self.schedule is not None:
-            settings["schedule"] = dict(self.schedule)
+            from legacylift.schedule import OFFSET_YEARS, utc_offsets
+
+            offsets = utc_offsets(self.schedule["time_zone"], *OFFSET_YEARS)
+            settings["schedule"] = {**self.schedule, "utc_offsets": offsets}
         if self.trigger is not None:
             settings["trigger"] = dict(self.trigger)
         return settings

@@ -35,6 +35,9 @@ RATE = re.compile(r"^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$")
 CRON = re.compile(r"^cron\((.+)\)$")
 UNIT_SECONDS = {"minute": 60, "hour": 3600, "day": 86400}
 PLACEHOLDERS = ("date", "year", "month", "day", "bucket", "model")
+# The span of UTC offsets the build writes for the AWS side (a rebuild refreshes them, e.g.
+# after a tz database change).
+OFFSET_YEARS = (2024, 2050)
 SYNTAX = (
     "use cron(minutes hours day-of-month month day-of-week year) with '?' in one of the day "
     "fields, e.g. cron(0 2 * * ? *) for 02:00 every day, or rate(value minutes|hours|days), "

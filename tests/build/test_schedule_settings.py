@@ -30,12 +30,17 @@ def _utc(*parts):
 
 def test_a_nightly_schedule_reaches_tfvars_with_its_defaults(models_dir):
     model = _model(models_dir, NIGHTLY)
-    assert model.tfvars_settings()["schedule"] == {
+    written = model.tfvars_settings()["schedule"]
+    offsets = written.pop("utc_offsets")
+    assert written == {
         "expression": "cron(30 2 * * ? *)",
         "time_zone": "Europe/Paris",
         "input": "s3://{bucket}/{model}/input/{date}/",
         "output": "s3://{bucket}/{model}/output/{date}/",
     }
+    # Paris: CET, then CEST and CET again each year the build covers.
+    assert {offset for _, offset in offsets} == {60, 120}
+    assert len(offsets) == 1 + 2 * (schedule.OFFSET_YEARS[1] - schedule.OFFSET_YEARS[0] + 1)
 
 
 def test_the_day_that_just_ended_is_a_leap_day(models_dir):
