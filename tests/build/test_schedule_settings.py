@@ -170,3 +170,49 @@ def test_utc_offsets_find_each_change_to_the_minute():
     assert [offset for _, offset in rows] == [660, 630, 660]
     changes = [datetime.fromtimestamp(ms / 1000, UTC).isoformat() for ms, _ in rows[1:]]
     assert changes == ["2027-04-03T15:00:00+00:00", "2027-10-02T15:30:00+00:00"]
+
+
+def _invoke(models_dir, tmp_path, *args):
+    import os
+    import subprocess
+    import sys
+
+    from legacylift.paths import REPO_ROOT
+
+    environment = {**os.environ, "LEGACYLIFT_MODELS_DIR": str(models_dir),
+                   "LEGACYLIFT_TFVARS_DIR": str(tmp_path / "tfvars"),
+                   "LEGACYLIFT_LOCAL_DIR": str(tmp_path / "local")}  # fmt: skip
+    return subprocess.run(
+        [sys.executable, "-m", "invoke", *args],
+        cwd=REPO_ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_invoke_schedule_lists_starts_and_refuses_in_one_line(models_dir, tmp_path):
+    _model(models_dir, NIGHTLY)
+    listed = _invoke(models_dir, tmp_path, "schedule", "scheduled", "--count", "3")
+    assert listed.returncode == 0, listed.stderr
+    lines = listed.stdout.splitlines()
+    assert lines[0] == "scheduled: cron(30 2 * * ? *) in Europe/Paris"
+    assert len(lines) == 4
+    assert all("input s3://legacylift-local/scheduled/input/" in line for line in lines[1:])
+    for args, message in (
+        (("schedule", "scheduled", "--workspace", "prod"), "no built image in workspace 'prod'"),
+        (("schedule", "nosuch"), "unknown model 'nosuch'"),
+        (("run-local", "scheduled"), "--input/--as-of: give one"),
+        (("run-local", "scheduled", "--as-of", "2028-13-01"), "--as-of '2028-13-01'"),
+        # Nothing uploaded for the day that ended: refused before anything runs.
+        (("run-local", "scheduled", "--as-of", "2028-03-01"), "input/2028-02-29/"),
+    ):
+        refused = _invoke(models_dir, tmp_path, *args)
+        assert refused.returncode == 1, (args, refused.stdout, refused.stderr)
+        errors = [line for line in refused.stderr.splitlines() if line.startswith("error")]
+        assert len(errors) == 1 and message in errors[0], (args, refused.stderr)
+    _model(models_dir, "", name="plain")
+    unscheduled = _invoke(models_dir, tmp_path, "schedule", "plain")
+    assert unscheduled.returncode == 1
+    assert "has no [schedule]" in unscheduled.stderr
