@@ -125,6 +125,16 @@ BUGS = (
         ("tests/aws/test_history.py",),
     ),
     PlantedBug(
+        "trigger-outside-input-area",
+        "the plan-time refusal of a trigger prefix outside the model's input area removed",
+        "starters.tf",
+        "  triggers_inside = length(local.triggers_outside) == 0 ? true : tobool(\n",
+        "  triggers_inside = true ? true : tobool(\n",
+        (
+            "tests/terraform/test_automation.py::test_plan_refuses_a_trigger_outside_the_models_input_area",
+        ),
+    ),
+    PlantedBug(
         "schedule-date-not-ended",
         "a scheduled run's {date} taken as the start's own day, not the day that just ended",
         "legacylift/schedule.py",
