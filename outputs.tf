@@ -64,3 +64,23 @@ output "framework_image_uri" {
   description = "Image of the script-mode steps (scikit_image_uri)."
   value       = local.framework_image_uri
 }
+
+output "schedule_arns" {
+  description = "ARN of each scheduled model's EventBridge Scheduler schedule."
+  value       = { for name, schedule in module.schedule : name => schedule.schedule_arn }
+}
+
+output "upload_rule_names" {
+  description = "Name of each triggered model's EventBridge rule (uploads of its batch marker)."
+  value       = { for name, trigger in module.upload_trigger : name => trigger.rule_name }
+}
+
+output "starter_state_machine_arns" {
+  description = "ARN of each scheduled or triggered model's run starter (a one-step state machine starting its runs; its execution history records what started each run)."
+  value       = { for name, machine in module.starter_state_machine : name => machine.state_machine_arn }
+}
+
+output "alerts_topic_arn" {
+  description = "ARN of the alerts topic, or null when alerts_enabled is false."
+  value       = var.alerts_enabled ? module.alerts[0].topic_arn : null
+}

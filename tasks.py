@@ -269,10 +269,13 @@ def _quiet_stdout(json_output):
         "resume": "the execution name of a failed local run of this model: its completed steps "
         "whose inputs, code and image are unchanged are reused, the rest run (--input defaults "
         "to that run's input)",
+        "as_of": "run what the model's [schedule] would have started on this date (YYYY-MM-DD) "
+        "or local time (YYYY-MM-DDTHH:MM): its input and output templates for that start, in "
+        "the local object store (instead of --input)",
         **LOCAL_HELP,
     }
 )
-def run_local(
+def run_local(  # noqa: PLR0913 - one invoke option each
     c,
     model,
     input=None,  # noqa: A002
@@ -282,6 +285,7 @@ def run_local(
     overwrite=False,
     json=False,  # noqa: A002
     resume=None,
+    as_of=None,
 ):
     """Run a model's Terraform-rendered workflow locally: each step a processing job in Docker.
 
@@ -292,9 +296,22 @@ def run_local(
     from legacylift.local.run import run_local as run
     from legacylift.report.reporter import Reporter
 
-    if input is None and resume is None:
-        _fail_cleanly(lambda: _refuse("--input", "give the input (a path or s3:// URI), or "
-                                      "--resume RUN to rerun a failed run"))  # fmt: skip
+    if as_of is not None and (input is not None or resume is not None):
+        _fail_cleanly(lambda: _refuse("--as-of", "give --as-of alone: it sets the input itself"))
+    if input is None and resume is None and as_of is None:
+        _fail_cleanly(lambda: _refuse("--input", "give the input (a path or s3:// URI), "
+                                      "--resume RUN to rerun a failed run, or --as-of DATE "
+                                      "to run what the schedule would have started"))  # fmt: skip
+    if as_of is not None:
+        from legacylift import schedule
+        from legacylift.local.run import bucket_for
+        from legacylift.models import load_model
+
+        scheduled = _fail_cleanly(
+            lambda: schedule.as_of(load_model(model), as_of, bucket_for(workspace)), "run-local"
+        )
+        input, output = scheduled.input_uri, output or scheduled.output_uri  # noqa: A001
+        print(f"{model}: as scheduled at {scheduled.start.isoformat()}: input {input}")
     reporter = Reporter("json" if json else "text")
     with _quiet_stdout(json):
         result = _fail_cleanly(
@@ -319,10 +336,16 @@ def run_local(
             raise Exit(code=1)
         return
     if not result.succeeded:
+        from legacylift.alerts import summary
+
         error(result.failure)
         _print_cost(result.cost, result.reporter)
         if result.report_path:
             error(f"report: {result.report_path}")
+        ended = result.result
+        cause = " ".join((ended.cause or "-").split())[:500]
+        name, link = result.execution_name, str(result.report_path)
+        error(summary(model, workspace, name, ended.status, ended.error or "-", cause, link))
         error(f"resume it: invoke run-local {model} --resume {result.execution_name}")
         raise Exit(code=1)
     if result.failed_batches:
@@ -345,6 +368,35 @@ def _print_cost(cost, reporter=None):
         info(
             f"cost: {cost_line(cost)}" + (f" ({reused} reused jobs cost nothing)" if reused else "")
         )
+
+
+@task(
+    help={
+        "model": "the model: its folder name under legacy_models/",
+        "workspace": "the workspace whose deployment would run it: refused when the model has "
+        "no built image there (default 'local': the local object store's bucket)",
+        "count": "how many starts to list (default 5)",
+    }
+)
+def schedule(c, model, workspace="local", count=5):
+    """Print the next starts of a model's [schedule] and the input and output each run gets."""
+    from datetime import UTC, datetime
+
+    from legacylift import schedule as schedules
+    from legacylift.local.run import bucket_for
+    from legacylift.models import load_model
+
+    def upcoming():
+        loaded = load_model(model)
+        schedules.model_schedule(loaded)
+        schedules.check_built(model, workspace)
+        bucket = bucket_for(workspace) if workspace == "local" else "<data bucket>"
+        return loaded.schedule, schedules.upcoming(loaded, datetime.now(UTC), bucket, int(count))
+
+    rule, runs = _fail_cleanly(upcoming, "schedule")
+    print(f"{model}: {rule['expression']} in {rule['time_zone']}")
+    for run in runs:
+        print(f"{run.start.isoformat()}  input {run.input_uri}  output {run.output_uri}")
 
 
 @task(

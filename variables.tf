@@ -242,3 +242,30 @@ variable "tags" {
   type        = map(string)
   default     = {}
 }
+
+variable "schedules_enabled" {
+  description = "Whether the models' schedules ([schedule] in model.toml) start runs in this workspace; off, each schedule exists DISABLED."
+  type        = bool
+  default     = false
+}
+
+variable "triggers_enabled" {
+  description = "Whether uploads under the models' trigger prefixes ([trigger] in model.toml) start runs in this workspace; off, each rule exists DISABLED."
+  type        = bool
+  default     = false
+}
+
+variable "alerts_enabled" {
+  description = "Create the alerts topic: failed, timed-out and aborted executions of this deployment's state machines are published there. Needs kms_key_arn (a customer-managed key EventBridge may use)."
+  type        = bool
+  default     = false
+}
+
+variable "alert_subscriptions" {
+  description = "Subscriptions of the alerts topic: a list of {protocol, endpoint}, e.g. [{protocol = \"email\", endpoint = \"ml-team@example.com\"}]."
+  type = list(object({
+    protocol = string
+    endpoint = string
+  }))
+  default = []
+}

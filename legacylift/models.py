@@ -77,8 +77,15 @@ PROMOTION_KEYS = ("metric", "metrics_file", "direction", "threshold", "min_impro
 INFERENCE_ARTIFACTS = ("image", "promoted")
 METRIC_PATH = re.compile(r"^(\$\.)?[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+|\[[0-9]+\])*$")
 METRICS_FILE = re.compile(r"^[A-Za-z0-9_.-]+$")
+# [schedule]: when runs start by themselves, and the input each gets (legacylift/schedule.py).
+SCHEDULE_KEYS = ("expression", "time_zone", "input", "output")
+DEFAULT_SCHEDULE_OUTPUT = "s3://{bucket}/{model}/output/{date}/"
+# [trigger]: a run per batch uploaded under on_upload, started when the batch's marker lands.
+TRIGGER_KEYS = ("on_upload", "marker")
+DEFAULT_TRIGGER_MARKER = "_SUCCESS"
+TRIGGER_PREFIX = re.compile(r"^[A-Za-z0-9!_.*'()/-]+/$")
 TOP_KEYS = ("steps", "system_packages", "defaults", *STEPS, *TRAINING_STEPS, "promotion",
-            "fan_out")  # fmt: skip
+            "fan_out", "schedule", "trigger")  # fmt: skip
 
 
 def models_dir() -> Path:
@@ -98,6 +105,8 @@ class Model:
     step_settings: dict[str, dict[str, Any]] = field(default_factory=dict)
     fan_out: dict[str, Any] | None = None
     promotion: dict[str, Any] = field(default_factory=dict)
+    schedule: dict[str, Any] | None = None
+    trigger: dict[str, Any] | None = None
 
     @property
     def has_training(self) -> bool:
@@ -172,6 +181,13 @@ class Model:
             for step in TRAINING_STEPS:
                 settings[step] = dict(self.step_settings.get(step, {}))
             settings["promotion"] = dict(self.promotion)
+        if self.schedule is not None:
+            from legacylift.schedule import OFFSET_YEARS, utc_offsets
+
+            offsets = utc_offsets(self.schedule["time_zone"], *OFFSET_YEARS)
+            settings["schedule"] = {**self.schedule, "utc_offsets": offsets}
+        if self.trigger is not None:
+            settings["trigger"] = dict(self.trigger)
         return settings
 
 
@@ -279,9 +295,68 @@ def _parse(name: str, path: Path, config: dict[str, Any]) -> Model:
         _check_step(path, step, step_settings[step])
     fan_out = _parse_fan_out(path, config["fan_out"]) if "fan_out" in config else None
     promotion = _training(path, config, step_settings)
-    return Model(
-        name, path, tuple(steps), tuple(packages), defaults, step_settings, fan_out, promotion
-    )
+    schedule = _parse_schedule(path, config["schedule"]) if "schedule" in config else None
+    trigger = _parse_trigger(path, name, config["trigger"]) if "trigger" in config else None
+    return Model(name, path, tuple(steps), tuple(packages), defaults, step_settings, fan_out,
+                 promotion, schedule, trigger)  # fmt: skip
+
+
+def _parse_schedule(path: Path, table: Any) -> dict[str, Any]:
+    """`[schedule]`, checked: an AWS cron/rate expression, an IANA time zone, and the input
+    (and output) templates of each scheduled run."""
+    from legacylift import schedule
+
+    if not isinstance(table, dict):
+        raise _fail(path, "[schedule] must be a table")
+    _check_keys(path, table, SCHEDULE_KEYS, "schedule.")
+    rule = dict(table)
+    if "expression" not in rule or "input" not in rule:
+        raise _fail(
+            path,
+            '[schedule] needs expression and input, e.g. expression = "cron(0 2 * * ? *)" and '
+            'input = "s3://{bucket}/{model}/input/{date}/"',
+        )
+    try:
+        schedule.parse(rule["expression"])
+        schedule.time_zone(rule.setdefault("time_zone", "UTC"))
+        for key in ("input", "output"):
+            schedule.check_template(
+                rule.setdefault(key, DEFAULT_SCHEDULE_OUTPUT), f"schedule.{key}"
+            )
+    except LegacyLiftError as exc:
+        raise _fail(path, f"schedule: {exc}") from None
+    return rule
+
+
+def _parse_trigger(path: Path, name: str, table: Any) -> dict[str, Any]:
+    """`[trigger]`, checked: the upload prefix, inside the model's input area of the data
+    bucket (`<model>/input/`), and the marker object whose arrival starts the batch's run."""
+    if not isinstance(table, dict):
+        raise _fail(path, "[trigger] must be a table")
+    _check_keys(path, table, TRIGGER_KEYS, "trigger.")
+    rule = dict(table)
+    area = f"{name}/input/"
+    prefix = rule.get("on_upload")
+    if not (
+        isinstance(prefix, str)
+        and TRIGGER_PREFIX.match(prefix)
+        and prefix.startswith(area)
+        and posixpath.normpath(prefix) + "/" == prefix
+    ):
+        raise _fail(
+            path,
+            f"trigger.on_upload = {prefix!r}: give a key prefix inside the model's input area "
+            f"{area} of the data bucket, ending in '/', without '..' or '//' (e.g. "
+            f"'{area}daily/'); runs may read only there",
+        )
+    marker = rule.setdefault("marker", DEFAULT_TRIGGER_MARKER)
+    if not isinstance(marker, str) or not METRICS_FILE.match(marker):
+        raise _fail(
+            path,
+            f"trigger.marker = {marker!r}: give the file name that marks a complete batch, "
+            "e.g. '_SUCCESS'",
+        )
+    return rule
 
 
 def _training(path: Path, config: dict[str, Any], step_settings: dict[str, Any]) -> dict:

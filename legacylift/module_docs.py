@@ -23,17 +23,16 @@ from legacylift.paths import REPO_ROOT
 BEGIN = "<!-- BEGIN_TF_DOCS -->"
 END = "<!-- END_TF_DOCS -->"
 
-#: Every module whose README carries generated tables: the published root module, its
-#: submodules, the examples and the deployment root.
-MODULE_DIRS = (
-    ".",
-    "modules/ecr",
-    "modules/s3",
-    "modules/sagemaker-role",
-    "modules/state-machine",
-    "modules/workflow",
-    "terraform",
-)
+#: The modules whose READMEs carry generated tables besides each `modules/*` folder: the
+#: published root module and the deployment root.
+FIXED_MODULE_DIRS = (".", "terraform")
+
+
+def module_dirs(root: Path = REPO_ROOT) -> list[str]:
+    """Every module with generated tables: the root, each `modules/*` folder, `terraform/`."""
+    submodules = sorted(f"modules/{p.parent.name}" for p in (root / "modules").glob("*/main.tf"))
+    return [FIXED_MODULE_DIRS[0], *submodules, *FIXED_MODULE_DIRS[1:]]
+
 
 _HEREDOC = re.compile(r"^<<(-?)([A-Za-z_]+)\n(.*)\n\s*\2$", re.DOTALL)
 
@@ -166,20 +165,20 @@ def _with_tables(readme: Path, tables: str) -> str:
     return text[: start + len(BEGIN)] + "\n" + tables + "\n" + text[end:]
 
 
-def stale_readmes(root: Path = REPO_ROOT, module_dirs=MODULE_DIRS) -> list[Path]:
+def stale_readmes(root: Path = REPO_ROOT, modules: list[str] | None = None) -> list[Path]:
     """The READMEs whose generated tables differ from their module's HCL."""
     stale = []
-    for module in module_dirs:
+    for module in module_dirs(root) if modules is None else modules:
         readme = root / module / "README.md"
         if _with_tables(readme, render_tables(root / module)) != readme.read_text(encoding="utf-8"):
             stale.append(readme)
     return stale
 
 
-def write_readmes(root: Path = REPO_ROOT, module_dirs=MODULE_DIRS) -> list[Path]:
+def write_readmes(root: Path = REPO_ROOT, modules: list[str] | None = None) -> list[Path]:
     """Regenerate every module README's tables; return the READMEs that changed."""
     changed = []
-    for module in module_dirs:
+    for module in module_dirs(root) if modules is None else modules:
         readme = root / module / "README.md"
         text = _with_tables(readme, render_tables(root / module))
         if text != readme.read_text(encoding="utf-8"):

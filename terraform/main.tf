@@ -40,4 +40,9 @@ module "legacylift" {
   tracing_enabled          = var.tracing_enabled
   force_destroy            = var.force_destroy
   permissions_boundary_arn = var.permissions_boundary_arn
+
+  schedules_enabled   = var.schedules_enabled
+  triggers_enabled    = var.triggers_enabled
+  alerts_enabled      = var.alerts_enabled
+  alert_subscriptions = var.alert_subscriptions
 }

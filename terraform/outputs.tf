@@ -42,3 +42,13 @@ output "promotion_records" {
   description = "S3 URI of each model's promotion record."
   value       = module.legacylift.promotion_records
 }
+
+output "schedule_arns" {
+  description = "ARN of each scheduled model's schedule (ENABLED when schedules_enabled)."
+  value       = module.legacylift.schedule_arns
+}
+
+output "alerts_topic_arn" {
+  description = "ARN of the alerts topic, or null when alerts_enabled is false."
+  value       = module.legacylift.alerts_topic_arn
+}

@@ -128,3 +128,30 @@ variable "tags" {
   type        = map(string)
   default     = {}
 }
+
+variable "schedules_enabled" {
+  description = "Whether the models' schedules start runs in this workspace (they exist DISABLED otherwise)."
+  type        = bool
+  default     = false
+}
+
+variable "triggers_enabled" {
+  description = "Whether uploads under the models' trigger prefixes start runs in this workspace (the rules exist DISABLED otherwise)."
+  type        = bool
+  default     = false
+}
+
+variable "alerts_enabled" {
+  description = "Send failed, timed-out and aborted executions to the alerts topic (needs kms_key_arn)."
+  type        = bool
+  default     = false
+}
+
+variable "alert_subscriptions" {
+  description = "Subscriptions of the alerts topic: [{protocol = \"email\", endpoint = \"ml-team@example.com\"}]."
+  type = list(object({
+    protocol = string
+    endpoint = string
+  }))
+  default = []
+}

@@ -775,6 +775,40 @@ BUGS = (
         "self.tf = tftest.TerraformTest(",
         ("tests/test_suite_rules.py::test_no_process_can_block_on_a_full_pipe",),
     ),
+    PlantedBug(
+        "trigger-outside-input-area",
+        "the plan-time refusal of a trigger prefix outside the model's input area removed",
+        "starters.tf",
+        "  triggers_inside = length(local.triggers_outside) == 0 ? true : tobool(\n",
+        "  triggers_inside = true ? true : tobool(\n",
+        (
+            "tests/terraform/test_automation.py::test_plan_refuses_a_trigger_outside_the_models_input_area",
+        ),
+    ),
+    PlantedBug(
+        "schedule-date-not-ended",
+        "a scheduled run's {date} taken as the start's own day, not the day that just ended",
+        "legacylift/schedule.py",
+        "    ended = scheduled.date() - timedelta(days=1)\n",
+        "    ended = scheduled.date()\n",
+        ("tests/build/test_schedule_settings.py",),
+    ),
+    PlantedBug(
+        "schedule-keeps-skipped-time",
+        "a local start skipped by a daylight-saving change kept as a run",
+        "legacylift/schedule.py",
+        "    return local if back.replace(tzinfo=None) == local.replace(tzinfo=None) else None\n",
+        "    return local\n",
+        ("tests/build/test_schedule_settings.py",),
+    ),
+    PlantedBug(
+        "schedule-rate-on-wall-clock",
+        "a rate schedule counted on the local wall clock instead of in fixed durations",
+        "legacylift/schedule.py",
+        "        start = after.astimezone(UTC)\n",
+        "        start = after.astimezone(zone)\n",
+        ("tests/build/test_schedule_settings.py",),
+    ),
 )
 
 

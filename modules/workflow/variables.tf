@@ -41,9 +41,9 @@ variable "models" {
   }
   validation {
     condition = alltrue(flatten([for name, model in var.models : [
-      for key in keys(model) : contains(["image_uri", "source_hash", "steps", "defaults", "preprocessing", "inference", "postprocessing", "code_uris", "system_packages", "fan_out", "train", "evaluate", "promotion"], key)
+      for key in keys(model) : contains(["image_uri", "source_hash", "steps", "defaults", "preprocessing", "inference", "postprocessing", "code_uris", "system_packages", "fan_out", "train", "evaluate", "promotion", "schedule", "trigger"], key)
     ]]))
-    error_message = "A models entry has an unknown key: allowed are image_uri, source_hash, steps, defaults, preprocessing, inference, postprocessing, code_uris, system_packages, fan_out, train, evaluate, promotion."
+    error_message = "A models entry has an unknown key: allowed are image_uri, source_hash, steps, defaults, preprocessing, inference, postprocessing, code_uris, system_packages, fan_out, train, evaluate, promotion, schedule, trigger."
   }
   validation {
     condition = alltrue(flatten([for name, model in var.models : [

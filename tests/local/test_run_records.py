@@ -86,5 +86,8 @@ def test_run_local_without_input_or_resume_is_one_line(capsys):
         tasks.run_local(Context(), "iris")
     assert raised.value.code == 1
     err = capsys.readouterr().err.strip()
-    assert err.endswith("--input: give the input (a path or s3:// URI), or --resume RUN to rerun "
-                        "a failed run") and len(err.splitlines()) == 1  # fmt: skip
+    assert err.endswith(
+        "--input: give the input (a path or s3:// URI), --resume RUN to rerun a "
+        "failed run, or --as-of DATE to run what the schedule would have started"
+    )
+    assert len(err.splitlines()) == 1

@@ -32,7 +32,18 @@ IGNORED = shutil.ignore_patterns(
 COMMAND_TIMEOUT = 600
 
 # Every endpoint the modules' resources and data sources call, pointed at one moto server.
-MOTO_SERVICES = ("cloudwatchlogs", "ecr", "iam", "s3", "sfn", "sts", "kms")
+MOTO_SERVICES = (
+    "cloudwatchlogs",
+    "ecr",
+    "iam",
+    "s3",
+    "sfn",
+    "sts",
+    "kms",
+    "scheduler",
+    "events",
+    "sns",
+)
 
 
 def copy_terraform_tree(destination: Path) -> Path:
