@@ -97,11 +97,16 @@ def run_phase(layout: str, workspace: str, jobs: int) -> dict:
         outcomes = deploy_stacks(workspace, jobs=jobs)
         touched = sum(sum(o.changes.get(kind, {}).values()) for o in outcomes for kind in KINDS)
         planned = len(outcomes)
-    return {"wall": time.monotonic() - started, "touched": touched, "planned": planned}
+    wall = time.monotonic() - started
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+    peak = max(own.ru_maxrss, children.ru_maxrss) / 1024  # the largest process of the phase
+    return {"wall": wall, "cpu": cpu, "peak_mib": peak, "touched": touched, "planned": planned}
 
 
 def measure(root: Path, state: Path, endpoint: str, layout: str, count: int, jobs: int, phase):
-    """One phase in a fresh child process: its result plus CPU and peak memory."""
+    """One phase in a fresh child process (which measures its own CPU and peak memory)."""
     workspace = f"{layout}{count}"
     tfvars = root / "tfvars"
     (tfvars / f"{workspace}.tfvars").write_text(
@@ -110,7 +115,6 @@ def measure(root: Path, state: Path, endpoint: str, layout: str, count: int, job
     (tfvars / f"{workspace}.models.tfvars.json").write_text(
         json.dumps(pins(workspace, count, phase == "one-model-change"))
     )
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     done = subprocess.run(
         [sys.executable, __file__, "--child", layout, workspace, str(jobs)],
         env=child_env(root, state, endpoint),
@@ -118,12 +122,10 @@ def measure(root: Path, state: Path, endpoint: str, layout: str, count: int, job
         text=True,
         check=False,
     )
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if done.returncode != 0:
         raise SystemExit(f"{layout} {count} {phase} failed:\n{done.stderr[-3000:]}")
     result = json.loads(done.stdout.strip().splitlines()[-1])
-    result["cpu"] = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    result["peak_mib"] = after.ru_maxrss / 1024  # largest child so far (phases only grow)
+    result["load"] = os.getloadavg()[0]
     return result
 
 
@@ -178,13 +180,13 @@ def main() -> None:
         f"- rerun: `python benchmarks/deploy_scale.py --counts {args.counts} "
         f"--layouts {args.layouts} --jobs {args.jobs}`\n",
         "| models | layout | deploy | wall (s) | CPU (s) | peak memory (MiB) | stacks planned "
-        "| resources touched |",
-        "| ---: | --- | --- | ---: | ---: | ---: | ---: | ---: |",
+        "| resources touched | load avg (1 min) |",
+        "| ---: | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for count, layout, phase, r in rows:
         lines.append(
             f"| {count} | {layout} | {phase} | {r['wall']:.1f} | {r['cpu']:.1f} | "
-            f"{r['peak_mib']:.0f} | {r['planned']} | {r['touched']} |"
+            f"{r['peak_mib']:.0f} | {r['planned']} | {r['touched']} | {r['load']:.1f} |"
         )
     title = "# Deploying many models: one state vs split stacks\n"
     existing = args.results.read_text() if args.results.is_file() else title

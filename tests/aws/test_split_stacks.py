@@ -58,7 +58,7 @@ def tree(moto_server, tmp_path_factory):
     base = tmp_path_factory.mktemp("split")
     root = copy_terraform_tree(base / "tree") / "terraform"
     (root / "moto_override.tf").write_text(moto_provider_block(moto_server.endpoint))
-    for copy in ("churn", "demand"):  # more models: copies of the fixture model's scripts
+    for copy in ("churn", "anomaly"):  # more models: copies of the fixture model's scripts
         shutil.copytree(
             root.parent / "legacy_models" / "iris", root.parent / "legacy_models" / copy
         )
@@ -166,16 +166,17 @@ def test_a_failing_model_stack_does_not_stop_the_others(dev, at_tree, capsys):
     models = {
         "iris": pin("dev", "iris", "a2"),
         "churn": pin("dev", "churn", "c2"),
-        "demand": {**pin("dev", "demand", "d1"), "preprocessing": {"bogus": 1}},
+        "anomaly": {**pin("dev", "anomaly", "d1"), "preprocessing": {"bogus": 1}},
     }
     write_pins(at_tree, "dev", models)
-    with pytest.raises(LegacyLiftError, match=r"1 stack\(s\) failed in workspace 'dev': demand"):
-        deploy_stacks("dev", jobs=2)
+    # One at a time, in name order: the failing stack comes first.
+    with pytest.raises(LegacyLiftError, match=r"1 stack\(s\) failed in workspace 'dev': anomaly"):
+        deploy_stacks("dev", jobs=1)
     assert "c2" * 32 in machine_definition("legacylift-dev-churn")
     out = capsys.readouterr()
-    assert "model churn: applied" in out.out and "model demand: failed" in out.err
+    assert "model churn: applied" in out.out and "model anomaly: failed" in out.err
     # The next deploy retries the failed stack only.
-    del models["demand"]
+    del models["anomaly"]
     write_pins(at_tree, "dev", models)
     assert [o.name for o in deploy_stacks("dev")] == ["shared"]
 
