@@ -219,7 +219,9 @@ def deploy_workspace(  # noqa: PLR0913 - one invoke option each
     every: bool = False,
 ) -> None:
     """`invoke deploy`: split stacks when asked or when the workspace is split already,
-    else the single state (where --model, --jobs and --all have no meaning)."""
+    else the single state (where --model, --jobs and --all have no meaning). Unpinned images
+    are refused before any Terraform runs."""
+    stack.check_images_pinned(check_workspace_name(workspace), stack.pinned_models(workspace))
     if split or stacks.is_split(workspace):
         deploy_stacks(workspace, plan_only, models, jobs, every)
         return
