@@ -119,7 +119,7 @@ resource "aws_s3_object" "script" {
 
 module "ecr" {
   source   = "./modules/ecr"
-  for_each = var.create_shared_resources ? var.models : {}
+  for_each = { for name, model in var.models : name => model if var.create_shared_resources }
 
   name             = "${var.ecr_repository_prefix}${each.key}"
   kms_key_arn      = var.kms_key_arn
