@@ -5,6 +5,7 @@ module "alerts" {
   count  = var.alerts_enabled ? 1 : 0
 
   name          = "${var.name_prefix}-alerts"
+  create_topic  = var.create_shared_resources
   workspace     = terraform.workspace
   kms_key_arn   = var.kms_key_arn
   subscriptions = var.alert_subscriptions

@@ -91,6 +91,7 @@ module "workflow" {
 module "s3" {
   source = "./modules/s3"
 
+  create                       = var.create_shared_resources
   bucket_name                  = local.bucket_name
   kms_key_arn                  = var.kms_key_arn
   intermediate_prefixes        = module.workflow.s3_layout.run_key_prefixes
@@ -120,7 +121,7 @@ resource "aws_s3_object" "script" {
 
 module "ecr" {
   source   = "./modules/ecr"
-  for_each = var.models
+  for_each = { for name, model in var.models : name => model if var.create_shared_resources }
 
   name             = "${var.ecr_repository_prefix}${each.key}"
   kms_key_arn      = var.kms_key_arn
@@ -146,7 +147,7 @@ module "sagemaker_role" {
 
 module "generic_sagemaker_role" {
   source = "./modules/sagemaker-role"
-  count  = var.enable_generic_workflow ? 1 : 0
+  count  = var.enable_generic_workflow && var.create_shared_resources ? 1 : 0
 
   name                     = module.workflow.generic_sagemaker_role_name
   description              = "Execution role of the processing jobs of the LegacyLift generic workflow (${var.name_prefix})"
@@ -161,7 +162,7 @@ module "generic_sagemaker_role" {
 # group is shared by every processing job of the account and region: manage it from one
 # deployment only.
 resource "aws_cloudwatch_log_group" "processing_jobs" {
-  count = var.manage_processing_job_log_group ? 1 : 0
+  count = var.manage_processing_job_log_group && var.create_shared_resources ? 1 : 0
 
   name              = "/aws/sagemaker/ProcessingJobs"
   retention_in_days = var.processing_job_log_retention_days
@@ -188,7 +189,7 @@ module "state_machine" {
 
 module "generic_state_machine" {
   source = "./modules/state-machine"
-  count  = var.enable_generic_workflow ? 1 : 0
+  count  = var.enable_generic_workflow && var.create_shared_resources ? 1 : 0
 
   name                     = module.workflow.generic_state_machine_name
   definition               = module.workflow.generic_definition

@@ -5,7 +5,7 @@ output "state_machine_arns" {
 
 output "generic_state_machine_arn" {
   description = "ARN of the generic state machine (the original pattern's execution input), or null when disabled."
-  value       = var.enable_generic_workflow ? module.generic_state_machine[0].state_machine_arn : null
+  value       = try(module.generic_state_machine[0].state_machine_arn, null)
 }
 
 output "data_bucket" {
@@ -25,12 +25,12 @@ output "sagemaker_role_arns" {
 
 output "generic_sagemaker_role_arn" {
   description = "ARN of the generic workflow's execution role, or null when disabled."
-  value       = var.enable_generic_workflow ? module.generic_sagemaker_role[0].role_arn : null
+  value       = try(module.generic_sagemaker_role[0].role_arn, null)
 }
 
 output "processing_job_log_group_name" {
   description = "Name of the processing jobs' log group when manage_processing_job_log_group is set, else null."
-  value       = var.manage_processing_job_log_group ? aws_cloudwatch_log_group.processing_jobs[0].name : null
+  value       = try(aws_cloudwatch_log_group.processing_jobs[0].name, null)
 }
 
 output "log_group_names" {
@@ -40,7 +40,7 @@ output "log_group_names" {
 
 output "generic_log_group_name" {
   description = "CloudWatch log group of the generic state machine, or null when disabled."
-  value       = var.enable_generic_workflow ? module.generic_state_machine[0].log_group_name : null
+  value       = try(module.generic_state_machine[0].log_group_name, null)
 }
 
 output "state_machine_role_arns" {

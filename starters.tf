@@ -75,7 +75,9 @@ module "upload_trigger" {
 
 # The data bucket's events go to EventBridge once a model has a trigger (the rules filter them).
 resource "aws_s3_bucket_notification" "eventbridge" {
-  count = length(local.triggered_models) > 0 ? 1 : 0
+  # In the stack that owns the bucket: every model with a trigger, built or not (a split
+  # deployment's shared stack sees the models without their images).
+  count = var.create_shared_resources && anytrue([for model in values(var.models) : try(model.trigger, null) != null]) ? 1 : 0
 
   bucket      = module.s3.bucket_id
   eventbridge = true

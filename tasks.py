@@ -610,13 +610,49 @@ def bootstrap_backend(c, bucket, table=None, region=None):
     help={
         "workspace": "Terraform workspace (dev, prod, ...): created when missing",
         "plan_only": "plan and print the summary, apply nothing",
+        "split": "deploy as split stacks (a shared stack, one per model); automatic once split",
+        "model": "split stacks: only this model's stack (repeatable)",
+        "jobs": "split stacks: how many stacks plan/apply at once (default 4)",
+        "all": "split stacks: plan every stack, changed or not",
+    },
+    iterable=["model"],
+)
+def deploy(c, workspace, plan_only=False, split=False, model=None, jobs=4, all=False):  # noqa: A002
+    """Plan and apply terraform/ for one workspace (split stacks: those whose inputs changed)."""
+    from legacylift.aws.deploy import deploy_workspace
+
+    _fail_cleanly(
+        lambda: deploy_workspace(workspace, plan_only, split, model or (), int(jobs), all),
+        "deploy",
+    )
+
+
+@task(name="split-state", help={"workspace": "Terraform workspace to move to split stacks"})
+def split_state(c, workspace):
+    """Move a single-state workspace to split stacks (state pull/push; no state mv, no blocks)."""
+    from legacylift.aws.split_state import split_state as move
+
+    _fail_cleanly(lambda: move(workspace), "split-state")
+
+
+@task(
+    help={
+        "since": "git ref to compare with (branch, tag or commit), e.g. origin/main",
+        "json": JSON_HELP,
     }
 )
-def deploy(c, workspace, plan_only=False):
-    """Plan and apply terraform/ for one workspace with its var files and image pins."""
-    from legacylift.aws.deploy import deploy as run_deploy
+def changed(c, since, json=False):
+    """List the models to rebuild and, per workspace, the stacks to plan since a git ref."""
+    import json as json_module
 
-    _fail_cleanly(lambda: run_deploy(workspace, plan_only=plan_only), "deploy")
+    from legacylift.changes import changed_since
+    from legacylift.paths import REPO_ROOT
+
+    found = _fail_cleanly(lambda: changed_since(since, REPO_ROOT), "changed")
+    if json:
+        print(json_module.dumps(found.as_dict(), indent=2))
+    else:
+        print("\n".join(found.lines()))
 
 
 @task(

@@ -5,14 +5,16 @@
 locals {
   step_runner_source = "${path.module}/modules/workflow/files/steprunner.py"
   step_runner_folder = "_legacylift/code/${substr(filesha256(local.step_runner_source), 0, 16)}/"
-  needs_step_runner = length([for name, model in local.built_models : name
+  # Counted over every model, built or not, so the stack owning the bucket (the shared stack of
+  # a split deployment, whose entries carry no image) uploads it for the model stacks.
+  needs_step_runner = length([for name, model in var.models : name
     if contains(keys(model), "train") || try(model.inference.artifacts, "image") == "promoted"
   ]) > 0
   trained_models = { for name, model in local.built_models : name => model if contains(keys(model), "train") }
 }
 
 resource "aws_s3_object" "step_runner" {
-  count = local.needs_step_runner ? 1 : 0
+  count = local.needs_step_runner && var.create_shared_resources ? 1 : 0
 
   bucket       = module.s3.bucket_id
   key          = "${local.step_runner_folder}steprunner.py"

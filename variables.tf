@@ -141,6 +141,12 @@ variable "ecr_repository_prefix" {
   default     = "legacylift/"
 }
 
+variable "create_shared_resources" {
+  description = "Create the resources every model shares: the data bucket, each model's ECR repository, the step runner object, the processing-job log group and the generic workflow. false in a model stack of a split deployment (its shared stack creates them; bucket_name names that stack's bucket): only the models' workflows, roles and scripts are created."
+  type        = bool
+  default     = true
+}
+
 variable "bucket_name" {
   description = "Name of the data bucket. null uses `<name_prefix>-data-<account id>`. Passed to modules/workflow, which validates it (as `data_bucket`)."
   type        = string

@@ -1,6 +1,11 @@
 provider "aws" {
   region = var.region
 
+  # Step Functions and IAM throttle control-plane calls (docs/deployment.md, throttles): the
+  # provider retries a throttled call with backoff; adaptive mode also slows its own rate.
+  max_retries = var.aws_max_retries
+  retry_mode  = var.aws_retry_mode
+
   default_tags {
     tags = merge(var.tags, {
       "legacylift:workspace" = terraform.workspace
@@ -18,6 +23,8 @@ module "legacylift" {
   source = "../"
 
   name_prefix             = local.name_prefix
+  create_shared_resources = var.create_shared_resources
+  bucket_name             = var.bucket_name
   models                  = var.models
   models_dir              = "${path.module}/../legacy_models"
   framework_image_uri     = var.framework_image_uri

@@ -9,6 +9,40 @@ variable "region" {
   }
 }
 
+variable "aws_max_retries" {
+  description = "How often the AWS provider retries a throttled or failed call before giving up (the provider's max_retries)."
+  type        = number
+  default     = 25
+
+  validation {
+    condition     = var.aws_max_retries >= 1 && floor(var.aws_max_retries) == var.aws_max_retries
+    error_message = "The aws_max_retries must be a whole number of at least 1."
+  }
+}
+
+variable "aws_retry_mode" {
+  description = "The AWS provider's retry mode: adaptive (backoff plus client-side rate limiting after throttles) or standard."
+  type        = string
+  default     = "adaptive"
+
+  validation {
+    condition     = contains(["adaptive", "standard"], var.aws_retry_mode)
+    error_message = "The aws_retry_mode must be adaptive or standard."
+  }
+}
+
+variable "create_shared_resources" {
+  description = "Create the resources every model shares (bucket, repositories, log group, generic workflow). `invoke deploy` sets false for a model stack of a split deployment (docs/deployment.md)."
+  type        = bool
+  default     = true
+}
+
+variable "bucket_name" {
+  description = "Data bucket name; null uses <name prefix>-data-<account id>. A model stack gets its shared stack's bucket here."
+  type        = string
+  default     = null
+}
+
 variable "models" {
   description = "The models of this workspace: written by the build to tfvars/<workspace>.models.tfvars.json (see tfvars/README.md). The root module validates each entry."
   type        = any

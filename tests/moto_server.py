@@ -21,6 +21,10 @@ each documented:
   protocol's `<ErrorResponse>`): AccessDenied on every call but STS's (AWS never denies
   GetCallerIdentity), ExpiredToken everywhere, or ExpiredToken after a valid STS check (a
   session expiring mid-command) (`refuse_by_access_key`).
+- Throttles: AWS's control planes refuse calls over their rate with ThrottlingException; moto
+  never does. `throttled(target, refused, period)` makes the server refuse the first `refused`
+  of every `period` calls to one X-Amz-Target (e.g. `AWSStepFunctions.CreateStateMachine`)
+  with AWS's error shape while the context lasts, counting both (`throttle_by_target`).
 """
 
 from __future__ import annotations
@@ -28,6 +32,10 @@ from __future__ import annotations
 import calendar
 import json
 import socket
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 
 from moto.server import ThreadedMotoServer
 from werkzeug.serving import make_server
@@ -206,6 +214,55 @@ def treat_requests_as_tls() -> None:
     FakeBucket.get_permission = get_permission
 
 
+@dataclass
+class Throttle:
+    """The first `refused` of every `period` calls to one target are throttled."""
+
+    refused: int
+    period: int
+    calls: int = 0
+    throttled: int = 0
+
+
+THROTTLES: dict[str, Throttle] = {}
+_THROTTLE_LOCK = threading.Lock()
+
+
+@contextmanager
+def throttled(target: str, refused: int = 2, period: int = 3) -> Iterator[Throttle]:
+    """Throttle `target` (an X-Amz-Target such as AWSStepFunctions.CreateStateMachine) on every
+    moto server of this process while the context lasts; yields the counters."""
+    throttle = Throttle(refused, period)
+    with _THROTTLE_LOCK:
+        THROTTLES[target] = throttle
+    try:
+        yield throttle
+    finally:
+        with _THROTTLE_LOCK:
+            THROTTLES.pop(target, None)
+
+
+def throttle_by_target(app):
+    """Wrap a WSGI app: calls to a target in THROTTLES get ThrottlingException by its pattern."""
+
+    def wrapped(environ, start_response):
+        target = environ.get("HTTP_X_AMZ_TARGET", "")
+        with _THROTTLE_LOCK:
+            throttle = THROTTLES.get(target)
+            refuse = False
+            if throttle is not None:
+                refuse = throttle.calls % throttle.period < throttle.refused
+                throttle.calls += 1
+                throttle.throttled += refuse
+        if not refuse:
+            return app(environ, start_response)
+        status, content_type, body = _refusal(environ, "ThrottlingException", "Rate exceeded")
+        start_response(status, [("Content-Type", content_type), ("Content-Length", str(len(body)))])
+        return [body]
+
+    return wrapped
+
+
 class _ExtendedThreadedMotoServer(ThreadedMotoServer):
     """moto's threaded server with `with_added_targets` around its application."""
 
@@ -216,8 +273,10 @@ class _ExtendedThreadedMotoServer(ThreadedMotoServer):
             create_backend_app,
         )
 
-        app = refuse_by_access_key(
-            with_added_targets(DomainDispatcherApplication(create_backend_app))
+        app = throttle_by_target(
+            refuse_by_access_key(
+                with_added_targets(DomainDispatcherApplication(create_backend_app))
+            )
         )
         self._server = make_server(
             self._ip_address, self._port, app, True, request_handler=MotoRequestHandler

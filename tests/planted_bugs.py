@@ -809,6 +809,22 @@ BUGS = (
         "        start = after.astimezone(zone)\n",
         ("tests/build/test_schedule_settings.py",),
     ),
+    PlantedBug(
+        "changed-stacks-where-unpinned",
+        "`changed --since` listing a model's stack in workspaces that do not pin it",
+        "legacylift/changes.py",
+        "                if model in _built(pins[workspace]):\n",
+        "                if True:\n",
+        ("tests/aws/test_changed_since.py",),
+    ),
+    PlantedBug(
+        "changed-added-model-skips-shared",
+        "`changed --since` leaving out the shared stack when a model is added to the pins",
+        "legacylift/changes.py",
+        "                touched.add(SHARED)\n",
+        "                pass\n",
+        ("tests/aws/test_changed_since.py",),
+    ),
 )
 
 

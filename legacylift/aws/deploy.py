@@ -1,15 +1,21 @@
-"""`invoke deploy`: plan and apply one workspace of the deployment root."""
+"""`invoke deploy`: plan and apply one workspace of the deployment root, as one state or as
+split stacks (legacylift.aws.stacks): the shared stack first, then the model stacks whose
+inputs changed, several at a time."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import time
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass, field
 from typing import Any
 
 from legacylift import console
-from legacylift.aws import stack
+from legacylift.aws import stack, stacks
 from legacylift.aws.plan_summary import count_changes, summary_lines
 from legacylift.aws.session import check_credentials, session
 from legacylift.aws.terraform import check_workspace_name, private_plan_dir
+from legacylift.errors import LegacyLiftError
 
 
 @dataclass(frozen=True)
@@ -59,3 +65,169 @@ def deploy(
     for model, arn in sorted((outputs.get("state_machine_arns") or {}).items()):
         console.detail(f"{model}: {arn}")
     return DeployResult(workspace, applied, count_changes(plan.document), outputs)
+
+
+DEFAULT_JOBS = 4
+
+
+@dataclass(frozen=True)
+class StackOutcome:
+    """What happened to one stack: applied, up to date, planned (plan only) or failed."""
+
+    name: str
+    status: str
+    changes: dict[str, Any] = field(default_factory=dict)
+    seconds: float = 0.0
+    error: str | None = None
+
+    def line(self) -> str:
+        """One report line: the stack, its change counts, what was done and how long it took."""
+        counts = ", ".join(
+            f"{sum(self.changes[kind].values())} to {kind}"
+            for kind in ("create", "update", "replace", "delete")
+            if self.changes.get(kind)
+        )
+        detail = f" ({counts})" if counts else ""
+        return f"{stacks.stack_label(self.name)}: {self.status}{detail} in {self.seconds:.1f}s"
+
+
+def _deploy_stack(workspace: str, inputs: stacks.StackInputs, plan_only: bool) -> StackOutcome:
+    """Plan one stack with the workspace's settings files and its overrides; apply the saved
+    plan unless `plan_only` or nothing changes. Errors become a failed outcome."""
+    started = time.monotonic()
+    try:
+        runner = stacks.stack_runner(inputs.name)
+        runner.ensure_workspace(workspace)
+        with private_plan_dir() as plan_dir:
+            plan = runner.plan(
+                workspace, plan_dir, stacks.settings_files(workspace), inputs.overrides
+            )
+            changes = count_changes(plan.document)
+            if not plan.has_changes:
+                status = "up to date"
+            elif plan_only:
+                status = "planned"
+            else:
+                runner.apply_plan(workspace, plan)
+                status = "applied"
+    except LegacyLiftError as exc:
+        return StackOutcome(inputs.name, "failed", {}, time.monotonic() - started, str(exc))
+    return StackOutcome(inputs.name, status, changes, time.monotonic() - started)
+
+
+def _report(outcome: StackOutcome) -> None:
+    if outcome.status == "failed":
+        console.error(f"{outcome.line()}\n{outcome.error}")
+    else:
+        console.success(outcome.line())
+
+
+def _model_selection(
+    pinned: dict[str, Any], record: dict[str, str], models: Sequence[str]
+) -> list[str]:
+    """Model stacks to consider: every built model and every recorded one no longer built (its
+    stack is planned empty), or only `models` (each must be pinned or recorded)."""
+    known = set(stacks.built_models(pinned)) | {name for name in record if name != stacks.SHARED}
+    if not models:
+        return sorted(known)
+    unknown = sorted(set(models) - known)
+    if unknown:
+        raise LegacyLiftError(
+            f"--model {', '.join(unknown)}: not built in this workspace (built: "
+            f"{', '.join(sorted(stacks.built_models(pinned))) or 'none'}); run `invoke "
+            f"build-model NAME --workspace W` first"
+        )
+    return sorted(set(models))
+
+
+def deploy_stacks(  # noqa: PLR0913 - one invoke option each
+    workspace: str,
+    plan_only: bool = False,
+    models: Sequence[str] = (),
+    jobs: int = DEFAULT_JOBS,
+    every: bool = False,
+) -> list[StackOutcome]:
+    """Deploy `workspace` as split stacks: the shared stack when its inputs changed, then the
+    model stacks whose inputs (image pin, model settings, model folder, module content,
+    workspace settings) changed since they were last applied from here, `jobs` at a time.
+    `every` plans every stack. A failed model stack does not stop the others: all failures
+    are raised together at the end."""
+    check_workspace_name(workspace)
+    if jobs < 1:
+        raise LegacyLiftError(f"--jobs {jobs}: give at least 1")
+    pinned = stacks.pinned_entries(workspace)
+    stack.check_images_pinned(workspace, pinned)
+    identity = check_credentials(session())
+    console.info(f"AWS account {identity['account']} as {identity['arn']}")
+    modules = stacks.module_hash()
+    record = stacks.read_record(workspace)
+    selection = _model_selection(pinned, record, models)
+    outcomes: list[StackOutcome] = []
+
+    shared = stacks.shared_inputs(workspace, pinned, modules)
+    if every or record.get(stacks.SHARED) != shared.fingerprint:
+        outcome = _deploy_stack(workspace, shared, plan_only)
+        _report(outcome)
+        outcomes.append(outcome)
+        if outcome.status == "failed":
+            raise LegacyLiftError("the shared stack failed: no model stack was planned")
+        if outcome.status != "planned":
+            record[stacks.SHARED] = shared.fingerprint
+            stacks.write_record(workspace, record)
+    bucket = stacks.stack_runner(stacks.SHARED).outputs(workspace).get("data_bucket")
+    if not bucket:
+        console.info("the shared stack is not applied yet: model stacks are planned after it")
+        return outcomes
+
+    built = stacks.built_models(pinned)
+    pending = []
+    for name in selection:
+        inputs = stacks.model_inputs(workspace, name, built.get(name), bucket, modules)
+        if every or record.get(name) != inputs.fingerprint:
+            pending.append(inputs)
+    unchanged = len(selection) - len(pending)
+    console.info(f"{len(pending)} model stack(s) to plan, {unchanged} unchanged, {jobs} at a time")
+
+    with ThreadPoolExecutor(max_workers=jobs) as pool:
+        futures = {pool.submit(_deploy_stack, workspace, each, plan_only): each for each in pending}
+        for future in as_completed(futures):
+            inputs, outcome = futures[future], future.result()
+            _report(outcome)
+            outcomes.append(outcome)
+            if outcome.status in ("applied", "up to date"):
+                if inputs.overrides["models"]:
+                    record[inputs.name] = inputs.fingerprint
+                else:
+                    record.pop(inputs.name, None)  # emptied: the model left the workspace
+                stacks.write_record(workspace, record)
+
+    failed = sorted(outcome.name for outcome in outcomes if outcome.status == "failed")
+    if failed:
+        raise LegacyLiftError(
+            f"{len(failed)} stack(s) failed in workspace {workspace!r}: {', '.join(failed)} "
+            f"(the others are deployed); fix them and rerun `invoke deploy {workspace}`"
+        )
+    return outcomes
+
+
+def deploy_workspace(  # noqa: PLR0913 - one invoke option each
+    workspace: str,
+    plan_only: bool = False,
+    split: bool = False,
+    models: Sequence[str] = (),
+    jobs: int = DEFAULT_JOBS,
+    every: bool = False,
+) -> None:
+    """`invoke deploy`: split stacks when asked or when the workspace is split already,
+    else the single state (where --model, --jobs and --all have no meaning). Unpinned images
+    are refused before any Terraform runs."""
+    stack.check_images_pinned(check_workspace_name(workspace), stack.pinned_models(workspace))
+    if split or stacks.is_split(workspace):
+        deploy_stacks(workspace, plan_only, models, jobs, every)
+        return
+    if models:
+        raise LegacyLiftError(
+            f"--model needs split stacks: workspace {workspace!r} is one state; move it with "
+            f"`invoke split-state {workspace}` (docs/deployment.md) or deploy with --split"
+        )
+    deploy(workspace, plan_only=plan_only)

@@ -15,8 +15,9 @@ handled here and nowhere else:
 - `output()` returns None on any failure and drops stderr: we call `output_cmd` and parse.
 - `init()` passes `-reconfigure`, which silently abandons existing state when the backend
   changes: we turn it off so Terraform asks for an explicit migration instead.
-- Commands inherit `os.environ` with no way to pass an environment: we swap in the project's
-  Terraform environment (binary, CLI config, TF_WORKSPACE) for the call, under a lock.
+- Commands inherit `os.environ` with no way to pass an environment: we build the command line
+  with its `generate_cmd_string` and run it ourselves with the project's Terraform environment
+  (binary, CLI config, TF_WORKSPACE, TF_DATA_DIR), so several stacks can run at once.
 - It logs every non-zero exit (plan's 2 included) as a warning: silenced; errors are raised
   here with Terraform's message instead.
 - The workspace is given per call through TF_WORKSPACE rather than only `workspace select`,
@@ -28,11 +29,10 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import re
 import shutil
+import subprocess
 import tempfile
-import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -48,7 +48,6 @@ from legacylift.terraform_env import terraform_env
 from legacylift.terraform_select import announce_terraform
 
 WORKSPACE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
-_ENVIRON_LOCK = threading.Lock()
 logging.getLogger("python_terraform").setLevel(logging.ERROR)
 
 PLAN_NO_CHANGES, PLAN_ERROR, PLAN_CHANGES = 0, 1, 2
@@ -77,20 +76,6 @@ def _tail(text: str | None, lines: int = 25) -> str:
     return "\n".join((text or "").strip().splitlines()[-lines:])
 
 
-@contextmanager
-def _environ(env: dict[str, str]) -> Iterator[None]:
-    """python-terraform copies os.environ for every command; give it `env` for one call."""
-    with _ENVIRON_LOCK:
-        saved = dict(os.environ)
-        os.environ.clear()
-        os.environ.update(env)
-        try:
-            yield
-        finally:
-            os.environ.clear()
-            os.environ.update(saved)
-
-
 class TerraformRunner:
     """Terraform commands on one working directory, each returning checked results."""
 
@@ -114,8 +99,11 @@ class TerraformRunner:
         if workspace is not None:
             env["TF_WORKSPACE"] = check_workspace_name(workspace)
         options.setdefault("no_color", IsFlagged)
-        with _environ(env):
-            return self._tf.cmd(command, *args, **options)
+        argv = self._tf.generate_cmd_string(command, *args, **options)
+        done = subprocess.run(
+            argv, cwd=self.working_dir, env=env, capture_output=True, text=True, check=False
+        )
+        return done.returncode, done.stdout, done.stderr
 
     def _checked(self, what: str, command: str, *args: str, ok=(0,), **options: Any):
         code, out, err = self._run(command, *args, **options)
@@ -130,11 +118,16 @@ class TerraformRunner:
 
     # -- commands ----------------------------------------------------------------------------
 
-    def init(self, backend_config: Path | None = None) -> None:
-        """`terraform init` (no prompts, no silent -reconfigure), with a backend config file."""
+    def init(
+        self, backend_config: Path | None = None, backend_settings: dict[str, str] | None = None
+    ) -> None:
+        """`terraform init` (no prompts, no silent -reconfigure), with a backend config file and
+        single settings after it (e.g. a stack's own state `key`), which win."""
         options: dict[str, Any] = {"input": False, "reconfigure": IsNotFlagged}
-        if backend_config is not None:
-            options["backend_config"] = [str(backend_config)]
+        configs = [str(backend_config)] if backend_config is not None else []
+        configs += [f"{name}={value}" for name, value in (backend_settings or {}).items()]
+        if configs:
+            options["backend_config"] = configs
         self._checked("init", "init", **options)
 
     def workspaces(self) -> list[str]:
@@ -218,6 +211,16 @@ class TerraformRunner:
             destroy=IsFlagged,
             var_file=[str(path) for path in var_files],
         )
+
+    def state_pull(self, workspace: str) -> dict[str, Any]:
+        """`terraform state pull` of `workspace`: the state document ({} when it has none)."""
+        _, out = self._checked("state pull", "state pull", workspace=workspace)
+        return json.loads(out) if out.strip() else {}
+
+    def state_push(self, workspace: str, path: Path) -> None:
+        """`terraform state push` of a state document file into `workspace` (Terraform refuses
+        a lineage or serial conflict: no -force)."""
+        self._checked("state push", "state push", str(path), workspace=workspace)
 
     def outputs(self, workspace: str) -> dict[str, Any]:
         """Every root output's value of `workspace` (an empty dict before the first apply)."""

@@ -2,8 +2,15 @@ data "aws_partition" "current" {}
 
 data "aws_region" "current" {}
 
+data "aws_caller_identity" "current" {}
+
 locals {
   region = data.aws_region.current.name
+  # The topic's ARN is known from its name, so stacks that only add rules need no lookup.
+  topic_arn = "arn:${data.aws_partition.current.partition}:sns:${local.region}:${data.aws_caller_identity.current.account_id}:${var.name}"
+  # Every rule of this deployment's alerts, whichever stack created it (rules are named
+  # <name>-<model>).
+  rule_arns = "arn:${data.aws_partition.current.partition}:events:${local.region}:${data.aws_caller_identity.current.account_id}:rule/${var.name}-*"
   # One line per alert, the same line `invoke run-local` prints for a failed local run
   # (legacylift/alerts.py); EventBridge fills in the <placeholders> from the event.
   # A quoted string (EventBridge's template of a text message): not jsonencode(), which would
@@ -16,15 +23,17 @@ locals {
 }
 
 resource "aws_sns_topic" "this" {
+  count = var.create_topic ? 1 : 0
+
   name              = var.name
   kms_master_key_id = var.kms_key_arn
   tags              = var.tags
 }
 
 resource "aws_sns_topic_subscription" "this" {
-  count = length(var.subscriptions)
+  count = var.create_topic ? length(var.subscriptions) : 0
 
-  topic_arn = aws_sns_topic.this.arn
+  topic_arn = aws_sns_topic.this[0].arn
   protocol  = var.subscriptions[count.index].protocol
   endpoint  = var.subscriptions[count.index].endpoint
 }
@@ -52,7 +61,7 @@ resource "aws_cloudwatch_event_target" "this" {
 
   rule      = aws_cloudwatch_event_rule.this[each.key].name
   target_id = "alert"
-  arn       = aws_sns_topic.this.arn
+  arn       = local.topic_arn
 
   input_transformer {
     input_paths = {
@@ -70,7 +79,7 @@ data "aws_iam_policy_document" "topic" {
   statement {
     sid       = "PublishFromTheAlertRules"
     actions   = ["sns:Publish"]
-    resources = [aws_sns_topic.this.arn]
+    resources = [local.topic_arn]
 
     principals {
       type        = "Service"
@@ -78,16 +87,16 @@ data "aws_iam_policy_document" "topic" {
     }
 
     condition {
-      test     = "ArnEquals"
+      test     = "ArnLike"
       variable = "aws:SourceArn"
-      values   = [for rule in aws_cloudwatch_event_rule.this : rule.arn]
+      values   = [local.rule_arns]
     }
   }
 }
 
 resource "aws_sns_topic_policy" "this" {
-  count = length(var.state_machines) > 0 ? 1 : 0
+  count = var.create_topic ? 1 : 0
 
-  arn    = aws_sns_topic.this.arn
+  arn    = aws_sns_topic.this[0].arn
   policy = data.aws_iam_policy_document.topic.json
 }

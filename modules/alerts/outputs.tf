@@ -1,6 +1,6 @@
 output "topic_arn" {
-  description = "ARN of the alerts topic."
-  value       = aws_sns_topic.this.arn
+  description = "ARN of the alerts topic (created here, or by the stack with create_topic = true)."
+  value       = local.topic_arn
 }
 
 output "rule_names" {

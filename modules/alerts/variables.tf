@@ -28,6 +28,12 @@ variable "state_machines" {
   }
 }
 
+variable "create_topic" {
+  description = "Create the topic, its subscriptions and its policy here. false: only the rules, publishing to the topic named `name` that another stack of the same deployment created (a split deployment's shared stack)."
+  type        = bool
+  default     = true
+}
+
 variable "kms_key_arn" {
   description = "Customer-managed KMS key of the topic. Required: EventBridge cannot publish to a topic encrypted with the AWS-managed SNS key, and its key policy must let events.amazonaws.com use kms:GenerateDataKey and kms:Decrypt."
   type        = string

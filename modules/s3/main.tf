@@ -3,6 +3,8 @@ locals {
 }
 
 resource "aws_s3_bucket" "this" {
+  count = var.create ? 1 : 0
+
   #checkov:skip=CKV_AWS_18:Access logging needs a separate log bucket, which belongs to the account's logging setup and is not created here; an audit trail of this bucket comes from CloudTrail S3 data events, which this module does not configure (docs/terraform.md, Security model).
   #checkov:skip=CKV_AWS_144:Cross-region replication is a disaster-recovery choice of the deployment; intermediate data is reproducible and inputs/outputs belong to the caller.
   #checkov:skip=CKV_AWS_145:SSE-KMS is supported through kms_key_arn; SSE-S3 is the default so the module works without a customer-managed key.
@@ -13,7 +15,9 @@ resource "aws_s3_bucket" "this" {
 }
 
 resource "aws_s3_bucket_ownership_controls" "this" {
-  bucket = aws_s3_bucket.this.id
+  count = var.create ? 1 : 0
+
+  bucket = aws_s3_bucket.this[0].id
 
   rule {
     object_ownership = "BucketOwnerEnforced"
@@ -21,7 +25,9 @@ resource "aws_s3_bucket_ownership_controls" "this" {
 }
 
 resource "aws_s3_bucket_public_access_block" "this" {
-  bucket                  = aws_s3_bucket.this.id
+  count = var.create ? 1 : 0
+
+  bucket                  = aws_s3_bucket.this[0].id
   block_public_acls       = true
   block_public_policy     = true
   ignore_public_acls      = true
@@ -29,7 +35,9 @@ resource "aws_s3_bucket_public_access_block" "this" {
 }
 
 resource "aws_s3_bucket_versioning" "this" {
-  bucket = aws_s3_bucket.this.id
+  count = var.create ? 1 : 0
+
+  bucket = aws_s3_bucket.this[0].id
 
   versioning_configuration {
     status = "Enabled"
@@ -37,7 +45,9 @@ resource "aws_s3_bucket_versioning" "this" {
 }
 
 resource "aws_s3_bucket_server_side_encryption_configuration" "this" {
-  bucket = aws_s3_bucket.this.id
+  count = var.create ? 1 : 0
+
+  bucket = aws_s3_bucket.this[0].id
 
   rule {
     apply_server_side_encryption_by_default {
@@ -49,13 +59,15 @@ resource "aws_s3_bucket_server_side_encryption_configuration" "this" {
 }
 
 data "aws_iam_policy_document" "tls_only" {
+  count = var.create ? 1 : 0
+
   statement {
     sid     = "DenyInsecureTransport"
     effect  = "Deny"
     actions = ["s3:*"]
     resources = [
-      aws_s3_bucket.this.arn,
-      "${aws_s3_bucket.this.arn}/*",
+      aws_s3_bucket.this[0].arn,
+      "${aws_s3_bucket.this[0].arn}/*",
     ]
 
     principals {
@@ -75,8 +87,8 @@ data "aws_iam_policy_document" "tls_only" {
     effect  = "Deny"
     actions = ["s3:*"]
     resources = [
-      aws_s3_bucket.this.arn,
-      "${aws_s3_bucket.this.arn}/*",
+      aws_s3_bucket.this[0].arn,
+      "${aws_s3_bucket.this[0].arn}/*",
     ]
 
     principals {
@@ -93,15 +105,19 @@ data "aws_iam_policy_document" "tls_only" {
 }
 
 resource "aws_s3_bucket_policy" "this" {
-  bucket = aws_s3_bucket.this.id
-  policy = data.aws_iam_policy_document.tls_only.json
+  count = var.create ? 1 : 0
+
+  bucket = aws_s3_bucket.this[0].id
+  policy = data.aws_iam_policy_document.tls_only[0].json
 
   # A bucket policy put before the public access block can be refused as "public".
   depends_on = [aws_s3_bucket_public_access_block.this]
 }
 
 resource "aws_s3_bucket_lifecycle_configuration" "this" {
-  bucket = aws_s3_bucket.this.id
+  count = var.create ? 1 : 0
+
+  bucket = aws_s3_bucket.this[0].id
 
   rule {
     id     = "abort-incomplete-multipart-uploads"

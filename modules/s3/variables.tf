@@ -1,3 +1,9 @@
+variable "create" {
+  description = "Create the bucket. false in a stack that writes into a bucket another stack of the deployment owns (split stacks): the outputs then name bucket_name and nothing is created."
+  type        = bool
+  default     = true
+}
+
 variable "bucket_name" {
   description = "Name of the data bucket (globally unique, 3-63 lowercase characters)."
   type        = string

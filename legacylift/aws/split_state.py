@@ -1,0 +1,116 @@
+"""`invoke split-state`: move a single-state workspace to split stacks without `terraform state
+mv` and without moved/import blocks (Terraform 1.0.3 has neither).
+
+The shared stack and the model stacks run the same configuration as the single state, so each
+resource keeps its address: the move is `terraform state pull` of the single state, one filtered
+document per stack pushed with `terraform state push` into the stack's empty state, then the
+single state emptied (same lineage, next serial). A copy of the original document is kept first.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import re
+import uuid
+from pathlib import Path
+from typing import Any
+
+from legacylift import console
+from legacylift.atomic import write_json_atomic
+from legacylift.aws import stack, stacks
+from legacylift.aws.terraform import check_workspace_name, private_plan_dir
+from legacylift.errors import LegacyLiftError
+
+# Module calls of the root module keyed by model: they move to that model's stack.
+_MODEL_MODULE = re.compile(
+    r"^module\.legacylift\.module\.(state_machine|sagemaker_role|training_role|"
+    r'training_state_machine)\["([^"]+)"\]'
+)
+# The root module's own resources keyed "<model>/<step>": that model's scripts.
+_MODEL_KEYED_RESOURCES = {("module.legacylift", "aws_s3_object", "script")}
+
+
+def owner(resource: dict[str, Any], instance: dict[str, Any]) -> str:
+    """The stack that owns one resource instance of the single state: a model name, or
+    `shared` (bucket, repositories, step runner, log group, generic workflow, data sources)."""
+    match = _MODEL_MODULE.match(resource.get("module", ""))
+    if match:
+        return match.group(2)
+    key = (resource.get("module", ""), resource.get("type"), resource.get("name"))
+    if resource.get("mode") == "managed" and key in _MODEL_KEYED_RESOURCES:
+        return str(instance.get("index_key", "")).split("/", 1)[0]
+    return stacks.SHARED
+
+
+def partition(document: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
+    """The single state's resources per owning stack (a resource whose instances belong to
+    several stacks is split by instance)."""
+    parts: dict[str, dict[int, dict[str, Any]]] = {}
+    for position, resource in enumerate(document.get("resources") or []):
+        for instance in resource.get("instances") or []:
+            target = parts.setdefault(owner(resource, instance), {})
+            entry = target.setdefault(position, {**resource, "instances": []})
+            entry["instances"].append(instance)
+    return {name: list(entries.values()) for name, entries in parts.items()}
+
+
+def _document(base: dict[str, Any], resources, outputs, lineage: str, serial: int) -> dict:
+    return {
+        "version": base.get("version", 4),
+        "terraform_version": base.get("terraform_version"),
+        "serial": serial,
+        "lineage": lineage,
+        "outputs": outputs,
+        "resources": resources,
+    }
+
+
+def _push(runner, workspace: str, document: dict[str, Any], label: str) -> None:
+    with private_plan_dir() as folder:
+        path = Path(folder) / "state.json"
+        path.write_text(json.dumps(document), encoding="utf-8")
+        runner.state_push(workspace, path)
+    console.success(f"{label}: {sum(len(r['instances']) for r in document['resources'])} objects")
+
+
+def split_state(workspace: str) -> list[str]:
+    """Move `workspace` from the single state to split stacks; return the stacks written.
+    Refuses when the single state is empty or a target stack's state holds anything."""
+    check_workspace_name(workspace)
+    single = stack.initialised_runner()
+    single.require_workspace(workspace)
+    original = single.state_pull(workspace)
+    if not original.get("resources"):
+        raise LegacyLiftError(
+            f"workspace {workspace!r} has nothing in its single state to split: deploy it "
+            f"with `invoke deploy {workspace} --split` instead"
+        )
+    parts = partition(original)
+    parts.setdefault(stacks.SHARED, [])
+    runners = {}
+    for name in sorted(parts):
+        runner = stacks.stack_runner(name)
+        runner.ensure_workspace(workspace)
+        if runner.state_pull(workspace).get("resources"):
+            raise LegacyLiftError(
+                f"{stacks.stack_label(name)} already has state in workspace {workspace!r}: "
+                "nothing was moved; the workspace looks split already (`invoke deploy "
+                f"{workspace}`)"
+            )
+        runners[name] = runner
+
+    backup = stacks.stacks_dir() / "backups" / f"{workspace}-serial{original.get('serial')}.json"
+    write_json_atomic(backup, original, mode=0o600)
+    console.info(f"copy of the single state: {backup}")
+
+    for name in sorted(parts):
+        # The shared stack keeps the outputs (data_bucket marks the workspace as split); a
+        # model stack gets its outputs at its first apply.
+        outputs = copy.deepcopy(original.get("outputs") or {}) if name == stacks.SHARED else {}
+        document = _document(original, parts[name], outputs, str(uuid.uuid4()), 1)
+        _push(runners[name], workspace, document, stacks.stack_label(name))
+
+    emptied = _document(original, [], {}, original["lineage"], int(original.get("serial", 0)) + 1)
+    _push(single, workspace, emptied, "single state (emptied)")
+    return sorted(parts)

@@ -1,0 +1,265 @@
+"""The split deployment: one shared stack and one stack per built model, each its own Terraform
+state, all planned from the same deployment root (`terraform/`) with different inputs.
+
+- The shared stack: the root module with every model's name (no image), so it creates the data
+  bucket, the model repositories, the step runner object, the processing-job log group and the
+  generic workflow.
+- A model stack: the root module with that one model and `create_shared_resources = false`,
+  writing into the shared stack's bucket (its `data_bucket` output, passed as `bucket_name`).
+
+Because both are the same configuration, every resource keeps the address it has in a
+single-state deployment: moving one is a matter of which state holds it (`split_state`).
+Each stack has its own Terraform data directory (TF_DATA_DIR) and state key, so stacks plan
+and apply at the same time without sharing `.terraform/`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from legacylift import tfvars
+from legacylift.atomic import write_json_atomic
+from legacylift.aws import stack
+from legacylift.aws.terraform import TerraformRunner, check_workspace_name
+from legacylift.errors import LegacyLiftError
+from legacylift.models import models_dir
+from legacylift.paths import project_state_dir
+
+SHARED = "shared"
+_KEY_SETTING = re.compile(r'^\s*key\s*=\s*"([^"]+)"', re.MULTILINE)
+# The training sections (all three or none), which make the shared stack upload the step runner
+# (training.tf's needs_step_runner), as does inference.artifacts = "promoted".
+_TRAINING_KEYS = ("train", "evaluate", "promotion")
+
+
+@dataclass(frozen=True)
+class StackInputs:
+    """What one stack is planned with: its name, the overrides (which win over the workspace's
+    settings files) and the fingerprint of everything it depends on."""
+
+    name: str
+    overrides: dict[str, Any]
+    fingerprint: str
+
+
+def stack_label(name: str) -> str:
+    """`shared`, or `model NAME` for a model stack (for messages)."""
+    return name if name == SHARED else f"model {name}"
+
+
+def _hash_files(digest, root: Path, paths) -> None:
+    for path in sorted(paths):
+        if path.is_file() and ".terraform" not in path.parts:
+            digest.update(str(path.relative_to(root)).encode() + b"\0")
+            digest.update(path.read_bytes() + b"\0")
+
+
+def module_hash() -> str:
+    """Content hash of the Terraform every stack runs: the root module's files, modules/ and
+    the deployment root's own *.tf (not its tfvars)."""
+    digest = hashlib.sha256()
+    tf_dir = stack.terraform_dir()
+    root = tf_dir.parent
+    _hash_files(digest, root, root.glob("*.tf"))
+    _hash_files(digest, root, (root / "modules").rglob("*"))
+    _hash_files(digest, root, tf_dir.glob("*.tf"))
+    return digest.hexdigest()
+
+
+def model_folder_hash(name: str) -> str:
+    """Content hash of legacy_models/NAME/ as Terraform reads it (scripts uploaded from it)."""
+    digest = hashlib.sha256()
+    folder = models_dir() / name
+    if folder.is_dir():
+        _hash_files(digest, folder, folder.rglob("*"))
+    return digest.hexdigest()
+
+
+def settings_files(workspace: str) -> list[Path]:
+    """The workspace's own settings files (its var files without the build's image pins,
+    which a stack receives through its overrides)."""
+    pins = stack.image_tfvars_path(workspace)
+    return [path for path in stack.workspace_var_files(workspace) if path != pins]
+
+
+def _fingerprint(*parts: Any) -> str:
+    return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def shared_models(pinned: dict[str, Any]) -> dict[str, Any]:
+    """The shared stack's `models`: every model by name with no image (so only its repository
+    and lifecycle rule), keeping what decides whether the step runner is uploaded and whether
+    the bucket sends its events to EventBridge (a trigger)."""
+    shared = {}
+    for name, entry in pinned.items():
+        entry = entry or {}
+        shared[name] = {key: entry[key] for key in _TRAINING_KEYS if key in entry}
+        artifacts = (entry.get("inference") or {}).get("artifacts")
+        if artifacts:
+            shared[name]["inference"] = {"artifacts": artifacts}
+        if entry.get("trigger"):
+            shared[name]["trigger"] = entry["trigger"]  # the bucket's EventBridge notifications
+    return shared
+
+
+def built_models(pinned: dict[str, Any]) -> dict[str, Any]:
+    """The pinned models that have an image: each gets a model stack."""
+    return {name: entry for name, entry in pinned.items() if (entry or {}).get("image_uri")}
+
+
+def shared_inputs(workspace: str, pinned: dict[str, Any], modules: str) -> StackInputs:
+    """The shared stack's overrides and fingerprint."""
+    overrides = {"models": shared_models(pinned), "create_shared_resources": True}
+    files = {str(path.name): path.read_text() for path in settings_files(workspace)}
+    return StackInputs(SHARED, overrides, _fingerprint(overrides, files, modules))
+
+
+def model_inputs(
+    workspace: str, name: str, entry: dict[str, Any] | None, bucket: str, modules: str
+) -> StackInputs:
+    """A model stack's overrides and fingerprint. `entry` None plans the stack empty (the model
+    left the workspace's pins: its resources are destroyed)."""
+    overrides = {
+        "models": {name: entry} if entry else {},
+        "create_shared_resources": False,
+        "bucket_name": bucket,
+    }
+    files = {str(path.name): path.read_text() for path in settings_files(workspace)}
+    folder = model_folder_hash(name) if entry else ""
+    return StackInputs(name, overrides, _fingerprint(overrides, files, folder, modules))
+
+
+# -- where each stack's state and working data live -------------------------------------------
+
+
+def backend_key_prefix() -> str:
+    """The folder of the state keys: the backend config's `key` without its file name
+    (`legacylift/terraform.tfstate` -> `legacylift`)."""
+    config = stack.backend_config()
+    match = _KEY_SETTING.search(config.read_text()) if config else None
+    key = match.group(1) if match else "legacylift/terraform.tfstate"
+    return key.rsplit("/", 1)[0] if "/" in key else ""
+
+
+def state_key(name: str) -> str:
+    """The stack's state key: `<prefix>/stacks/shared.tfstate` or
+    `<prefix>/stacks/models/<name>.tfstate` (workspaces add S3's `env:/<workspace>/`)."""
+    prefix = backend_key_prefix()
+    leaf = "stacks/shared.tfstate" if name == SHARED else f"stacks/models/{name}.tfstate"
+    return f"{prefix}/{leaf}" if prefix else leaf
+
+
+def _deployment_id() -> str:
+    """Distinguishes deployment roots (and backends) sharing one project state dir."""
+    config = stack.backend_config()
+    text = f"{stack.terraform_dir().resolve()}\n{config.read_text() if config else ''}"
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def stacks_dir() -> Path:
+    """This deployment's directory of stack data dirs and deploy records."""
+    return project_state_dir() / "stacks" / _deployment_id()
+
+
+def stack_runner(name: str) -> TerraformRunner:
+    """A runner for one stack, initialised (once per module content) with its own data
+    directory and state key."""
+    data_dir = stacks_dir() / "data" / name
+    data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+    runner = TerraformRunner(stack.terraform_dir(), extra_env={"TF_DATA_DIR": str(data_dir)})
+    marker = data_dir / "initialised"
+    wanted = _fingerprint(state_key(name), module_hash(), _deployment_id())
+    if not marker.is_file() or marker.read_text() != wanted:
+        config = stack.backend_config()
+        if config is None:
+            raise LegacyLiftError(
+                "no backend config: split stacks keep their states in the S3 backend; run "
+                "`invoke bootstrap-backend --bucket NAME` once per account, or set "
+                "LEGACYLIFT_BACKEND_CONFIG"
+            )
+        runner.init(config, {"key": state_key(name)})
+        marker.write_text(wanted)
+    return runner
+
+
+def is_split(workspace: str) -> bool:
+    """True when `workspace` is deployed as split stacks (its shared stack has outputs)."""
+    if stack.backend_config() is None:
+        return False
+    runner = stack_runner(SHARED)
+    if check_workspace_name(workspace) not in runner.workspaces():
+        return False
+    return bool(runner.outputs(workspace).get("data_bucket"))
+
+
+# -- the record of what each stack was last applied with ---------------------------------------
+
+
+def record_path(workspace: str) -> Path:
+    """`<stacks dir>/deployed/<workspace>.json`: stack name -> fingerprint last applied."""
+    return stacks_dir() / "deployed" / f"{check_workspace_name(workspace)}.json"
+
+
+def read_record(workspace: str) -> dict[str, str]:
+    """The fingerprints last applied per stack ({} when nothing was recorded here)."""
+    path = record_path(workspace)
+    if not path.is_file():
+        return {}
+    try:
+        return dict(json.loads(path.read_text())["stacks"])
+    except (ValueError, KeyError, TypeError) as exc:
+        raise LegacyLiftError(
+            f"{path} is not a deploy record ({exc}): delete it (every stack is then planned)"
+        ) from exc
+
+
+def write_record(workspace: str, stacks: dict[str, str]) -> None:
+    """Replace the record atomically."""
+    write_json_atomic(record_path(workspace), {"stacks": dict(sorted(stacks.items()))})
+
+
+def pinned_entries(workspace: str) -> dict[str, Any]:
+    """The workspace's image pins (the models map of its tfvars)."""
+    return tfvars.read_models(check_workspace_name(workspace))
+
+
+# -- reading a split workspace's outputs --------------------------------------------------------
+
+# Root outputs that are maps by model: merged over the stacks.
+_PER_MODEL_OUTPUTS = (
+    "state_machine_arns",
+    "sagemaker_role_arns",
+    "log_group_names",
+    "state_machine_role_arns",
+    "code_uris",
+    "job_name_prefixes",
+    "training_state_machine_arns",
+    "training_role_arns",
+    "promotion_records",
+)
+
+
+def merged_outputs(workspace: str, jobs: int = 8) -> dict[str, Any]:
+    """The outputs a single state would have: the shared stack's, with each built model's
+    stack's per-model maps merged in (read `jobs` stacks at a time)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    outputs = dict(stack_runner(SHARED).outputs(workspace))
+    names = sorted(built_models(pinned_entries(workspace)))
+
+    def read(name: str) -> dict[str, Any]:
+        runner = stack_runner(name)
+        return runner.outputs(workspace) if workspace in runner.workspaces() else {}
+
+    with ThreadPoolExecutor(max_workers=jobs) as pool:
+        for model_outputs in pool.map(read, names):
+            for key in _PER_MODEL_OUTPUTS:
+                merged = dict(outputs.get(key) or {})
+                merged.update(model_outputs.get(key) or {})
+                outputs[key] = merged
+    return outputs
