@@ -3,6 +3,16 @@ output "state_machine_arns" {
   value       = module.legacylift.state_machine_arns
 }
 
+output "state_machine_alias_arns" {
+  description = "ARN of each model's `live` alias, the one `invoke run` starts and `invoke rollback` moves."
+  value       = module.legacylift.state_machine_alias_arns
+}
+
+output "start_execution_policies" {
+  description = "Per model, an IAM policy (JSON) allowing StartExecution on its `live` alias only."
+  value       = module.legacylift.start_execution_policies
+}
+
 output "generic_state_machine_arn" {
   description = "ARN of the generic state machine, or null when disabled."
   value       = module.legacylift.generic_state_machine_arn
@@ -41,4 +51,9 @@ output "training_state_machine_arns" {
 output "promotion_records" {
   description = "S3 URI of each model's promotion record."
   value       = module.legacylift.promotion_records
+}
+
+output "training_state_machine_alias_arns" {
+  description = "ARN of each training state machine's `live` alias, the one `invoke train` starts."
+  value       = module.legacylift.training_state_machine_alias_arns
 }

@@ -8,8 +8,9 @@ each documented:
   Answered by `tests.workflow.asl_validation.asl_errors` (moto's own ASL parser and static
   analyser, the ones its Step Functions interpreter runs, plus the transition checks moto
   lacks), so a definition moto could not execute fails the plan as on AWS.
-- `AWSStepFunctions.ListStateMachineVersions`: the provider calls it after creating a state
-  machine; answered from moto's Step Functions backend (the versions it has published).
+- `AWSStepFunctions.ListStateMachineVersions`: the provider calls it after creating or updating
+  a state machine to read `state_machine_version_arn`; answered from moto's Step Functions
+  backend (the versions it has published), newest first as AWS lists them.
 - Bucket policies and transport: moto enforces a bucket policy's Deny on object calls but
   evaluates no condition operator except StringEquals, so the TLS-only Deny every hardened
   bucket carries (`aws:SecureTransport` false, `s3:TlsVersion` < 1.2) denies every object call.
@@ -88,7 +89,7 @@ def _list_state_machine_versions(body: dict, region: str) -> dict:
             "stateMachineVersionArn": version.arn,
             "creationDate": calendar.timegm(version.creation_date.utctimetuple()),
         }
-        for version in machine.versions.values()
+        for version in sorted(machine.versions.values(), key=lambda v: v.version, reverse=True)
     ]
     return {"stateMachineVersions": versions}
 
