@@ -643,3 +643,18 @@ def logs(c, execution, workspace=None, model=None):
     from legacylift.aws.operations import logs as print_logs
 
     _fail_cleanly(lambda: print_logs(execution, workspace, model), "logs")
+
+
+@task(
+    help={
+        "model": "the model: its folder name under legacy_models/",
+        "workspace": "Terraform workspace whose `live` alias moves back",
+    }
+)
+def rollback(c, model, workspace):
+    """Point the model's `live` alias back to the previous state machine version (seconds, no
+    Terraform run) and pin that version's image in the workspace's tfvars, so the next deploy
+    keeps it. Again: one more version back; none left: an error."""
+    from legacylift.aws.operations import rollback as roll_back
+
+    _fail_cleanly(lambda: roll_back(model, workspace), "rollback")
