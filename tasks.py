@@ -658,3 +658,33 @@ def rollback(c, model, workspace):
     from legacylift.aws.operations import rollback as roll_back
 
     _fail_cleanly(lambda: roll_back(model, workspace), "rollback")
+
+
+@task(
+    help={
+        "model": "the model: its folder name under legacy_models/",
+        "from": "the workspace whose pinned digest was tested, e.g. dev",
+        "to": "the workspace that gets that digest, e.g. prod",
+        "registry": "where the target's image goes: 'ecr', 'local' or host[:port] (default: the "
+        "registry of the target's current pin)",
+        "force": "promote even though no execution with the digest succeeded in --from",
+        "reason": "why --force (kept in the promotion log); required with --force",
+    }
+)
+def promote(c, model, from_, to, registry=None, force=False, reason=None):
+    """Copy the digest pinned in --from to the target's registry by digest (no rebuild), pin it
+    in --to's tfvars and log the promotion (terraform/promotions/TO.jsonl). Refused when the
+    digest never succeeded in --from, unless --force --reason TEXT."""
+    from legacylift.console import info, success
+    from legacylift.promote import promote as carry
+
+    record = _fail_cleanly(
+        lambda: carry(model, from_, to, registry, force=force, reason=reason), "promote"
+    )
+    tested = record["tested_execution"]
+    success(f"{model}: {record['digest']} promoted from {from_} to {to} ({record['image_uri']})")
+    if tested:
+        info(f"tested in {from_} by execution {tested['name']} ({tested['arn']})")
+    else:
+        info(f"forced without a succeeded execution in {from_}: {record['reason']}")
+    info(f"next: `invoke deploy --workspace {to}`")

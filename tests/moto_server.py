@@ -133,8 +133,6 @@ def _start_qualified_execution(body: dict, region: str) -> dict | None:
     base, qualifier = _split_qualified(arn)
     if qualifier is None:
         return None
-    from moto.stepfunctions.parser.models import StepFunctionsParserBackend
-
     backend = _sfn_backend(arn, region)
     machine = backend.describe_state_machine(base)
     record = {}
@@ -150,16 +148,16 @@ def _start_qualified_execution(body: dict, region: str) -> dict | None:
     record["stateMachineVersionArn"] = version_arn
     version = backend.describe_state_machine(version_arn)
     name, payload = body.get("name") or "", body.get("input") or "{}"
-    if isinstance(backend, StepFunctionsParserBackend):
-        # The interpreter runs the version's own definition; AWS lists the execution with the
-        # state machine's.
-        execution = backend.start_execution(version_arn, name, payload)
-        if execution in version.executions:
-            version.executions.remove(execution)
-            machine.executions.append(execution)
-    else:
-        execution = backend.start_execution(base, name, payload)
     with _QUALIFIED_LOCK:
+        # The execution belongs to the state machine (AWS lists it there, names are unique
+        # there) and runs the version's definition: moto's interpreter copies the machine as
+        # the execution starts, so the version's definition stands in for that moment.
+        latest = machine.definition
+        machine.definition = version.definition
+        try:
+            execution = backend.start_execution(base, name, payload)
+        finally:
+            machine.definition = latest
         QUALIFIED_EXECUTIONS[execution.execution_arn] = record
     started = execution.start_date
     return {
