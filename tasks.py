@@ -177,17 +177,19 @@ def new_model(c, name, from_=None):
 @task(
     help={
         "aws": "also read each deployed workspace's promotion records from its data bucket "
-        "(needs AWS credentials)"
+        "(needs AWS credentials)",
+        "prod": "the production workspace whose lag behind the others is shown (default prod)",
     }
 )
-def list_models(c, aws=False):
-    """Each model: content hash, whether its image is built, the digest pinned per workspace,
-    and the promoted version and metric of models with a training workflow."""
+def list_models(c, aws=False, prod="prod"):
+    """Each model: content hash, whether its image is built, the digest pinned per workspace
+    (`+`: promoted there), how far the prod workspace is behind the others, and the promoted
+    version and metric of models with a training workflow."""
     from legacylift.build.status import model_table
     from legacylift.console import error
 
     invalid: list[str] = []
-    print(_fail_cleanly(lambda: model_table(invalid, aws_promotions=aws)))
+    print(_fail_cleanly(lambda: model_table(invalid, aws_promotions=aws, prod=prod)))
     for problem in invalid:
         error(problem)
     if invalid:
