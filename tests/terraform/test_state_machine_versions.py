@@ -95,12 +95,19 @@ def test_each_definition_change_publishes_a_version_and_moves_the_alias(module_d
 
 
 def test_starters_may_start_the_alias_only(module_dir):
-    """Planted bug: the start policy names the state machine (or `:*`) instead of the alias, so
-    a starter could run an unpublished definition or a version the alias left."""
+    """Planted bug: the start policy lets the state machine be started without the alias as
+    its qualifier (no states:StateMachineQualifier condition), so a starter could run an
+    unpublished definition or a version the alias left."""
     outputs = _apply(module_dir, "second")
     policy = json.loads(outputs["start_policy_json"])
     starts = [s for s in policy["Statement"] if "states:StartExecution" in _list(s["Action"])]
-    assert [_list(s["Resource"]) for s in starts] == [[outputs["alias_arn"]]]
+    assert len(starts) == 1
+    # AWS authorizes a start through an alias against the state machine's ARN, with the
+    # alias name as the qualifier condition key.
+    assert sorted(_list(starts[0]["Resource"])) == sorted(
+        [outputs["state_machine_arn"], outputs["alias_arn"]]
+    )
+    assert starts[0]["Condition"] == {"StringEquals": {"states:StateMachineQualifier": "live"}}
     assert all("*" not in action for s in policy["Statement"] for action in _list(s["Action"]))
 
 
