@@ -139,12 +139,20 @@ resource "aws_sfn_alias" "live" {
 }
 
 # Whoever starts executions (an operator's role, a scheduler's or a trigger's) gets this: the
-# alias only, so nothing starts an unpublished definition or a version the alias left.
+# alias only, so nothing starts an unpublished definition or a version the alias left. Step
+# Functions authorizes a qualified start against the state machine's ARN and passes the alias
+# name as states:StateMachineQualifier; an unqualified start has no qualifier and is refused.
 data "aws_iam_policy_document" "start" {
   statement {
     sid       = "StartTheAliasOnly"
     actions   = ["states:StartExecution"]
-    resources = [aws_sfn_alias.live.arn]
+    resources = [aws_sfn_state_machine.this.arn, aws_sfn_alias.live.arn]
+
+    condition {
+      test     = "StringEquals"
+      variable = "states:StateMachineQualifier"
+      values   = [aws_sfn_alias.live.name]
+    }
   }
 
   statement {
