@@ -32,6 +32,11 @@ def rollback(model: str, workspace: str) -> versions.Rollback:
     console.success(f"{model} in {workspace}: {versions.ALIAS} now runs version {now} (was {was})")
     if done.tfvars_path:
         console.info(f"pinned {done.image_uri} in {done.tfvars_path}")
+    elif done.image_uri is None:
+        console.info(
+            f"version {now} names no image of {model}'s pinned repository: its tfvars pin is "
+            "unchanged; check it before the next deploy"
+        )
     return done
 
 

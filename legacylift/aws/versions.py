@@ -90,16 +90,15 @@ class Rollback:
     tfvars_path: str | None
 
 
-def _model_image(definition: str, model: str, pinned: str | None) -> str | None:
-    """The model's own image in a version's definition: the one in the pinned image's
-    repository, or the only pinned image there is."""
-    images = image_uris(definition)
-    if pinned:
-        repository = pinned.rsplit("@", 1)[0]
-        same = sorted(uri for uri in images if uri.rsplit("@", 1)[0] == repository)
-        if same:
-            return same[0]
-    return sorted(images)[0] if len(images) == 1 else None
+def _model_image(definition: str, pinned: str | None) -> str | None:
+    """The model's own image in a version's definition: the one in the repository of the
+    image pinned now (None when nothing is pinned or that version names no such image; the
+    framework image of script-mode steps is never taken for the model's)."""
+    if not pinned:
+        return None
+    repository = pinned.rsplit("@", 1)[0]
+    same = sorted(uri for uri in image_uris(definition) if uri.rsplit("@", 1)[0] == repository)
+    return same[0] if len(same) == 1 else None
 
 
 def rollback(sfn, alias_arn: str, model: str, workspace: str) -> Rollback:
@@ -123,7 +122,7 @@ def rollback(sfn, alias_arn: str, model: str, workspace: str) -> Rollback:
     entries = tfvars.read_models(workspace)
     entry = dict(entries.get(model) or {})
     definition = sfn.describe_state_machine(stateMachineArn=previous)["definition"]
-    image = _model_image(definition, model, entry.get("image_uri"))
+    image = _model_image(definition, entry.get("image_uri"))
 
     def route(version: str) -> None:
         sfn.update_state_machine_alias(
