@@ -176,8 +176,8 @@ def new_model(c, name, from_=None):
 
 @task(
     help={
-        "aws": "also read each deployed workspace's promotion records from its data bucket "
-        "(needs AWS credentials)",
+        "aws": "also read each deployed workspace's promotion records from its data bucket and "
+        "the version its `live` alias runs (needs AWS credentials)",
         "prod": "the production workspace whose lag behind the others is shown (default prod)",
     }
 )

@@ -4,6 +4,7 @@ runs, and moving the alias back one version (`invoke rollback`)."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -142,3 +143,32 @@ def rollback(sfn, alias_arn: str, model: str, workspace: str) -> Rollback:
             route(current)
             raise
     return Rollback(alias_arn, current, previous, image, path)
+
+
+def live_reader(workspace: str) -> Callable[[str, str | None], str]:
+    """(model, pinned image URI) -> what its `live` alias runs in `workspace`: `live vN`, plus
+    the digest when it is not the pinned one (after a rollback not yet committed, or a deploy
+    not yet run); `not deployed` without an alias. Needs credentials; outputs read once."""
+    from legacylift.aws import stack
+    from legacylift.aws.session import check_credentials, region_of_arn, session
+
+    check_credentials(session())
+    aliases = dict(stack.load_stack(workspace).outputs.get("state_machine_alias_arns") or {})
+    clients: dict[str, Any] = {}
+
+    def read(model: str, pinned: str | None) -> str:
+        alias_arn = aliases.get(model)
+        if alias_arn is None:
+            return "not deployed"
+        region = region_of_arn(alias_arn)
+        sfn = clients.setdefault(region, session(region).client("stepfunctions"))
+        version = alias_version(sfn, alias_arn)
+        definition = sfn.describe_state_machine(stateMachineArn=version)["definition"]
+        image = _model_image(definition, pinned)
+        label = f"live v{version_number(version)}"
+        if pinned and image != pinned:
+            runs = digest_of(image).removeprefix("sha256:")[:12] if image else "another image"
+            label += f": {runs}"
+        return label
+
+    return read

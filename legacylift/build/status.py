@@ -67,10 +67,11 @@ def model_table(
 ) -> str:
     """A plain-text table: name, content hash, built?, per workspace the pinned digest (marked
     stale when it was built from other content than the folder holds now; `+` when it was
-    promoted there), how far `prod` is behind (when that workspace exists), and for models with
-    a training workflow the promoted version and metric: locally, and with `aws_promotions` in
-    each deployed workspace (read from its data bucket). A folder that is not a valid model gets
-    an `invalid` row, its reason appended to `invalid`."""
+    promoted there; with `aws_promotions`, the version its `live` alias runs and that version's
+    digest when it is another), how far `prod` is behind (when that workspace exists), and for
+    models with a training workflow the promoted version and metric: locally, and with
+    `aws_promotions` in each deployed workspace (read from its data bucket). A folder that is
+    not a valid model gets an `invalid` row, its reason appended to `invalid`."""
     from legacylift.local import promotions
     from legacylift.promote import read_promotions
 
@@ -80,8 +81,12 @@ def model_table(
     promoted_into = {workspace: read_promotions(workspace) for workspace in workspaces}
     with_prod = prod in workspaces
     readers = {"local": promotions.local_reader()}
+    live = {}
     if aws_promotions:
+        from legacylift.aws.versions import live_reader
+
         readers |= {workspace: promotions.aws_reader(workspace) for workspace in workspaces}
+        live = {workspace: live_reader(workspace) for workspace in workspaces}
     lag_header = [f"{prod} lag"] if with_prod else []
     rows = [
         [
@@ -116,7 +121,8 @@ def model_table(
                 record.get("model") == model.name and uri.endswith(str(record.get("digest")))
                 for record in promoted_into[workspace]
             )
-            cells.append(f"{digest}{'+' if carried else ''}{stale}")
+            runs = f" ({live[workspace](model.name, uri)})" if workspace in live else ""
+            cells.append(f"{digest}{'+' if carried else ''}{stale}{runs}")
         if with_prod:
             cells.append(prod_lag(model.name, pinned, prod, promoted_into[prod]))
         cells += [read(model.name) if model.has_training else "" for read in readers.values()]

@@ -450,3 +450,31 @@ def test_rollback_refuses_an_alias_split_between_versions(two_versions, workspac
     )
     with pytest.raises(LegacyLiftError, match="splits executions between versions"):
         operations.rollback("iris", workspace)
+
+
+def test_list_models_with_aws_shows_what_live_runs(two_versions, workspace, tmp_path, monkeypatch):
+    """After a rollback the pin and `live` agree (version 1, the first digest); moving the
+    alias behind the tooling's back shows the digest that really runs. Planted bug: the live
+    label without the digest when it differs from the pin: red."""
+    import shutil
+
+    from legacylift.build.status import model_table
+    from tests.local.tiny_models import write_models
+
+    models = write_models(tmp_path / "models", ["single"])
+    shutil.copytree(models / "single", models / "iris")
+    monkeypatch.setenv("LEGACYLIFT_MODELS_DIR", str(models))
+    outputs, machine_arn, second_version, first, second = two_versions
+
+    def row() -> str:
+        table = model_table(aws_promotions=True).splitlines()
+        return next(line for line in table if line.startswith("iris "))
+
+    assert f"{second[-64:][:12]} (stale) (live v2)" in row()
+    operations.rollback("iris", workspace)
+    assert f"{first[-64:][:12]} (stale) (live v1)" in row()
+    boto3.client("stepfunctions").update_state_machine_alias(
+        stateMachineAliasArn=outputs["state_machine_alias_arns"]["iris"],
+        routingConfiguration=[{"stateMachineVersionArn": second_version, "weight": 100}],
+    )
+    assert f"{first[-64:][:12]} (stale) (live v2: {second[-64:][:12]})" in row()
