@@ -7,6 +7,7 @@ with `force` and a reason, which the log keeps."""
 
 from __future__ import annotations
 
+import base64
 import getpass
 import json
 import re
@@ -20,13 +21,9 @@ from filelock import FileLock
 
 from legacylift import tfvars
 from legacylift.atomic import write_text_atomic
+from legacylift.aws.errors import describe_aws_error
 from legacylift.build.copy import Repository, copy_image
-from legacylift.build.registry import (
-    RegistryTarget,
-    ecr_target,
-    repository_name,
-    resolve_target,
-)
+from legacylift.build.registry import RegistryTarget, repository_name, resolve_target
 from legacylift.errors import LegacyLiftError
 
 ECR_HOST = re.compile(r"^\d{12}\.dkr\.ecr\.[a-z0-9-]+\.amazonaws\.com(\.cn)?$")
@@ -89,17 +86,31 @@ def split_image_uri(image_uri: str) -> tuple[str, str, str]:
     return address, name, digest
 
 
+def _ecr_registry(address: str) -> RegistryTarget:
+    """ECR at `address` (any account): an authorization token of this session's identity in
+    that registry's region is valid for every registry the identity may access (the other
+    account's repository policy decides)."""
+    import boto3
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    region = address.split(".")[3]
+    try:
+        token = boto3.client("ecr", region_name=region).get_authorization_token()
+    except (BotoCoreError, ClientError) as exc:
+        raise LegacyLiftError(
+            describe_aws_error(f"getting an ECR login for {address}", exc)
+        ) from exc
+    decoded = base64.b64decode(token["authorizationData"][0]["authorizationToken"]).decode()
+    username, _, password = decoded.partition(":")
+    return RegistryTarget(address, username, password)
+
+
 def registry_for(address: str) -> RegistryTarget:
-    """The registry at `address` (or `ecr` / `local`) with its credentials: ECR's from this AWS
-    session, the local registry's from setup, anonymous otherwise."""
+    """The registry at `address` (or `ecr` / `local`) with its credentials: ECR's (this or
+    another account) from this AWS session, the local registry's from setup, anonymous
+    otherwise."""
     if ECR_HOST.match(address):
-        target = ecr_target()
-        if target.address != address:
-            raise LegacyLiftError(
-                f"the AWS credentials of this session reach ECR {target.address}, not {address}: "
-                "run promote with credentials that can read and write both registries"
-            )
-        return target
+        return _ecr_registry(address)
     return resolve_target(address)
 
 

@@ -219,3 +219,22 @@ def test_promote_task_refusal_is_one_line(workspaces, pushed, second_registry):
     assert result.returncode == 1
     lines = [line for line in result.stderr.splitlines() if line.strip()]
     assert len(lines) == 1 and "--force --reason TEXT" in lines[0], lines
+
+
+def test_ecr_registries_of_any_account_get_this_sessions_token(aws_env):
+    """A pin in another account's ECR (same or another region) is read with a token of this
+    session for that registry's region; the address is the pin's, never this account's."""
+    import base64
+
+    from legacylift.promote import registry_for
+
+    other = "210987654321.dkr.ecr.eu-west-1.amazonaws.com"
+    target = registry_for(other)
+    token = boto3.client("ecr", region_name="eu-west-1").get_authorization_token()
+    username, _, password = (
+        base64.b64decode(token["authorizationData"][0]["authorizationToken"])
+        .decode()
+        .partition(":")
+    )
+    assert (target.address, target.username, target.password) == (other, username, password)
+    assert target._url("x/manifests/y").startswith(f"https://{other}/v2/")
