@@ -3,6 +3,26 @@ output "state_machine_arns" {
   value       = { for name, machine in module.state_machine : name => machine.state_machine_arn }
 }
 
+output "state_machine_alias_arns" {
+  description = "ARN of each model's `live` alias, the one executions start (it points at the latest published version until a rollback moves it); models with image_uri = null are absent."
+  value       = { for name, machine in module.state_machine : name => machine.alias_arn }
+}
+
+output "state_machine_version_arns" {
+  description = "ARN of the version of each model's state machine that the latest apply published."
+  value       = { for name, machine in module.state_machine : name => machine.state_machine_version_arn }
+}
+
+output "start_execution_policies" {
+  description = "Per model, an IAM policy (JSON) for whoever starts its executions (an operator, a scheduler, a trigger): StartExecution on the `live` alias only."
+  value       = { for name, machine in module.state_machine : name => machine.start_policy_json }
+}
+
+output "generic_state_machine_alias_arn" {
+  description = "ARN of the generic state machine's `live` alias, or null when disabled."
+  value       = var.enable_generic_workflow ? module.generic_state_machine[0].alias_arn : null
+}
+
 output "generic_state_machine_arn" {
   description = "ARN of the generic state machine (the original pattern's execution input), or null when disabled."
   value       = try(module.generic_state_machine[0].state_machine_arn, null)

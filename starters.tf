@@ -19,7 +19,7 @@ module "run_starter" {
   for_each = local.triggers_inside ? local.started_models : {}
 
   model             = each.key
-  state_machine_arn = module.state_machine[each.key].state_machine_arn
+  state_machine_arn = module.state_machine[each.key].alias_arn # runs start the `live` alias
   data_bucket       = local.bucket_name
   schedule          = try(each.value.schedule, null)
   trigger           = try(each.value.trigger, null)

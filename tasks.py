@@ -197,19 +197,21 @@ def new_model(c, name, from_=None):
 
 @task(
     help={
-        "aws": "also read each deployed workspace's promotion records from its data bucket "
-        "(needs AWS credentials)"
+        "aws": "also read each deployed workspace's promotion records from its data bucket and "
+        "the version its `live` alias runs (needs AWS credentials)",
+        "prod": "the production workspace whose lag behind the others is shown (default prod)",
     }
 )
-def list_models(c, aws=False):
-    """Each model: content hash, whether its image is built, the digest pinned per workspace,
-    the promoted version and metric of models with a training workflow, and its last run
-    (local, or followed on AWS) with its estimated cost."""
+def list_models(c, aws=False, prod="prod"):
+    """Each model: content hash, whether its image is built, the digest pinned per workspace
+    (`+`: promoted there), how far the prod workspace is behind the others, the promoted
+    version and metric of models with a training workflow, and its last run (local, or
+    followed on AWS) with its estimated cost."""
     from legacylift.build.status import model_table
     from legacylift.console import error
 
     invalid: list[str] = []
-    print(_fail_cleanly(lambda: model_table(invalid, aws_promotions=aws)))
+    print(_fail_cleanly(lambda: model_table(invalid, aws_promotions=aws, prod=prod)))
     for problem in invalid:
         error(problem)
     if invalid:
@@ -828,3 +830,48 @@ def logs(c, execution, workspace=None, model=None):
     from legacylift.aws.operations import logs as print_logs
 
     _fail_cleanly(lambda: print_logs(execution, workspace, model), "logs")
+
+
+@task(
+    help={
+        "model": "the model: its folder name under legacy_models/",
+        "workspace": "Terraform workspace whose `live` alias moves back",
+    }
+)
+def rollback(c, model, workspace):
+    """Point the model's `live` alias back to the previous state machine version (seconds, no
+    Terraform run) and pin that version's image in the workspace's tfvars, so the next deploy
+    keeps it. Again: one more version back; none left: an error."""
+    from legacylift.aws.operations import rollback as roll_back
+
+    _fail_cleanly(lambda: roll_back(model, workspace), "rollback")
+
+
+@task(
+    help={
+        "model": "the model: its folder name under legacy_models/",
+        "from": "the workspace whose pinned digest was tested, e.g. dev",
+        "to": "the workspace that gets that digest, e.g. prod",
+        "registry": "where the target's image goes: 'ecr', 'local' or host[:port] (default: the "
+        "registry of the target's current pin)",
+        "force": "promote even though no execution with the digest succeeded in --from",
+        "reason": "why --force (kept in the promotion log); required with --force",
+    }
+)
+def promote(c, model, from_, to, registry=None, force=False, reason=None):
+    """Copy the digest pinned in --from to the target's registry by digest (no rebuild), pin it
+    in --to's tfvars and log the promotion (terraform/promotions/TO.jsonl). Refused when the
+    digest never succeeded in --from, unless --force --reason TEXT."""
+    from legacylift.console import info, success
+    from legacylift.promote import promote as carry
+
+    record = _fail_cleanly(
+        lambda: carry(model, from_, to, registry, force=force, reason=reason), "promote"
+    )
+    tested = record["tested_execution"]
+    success(f"{model}: {record['digest']} promoted from {from_} to {to} ({record['image_uri']})")
+    if tested:
+        info(f"tested in {from_} by execution {tested['name']} ({tested['arn']})")
+    else:
+        info(f"forced without a succeeded execution in {from_}: {record['reason']}")
+    info(f"next: `invoke deploy --workspace {to}`")

@@ -78,6 +78,11 @@ output "training_state_machine_arns" {
   value       = { for name, machine in module.training_state_machine : name => machine.state_machine_arn }
 }
 
+output "training_state_machine_alias_arns" {
+  description = "ARN of each training state machine's `live` alias, the one `invoke train` starts."
+  value       = { for name, machine in module.training_state_machine : name => machine.alias_arn }
+}
+
 output "training_role_arns" {
   description = "ARN of each training model's Train job role (writes only under <model>/models/<execution>/artifacts/)."
   value       = { for name, role in module.training_role : name => role.role_arn }

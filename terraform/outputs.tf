@@ -3,6 +3,16 @@ output "state_machine_arns" {
   value       = module.legacylift.state_machine_arns
 }
 
+output "state_machine_alias_arns" {
+  description = "ARN of each model's `live` alias, the one `invoke run` starts and `invoke rollback` moves."
+  value       = module.legacylift.state_machine_alias_arns
+}
+
+output "start_execution_policies" {
+  description = "Per model, an IAM policy (JSON) allowing StartExecution on its `live` alias only."
+  value       = module.legacylift.start_execution_policies
+}
+
 output "generic_state_machine_arn" {
   description = "ARN of the generic state machine, or null when disabled."
   value       = module.legacylift.generic_state_machine_arn
@@ -51,4 +61,9 @@ output "schedule_arns" {
 output "alerts_topic_arn" {
   description = "ARN of the alerts topic, or null when alerts_enabled is false."
   value       = module.legacylift.alerts_topic_arn
+}
+
+output "training_state_machine_alias_arns" {
+  description = "ARN of each training state machine's `live` alias, the one `invoke train` starts."
+  value       = module.legacylift.training_state_machine_alias_arns
 }

@@ -8,8 +8,20 @@ each documented:
   Answered by `tests.workflow.asl_validation.asl_errors` (moto's own ASL parser and static
   analyser, the ones its Step Functions interpreter runs, plus the transition checks moto
   lacks), so a definition moto could not execute fails the plan as on AWS.
-- `AWSStepFunctions.ListStateMachineVersions`: the provider calls it after creating a state
-  machine; answered from moto's Step Functions backend (the versions it has published).
+- `AWSStepFunctions.ListStateMachineVersions`: the provider calls it after creating or updating
+  a state machine to read `state_machine_version_arn`; answered from moto's Step Functions
+  backend (the versions it has published), newest first as AWS lists them.
+- Executions of versions and aliases: moto 5.2.5 keeps versions and aliases (publish,
+  Create/Describe/Update/Delete/ListStateMachineAliases) but cannot start either. Kept here, per
+  AWS's documented behaviour: `StartExecution` with an alias ARN picks a version by the alias's
+  routing weights, with a version ARN that version; the execution is listed with the state
+  machine's (its ARN is the unqualified one's, `execution:<machine>:<name>`), and
+  `DescribeExecution` / `ListExecutions` report its `stateMachineVersionArn` and
+  `stateMachineAliasArn`; `ListExecutions` of an alias or version ARN lists the executions it
+  started; `DescribeStateMachineForExecution` answers the version's definition. With moto's
+  interpreter on, the version's own definition runs. The (version, alias) of each execution is
+  kept in this server (`QUALIFIED_EXECUTIONS`). Not emulated: PublishStateMachineVersion (the
+  provider publishes through Create/UpdateStateMachine `publish`, which moto has).
 - Bucket policies and transport: moto enforces a bucket policy's Deny on object calls but
   evaluates no condition operator except StringEquals, so the TLS-only Deny every hardened
   bucket carries (`aws:SecureTransport` false, `s3:TlsVersion` < 1.2) denies every object call.
@@ -30,7 +42,9 @@ each documented:
 from __future__ import annotations
 
 import calendar
+import io
 import json
+import random
 import socket
 import threading
 from collections.abc import Iterator
@@ -96,14 +110,136 @@ def _list_state_machine_versions(body: dict, region: str) -> dict:
             "stateMachineVersionArn": version.arn,
             "creationDate": calendar.timegm(version.creation_date.utctimetuple()),
         }
-        for version in machine.versions.values()
+        for version in sorted(machine.versions.values(), key=lambda v: v.version, reverse=True)
     ]
     return {"stateMachineVersions": versions}
+
+
+# execution ARN -> {"stateMachineVersionArn": ..., "stateMachineAliasArn": ... (alias starts)}
+QUALIFIED_EXECUTIONS: dict[str, dict[str, str]] = {}
+_QUALIFIED_LOCK = threading.Lock()
+
+
+def _split_qualified(arn: str) -> tuple[str, str | None]:
+    """(unqualified state machine ARN, version number or alias name, or None)."""
+    parts = arn.split(":")
+    if len(parts) == 8 and parts[5] == "stateMachine":
+        return ":".join(parts[:7]), parts[7]
+    return arn, None
+
+
+def _sfn_backend(arn: str, region: str):
+    from moto.stepfunctions.responses import get_backend
+
+    return get_backend(arn.split(":")[4], region)
+
+
+def _start_qualified_execution(body: dict, region: str) -> dict | None:
+    """StartExecution of an alias or version ARN (None: an unqualified one, moto's own)."""
+    arn = body["stateMachineArn"]
+    base, qualifier = _split_qualified(arn)
+    if qualifier is None:
+        return None
+    backend = _sfn_backend(arn, region)
+    machine = backend.describe_state_machine(base)
+    record = {}
+    if qualifier.isdigit():
+        version_arn = arn
+    else:
+        routes = backend.describe_state_machine_alias(arn).routing_configuration
+        version_arn = random.choices(  # noqa: S311 - routing weights, not security
+            [route["stateMachineVersionArn"] for route in routes],
+            weights=[int(route["weight"]) for route in routes],
+        )[0]
+        record["stateMachineAliasArn"] = arn
+    record["stateMachineVersionArn"] = version_arn
+    version = backend.describe_state_machine(version_arn)
+    name, payload = body.get("name") or "", body.get("input") or "{}"
+    with _QUALIFIED_LOCK:
+        # The execution belongs to the state machine (AWS lists it there, names are unique
+        # there) and runs the version's definition: moto's interpreter copies the machine as
+        # the execution starts, so the version's definition stands in for that moment.
+        latest = machine.definition
+        machine.definition = version.definition
+        try:
+            execution = backend.start_execution(base, name, payload)
+        finally:
+            machine.definition = latest
+        QUALIFIED_EXECUTIONS[execution.execution_arn] = record
+    started = execution.start_date
+    return {
+        "executionArn": execution.execution_arn,
+        "startDate": calendar.timegm(started.utctimetuple()),
+    }
+
+
+def _list_qualified_executions(body: dict, region: str) -> dict | None:
+    """ListExecutions of an alias or version ARN: the executions it started."""
+    base, qualifier = _split_qualified(body.get("stateMachineArn", ""))
+    if qualifier is None:
+        return None
+    key = "stateMachineVersionArn" if qualifier.isdigit() else "stateMachineAliasArn"
+    backend = _sfn_backend(base, region)
+    if qualifier.isdigit():
+        backend.describe_state_machine(body["stateMachineArn"])
+    else:
+        backend.describe_state_machine_alias(body["stateMachineArn"])
+    status = body.get("statusFilter")
+    rows = []
+    for execution in backend.describe_state_machine(base).executions:
+        record = QUALIFIED_EXECUTIONS.get(execution.execution_arn, {})
+        if record.get(key) != body["stateMachineArn"]:
+            continue
+        current = getattr(execution.status, "value", execution.status)
+        if status and current != status:
+            continue
+        row = {
+            "executionArn": execution.execution_arn,
+            "name": execution.name,
+            "startDate": calendar.timegm(execution.start_date.utctimetuple()),
+            "stateMachineArn": base,
+            "status": current,
+            **record,
+        }
+        if execution.stop_date is not None:
+            row["stopDate"] = calendar.timegm(execution.stop_date.utctimetuple())
+        rows.append(row)
+    rows.sort(key=lambda row: row["startDate"], reverse=True)
+    return {"executions": rows}
+
+
+def _with_qualifiers(body: dict, payload: dict, region: str) -> dict:
+    """DescribeExecution / ListExecutions answers, with each execution's version and alias."""
+    if "executions" in payload:
+        for row in payload["executions"]:
+            row.update(QUALIFIED_EXECUTIONS.get(row["executionArn"], {}))
+    elif "executionArn" in payload:
+        payload.update(QUALIFIED_EXECUTIONS.get(payload["executionArn"], {}))
+    return payload
+
+
+def _version_definition(body: dict, payload: dict, region: str) -> dict:
+    """DescribeStateMachineForExecution: the definition of the version the execution ran."""
+    version_arn = QUALIFIED_EXECUTIONS.get(body.get("executionArn", ""), {}).get(
+        "stateMachineVersionArn"
+    )
+    if version_arn and "definition" in payload:
+        version = _sfn_backend(version_arn, region).describe_state_machine(version_arn)
+        payload["definition"] = version.definition
+    return payload
 
 
 ADDED_TARGETS = {
     "AWSStepFunctions.ValidateStateMachineDefinition": _validate_state_machine_definition,
     "AWSStepFunctions.ListStateMachineVersions": _list_state_machine_versions,
+    "AWSStepFunctions.StartExecution": _start_qualified_execution,
+    "AWSStepFunctions.ListExecutions": _list_qualified_executions,
+}
+# Targets moto answers whose answers are completed here: (request, answer, region) -> answer.
+COMPLETED_TARGETS = {
+    "AWSStepFunctions.DescribeExecution": _with_qualifiers,
+    "AWSStepFunctions.ListExecutions": _with_qualifiers,
+    "AWSStepFunctions.DescribeStateMachineForExecution": _version_definition,
 }
 
 
@@ -159,20 +295,48 @@ def refuse_by_access_key(app):
     return wrapped
 
 
+def _completed(app, environ, start_response, body: dict, complete):
+    """moto's answer to the request, passed through `complete` when it succeeded."""
+    captured = {}
+
+    def capture(status, headers, exc_info=None):
+        captured["status"], captured["headers"] = status, headers
+        return lambda data: None
+
+    data = b"".join(app(environ, capture))
+    status = captured["status"]
+    if status.startswith("200"):
+        payload = complete(body, json.loads(data or b"{}"), _region_of(environ))
+        data = json.dumps(payload, default=str).encode()
+    headers = [(k, v) for k, v in captured["headers"] if k.lower() != "content-length"]
+    start_response(status, [*headers, ("Content-Length", str(len(data)))])
+    return [data]
+
+
 def with_added_targets(app):
-    """Wrap moto's WSGI app: answer the X-Amz-Target calls in ADDED_TARGETS, pass the rest."""
+    """Wrap moto's WSGI app: answer the X-Amz-Target calls in ADDED_TARGETS (a handler that
+    returns None passes the call on), complete moto's answers to COMPLETED_TARGETS, pass the
+    rest."""
 
     def wrapped(environ, start_response):
-        handler = ADDED_TARGETS.get(environ.get("HTTP_X_AMZ_TARGET", ""))
-        if handler is None:
+        target = environ.get("HTTP_X_AMZ_TARGET", "")
+        handler, complete = ADDED_TARGETS.get(target), COMPLETED_TARGETS.get(target)
+        if handler is None and complete is None:
             return app(environ, start_response)
         length = int(environ.get("CONTENT_LENGTH") or 0)
-        body = json.loads(environ["wsgi.input"].read(length) or b"{}")
+        raw = environ["wsgi.input"].read(length)
+        body = json.loads(raw or b"{}")
+        environ["wsgi.input"] = io.BytesIO(raw)
         try:
-            payload, status = handler(body, _region_of(environ)), "200 OK"
+            payload, status = (handler(body, _region_of(environ)) if handler else None), "200 OK"
         except Exception as exc:  # noqa: BLE001 - any lookup failure is the client's bad ARN
-            payload = {"__type": "StateMachineDoesNotExist", "message": str(exc)}
+            code = getattr(exc, "error_type", None) or "StateMachineDoesNotExist"
+            payload = {"__type": code, "message": str(getattr(exc, "message", exc))}
             status = "400 Bad Request"
+        if payload is None:
+            if complete is None:
+                return app(environ, start_response)
+            return _completed(app, environ, start_response, body, complete)
         data = json.dumps(payload, default=str).encode()
         start_response(
             status,

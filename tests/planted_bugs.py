@@ -825,6 +825,39 @@ BUGS = (
         "                pass\n",
         ("tests/aws/test_changed_since.py",),
     ),
+    PlantedBug(
+        "rollback-keeps-new-pin",
+        "rollback moving the alias but leaving the tfvars on the new digest (the next deploy "
+        "undoes it)",
+        "legacylift/aws/versions.py",
+        '    if image is not None and image != entry.get("image_uri"):\n',
+        "    if False:\n",
+        ("tests/aws/test_operations.py::test_rollback_moves_the_alias_and_the_pin_back",),
+    ),
+    PlantedBug(
+        "rollback-from-newest",
+        "rollback stepping back from the newest version instead of the alias's",
+        "legacylift/aws/versions.py",
+        "if version_number(v) < version_number(current)\n",
+        "if version_number(v) < len(published_versions(sfn, unqualified(alias_arn)))\n",
+        ("tests/aws/test_operations.py::test_a_second_rollback_has_no_version_left",),
+    ),
+    PlantedBug(
+        "prod-lag-short-digest",
+        "list-models comparing digests by the 12 characters it shows",
+        "legacylift/build/status.py",
+        '    return uri.rsplit("@", 1)[-1] if uri else None\n',
+        '    return uri.rsplit("@", 1)[-1][:19] if uri else None\n',
+        ("tests/build/test_prod_lag.py",),
+    ),
+    PlantedBug(
+        "promote-untested",
+        "promote copying a digest that never succeeded in the source workspace",
+        "legacylift/promote.py",
+        "    if found.execution is None and not force:\n",
+        "    if False:\n",
+        ("tests/aws/test_promote.py::test_promote_refuses_a_digest_that_never_succeeded",),
+    ),
 )
 
 

@@ -27,8 +27,10 @@ def default_execution_name(now: datetime | None = None) -> str:
 
 
 def execution_arn(state_machine_arn: str, name: str) -> str:
-    """The ARN an execution called `name` of that state machine has."""
-    return state_machine_arn.replace(":stateMachine:", ":execution:", 1) + f":{name}"
+    """The ARN an execution called `name` of that state machine has; executions started
+    through an alias or a version have the state machine's (`execution:NAME:EXECUTION`)."""
+    machine = ":".join(state_machine_arn.split(":")[:7])
+    return machine.replace(":stateMachine:", ":execution:", 1) + f":{name}"
 
 
 def check_s3_uri(value: str, what: str) -> str:

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 from legacylift import console
-from legacylift.aws import executions, stack
+from legacylift.aws import executions, stack, versions
 from legacylift.aws.session import check_credentials, region_of_arn, session
 from legacylift.errors import LegacyLiftError
 from legacylift.history import format_duration
@@ -21,6 +21,25 @@ def _model_clients(model: str, workspace: str):
     deployed = stack.load_stack(workspace)
     arn = deployed.state_machine_arn(model)
     return deployed, arn, session(region_of_arn(arn))
+
+
+def rollback(model: str, workspace: str) -> versions.Rollback:
+    """Point `model`'s `live` alias in `workspace` back one version and pin that version's
+    image in the workspace's tfvars (no Terraform run)."""
+    deployed, _, aws = _model_clients(model, workspace)
+    done = versions.rollback(
+        aws.client("stepfunctions"), deployed.alias_arn(model), model, workspace
+    )
+    now, was = versions.version_number(done.to_version), versions.version_number(done.from_version)
+    console.success(f"{model} in {workspace}: {versions.ALIAS} now runs version {now} (was {was})")
+    if done.tfvars_path:
+        console.info(f"pinned {done.image_uri} in {done.tfvars_path}")
+    elif done.image_uri is None:
+        console.info(
+            f"version {now} names no image of {model}'s pinned repository: its tfvars pin is "
+            "unchanged; check it before the next deploy"
+        )
+    return done
 
 
 def input_key_prefix(model: str, name: str) -> str:
@@ -74,14 +93,14 @@ def run(
     """Start an execution of `model`'s state machine and, with `wait`, follow it to the end
     (progress through `reporter`, text lines by default); a failed execution raises after
     showing the failing step, cause and log tail."""
-    deployed, machine_arn, aws = _model_clients(model, workspace)
+    deployed, _, aws = _model_clients(model, workspace)
     name = name or executions.default_execution_name()
     if not output_uri:
         output_uri = f"s3://{deployed.data_bucket}/{default_output_key_prefix(model, name)}"
     payload = executions.execution_input(input_uri, output_uri)
     sfn = aws.client("stepfunctions")
-    arn = executions.start(sfn, machine_arn, name, payload)
-    console.info(f"started {arn}")
+    arn = executions.start(sfn, deployed.alias_arn(model), name, payload)
+    console.info(f"started {arn} (alias {versions.ALIAS})")
     console.detail(f"input {payload['input_uri']} -> output {payload['output_uri']}")
     if not wait:
         return arn

@@ -117,12 +117,31 @@ class Stack:
             f"workspace {self.workspace!r} (deployed: {deployed})"
         )
 
+    def alias_arn(self, model: str) -> str:
+        """The ARN of `model`'s `live` alias, the one executions start (IAM allows starters
+        nothing else); an error naming the fix when the workspace predates aliases."""
+        self.state_machine_arn(model)  # unknown or undeployed models: that error first
+        arn = dict(self.outputs.get("state_machine_alias_arns") or {}).get(model)
+        if not arn:
+            raise LegacyLiftError(
+                f"workspace {self.workspace!r} has no `live` alias for {model}: it was deployed "
+                f"before state machine versions; run `invoke deploy --workspace {self.workspace}`"
+            )
+        return arn
+
 
 def training_state_machine_arn(deployed: Stack, model: str) -> str:
-    """The ARN of `model`'s training state machine, or an error saying how to get one."""
+    """The ARN of the `live` alias of `model`'s training state machine (what `train` starts),
+    or an error saying how to get one."""
     arns = dict(deployed.outputs.get("training_state_machine_arns") or {})
+    aliases = dict(deployed.outputs.get("training_state_machine_alias_arns") or {})
+    if model in aliases:
+        return aliases[model]
     if model in arns:
-        return arns[model]
+        raise LegacyLiftError(
+            f"workspace {deployed.workspace!r} has no `live` alias for {model}'s training "
+            f"workflow: run `invoke deploy --workspace {deployed.workspace}`"
+        )
     deployed.state_machine_arn(model)  # unknown or undeployed models: that error first
     raise LegacyLiftError(
         f"model {model!r} has no training workflow in workspace {deployed.workspace!r}: add "

@@ -1,6 +1,12 @@
 locals {
   input_area = "${var.model}/input/"
 
+  # Starting an alias (or version) is authorised against the unqualified state machine ARN with
+  # the qualifier as states:StateMachineQualifier, so the grant names both and pins the qualifier.
+  arn_parts   = split(":", var.state_machine_arn)
+  qualifier   = length(local.arn_parts) == 8 ? local.arn_parts[7] : null
+  unqualified = join(":", slice(local.arn_parts, 0, 7))
+
   # A schedule tick: the day that just ended is the local calendar day before the scheduled
   # start, in the schedule's time zone (its UTC offset looked up in utc_offsets); the execution
   # is named after the scheduled time, so a tick delivered twice starts one run.
@@ -55,12 +61,17 @@ locals {
 
   policy_json = jsonencode({
     Version = "2012-10-17"
-    Statement = [{
-      Sid      = "StartTheModelsRuns"
-      Effect   = "Allow"
-      Action   = ["states:StartExecution"]
-      Resource = [var.state_machine_arn]
-    }]
+    Statement = [merge(
+      {
+        Sid      = "StartTheModelsRuns"
+        Effect   = "Allow"
+        Action   = ["states:StartExecution"]
+        Resource = local.qualifier == null ? [var.state_machine_arn] : [local.unqualified, var.state_machine_arn]
+      },
+      local.qualifier == null ? {} : {
+        Condition = { StringEquals = { "states:StateMachineQualifier" = local.qualifier } }
+      },
+    )]
   })
 
   event_pattern = var.trigger == null ? null : jsonencode({

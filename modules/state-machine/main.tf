@@ -113,6 +113,9 @@ resource "aws_sfn_state_machine" "this" {
   role_arn   = aws_iam_role.this.arn
   definition = var.definition
   tags       = var.tags
+  # Each definition or configuration change publishes a new, immutable version: the alias
+  # below moves to it, and `invoke rollback` moves the alias back without a Terraform run.
+  publish = true
 
   logging_configuration {
     log_destination        = "${aws_cloudwatch_log_group.this.arn}:*"
@@ -130,4 +133,44 @@ resource "aws_sfn_state_machine" "this" {
     aws_iam_role_policy.workflow,
     aws_iam_role_policy.observability,
   ]
+}
+
+# What executions start: `run`, schedules and triggers name the alias, never the state
+# machine itself, so moving the alias (a deploy, or a rollback) moves every caller at once.
+resource "aws_sfn_alias" "live" {
+  name        = var.alias_name
+  description = "The version of ${var.name} that runs: moved by each deploy and by rollback."
+
+  routing_configuration {
+    state_machine_version_arn = aws_sfn_state_machine.this.state_machine_version_arn
+    weight                    = 100
+  }
+}
+
+# Whoever starts executions (an operator's role, a scheduler's or a trigger's) gets this: the
+# alias only, so nothing starts an unpublished definition or a version the alias left. Step
+# Functions authorizes a qualified start against the state machine's ARN and passes the alias
+# name as states:StateMachineQualifier; an unqualified start has no qualifier and is refused.
+data "aws_iam_policy_document" "start" {
+  statement {
+    sid       = "StartTheAliasOnly"
+    actions   = ["states:StartExecution"]
+    resources = [aws_sfn_state_machine.this.arn, aws_sfn_alias.live.arn]
+
+    condition {
+      test     = "StringEquals"
+      variable = "states:StateMachineQualifier"
+      values   = [aws_sfn_alias.live.name]
+    }
+  }
+
+  statement {
+    sid = "FollowItsExecutions"
+    actions = [
+      "states:DescribeExecution",
+      "states:GetExecutionHistory",
+      "states:StopExecution",
+    ]
+    resources = ["arn:${data.aws_partition.current.partition}:states:${data.aws_region.current.name}:${local.source_account_id}:execution:${var.name}:*"]
+  }
 }

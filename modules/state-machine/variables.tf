@@ -111,3 +111,14 @@ variable "tags" {
   type        = map(string)
   default     = {}
 }
+
+variable "alias_name" {
+  description = "Name of the alias that executions start; it points at the latest published version."
+  type        = string
+  default     = "live"
+
+  validation {
+    condition     = can(regex("^[A-Za-z0-9_-]{1,80}$", var.alias_name)) && !can(regex("^[0-9]+$", var.alias_name))
+    error_message = "The alias_name must be 1-80 letters, digits, hyphens and underscores, not only digits (a number names a version)."
+  }
+}

@@ -132,6 +132,7 @@ def test_run_no_wait_starts_the_deployed_state_machine(at_root):
     arn = operations.run("iris", "dev", "s3://legacylift-in/iris/", name="deployed", wait=False)
     described = boto3.client("stepfunctions").describe_execution(executionArn=arn)
     assert described["stateMachineArn"] == dev["state_machine_arns"]["iris"]
+    assert described["stateMachineAliasArn"] == dev["state_machine_alias_arns"]["iris"]
     assert json.loads(described["input"]) == {
         "input_uri": "s3://legacylift-in/iris/",
         "output_uri": f"s3://{dev['data_bucket']}/iris/output/deployed/",
@@ -185,3 +186,35 @@ def test_follow_an_execution_of_the_deployed_asl(interpreted_machine, capsys):
     summary = executions.report_failure(reporter, boto3.client("logs"))
     assert summary == "step 'InvalidInput' failed: LegacyLift.InvalidInput"
     assert "The execution input must be" in capsys.readouterr().err  # the Fail state's cause
+
+
+def test_rollback_of_a_real_deploy_survives_the_next_deploy(at_root):
+    """A second digest deployed into `prod` publishes version 2 and moves `live`; rollback
+    moves `live` back to version 1 and pins the first digest again, and the next deploy
+    publishes that definition (version 3) instead of undoing the rollback."""
+    root, results = at_root
+    sfn = boto3.client("stepfunctions")
+    machine = results["prod"].outputs["state_machine_arns"]["iris"]
+    alias = results["prod"].outputs["state_machine_alias_arns"]["iris"]
+    first = image_uri("prod")
+    second = first.replace(DIGEST, "@sha256:" + "ef" * 32)
+    pins = root / "tfvars" / "prod.models.tfvars.json"
+    pins.write_text(json.dumps({"models": {"iris": {"image_uri": second}}}))
+    deploy("prod")
+
+    def live() -> tuple[str, str]:
+        routes = sfn.describe_state_machine_alias(stateMachineAliasArn=alias)
+        version = routes["routingConfiguration"][0]["stateMachineVersionArn"]
+        return version, sfn.describe_state_machine(stateMachineArn=version)["definition"]
+
+    version, definition = live()
+    assert version == f"{machine}:2" and second in definition
+
+    operations.rollback("iris", "prod")
+    version, definition = live()
+    assert version == f"{machine}:1" and first in definition and second not in definition
+    assert json.loads(pins.read_text())["models"]["iris"]["image_uri"] == first
+
+    assert deploy("prod").applied
+    version, definition = live()
+    assert version == f"{machine}:3" and first in definition

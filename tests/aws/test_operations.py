@@ -48,6 +48,13 @@ output "state_machine_arns" {
   }
 }
 
+output "state_machine_alias_arns" {
+  value = {
+    for name, model in var.models :
+    name => "${local.arn_prefix}-${terraform.workspace}-${name}:live" if model.image_uri != null
+  }
+}
+
 output "data_bucket" {
   value = "legacylift-${terraform.workspace}-data"
 }
@@ -58,9 +65,33 @@ output "training_state_machine_arns" {
     name => "${local.arn_prefix}-${terraform.workspace}-${name}-train" if can(model.train)
   }
 }
+
+output "training_state_machine_alias_arns" {
+  value = {
+    for name, model in var.models :
+    name => "${local.arn_prefix}-${terraform.workspace}-${name}-train:live" if can(model.train)
+  }
+}
 """
 DIGEST = "@sha256:" + "ab" * 32
 PASS_DEFINITION = json.dumps({"StartAt": "Done", "States": {"Done": {"Type": "Pass", "End": True}}})
+ROLE_ARN = "arn:aws:iam::123456789012:role/legacylift-sfn"
+
+
+def create_published(name: str, definition: str = PASS_DEFINITION) -> dict:
+    """A state machine with version 1 published and its `live` alias on it, as the
+    state-machine module leaves one."""
+    sfn = boto3.client("stepfunctions")
+    machine = sfn.create_state_machine(
+        name=name, definition=definition, roleArn=ROLE_ARN, publish=True
+    )
+    sfn.create_state_machine_alias(
+        name="live",
+        routingConfiguration=[
+            {"stateMachineVersionArn": machine["stateMachineVersionArn"], "weight": 100}
+        ],
+    )
+    return machine
 
 
 def write_image_tfvars(workspace: str, models: dict) -> None:
@@ -103,13 +134,8 @@ def deployed(stub_root, aws_env, workspace):
     in moto."""
     pin_sample_models(workspace)
     result = deploy(workspace)
-    sfn = boto3.client("stepfunctions")
     for name in ("iris", "wine"):
-        sfn.create_state_machine(
-            name=f"legacylift-{workspace}-{name}",
-            definition=PASS_DEFINITION,
-            roleArn="arn:aws:iam::123456789012:role/legacylift-sfn",
-        )
+        create_published(f"legacylift-{workspace}-{name}")
     boto3.client("s3").create_bucket(Bucket=result.outputs["data_bucket"])
     return result
 
@@ -130,7 +156,9 @@ def test_deploy_plan_only_applies_nothing(stub_root, aws_env, workspace, capsys)
     write_image_tfvars(workspace, {"iris": {"image_uri": "r/legacylift/iris" + DIGEST}})
     result = deploy(workspace, plan_only=True)
     assert not result.applied and result.outputs == {}
-    assert "outputs changed: data_bucket, state_machine_arns" in capsys.readouterr().out
+    assert "outputs changed: data_bucket, state_machine_alias_arns, state_machine_arns" in (
+        capsys.readouterr().out
+    )
 
 
 def test_deploy_refuses_unpinned_images_before_terraform(stub_root, aws_env, workspace):
@@ -171,6 +199,9 @@ def test_run_no_wait_starts_the_models_state_machine(deployed, workspace):
     )
     described = boto3.client("stepfunctions").describe_execution(executionArn=arn)
     assert described["stateMachineArn"] == deployed.outputs["state_machine_arns"]["wine"]
+    # Started through the alias, never the state machine itself (IAM allows only the alias).
+    assert described["stateMachineAliasArn"] == deployed.outputs["state_machine_alias_arns"]["wine"]
+    assert described["stateMachineVersionArn"] == f"{described['stateMachineArn']}:1"
     assert described["name"] == "first-run"
     assert json.loads(described["input"]) == {
         "input_uri": "s3://legacylift-in/wine/x.csv",
@@ -208,11 +239,7 @@ def test_run_workflow_train_starts_the_training_state_machine(stub_root, aws_env
     )
     deployed = deploy(workspace)
     sfn = boto3.client("stepfunctions")
-    machine = sfn.create_state_machine(
-        name=f"legacylift-{workspace}-iris-train",
-        definition=PASS_DEFINITION,
-        roleArn="arn:aws:iam::123456789012:role/legacylift-sfn",
-    )
+    machine = create_published(f"legacylift-{workspace}-iris-train")
     assert deployed.outputs["training_state_machine_arns"]["iris"] == machine["stateMachineArn"]
     arn = operations.train(
         "iris",
@@ -224,6 +251,7 @@ def test_run_workflow_train_starts_the_training_state_machine(stub_root, aws_env
     )
     described = sfn.describe_execution(executionArn=arn)
     assert described["stateMachineArn"] == machine["stateMachineArn"]
+    assert described["stateMachineAliasArn"] == f"{machine['stateMachineArn']}:live"
     assert json.loads(described["input"]) == {
         "input_uri": "s3://bkt-1/iris/input/t/",
         "evaluation_uri": "s3://bkt-1/iris/input/e/",
@@ -435,3 +463,139 @@ def test_invoke_run_reports_a_failed_inference_run(deployed, workspace, monkeypa
     err = capsys.readouterr().err
     assert "execution failing-run FAILED: step 'Inference' failed" in err
     assert f"failure reason: {ALGORITHM_ERROR}" in err
+
+
+def _image_definition(image_uri: str) -> str:
+    """A definition that names its image as the rendered ones do (`ImageUri` of a step)."""
+    step = {"Type": "Pass", "Parameters": {"AppSpecification": {"ImageUri": image_uri}}}
+    return json.dumps({"StartAt": "Inference", "States": {"Inference": {**step, "End": True}}})
+
+
+def _deploy_second_version(workspace: str, machine_arn: str, image_uri: str) -> str:
+    """What a deploy of a new digest does: publish a version, move `live`, pin the digest."""
+    sfn = boto3.client("stepfunctions")
+    version = sfn.update_state_machine(
+        stateMachineArn=machine_arn, definition=_image_definition(image_uri), publish=True
+    )["stateMachineVersionArn"]
+    sfn.update_state_machine_alias(
+        stateMachineAliasArn=f"{machine_arn}:live",
+        routingConfiguration=[{"stateMachineVersionArn": version, "weight": 100}],
+    )
+    path = image_tfvars_path(workspace)
+    data = json.loads(path.read_text())
+    data["models"]["iris"] = {"image_uri": image_uri, "source_hash": "new", "instance": "x"}
+    path.write_text(json.dumps(data))
+    return version
+
+
+@pytest.fixture
+def two_versions(stub_root, aws_env, workspace):
+    """iris deployed twice: version 1 ran image A, version 2 (where `live` is) runs image B."""
+    repo = "127.0.0.1:5000/legacylift/iris"
+    first, second = f"{repo}@sha256:{'1' * 64}", f"{repo}@sha256:{'2' * 64}"
+    write_image_tfvars(
+        workspace, {"iris": {"image_uri": first}, "wine": {"image_uri": repo + DIGEST}}
+    )
+    outputs = deploy(workspace).outputs
+    machine = create_published(f"legacylift-{workspace}-iris", _image_definition(first))
+    version = _deploy_second_version(workspace, machine["stateMachineArn"], second)
+    return outputs, machine["stateMachineArn"], version, first, second
+
+
+def _live_version(alias_arn: str) -> str:
+    alias = boto3.client("stepfunctions").describe_state_machine_alias(
+        stateMachineAliasArn=alias_arn
+    )
+    return [route["stateMachineVersionArn"] for route in alias["routingConfiguration"]][0]
+
+
+def test_rollback_moves_the_alias_and_the_pin_back(two_versions, workspace):
+    """Planted bugs: rollback moves the alias but leaves the tfvars pin on the new digest (the
+    next deploy undoes the rollback); rollback steps back from the newest version instead of
+    from the alias's (a second rollback would then not go further back)."""
+    outputs, machine_arn, second_version, first, _ = two_versions
+    alias_arn = outputs["state_machine_alias_arns"]["iris"]
+    before = json.loads(image_tfvars_path(workspace).read_text())["models"]
+    assert _live_version(alias_arn) == second_version
+
+    done = operations.rollback("iris", workspace)
+
+    assert _live_version(alias_arn) == f"{machine_arn}:1"
+    assert (done.from_version, done.to_version) == (second_version, f"{machine_arn}:1")
+    after = json.loads(image_tfvars_path(workspace).read_text())["models"]
+    assert after["iris"] == {"image_uri": first, "instance": "x"}  # settings kept
+    assert after["wine"] == before["wine"]  # other models untouched
+    # $LATEST is left alone: only the alias moved.
+    latest = boto3.client("stepfunctions").describe_state_machine(stateMachineArn=machine_arn)
+    assert first not in latest["definition"]
+
+
+def test_a_second_rollback_has_no_version_left(two_versions, workspace):
+    outputs, machine_arn, *_ = two_versions
+    operations.rollback("iris", workspace)
+    pinned = image_tfvars_path(workspace).read_text()
+    with pytest.raises(LegacyLiftError, match="no version of iris before version 1"):
+        operations.rollback("iris", workspace)
+    assert _live_version(outputs["state_machine_alias_arns"]["iris"]) == f"{machine_arn}:1"
+    assert image_tfvars_path(workspace).read_text() == pinned
+
+
+def test_rollback_task_refuses_a_first_version_with_one_line(deployed, workspace, stub_root):
+    """`invoke rollback` of a model deployed once: exit 1, one line naming why."""
+    env = {
+        **os.environ,
+        "LEGACYLIFT_TERRAFORM_DIR": str(stub_root),
+    }
+    result = subprocess.run(
+        [sys.executable, "-m", "invoke", "rollback", "iris", "--workspace", workspace],
+        cwd=REPO_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 1
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and "no version of iris before version 1" in lines[0], lines
+
+
+def test_rollback_refuses_an_alias_split_between_versions(two_versions, workspace):
+    outputs, machine_arn, second_version, *_ = two_versions
+    alias_arn = outputs["state_machine_alias_arns"]["iris"]
+    split = [
+        {"stateMachineVersionArn": f"{machine_arn}:1", "weight": 10},
+        {"stateMachineVersionArn": second_version, "weight": 90},
+    ]
+    boto3.client("stepfunctions").update_state_machine_alias(
+        stateMachineAliasArn=alias_arn, routingConfiguration=split
+    )
+    with pytest.raises(LegacyLiftError, match="splits executions between versions"):
+        operations.rollback("iris", workspace)
+
+
+def test_list_models_with_aws_shows_what_live_runs(two_versions, workspace, tmp_path, monkeypatch):
+    """After a rollback the pin and `live` agree (version 1, the first digest); moving the
+    alias behind the tooling's back shows the digest that really runs. Planted bug: the live
+    label without the digest when it differs from the pin: red."""
+    import shutil
+
+    from legacylift.build.status import model_table
+    from tests.local.tiny_models import write_models
+
+    models = write_models(tmp_path / "models", ["single"])
+    shutil.copytree(models / "single", models / "iris")
+    monkeypatch.setenv("LEGACYLIFT_MODELS_DIR", str(models))
+    outputs, machine_arn, second_version, first, second = two_versions
+
+    def row() -> str:
+        table = model_table(aws_promotions=True).splitlines()
+        return next(line for line in table if line.startswith("iris "))
+
+    assert f"{second[-64:][:12]} (stale) (live v2)" in row()
+    operations.rollback("iris", workspace)
+    assert f"{first[-64:][:12]} (stale) (live v1)" in row()
+    boto3.client("stepfunctions").update_state_machine_alias(
+        stateMachineAliasArn=outputs["state_machine_alias_arns"]["iris"],
+        routingConfiguration=[{"stateMachineVersionArn": second_version, "weight": 100}],
+    )
+    assert f"{first[-64:][:12]} (stale) (live v2: {second[-64:][:12]})" in row()

@@ -152,7 +152,8 @@ def test_schedule_trigger_and_alerts_apply_with_one_permission_each(applied):
             "Sid": "StartTheModelsRuns",
             "Effect": "Allow",
             "Action": ["states:StartExecution"],
-            "Resource": [machine],
+            "Resource": [machine, f"{machine}:live"],
+            "Condition": {"StringEquals": {"states:StateMachineQualifier": "live"}},
         }
     ]
 
@@ -237,7 +238,7 @@ def test_the_starter_forms_the_same_input_as_invoke_schedule(applied, models_dir
             started = _arguments(
                 definition, {"source": "schedule", "scheduled_time": scheduled_time}
             )
-            assert started["StateMachineArn"].endswith(f":stateMachine:{PREFIX}-iris")
+            assert started["StateMachineArn"].endswith(f":stateMachine:{PREFIX}-iris:live")
             assert started["Input"] == {"input_uri": run.input_uri, "output_uri": run.output_uri}
             assert (
                 started["Name"]
