@@ -181,6 +181,22 @@ BUGS = (
         "            if False:  # the Retry field starts the failed task again\n",
         ("tests/aws/test_history.py",),
     ),
+    PlantedBug(
+        "nested-inputs-refused",
+        "an input inside another input refused as overlapping (AWS accepts it)",
+        "legacylift/local_paths.py",
+        '        if nested and "output" in (kind, other_kind):\n',
+        "        if nested:\n",
+        ("tests/local/test_validation.py::test_inputs_nested_in_inputs_are_accepted_as_aws_does",),
+    ),
+    PlantedBug(
+        "script-mode-input-around-code-refused",
+        "a script-mode data input holding the code path refused (the SDK's own layout)",
+        "legacylift/models.py",
+        "            if local_path_clash(kind, local_path, code):\n",
+        "            if _overlap(local_path, CODE_PATH):\n",
+        ("tests/build/test_models.py::test_script_mode_input_may_hold_the_code_path",),
+    ),
 )
 
 

@@ -269,3 +269,35 @@ def test_cpu_and_memory_limits_follow_the_instance_type(runner, base_image):
     assert int(memory) == expected["mem_limit"]
     quota, period = cpu.split()
     assert int(quota) / int(period) == expected["nano_cpus"] / 1e9
+
+
+@pytest.mark.parametrize("staging", ["mount", "tar"])
+def test_an_input_nested_in_another_sees_both_and_leaves_the_store_untouched(
+    runner, base_image, monkeypatch, staging
+):
+    """The SDK's script-mode layout: data at /opt/ml/processing/input, code inside it at
+    .../input/code. Planted once: mounting the holding input read-only as any other (no
+    `_holding_inputs`) made the job fail to start (no mount point for the nested input in a
+    read-only mount) in the mount leg."""
+    if staging == "tar":
+        monkeypatch.setenv("LEGACYLIFT_STAGING", "tar")
+    write(runner, "s3://bkt/data/rows.csv", "1,2\n")
+    write(runner, "s3://bkt/code/run.sh", "echo from-code\n")
+    request = processing_request(
+        base_image,
+        entrypoint=shell(
+            "cd /opt/ml/processing/input && find . -type f | sort > "
+            f"{OUT}/listing && sh code/run.sh > {OUT}/ran"
+        ),
+        inputs=[
+            s3_input("code", "s3://bkt/code/", "/opt/ml/processing/input/code"),
+            s3_input("data", "s3://bkt/data/", "/opt/ml/processing/input"),
+        ],
+        outputs=[s3_output("out", "s3://bkt/out/", OUT)],
+    )
+    result = runner.create_processing_job(request)
+    assert result.status == "Completed", result.log_tail
+    out = store(runner, "s3://bkt/out/")
+    assert (out / "listing").read_text() == "./code/run.sh\n./rows.csv\n"
+    assert (out / "ran").read_text() == "from-code\n"
+    assert sorted(p.name for p in store(runner, "s3://bkt/data/").iterdir()) == ["rows.csv"]
