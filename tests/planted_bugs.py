@@ -182,6 +182,14 @@ BUGS = (
         ("tests/aws/test_history.py",),
     ),
     PlantedBug(
+        "map-over-object-refused",
+        "a Map over a JSON object refused as not an array instead of iterating its pairs",
+        "legacylift/local/asl/interpreter.py",
+        "            items = object_pairs(io.items(state, effective, context))\n",
+        "            items = io.items(state, effective, context)\n",
+        ("tests/local/test_asl_conformance.py::test_behaves_as_aws",),
+    ),
+    PlantedBug(
         "nested-inputs-refused",
         "an input inside another input refused as overlapping (AWS accepts it)",
         "legacylift/local_paths.py",
