@@ -190,6 +190,14 @@ BUGS = (
         ("tests/local/test_asl_conformance.py::test_behaves_as_aws",),
     ),
     PlantedBug(
+        "code-folder-unlimited",
+        "a script-mode code folder of any size staged and uploaded without the limit's error",
+        "legacylift/build/code_folder.py",
+        "    if total > MAX_CODE_BYTES or len(files) > MAX_CODE_FILES:\n",
+        "    if False:\n",
+        ("tests/build/test_code_folder.py",),
+    ),
+    PlantedBug(
         "nested-inputs-refused",
         "an input inside another input refused as overlapping (AWS accepts it)",
         "legacylift/local_paths.py",
