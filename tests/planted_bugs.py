@@ -198,6 +198,23 @@ BUGS = (
         ("tests/build/test_code_folder.py",),
     ),
     PlantedBug(
+        "new-model-names-only",
+        "new-model --from ordering steps by script names only, not by the files they pass on",
+        "legacylift/script_flow.py",
+        "    if not links:\n        return None\n",
+        "    if True:\n        return None\n",
+        ("tests/build/test_new_model_flow.py",),
+    ),
+    PlantedBug(
+        "new-model-guesses-past-unplaced",
+        "new-model --from writing a model of the chain it found, leaving unplaced scripts out",
+        "legacylift/new_model.py",
+        "        if flow.unplaced:\n            _unplaced(origin, folder, flow, result)\n"
+        "            return\n",
+        "",
+        ("tests/build/test_new_model_flow.py",),
+    ),
+    PlantedBug(
         "nested-inputs-refused",
         "an input inside another input refused as overlapping (AWS accepts it)",
         "legacylift/local_paths.py",
