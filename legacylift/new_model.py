@@ -6,7 +6,8 @@ a model.toml written for what is found there: the steps in the order the scripts
 (`script_flow`: one writes .../output/features.csv, the next reads .../input/features.csv), else
 scripts named like the original pattern's steps; the `/opt/ml/processing/...` string literals in
 them (the LocalPaths), a Dockerfile's CMD or ENTRYPOINT. Scripts the files place in no single
-chain are named, and the model.toml written then fails to load until the steps are declared. Everything guessed is printed with what to check. The folder is assembled beside
+chain are named, and the model.toml written then fails to load until the steps are declared.
+Everything guessed is printed with what to check. The folder is assembled beside
 its destination and renamed into place, so a failure leaves nothing; an existing model is
 never overwritten.
 """
