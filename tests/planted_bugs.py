@@ -215,6 +215,16 @@ BUGS = (
         ("tests/build/test_new_model_flow.py",),
     ),
     PlantedBug(
+        "instances-share-no-network",
+        "the instances of a multi-instance job on no network (algo-N unresolvable)",
+        "legacylift/local/cluster.py",
+        '        network_mode=network,\n        hostname=f"algo-{host}",\n',
+        '        network_mode="none",\n',
+        (
+            "tests/local/test_cluster.py::test_the_instances_of_one_job_reach_each_other_by_host_name_and_nothing_else",
+        ),
+    ),
+    PlantedBug(
         "nested-inputs-refused",
         "an input inside another input refused as overlapping (AWS accepts it)",
         "legacylift/local_paths.py",
