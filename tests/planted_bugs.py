@@ -225,6 +225,14 @@ BUGS = (
         ),
     ),
     PlantedBug(
+        "manifest-read-as-prefix",
+        "a ManifestFile input staged as an S3Prefix (the manifest itself, not what it lists)",
+        "legacylift/local/processing.py",
+        '                manifest = s3["S3DataType"] == "ManifestFile"\n',
+        "                manifest = False\n",
+        ("tests/local/test_processing_runner.py",),
+    ),
+    PlantedBug(
         "nested-inputs-refused",
         "an input inside another input refused as overlapping (AWS accepts it)",
         "legacylift/local_paths.py",

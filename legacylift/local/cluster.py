@@ -48,7 +48,11 @@ def stage_host(runner, request: dict[str, Any], arn: str, owner: Owner, host: in
     stream = TarStream(owner)
     for item in request.get("ProcessingInputs", []):
         s3 = item["S3Input"]
-        objects = list(runner.sources.list(s3["S3Uri"]))
+        objects = (
+            runner.sources.manifest(s3["S3Uri"])
+            if s3["S3DataType"] == "ManifestFile"
+            else runner.sources.list(s3["S3Uri"])
+        )
         if not objects:
             raise LegacyLiftError(
                 f'No S3 objects found under S3 URL "{s3["S3Uri"]}" given in input data source '

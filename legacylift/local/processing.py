@@ -220,7 +220,12 @@ class ProcessingRunner:
             for item in _outer_first(request.get("ProcessingInputs", [])):
                 s3 = item["S3Input"]
                 skipped: list[str] = []
-                objects = self.sources.list(s3["S3Uri"], on_skip=skipped.append)
+                manifest = s3["S3DataType"] == "ManifestFile"
+                objects = (
+                    self.sources.manifest(s3["S3Uri"])
+                    if manifest
+                    else self.sources.list(s3["S3Uri"], on_skip=skipped.append)
+                )
                 if not objects:
                     raise LegacyLiftError(
                         f'No S3 objects found under S3 URL "{s3["S3Uri"]}" given in input data '
@@ -232,7 +237,7 @@ class ProcessingRunner:
                 store = self.sources.store_for(s3["S3Uri"])
                 directory = (
                     input_directory(store, s3["S3Uri"], owner.uid, owner.gid)
-                    if mounting and s3["LocalPath"] not in holders
+                    if mounting and not manifest and s3["LocalPath"] not in holders
                     else None
                 )
                 if directory is not None:

@@ -117,7 +117,6 @@ def test_missing_required_member_and_unknown_member(runner):
 NOT_EMULATED = [
     ("pipe", {"S3InputMode": "Pipe"}, "S3InputMode Pipe"),
     ("gzip", {"S3CompressionType": "Gzip"}, "S3CompressionType Gzip"),
-    ("manifest", {"S3DataType": "ManifestFile"}, "S3DataType ManifestFile"),
 ]
 
 
