@@ -230,7 +230,7 @@ BUGS = (
         "legacylift/local/processing.py",
         '                manifest = s3["S3DataType"] == "ManifestFile"\n',
         "                manifest = False\n",
-        ("tests/local/test_processing_runner.py",),
+        ("tests/local/test_processing_runner.py::test_a_bad_manifest_fails_the_job_naming_it",),
     ),
     PlantedBug(
         "nested-inputs-refused",
