@@ -48,13 +48,25 @@ locals {
     source = "${var.models_dir}/${name}/${try(model.fan_out.combine.script, "combine.py")}"
   } if try(model.fan_out.combine, null) != null && try(model.fan_out.combine.image, "framework") == "framework" }
 
-  # One folder per script version: the code_uri handed to the workflow is that folder, from
-  # which SageMaker stages the script as /opt/ml/processing/input/code/<script> (its path
-  # relative to the model folder, e.g. preprocessing.py or src/preprocess.py).
-  script_folders = { for key, script in local.scripts : key => "${script.model}/code/${filesha256(script.source)}/" }
+  # Script-mode code: each model with a script-mode step gets one content-hashed folder holding
+  # its code files, staged by SageMaker at /opt/ml/processing/input/code/ (a script's path is
+  # relative to the model folder, e.g. preprocessing.py or src/preprocess.py). The file list is
+  # the entry's `code_files`, written by the build (legacylift.build.code_folder decides it, and
+  # run-local stages the same list); without it, the scripts alone. The hash is that module's
+  # code_digest: sha256 of "<file>\t<sha256 of its content>" lines in path order.
+  code_models = { for name, model in local.built_models : name => sort(distinct(try(
+    tolist(model.code_files), [for key, script in local.scripts : script.script if script.model == name]
+  ))) if length([for key, script in local.scripts : key if script.model == name]) > 0 }
+  code_folders = { for name, files in local.code_models : name => "${name}/code/${sha256(join("\n", [
+    for file in files : "${file}\t${filesha256("${var.models_dir}/${name}/${file}")}"
+  ]))}/" }
+  code_objects = merge([for name, files in local.code_models : {
+    for file in files : "${name}/${file}" => { model = name, file = file }
+  }]...)
 
-  models_with_code = { for name, model in var.models : name => merge(model, {
-    code_uris = { for step in concat(local.script_steps, ["combine"]) : step => "s3://${local.bucket_name}/${local.script_folders["${name}/${step}"]}" if contains(keys(local.script_folders), "${name}/${step}") }
+  # The entry as modules/workflow takes it: code_files stays here, code_uris is added.
+  models_with_code = { for name, model in var.models : name => merge({ for key, value in model : key => value if key != "code_files" }, {
+    code_uris = { for step in concat(local.script_steps, ["combine"]) : step => "s3://${local.bucket_name}/${local.code_folders[name]}" if contains(keys(local.scripts), "${name}/${step}") }
   }) }
 }
 
@@ -102,16 +114,15 @@ module "s3" {
   tags                               = var.tags
 }
 
-resource "aws_s3_object" "script" {
-  for_each = local.scripts
+resource "aws_s3_object" "code" {
+  for_each = local.code_objects
 
-  bucket       = module.s3.bucket_id
-  key          = "${local.script_folders[each.key]}${each.value.script}"
-  source       = each.value.source
-  source_hash  = filemd5(each.value.source)
-  content_type = "text/x-python"
-  kms_key_id   = var.kms_key_arn
-  tags         = var.tags
+  bucket      = module.s3.bucket_id
+  key         = "${local.code_folders[each.value.model]}${each.value.file}"
+  source      = "${var.models_dir}/${each.value.model}/${each.value.file}"
+  source_hash = filemd5("${var.models_dir}/${each.value.model}/${each.value.file}")
+  kms_key_id  = var.kms_key_arn
+  tags        = var.tags
 
   # The bucket's encryption, versioning and TLS-only policy are in place before the first object
   # is written. (Written earlier, an object also gets a "null" version that moto cannot delete,

@@ -69,10 +69,11 @@ output "state_machine_role_arns" {
 }
 
 output "code_uris" {
-  description = "code_uri of each script-mode step, by model and step: the content-hashed folder holding the uploaded `<step>.py`."
+  description = "code_uri of each script-mode step, by model and step: the content-hashed folder holding the model's uploaded code files (the entry's `code_files`, or the scripts alone)."
   value = { for name in keys(var.models) : name => {
-    for step in local.script_steps : step => "s3://${module.s3.bucket_id}/${local.script_folders["${name}/${step}"]}" if contains(keys(aws_s3_object.script), "${name}/${step}")
+    for step in local.script_steps : step => "s3://${module.s3.bucket_id}/${local.code_folders[name]}" if contains(keys(local.scripts), "${name}/${step}")
   } }
+  depends_on = [aws_s3_object.code]
 }
 
 output "job_name_prefixes" {

@@ -10,8 +10,10 @@ variable "models" {
     yet: the repository exists, the state machine does not); optional `steps`, `defaults`
     {instance_type, volume_size, max_runtime} and per-step objects `preprocessing`, `inference`,
     `postprocessing` {image, instance_type, volume_size, max_runtime, environment, network,
-    script, arguments, input_path, output_path, entrypoint}. A script-mode step's `script` (default
-    <step>.py) is uploaded from models_dir. Omitted fields fall back to the module-level defaults.
+    script, arguments, input_path, output_path, entrypoint}. A script-mode step's code is uploaded
+    from models_dir: the files listed in the entry's optional `code_files` (paths relative to the
+    model folder; the build writes the list run-local stages), else the `script` (default
+    <step>.py) alone. Omitted fields fall back to the module-level defaults.
     modules/workflow owns the rules of every entry and validates them; this module passes the
     map through.
   EOT

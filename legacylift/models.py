@@ -18,6 +18,7 @@ from typing import Any
 from legacylift import settings
 from legacylift.config_files import parse_file
 from legacylift.errors import LegacyLiftError
+from legacylift.local_paths import local_path_clash
 from legacylift.paths import MODELS_DIR
 
 NAME_PATTERN = re.compile(r"^[a-z][a-z0-9-]{0,31}$")
@@ -575,12 +576,19 @@ def _check_step(path: Path, step: str, settings: dict[str, Any]) -> None:
             "'/opt/ml/processing/input', output_path = '/opt/ml/processing/output')",
         )
     if image == "framework":
-        for key, local_path in (("input_path", input_path), ("output_path", output_path)):
-            if _overlap(local_path, CODE_PATH):
+        # Script mode's code is one more input: it may nest with the data input (the SDK's own
+        # layout has it inside), never be the same path or overlap an output (see local_paths).
+        code = [("input", CODE_PATH)]
+        for key, kind, local_path in (
+            ("input_path", "input", input_path),
+            ("output_path", "output", output_path),
+        ):
+            if local_path_clash(kind, local_path, code):
                 raise _fail(
                     path,
                     f"{step}.{key} = {local_path!r} overlaps {CODE_PATH}, where script mode "
-                    f'stages the code: choose another path, or set {step}.image = "model" '
+                    f"stages the code: choose another path (an input may hold it: "
+                    f"'/opt/ml/processing/input' is fine), or set {step}.image = \"model\" "
                     "(the code is then in the image, at /opt/ml/code)",
                 )
 

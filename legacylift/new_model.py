@@ -2,9 +2,12 @@
 
 Without `--from`: three step scripts to fill in, an empty requirements.txt and a commented
 model.toml. With `--from DIR`: the legacy project copied in as it is (its file names kept), and
-a model.toml written for what is found there: scripts named like the original pattern's steps,
-the `/opt/ml/processing/...` string literals in them (the LocalPaths), a Dockerfile's CMD or
-ENTRYPOINT. Everything guessed is printed with what to check. The folder is assembled beside
+a model.toml written for what is found there: the steps in the order the scripts pass files on
+(`script_flow`: one writes .../output/features.csv, the next reads .../input/features.csv), else
+scripts named like the original pattern's steps; the `/opt/ml/processing/...` string literals in
+them (the LocalPaths), a Dockerfile's CMD or ENTRYPOINT. Scripts the files place in no single
+chain are named, and the model.toml written then fails to load until the steps are declared.
+Everything guessed is printed with what to check. The folder is assembled beside
 its destination and renamed into place, so a failure leaves nothing; an existing model is
 never overwritten.
 """
@@ -34,6 +37,7 @@ from legacylift.models import (
     models_dir,
     validate_name,
 )
+from legacylift.script_flow import Flow, data_flow
 
 SKIPPED = frozenset({".git", "__pycache__", ".ipynb_checkpoints", ".venv", "venv", ".mypy_cache"})
 STEP_PATTERNS = {
@@ -212,11 +216,19 @@ def _from_legacy(origin: Path, folder: Path, result: NewModel) -> None:
         return
     scripts = _scripts(folder)
     local = {rel.split("/")[0].removesuffix(".py") for rel in scripts}
-    chosen: dict[str, str] = {}
-    for step in STEPS:
-        match = next((rel for rel in scripts if STEP_PATTERNS[step].search(Path(rel).name)), None)
-        if match and match not in chosen.values():
-            chosen[step] = match
+    flow = data_flow(folder, scripts)
+    if flow is not None:
+        result.guesses += flow.links
+        if flow.unplaced:
+            _unplaced(origin, folder, flow, result)
+            return
+        chosen = flow.steps
+        result.guesses.append(
+            "steps ordered by the files they pass on: "
+            + ", ".join(f"{step} {script}" for step, script in chosen.items())
+        )
+    else:
+        chosen = _by_name(scripts)
     if not chosen:
         raise LegacyLiftError(
             f"--from {origin}: no script looks like a step (names containing preprocess, "
@@ -305,6 +317,38 @@ def _from_legacy(origin: Path, folder: Path, result: NewModel) -> None:
         "compare the guesses with what the scripts do, then run "
         f"`invoke run-local {folder.name} --input <sample input>`"
     )
+
+
+def _by_name(scripts: list[str]) -> dict[str, str]:
+    """step -> script, for scripts named like the original pattern's steps."""
+    chosen: dict[str, str] = {}
+    for step in STEPS:
+        match = next((rel for rel in scripts if STEP_PATTERNS[step].search(Path(rel).name)), None)
+        if match and match not in chosen.values():
+            chosen[step] = match
+    return chosen
+
+
+def _unplaced(origin: Path, folder: Path, flow: Flow, result: NewModel) -> None:
+    """A model.toml that fails to load, saying which scripts could not be placed, instead of a
+    model that runs some of them in a guessed order."""
+    files = ", ".join(flow.unplaced)
+    reason = (
+        f"--from {origin}: could not place {files} in one chain of steps by the files they "
+        "read and write (a script feeding two others, fed by two, linked to none, or more than "
+        "three in a row)"
+    )
+    result.checks.append(f"{reason}: list the steps and their scripts in model.toml by hand")
+    lines = [
+        "# Written by `invoke new-model --from`, which " + reason.split(": ", 1)[1] + ".",
+        *[f"# found: {link}" for link in flow.links],
+        "# Declare the steps in run order and each step's script (docs/contracts.md section 1),",
+        '# e.g. steps = ["preprocessing", "inference"] and [preprocessing] script = "prep.py".',
+        "steps = []",
+    ]
+    (folder / "model.toml").write_text("\n".join(lines) + "\n")
+    if not (folder / "requirements.txt").exists():
+        (folder / "requirements.txt").write_text("")
 
 
 def _toml(steps: list[str], tables: dict[str, dict[str, object]]) -> str:

@@ -858,6 +858,73 @@ BUGS = (
         "    if False:\n",
         ("tests/aws/test_promote.py::test_promote_refuses_a_digest_that_never_succeeded",),
     ),
+    PlantedBug(
+        "map-over-object-refused",
+        "a Map over a JSON object refused as not an array instead of iterating its pairs",
+        "legacylift/local/asl/interpreter.py",
+        "            items = object_pairs(io.items(state, effective, context))\n",
+        "            items = io.items(state, effective, context)\n",
+        ("tests/local/test_asl_conformance.py::test_behaves_as_aws",),
+    ),
+    PlantedBug(
+        "code-folder-unlimited",
+        "a script-mode code folder of any size staged and uploaded without the limit's error",
+        "legacylift/build/code_folder.py",
+        "    if total > MAX_CODE_BYTES or len(files) > MAX_CODE_FILES:\n",
+        "    if False:\n",
+        ("tests/build/test_code_folder.py",),
+    ),
+    PlantedBug(
+        "new-model-names-only",
+        "new-model --from ordering steps by script names only, not by the files they pass on",
+        "legacylift/script_flow.py",
+        "    if not links:\n        return None\n",
+        "    if True:\n        return None\n",
+        ("tests/build/test_new_model_flow.py",),
+    ),
+    PlantedBug(
+        "new-model-guesses-past-unplaced",
+        "new-model --from writing a model of the chain it found, leaving unplaced scripts out",
+        "legacylift/new_model.py",
+        "        if flow.unplaced:\n            _unplaced(origin, folder, flow, result)\n"
+        "            return\n",
+        "",
+        ("tests/build/test_new_model_flow.py",),
+    ),
+    PlantedBug(
+        "instances-share-no-network",
+        "the instances of a multi-instance job on no network (algo-N unresolvable)",
+        "legacylift/local/cluster.py",
+        '        network_mode=network,\n        hostname=f"algo-{host}",\n',
+        '        network_mode="none",\n',
+        (
+            "tests/local/test_cluster.py::test_the_instances_of_one_job_reach_each_other_by_host_name_and_nothing_else",
+        ),
+    ),
+    PlantedBug(
+        "manifest-read-as-prefix",
+        "a ManifestFile input staged as an S3Prefix (the manifest itself, not what it lists)",
+        "legacylift/local/processing.py",
+        '                manifest = s3["S3DataType"] == "ManifestFile"\n',
+        "                manifest = False\n",
+        ("tests/local/test_processing_runner.py::test_a_bad_manifest_fails_the_job_naming_it",),
+    ),
+    PlantedBug(
+        "nested-inputs-refused",
+        "an input inside another input refused as overlapping (AWS accepts it)",
+        "legacylift/local_paths.py",
+        '        if nested and "output" in (kind, other_kind):\n',
+        "        if nested:\n",
+        ("tests/local/test_validation.py::test_inputs_nested_in_inputs_are_accepted_as_aws_does",),
+    ),
+    PlantedBug(
+        "script-mode-input-around-code-refused",
+        "a script-mode data input holding the code path refused (the SDK's own layout)",
+        "legacylift/models.py",
+        "            if local_path_clash(kind, local_path, code):\n",
+        "            if _overlap(local_path, CODE_PATH):\n",
+        ("tests/build/test_models.py::test_script_mode_input_may_hold_the_code_path",),
+    ),
 )
 
 

@@ -24,11 +24,19 @@ from legacylift.errors import LegacyLiftError
 
 # Module calls of the root module keyed by model: they move to that model's stack.
 _MODEL_MODULE = re.compile(
-    r"^module\.legacylift\.module\.(state_machine|sagemaker_role|training_role|"
-    r'training_state_machine)\["([^"]+)"\]'
+    r"^module\.legacylift\.module\.(state_machine|sagemaker_role|training_role|evaluation_role|"
+    r'training_state_machine|starter_state_machine|schedule|upload_trigger)\["([^"]+)"\]'
 )
-# The root module's own resources keyed "<model>/<step>": that model's scripts.
-_MODEL_KEYED_RESOURCES = {("module.legacylift", "aws_s3_object", "script")}
+# The root module's own resources keyed "<model>/<file>": that model's code folder (named
+# `script` before the whole code folder was uploaded).
+_MODEL_KEYED_RESOURCES = {
+    ("module.legacylift", "aws_s3_object", "code"),
+    ("module.legacylift", "aws_s3_object", "script"),
+}
+# Alert rules and their targets, keyed by model (`<model>-train` for its training workflow,
+# `generic` for the generic workflow, which stays shared with the topic).
+_ALERTS_MODULE = "module.legacylift.module.alerts[0]"
+_ALERT_RESOURCES = {"aws_cloudwatch_event_rule", "aws_cloudwatch_event_target"}
 
 
 def owner(resource: dict[str, Any], instance: dict[str, Any]) -> str:
@@ -40,6 +48,9 @@ def owner(resource: dict[str, Any], instance: dict[str, Any]) -> str:
     key = (resource.get("module", ""), resource.get("type"), resource.get("name"))
     if resource.get("mode") == "managed" and key in _MODEL_KEYED_RESOURCES:
         return str(instance.get("index_key", "")).split("/", 1)[0]
+    if resource.get("module") == _ALERTS_MODULE and resource.get("type") in _ALERT_RESOURCES:
+        model = str(instance.get("index_key", "generic")).removesuffix("-train")
+        return stacks.SHARED if model == "generic" else model
     return stacks.SHARED
 
 

@@ -23,6 +23,7 @@ from docker.errors import APIError, ImageNotFound
 from filelock import FileLock, Timeout
 
 from legacylift import tfvars
+from legacylift.build.code_folder import code_settings
 from legacylift.build.context import ImageContext, model_files, source_revision, template_path
 from legacylift.build.dockerfile import (
     TEMPLATE_VERSION,
@@ -377,8 +378,10 @@ def build_model(
     if not push:
         builder = builder or ImageBuilder()
         return BuildResult(name, builder.ensure_model(model, refresh_requirements))
-    # Cheap checks first: a bad workspace, credentials or repository fail before any build.
+    # Cheap checks first: a bad workspace, code folder, credentials or repository fail before
+    # any build.
     tfvars.tfvars_path(workspace)
+    code = code_settings(model)
     target = target or resolve_target(registry)
     target.check_access(name)
     builder = builder or ImageBuilder()
@@ -393,9 +396,8 @@ def build_model(
         content_hash = outcome.content_hash
         digest = builder.push(outcome, name, target)
     image_uri = f"{target.image_repository(name)}@{digest}"
-    path = tfvars.pin_image(
-        workspace, name, image_uri, source_hash=content_hash, settings=model.tfvars_settings()
-    )
+    settings = {**model.tfvars_settings(), **code}
+    path = tfvars.pin_image(workspace, name, image_uri, source_hash=content_hash, settings=settings)
     success(f"{name}: pinned {image_uri} in {path}")
     return BuildResult(name, outcome, image_uri, path)
 

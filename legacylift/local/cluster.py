@@ -1,7 +1,9 @@
 """A processing job on several instances (ClusterConfig.InstanceCount > 1), as SageMaker runs it.
 
 Each instance is a container named `algo-<i>` in its `resourceconfig.json` (`current_host`,
-`hosts`). An input with `S3DataDistributionType: ShardedByS3Key` gives each instance its own
+`hosts`), reachable by that host name from the job's other instances and from nothing else: the
+instances share a network of the job's own (`network.job_network`), as on SageMaker. An
+input with `S3DataDistributionType: ShardedByS3Key` gives each instance its own
 share of the objects: sorted by key, object k goes to instance k mod N, so every object lands on
 exactly one instance and each gets about 1/N of them ("ShardedByS3Key: ... replicates a subset
 of data on each ML compute instance", S3DataDistributionType in the API reference); a
@@ -29,7 +31,7 @@ from legacylift.local import jobconfig, orphans
 from legacylift.local.container import ContainerSpec, StepContainer, ensure_image
 from legacylift.local.datasources import join_uri
 from legacylift.local.instances import container_limits
-from legacylift.local.network import ensure_step_network, step_network
+from legacylift.local.network import job_network
 from legacylift.local.staging import Owner, TarStream, read_archive
 
 
@@ -46,7 +48,11 @@ def stage_host(runner, request: dict[str, Any], arn: str, owner: Owner, host: in
     stream = TarStream(owner)
     for item in request.get("ProcessingInputs", []):
         s3 = item["S3Input"]
-        objects = list(runner.sources.list(s3["S3Uri"]))
+        objects = (
+            runner.sources.manifest(s3["S3Uri"])
+            if s3["S3DataType"] == "ManifestFile"
+            else runner.sources.list(s3["S3Uri"])
+        )
         if not objects:
             raise LegacyLiftError(
                 f'No S3 objects found under S3 URL "{s3["S3Uri"]}" given in input data source '
@@ -80,15 +86,19 @@ def run_cluster(runner, request: dict[str, Any], arn: str, result, owner: Owner,
     hosts = cluster["InstanceCount"]
     streams = [stage_host(runner, request, arn, owner, host, hosts) for host in range(1, hosts + 1)]
     ensure_image(runner.client, app["ImageUri"])
-    ensure_step_network(runner.client, step_network(False))
     outcomes: dict[int, Any] = {}
-    with tempfile.TemporaryDirectory(prefix="legacylift-cluster-") as scratch:
+    labels = {orphans.OWNER_LABEL: orphans.owner_id()}
+    with (
+        job_network(runner.client, name, labels) as network,
+        tempfile.TemporaryDirectory(prefix="legacylift-cluster-") as scratch,
+    ):
         errors: list[BaseException] = []
 
         def instance(host: int) -> None:
             try:
                 outcomes[host] = _run_host(runner, request, streams[host - 1], host, user,
-                                           max_runtime, Path(scratch) / f"algo-{host}")  # fmt: skip
+                                           max_runtime, Path(scratch) / f"algo-{host}",
+                                           network)  # fmt: skip
             except BaseException as exc:  # noqa: BLE001 - re-raised on the caller's thread
                 errors.append(exc)
 
@@ -119,7 +129,7 @@ def run_cluster(runner, request: dict[str, Any], arn: str, result, owner: Owner,
 
 
 def _run_host(runner, request, stream: TarStream, host: int, user: str, max_runtime: float,
-              outputs: Path):  # fmt: skip
+              outputs: Path, network: str):  # fmt: skip
     """One instance: stage, run, and copy its outputs to `outputs/<output name>/`."""
     name = request["ProcessingJobName"]
     app = request["AppSpecification"]
@@ -130,7 +140,8 @@ def _run_host(runner, request, stream: TarStream, host: int, user: str, max_runt
         arguments=app.get("ContainerArguments"),
         environment=dict(request.get("Environment", {})),
         user=user,
-        network_mode=step_network(False),
+        network_mode=network,
+        hostname=f"algo-{host}",
         limits=container_limits(request["ProcessingResources"]["ClusterConfig"]["InstanceType"]),
         labels={
             "legacylift.job": name,

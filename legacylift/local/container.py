@@ -57,6 +57,9 @@ class ContainerSpec:
     environment: dict[str, str] = field(default_factory=dict)
     user: str = "1000:1000"
     network_mode: str = "none"
+    # The host name, also the container's alias on `network_mode` (an instance of a
+    # multi-instance job: algo-<i>, which the other instances resolve).
+    hostname: str | None = None
     limits: dict[str, int] = field(default_factory=dict)
     labels: dict[str, str] = field(default_factory=dict)
     mounts: list = field(default_factory=list)
@@ -110,6 +113,11 @@ class StepContainer:
         return self
 
     def _create(self, spec: ContainerSpec):
+        network: dict = {"network_mode": spec.network_mode}
+        if spec.hostname:
+            endpoint = self.client.api.create_endpoint_config(aliases=[spec.hostname])
+            network = {"network": spec.network_mode, "hostname": spec.hostname,
+                       "networking_config": {spec.network_mode: endpoint}}  # fmt: skip
         return self.client.containers.create(
             spec.image,
             name=spec.name,
@@ -117,7 +125,7 @@ class StepContainer:
             command=spec.arguments,
             environment=spec.environment,
             user=spec.user,
-            network_mode=spec.network_mode,
+            **network,
             labels={LABEL: "step", **spec.labels},
             mounts=spec.mounts,
             init=True,  # an init as PID 1 forwards SIGTERM: a stop ends the step promptly

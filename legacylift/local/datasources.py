@@ -14,6 +14,7 @@ with the prefix (a plain string prefix, not a directory boundary) is staged at
 from __future__ import annotations
 
 import io
+import json
 import os
 import re
 import shutil
@@ -49,6 +50,9 @@ def split_s3_uri(uri: str) -> tuple[str, str]:
 def _relative(key: str, prefix: str) -> str:
     return key[prefix.rfind("/") + 1 :]
 
+
+# A manifest is a list of keys, not data: read at most this much of it.
+MANIFEST_BYTES = 1024 * 1024
 
 # S3's bucket naming rules (lowercase letters, digits, dots and hyphens, 3 to 63 characters).
 BUCKET_NAME = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
@@ -283,6 +287,46 @@ class DataSources:
     def put(self, uri: str, source: BinaryIO) -> None:
         """Store one object at `uri`."""
         self.store_for(uri).put(uri, source)
+
+    def object(self, uri: str, what: str) -> StagedObject:
+        """The one object `uri` names (not every object its key prefixes); `what` names it in
+        the error when there is none."""
+        name = uri.rstrip("/").rsplit("/", 1)[-1]
+        found = [item for item in self.list(uri) if item.relative == name]
+        if uri.endswith("/") or not found:
+            raise LegacyLiftError(f"{what} {uri} does not exist: no object has that key")
+        return found[0]
+
+    def manifest(self, uri: str, limit: int = MANIFEST_BYTES) -> list[StagedObject]:
+        """The objects an `S3DataType: ManifestFile` input stages: the manifest at `uri` is a
+        JSON array, `{"prefix": "s3://bucket/prefix/"}` then keys relative to that prefix; each
+        object is staged at `LocalPath/<relative key>`."""
+        staged = self.object(uri, "the manifest")
+        with staged.open() as handle:
+            text = handle.read(limit + 1)
+        try:
+            entries = json.loads(text) if len(text) <= limit else None
+        except (json.JSONDecodeError, UnicodeDecodeError):
+            entries = None
+        if not (
+            isinstance(entries, list)
+            and entries
+            and isinstance(entries[0], dict)
+            and isinstance(entries[0].get("prefix"), str)
+            and entries[0]["prefix"].startswith("s3://")
+            and all(isinstance(key, str) and key and not key.endswith("/") for key in entries[1:])
+        ):
+            raise LegacyLiftError(
+                f"the manifest {uri} is not a manifest: give a JSON array (at most "
+                f'{limit // 1024} KiB) of {{"prefix": "s3://bucket/prefix/"}} then the '
+                'keys relative to it, e.g. [{"prefix": "s3://b/data/"}, "a.csv", "b.csv"]'
+            )
+        prefix = entries[0]["prefix"]
+        objects = []
+        for key in entries[1:]:
+            item = self.object(join_uri(prefix, key), f"an object the manifest {uri} lists,")
+            objects.append(StagedObject(key, item.size, item.open))
+        return objects
 
 
 def join_uri(prefix: str, relative: str) -> str:

@@ -9,7 +9,9 @@ named in LEGACYLIFT_STEP_NETWORK, with a warning.
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import secrets
 
 import docker
 from docker.errors import APIError
@@ -81,3 +83,31 @@ def ensure_step_network(client: docker.DockerClient, network: str) -> None:
             f"the Docker network {network} exists but is not isolated (internal, no host "
             f"address); remove it (docker network rm {network}) so the engine creates it"
         )
+
+
+@contextlib.contextmanager
+def job_network(client: docker.DockerClient, job: str, labels: dict[str, str]):
+    """A network of one multi-instance job's own, removed afterwards: an internal bridge with
+    no host-side address, where each instance answers to its host name (`algo-<i>`, given as
+    a network alias) and nothing beyond the job's instances answers, as between the instances
+    of a SageMaker job. Yields its name."""
+    name = f"legacylift-job-{job[:40]}-{secrets.token_hex(3)}"
+    try:
+        network = client.networks.create(
+            name,
+            driver="bridge",
+            internal=True,
+            check_duplicate=True,
+            options={"com.docker.network.bridge.inhibit_ipv4": "true"},
+            labels={NETWORK_LABEL: "job", **labels},
+        )
+    except APIError as exc:
+        raise LegacyLiftError(
+            f"cannot create the network of job {job}'s instances ({exc.explanation}); check "
+            "`docker network ls` for leftovers named legacylift-job-*"
+        ) from None
+    try:
+        yield name
+    finally:
+        with contextlib.suppress(APIError):
+            network.remove()

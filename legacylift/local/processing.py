@@ -84,6 +84,29 @@ def _can_own(owner: Owner) -> bool:
     return os.getuid() in (0, owner.uid)
 
 
+def _depth(item: dict[str, Any]) -> int:
+    return item["S3Input"]["LocalPath"].rstrip("/").count("/")
+
+
+def _outer_first(inputs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The inputs, each nested one after the input holding it (its files are staged last)."""
+    return sorted(inputs, key=_depth)
+
+
+def _holding_inputs(request: dict[str, Any]) -> set[str]:
+    """LocalPaths of inputs that hold another input: staged as copies (a read-only bind mount
+    of the data would have no mount point for the nested input, and Docker would create one in
+    the store's own directory)."""
+    paths = [item["S3Input"]["LocalPath"] for item in request.get("ProcessingInputs", [])]
+    return {
+        outer
+        for outer in paths
+        for inner in paths
+        if inner.rstrip("/") != outer.rstrip("/")
+        and inner.rstrip("/").startswith(outer.rstrip("/") + "/")
+    }
+
+
 def network_allowed(request: dict[str, Any]) -> bool:
     """Networking is on only when the request's NetworkConfig sets EnableNetworkIsolation to
     false explicitly; absent or true, the step container has no network at all."""
@@ -218,11 +241,17 @@ class ProcessingRunner:
         name = request["ProcessingJobName"]
         stream, plan = TarStream(owner), MountPlan()
         mounting = daemon_is_local()
+        holders = _holding_inputs(request)
         try:
-            for item in request.get("ProcessingInputs", []):
+            for item in _outer_first(request.get("ProcessingInputs", [])):
                 s3 = item["S3Input"]
                 skipped: list[str] = []
-                objects = self.sources.list(s3["S3Uri"], on_skip=skipped.append)
+                manifest = s3["S3DataType"] == "ManifestFile"
+                objects = (
+                    self.sources.manifest(s3["S3Uri"])
+                    if manifest
+                    else self.sources.list(s3["S3Uri"], on_skip=skipped.append)
+                )
                 if not objects:
                     raise LegacyLiftError(
                         f'No S3 objects found under S3 URL "{s3["S3Uri"]}" given in input data '
@@ -233,7 +262,9 @@ class ProcessingRunner:
                     self.on_log(name, f"[input {item['InputName']}: {entry}]")
                 store = self.sources.store_for(s3["S3Uri"])
                 directory = (
-                    input_directory(store, s3["S3Uri"], owner.uid, owner.gid) if mounting else None
+                    input_directory(store, s3["S3Uri"], owner.uid, owner.gid)
+                    if mounting and not manifest and s3["LocalPath"] not in holders
+                    else None
                 )
                 if directory is not None:
                     plan.add_input(s3["LocalPath"], directory, objects)

@@ -106,16 +106,12 @@ def execution_name(model: str) -> str:
 
 
 def upload_code(sources: DataSources, model, bucket: str) -> str:
-    """Upload the model folder's files (scripts, helpers, artifacts) to a content-hashed code
-    prefix and return its URI; unchanged code keeps its URI."""
-    from legacylift.build.context import model_files
+    """Upload the model folder's code files (`code_files`: what the root module uploads too)
+    to their content-hashed folder and return its URI; unchanged code keeps its URI."""
+    from legacylift.build.code_folder import code_digest, code_files
 
-    files = [(relative, path) for relative, path in model_files(model.path)
-             if not relative.startswith(("sample/", "legacy/"))]  # fmt: skip
-    digest = hashlib.sha256()
-    for relative, path in files:
-        digest.update(relative.encode() + b"\0" + path.read_bytes() + b"\0")
-    prefix = f"s3://{bucket}/{model.name}/code/{digest.hexdigest()[:16]}/"
+    files = code_files(model.path)
+    prefix = f"s3://{bucket}/{model.name}/code/{code_digest(files)}/"
     for relative, path in files:
         with path.open("rb") as source:
             sources.put(join_uri(prefix, relative), source)

@@ -18,7 +18,7 @@ def _refuse(where: str, what: str, fix: str) -> None:
 
 
 def check_supported(request: dict[str, Any]) -> None:
-    """Raise `NotSupportedLocally` for Pipe, Gzip, ManifestFile, Continuous upload, dataset
+    """Raise `NotSupportedLocally` for Pipe, Gzip, Continuous upload, dataset
     definitions and Feature Store outputs (ShardedByS3Key and several instances run: see
     legacylift.local.cluster)."""
     for item in request.get("ProcessingInputs", []):
@@ -32,8 +32,6 @@ def check_supported(request: dict[str, Any]) -> None:
             _refuse(where, "S3InputMode Pipe", "use S3InputMode File")
         if s3.get("S3CompressionType", "None") != "None":
             _refuse(where, "S3CompressionType Gzip", "use S3CompressionType None")
-        if s3["S3DataType"] != "S3Prefix":
-            _refuse(where, "S3DataType ManifestFile", "use S3DataType S3Prefix")
     for item in request.get("ProcessingOutputConfig", {}).get("Outputs", []):
         where = f"ProcessingOutputConfig.Outputs '{item['OutputName']}'"
         if "FeatureStoreOutput" in item:

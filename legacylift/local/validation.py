@@ -16,6 +16,7 @@ from typing import Any
 import botocore.session
 
 from legacylift.local.errors import SageMakerApiError, validation_error
+from legacylift.local_paths import local_path_clash
 
 OPERATION = "CreateProcessingJob"
 
@@ -148,7 +149,7 @@ PROCESSING_ROOT = "/opt/ml/processing/"
 def _check_local_paths(request: dict[str, Any]) -> None:
     """The service-side rules the API model cannot express (AWS checks them too)."""
     seen_names: set[str] = set()
-    seen_paths: list[str] = []
+    seen_paths: list[tuple[str, str]] = []
     entries = [
         ("ProcessingInputs", item, "InputName") for item in request.get("ProcessingInputs", [])
     ]
@@ -175,13 +176,11 @@ def _check_local_paths(request: dict[str, Any]) -> None:
                 f"{where} '{name}': LocalPath '{path}' must be a directory under "
                 f"{PROCESSING_ROOT} (for example /opt/ml/processing/input/data)"
             )
-        for other in seen_paths:
-            if normalised.startswith(other) or other.startswith(normalised):
-                raise validation_error(
-                    f"{where} '{name}': LocalPath '{path}' overlaps another input or output "
-                    f"path ('{other.rstrip('/')}'); give each its own directory"
-                )
-        seen_paths.append(normalised)
+        kind = "input" if name_key == "InputName" else "output"
+        clash = local_path_clash(kind, path, seen_paths)
+        if clash:
+            raise validation_error(f"{where} '{name}': {clash}")
+        seen_paths.append((kind, path))
 
 
 def validate_request(request: dict[str, Any]) -> None:

@@ -187,7 +187,7 @@ def test_model_option_names_an_unknown_model(dev, at_tree):
 
 
 def test_single_state_moves_to_split_stacks_without_destroying_anything(tree, at_tree):
-    """Planted bug: the scripts (aws_s3_object.script) stay in the shared state (the model
+    """Planted bug: the code files (aws_s3_object.code) stay in the shared state (the model
     stack's plan then creates them again)."""
     write_pins(
         at_tree, "mig", {"iris": pin("mig", "iris", "b1"), "churn": pin("mig", "churn", "e1")}

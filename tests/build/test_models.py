@@ -131,7 +131,13 @@ def test_image_entrypoint_needs_no_script(models_dir):
             'output_path = "/opt/ml/processing/io/out"\n',
             "overlap",
         ),
-        ('[preprocessing]\ninput_path = "/opt/ml/processing/input"\n', "stages the code"),
+        ('[preprocessing]\ninput_path = "/opt/ml/processing/input/code"\n', "stages the code"),
+        (
+            '[preprocessing]\ninput_path = "/opt/ml/processing/raw"\n'
+            'output_path = "/opt/ml/processing/input"\n',
+            "stages the code",
+        ),
+        ('[preprocessing]\noutput_path = "/opt/ml/processing/input/code/o"\n', "stages the code"),
         ('[defaults]\nscript = "x.py"\n', "unknown key 'defaults.script'"),
     ],
 )
@@ -170,3 +176,12 @@ def test_a_missing_default_script_says_to_declare_it(models_dir):
     (folder / "predict.py").rename(folder / "inference.py")
     with pytest.raises(LegacyLiftError, match="set inference.script in model.toml"):
         load_model("renamed")
+
+
+def test_script_mode_input_may_hold_the_code_path(models_dir):
+    """The SDK's own layout: a framework-image step reading /opt/ml/processing/input/<file>
+    while its code is staged at .../input/code. Planted once: `_check_step` refusing any
+    overlap with the code path (the former rule) turned this red."""
+    folder = copy_sample("iris", models_dir, "sdk-layout")
+    (folder / "model.toml").write_text('[preprocessing]\ninput_path = "/opt/ml/processing/input"\n')
+    assert load_model("sdk-layout").input_path_for("preprocessing") == "/opt/ml/processing/input"

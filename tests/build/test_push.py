@@ -12,6 +12,7 @@ import pytest
 import requests
 
 from legacylift.build import build_model, images
+from legacylift.build.code_folder import code_files
 from legacylift.build.registry import (
     MANIFEST_TYPES,
     EcrTarget,
@@ -20,6 +21,7 @@ from legacylift.build.registry import (
     local_target,
 )
 from legacylift.errors import LegacyLiftError
+from legacylift.models import load_model
 from legacylift.paths import REPO_ROOT
 from legacylift.tfvars import read_models, tfvars_path
 
@@ -55,6 +57,7 @@ def test_build_model_pushes_and_pins_the_registry_digest(
     assert entry["source_hash"] == tag
     assert entry["steps"] == ["preprocessing", "inference", "postprocessing"]
     assert entry["defaults"]["instance_type"] == "ml.m5.large"
+    assert entry["code_files"] == [relative for relative, _ in code_files(load_model("iris").path)]
     whole = json.loads(path.read_text())
     assert whole["models"]["other"] == {"image_uri": None} and whole["extra"] == 1
 

@@ -224,6 +224,7 @@ JSONATA_DOC = "https://docs.aws.amazon.com/step-functions/latest/dg/transforming
 VARIABLES_DOC = "https://docs.aws.amazon.com/step-functions/latest/dg/workflow-variables.html"
 ERRORS_DOC = "https://docs.aws.amazon.com/step-functions/latest/dg/concepts-error-handling.html"
 DISTRIBUTED_DOC = "https://docs.aws.amazon.com/step-functions/latest/dg/state-map-distributed.html"
+ITEMS_PATH_DOC = "https://docs.aws.amazon.com/step-functions/latest/dg/input-output-itemspath.html"
 OBSERVED = "observed on AWS (the executions recorded for the local engine's conformance)"
 
 _BIG = "x" * (200 * 1024)
@@ -379,6 +380,24 @@ AWS_CASES = [
         "ItemProcessor": {"StartAt": "P", "States": {
             "P": _pass(Output="{% $states.input * 10 %}")}}}), {},
      {"status": "SUCCEEDED", "output": [10, 20, 30]}, MAP_DOC),
+    # A Map over a JSON object: one iteration per key-value pair, in document order.
+    ("map-over-object-pairs", _one({
+        "Type": "Map", "End": True, "ItemsPath": "$.servers",
+        "ItemSelector": {"name.$": "$$.Map.Item.Value.key", "i.$": "$$.Map.Item.Index",
+                         "port.$": "$$.Map.Item.Value.value.port"},
+        "ItemProcessor": {"StartAt": "P", "States": {"P": _pass()}}}),
+     {"servers": {"web": {"port": 80}, "db": {"port": 5432}}},
+     {"status": "SUCCEEDED", "output": [{"name": "web", "i": 0, "port": 80},
+                                        {"name": "db", "i": 1, "port": 5432}]},
+     f"{ITEMS_PATH_DOC}: a JSON object runs an iteration for each key-value pair, passing the "
+     "pair as input"),
+    ("jsonata-map-over-object-pairs", _jsonata({
+        "Type": "Map", "End": True, "Items": "{% $states.input.o %}",
+        "ItemProcessor": {"StartAt": "P", "States": {
+            "P": _pass(Output="{% $states.input.key & '=' & $states.input.value %}")}}}),
+     {"o": {"a": "1", "b": "2"}},
+     {"status": "SUCCEEDED", "output": ["a=1", "b=2"]},
+     f"{ITEMS_PATH_DOC}; {JSONATA_DOC}: Items may be an expression giving an array or object"),
     ("jsonata-map-states-inherit-the-map-language", {"StartAt": "M", "States": {
         "M": {"Type": "Map", "QueryLanguage": "JSONata", "End": True,
               "Items": "{% $states.input.l %}",

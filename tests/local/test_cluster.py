@@ -102,3 +102,60 @@ def test_instances_writing_the_same_file_fail_the_job_and_upload_nothing(runner,
     assert "current_host" in reason
     assert result.uploaded == []
     assert not runner.sources.s3.path_of("s3://bkt/out2/").exists()
+
+
+PEERS = """
+import json, pathlib, socket, time
+host = json.load(open("/opt/ml/config/resourceconfig.json"))["current_host"]
+out = pathlib.Path("/opt/ml/processing/output") / host
+out.mkdir(parents=True)
+addresses = {name: socket.gethostbyname(name) for name in ("algo-1", "algo-2")}
+(out / "addresses.json").write_text(json.dumps(addresses))
+if host == "algo-2":
+    server = socket.create_server(("0.0.0.0", 7000))
+    server.settimeout(60)
+    connection, _ = server.accept()
+    connection.sendall(b"hello from algo-2")
+    connection.close()
+else:
+    for _ in range(120):
+        try:
+            with socket.create_connection(("algo-2", 7000), timeout=1) as peer:
+                (out / "heard").write_bytes(peer.recv(100))
+            break
+        except OSError:
+            time.sleep(0.5)
+    try:
+        socket.create_connection(("169.254.169.254", 80), timeout=2)
+        (out / "metadata").write_text("reached")
+    except OSError:
+        (out / "metadata").write_text("unreachable")
+"""
+
+
+@pytest.mark.docker
+@pytest.mark.usefixtures("no_leftover_containers")
+def test_the_instances_of_one_job_reach_each_other_by_host_name_and_nothing_else(
+    runner, base_image, docker_client
+):
+    """As on SageMaker, algo-1 and algo-2 resolve and reach each other; the metadata address
+    stays unreachable, and the job's network is gone afterwards. Planted once: the instances on
+    no network (network_mode none, as before) turned this red (algo-1 unresolvable)."""
+    _write(runner, "s3://bkt/peers/peers.py", PEERS)
+    request = _cluster(processing_request(
+        base_image,
+        entrypoint=["python3", f"{DATA}/peers.py"],
+        inputs=[s3_input("data", "s3://bkt/peers/", DATA)],
+        outputs=[s3_output("out", "s3://bkt/peers-out/", OUT)],
+    ), count=2)  # fmt: skip
+    result = runner.create_processing_job(request)
+    assert result.status == "Completed", (result.describe.get("FailureReason"), result.log_tail)
+    out = runner.sources.s3.path_of("s3://bkt/peers-out/")
+    seen = [
+        json.loads((out / host / "addresses.json").read_text()) for host in ("algo-1", "algo-2")
+    ]
+    assert seen[0] == seen[1] and seen[0]["algo-1"] != seen[0]["algo-2"]
+    assert (out / "algo-1" / "heard").read_text() == "hello from algo-2"
+    assert (out / "algo-1" / "metadata").read_text() == "unreachable"
+    assert not [n for n in docker_client.networks.list() if n.name.startswith("legacylift-job-")
+                and request["ProcessingJobName"][:40] in n.name]  # fmt: skip

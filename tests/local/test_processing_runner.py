@@ -269,3 +269,84 @@ def test_cpu_and_memory_limits_follow_the_instance_type(runner, base_image):
     assert int(memory) == expected["mem_limit"]
     quota, period = cpu.split()
     assert int(quota) / int(period) == expected["nano_cpus"] / 1e9
+
+
+@pytest.mark.parametrize("staging", ["mount", "tar"])
+def test_an_input_nested_in_another_sees_both_and_leaves_the_store_untouched(
+    runner, base_image, monkeypatch, staging
+):
+    """The SDK's script-mode layout: data at /opt/ml/processing/input, code inside it at
+    .../input/code. Planted once: mounting the holding input read-only as any other (no
+    `_holding_inputs`) made the job fail to start (no mount point for the nested input in a
+    read-only mount) in the mount leg."""
+    if staging == "tar":
+        monkeypatch.setenv("LEGACYLIFT_STAGING", "tar")
+    write(runner, "s3://bkt/data/rows.csv", "1,2\n")
+    write(runner, "s3://bkt/code/run.sh", "echo from-code\n")
+    request = processing_request(
+        base_image,
+        entrypoint=shell(
+            "cd /opt/ml/processing/input && find . -type f | sort > "
+            f"{OUT}/listing && sh code/run.sh > {OUT}/ran"
+        ),
+        inputs=[
+            s3_input("code", "s3://bkt/code/", "/opt/ml/processing/input/code"),
+            s3_input("data", "s3://bkt/data/", "/opt/ml/processing/input"),
+        ],
+        outputs=[s3_output("out", "s3://bkt/out/", OUT)],
+    )
+    result = runner.create_processing_job(request)
+    assert result.status == "Completed", result.log_tail
+    out = store(runner, "s3://bkt/out/")
+    assert (out / "listing").read_text() == "./code/run.sh\n./rows.csv\n"
+    assert (out / "ran").read_text() == "from-code\n"
+    assert sorted(p.name for p in store(runner, "s3://bkt/data/").iterdir()) == ["rows.csv"]
+
+
+@pytest.mark.parametrize("staging", ["mount", "tar"])
+def test_a_manifest_file_input_stages_exactly_the_objects_it_lists(
+    runner, base_image, monkeypatch, staging
+):
+    """S3DataType ManifestFile: `[{"prefix": ...}, key, ...]`, each key staged at
+    LocalPath/<key>; objects beside them stay out. Planted once: the manifest read as an
+    S3Prefix (the manifest object itself staged) turned this red."""
+    if staging == "tar":
+        monkeypatch.setenv("LEGACYLIFT_STAGING", "tar")
+    for key in ("a.csv", "b.csv", "sub/c.csv"):
+        write(runner, f"s3://bkt/m/data/{key}", key)
+    write(
+        runner, "s3://bkt/m/batch-1.json", '[{"prefix": "s3://bkt/m/data/"}, "a.csv", "sub/c.csv"]'
+    )
+    request = processing_request(
+        base_image,
+        entrypoint=shell(
+            f"cd {DATA} && find . -type f | sort > {OUT}/listing && cat sub/c.csv > {OUT}/c"
+        ),
+        inputs=[s3_input("batch", "s3://bkt/m/batch-1.json", DATA, S3DataType="ManifestFile")],
+        outputs=[s3_output("out", "s3://bkt/m/out/", OUT)],
+    )
+    result = runner.create_processing_job(request)
+    assert result.status == "Completed", result.log_tail
+    assert store(runner, "s3://bkt/m/out/listing").read_text() == "./a.csv\n./sub/c.csv\n"
+    assert store(runner, "s3://bkt/m/out/c").read_text() == "sub/c.csv"
+
+
+@pytest.mark.parametrize(
+    ("manifest", "message"),
+    [
+        ('["a.csv"]', "is not a manifest: give a JSON array"),
+        ('[{"prefix": "s3://bkt/n/data/"}, "missing.csv"]',
+         "s3://bkt/n/data/missing.csv does not exist"),
+    ],
+)  # fmt: skip
+def test_a_bad_manifest_fails_the_job_naming_it(runner, base_image, manifest, message):
+    write(runner, "s3://bkt/n/data/a.csv", "a")
+    write(runner, "s3://bkt/n/m.json", manifest)
+    request = processing_request(
+        base_image,
+        entrypoint=shell("true"),
+        inputs=[s3_input("batch", "s3://bkt/n/m.json", DATA, S3DataType="ManifestFile")],
+    )
+    result = runner.create_processing_job(request)
+    assert result.status == "Failed"
+    assert message in result.describe["FailureReason"]

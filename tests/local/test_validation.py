@@ -8,6 +8,7 @@ import pytest
 from legacylift.local.errors import SageMakerApiError
 from legacylift.local.processing import ProcessingRunner
 from legacylift.local.unsupported import NotSupportedLocally
+from legacylift.local.validation import validate_request
 from tests.local.jobs import processing_request, s3_input, s3_output
 
 
@@ -38,9 +39,18 @@ REFUSED = [
      "must be a directory under /opt/ml/processing/"),
     ("local-path-traversal", {"inputs": [s3_input("d", "s3://b/x/", "/opt/ml/processing/../x")]},
      "must be a directory under /opt/ml/processing/"),
-    ("local-paths-overlap", {"inputs": [s3_input("a", "s3://b/x/", "/opt/ml/processing/in"),
-                                        s3_input("b", "s3://b/y/", "/opt/ml/processing/in/sub")]},
-     "overlaps another input or output"),
+    ("local-paths-identical", {"inputs": [s3_input("a", "s3://b/x/", "/opt/ml/processing/in"),
+                                          s3_input("b", "s3://b/y/", "/opt/ml/processing/in/")]},
+     "is the same as another input's"),
+    ("output-inside-input", {"inputs": [s3_input("a", "s3://b/x/", "/opt/ml/processing/in")],
+                             "outputs": [s3_output("o", "s3://b/o/", "/opt/ml/processing/in/o")]},
+     "overlaps the input path '/opt/ml/processing/in'"),
+    ("input-inside-output", {"inputs": [s3_input("a", "s3://b/x/", "/opt/ml/processing/o/in")],
+                             "outputs": [s3_output("o", "s3://b/o/", "/opt/ml/processing/o")]},
+     "an output must be a directory of its own"),
+    ("outputs-nested", {"outputs": [s3_output("o", "s3://b/o/", "/opt/ml/processing/o"),
+                                    s3_output("p", "s3://b/p/", "/opt/ml/processing/o/p")]},
+     "overlaps the output path '/opt/ml/processing/o'"),
     ("duplicate-names", {"inputs": [s3_input("a", "s3://b/x/", "/opt/ml/processing/one")],
                          "outputs": [s3_output("a", "s3://b/o/", "/opt/ml/processing/two")]},
      "is used twice"),
@@ -64,6 +74,23 @@ def test_refused_with_aws_like_validation_error(runner, case, changes, message):
     assert refused.value.code == "ValidationException"
     assert message in refused.value.message
     assert not runner.settings.jobs_dir.exists() or not list(runner.settings.jobs_dir.iterdir())
+
+
+@pytest.mark.parametrize(
+    "paths",
+    [
+        ["/opt/ml/processing/input", "/opt/ml/processing/input/code"],
+        ["/opt/ml/processing/input/code", "/opt/ml/processing/input"],
+        ["/opt/ml/processing/a", "/opt/ml/processing/a/b", "/opt/ml/processing/a/b/c"],
+    ],
+)
+def test_inputs_nested_in_inputs_are_accepted_as_aws_does(paths):
+    """The SDK's documented script-mode layout (data at .../input, code at .../input/code), in
+    either order. Planted once: `local_path_clash` refusing any nesting (kinds ignored) turned
+    every case red."""
+    inputs = [s3_input(f"in{i}", f"s3://b/in{i}/", path) for i, path in enumerate(paths)]
+    outputs = [s3_output("out", "s3://b/out/", "/opt/ml/processing/output")]
+    validate_request(_request(inputs=inputs, outputs=outputs))
 
 
 def test_every_violation_is_listed_with_count(runner):
@@ -90,7 +117,6 @@ def test_missing_required_member_and_unknown_member(runner):
 NOT_EMULATED = [
     ("pipe", {"S3InputMode": "Pipe"}, "S3InputMode Pipe"),
     ("gzip", {"S3CompressionType": "Gzip"}, "S3CompressionType Gzip"),
-    ("manifest", {"S3DataType": "ManifestFile"}, "S3DataType ManifestFile"),
 ]
 
 

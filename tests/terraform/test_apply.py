@@ -3,12 +3,12 @@ the real AWS provider; the created resources are checked through boto3."""
 
 from __future__ import annotations
 
-import hashlib
 import json
 
 import boto3
 import pytest
 
+from legacylift.build.code_folder import code_digest
 from tests.terraform.tfcopy import (
     FIXTURE_MODELS,
     REPO_ROOT,
@@ -100,15 +100,18 @@ def test_bucket_is_hardened(applied_root):
 
 
 def test_scripts_are_uploaded_under_content_hashed_keys(applied_root):
+    """iris's entry lists no code_files: its scripts alone, in one folder named by code_digest."""
     _, outputs = applied_root
     s3 = _client("s3")
+    scripts = [(f"{step}.py", FIXTURE_MODELS / "iris" / f"{step}.py")
+               for step in ("postprocessing", "preprocessing")]  # fmt: skip
     for step in ("preprocessing", "postprocessing"):
-        source = (FIXTURE_MODELS / "iris" / f"{step}.py").read_bytes()
         uri = outputs["code_uris"]["iris"][step]
         bucket, folder = uri.removeprefix("s3://").split("/", 1)
-        assert folder == f"iris/code/{hashlib.sha256(source).hexdigest()}/"
-        key = f"{folder}{step}.py"
-        assert s3.get_object(Bucket=bucket, Key=key)["Body"].read() == source
+        assert folder == f"iris/code/{code_digest(scripts)}/"
+        for relative, path in scripts:
+            body = s3.get_object(Bucket=bucket, Key=f"{folder}{relative}")["Body"].read()
+            assert body == path.read_bytes()
     assert outputs["code_uris"]["churn"] == {}
 
 

@@ -110,11 +110,12 @@ def test_root_plan(root, tree):
     }
     repositories = {a for a in resources if a.endswith("aws_ecr_repository.this")}
     assert len(repositories) == 4
-    scripts = {a for a in resources if a.startswith("aws_s3_object.script")}
-    # scorer and tagged run only inference (in their own image): no script to upload.
+    scripts = {a for a in resources if a.startswith("aws_s3_object.code")}
+    # scorer and tagged run only inference (in their own image): no code to upload; iris has no
+    # code_files list, so its scripts alone.
     assert scripts == {
-        'aws_s3_object.script["iris/preprocessing"]',
-        'aws_s3_object.script["iris/postprocessing"]',
+        'aws_s3_object.code["iris/preprocessing.py"]',
+        'aws_s3_object.code["iris/postprocessing.py"]',
     }
     iris = resources['module.state_machine["iris"].aws_sfn_state_machine.this']["values"]
     assert json.loads(iris["definition"])["States"], "the definition is rendered at plan time"
@@ -286,8 +287,8 @@ def test_a_fan_out_model_plans_its_distributed_map_and_uploads_its_combine_scrip
     fan_out = {"split": "object", "tolerated_failures": 2, "combine": {"script": "combine.py"}}
     plan = _plan_root(root, tree, {"iris": {"image_uri": image_uri("iris"), "fan_out": fan_out}})
     resources = _resources(plan)
-    scripts = {a for a in resources if a.startswith("aws_s3_object.script")}
-    assert 'aws_s3_object.script["iris/combine"]' in scripts
+    scripts = {a for a in resources if a.startswith("aws_s3_object.code")}
+    assert 'aws_s3_object.code["iris/combine.py"]' in scripts
     machine = resources['module.state_machine["iris"].aws_sfn_state_machine.this']["values"]
     states = json.loads(machine["definition"])["States"]
     assert states["RunBatches"]["ItemProcessor"]["ProcessorConfig"]["Mode"] == "DISTRIBUTED"
@@ -315,12 +316,58 @@ def test_declared_scripts_are_uploaded_at_their_own_paths(root, tree):
     )
     resources = _resources(plan)
     keys = {
-        step: resources[f'aws_s3_object.script["declared/{step}"]']["values"]["key"]
-        for step in ("preprocessing", "postprocessing")
+        file: resources[f'aws_s3_object.code["declared/{file}"]']["values"]["key"]
+        for file in ("src/prep.py", "post.py")
     }
-    assert keys["preprocessing"].endswith("/src/prep.py")
-    assert keys["postprocessing"].endswith("/post.py")
+    assert keys["src/prep.py"].endswith("/src/prep.py")
+    assert keys["post.py"].endswith("/post.py")
     machine = resources['module.state_machine["declared"].aws_sfn_state_machine.this']
     states = json.loads(machine["values"]["definition"])["States"]
     app = states["Preprocessing"]["Parameters"]["AppSpecification"]
     assert app["ContainerEntrypoint"] == ["python3", "/opt/ml/processing/input/code/src/prep.py"]
+
+
+def test_the_root_module_uploads_exactly_what_run_local_stages(root, tree, monkeypatch):
+    """One list (`code_files`) for both: the build's tfvars entry planned by the root module
+    gives the very object keys (content-hashed folder included) that run-local's `upload_code`
+    puts; the sibling JSON a script reads through __file__ is there, `sample/`, `legacy/`,
+    `.dockerignore`d files and model.toml are not. Planted once: main.tf ignoring
+    `code_files` (the scripts alone, as before) turned this red."""
+    from legacylift.build.code_folder import code_settings
+    from legacylift.local.run import upload_code
+    from legacylift.models import load_model
+
+    folder = tree / "legacy_models" / "habits"
+    for relative, text in {
+        "prep.py": "print('prep')\n",
+        "features.json": '{"columns": ["a"]}\n',
+        "lib/helpers.py": "X = 1\n",
+        "requirements.txt": "",
+        "model.toml": 'steps = ["preprocessing"]\n[preprocessing]\nscript = "prep.py"\n',
+        ".dockerignore": "*.parquet\n",
+        "big.parquet": "not code\n",
+        "sample/expected/out.csv": "1\n",
+        "legacy/old.py": "print('old')\n",
+    }.items():
+        (folder / relative).parent.mkdir(parents=True, exist_ok=True)
+        (folder / relative).write_text(text)
+    monkeypatch.setenv("LEGACYLIFT_MODELS_DIR", str(tree / "legacy_models"))
+    model = load_model("habits")
+    entry = {"image_uri": image_uri("habits"), **model.tfvars_settings(), **code_settings(model)}
+    resources = _resources(_plan_root(root, tree, {"habits": entry}))
+    planned = sorted(
+        resource["values"]["key"]
+        for address, resource in resources.items()
+        if address.startswith("aws_s3_object.code")
+    )
+
+    class Recorder:
+        keys: list[str] = []
+
+        def put(self, uri, _source):
+            self.keys.append(uri.split("/", 3)[3])
+
+    upload_code(Recorder(), model, "bucket")
+    assert planned == sorted(Recorder.keys)
+    files = {key.split("/", 3)[3] for key in planned}
+    assert files == {"prep.py", "features.json", "lib/helpers.py", "requirements.txt"}

@@ -457,7 +457,7 @@ class Execution:
         """The Map's items: from its ItemReader (S3, through the task runner), else its
         ItemsPath/Items."""
         if "ItemReader" not in state:
-            items = io.items(state, effective, context)
+            items = object_pairs(io.items(state, effective, context))
         else:
             reader = state["ItemReader"]
             parameters = io.effective(reader, effective, context)
@@ -648,6 +648,16 @@ def _wait_seconds(seconds: Any, state: dict[str, Any], io) -> int:
     if seconds < 0:
         raise runtime_error(f"The {given} parameter references a negative value: {description}")
     return seconds
+
+
+def object_pairs(items: Any) -> Any:
+    """A JSON object's key-value pairs as the Map's items, in document order, each passed to
+    its iteration as `{"key": name, "value": value}` (AWS: "If the input to the Map state is a
+    JSON object, it runs an iteration for each key-value pair in the object"); anything else
+    as it is."""
+    if isinstance(items, dict):
+        return [{"key": key, "value": value} for key, value in items.items()]
+    return items
 
 
 def _json_type(value: Any) -> str:

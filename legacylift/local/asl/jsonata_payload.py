@@ -269,12 +269,12 @@ class JSONataPayload:
         return value
 
     def items(self, state: dict[str, Any], effective: Any, context: Context) -> Any:
-        """The Map state's Items: a JSON array or an expression giving one (default: the
-        input); an expression giving anything else is States.QueryEvaluationError."""
+        """The Map state's Items: a JSON array or object, or an expression giving one (default:
+        the input); an expression giving anything else is States.QueryEvaluationError."""
         if "Items" not in state:
             return effective
         items = evaluate_template(state["Items"], _states(effective, context), context, "Items")
-        if is_expression(state["Items"]) and not isinstance(items, list):
+        if is_expression(state["Items"]) and not isinstance(items, list | dict):
             raise _query_error(
                 f"The JSONata expression '{state['Items'][2:-2].strip()}' specified for the "
                 "field 'Items' returned an unexpected result type.",
