@@ -277,15 +277,15 @@ def _quiet_stdout(json_output):
         **LOCAL_HELP,
     }
 )
-def run_local(  # noqa: PLR0913 - one invoke option each
+def run_local(
     c,
     model,
-    input=None,  # noqa: A002
+    input=None,
     output=None,
     workspace="local",
     time_scale="1",
     overwrite=False,
-    json=False,  # noqa: A002
+    json=False,
     resume=None,
     as_of=None,
 ):
@@ -301,9 +301,14 @@ def run_local(  # noqa: PLR0913 - one invoke option each
     if as_of is not None and (input is not None or resume is not None):
         _fail_cleanly(lambda: _refuse("--as-of", "give --as-of alone: it sets the input itself"))
     if input is None and resume is None and as_of is None:
-        _fail_cleanly(lambda: _refuse("--input", "give the input (a path or s3:// URI), "
-                                      "--resume RUN to rerun a failed run, or --as-of DATE "
-                                      "to run what the schedule would have started"))  # fmt: skip
+        _fail_cleanly(
+            lambda: _refuse(
+                "--input",
+                "give the input (a path or s3:// URI), "
+                "--resume RUN to rerun a failed run, or --as-of DATE "
+                "to run what the schedule would have started",
+            )
+        )
     if as_of is not None:
         from legacylift import schedule
         from legacylift.local.run import bucket_for
@@ -312,7 +317,7 @@ def run_local(  # noqa: PLR0913 - one invoke option each
         scheduled = _fail_cleanly(
             lambda: schedule.as_of(load_model(model), as_of, bucket_for(workspace)), "run-local"
         )
-        input, output = scheduled.input_uri, output or scheduled.output_uri  # noqa: A001
+        input, output = scheduled.input_uri, output or scheduled.output_uri
         print(f"{model}: as scheduled at {scheduled.start.isoformat()}: input {input}")
     reporter = Reporter("json" if json else "text")
     with _quiet_stdout(json):
@@ -326,7 +331,7 @@ def run_local(  # noqa: PLR0913 - one invoke option each
                 overwrite=overwrite,
                 reporter=reporter,
                 resume=resume,
-            ),  # fmt: skip
+            ),
             "run-local",
         )
     if json:
@@ -417,7 +422,7 @@ def schedule(c, model, workspace="local", count=5):
     },
     iterable=["image", "stage"],
 )
-def run_definition(c, definition, input=None, image=None, stage=None, name=None, time_scale="1"):  # noqa: A002
+def run_definition(c, definition, input=None, image=None, stage=None, name=None, time_scale="1"):
     """Run an existing Step Functions definition and input locally, unchanged: each SageMaker
     processing job in local Docker, image URIs mapped to local images."""
     from legacylift.console import error, success
@@ -477,9 +482,11 @@ def clean_local(c, older_than="7", inputs=False, dry_run=False):
     verb = "would remove" if dry_run else "removed"
     for path in report.removed:
         print(f"{verb} {path}")
-    success(f"{verb} {len(report.removed)} run folders ({report.bytes / 1e6:.1f} MB); kept "
-            f"{report.kept_recent} newer than {older_than} days and {report.kept_live} in use "
-            "by a run still going")  # fmt: skip
+    success(
+        f"{verb} {len(report.removed)} run folders ({report.bytes / 1e6:.1f} MB); kept "
+        f"{report.kept_recent} newer than {older_than} days and {report.kept_live} in use "
+        "by a run still going"
+    )
 
 
 @task(
@@ -492,7 +499,7 @@ def clean_local(c, older_than="7", inputs=False, dry_run=False):
         **LOCAL_HELP,
     }
 )
-def train(c, model, input, evaluation=None, workspace="local", time_scale="1"):  # noqa: A002
+def train(c, model, input, evaluation=None, workspace="local", time_scale="1"):
     """Run a model's training workflow locally: train, evaluate, promote when good enough."""
     from legacylift.console import error, info, success
     from legacylift.local.training import train_local
@@ -619,7 +626,7 @@ def bootstrap_backend(c, bucket, table=None, region=None):
     },
     iterable=["model"],
 )
-def deploy(c, workspace, plan_only=False, split=False, model=None, jobs=4, all=False):  # noqa: A002
+def deploy(c, workspace, plan_only=False, split=False, model=None, jobs=4, all=False):
     """Plan and apply terraform/ for one workspace (split stacks: those whose inputs changed)."""
     from legacylift.aws.deploy import deploy_workspace
 
@@ -686,11 +693,11 @@ def upload_input(c, model, path, workspace):
         "evaluation": "with --workflow train: s3:// URI of the evaluation data (default: --input)",
     }
 )
-def run(  # noqa: PLR0913 - one invoke option each
+def run(
     c,
     model,
     workspace,
-    input,  # noqa: A002
+    input,
     output=None,
     execution=None,
     wait=True,
@@ -760,7 +767,7 @@ def run(  # noqa: PLR0913 - one invoke option each
         "json": JSON_HELP,
     }
 )
-def redrive(c, execution, workspace=None, model=None, wait=True, poll=5, json=False):  # noqa: A002
+def redrive(c, execution, workspace=None, model=None, wait=True, poll=5, json=False):
     """Restart a failed Standard execution from its failed step (Step Functions redrive) and
     follow it like `run`; refused, before AWS is called, for a succeeded execution, one that
     stopped over 14 days ago, failed before its first state, or is a Distributed Map child."""
@@ -814,8 +821,11 @@ def status(c, model, workspace, limit=10, json=False):
     if json:
         for row in rows:
             row["started"] = row["started"].isoformat()
-        print(json_module.dumps({"model": model, "workspace": workspace, "executions": rows},
-                                indent=2))  # fmt: skip
+        print(
+            json_module.dumps(
+                {"model": model, "workspace": workspace, "executions": rows}, indent=2
+            )
+        )
 
 
 @task(

@@ -73,11 +73,18 @@ def one(size: int, concurrency: int) -> dict:
         settings = LocalSettings.under(root / "local")
         model = load_model("noop")
         code = upload_code(DataSources(settings), model, "legacylift-local")
-        rendered = render_workflow({"noop": _model_entry(model, images, code)}, base,
-                                   cache_dir=root / "render-cache")  # fmt: skip
+        rendered = render_workflow(
+            {"noop": _model_entry(model, images, code)}, base, cache_dir=root / "render-cache"
+        )
         started = time.monotonic()
-        run = run_local("noop", str(root / "input"), settings=settings, quiet=True,
-                        images=images, rendered=rendered)  # fmt: skip
+        run = run_local(
+            "noop",
+            str(root / "input"),
+            settings=settings,
+            quiet=True,
+            images=images,
+            rendered=rendered,
+        )
         wall = time.monotonic() - started
         assert run.succeeded, run.failure
     jobs = []
@@ -114,8 +121,10 @@ def main() -> None:
     for size in (int(s) for s in args.sizes.split(",")):
         done = subprocess.run(
             [sys.executable, __file__, "--one", str(size), "--concurrency", str(args.concurrency)],
-            check=True, capture_output=True, text=True,
-        )  # fmt: skip
+            check=True,
+            capture_output=True,
+            text=True,
+        )
         figures = json.loads(done.stdout.strip().splitlines()[-1])
         slots = min(args.concurrency, figures["batches"])
         ideal = figures["batches"] * figures["median_job"] / slots

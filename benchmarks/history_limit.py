@@ -35,9 +35,14 @@ print(json.dumps({"status": result.status, "cause": result.cause, "events": len(
 
 
 def _measure(payload_kb: int) -> dict:
-    done = subprocess.run([sys.executable, "-c", CHILD, str(payload_kb)], cwd=REPO,
-                          env={**os.environ, "PYTHONPATH": str(REPO)}, capture_output=True,
-                          text=True, check=True)  # fmt: skip
+    done = subprocess.run(
+        [sys.executable, "-c", CHILD, str(payload_kb)],
+        cwd=REPO,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return json.loads(done.stdout)
 
 
@@ -53,26 +58,30 @@ def main() -> None:
     for payload_kb in args.payload_kb:
         found = _measure(payload_kb)
         assert found["status"] == "FAILED" and found["events"] == 25_000, found
-        rows.append(f"| {payload_kb} | {found['events']:,} | {found['seconds']:.1f} | "
-                    f"{found['peak_mb']:.0f} |")  # fmt: skip
+        rows.append(
+            f"| {payload_kb} | {found['events']:,} | {found['seconds']:.1f} | "
+            f"{found['peak_mb']:.0f} |"
+        )
         print(rows[-1])
     payloads = " ".join(str(kb) for kb in args.payload_kb)
-    text = "\n".join([
-        "# Local interpreter: a definition that never ends, stopped by the history limit",
-        "",
-        machine_description(),
-        "",
-        f"`python benchmarks/history_limit.py --payload-kb {payloads}`: a two-state Pass loop "
-        "run until the execution fails with \"The execution reached the maximum number of "
-        "history events (25000).\"; each row in a fresh process. Peak memory is the child "
-        "process's maximum resident set (Python and the engine included). Load average when "
-        f"it ended: {os.getloadavg()[0]:.1f}.",
-        "",
-        "| payload carried (KB) | history events | seconds to the limit | peak memory (MB) |",
-        "| --- | --- | --- | --- |",
-        *rows,
-        "",
-    ])  # fmt: skip
+    text = "\n".join(
+        [
+            "# Local interpreter: a definition that never ends, stopped by the history limit",
+            "",
+            machine_description(),
+            "",
+            f"`python benchmarks/history_limit.py --payload-kb {payloads}`: a two-state Pass loop "
+            'run until the execution fails with "The execution reached the maximum number of '
+            'history events (25000)."; each row in a fresh process. Peak memory is the child '
+            "process's maximum resident set (Python and the engine included). Load average when "
+            f"it ended: {os.getloadavg()[0]:.1f}.",
+            "",
+            "| payload carried (KB) | history events | seconds to the limit | peak memory (MB) |",
+            "| --- | --- | --- | --- |",
+            *rows,
+            "",
+        ]
+    )
     args.out.write_text(text)
     print(f"written to {args.out}")
 

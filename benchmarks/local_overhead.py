@@ -65,17 +65,26 @@ def main() -> None:
         script_times = []
         for _ in range(args.repeat):
             started = time.monotonic()
-            client.containers.run(images["model"], ["sh", "-c", f"{PREPARE}; python3 {SCRIPT}"],
-                                  remove=True, network_mode="none")  # fmt: skip
+            client.containers.run(
+                images["model"],
+                ["sh", "-c", f"{PREPARE}; python3 {SCRIPT}"],
+                remove=True,
+                network_mode="none",
+            )
             container_run = time.monotonic() - started
             script_times.append(container_run)
         # The script's own time, measured inside the container (python start-up included).
         inside = client.containers.run(
             images["model"],
-            ["sh", "-c", f"{PREPARE}; s=$(date +%s%N); python3 {SCRIPT}; e=$(date +%s%N); "
-                         "echo $(( (e - s) / 1000000 ))"],
-            remove=True, network_mode="none",
-        )  # fmt: skip
+            [
+                "sh",
+                "-c",
+                f"{PREPARE}; s=$(date +%s%N); python3 {SCRIPT}; e=$(date +%s%N); "
+                "echo $(( (e - s) / 1000000 ))",
+            ],
+            remove=True,
+            network_mode="none",
+        )
         script_ms = int(inside.decode().strip())
 
         model = load_model("noop")
@@ -83,20 +92,30 @@ def main() -> None:
         renders = []
         for index in range(args.repeat):
             started = time.monotonic()
-            rendered = render_workflow({"noop": _model_entry(model, images, code)}, base,
-                                       cache_dir=root / f"render-cache-{index}")  # fmt: skip
+            rendered = render_workflow(
+                {"noop": _model_entry(model, images, code)},
+                base,
+                cache_dir=root / f"render-cache-{index}",
+            )
             renders.append(time.monotonic() - started)
         execution_only, whole = [], []
         for _ in range(args.repeat):
             started = time.monotonic()
-            run = run_local("noop", str(root / "input"), settings=settings, quiet=True,
-                            images=images, rendered=rendered)  # fmt: skip
+            run = run_local(
+                "noop",
+                str(root / "input"),
+                settings=settings,
+                quiet=True,
+                images=images,
+                rendered=rendered,
+            )
             execution_only.append(time.monotonic() - started)
             assert run.succeeded, run.failure
         for _ in range(args.repeat):
             started = time.monotonic()
-            run = run_local("noop", str(root / "input"), settings=settings, quiet=True,
-                            images=images)  # fmt: skip
+            run = run_local(
+                "noop", str(root / "input"), settings=settings, quiet=True, images=images
+            )
             whole.append(time.monotonic() - started)
             assert run.succeeded, run.failure
 
@@ -107,15 +126,27 @@ def main() -> None:
     rows = [
         ("scripts' own time (3 x no-op, in container)", f"{scripts:.3f} s", ""),
         ("plain `docker run --rm` of one no-op script", f"{docker_run:.2f} s", "reference"),
-        ("execution (interpreter + 3 processing jobs)", f"{exec_median:.2f} s",
-         f"{(exec_median - scripts) / 3:.2f} s/step"),
-        ("one step of the execution vs a plain `docker run --rm`", f"{exec_median / 3:.2f} s",
-         f"{ratio:.2f}x (target: at most 1.25x)"),
-        ("whole run_local (+ image check, code upload, render from its cache)",
-         f"{whole_median:.2f} s", f"{(whole_median - scripts) / 3:.2f} s/step"),
-        ("Terraform render of modules/workflow, uncached (first run of a changed model)",
-         f"{statistics.median(renders):.2f} s", f"+{statistics.median(renders) / 3:.2f} s/step"),
-    ]  # fmt: skip
+        (
+            "execution (interpreter + 3 processing jobs)",
+            f"{exec_median:.2f} s",
+            f"{(exec_median - scripts) / 3:.2f} s/step",
+        ),
+        (
+            "one step of the execution vs a plain `docker run --rm`",
+            f"{exec_median / 3:.2f} s",
+            f"{ratio:.2f}x (target: at most 1.25x)",
+        ),
+        (
+            "whole run_local (+ image check, code upload, render from its cache)",
+            f"{whole_median:.2f} s",
+            f"{(whole_median - scripts) / 3:.2f} s/step",
+        ),
+        (
+            "Terraform render of modules/workflow, uncached (first run of a changed model)",
+            f"{statistics.median(renders):.2f} s",
+            f"+{statistics.median(renders) / 3:.2f} s/step",
+        ),
+    ]
     lines = [
         "# Local engine: orchestration overhead (3-step no-op pipeline)",
         "",

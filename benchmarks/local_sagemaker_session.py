@@ -65,12 +65,21 @@ def sagemaker_times(python: str, image: str, runs: int, source: Path, outputs: P
     from tests.moto_server import FAKE_CREDENTIALS, MotoServer
 
     with MotoServer() as moto:
-        env = {**FAKE_CREDENTIALS, "AWS_ENDPOINT_URL": moto.endpoint, "PATH": os.environ["PATH"],
-               "SAGEMAKER_SUPPRESS_V2_WARNING": "1", "HOME": str(outputs)}  # fmt: skip
+        env = {
+            **FAKE_CREDENTIALS,
+            "AWS_ENDPOINT_URL": moto.endpoint,
+            "PATH": os.environ["PATH"],
+            "SAGEMAKER_SUPPRESS_V2_WARNING": "1",
+            "HOME": str(outputs),
+        }
         completed = subprocess.run(
             [python, "-c", SAGEMAKER_SIDE, image, str(runs), str(source), str(outputs)],
-            env=env, capture_output=True, text=True, timeout=1800, check=False,
-        )  # fmt: skip
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=1800,
+            check=False,
+        )
     # docker-compose's output may precede the marker on the same line.
     line = next((x for x in completed.stdout.splitlines() if "TIMES " in x), None)
     if line is None:
@@ -113,19 +122,43 @@ def main() -> None:
         for index in range(args.repeat):
             request = {
                 "ProcessingJobName": f"bench-{index}-{int(time.time())}",
-                "ProcessingResources": {"ClusterConfig": {
-                    "InstanceCount": 1, "InstanceType": "ml.m5.large", "VolumeSizeInGB": 1}},
+                "ProcessingResources": {
+                    "ClusterConfig": {
+                        "InstanceCount": 1,
+                        "InstanceType": "ml.m5.large",
+                        "VolumeSizeInGB": 1,
+                    }
+                },
                 "StoppingCondition": {"MaxRuntimeInSeconds": 600},
-                "AppSpecification": {"ImageUri": image,
-                                     "ContainerEntrypoint": ["python3", "/opt/ml/code/predict.py"]},
+                "AppSpecification": {
+                    "ImageUri": image,
+                    "ContainerEntrypoint": ["python3", "/opt/ml/code/predict.py"],
+                },
                 "RoleArn": "arn:aws:iam::000000000000:role/bench",
-                "ProcessingInputs": [{"InputName": "data", "S3Input": {
-                    "S3Uri": source.as_uri(), "LocalPath": "/opt/ml/processing/input/data",
-                    "S3DataType": "S3Prefix", "S3InputMode": "File"}}],
-                "ProcessingOutputConfig": {"Outputs": [{"OutputName": "out", "S3Output": {
-                    "S3Uri": (root / "ours" / str(index)).as_uri(),
-                    "LocalPath": "/opt/ml/processing/output", "S3UploadMode": "EndOfJob"}}]},
-            }  # fmt: skip
+                "ProcessingInputs": [
+                    {
+                        "InputName": "data",
+                        "S3Input": {
+                            "S3Uri": source.as_uri(),
+                            "LocalPath": "/opt/ml/processing/input/data",
+                            "S3DataType": "S3Prefix",
+                            "S3InputMode": "File",
+                        },
+                    }
+                ],
+                "ProcessingOutputConfig": {
+                    "Outputs": [
+                        {
+                            "OutputName": "out",
+                            "S3Output": {
+                                "S3Uri": (root / "ours" / str(index)).as_uri(),
+                                "LocalPath": "/opt/ml/processing/output",
+                                "S3UploadMode": "EndOfJob",
+                            },
+                        }
+                    ]
+                },
+            }
             started = time.monotonic()
             assert runner.create_processing_job(request).status == "Completed"
             ours.append(time.monotonic() - started)

@@ -20,12 +20,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.local_machine import machine_description  # noqa: E402
-from legacylift.local.asl.errors import StatesError  # noqa: E402
-from legacylift.local.asl.interpreter import Execution  # noqa: E402
-from legacylift.paths import project_state_dir  # noqa: E402
-from legacylift.report.html import ReportInput, render_report  # noqa: E402
-from legacylift.report.reporter import Reporter  # noqa: E402
+from benchmarks.local_machine import machine_description
+from legacylift.local.asl.errors import StatesError
+from legacylift.local.asl.interpreter import Execution
+from legacylift.paths import project_state_dir
+from legacylift.report.html import ReportInput, render_report
+from legacylift.report.reporter import Reporter
 
 RESULTS = Path(__file__).parent / "results" / "report_size.md"
 STEPS = ("Preprocessing", "Inference", "Postprocessing")
@@ -52,7 +52,7 @@ def task(step: str, following: str | None) -> dict:
                     "InstanceType": "ml.m5.xlarge",
                     "VolumeSizeInGB": 30,
                 }
-            },  # fmt: skip
+            },
             "StoppingCondition": {"MaxRuntimeInSeconds": 3600},
             "ProcessingInputs": [
                 {
@@ -79,12 +79,12 @@ def task(step: str, following: str | None) -> dict:
                     }
                 ]
             },
-        },  # fmt: skip
+        },
         "ResultPath": f"$.jobs.{step}",
         "ResultSelector": {
             "ProcessingJobName.$": "$.ProcessingJobName",
             "ProcessingJobStatus.$": "$.ProcessingJobStatus",
-        },  # fmt: skip
+        },
         "Retry": [{"ErrorEquals": ["SageMaker.AmazonSageMakerException"], "MaxAttempts": 6}],
     }
     state.update({"Next": following} if following else {"End": True})
@@ -93,8 +93,10 @@ def task(step: str, following: str | None) -> dict:
 
 def definition() -> dict:
     """A Map over the batches, each running the three steps."""
-    states = {step: task(step, STEPS[i + 1] if i + 1 < len(STEPS) else None)
-              for i, step in enumerate(STEPS)}  # fmt: skip
+    states = {
+        step: task(step, STEPS[i + 1] if i + 1 < len(STEPS) else None)
+        for i, step in enumerate(STEPS)
+    }
     return {
         "StartAt": "Batches",
         "States": {
@@ -104,7 +106,7 @@ def definition() -> dict:
                 "MaxConcurrency": 40,
                 "ItemProcessor": {"StartAt": STEPS[0], "States": states},
                 "End": True,
-            },  # fmt: skip
+            },
         },
     }
 
@@ -124,14 +126,21 @@ class FakeJobs:
         for n in range(self.log_lines):
             self.reporter.job_log(name, f"{name} processed chunk {n:03d}: 1000 rows, 0 rejected")
         arn = f"arn:aws:sagemaker:eu-west-1:123456789012:processing-job/{name}"
-        describe = {**parameters, "ProcessingJobArn": arn, "ProcessingJobStatus": "Completed",
-                    "CreationTime": now, "ProcessingStartTime": now,
-                    "ProcessingEndTime": now}  # fmt: skip
+        describe = {
+            **parameters,
+            "ProcessingJobArn": arn,
+            "ProcessingJobStatus": "Completed",
+            "CreationTime": now,
+            "ProcessingStartTime": now,
+            "ProcessingEndTime": now,
+        }
         uri = parameters["ProcessingInputs"][0]["S3Input"]["S3Uri"]
         if task_context.state_name == "Inference" and f"/{self.failing}/" in uri:
-            describe.update(ProcessingJobStatus="Failed",
-                            FailureReason="AlgorithmError: See job logs for more information",
-                            ExitMessage="KeyError: 'petal_width'")  # fmt: skip
+            describe.update(
+                ProcessingJobStatus="Failed",
+                FailureReason="AlgorithmError: See job logs for more information",
+                ExitMessage="KeyError: 'petal_width'",
+            )
             raise StatesError("States.TaskFailed", json.dumps(describe))
         return describe
 
@@ -158,8 +167,13 @@ def main() -> None:
     batches = [f"batch-{n:04d}" for n in range(args.batches)]
     jobs = FakeJobs(reporter, args.log_lines, batches[len(batches) // 2])
     started = time.monotonic()
-    result = Execution(definition(), {"batches": [{"batch": b} for b in batches]},
-                       name="fanout", task_runner=jobs, on_event=reporter.event).run()  # fmt: skip
+    result = Execution(
+        definition(),
+        {"batches": [{"batch": b} for b in batches]},
+        name="fanout",
+        task_runner=jobs,
+        on_event=reporter.event,
+    ).run()
     run_seconds = time.monotonic() - started
     history_bytes = len(json.dumps(result.history).encode())
     started = time.monotonic()

@@ -27,13 +27,17 @@ BUCKET = "s3://legacylift-local/bench"
 def _request(job: str, data: str, output: str) -> dict:
     return {
         "ProcessingJobName": job,
-        "AppSpecification": {"ImageUri": "framework:1",
-                             "ContainerArguments": ["/opt/ml/processing/input/code/step.py"]},
-        "ProcessingInputs": [{"InputName": "data", "S3Input": {"S3Uri": data,
-                                                               "LocalPath": "/in"}}],
-        "ProcessingOutputConfig": {"Outputs": [{"OutputName": "output", "S3Output": {
-            "S3Uri": output, "LocalPath": "/out"}}]},
-    }  # fmt: skip
+        "AppSpecification": {
+            "ImageUri": "framework:1",
+            "ContainerArguments": ["/opt/ml/processing/input/code/step.py"],
+        },
+        "ProcessingInputs": [{"InputName": "data", "S3Input": {"S3Uri": data, "LocalPath": "/in"}}],
+        "ProcessingOutputConfig": {
+            "Outputs": [
+                {"OutputName": "output", "S3Output": {"S3Uri": output, "LocalPath": "/out"}}
+            ]
+        },
+    }
 
 
 def measure(megabytes: int, files: int, repeat: int) -> tuple[float, float]:
@@ -55,15 +59,26 @@ def measure(megabytes: int, files: int, repeat: int) -> tuple[float, float]:
             started = time.perf_counter()
             key = first.key(_request("job-0", f"{BUCKET}/input/", f"{BUCKET}/runs/0/out/"))
             keys.append(time.perf_counter() - started)
-        first.completed(key, _request("job-0", f"{BUCKET}/input/", f"{BUCKET}/runs/0/out/"),
-                        {"ProcessingJobName": "job-0"}, files)  # fmt: skip
+        first.completed(
+            key,
+            _request("job-0", f"{BUCKET}/input/", f"{BUCKET}/runs/0/out/"),
+            {"ProcessingJobName": "job-0"},
+            files,
+        )
         copies = []
         for attempt in range(repeat):
             previous = load_steps(settings, "run-0")
-            resumed = StepCache(settings, f"run-{attempt + 1}", sources, lambda ref, ignored: "i",
-                                previous=previous, resumed_from="run-0")  # fmt: skip
-            request = _request(f"job-{attempt + 1}", f"{BUCKET}/input/",
-                               f"{BUCKET}/runs/{attempt + 1}/out/")  # fmt: skip
+            resumed = StepCache(
+                settings,
+                f"run-{attempt + 1}",
+                sources,
+                lambda ref, ignored: "i",
+                previous=previous,
+                resumed_from="run-0",
+            )
+            request = _request(
+                f"job-{attempt + 1}", f"{BUCKET}/input/", f"{BUCKET}/runs/{attempt + 1}/out/"
+            )
             started = time.perf_counter()
             assert resumed.reuse(key, request) is not None
             copies.append(time.perf_counter() - started)
@@ -84,19 +99,27 @@ def main() -> None:
         key, copy = measure(size, args.files, args.repeat)
         rows.append(f"| {size} | {args.files} | {key:.3f} | {size / key:.0f} | {copy:.3f} |")
         print(rows[-1], flush=True)
-    text = "\n".join([
-        "# Keying and reusing a processing job (`run-local --resume`)", "",
-        f"- {machine_description()}",
-        f"- median of {args.repeat}; local object store on the disk of `.legacylift/`",
-        "- rerun: `python benchmarks/step_key.py` (`--sizes 10,100,1000 --files 100`)", "",
-        "| input MB | files | key (s) | key MB/s | reuse: copy outputs (s) |",
-        "| ---: | ---: | ---: | ---: | ---: |", *rows, "",
-        "Every job of every local run is keyed, so each step pays one SHA-256 pass over the "
-        "inputs it does not get from a job of the same run (those are keyed by that job's key, "
-        "not read): in a three-step model, the first step's input and the code. A hit hard-links "
-        "the earlier job's outputs into the new run's prefix (constant in their size), falling "
-        "back to a copy on another filesystem or an S3 endpoint.", "",
-    ])  # fmt: skip
+    text = "\n".join(
+        [
+            "# Keying and reusing a processing job (`run-local --resume`)",
+            "",
+            f"- {machine_description()}",
+            f"- median of {args.repeat}; local object store on the disk of `.legacylift/`",
+            "- rerun: `python benchmarks/step_key.py` (`--sizes 10,100,1000 --files 100`)",
+            "",
+            "| input MB | files | key (s) | key MB/s | reuse: copy outputs (s) |",
+            "| ---: | ---: | ---: | ---: | ---: |",
+            *rows,
+            "",
+            "Every job of every local run is keyed, so each step pays one SHA-256 pass over the "
+            "inputs it does not get from a job of the same run (those are keyed by that job's key, "
+            "not read): in a three-step model, the first step's input and the code. A hit "
+            "hard-links the earlier job's outputs into the new run's prefix (constant in their "
+            "size), falling "
+            "back to a copy on another filesystem or an S3 endpoint.",
+            "",
+        ]
+    )
     Path(args.out).write_text(text)
     print(f"wrote {args.out}")
 

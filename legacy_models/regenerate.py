@@ -43,7 +43,7 @@ def main(name: str) -> None:
     image = ensure_model_image(name)  # only its Python environment is used here
     desktop_run = model.path / "sample" / "desktop_run.sh"
     if desktop_run.is_file():  # a legacy project taken as it is: its own desktop run, no training
-        subprocess.run(["sh", str(desktop_run), image], check=True)  # noqa: S603, S607
+        subprocess.run(["sh", str(desktop_run), image], check=True)
         return
     run_in_image(image, folder, "train.py")
     shutil.rmtree(model.path / "sample" / "expected", ignore_errors=True)

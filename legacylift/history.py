@@ -197,9 +197,14 @@ class Trace:
             details = event.get("taskScheduledEventDetails", {})
             if visit.attempts and visit.attempts[-1].outcome != "succeeded":
                 changes.append(("retrying", visit))
-            visit.attempts.append(Attempt(when, _json(details.get("parameters")) or {},
-                                          details.get("resource", ""),
-                                          details.get("resourceType", "")))  # fmt: skip
+            visit.attempts.append(
+                Attempt(
+                    when,
+                    _json(details.get("parameters")) or {},
+                    details.get("resource", ""),
+                    details.get("resourceType", ""),
+                )
+            )
         elif kind in ATTEMPT_END and visit is not None and visit.attempts:
             attempt = visit.attempts[-1]
             details = event.get(kind[:1].lower() + kind[1:] + "EventDetails", {})
@@ -214,8 +219,9 @@ class Trace:
                 changes.append(("attempt failed", visit))
         elif kind in STATE_FAILED:
             group = kind.removesuffix("StateFailed").removesuffix("StateAborted")
-            visit = next((v for v in reversed(self.visits)
-                          if v.kind == group and v.exited is None), None)  # fmt: skip
+            visit = next(
+                (v for v in reversed(self.visits) if v.kind == group and v.exited is None), None
+            )
             if visit is not None:
                 details = next((v for k, v in event.items() if k.endswith("EventDetails")), {})
                 visit.status, visit.exited = "failed", when
@@ -260,8 +266,7 @@ class Trace:
         """The open visit of state `name`: the chained one, else the latest such visit."""
         if chained is not None and chained.name == name:
             return chained
-        return next((v for v in reversed(self.visits) if v.name == name and v.exited is None),
-                    None)  # fmt: skip
+        return next((v for v in reversed(self.visits) if v.name == name and v.exited is None), None)
 
     def _close_failed(self, when: datetime) -> list[tuple[str, Visit | None]]:
         """The execution ended badly: every state still open ends with it."""

@@ -61,8 +61,14 @@ MAX_ARGUMENTS, MAX_ARGUMENT_LENGTH, MAX_LOCAL_PATH = 100, 256, 256
 SCRIPT_PATH = re.compile(r"^[A-Za-z0-9._+@-][A-Za-z0-9._+@/ -]*$")
 LOCAL_PATH = re.compile(r"^/[A-Za-z0-9._+@/-]+$")
 # [fan_out]: one input of many batches, each through the whole chain (docs/guide.md "Many batches").
-FAN_OUT_KEYS = ("split", "mode", "max_concurrency", "tolerated_failures",
-                "tolerated_failure_percentage", "combine")  # fmt: skip
+FAN_OUT_KEYS = (
+    "split",
+    "mode",
+    "max_concurrency",
+    "tolerated_failures",
+    "tolerated_failure_percentage",
+    "combine",
+)
 FAN_OUT_SPLITS = ("prefix", "object")
 FAN_OUT_MODES = ("distributed", "inline")
 # Step Functions' limits: an inline Map runs at most 40 iterations at once, a Distributed Map
@@ -85,8 +91,17 @@ DEFAULT_SCHEDULE_OUTPUT = "s3://{bucket}/{model}/output/{date}/"
 TRIGGER_KEYS = ("on_upload", "marker")
 DEFAULT_TRIGGER_MARKER = "_SUCCESS"
 TRIGGER_PREFIX = re.compile(r"^[A-Za-z0-9!_.*'()/-]+/$")
-TOP_KEYS = ("steps", "system_packages", "defaults", *STEPS, *TRAINING_STEPS, "promotion",
-            "fan_out", "schedule", "trigger")  # fmt: skip
+TOP_KEYS = (
+    "steps",
+    "system_packages",
+    "defaults",
+    *STEPS,
+    *TRAINING_STEPS,
+    "promotion",
+    "fan_out",
+    "schedule",
+    "trigger",
+)
 
 
 def models_dir() -> Path:
@@ -298,8 +313,18 @@ def _parse(name: str, path: Path, config: dict[str, Any]) -> Model:
     promotion = _training(path, config, step_settings)
     schedule = _parse_schedule(path, config["schedule"]) if "schedule" in config else None
     trigger = _parse_trigger(path, name, config["trigger"]) if "trigger" in config else None
-    return Model(name, path, tuple(steps), tuple(packages), defaults, step_settings, fan_out,
-                 promotion, schedule, trigger)  # fmt: skip
+    return Model(
+        name,
+        path,
+        tuple(steps),
+        tuple(packages),
+        defaults,
+        step_settings,
+        fan_out,
+        promotion,
+        schedule,
+        trigger,
+    )
 
 
 def _parse_schedule(path: Path, table: Any) -> dict[str, Any]:
@@ -684,8 +709,11 @@ def _check_script(model: Model, step: str) -> None:
     script = model.script_for(step)
     declared = "script" in model._settings_of(step)
     key = "fan_out.combine" if step == COMBINE_STEP else step
-    where = f"{model.path / 'model.toml'}: {key}.script = {script!r}" if declared else (
-        f"model {model.name!r}: {step} script {script}")  # fmt: skip
+    where = (
+        f"{model.path / 'model.toml'}: {key}.script = {script!r}"
+        if declared
+        else (f"model {model.name!r}: {step} script {script}")
+    )
     fix = (
         f"set {key}.script in model.toml to the step's script, a path relative to {model.path}"
         if not declared

@@ -297,9 +297,10 @@ def _from_legacy(origin: Path, folder: Path, result: NewModel) -> None:
         )
         workdirs = WORKDIR.findall((folder / "Dockerfile").read_text(errors="replace"))
         in_image = [
-            step for step, table in tables.items()
+            step
+            for step, table in tables.items()
             if table.get("image") == "model" and table.get("entrypoint") != "image"
-        ]  # fmt: skip
+        ]
         if in_image and (not workdirs or workdirs[-1].strip().rstrip("/") != "/opt/ml/code"):
             result.checks.append(
                 f"{', '.join(in_image)} run their scripts in the model's own image as "

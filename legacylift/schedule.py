@@ -26,11 +26,18 @@ from legacylift.errors import LegacyLiftError
 MONTHS = {name: index for index, name in enumerate(calendar.month_abbr) if name}
 MONTHS = {name.upper(): index for name, index in MONTHS.items()}
 # AWS numbers the days of the week 1 (SUN) to 7 (SAT).
-WEEKDAYS = {name: index + 1 for index, name in enumerate(("SUN", "MON", "TUE", "WED", "THU",
-                                                          "FRI", "SAT"))}  # fmt: skip
+WEEKDAYS = {
+    name: index + 1 for index, name in enumerate(("SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"))
+}
 FIELDS = ("minutes", "hours", "day-of-month", "month", "day-of-week", "year")
-BOUNDS = {"minutes": (0, 59), "hours": (0, 23), "day-of-month": (1, 31), "month": (1, 12),
-          "day-of-week": (1, 7), "year": (1970, 2199)}  # fmt: skip
+BOUNDS = {
+    "minutes": (0, 59),
+    "hours": (0, 23),
+    "day-of-month": (1, 31),
+    "month": (1, 12),
+    "day-of-week": (1, 7),
+    "year": (1970, 2199),
+}
 RATE = re.compile(r"^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$")
 CRON = re.compile(r"^cron\((.+)\)$")
 UNIT_SECONDS = {"minute": 60, "hour": 3600, "day": 86400}

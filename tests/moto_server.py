@@ -329,7 +329,7 @@ def with_added_targets(app):
         environ["wsgi.input"] = io.BytesIO(raw)
         try:
             payload, status = (handler(body, _region_of(environ)) if handler else None), "200 OK"
-        except Exception as exc:  # noqa: BLE001 - any lookup failure is the client's bad ARN
+        except Exception as exc:
             code = getattr(exc, "error_type", None) or "StateMachineDoesNotExist"
             payload = {"__type": code, "message": str(getattr(exc, "message", exc))}
             status = "400 Bad Request"

@@ -981,8 +981,12 @@ def _check_imports_copy(copy: Path) -> None:
     env = {**os.environ, "PYTHONPATH": str(copy)}
     where = subprocess.run(
         [sys.executable, "-c", "import legacylift; print(legacylift.__file__)"],
-        cwd=copy, env=env, capture_output=True, text=True, check=True,
-    ).stdout.strip()  # fmt: skip
+        cwd=copy,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
     if not where.startswith(str(copy)):
         raise SystemExit(f"the copy's tests would import {where}, not the copy")
 
@@ -1017,8 +1021,10 @@ def main(argv: list[str] | None = None) -> int:
             _plant(copy, bug)
             status, seconds, summary = _pytest(copy, bug.tests)
             caught = status == 1  # 1: tests failed (2-5: interrupted, usage, no tests)
-            print(f"{'CAUGHT' if caught else 'MISSED'} {bug.name}: {bug.what}\n"
-                  f"    {summary} [{seconds:.0f}s]")  # fmt: skip
+            print(
+                f"{'CAUGHT' if caught else 'MISSED'} {bug.name}: {bug.what}\n"
+                f"    {summary} [{seconds:.0f}s]"
+            )
             if not caught:
                 missed.append(bug.name)
             shutil.rmtree(copy)

@@ -179,8 +179,14 @@ def test_atomic_write_is_utf8_whatever_the_locale(tmp_path):
         "from legacylift.atomic import write_text_atomic\n"
         f"write_text_atomic({str(target)!r}, '\\u00e9')"
     )
-    env = {**os.environ, "LC_ALL": "C", "LANG": "C", "PYTHONUTF8": "0",
-           "PYTHONCOERCECLOCALE": "0", "PYTHONPATH": str(REPO_ROOT)}  # fmt: skip
+    env = {
+        **os.environ,
+        "LC_ALL": "C",
+        "LANG": "C",
+        "PYTHONUTF8": "0",
+        "PYTHONCOERCECLOCALE": "0",
+        "PYTHONPATH": str(REPO_ROOT),
+    }
     child = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
     assert child.returncode == 0, child.stderr
     assert target.read_bytes() == "é".encode()
@@ -243,9 +249,11 @@ def test_the_sweep_leaves_live_and_finished_jobs_alone(tmp_path):
     (tmp_path / "jobs" / "odd.json").write_text("[1]")  # not a record: left alone
     for name, owner in (("live", "alive"), ("done", None), ("dead", "dead")):
         registry.reserve(
-            name, f"arn:{name}", {"ProcessingJobName": name, "ProcessingJobStatus": "InProgress"},
+            name,
+            f"arn:{name}",
+            {"ProcessingJobName": name, "ProcessingJobStatus": "InProgress"},
             owner=owner,
-        )  # fmt: skip
+        )
     registry.record("done", {"ProcessingJobName": "done", "ProcessingJobStatus": "Completed"})
     for path in (tmp_path / "jobs").iterdir():
         os.utime(path, (0, 0))
@@ -255,7 +263,12 @@ def test_the_sweep_leaves_live_and_finished_jobs_alone(tmp_path):
     assert registry.describe("live")["ProcessingJobStatus"] == "InProgress"
     assert registry.describe("done")["ProcessingJobStatus"] == "Completed"
     assert sorted(p.name for p in (tmp_path / "jobs").iterdir()) == [
-        "dead.json", "done.json", "live.json", "live.owner", "odd.json"]  # fmt: skip
+        "dead.json",
+        "done.json",
+        "live.json",
+        "live.owner",
+        "odd.json",
+    ]
 
 
 def test_atomic_writers_default_to_a_file_everyone_can_read(tmp_path):
@@ -266,4 +279,7 @@ def test_atomic_writers_default_to_a_file_everyone_can_read(tmp_path):
     atomic.write_text_atomic(tmp_path / "t", "1")
     atomic.write_json_atomic(tmp_path / "j", 1)
     assert {p.name: p.stat().st_mode & 0o777 for p in tmp_path.iterdir()} == {
-        "b": 0o644, "t": 0o644, "j": 0o644}  # fmt: skip
+        "b": 0o644,
+        "t": 0o644,
+        "j": 0o644,
+    }

@@ -50,8 +50,11 @@ def skip_uses(source: str) -> list[tuple[int, str]]:
         elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith(
             ("pytest", "_pytest")
         ):
-            found += [(node.lineno, f"from {node.module} import {a.name}")
-                      for a in node.names if a.name in SKIPPING | {"Skipped"}]  # fmt: skip
+            found += [
+                (node.lineno, f"from {node.module} import {a.name}")
+                for a in node.names
+                if a.name in SKIPPING | {"Skipped"}
+            ]
     return found
 
 

@@ -140,7 +140,7 @@ def _model_selection(
     return sorted(set(models))
 
 
-def deploy_stacks(  # noqa: PLR0913 - one invoke option each
+def deploy_stacks(
     workspace: str,
     plan_only: bool = False,
     models: Sequence[str] = (),
@@ -210,7 +210,7 @@ def deploy_stacks(  # noqa: PLR0913 - one invoke option each
     return outcomes
 
 
-def deploy_workspace(  # noqa: PLR0913 - one invoke option each
+def deploy_workspace(
     workspace: str,
     plan_only: bool = False,
     split: bool = False,

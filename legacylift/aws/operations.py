@@ -114,8 +114,9 @@ def _follow(
     record it as the model's last run in the workspace (`model_workspace`, when known)."""
     sfn = aws.client("stepfunctions")
     try:
-        status, history = executions.follow(sfn, arn, poll_seconds, reporter=reporter,
-                                            after_id=after_id)  # fmt: skip
+        status, history = executions.follow(
+            sfn, arn, poll_seconds, reporter=reporter, after_id=after_id
+        )
     except KeyboardInterrupt:
         console.info(f"stopped following; the execution goes on: `invoke logs {arn}`")
         raise
@@ -136,8 +137,15 @@ def record_cloud_run(model: str, workspace: str, arn: str, status: str, cost) ->
     from legacylift.paths import project_state_dir
 
     stopped = datetime.now(UTC).isoformat(timespec="milliseconds")
-    record = {"model": model, "workspace": workspace, "where": f"AWS {workspace}",
-              "execution": arn, "status": status, "cost": cost, "stopped": stopped}  # fmt: skip
+    record = {
+        "model": model,
+        "workspace": workspace,
+        "where": f"AWS {workspace}",
+        "execution": arn,
+        "status": status,
+        "cost": cost,
+        "stopped": stopped,
+    }
     write_json_atomic(project_state_dir() / "runs" / workspace / f"{model}.json", record)
 
 
@@ -176,8 +184,9 @@ def redrive(
     console.info(f"redriven {arn}")
     if not wait:
         return arn
-    return _follow(aws, arn, poll_seconds, reporter or Reporter("text"), (model, workspace),
-                   after_id=last_id)  # fmt: skip
+    return _follow(
+        aws, arn, poll_seconds, reporter or Reporter("text"), (model, workspace), after_id=last_id
+    )
 
 
 def train(

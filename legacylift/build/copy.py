@@ -33,7 +33,7 @@ class Repository:
 
     def url(self, path: str) -> str:
         """The registry API URL of `path` under this repository."""
-        return self.target._url(f"{self.name}/{path}")  # noqa: SLF001 - the scheme rule lives there
+        return self.target._url(f"{self.name}/{path}")
 
     def request(self, method: str, url: str, **kwargs) -> requests.Response:
         """An authenticated request; an unreachable registry is one clear error."""

@@ -108,8 +108,11 @@ def flatten_dockerfile(stage_image: str, config: dict) -> str:
         "FROM scratch",
         f"COPY --from={stage_image} / /",
     ]
-    lines += [f"ENV {json.dumps(item.split('=', 1)[0])}={json.dumps(item.split('=', 1)[1])}"
-              for item in config.get("Env") or [] if "=" in item]  # fmt: skip
+    lines += [
+        f"ENV {json.dumps(item.split('=', 1)[0])}={json.dumps(item.split('=', 1)[1])}"
+        for item in config.get("Env") or []
+        if "=" in item
+    ]
     lines += [
         "ENV HOME=/opt/ml/home",
         f"WORKDIR {workdir}",

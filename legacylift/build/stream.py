@@ -136,7 +136,7 @@ def _chunks_until(chunks: Iterator[dict[str, Any]], deadline: float) -> Iterator
             for chunk in chunks:
                 found.put(("chunk", chunk))
             found.put(("end", None))
-        except BaseException as exc:  # noqa: BLE001 - handed to the caller's thread
+        except BaseException as exc:
             found.put(("error", exc))
 
     threading.Thread(target=read, daemon=True, name="push-stream").start()
@@ -180,8 +180,10 @@ def stream_push(
             status = str(chunk.get("status", ""))
             if status.startswith("Retrying in"):
                 retries += 1
-                info(f"{repository}: upload dropped by the registry, retry {retries} of at "
-                     f"most {max_retries} ({status.lower()})")  # fmt: skip
+                info(
+                    f"{repository}: upload dropped by the registry, retry {retries} of at "
+                    f"most {max_retries} ({status.lower()})"
+                )
                 if retries > max_retries:
                     raise LegacyLiftError(
                         f"pushing {repository}:{tag} failed: the registry dropped the upload "

@@ -82,9 +82,11 @@ def _writable_directory(path: Path) -> bool:
 def _engine_state(settings: LocalSettings) -> list[tuple[str, Path]]:
     """The directories the engine keeps its state in, resolved, each with its name: the store
     and the job records (never inside an output), then the whole state directory."""
-    return [("the local object store", Path(settings.object_store).resolve()),
-            ("the local job records", Path(settings.jobs_dir).resolve()),
-            ("the project's state directory", project_state_dir().resolve())]  # fmt: skip
+    return [
+        ("the local object store", Path(settings.object_store).resolve()),
+        ("the local job records", Path(settings.jobs_dir).resolve()),
+        ("the project's state directory", project_state_dir().resolve()),
+    ]
 
 
 def _overlaps(a: Path, b: Path) -> bool:
@@ -153,9 +155,12 @@ def check_output(
     from legacylift.models import models_dir
 
     path = local_path(reference)
-    around = [("the project", REPO_ROOT), ("your home directory", Path.home()),
-              ("the current directory", Path.cwd()),
-              ("the project's state directory", project_state_dir())]  # fmt: skip
+    around = [
+        ("the project", REPO_ROOT),
+        ("your home directory", Path.home()),
+        ("the current directory", Path.cwd()),
+        ("the project's state directory", project_state_dir()),
+    ]
     for what, directory in around:
         if directory.resolve().is_relative_to(path):
             raise LegacyLiftError(

@@ -81,8 +81,13 @@ def claim(settings: LocalSettings, location: str, holder: str, **details: Any) -
             f"{location} is in use by {who} (pid {held.get('pid', '?')}, since {since}): wait "
             "for that run to end, or give another location"
         ) from None
-    record = {"location": location, "holder": holder, "pid": os.getpid(),
-              "since": time.strftime("%Y-%m-%d %H:%M:%S"), **details}  # fmt: skip
+    record = {
+        "location": location,
+        "holder": holder,
+        "pid": os.getpid(),
+        "since": time.strftime("%Y-%m-%d %H:%M:%S"),
+        **details,
+    }
     handle.seek(0)
     handle.truncate(0)
     handle.write(json.dumps(record, sort_keys=True))
@@ -119,8 +124,16 @@ def claim_run(
     """What a run-local holds until it ends: its execution's folders in the store (so
     clean-local leaves them) and its `--output` (a LocalOutput: path or s3:// URI), if given."""
     holder = f"run-local of {model} (execution {execution})"
-    claims = [claim(settings, f"execution {bucket}/{model}/{execution}", holder,
-                    bucket=bucket, model=model, execution=execution)]  # fmt: skip
+    claims = [
+        claim(
+            settings,
+            f"execution {bucket}/{model}/{execution}",
+            holder,
+            bucket=bucket,
+            model=model,
+            execution=execution,
+        )
+    ]
     target = output.path.resolve() if output.path is not None else output.uri
     if target:
         try:

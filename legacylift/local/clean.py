@@ -107,8 +107,9 @@ def _in_use(settings: LocalSettings, store: Path) -> tuple[set[Path], set[str]]:
 def _used(path: Path, paths: set[Path], jobs: set[str], staging: Path) -> bool:
     if path.parent == staging:
         return any(path.name.startswith(f"{job}-") for job in jobs)
-    return any(path == used or path.is_relative_to(used) or used.is_relative_to(path)
-               for used in paths)  # fmt: skip
+    return any(
+        path == used or path.is_relative_to(used) or used.is_relative_to(path) for used in paths
+    )
 
 
 def clean_local(

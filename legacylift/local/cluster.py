@@ -41,8 +41,9 @@ def shard(objects: list, host: int, hosts: int) -> list:
     return ordered[host - 1 :: hosts]
 
 
-def stage_host(runner, request: dict[str, Any], arn: str, owner: Owner, host: int,
-               hosts: int) -> TarStream:  # fmt: skip
+def stage_host(
+    runner, request: dict[str, Any], arn: str, owner: Owner, host: int, hosts: int
+) -> TarStream:
     """The tar stream of instance `host`: its inputs (its shard of the sharded ones), the
     output directories and the config files."""
     stream = TarStream(owner)
@@ -68,16 +69,21 @@ def stage_host(runner, request: dict[str, Any], arn: str, owner: Owner, host: in
     for item in request.get("ProcessingOutputConfig", {}).get("Outputs", []):
         stream.directory(item["S3Output"]["LocalPath"])
     instance_type = request["ProcessingResources"]["ClusterConfig"]["InstanceType"]
-    stream.text(f"{jobconfig.CONFIG_DIR}/processingjobconfig.json",
-                jobconfig.processing_job_config(request, arn))  # fmt: skip
-    stream.text(f"{jobconfig.CONFIG_DIR}/resourceconfig.json",
-                jobconfig.resource_config(instance_type, host, hosts))  # fmt: skip
+    stream.text(
+        f"{jobconfig.CONFIG_DIR}/processingjobconfig.json",
+        jobconfig.processing_job_config(request, arn),
+    )
+    stream.text(
+        f"{jobconfig.CONFIG_DIR}/resourceconfig.json",
+        jobconfig.resource_config(instance_type, host, hosts),
+    )
     stream.directory(jobconfig.OUTPUT_DIR)
     return stream
 
 
-def run_cluster(runner, request: dict[str, Any], arn: str, result, owner: Owner, user: str,
-                max_runtime: float) -> str | None:  # fmt: skip
+def run_cluster(
+    runner, request: dict[str, Any], arn: str, result, owner: Owner, user: str, max_runtime: float
+) -> str | None:
     """Run every instance at once; upload their outputs when all exit 0 and no two wrote the
     same file. Returns the FailureReason of a failed job, None when it completed."""
     name = request["ProcessingJobName"]
@@ -96,10 +102,17 @@ def run_cluster(runner, request: dict[str, Any], arn: str, result, owner: Owner,
 
         def instance(host: int) -> None:
             try:
-                outcomes[host] = _run_host(runner, request, streams[host - 1], host, user,
-                                           max_runtime, Path(scratch) / f"algo-{host}",
-                                           network)  # fmt: skip
-            except BaseException as exc:  # noqa: BLE001 - re-raised on the caller's thread
+                outcomes[host] = _run_host(
+                    runner,
+                    request,
+                    streams[host - 1],
+                    host,
+                    user,
+                    max_runtime,
+                    Path(scratch) / f"algo-{host}",
+                    network,
+                )
+            except BaseException as exc:
                 errors.append(exc)
 
         threads = [threading.Thread(target=instance, args=(h,)) for h in range(1, hosts + 1)]
@@ -109,13 +122,16 @@ def run_cluster(runner, request: dict[str, Any], arn: str, result, owner: Owner,
             thread.join()
         if errors:
             raise errors[0]
-        result.log_tail = [f"[algo-{h}] {line}" for h in sorted(outcomes)
-                           for line in outcomes[h].log_tail][-30:]  # fmt: skip
+        result.log_tail = [
+            f"[algo-{h}] {line}" for h in sorted(outcomes) for line in outcomes[h].log_tail
+        ][-30:]
         failed = [h for h in sorted(outcomes) if outcomes[h].exit_code != 0]
         result.exit_code = outcomes[failed[0]].exit_code if failed else 0
         if any(outcomes[h].timed_out for h in outcomes):
-            return (f"MaxRuntimeExceeded: the job ran longer than MaxRuntimeInSeconds "
-                    f"({max_runtime} s) and was stopped")  # fmt: skip
+            return (
+                f"MaxRuntimeExceeded: the job ran longer than MaxRuntimeInSeconds "
+                f"({max_runtime} s) and was stopped"
+            )
         if failed:
             hosts_failed = ", ".join(f"algo-{h}" for h in failed)
             return f"AlgorithmError: See job logs for more information ({hosts_failed} failed)"
@@ -128,8 +144,16 @@ def run_cluster(runner, request: dict[str, Any], arn: str, result, owner: Owner,
     return None
 
 
-def _run_host(runner, request, stream: TarStream, host: int, user: str, max_runtime: float,
-              outputs: Path, network: str):  # fmt: skip
+def _run_host(
+    runner,
+    request,
+    stream: TarStream,
+    host: int,
+    user: str,
+    max_runtime: float,
+    outputs: Path,
+    network: str,
+):
     """One instance: stage, run, and copy its outputs to `outputs/<output name>/`."""
     name = request["ProcessingJobName"]
     app = request["AppSpecification"]
@@ -148,21 +172,26 @@ def _run_host(runner, request, stream: TarStream, host: int, user: str, max_runt
             "legacylift.host": f"algo-{host}",
             orphans.OWNER_LABEL: orphans.owner_id(),
             orphans.JOBS_DIR_LABEL: str(runner.registry.jobs_dir.resolve()),
-        },  # fmt: skip
+        },
     )
     with StepContainer(runner.client, spec) as step:
         runner._active.add(step)
         try:
             step.put("/", stream.chunks())
-            outcome = step.run(max_runtime, lambda line: runner.on_log(f"{name}/algo-{host}", line),
-                               stop_grace=runner.stop_grace)  # fmt: skip
+            outcome = step.run(
+                max_runtime,
+                lambda line: runner.on_log(f"{name}/algo-{host}", line),
+                stop_grace=runner.stop_grace,
+            )
             if outcome.exit_code == 0 and not outcome.timed_out:
                 for item in request.get("ProcessingOutputConfig", {}).get("Outputs", []):
                     chunks = step.archive(item["S3Output"]["LocalPath"])
                     if chunks is not None:
                         for entry in _save(chunks, outputs / item["OutputName"]):
-                            runner.on_log(f"{name}/algo-{host}", f"[output {item['OutputName']}: "
-                                          f"{entry}: not uploaded]")  # fmt: skip
+                            runner.on_log(
+                                f"{name}/algo-{host}",
+                                f"[output {item['OutputName']}: {entry}: not uploaded]",
+                            )
         finally:
             runner._active.discard(step)
     return outcome

@@ -116,8 +116,11 @@ class StepContainer:
         network: dict = {"network_mode": spec.network_mode}
         if spec.hostname:
             endpoint = self.client.api.create_endpoint_config(aliases=[spec.hostname])
-            network = {"network": spec.network_mode, "hostname": spec.hostname,
-                       "networking_config": {spec.network_mode: endpoint}}  # fmt: skip
+            network = {
+                "network": spec.network_mode,
+                "hostname": spec.hostname,
+                "networking_config": {spec.network_mode: endpoint},
+            }
         return self.client.containers.create(
             spec.image,
             name=spec.name,
@@ -183,8 +186,10 @@ class StepContainer:
                 continue
         reader.join(timeout=LOG_DRAIN_SECONDS)
         if reader.is_alive():
-            log.cut = (f"the log was still being read {LOG_DRAIN_SECONDS} s after the step "
-                       f"ended: {log.bytes_read} bytes shown, the rest left out")  # fmt: skip
+            log.cut = (
+                f"the log was still being read {LOG_DRAIN_SECONDS} s after the step "
+                f"ended: {log.bytes_read} bytes shown, the rest left out"
+            )
         self.container.reload()
         state = self.container.attrs["State"]
         if timed_out:

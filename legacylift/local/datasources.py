@@ -160,8 +160,9 @@ def write_file_atomic(target: Path, source: BinaryIO, inside: Path | None = None
         )
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name[:200]}.",
-                                   suffix=".part")  # fmt: skip
+        fd, tmp = tempfile.mkstemp(
+            dir=target.parent, prefix=f".{target.name[:200]}.", suffix=".part"
+        )
     except OSError as exc:
         raise LegacyLiftError(
             f"cannot write {target} ({exc.strerror}): make {target.parent} writable, or point "

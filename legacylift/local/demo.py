@@ -82,10 +82,13 @@ def run_demo(names: list[str] | None = None, workspace: str = "local") -> list[D
 def summary_table(rows: list[DemoRow]) -> str:
     """A plain-text table: model, steps, status, time, check, output."""
     header = ("model", "steps", "status", "time", "check", "output")
-    lines = [header] + [(r.model, r.steps, r.status, f"{r.seconds:.1f}s", r.check, r.output)
-                        for r in rows]  # fmt: skip
+    lines = [header] + [
+        (r.model, r.steps, r.status, f"{r.seconds:.1f}s", r.check, r.output) for r in rows
+    ]
     widths = [max(len(line[i]) for line in lines) for i in range(len(header))]
-    text = ["  ".join(cell.ljust(width) for cell, width in zip(line, widths, strict=True)).rstrip()
-            for line in lines]  # fmt: skip
+    text = [
+        "  ".join(cell.ljust(width) for cell, width in zip(line, widths, strict=True)).rstrip()
+        for line in lines
+    ]
     text.insert(1, "  ".join("-" * width for width in widths))
     return "\n".join(text)

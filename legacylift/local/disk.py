@@ -65,5 +65,7 @@ def full_message(path: Path, needed: int | None = None, what: str = "") -> str:
     usage = shutil.disk_usage(_existing(path))
     held = f"{what} {path}" if what else str(path)
     wanted = f", {size_text(needed)} needed" if needed is not None else ""
-    return (f"no space left on the filesystem holding {held} (mounted at {mount_point(path)}; "
-            f"{size_text(usage.free)} free of {size_text(usage.total)} now{wanted})")  # fmt: skip
+    return (
+        f"no space left on the filesystem holding {held} (mounted at {mount_point(path)}; "
+        f"{size_text(usage.free)} free of {size_text(usage.total)} now{wanted})"
+    )

@@ -114,12 +114,17 @@ class BatchProgress:
             if kind == "MapIterationSucceeded":
                 self.counts.succeeded += 1
                 done = self.counts.succeeded + self.counts.failed
-                self._say(console.success, f"batch {number}/{self.counts.total} done "
-                          f"({done}/{self.counts.total} finished)")  # fmt: skip
+                self._say(
+                    console.success,
+                    f"batch {number}/{self.counts.total} done "
+                    f"({done}/{self.counts.total} finished)",
+                )
             elif kind == "MapIterationFailed":
                 self.counts.failed += 1
-                self._say(console.error, f"batch {number}/{self.counts.total} failed: "
-                          f"{details.get('error')}")  # fmt: skip
+                self._say(
+                    console.error,
+                    f"batch {number}/{self.counts.total} failed: {details.get('error')}",
+                )
 
     def _say(self, show, text: str) -> None:
         if not self.quiet:
@@ -129,8 +134,11 @@ class BatchProgress:
 def failed_batches(history: list[dict[str, Any]], jobs: dict[str, Any]) -> list[str]:
     """One block per failed batch: its number, the failing step and job, the batch's input,
     the failure reason and the job's log tail (`jobs`: processing job name -> JobResult)."""
-    total = sum(e["mapStateStartedEventDetails"]["length"] for e in history
-                if e["type"] == "MapStateStarted")  # fmt: skip
+    total = sum(
+        e["mapStateStartedEventDetails"]["length"]
+        for e in history
+        if e["type"] == "MapStateStarted"
+    )
     blocks = []
     for event in history:
         if event["type"] != "MapIterationFailed":
@@ -142,8 +150,11 @@ def failed_batches(history: list[dict[str, Any]], jobs: dict[str, Any]) -> list[
         describe = _describe(cause)
         job = jobs.get(describe.get("ProcessingJobName", ""))
         if describe:
-            data = [i["S3Input"]["S3Uri"] for i in describe.get("ProcessingInputs", [])
-                    if i.get("InputName") == "data"]  # fmt: skip
+            data = [
+                i["S3Input"]["S3Uri"]
+                for i in describe.get("ProcessingInputs", [])
+                if i.get("InputName") == "data"
+            ]
             lines.append(f"  job {describe.get('ProcessingJobName')}, input {', '.join(data)}")
             for key in ("FailureReason", "ExitMessage"):
                 if describe.get(key):

@@ -136,9 +136,14 @@ class MountPlan:
         self.outputs[local_path] = OutputMount(name, uri, directory)
 
     def add_job_files(
-        self, store: LocalObjectStore, job: str, config: dict[str, str], config_dir: str,
-        output_dir: str, owner,
-    ) -> None:  # fmt: skip
+        self,
+        store: LocalObjectStore,
+        job: str,
+        config: dict[str, str],
+        config_dir: str,
+        output_dir: str,
+        owner,
+    ) -> None:
         """The config files mounted read-only at `config_dir`; a directory of the step's user
         at `output_dir` (where a failing step leaves its `message`)."""
         directory = self._directory(store, job, "config")

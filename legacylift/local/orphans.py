@@ -97,8 +97,9 @@ def sweep(client, registry) -> list[str]:
             )
         ):
             stopped.append(job)
-    stopped += [name for name in registry.sweep(owner_gone, ORPHAN_REASON, pid_of)
-                if name not in stopped]  # fmt: skip
+    stopped += [
+        name for name in registry.sweep(owner_gone, ORPHAN_REASON, pid_of) if name not in stopped
+    ]
     for name in stopped:
         console.info(f"job {name} was left running by an engine that was killed: marked Stopped")
     return stopped

@@ -51,10 +51,17 @@ PROGRESS_BYTES = 256 * 1024 * 1024  # a tar stream this large reports its progre
 ALGORITHM_ERROR = "AlgorithmError: See job logs for more information"
 # Keys of a CreateProcessingJob request that DescribeProcessingJob echoes back.
 ECHOED = (
-    "ProcessingInputs", "ProcessingOutputConfig", "ProcessingJobName", "ProcessingResources",
-    "StoppingCondition", "AppSpecification", "Environment", "NetworkConfig", "RoleArn",
+    "ProcessingInputs",
+    "ProcessingOutputConfig",
+    "ProcessingJobName",
+    "ProcessingResources",
+    "StoppingCondition",
+    "AppSpecification",
+    "Environment",
+    "NetworkConfig",
+    "RoleArn",
     "ExperimentConfig",
-)  # fmt: skip
+)
 INPUT_DEFAULTS = {
     "S3InputMode": "File",
     "S3DataDistributionType": "FullyReplicated",
@@ -113,8 +120,9 @@ def network_allowed(request: dict[str, Any]) -> bool:
     return request.get("NetworkConfig", {}).get("EnableNetworkIsolation") is False
 
 
-def upload_archive(chunks, prefix: str, put: Callable[[str, Any], None],
-                   uploaded: list[str]) -> ExtractReport:  # fmt: skip
+def upload_archive(
+    chunks, prefix: str, put: Callable[[str, Any], None], uploaded: list[str]
+) -> ExtractReport:
     """Put each regular file of an output directory's archive (`read_archive` decides which
     entries are files inside the directory) at `prefix`/its relative path, each URI appended to
     `uploaded` as it lands; the extraction report (files, entries skipped)."""
@@ -210,8 +218,12 @@ class ProcessingRunner:
         try:
             self._run(request, arn, result, wait_limit)
         except KeyboardInterrupt:
-            kept = (f"; {len(result.uploaded)} output files had been uploaded whole, the rest "
-                    "not at all" if result.uploaded else "")  # fmt: skip
+            kept = (
+                f"; {len(result.uploaded)} output files had been uploaded whole, the rest "
+                "not at all"
+                if result.uploaded
+                else ""
+            )
             self._finish(result, "Stopped", f"Stopped: interrupted by the user (Ctrl-C){kept}")
             raise
         except LegacyLiftError as exc:
@@ -277,17 +289,21 @@ class ProcessingRunner:
                 s3 = item["S3Output"]
                 store = self.sources.store_for(s3["S3Uri"])
                 if mounting and isinstance(store, LocalObjectStore) and _can_own(owner):
-                    plan.add_output(store, name, item["OutputName"], s3["S3Uri"],
-                                    s3["LocalPath"], owner)  # fmt: skip
+                    plan.add_output(
+                        store, name, item["OutputName"], s3["S3Uri"], s3["LocalPath"], owner
+                    )
                 else:
                     stream.directory(s3["LocalPath"])
             instance_type = request["ProcessingResources"]["ClusterConfig"]["InstanceType"]
-            config = {"processingjobconfig.json": jobconfig.processing_job_config(request, arn),
-                      "resourceconfig.json": jobconfig.resource_config(instance_type)}  # fmt: skip
+            config = {
+                "processingjobconfig.json": jobconfig.processing_job_config(request, arn),
+                "resourceconfig.json": jobconfig.resource_config(instance_type),
+            }
             store = self.sources.s3
             if mounting and isinstance(store, LocalObjectStore) and _can_own(owner):
-                plan.add_job_files(store, name, config, jobconfig.CONFIG_DIR,
-                                   jobconfig.OUTPUT_DIR, owner)  # fmt: skip
+                plan.add_job_files(
+                    store, name, config, jobconfig.CONFIG_DIR, jobconfig.OUTPUT_DIR, owner
+                )
             else:
                 for filename, text in config.items():
                     stream.text(f"{jobconfig.CONFIG_DIR}/{filename}", text)
@@ -363,10 +379,14 @@ class ProcessingRunner:
         if wait_limit is not None and wait_limit < max_runtime:
             max_runtime = wait_limit
         result.describe["ProcessingStartTime"] = _now_ms()
-        reason = run_cluster(self, request, arn, result, Owner(int(uid), int(gid or uid)), user,
-                             max_runtime)  # fmt: skip
-        status = "Completed" if reason is None else (
-            "Stopped" if reason.startswith("MaxRuntimeExceeded") else "Failed")  # fmt: skip
+        reason = run_cluster(
+            self, request, arn, result, Owner(int(uid), int(gid or uid)), user, max_runtime
+        )
+        status = (
+            "Completed"
+            if reason is None
+            else ("Stopped" if reason.startswith("MaxRuntimeExceeded") else "Failed")
+        )
         self._finish(result, status, reason)
 
     def stop_all(self) -> None:
@@ -386,11 +406,17 @@ class ProcessingRunner:
     ) -> None:
         name = request["ProcessingJobName"]
         if stream.files_staged_from_inputs:
-            self.on_log(name, f"[staging {stream.files_staged_from_inputs} input files, "
-                        f"{stream.bytes_total / 1e6:.1f} MB]")  # fmt: skip
+            self.on_log(
+                name,
+                f"[staging {stream.files_staged_from_inputs} input files, "
+                f"{stream.bytes_total / 1e6:.1f} MB]",
+            )
         if plan.files_mounted:
-            self.on_log(name, f"[mounting {plan.files_mounted} input files, "
-                        f"{plan.bytes_mounted / 1e6:.1f} MB, read-only]")  # fmt: skip
+            self.on_log(
+                name,
+                f"[mounting {plan.files_mounted} input files, "
+                f"{plan.bytes_mounted / 1e6:.1f} MB, read-only]",
+            )
         if stream.directories or stream.files:
             step.put("/", stream.chunks(self._staging_progress(name, stream.bytes_total)))
         result.describe["ProcessingStartTime"] = _now_ms()
@@ -409,12 +435,17 @@ class ProcessingRunner:
             result.describe["ExitMessage"] = message
         if outcome.timed_out and by_caller:
             result.caller_timeout = True
-            self._finish(result, "Stopped", f"Stopped: the caller's time limit "
-                         f"({max_runtime} s) elapsed")  # fmt: skip
+            self._finish(
+                result, "Stopped", f"Stopped: the caller's time limit ({max_runtime} s) elapsed"
+            )
             return
         if outcome.timed_out:
-            self._finish(result, "Stopped", f"MaxRuntimeExceeded: the job ran longer than "
-                         f"MaxRuntimeInSeconds ({max_runtime} s) and was stopped")  # fmt: skip
+            self._finish(
+                result,
+                "Stopped",
+                f"MaxRuntimeExceeded: the job ran longer than "
+                f"MaxRuntimeInSeconds ({max_runtime} s) and was stopped",
+            )
             return
         if outcome.log_cut:
             self.on_log(name, f"[{outcome.log_cut}]")
@@ -443,8 +474,10 @@ class ProcessingRunner:
         written = disk.tree_bytes(plan.scratch) if plan.scratch is not None else None
         full = disk.full_message(store, what="the local store")
         wrote = f"; the step had written {disk.size_text(written)} there" if written else ""
-        self.on_log(name, f"[{full}{wrote}; free space there or point LEGACYLIFT_LOCAL_DIR "
-                    "at a larger disk]")  # fmt: skip
+        self.on_log(
+            name,
+            f"[{full}{wrote}; free space there or point LEGACYLIFT_LOCAL_DIR at a larger disk]",
+        )
 
     def _staging_progress(self, name: str, total: int):
         """A progress callback logging every few seconds while a large tar stream is sent."""

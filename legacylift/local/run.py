@@ -129,8 +129,9 @@ def upload_step_runner(sources: DataSources, bucket: str) -> str:
 def _model_entry(model, images: dict[str, str], code_uri: str | None) -> dict[str, Any]:
     entry: dict[str, Any] = {"image_uri": images.get("model"), **model.tfvars_settings()}
     if code_uri:
-        script_steps = [s for s in ("preprocessing", "postprocessing", "combine")
-                        if s in model.script_steps]  # fmt: skip
+        script_steps = [
+            s for s in ("preprocessing", "postprocessing", "combine") if s in model.script_steps
+        ]
         entry["code_uris"] = {
             step: code_uri for step in script_steps if model.image_for(step) == "framework"
         }
@@ -169,8 +170,7 @@ def execute(
     (and serves a resumed run's unchanged steps). The result and the SageMaker task runner
     (each step's job)."""
     runner = ProcessingRunner(settings, on_log=reporter.job_log)
-    tasks = SageMakerTasks(runner, time_scale=time_scale, cache=cache,
-                           on_reuse=reporter.job_reused)  # fmt: skip
+    tasks = SageMakerTasks(runner, time_scale=time_scale, cache=cache, on_reuse=reporter.job_reused)
     engine = Execution(
         definition,
         execution_input,
@@ -228,9 +228,11 @@ def run_local(
     if previous is not None and input_ref is None:
         input_ref = previous.get("input_uri") or ""
         if not input_ref.startswith("s3://") or not sources.list(input_ref):
-            raise LegacyLiftError(f"--resume {resume}: that run's input ({input_ref or 'none'}) "
-                                  "is no longer in the object store (clean-local --inputs "
-                                  "removes it); give it again with --input")  # fmt: skip
+            raise LegacyLiftError(
+                f"--resume {resume}: that run's input ({input_ref or 'none'}) "
+                "is no longer in the object store (clean-local --inputs "
+                "removes it); give it again with --input"
+            )
     input_path = None
     if generic_input is None:
         input_path = check_input(input_ref, settings, sources)
@@ -258,8 +260,11 @@ def run_local(
             )
     if generic_input is not None:
         definition, execution_input = rendered.generic_definition, generic_input
-        output_uri = generic_input.get("PostProcessing", generic_input.get("Inference", {})).get(
-            "OutputUri", {}).get("S3Uri", "")  # fmt: skip
+        output_uri = (
+            generic_input.get("PostProcessing", generic_input.get("Inference", {}))
+            .get("OutputUri", {})
+            .get("S3Uri", "")
+        )
     else:
         input_uri = stage_input(
             sources, input_ref, f"s3://{bucket}/{name}/input/{execution}/", input_path
@@ -271,21 +276,39 @@ def run_local(
         execution_input = {"input_uri": input_uri, "output_uri": output_uri}
     reporter = reporter or Reporter("quiet" if quiet else "text")
     batches = BatchProgress(quiet or reporter.mode != "text")
-    cache = StepCache(settings, execution, sources, image_keys(model, images, built),
-                      frozenset(model.script_for(step) for step in model.script_steps),
-                      previous=load_steps(settings, resume) if resume else {},
-                      resumed_from=resume)  # fmt: skip
-    record = {"model": name, "workspace": workspace, "started": _utc_now(),
-              "input_uri": execution_input.get("input_uri"), "output_uri": output_uri,
-              "resumed_from": resume, "status": "RUNNING"}  # fmt: skip
+    cache = StepCache(
+        settings,
+        execution,
+        sources,
+        image_keys(model, images, built),
+        frozenset(model.script_for(step) for step in model.script_steps),
+        previous=load_steps(settings, resume) if resume else {},
+        resumed_from=resume,
+    )
+    record = {
+        "model": name,
+        "workspace": workspace,
+        "started": _utc_now(),
+        "input_uri": execution_input.get("input_uri"),
+        "output_uri": output_uri,
+        "resumed_from": resume,
+        "status": "RUNNING",
+    }
     write_run_record(settings, execution, record)
     try:
         result, tasks = execute(
-            definition, execution_input, execution, f"legacylift-{workspace}-{name}",
-            sources, settings, time_scale, reporter, on_event=batches,
+            definition,
+            execution_input,
+            execution,
+            f"legacylift-{workspace}-{name}",
+            sources,
+            settings,
+            time_scale,
+            reporter,
+            on_event=batches,
             max_parallel=parallel_cap(instance_types(model)) if model.fan_out else None,
             cache=cache,
-        )  # fmt: skip
+        )
     except BaseException:
         write_run_record(settings, execution, {**record, "status": "ABORTED"})
         raise
@@ -301,8 +324,15 @@ def run_local(
         reporter.job_finished(job.describe["ProcessingJobName"], job.exit_code, job.out_of_memory)
     for job, why in cache.misses.items():  # a resumed step that could not be reused
         reporter.job_notes.setdefault(job, why)
-    run = LocalRun(name, execution, result, output_uri, output_path,
-                   step_timings(reporter.trace), time.monotonic() - started)  # fmt: skip
+    run = LocalRun(
+        name,
+        execution,
+        result,
+        output_uri,
+        output_path,
+        step_timings(reporter.trace),
+        time.monotonic() - started,
+    )
     run.reporter = reporter
     run.failed_batches = failed_batches(result.history, tasks.jobs)
     if not run.succeeded:
@@ -314,8 +344,17 @@ def run_local(
     run.cost = reporter.cost()
     run.report_path = write_local_report(run, definition, settings)
     report = str(run.report_path) if run.report_path else None  # None: its disk was full
-    write_run_record(settings, execution, {**record, "status": result.status, "cost": run.cost,
-                                           "stopped": _utc_now(), "report": report})  # fmt: skip
+    write_run_record(
+        settings,
+        execution,
+        {
+            **record,
+            "status": result.status,
+            "cost": run.cost,
+            "stopped": _utc_now(),
+            "report": report,
+        },
+    )
     for held in claims:
         held.release()
     return run
@@ -344,8 +383,11 @@ def image_keys(model, images: dict[str, str], built: bool) -> Callable[..., str 
             from legacylift.build.images import ImageBuilder
 
             context = ImageBuilder().model_context(model)
-            files = [(relative, path) for relative, path in context.files
-                     if relative.removeprefix("code/") not in ignored]  # fmt: skip
+            files = [
+                (relative, path)
+                for relative, path in context.files
+                if relative.removeprefix("code/") not in ignored
+            ]
             named = "context:" + replace(context, files=files).content_hash
         known[reference, ignored] = named
         return named

@@ -123,9 +123,15 @@ class S3Tasks:
         objects = []
         for staged in self.sources.s3.list(f"s3://{bucket}/{prefix}"):
             key = prefix[: prefix.rfind("/") + 1] + staged.relative
-            objects.append({"Key": key, "Size": staged.size, "StorageClass": "STANDARD",
-                            "Etag": _etag(key, staged.size),
-                            "LastModified": _modified(self.sources.s3, bucket, key)})  # fmt: skip
+            objects.append(
+                {
+                    "Key": key,
+                    "Size": staged.size,
+                    "StorageClass": "STANDARD",
+                    "Etag": _etag(key, staged.size),
+                    "LastModified": _modified(self.sources.s3, bucket, key),
+                }
+            )
         return sorted(objects, key=lambda entry: entry["Key"])
 
     def _list_page(self, bucket: str, parameters: dict[str, Any]) -> dict[str, Any]:

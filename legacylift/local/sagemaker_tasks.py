@@ -32,9 +32,12 @@ SYNC = CREATE + ".sync"
 
 # Error codes SageMaker's API model declares as exceptions (the SDK has a class for each).
 MODELLED_ERRORS = {
-    "ConflictException", "ResourceAlreadyExists", "ResourceInUse", "ResourceLimitExceeded",
+    "ConflictException",
+    "ResourceAlreadyExists",
+    "ResourceInUse",
+    "ResourceLimitExceeded",
     "ResourceNotFound",
-}  # fmt: skip
+}
 
 
 def api_error_name(code: str) -> str:
@@ -88,8 +91,9 @@ class SageMakerTasks:
         reused = self.cache.reuse(key, parameters) if self.cache and key else None
         if reused is not None:
             if self.on_reuse:
-                self.on_reuse(task.state_name, parameters["ProcessingJobName"], reused.job,
-                              reused.run)  # fmt: skip
+                self.on_reuse(
+                    task.state_name, parameters["ProcessingJobName"], reused.job, reused.run
+                )
             if resource == CREATE:
                 return {"ProcessingJobArn": reused.describe["ProcessingJobArn"]}
             return reused.describe

@@ -100,8 +100,11 @@ class StepCache:
             for item in keyed.get("ProcessingInputs", []):
                 s3 = item.get("S3Input") or {}
                 if "S3Uri" in s3:
-                    ignored = self._other_scripts(running) if item.get("InputName") == CODE_INPUT \
-                        else frozenset()  # fmt: skip
+                    ignored = (
+                        self._other_scripts(running)
+                        if item.get("InputName") == CODE_INPUT
+                        else frozenset()
+                    )
                     s3["S3Uri"] = self._content(s3["S3Uri"], ignored)
         except (LegacyLiftError, OSError):  # unreadable: the step runs, as without a key
             return None
@@ -113,8 +116,10 @@ class StepCache:
 
     def _content(self, uri: str, ignored: frozenset[str]) -> str:
         with self._lock:
-            producer = next((key for prefix, key in self._produced.items()
-                             if _prefix(uri).startswith(prefix)), None)  # fmt: skip
+            producer = next(
+                (key for prefix, key in self._produced.items() if _prefix(uri).startswith(prefix)),
+                None,
+            )
         if producer is not None:
             return f"job:{producer}"
         digest = hashlib.sha256()
@@ -130,17 +135,31 @@ class StepCache:
 
     # --- records -----------------------------------------------------------------------------
 
-    def completed(self, key: str, request: dict[str, Any], describe: dict[str, Any],
-                  uploaded: int, origin: str | None = None) -> None:  # fmt: skip
+    def completed(
+        self,
+        key: str,
+        request: dict[str, Any],
+        describe: dict[str, Any],
+        uploaded: int,
+        origin: str | None = None,
+    ) -> None:
         """Record a completed job of this execution (run here, or reused from `origin`)."""
-        outputs = [item["S3Output"]["S3Uri"]
-                   for item in request.get("ProcessingOutputConfig", {}).get("Outputs", [])
-                   if "S3Output" in item]  # fmt: skip
+        outputs = [
+            item["S3Output"]["S3Uri"]
+            for item in request.get("ProcessingOutputConfig", {}).get("Outputs", [])
+            if "S3Output" in item
+        ]
         with self._lock:
             for uri in outputs:
                 self._produced[_prefix(uri)] = key
-        record = {"key": key, "job": describe["ProcessingJobName"], "outputs": outputs,
-                  "uploaded": uploaded, "describe": describe, "origin": origin}  # fmt: skip
+        record = {
+            "key": key,
+            "job": describe["ProcessingJobName"],
+            "outputs": outputs,
+            "uploaded": uploaded,
+            "describe": describe,
+            "origin": origin,
+        }
         write_json_atomic(self.steps_dir / f"{describe['ProcessingJobName'].lower()}.json", record)
 
     def reuse(self, key: str | None, request: dict[str, Any]) -> Reuse | None:
@@ -149,13 +168,16 @@ class StepCache:
         entry = self.previous.get(key) if key else None
         if entry is None:
             return None
-        outputs = [item["S3Output"]["S3Uri"]
-                   for item in request.get("ProcessingOutputConfig", {}).get("Outputs", [])
-                   if "S3Output" in item]  # fmt: skip
+        outputs = [
+            item["S3Output"]["S3Uri"]
+            for item in request.get("ProcessingOutputConfig", {}).get("Outputs", [])
+            if "S3Output" in item
+        ]
         if len(outputs) != len(entry["outputs"]):
             return None
-        listed = [self.sources.list(old) if old.startswith("s3://") else []
-                  for old in entry["outputs"]]  # fmt: skip
+        listed = [
+            self.sources.list(old) if old.startswith("s3://") else [] for old in entry["outputs"]
+        ]
         if sum(len(objects) for objects in listed) < entry["uploaded"]:
             self.misses[request["ProcessingJobName"]] = (
                 f"the outputs of job {entry['job']} are no longer in the store "

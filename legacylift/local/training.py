@@ -120,9 +120,15 @@ def train_local(
     }
     reporter = Reporter("quiet" if quiet else "text")
     result, tasks = execute(
-        definition, execution_input, execution, f"legacylift-{workspace}-{name}-train",
-        sources, settings, time_scale, reporter,
-    )  # fmt: skip
+        definition,
+        execution_input,
+        execution,
+        f"legacylift-{workspace}-{name}-train",
+        sources,
+        settings,
+        time_scale,
+        reporter,
+    )
     for job in tasks.results.values():
         reporter.job_finished(job.describe["ProcessingJobName"], job.exit_code, job.out_of_memory)
     run = TrainingRun(

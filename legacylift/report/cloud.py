@@ -19,8 +19,10 @@ MAX_OUTPUT_LINKS = 200
 def s3_console_link(uri: str, region: str) -> str:
     """The S3 console page of an s3:// prefix."""
     bucket, _, prefix = uri.removeprefix("s3://").partition("/")
-    return (f"https://s3.console.aws.amazon.com/s3/buckets/{quote(bucket)}?region={region}"
-            f"&prefix={quote(prefix)}")  # fmt: skip
+    return (
+        f"https://s3.console.aws.amazon.com/s3/buckets/{quote(bucket)}?region={region}"
+        f"&prefix={quote(prefix)}"
+    )
 
 
 def replay(events: list[dict], arn: str, mode: str = "quiet") -> Reporter:
@@ -46,9 +48,13 @@ def output_links(s3_client, uri: str, region: str) -> list[tuple[str, str]]:
         listed = {}
     for item in listed.get("Contents", []):
         key = item["Key"]
-        links.append((key.removeprefix(prefix) or key,
-                      f"https://s3.console.aws.amazon.com/s3/object/{quote(bucket)}"
-                      f"?region={region}&prefix={quote(key)}"))  # fmt: skip
+        links.append(
+            (
+                key.removeprefix(prefix) or key,
+                f"https://s3.console.aws.amazon.com/s3/object/{quote(bucket)}"
+                f"?region={region}&prefix={quote(key)}",
+            )
+        )
     return links or [(uri, s3_console_link(uri, region))]
 
 
@@ -67,8 +73,11 @@ def cloud_report(
         output_uri = reporter.trace.output.get("output_uri", output_uri)
     outputs = []
     if output_uri:
-        outputs = ([(output_uri, s3_console_link(output_uri, region))] if s3_client is None
-                   else output_links(s3_client, output_uri, region))  # fmt: skip
+        outputs = (
+            [(output_uri, s3_console_link(output_uri, region))]
+            if s3_client is None
+            else output_links(s3_client, output_uri, region)
+        )
     info = ReportInput(
         title=f"{arn.split(':')[-2]}: execution report",
         definition=json.loads(definition) if isinstance(definition, str) else definition,
@@ -91,6 +100,7 @@ def execution_report(
         check_credentials(session(region_of_arn(execution)))
     arn = resolve_execution(execution, workspace, model)
     aws = session(region_of_arn(arn))
-    path, _ = cloud_report(aws.client("stepfunctions"), aws.client("logs"), arn, output,
-                           aws.client("s3"))  # fmt: skip
+    path, _ = cloud_report(
+        aws.client("stepfunctions"), aws.client("logs"), arn, output, aws.client("s3")
+    )
     return path

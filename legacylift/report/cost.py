@@ -37,9 +37,11 @@ def _load(path: str | None) -> dict[str, Any]:
             for region in prices.values()
         )
     ):
-        raise LegacyLiftError(f"LEGACYLIFT_PRICE_TABLE={path}: needs \"as_of\" (a date) and "
-                              "\"prices\": {region: {instance type: USD per hour}}, as "
-                              "legacylift/prices.json")  # fmt: skip
+        raise LegacyLiftError(
+            f'LEGACYLIFT_PRICE_TABLE={path}: needs "as_of" (a date) and '
+            '"prices": {region: {instance type: USD per hour}}, as '
+            "legacylift/prices.json"
+        )
     return table
 
 
@@ -54,8 +56,7 @@ def job_hours(describe: dict[str, Any]) -> float | None:
     if not start or not end:
         return None
     seconds = max((_instant(end) - _instant(start)).total_seconds(), 0.0)
-    count = describe.get("ProcessingResources", {}).get("ClusterConfig", {}).get(
-        "InstanceCount", 1)  # fmt: skip
+    count = describe.get("ProcessingResources", {}).get("ClusterConfig", {}).get("InstanceCount", 1)
     return seconds * count / 3600
 
 
@@ -67,8 +68,12 @@ def _instant(value: Any):
     return timestamp(value)
 
 
-def run_cost(trace: Trace, region: str, reused: set[str] | frozenset[str] = frozenset(),
-             table: dict[str, Any] | None = None) -> dict[str, Any]:  # fmt: skip
+def run_cost(
+    trace: Trace,
+    region: str,
+    reused: set[str] | frozenset[str] = frozenset(),
+    table: dict[str, Any] | None = None,
+) -> dict[str, Any]:
     """Instance-hours and estimated cost of the processing jobs of an execution (each attempt
     that ran; `reused` job names left out): totals, per instance type, and what was not priced."""
     table = table or price_table()
@@ -81,8 +86,11 @@ def run_cost(trace: Trace, region: str, reused: set[str] | frozenset[str] = froz
         used = job_hours(describe)
         if used is None:
             continue
-        kind = describe.get("ProcessingResources", {}).get("ClusterConfig", {}).get(
-            "InstanceType", "unknown")  # fmt: skip
+        kind = (
+            describe.get("ProcessingResources", {})
+            .get("ClusterConfig", {})
+            .get("InstanceType", "unknown")
+        )
         hours[kind] = hours.get(kind, 0.0) + used
     unpriced = sorted(kind for kind in hours if kind not in prices)
     cost = sum(used * prices[kind] for kind, used in hours.items() if kind in prices)
@@ -106,8 +114,10 @@ def cost_line(cost: dict[str, Any]) -> str:
             f"{hours}; no price for {', '.join(cost['unpriced'])} in {cost['region']} "
             f"(prices of {cost['prices_as_of']}): add it with LEGACYLIFT_PRICE_TABLE"
         )
-    return (f"{hours}, estimated {format_money(cost['estimated_cost'], cost['currency'])} "
-            f"on demand in {cost['region']} (prices of {cost['prices_as_of']})")  # fmt: skip
+    return (
+        f"{hours}, estimated {format_money(cost['estimated_cost'], cost['currency'])} "
+        f"on demand in {cost['region']} (prices of {cost['prices_as_of']})"
+    )
 
 
 def format_money(amount: float | None, currency: str = "USD") -> str:

@@ -40,9 +40,20 @@ EDGE_STYLES = {
     "catch": {"color": "#c62828", "fontcolor": "#c62828", "style": "dashed"},
     "retry": {"color": "#ef6c00", "fontcolor": "#ef6c00", "style": "dotted"},
 }
-COMPARISONS = ("Equals", "LessThan", "GreaterThan", "LessThanEquals", "GreaterThanEquals",
-               "Matches", "IsPresent", "IsNull", "IsString", "IsNumeric", "IsBoolean",
-               "IsTimestamp")  # fmt: skip
+COMPARISONS = (
+    "Equals",
+    "LessThan",
+    "GreaterThan",
+    "LessThanEquals",
+    "GreaterThanEquals",
+    "Matches",
+    "IsPresent",
+    "IsNull",
+    "IsString",
+    "IsNumeric",
+    "IsBoolean",
+    "IsTimestamp",
+)
 
 
 def require_graphviz() -> None:
@@ -124,8 +135,13 @@ class _Builder:
             cluster = f"cluster_{node}"
             self.groups[path] = cluster
             with into.subgraph(name=cluster) as group:
-                group.attr(label=f"{kind} {name}", style="rounded,dashed", color="#555555",
-                           fontname="Helvetica", fontsize="10")  # fmt: skip
+                group.attr(
+                    label=f"{kind} {name}",
+                    style="rounded,dashed",
+                    color="#555555",
+                    fontname="Helvetica",
+                    fontsize="10",
+                )
                 group.node(node, label, **attrs)
                 if kind == "Map":
                     processor = state.get("ItemProcessor") or state.get("Iterator")
@@ -144,8 +160,15 @@ class _Builder:
         if retriers:  # one loop for all retriers: each its own attempts
             label = "retry " + " | ".join(f"×{r.get('MaxAttempts', 3)}" for r in retriers)
             errors = "; ".join(", ".join(r.get("ErrorEquals", [])) for r in retriers)
-            into.edge(node, node, label=label, tooltip=f"retry on {errors}", tailport="e",
-                      headport="e", **EDGE_STYLES["retry"])  # fmt: skip
+            into.edge(
+                node,
+                node,
+                label=label,
+                tooltip=f"retry on {errors}",
+                tailport="e",
+                headport="e",
+                **EDGE_STYLES["retry"],
+            )
 
     def edges(self, name: str, state: dict[str, Any], prefix: tuple[str, ...], into) -> None:
         node = self.node_id(prefix + (name,))
@@ -158,8 +181,15 @@ class _Builder:
 
     def end_node(self, prefix: tuple[str, ...], into) -> str:
         node = self.node_id(prefix + ("(end)",))
-        into.node(node, "", shape="doublecircle", width="0.2", style="filled",
-                  fillcolor="#333333", id=f"end_{node}")  # fmt: skip
+        into.node(
+            node,
+            "",
+            shape="doublecircle",
+            width="0.2",
+            style="filled",
+            fillcolor="#333333",
+            id=f"end_{node}",
+        )
         return node
 
 
@@ -206,8 +236,9 @@ def definition_graph(definition: str | dict[str, Any], trace: Trace | None = Non
     builder = _Builder(trace)
     graph = builder.graph
     start = builder.machine(machine, (), graph)
-    graph.node("start", "", shape="circle", width="0.2", style="filled", fillcolor="#333333",
-               id="start")  # fmt: skip
+    graph.node(
+        "start", "", shape="circle", width="0.2", style="filled", fillcolor="#333333", id="start"
+    )
     graph.edge("start", start, **EDGE_STYLES["next"])
     return graph
 

@@ -19,8 +19,14 @@ TIMELINE_WIDTH = 900.0  # px for the whole execution
 ROW_HEIGHT = 18
 LABEL_WIDTH = 260
 LOG_LINES_SUCCEEDED = 10  # a succeeded job's log tail in the report; failed jobs keep all kept
-BAR_COLOURS = {"succeeded": "#43a047", "failed": "#e53935", "retried": "#fb8c00",
-               "timed_out": "#e53935", "running": "#1e88e5", "wait": "#8e24aa"}  # fmt: skip
+BAR_COLOURS = {
+    "succeeded": "#43a047",
+    "failed": "#e53935",
+    "retried": "#fb8c00",
+    "timed_out": "#e53935",
+    "running": "#1e88e5",
+    "wait": "#8e24aa",
+}
 
 CSS = """
 body{font-family:Helvetica,Arial,sans-serif;margin:24px;color:#222;max-width:1400px}
@@ -190,7 +196,7 @@ def _request_cells(parameters: dict[str, Any]) -> str:
         "</code></td>"
         f'<td class="wrap">{"<br>".join(escape(i) for i in inputs) or "-"}</td>'
         f'<td class="wrap">{"<br>".join(escape(o) for o in outputs) or "-"}</td>'
-    )  # fmt: skip
+    )
 
 
 def _jobs_table(reporter: Reporter) -> str:
@@ -229,12 +235,14 @@ def _jobs_table(reporter: Reporter) -> str:
             + (f"<br><code>{escape(message)}</code>" if message else "")
             + (f"<br>{escape(reporter.job_notes[job])}" if job in reporter.job_notes else "")
             + f'</td><td class="log"><pre>{log_text}</pre></td></tr>'
-        )  # fmt: skip
+        )
     if not rows:
         return "<p>No processing job ran.</p>"
-    head = ("<tr><th>step / job</th><th>status</th><th>instance</th><th>image</th><th>inputs</th>"
-            "<th>outputs</th><th>duration</th><th>exit code</th><th>failure reason</th>"
-            "<th>log tail</th></tr>")  # fmt: skip
+    head = (
+        "<tr><th>step / job</th><th>status</th><th>instance</th><th>image</th><th>inputs</th>"
+        "<th>outputs</th><th>duration</th><th>exit code</th><th>failure reason</th>"
+        "<th>log tail</th></tr>"
+    )
     return f'<table class="jobs">{head}{"".join(rows)}</table>'
 
 
@@ -249,8 +257,10 @@ def _graph_section(reporter: Reporter, definition) -> str:
     except LegacyLiftError as exc:
         return f"<p>Graph unavailable: {escape(str(exc))}</p>"
     svg = svg[svg.index("<svg") :]  # drop the XML prolog and DOCTYPE
-    legend = "".join(f'<span><i style="background:{colour}"></i>{escape(name)}</span>'
-                     for name, colour in OUTCOME_COLOURS.items())  # fmt: skip
+    legend = "".join(
+        f'<span><i style="background:{colour}"></i>{escape(name)}</span>'
+        for name, colour in OUTCOME_COLOURS.items()
+    )
     return f'<div class="legend">{legend}</div><div class="graph">{svg}</div>'
 
 
@@ -272,8 +282,12 @@ def render_report(reporter: Reporter, info: ReportInput) -> str:
     """The report's HTML text."""
     trace = reporter.trace
     failure = reporter.failure_text()
-    outputs = "".join(f'<li><a href="{escape(href)}">{escape(text)}</a></li>' if href
-                      else f"<li>{escape(text)}</li>" for text, href in info.outputs)  # fmt: skip
+    outputs = "".join(
+        f'<li><a href="{escape(href)}">{escape(text)}</a></li>'
+        if href
+        else f"<li>{escape(text)}</li>"
+        for text, href in info.outputs
+    )
     return (
         '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
         f"<title>{escape(info.title)}</title><style>{CSS}</style></head><body>"
@@ -316,9 +330,11 @@ def write_index(path: Path, entries: list[tuple[str, str, Path]], title: str) ->
         "</td></tr>"
         for name, status, report in entries
     )
-    text = (f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{escape(title)}'
-            f"</title><style>{CSS}</style></head><body><h1>{escape(title)}</h1>"
-            f'<table class="jobs"><tr><th>model</th><th>status</th><th>report</th></tr>{rows}'
-            "</table></body></html>\n")  # fmt: skip
+    text = (
+        f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{escape(title)}'
+        f"</title><style>{CSS}</style></head><body><h1>{escape(title)}</h1>"
+        f'<table class="jobs"><tr><th>model</th><th>status</th><th>report</th></tr>{rows}'
+        "</table></body></html>\n"
+    )
     write_text_atomic(path, text)
     return path

@@ -24,11 +24,17 @@ def output_links(output_path: Path | None, output_uri: str) -> list[tuple[str, s
     if output_path is None or not Path(output_path).is_dir():
         return [(f"{output_uri} (no local output)", "")] if output_uri else []
     files = sorted(p for p in Path(output_path).rglob("*") if p.is_file())
-    links = [(p.relative_to(output_path).as_posix(), p.resolve().as_uri())
-             for p in files[:MAX_OUTPUT_LINKS]]  # fmt: skip
+    links = [
+        (p.relative_to(output_path).as_posix(), p.resolve().as_uri())
+        for p in files[:MAX_OUTPUT_LINKS]
+    ]
     if len(files) > MAX_OUTPUT_LINKS:
-        links.append((f"… {len(files) - MAX_OUTPUT_LINKS} more in {output_path}",
-                      Path(output_path).resolve().as_uri()))  # fmt: skip
+        links.append(
+            (
+                f"… {len(files) - MAX_OUTPUT_LINKS} more in {output_path}",
+                Path(output_path).resolve().as_uri(),
+            )
+        )
     return links
 
 

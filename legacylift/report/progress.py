@@ -47,8 +47,11 @@ class _Bars:
             )
 
             columns: list[Any] = [TextColumn("{task.description}", style="bold"), BarColumn()]
-            columns += ([TextColumn("{task.fields[size]}"), TimeElapsedColumn()] if bytes_columns
-                        else [MofNCompleteColumn(), TimeElapsedColumn()])  # fmt: skip
+            columns += (
+                [TextColumn("{task.fields[size]}"), TimeElapsedColumn()]
+                if bytes_columns
+                else [MofNCompleteColumn(), TimeElapsedColumn()]
+            )
             console = Console(file=self.stream, force_terminal=True)
             self.progress = Progress(*columns, console=console, transient=False)
             self.progress.start()
@@ -68,8 +71,13 @@ class PushProgress:
     """A push stream's progress: a bar per layer (bytes) and an overall bar (layers done);
     off a terminal, one line when a layer starts pushing and one when it is done."""
 
-    def __init__(self, title: str, stream: TextIO | None = None, interactive: bool | None = None,
-                 echo: Callable[[str], None] = detail) -> None:  # fmt: skip
+    def __init__(
+        self,
+        title: str,
+        stream: TextIO | None = None,
+        interactive: bool | None = None,
+        echo: Callable[[str], None] = detail,
+    ) -> None:
         self.title = title
         self.echo = echo
         self._stream, self._interactive = stream, interactive
@@ -82,8 +90,7 @@ class PushProgress:
         """Take the terminal (when it is one and free); returns self."""
         self.bars = _Bars(self._stream, self._interactive, bytes_columns=True)
         if self.bars.live:
-            self._overall = self.bars.progress.add_task(f"push {self.title}", total=None,
-                                                        size="")  # fmt: skip
+            self._overall = self.bars.progress.add_task(f"push {self.title}", total=None, size="")
         return self
 
     def stop(self) -> None:
@@ -125,8 +132,13 @@ class PushProgress:
         if done:
             total = task.total or 1
             size = _size(total, total) if task.total else ""
-            bars.update(task.id, description=f"  {layer} {status.lower()}", total=total,
-                        completed=total, size=size)  # fmt: skip
+            bars.update(
+                task.id,
+                description=f"  {layer} {status.lower()}",
+                total=total,
+                completed=total,
+                size=size,
+            )
         elif progress.get("total"):
             current, total = progress.get("current", 0), progress["total"]
             bars.update(task.id, total=total, completed=current, size=_size(current, total))
@@ -161,8 +173,13 @@ class BuildProgress:
     """A classic build's progress: an overall bar over its Dockerfile steps (each one a
     layer) and the step running now; off a terminal, each step's line as it starts."""
 
-    def __init__(self, title: str, stream: TextIO | None = None, interactive: bool | None = None,
-                 echo: Callable[[str], None] = detail) -> None:  # fmt: skip
+    def __init__(
+        self,
+        title: str,
+        stream: TextIO | None = None,
+        interactive: bool | None = None,
+        echo: Callable[[str], None] = detail,
+    ) -> None:
         self.title = title
         self.echo = echo
         self._stream, self._interactive = stream, interactive

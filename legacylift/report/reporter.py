@@ -54,8 +54,9 @@ class Reporter:
     """Follows one execution. `mode`: "text" (progress lines; a live step list when `stream`
     is a terminal), "json" (silent until `result()`), or "quiet"."""
 
-    def __init__(self, mode: str = "text", stream: TextIO | None = None,
-                 live: bool | None = None) -> None:  # fmt: skip
+    def __init__(
+        self, mode: str = "text", stream: TextIO | None = None, live: bool | None = None
+    ) -> None:
         self.mode = mode
         self.stream = stream or sys.stdout
         self.trace = Trace()
@@ -94,8 +95,10 @@ class Reporter:
         event_id = int(event["id"])
         on_the_way = event_id % PROGRESS_EVERY_EVENTS == 0 and event_id < MAX_HISTORY_EVENTS
         if self.mode == "text" and on_the_way:
-            console.info(f"{event_id:,} history events so far (an execution ends at "
-                         f"{MAX_HISTORY_EVENTS:,}, as on AWS)")  # fmt: skip
+            console.info(
+                f"{event_id:,} history events so far (an execution ends at "
+                f"{MAX_HISTORY_EVENTS:,}, as on AWS)"
+            )
         for change, visit in self.trace.add(event):
             if visit is not None and visit.kind in PROGRESS_KINDS:
                 self._show(change, visit)
@@ -118,8 +121,9 @@ class Reporter:
         """A resumed local run served state `state` (the job it requested) from an earlier
         run's job: no job ran."""
         self.reused[requested] = {"job": job, "run": run}
-        self.job_notes[requested] = (f"reused: job {job} of run {run} (its inputs, code and "
-                                     "image are unchanged); no job ran")  # fmt: skip
+        self.job_notes[requested] = (
+            f"reused: job {job} of run {run} (its inputs, code and image are unchanged); no job ran"
+        )
         if self.mode == "text":
             console.info(f"{state}: reused job {job} of run {run}")
 
@@ -162,8 +166,10 @@ class Reporter:
             # failure, if it comes, is said by the "failed" change below.
             attempt = visit.attempts[-1]
             took = format_duration(_attempt_seconds(attempt))
-            console.info(f"{visit.label}: attempt {len(visit.attempts)} failed after {took}: "
-                         f"{_reason(attempt)}")  # fmt: skip
+            console.info(
+                f"{visit.label}: attempt {len(visit.attempts)} failed after {took}: "
+                f"{_reason(attempt)}"
+            )
         elif change == "retrying":  # the new attempt is scheduled: the one before failed
             console.info(f"{visit.label}: retrying (attempt {len(visit.attempts)})")
         elif change == "caught" and visit.attempts and _sdk_call(visit.attempts[-1]):
@@ -173,8 +179,9 @@ class Reporter:
             console.info(f"{visit.label}: {_reason(attempt)} (caught, the workflow goes on)")
         elif change in ("failed", "caught") and visit.attempts:
             attempt = visit.attempts[-1]
-            console.error(f"{visit.label} failed after {format_duration(visit.seconds())}: "
-                          f"{_reason(attempt)}")  # fmt: skip
+            console.error(
+                f"{visit.label} failed after {format_duration(visit.seconds())}: {_reason(attempt)}"
+            )
         elif change in ("failed", "caught"):
             console.error(f"{visit.label} failed after {format_duration(visit.seconds())}")
 
@@ -215,8 +222,10 @@ class Reporter:
             job = ""
             if failure["job"]:
                 code = failure["exit_code"]
-                job = (f" (job {failure['job']}, status {failure['job_status'] or '-'}, "
-                       f"exit code {'-' if code is None else code})")  # fmt: skip
+                job = (
+                    f" (job {failure['job']}, status {failure['job_status'] or '-'}, "
+                    f"exit code {'-' if code is None else code})"
+                )
             lines.append(f"failing step: {failure['step']}{job}")
         if failure["failure_reason"]:
             lines.append(f"failure reason: {failure['failure_reason']}")
@@ -266,8 +275,12 @@ class Reporter:
             return None
         return run_cost(self.trace, parts[3], set(self.reused))
 
-    def result(self, output_uri: str | None = None, output_path: str | None = None,
-               report: str | None = None) -> dict[str, Any]:  # fmt: skip
+    def result(
+        self,
+        output_uri: str | None = None,
+        output_path: str | None = None,
+        report: str | None = None,
+    ) -> dict[str, Any]:
         """The machine-readable result (`--json`)."""
         trace = self.trace
         return {
@@ -322,8 +335,13 @@ class _LiveSteps:
         from rich.live import Live
 
         self.console = Console(file=stream, force_terminal=True)
-        self.live = Live(console=self.console, refresh_per_second=4, transient=False,
-                         redirect_stdout=True, redirect_stderr=True)  # fmt: skip
+        self.live = Live(
+            console=self.console,
+            refresh_per_second=4,
+            transient=False,
+            redirect_stdout=True,
+            redirect_stderr=True,
+        )
         self.live.start()
 
     @classmethod

@@ -64,7 +64,7 @@ def run(cmd: list[str], echo: bool = True, **kwargs) -> subprocess.CompletedProc
 def start_background(cmd: list[str], log_path: Path) -> None:
     """Start a long-lived server detached from this process, its output appended to log_path."""
     with log_path.open("ab") as log:
-        subprocess.Popen(  # noqa: S603 - fixed argument lists from setup code
+        subprocess.Popen(
             [shutil.which(cmd[0]) or cmd[0], *cmd[1:]],
             stdout=log,
             stderr=subprocess.STDOUT,

@@ -120,12 +120,18 @@ class ScriptedSageMaker:
             )
         status, reason = {
             COMPLETED: ("Completed", None),
-            CAPACITY: ("Failed", "CapacityError: Unable to provision requested ML compute "
-                       "capacity. Please retry using a different ML instance type."),
+            CAPACITY: (
+                "Failed",
+                "CapacityError: Unable to provision requested ML compute "
+                "capacity. Please retry using a different ML instance type.",
+            ),
             ALGORITHM: ("Failed", ALGORITHM_ERROR),
-            MAX_RUNTIME: ("Stopped", "MaxRuntimeExceeded: the job ran longer than "
-                          "MaxRuntimeInSeconds (3600 s) and was stopped"),
-        }[outcome]  # fmt: skip
+            MAX_RUNTIME: (
+                "Stopped",
+                "MaxRuntimeExceeded: the job ran longer than "
+                "MaxRuntimeInSeconds (3600 s) and was stopped",
+            ),
+        }[outcome]
         describe = _describe(parameters, status, reason)
         if status != "Completed":
             raise StatesError("States.TaskFailed", json.dumps(describe))

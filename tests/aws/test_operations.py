@@ -335,14 +335,19 @@ def test_run_and_status_print_json_for_pipelines(deployed, workspace):
     def invoke(*args: str) -> dict:
         completed = subprocess.run(
             [sys.executable, "-m", "invoke", *args, "--workspace", workspace, "--json"],
-            cwd=REPO_ROOT, env=dict(os.environ), capture_output=True, text=True, timeout=120,
+            cwd=REPO_ROOT,
+            env=dict(os.environ),
+            capture_output=True,
+            text=True,
+            timeout=120,
             check=False,
-        )  # fmt: skip
+        )
         assert completed.returncode == 0, completed.stderr
         return json.loads(completed.stdout)
 
-    started = invoke("run", "iris", "--input", "s3://bkt-1/in/", "--execution", "json-run",
-                     "--no-wait")  # fmt: skip
+    started = invoke(
+        "run", "iris", "--input", "s3://bkt-1/in/", "--execution", "json-run", "--no-wait"
+    )
     assert started["execution"] == "json-run" and started["status"] == "RUNNING"
     assert started["arn"].endswith(f"legacylift-{workspace}-iris:json-run")
     listed = invoke("status", "iris")
@@ -430,8 +435,15 @@ def test_invoke_run_workflow_train_reports_a_failed_training_run(
     stub = replay_failed_execution(monkeypatch, "training_failed", machine_arn, "retrain-2")
     capsys.readouterr()
     with pytest.raises(Exit) as exited:
-        tasks.run(Context(), "iris", workspace, "s3://bkt-1/iris/input/t/",
-                  execution="retrain-2", poll=0, workflow="train")  # fmt: skip
+        tasks.run(
+            Context(),
+            "iris",
+            workspace,
+            "s3://bkt-1/iris/input/t/",
+            execution="retrain-2",
+            poll=0,
+            workflow="train",
+        )
     stub.assert_no_pending_responses()
     assert exited.value.code == 1
     err = capsys.readouterr().err

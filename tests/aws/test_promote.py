@@ -48,7 +48,7 @@ def second_registry(tmp_path_factory):
         f"  secret: {uuid.uuid4().hex}\n"
     )
     with open(folder / "registry.log", "w") as log:
-        process = subprocess.Popen(  # noqa: S603 - our own config, loopback only
+        process = subprocess.Popen(
             [binary, "serve", str(folder / "config.yml")], stdout=log, stderr=log
         )
     try:
@@ -209,7 +209,7 @@ def test_promote_task_refusal_is_one_line(workspaces, pushed, second_registry):
             target,
             "--registry",
             second_registry,
-        ],  # fmt: skip
+        ],
         cwd=REPO_ROOT,
         env=dict(os.environ),
         capture_output=True,

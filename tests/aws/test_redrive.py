@@ -29,8 +29,9 @@ REGION = "eu-west-1"
 
 
 def _entered(events, name):
-    return next(n for n, e in enumerate(events)
-                if e.get("stateEnteredEventDetails", {}).get("name") == name)  # fmt: skip
+    return next(
+        n for n, e in enumerate(events) if e.get("stateEnteredEventDetails", {}).get("name") == name
+    )
 
 
 def _aborted_then_redriven():
@@ -51,9 +52,15 @@ def _aborted_then_redriven():
     )
     aborted = {**recorded, "events": before}
     redriven_at = before[-1]["timestamp"] + timedelta(minutes=10)
-    after = [{"id": before[-1]["id"] + 1, "previousEventId": before[-1]["id"],
-              "timestamp": redriven_at, "type": "ExecutionRedriven",
-              "executionRedrivenEventDetails": {"redriveCount": 1}}]  # fmt: skip
+    after = [
+        {
+            "id": before[-1]["id"] + 1,
+            "previousEventId": before[-1]["id"],
+            "timestamp": redriven_at,
+            "type": "ExecutionRedriven",
+            "executionRedrivenEventDetails": {"redriveCount": 1},
+        }
+    ]
     shift = redriven_at - events[start]["timestamp"] + timedelta(seconds=1)
     for event in copy.deepcopy(events[start:]):
         event["id"] = after[-1]["id"] + 1
@@ -77,32 +84,65 @@ def test_refusals_are_one_line_each_and_name_the_fix():
     assert refusal(_describe(failed, "FAILED"), events, recent) is None
     cases = {
         "succeeded: there is nothing to redrive": (
-            _describe(recorded_execution("succeeded"), "SUCCEEDED"), events, recent),
+            _describe(recorded_execution("succeeded"), "SUCCEEDED"),
+            events,
+            recent,
+        ),
         "redrives an execution only within 14 days of its stop": (
-            _describe(failed, "FAILED"), events, stopped + timedelta(days=15)),
+            _describe(failed, "FAILED"),
+            events,
+            stopped + timedelta(days=15),
+        ),
         "failed before its first state (States.Runtime)": (
             _describe(failed, "FAILED"),
-            [events[0], {**events[-1], "id": 2, "previousEventId": 1,
-                         "executionFailedEventDetails": {"error": "States.Runtime"}}],
-            recent),
+            [
+                events[0],
+                {
+                    **events[-1],
+                    "id": 2,
+                    "previousEventId": 1,
+                    "executionFailedEventDetails": {"error": "States.Runtime"},
+                },
+            ],
+            recent,
+        ),
         "child execution of a Distributed Map run": (
-            _describe(failed, "FAILED", mapRunArn="arn:aws:states:eu-west-1:123456789012:"
-                      "mapRun:legacylift-dev-iris/Batches:1"), events, recent),
+            _describe(
+                failed,
+                "FAILED",
+                mapRunArn="arn:aws:states:eu-west-1:123456789012:"
+                "mapRun:legacylift-dev-iris/Batches:1",
+            ),
+            events,
+            recent,
+        ),
         "is RUNNING: only a FAILED, TIMED_OUT or ABORTED execution": (
-            _describe(failed, "RUNNING"), events, recent),
+            _describe(failed, "RUNNING"),
+            events,
+            recent,
+        ),
         "has 24999 history events": (
             _describe(failed, "FAILED"),
-            events + [{**events[1], "id": n} for n in range(len(events) + 1, 25000)], recent),
+            events + [{**events[1], "id": n} for n in range(len(events) + 1, 25000)],
+            recent,
+        ),
         "cannot be redriven: Execution history event limit exceeded": (
-            _describe(failed, "FAILED", redriveStatus="NOT_REDRIVABLE",
-                      redriveStatusReason="Execution history event limit exceeded"),
-            events, recent),
-    }  # fmt: skip
+            _describe(
+                failed,
+                "FAILED",
+                redriveStatus="NOT_REDRIVABLE",
+                redriveStatusReason="Execution history event limit exceeded",
+            ),
+            events,
+            recent,
+        ),
+    }
     for expected, (describe, history, now) in cases.items():
         why = refusal(describe, history, now)
         assert why is not None and expected in why, (expected, why)
-        assert "\n" not in why and ("`invoke run`" in why or "`invoke status`" in why
-                                    or "parent execution" in why)  # fmt: skip
+        assert "\n" not in why and (
+            "`invoke run`" in why or "`invoke status`" in why or "parent execution" in why
+        )
 
 
 def test_a_refused_redrive_never_calls_redrive_execution():
@@ -110,10 +150,12 @@ def test_a_refused_redrive_never_calls_redrive_execution():
     arn = succeeded["executionArn"]
     sfn = boto3.client("stepfunctions", region_name=REGION)
     with Stubber(sfn) as stub:  # no RedriveExecution response queued: a call would raise
-        stub.add_response("get_execution_history", {"events": succeeded["events"]},
-                          {"executionArn": arn})  # fmt: skip
-        stub.add_response("describe_execution", _describe(succeeded, "SUCCEEDED"),
-                          {"executionArn": arn})  # fmt: skip
+        stub.add_response(
+            "get_execution_history", {"events": succeeded["events"]}, {"executionArn": arn}
+        )
+        stub.add_response(
+            "describe_execution", _describe(succeeded, "SUCCEEDED"), {"executionArn": arn}
+        )
         with pytest.raises(LegacyLiftError, match="^redrive: succeeded-1 succeeded"):
             start_redrive(sfn, arn)
         stub.assert_no_pending_responses()
@@ -125,22 +167,29 @@ def test_redrive_restarts_the_aborted_step_and_follows_only_what_follows(capsys)
     now = aborted["events"][-1]["timestamp"] + timedelta(hours=1)
     sfn = boto3.client("stepfunctions", region_name=REGION)
     with Stubber(sfn) as stub:
-        stub.add_response("get_execution_history", {"events": aborted["events"]},
-                          {"executionArn": arn})  # fmt: skip
-        stub.add_response("describe_execution", _describe(aborted, "ABORTED"),
-                          {"executionArn": arn})  # fmt: skip
-        stub.add_response("redrive_execution", {"redriveDate": after[0]["timestamp"]},
-                          {"executionArn": arn})  # fmt: skip
+        stub.add_response(
+            "get_execution_history", {"events": aborted["events"]}, {"executionArn": arn}
+        )
+        stub.add_response(
+            "describe_execution", _describe(aborted, "ABORTED"), {"executionArn": arn}
+        )
+        stub.add_response(
+            "redrive_execution", {"redriveDate": after[0]["timestamp"]}, {"executionArn": arn}
+        )
         last_id = start_redrive(sfn, arn, now)
         assert last_id == aborted["events"][-1]["id"]
-        stub.add_response("describe_execution",
-                          _describe({**aborted, "events": aborted["events"] + after},
-                                    "SUCCEEDED"), {"executionArn": arn})  # fmt: skip
-        stub.add_response("get_execution_history", {"events": aborted["events"] + after},
-                          {"executionArn": arn})  # fmt: skip
+        stub.add_response(
+            "describe_execution",
+            _describe({**aborted, "events": aborted["events"] + after}, "SUCCEEDED"),
+            {"executionArn": arn},
+        )
+        stub.add_response(
+            "get_execution_history", {"events": aborted["events"] + after}, {"executionArn": arn}
+        )
         reporter = Reporter("text", live=False)
-        status, _ = executions.follow(sfn, arn, poll_seconds=0, sleep=lambda _: None,
-                                      reporter=reporter, after_id=last_id)  # fmt: skip
+        status, _ = executions.follow(
+            sfn, arn, poll_seconds=0, sleep=lambda _: None, reporter=reporter, after_id=last_id
+        )
         stub.assert_no_pending_responses()
     assert status == "SUCCEEDED" and reporter.trace.status == "SUCCEEDED"
     out = capsys.readouterr().out
@@ -164,9 +213,10 @@ def test_invoke_redrive_refuses_in_one_line_against_moto(aws_env, capsys):
 
     sfn = boto3.client("stepfunctions", region_name=REGION, endpoint_url=aws_env.endpoint)
     machine = sfn.create_state_machine(
-        name="legacylift-dev-redrive", roleArn="arn:aws:iam::123456789012:role/states",
+        name="legacylift-dev-redrive",
+        roleArn="arn:aws:iam::123456789012:role/states",
         definition=json.dumps({"StartAt": "A", "States": {"A": {"Type": "Pass", "End": True}}}),
-    )["stateMachineArn"]  # fmt: skip
+    )["stateMachineArn"]
     running = sfn.start_execution(stateMachineArn=machine, name="still-running")["executionArn"]
     unknown = running.replace("still-running", "never-ran")
     cases = ((running, "still-running is RUNNING: only a FAILED"), (unknown, "no execution"))
@@ -188,5 +238,9 @@ def test_the_report_of_a_redriven_execution_reads_its_whole_history():
     assert trace.status == "SUCCEEDED" and trace.error is None and trace.stopped is not None
     assert reporter.failure() is None
     tasks = [(visit.name, visit.status) for visit in trace.tasks()]
-    assert tasks == [("Preprocessing", "succeeded"), ("Inference", "failed"),
-                     ("Inference", "succeeded"), ("Postprocessing", "succeeded")]  # fmt: skip
+    assert tasks == [
+        ("Preprocessing", "succeeded"),
+        ("Inference", "failed"),
+        ("Inference", "succeeded"),
+        ("Postprocessing", "succeeded"),
+    ]

@@ -23,14 +23,25 @@ def _folder(tmp_path, files: dict[str, str]):
 
 
 def test_the_folder_holds_code_and_siblings_not_samples_legacy_or_ignored_files(tmp_path):
-    folder = _folder(tmp_path, {
-        "score.py": "x", "weights.json": "{}", "lib/util.py": "y", "model.toml": "",
-        "sample/expected/out.csv": "1", "legacy/run.py": "z", ".dockerignore": "data/\n",
-        "data/big.csv": "1,2", ".git/config": "[core]",
-    })  # fmt: skip
+    folder = _folder(
+        tmp_path,
+        {
+            "score.py": "x",
+            "weights.json": "{}",
+            "lib/util.py": "y",
+            "model.toml": "",
+            "sample/expected/out.csv": "1",
+            "legacy/run.py": "z",
+            ".dockerignore": "data/\n",
+            "data/big.csv": "1,2",
+            ".git/config": "[core]",
+        },
+    )
     assert [relative for relative, _ in code_files(folder)] == [
-        "lib/util.py", "score.py", "weights.json"
-    ]  # fmt: skip
+        "lib/util.py",
+        "score.py",
+        "weights.json",
+    ]
 
 
 def test_the_digest_is_the_documented_formula_and_follows_content(tmp_path):
@@ -38,8 +49,10 @@ def test_the_digest_is_the_documented_formula_and_follows_content(tmp_path):
     would give the two runs different folders."""
     folder = _folder(tmp_path, {"b.py": "B", "a.json": "A"})
     files = code_files(folder)
-    lines = [f"{name}\t{hashlib.sha256(text.encode()).hexdigest()}"
-             for name, text in (("a.json", "A"), ("b.py", "B"))]  # fmt: skip
+    lines = [
+        f"{name}\t{hashlib.sha256(text.encode()).hexdigest()}"
+        for name, text in (("a.json", "A"), ("b.py", "B"))
+    ]
     before = code_digest(files)
     assert before == hashlib.sha256("\n".join(lines).encode()).hexdigest()
     (folder / "a.json").write_text("A2")

@@ -34,7 +34,7 @@ def test_concurrent_builds_of_one_model_leave_no_dangling_image(builder, models_
     def build():
         try:
             outcomes.append(builder.ensure_model(model))
-        except Exception as exc:  # noqa: BLE001 - the test reads it
+        except Exception as exc:
             errors.append(exc)
 
     threads = [threading.Thread(target=build) for _ in range(2)]
@@ -51,5 +51,7 @@ def test_concurrent_builds_of_one_model_leave_no_dangling_image(builder, models_
         )
         assert dangling == []
     finally:
-        remove_repository_images(docker_client, outcomes[0].reference.rsplit(":", 1)[0]
-                                 if outcomes else f"legacylift/{name}")  # fmt: skip
+        remove_repository_images(
+            docker_client,
+            outcomes[0].reference.rsplit(":", 1)[0] if outcomes else f"legacylift/{name}",
+        )

@@ -18,8 +18,15 @@ DEEP_TOML = "a = " + "{b = " * 100_000 + "1" + "}" * 100_000 + "\n"
 
 
 def _invoke(*args, env):
-    return subprocess.run([sys.executable, "-m", "invoke", *args], cwd=REPO_ROOT, env=env,
-                          capture_output=True, text=True, timeout=300, check=False)  # fmt: skip
+    return subprocess.run(
+        [sys.executable, "-m", "invoke", *args],
+        cwd=REPO_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
 
 
 @pytest.fixture
@@ -27,8 +34,11 @@ def project(tmp_path):
     """A models directory with a good model and two whose model.toml cannot be read, and a
     tfvars directory; the environment pointing the commands at them."""
     models = tmp_path / "models"
-    for name, toml in (("good", b'steps = ["inference"]\n'), ("binary", RANDOM),
-                       ("deep", DEEP_TOML.encode())):  # fmt: skip
+    for name, toml in (
+        ("good", b'steps = ["inference"]\n'),
+        ("binary", RANDOM),
+        ("deep", DEEP_TOML.encode()),
+    ):
         folder = models / name
         folder.mkdir(parents=True)
         (folder / "requirements.txt").write_text("")
@@ -36,8 +46,12 @@ def project(tmp_path):
         (folder / "model.toml").write_bytes(toml)
     tfvars = tmp_path / "tfvars"
     tfvars.mkdir()
-    env = {**os.environ, "LEGACYLIFT_MODELS_DIR": str(models), "LEGACYLIFT_TFVARS_DIR": str(tfvars),
-           "LEGACYLIFT_LOCAL_DIR": str(tmp_path / "local")}  # fmt: skip
+    env = {
+        **os.environ,
+        "LEGACYLIFT_MODELS_DIR": str(models),
+        "LEGACYLIFT_TFVARS_DIR": str(tfvars),
+        "LEGACYLIFT_LOCAL_DIR": str(tmp_path / "local"),
+    }
     return models, tfvars, env
 
 

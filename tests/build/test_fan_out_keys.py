@@ -20,8 +20,12 @@ def test_defaults_and_tfvars(models_dir):
     folder = _model(models_dir, "[fan_out]\n[fan_out.combine]\nscript = 'combine.py'\n")
     (folder / "combine.py").write_text("print('combine')\n")
     model = load_model("batches")
-    assert model.fan_out == {"split": "prefix", "mode": "distributed", "max_concurrency": 10,
-                             "combine": {"script": "combine.py"}}  # fmt: skip
+    assert model.fan_out == {
+        "split": "prefix",
+        "mode": "distributed",
+        "max_concurrency": 10,
+        "combine": {"script": "combine.py"},
+    }
     assert model.script_steps[-1] == "combine" and model.image_for("combine") == "framework"
     assert model.tfvars_settings()["fan_out"]["combine"] == {"script": "combine.py"}
 

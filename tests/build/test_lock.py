@@ -20,10 +20,15 @@ def installed(client, image: str) -> str:
     script = f"import importlib.metadata as m; print(m.version('{PACKAGE}'))"
     return (
         client.containers.run(
-            image, entrypoint=["python3", "-c", script], network_disabled=True, remove=True,
+            image,
+            entrypoint=["python3", "-c", script],
+            network_disabled=True,
+            remove=True,
             labels={TEST_LABEL: "lock"},
-        ).decode().strip()
-    )  # fmt: skip
+        )
+        .decode()
+        .strip()
+    )
 
 
 def pinned(path) -> str:

@@ -55,14 +55,21 @@ def test_steps_named_neither_pre_predict_nor_post_are_ordered_by_their_files(tmp
     ("scripts", "unplaced"),
     [
         # features.csv feeds two scripts: a branch, not a chain.
-        ({"prep.py": PREP, "score.py": SCORE, "other.py": SCORE.replace("scores", "b")},
-         "other.py, prep.py, score.py"),
+        (
+            {"prep.py": PREP, "score.py": SCORE, "other.py": SCORE.replace("scores", "b")},
+            "other.py, prep.py, score.py",
+        ),
         # A chain, and a script with processing paths linked to neither.
-        ({"prep.py": PREP, "score.py": SCORE,
-          "audit.py": 'open("/opt/ml/processing/output/audit.log", "w")'},
-         "audit.py"),
+        (
+            {
+                "prep.py": PREP,
+                "score.py": SCORE,
+                "audit.py": 'open("/opt/ml/processing/output/audit.log", "w")',
+            },
+            "audit.py",
+        ),
     ],
-)  # fmt: skip
+)
 def test_files_that_fit_no_chain_are_named_and_the_model_toml_fails_clearly(
     tmp_path, models_dir, scripts, unplaced
 ):

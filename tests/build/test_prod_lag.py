@@ -43,8 +43,15 @@ def test_list_models_marks_promoted_pins_and_prod_lag(tmp_path, monkeypatch, doc
     append_promotion("prod", {"model": "single", "digest": OLD, "when": NOW.isoformat()})
 
     table = model_table().splitlines()
-    assert re.split(r"\s{2,}", table[0]) == ["model", "content hash", "built", "dev", "prod",
-                                             "prod lag", "promoted (local)"]  # fmt: skip
+    assert re.split(r"\s{2,}", table[0]) == [
+        "model",
+        "content hash",
+        "built",
+        "dev",
+        "prod",
+        "prod lag",
+        "promoted (local)",
+    ]
     row = next(line for line in table if line.startswith("single "))
     assert f" {NEW[7:19]} " in row and f" {OLD[7:19]}+ " in row  # `+`: promoted into prod
     assert "behind dev (its digest since" in row

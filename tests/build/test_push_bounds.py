@@ -30,26 +30,35 @@ class _Dropping(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
 
-    def do_GET(self):  # noqa: N802 - http.server's naming
+    def do_GET(self):
         if self.path == "/v2/":
             self._reply(200, {"Content-Type": "application/json"}, b"{}")
         else:
-            self._reply(404, {"Content-Type": "application/json"},
-                        json.dumps({"errors": [{"code": "UNKNOWN"}]}).encode())  # fmt: skip
+            self._reply(
+                404,
+                {"Content-Type": "application/json"},
+                json.dumps({"errors": [{"code": "UNKNOWN"}]}).encode(),
+            )
 
-    def do_HEAD(self):  # noqa: N802
+    def do_HEAD(self):
         self._reply(404)
 
-    def do_POST(self):  # noqa: N802
+    def do_POST(self):
         name = self.path.split("/blobs/")[0].removeprefix("/v2/")
-        self._reply(202, {"Location": f"/v2/{name}/blobs/uploads/{uuid.uuid4()}",
-                          "Range": "0-0", "Docker-Upload-UUID": str(uuid.uuid4())})  # fmt: skip
+        self._reply(
+            202,
+            {
+                "Location": f"/v2/{name}/blobs/uploads/{uuid.uuid4()}",
+                "Range": "0-0",
+                "Docker-Upload-UUID": str(uuid.uuid4()),
+            },
+        )
 
     def _drop(self):
         self.connection.close()
         self.close_connection = True
 
-    do_PATCH = do_PUT = _drop  # noqa: N815
+    do_PATCH = do_PUT = _drop
 
 
 class _Silent(_Dropping):
@@ -59,7 +68,7 @@ class _Silent(_Dropping):
         threading.Event().wait(90)
         self._drop()
 
-    do_PATCH = do_PUT = _hang  # noqa: N815
+    do_PATCH = do_PUT = _hang
 
 
 def _serve(handler):

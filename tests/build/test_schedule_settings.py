@@ -179,9 +179,12 @@ def _invoke(models_dir, tmp_path, *args):
 
     from legacylift.paths import REPO_ROOT
 
-    environment = {**os.environ, "LEGACYLIFT_MODELS_DIR": str(models_dir),
-                   "LEGACYLIFT_TFVARS_DIR": str(tmp_path / "tfvars"),
-                   "LEGACYLIFT_LOCAL_DIR": str(tmp_path / "local")}  # fmt: skip
+    environment = {
+        **os.environ,
+        "LEGACYLIFT_MODELS_DIR": str(models_dir),
+        "LEGACYLIFT_TFVARS_DIR": str(tmp_path / "tfvars"),
+        "LEGACYLIFT_LOCAL_DIR": str(tmp_path / "local"),
+    }
     return subprocess.run(
         [sys.executable, "-m", "invoke", *args],
         cwd=REPO_ROOT,

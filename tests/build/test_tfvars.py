@@ -130,9 +130,15 @@ def test_a_file_without_models_reads_as_empty(tfvars_dir):
 
 @pytest.mark.parametrize(
     "entry",
-    ["not-an-object", ["x"], None, {"image_uri": 5}, {"image_uri": ["reg/x@sha256:1"]},
-     {"image_uri": {"nested": "x" * 200}}],
-)  # fmt: skip
+    [
+        "not-an-object",
+        ["x"],
+        None,
+        {"image_uri": 5},
+        {"image_uri": ["reg/x@sha256:1"]},
+        {"image_uri": {"nested": "x" * 200}},
+    ],
+)
 def test_a_model_entry_of_the_wrong_shape_names_the_model_and_the_fix(tfvars_dir, entry):
     """Each entry must be an object whose image_uri is a string or null; the message quotes
     the entry (cut at 120 characters) and says how to repair it."""
@@ -151,7 +157,10 @@ def test_a_model_entry_of_the_wrong_shape_names_the_model_and_the_fix(tfvars_dir
 def test_model_entries_with_or_without_an_image_are_read(tfvars_dir):
     path = tfvars_path("dev")
     path.parent.mkdir(parents=True)
-    models = {"a": {"image_uri": "reg/a@sha256:" + "ab" * 32, "x": 1}, "b": {"image_uri": None},
-              "c": {}}  # fmt: skip
+    models = {
+        "a": {"image_uri": "reg/a@sha256:" + "ab" * 32, "x": 1},
+        "b": {"image_uri": None},
+        "c": {},
+    }
     path.write_text(json.dumps({"models": models}))
     assert read_models("dev") == models

@@ -16,9 +16,14 @@ def s3_input(name: str, uri: str, local_path: str, **extra) -> dict:
     """A ProcessingInput staged from `uri` (s3:// or file://)."""
     return {
         "InputName": name,
-        "S3Input": {"S3Uri": uri, "LocalPath": local_path, "S3DataType": "S3Prefix",
-                    "S3InputMode": "File", **extra},
-    }  # fmt: skip
+        "S3Input": {
+            "S3Uri": uri,
+            "LocalPath": local_path,
+            "S3DataType": "S3Prefix",
+            "S3InputMode": "File",
+            **extra,
+        },
+    }
 
 
 def s3_output(name: str, uri: str, local_path: str, mode: str = "EndOfJob") -> dict:
@@ -49,14 +54,17 @@ def processing_request(
     request = {
         "ProcessingJobName": name or unique_name(),
         "ProcessingResources": {
-            "ClusterConfig": {"InstanceCount": 1, "InstanceType": "ml.t3.medium",
-                              "VolumeSizeInGB": 1}
+            "ClusterConfig": {
+                "InstanceCount": 1,
+                "InstanceType": "ml.t3.medium",
+                "VolumeSizeInGB": 1,
+            }
         },
         "StoppingCondition": {"MaxRuntimeInSeconds": max_runtime},
         "AppSpecification": app,
         "RoleArn": ROLE,
         **extra,
-    }  # fmt: skip
+    }
     if inputs is not None:
         request["ProcessingInputs"] = inputs
     if outputs is not None:

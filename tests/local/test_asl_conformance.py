@@ -26,44 +26,63 @@ LOCATED = "An error occurred while executing the state '{}' (entered at the even
 # in, then the reason), and the citation says so.
 DOCUMENTED = {
     "format": (
-        {"status": "SUCCEEDED", "output": {"s": "Hello Ada, 3 and {}"}, "error": None,
-         "cause": None},
+        {
+            "status": "SUCCEEDED",
+            "output": {"s": "Hello Ada, 3 and {}"},
+            "error": None,
+            "cause": None,
+        },
         f"{INTRINSICS_DOC}: reserved characters ' {{ }} \\ are escaped with a backslash "
         "(moto crashes with KeyError on \\{)",
     ),
     "array-getitem-out-of-range": (
-        {"status": "FAILED", "error": "States.IntrinsicFailure",
-         "cause": "ArrayGetItem index 5 is out of bounds (length 1)"},
+        {
+            "status": "FAILED",
+            "error": "States.IntrinsicFailure",
+            "cause": "ArrayGetItem index 5 is out of bounds (length 1)",
+        },
         f"{ERRORS_DOC}: States.IntrinsicFailure, an intrinsic function failed within a payload "
         "template (moto reports a Python IndexError as States.Runtime); cause wording ours",
     ),
     "choice-no-match": (
-        {"status": "FAILED", "error": "States.NoChoiceMatched",
-         "cause": "No Choice Rules matched in the Choice state 'C'"},
+        {
+            "status": "FAILED",
+            "error": "States.NoChoiceMatched",
+            "cause": "No Choice Rules matched in the Choice state 'C'",
+        },
         f"{ERRORS_DOC}: States.NoChoiceMatched, a Choice state failed to match any rule and has "
         "no Default (moto raises a Python RuntimeError as States.Runtime); cause wording ours",
     ),
     "choice-missing-variable": (
-        {"status": "FAILED", "error": "States.Runtime",
-         "cause": LOCATED.format("C", 2) + "Invalid path '$.nope': The choice state's "
-         "condition path references an invalid value."},
+        {
+            "status": "FAILED",
+            "error": "States.Runtime",
+            "cause": LOCATED.format("C", 2) + "Invalid path '$.nope': The choice state's "
+            "condition path references an invalid value.",
+        },
         f"{CHOICE_DOC}: comparing a Variable that is not in the input is a runtime error; guard "
         "it with IsPresent (moto silently takes the Default)",
     ),
     "map-not-an-array": (
-        {"status": "FAILED", "error": "States.QueryEvaluationError",
-         "cause": LOCATED.format("S", 2) + "Map state input must be an array but was: string"},
+        {
+            "status": "FAILED",
+            "error": "States.QueryEvaluationError",
+            "cause": LOCATED.format("S", 2) + "Map state input must be an array but was: string",
+        },
         f"{ITEMS_PATH_DOC}: ItemsPath must evaluate to a JSON array or object; a string is "
         "neither (same error as moto; moto's cause prints Python's <class 'str'>)",
     ),
     "runtime-error-not-caught": (
-        {"status": "FAILED", "error": "States.Runtime",
-         "cause": LOCATED.format("F", 3) + "Invalid path '$.missing' : No results for path: "
-         "$['missing']"},
+        {
+            "status": "FAILED",
+            "error": "States.Runtime",
+            "cause": LOCATED.format("F", 3) + "Invalid path '$.missing' : No results for path: "
+            "$['missing']",
+        },
         f"{ERRORS_DOC}: States.ALL cannot catch States.Runtime; the execution fails (moto "
         "crashes re-raising it from the branch)",
     ),
-}  # fmt: skip
+}
 
 
 @pytest.fixture(scope="module")

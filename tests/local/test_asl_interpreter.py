@@ -55,10 +55,21 @@ def machine(state):
 
 def test_retry_backoff_and_max_delay_then_success():
     tasks = ScriptedTasks(failures=[("Flaky", "1"), ("Flaky", "2"), ("Flaky", "3")])
-    retry = [{"ErrorEquals": ["Flaky"], "IntervalSeconds": 2, "BackoffRate": 3,
-              "MaxAttempts": 3, "MaxDelaySeconds": 10}]  # fmt: skip
-    execution = Execution(machine(task_state(Retry=retry, Parameters={"x": 1})), {},
-                          task_runner=tasks, time_scale=0.001)  # fmt: skip
+    retry = [
+        {
+            "ErrorEquals": ["Flaky"],
+            "IntervalSeconds": 2,
+            "BackoffRate": 3,
+            "MaxAttempts": 3,
+            "MaxDelaySeconds": 10,
+        }
+    ]
+    execution = Execution(
+        machine(task_state(Retry=retry, Parameters={"x": 1})),
+        {},
+        task_runner=tasks,
+        time_scale=0.001,
+    )
     result = execution.run()
     assert result.status == "SUCCEEDED"
     assert result.output == {"echo": {"x": 1}}
@@ -68,14 +79,26 @@ def test_retry_backoff_and_max_delay_then_success():
 
 def test_retries_exhausted_then_caught_with_result_path():
     tasks = ScriptedTasks(failures=[("States.TaskFailed", "boom")] * 3)
-    definition = {"StartAt": "T", "States": {
-        "T": {"Type": "Task", "Resource": RESOURCE, "Next": "Never",
-                        "Retry": [{"ErrorEquals": ["States.ALL"], "MaxAttempts": 2,
-                                "IntervalSeconds": 1}],
-                        "Catch": [{"ErrorEquals": ["States.TaskFailed"], "ResultPath": "$.error",
-                                "Next": "Recovered"}]},
-        "Never": {"Type": "Succeed"},
-        "Recovered": {"Type": "Pass", "End": True}}}  # fmt: skip
+    definition = {
+        "StartAt": "T",
+        "States": {
+            "T": {
+                "Type": "Task",
+                "Resource": RESOURCE,
+                "Next": "Never",
+                "Retry": [{"ErrorEquals": ["States.ALL"], "MaxAttempts": 2, "IntervalSeconds": 1}],
+                "Catch": [
+                    {
+                        "ErrorEquals": ["States.TaskFailed"],
+                        "ResultPath": "$.error",
+                        "Next": "Recovered",
+                    }
+                ],
+            },
+            "Never": {"Type": "Succeed"},
+            "Recovered": {"Type": "Pass", "End": True},
+        },
+    }
     result = Execution(definition, {"keep": 1}, task_runner=tasks, time_scale=0.001).run()
     assert len(tasks.calls) == 3
     assert result.output == {"keep": 1, "error": {"Error": "States.TaskFailed", "Cause": "boom"}}
@@ -84,8 +107,10 @@ def test_retries_exhausted_then_caught_with_result_path():
 def test_task_failed_wildcard_does_not_match_timeout():
     tasks = ScriptedTasks(failures=[("States.Timeout", None)])
     catch = [{"ErrorEquals": ["States.TaskFailed"], "Next": "X"}]
-    definition = {"StartAt": "T", "States": {"T": {**task_state(Catch=catch)},
-                                             "X": {"Type": "Succeed"}}}  # fmt: skip
+    definition = {
+        "StartAt": "T",
+        "States": {"T": {**task_state(Catch=catch)}, "X": {"Type": "Succeed"}},
+    }
     result = Execution(definition, {}, task_runner=tasks).run()
     assert (result.status, result.error) == ("FAILED", "States.Timeout")
 
@@ -103,8 +128,12 @@ def test_execution_timeout_and_time_scaled_wait():
 
 def test_map_max_concurrency_is_respected():
     tasks = ScriptedTasks(delay=0.05)
-    state = {"Type": "Map", "End": True, "MaxConcurrency": 2,
-             "ItemProcessor": {"StartAt": "T", "States": {"T": task_state()}}}  # fmt: skip
+    state = {
+        "Type": "Map",
+        "End": True,
+        "MaxConcurrency": 2,
+        "ItemProcessor": {"StartAt": "T", "States": {"T": task_state()}},
+    }
     result = Execution(machine(state), list(range(6)), task_runner=tasks).run()
     assert result.output == [{"echo": item} for item in range(6)]
     assert tasks.peak == 2
@@ -114,8 +143,15 @@ def test_history_is_shaped_like_get_execution_history():
     tasks = ScriptedTasks()
     result = Execution(machine(task_state(Parameters={"a": 1})), {"in": 1}, task_runner=tasks).run()
     types = [event["type"] for event in result.history]
-    assert types == ["ExecutionStarted", "TaskStateEntered", "TaskScheduled", "TaskStarted",
-                     "TaskSucceeded", "TaskStateExited", "ExecutionSucceeded"]  # fmt: skip
+    assert types == [
+        "ExecutionStarted",
+        "TaskStateEntered",
+        "TaskScheduled",
+        "TaskStarted",
+        "TaskSucceeded",
+        "TaskStateExited",
+        "ExecutionSucceeded",
+    ]
     assert [event["id"] for event in result.history] == list(range(1, 8))
     scheduled = result.history[2]["taskScheduledEventDetails"]
     assert scheduled["parameters"] == '{"a": 1}' and scheduled["region"] == "us-east-1"
@@ -135,39 +171,113 @@ def test_resource_not_runnable_locally_names_the_state():
 @pytest.mark.parametrize(
     ("definition", "message"),
     [
-        ({**machine({"Type": "Pass", "End": True, "InputPath": "$.a"}), "QueryLanguage": "JSONata"},
-         "'InputPath' is not supported when QueryLanguage is JSONata"),
-        (machine({"Type": "Pass", "End": True, "Output": {"a": 1}}),
-         "'Output' is only supported when QueryLanguage is JSONata"),
-        ({**machine({"Type": "Pass", "End": True, "QueryLanguage": "JSONPath"}),
-          "QueryLanguage": "JSONata"}, "JSONPath is not allowed inside JSONata"),
-        (machine({"Type": "Map", "End": True, "QueryLanguage": "JSONata", "ItemProcessor": {
-            "StartAt": "P", "States": {"P": {"Type": "Pass", "End": True,
-                                             "QueryLanguage": "JSONPath"}}}}),
-         "JSONPath is not allowed inside JSONata"),
-        (machine({"Type": "Choice", "QueryLanguage": "JSONata", "Default": "T", "Choices": [
-            {"Variable": "$.a", "IsPresent": True, "Next": "T"}]}), "not 'Variable'"),
-        (machine({"Type": "Choice", "QueryLanguage": "JSONata", "Default": "T", "Choices": [
-            {"Next": "T"}]}), "needs Condition"),
-        (machine({"Type": "Choice", "Default": "T", "Choices": [
-            {"Condition": "{% true %}", "Next": "T"}]}), "'Condition' is JSONata only"),
-        (machine({"Type": "Parallel", "End": True, "Branches": [machine({"Type": "Succeed"})],
-                  "Catch": [{"ErrorEquals": ["States.ALL"], "Next": "T",
-                             "Output": {}}]}), "Catcher's 'Output' is JSONata only"),
+        (
+            {
+                **machine({"Type": "Pass", "End": True, "InputPath": "$.a"}),
+                "QueryLanguage": "JSONata",
+            },
+            "'InputPath' is not supported when QueryLanguage is JSONata",
+        ),
+        (
+            machine({"Type": "Pass", "End": True, "Output": {"a": 1}}),
+            "'Output' is only supported when QueryLanguage is JSONata",
+        ),
+        (
+            {
+                **machine({"Type": "Pass", "End": True, "QueryLanguage": "JSONPath"}),
+                "QueryLanguage": "JSONata",
+            },
+            "JSONPath is not allowed inside JSONata",
+        ),
+        (
+            machine(
+                {
+                    "Type": "Map",
+                    "End": True,
+                    "QueryLanguage": "JSONata",
+                    "ItemProcessor": {
+                        "StartAt": "P",
+                        "States": {"P": {"Type": "Pass", "End": True, "QueryLanguage": "JSONPath"}},
+                    },
+                }
+            ),
+            "JSONPath is not allowed inside JSONata",
+        ),
+        (
+            machine(
+                {
+                    "Type": "Choice",
+                    "QueryLanguage": "JSONata",
+                    "Default": "T",
+                    "Choices": [{"Variable": "$.a", "IsPresent": True, "Next": "T"}],
+                }
+            ),
+            "not 'Variable'",
+        ),
+        (
+            machine(
+                {
+                    "Type": "Choice",
+                    "QueryLanguage": "JSONata",
+                    "Default": "T",
+                    "Choices": [{"Next": "T"}],
+                }
+            ),
+            "needs Condition",
+        ),
+        (
+            machine(
+                {
+                    "Type": "Choice",
+                    "Default": "T",
+                    "Choices": [{"Condition": "{% true %}", "Next": "T"}],
+                }
+            ),
+            "'Condition' is JSONata only",
+        ),
+        (
+            machine(
+                {
+                    "Type": "Parallel",
+                    "End": True,
+                    "Branches": [machine({"Type": "Succeed"})],
+                    "Catch": [{"ErrorEquals": ["States.ALL"], "Next": "T", "Output": {}}],
+                }
+            ),
+            "Catcher's 'Output' is JSONata only",
+        ),
         (machine({"Type": "Pass", "End": True, "Assign": {"1x": 1}}), "variable name '1x'"),
         (machine({"Type": "Succeed", "Assign": {"x": 1}}), "Succeed state cannot have 'Assign'"),
-        (machine({"Type": "Choice", "Default": "T", "Choices": [
-            {"Variable": "$.a", "IsNull": True, "Next": "T", "Output": {}}]}),
-         "Choice rule's 'Output' is JSONata only"),
+        (
+            machine(
+                {
+                    "Type": "Choice",
+                    "Default": "T",
+                    "Choices": [{"Variable": "$.a", "IsNull": True, "Next": "T", "Output": {}}],
+                }
+            ),
+            "Choice rule's 'Output' is JSONata only",
+        ),
         (machine({"Type": "Pass", "End": True, "Assign": {"states": 1}}), "is reserved"),
         (machine({"Type": "Pass", "End": True, "QueryLanguage": "YAML"}), "JSONPath or JSONata"),
         (machine({"Type": "Pass", "Next": "Nowhere"}), "names no state"),
         (machine({"Type": "Pass"}), "needs Next or End"),
-        (machine({"Type": "Map", "End": True, "ItemProcessor": {
-            "ProcessorConfig": {"Mode": "DISTRIBUTED"}, "StartAt": "P",
-            "States": {"P": {"Type": "Pass", "End": True}}}}), "needs ExecutionType"),
+        (
+            machine(
+                {
+                    "Type": "Map",
+                    "End": True,
+                    "ItemProcessor": {
+                        "ProcessorConfig": {"Mode": "DISTRIBUTED"},
+                        "StartAt": "P",
+                        "States": {"P": {"Type": "Pass", "End": True}},
+                    },
+                }
+            ),
+            "needs ExecutionType",
+        ),
     ],
-)  # fmt: skip
+)
 def test_definitions_refused_before_running(definition, message):
     with pytest.raises(DefinitionError, match=message):
         Execution(definition, {})
@@ -203,11 +313,17 @@ def pipeline_run(local_settings, docker_client, base_image, tmp_path):
         input_uri = f"s3://legacylift-local/jsonata/input/{tmp_path.name}/"
         sources.put(input_uri + "note.txt", io.BytesIO(b"hello\n"))
         runner = ProcessingRunner(local_settings, docker_client, on_log=lambda *_: None)
-        execution_input = {"input_uri": input_uri,
-                           "output_uri": f"s3://legacylift-local/jsonata/output/{tmp_path.name}/",
-                           "settings": {"max_runtime": 120}}  # fmt: skip
-        result = Execution(jsonata_pipeline(image, ROLE), execution_input, name=f"run-{name}",
-                           task_runner=SageMakerTasks(runner)).run()  # fmt: skip
+        execution_input = {
+            "input_uri": input_uri,
+            "output_uri": f"s3://legacylift-local/jsonata/output/{tmp_path.name}/",
+            "settings": {"max_runtime": 120},
+        }
+        result = Execution(
+            jsonata_pipeline(image, ROLE),
+            execution_input,
+            name=f"run-{name}",
+            task_runner=SageMakerTasks(runner),
+        ).run()
         return result, sources, execution_input
 
     return run
@@ -231,16 +347,22 @@ def test_jsonata_pipeline_runs_three_real_jobs(pipeline_run):
         assert sources.s3.path_of(prefix + staged).read_text() == "hello\n"
     final = sources.s3.path_of(execution_input["output_uri"] + "note.txt")
     assert final.read_text() == "hello\n"
-    scheduled = [json.loads(event["taskScheduledEventDetails"]["parameters"])
-                 for event in result.history if event["type"] == "TaskScheduled"]  # fmt: skip
+    scheduled = [
+        json.loads(event["taskScheduledEventDetails"]["parameters"])
+        for event in result.history
+        if event["type"] == "TaskScheduled"
+    ]
     assert [s["ProcessingInputs"][0]["S3Input"]["S3Uri"] for s in scheduled] == [
         execution_input["input_uri"],
         prefix + "preprocessing/",
         prefix + "predict/",
     ]
     assert {s["StoppingCondition"]["MaxRuntimeInSeconds"] for s in scheduled} == {120}
-    assigned = [e["stateExitedEventDetails"].get("assignedVariables", {})
-                for e in result.history if e["type"] == "PassStateExited"]  # fmt: skip
+    assigned = [
+        e["stateExitedEventDetails"].get("assignedVariables", {})
+        for e in result.history
+        if e["type"] == "PassStateExited"
+    ]
     assert json.loads(assigned[0]["run_prefix"]) == prefix
 
 
@@ -262,16 +384,30 @@ def test_jsonata_task_arguments_timeout_and_result():
     """A JSONata Task: Arguments reach the task runner, TimeoutSeconds may be an expression,
     Output and Assign see `$states.result`, and $$.State.RetryCount counts retries."""
     tasks = ScriptedTasks(failures=[("Flaky", "1")])
-    definition = {"QueryLanguage": "JSONata", "StartAt": "T", "States": {
-        "T": {"Type": "Task", "Resource": RESOURCE, "Next": "D",
-              "Arguments": {"n": "{% $states.input.n + 1 %}",
-                            "retry": "{% $states.context.State.RetryCount %}"},
-              "TimeoutSeconds": "{% $states.input.n * 10 %}",
-              "Retry": [{"ErrorEquals": ["Flaky"], "IntervalSeconds": 1}],
-              "Assign": {"echoed": "{% $states.result.echo.n %}"},
-              "Output": {"from": "{% $states.result.echo %}"}},
-        "D": {"Type": "Pass", "End": True,
-              "Output": {"out": "{% $states.input %}", "var": "{% $echoed %}"}}}}  # fmt: skip
+    definition = {
+        "QueryLanguage": "JSONata",
+        "StartAt": "T",
+        "States": {
+            "T": {
+                "Type": "Task",
+                "Resource": RESOURCE,
+                "Next": "D",
+                "Arguments": {
+                    "n": "{% $states.input.n + 1 %}",
+                    "retry": "{% $states.context.State.RetryCount %}",
+                },
+                "TimeoutSeconds": "{% $states.input.n * 10 %}",
+                "Retry": [{"ErrorEquals": ["Flaky"], "IntervalSeconds": 1}],
+                "Assign": {"echoed": "{% $states.result.echo.n %}"},
+                "Output": {"from": "{% $states.result.echo %}"},
+            },
+            "D": {
+                "Type": "Pass",
+                "End": True,
+                "Output": {"out": "{% $states.input %}", "var": "{% $echoed %}"},
+            },
+        },
+    }
     result = Execution(definition, {"n": 4}, task_runner=tasks, time_scale=0.001).run()
     assert result.status == "SUCCEEDED", result.cause
     assert result.output == {"out": {"from": {"n": 5, "retry": 1}}, "var": 5}
@@ -301,12 +437,16 @@ def test_variables_are_limited_to_ten_mebibytes_per_execution():
 
 def test_failed_jsonata_evaluation_is_in_the_history():
     """AWS records EvaluationFailed (state, error, cause, location) before the failure."""
-    definition = {"QueryLanguage": "JSONata", "StartAt": "S", "States": {
-        "S": {"Type": "Pass", "End": True, "Output": {"v": "{% $number('x') %}"}}}}  # fmt: skip
+    definition = {
+        "QueryLanguage": "JSONata",
+        "StartAt": "S",
+        "States": {"S": {"Type": "Pass", "End": True, "Output": {"v": "{% $number('x') %}"}}},
+    }
     result = Execution(definition, {}).run()
     assert (result.status, result.error) == ("FAILED", "States.QueryEvaluationError")
-    failed = [e["evaluationFailedEventDetails"] for e in result.history
-              if e["type"] == "EvaluationFailed"]  # fmt: skip
+    failed = [
+        e["evaluationFailedEventDetails"] for e in result.history if e["type"] == "EvaluationFailed"
+    ]
     assert [(f["state"], f["location"]) for f in failed] == [("S", "Output/v")]
     assert "$number('x')" in failed[0]["cause"]
 
@@ -324,8 +464,11 @@ def test_jsonata_argument_errors_name_the_function_and_the_type(expression, sent
     function "sum" must be an array of "numbers"', https://github.com/floci-io/floci/issues/2668),
     not jsonata-python's unfilled placeholders ('Argument 1 of Object sum must be an array of
     n'). Planted: the exception's own text kept: red."""
-    definition = {"QueryLanguage": "JSONata", "StartAt": "S", "States": {
-        "S": {"Type": "Pass", "End": True, "Output": {"v": f"{{% {expression} %}}"}}}}  # fmt: skip
+    definition = {
+        "QueryLanguage": "JSONata",
+        "StartAt": "S",
+        "States": {"S": {"Type": "Pass", "End": True, "Output": {"v": f"{{% {expression} %}}"}}},
+    }
     result = Execution(definition, {}).run()
     assert result.error == "States.QueryEvaluationError"
     assert result.cause.endswith(f": {sentence}"), result.cause
@@ -353,18 +496,27 @@ def test_jsonata_generic_pipeline_runs_only_the_steps_given(
     sources = DataSources(local_settings)
     base = f"s3://legacylift-local/generic/{tmp_path.name}"
     sources.put(f"{base}/in/note.txt", io.BytesIO(b"legacy\n"))
-    execution_input = {"Inference": {
-        "ProcessingJobName": unique_name("generic"), "ImageUri": image,
-        "InputUri": {"S3Uri": f"{base}/in/"}, "OutputUri": {"S3Uri": f"{base}/out/"},
-        "MaxRuntimeInSeconds": 120}}  # fmt: skip
+    execution_input = {
+        "Inference": {
+            "ProcessingJobName": unique_name("generic"),
+            "ImageUri": image,
+            "InputUri": {"S3Uri": f"{base}/in/"},
+            "OutputUri": {"S3Uri": f"{base}/out/"},
+            "MaxRuntimeInSeconds": 120,
+        }
+    }
     runner = ProcessingRunner(local_settings, docker_client, on_log=lambda *_: None)
-    result = Execution(jsonata_generic_pipeline(ROLE), execution_input,
-                       task_runner=SageMakerTasks(runner)).run()  # fmt: skip
+    result = Execution(
+        jsonata_generic_pipeline(ROLE), execution_input, task_runner=SageMakerTasks(runner)
+    ).run()
     assert result.status == "SUCCEEDED", (result.error, result.cause)
     assert result.output == {"Results": {"Inference": {"ProcessingJobStatus": "Completed"}}}
     assert sources.s3.path_of(f"{base}/out/note.txt").read_text() == "LEGACY\n"
-    scheduled = [json.loads(e["taskScheduledEventDetails"]["parameters"])
-                 for e in result.history if e["type"] == "TaskScheduled"]  # fmt: skip
+    scheduled = [
+        json.loads(e["taskScheduledEventDetails"]["parameters"])
+        for e in result.history
+        if e["type"] == "TaskScheduled"
+    ]
     assert len(scheduled) == 1
     assert scheduled[0]["StoppingCondition"] == {"MaxRuntimeInSeconds": 120}
     assert scheduled[0]["ProcessingResources"]["ClusterConfig"]["InstanceType"] == "ml.t3.medium"

@@ -22,13 +22,45 @@ from legacylift.local.settings import LocalSettings
 
 ECHO = "arn:aws:states:::test:echo"
 # Every JSON type, and the numbers and strings the numeric fields must tell apart.
-VALUES = [None, True, False, 0, 1, -1, 1.5, -0.5, 101, 2**63, 1e308, "", "1", "-1", "1.5",
-          "1e2", "NaN", "x", "9" * 5000, float("inf"), "2016-03-14T01:59:00Z", [], [1, 2], {},
-          {"a": 1}]  # fmt: skip
-ERRORS = {"States.Runtime", "States.QueryEvaluationError", "States.ExceedToleratedFailureThreshold",
-          "States.ItemReaderFailed", "States.DataLimitExceeded", "States.NoChoiceMatched",
-          "States.IntrinsicFailure", "States.Timeout", "States.ResultWriterFailed",
-          "Fuzz.Error"}  # fmt: skip
+VALUES = [
+    None,
+    True,
+    False,
+    0,
+    1,
+    -1,
+    1.5,
+    -0.5,
+    101,
+    2**63,
+    1e308,
+    "",
+    "1",
+    "-1",
+    "1.5",
+    "1e2",
+    "NaN",
+    "x",
+    "9" * 5000,
+    float("inf"),
+    "2016-03-14T01:59:00Z",
+    [],
+    [1, 2],
+    {},
+    {"a": 1},
+]
+ERRORS = {
+    "States.Runtime",
+    "States.QueryEvaluationError",
+    "States.ExceedToleratedFailureThreshold",
+    "States.ItemReaderFailed",
+    "States.DataLimitExceeded",
+    "States.NoChoiceMatched",
+    "States.IntrinsicFailure",
+    "States.Timeout",
+    "States.ResultWriterFailed",
+    "Fuzz.Error",
+}
 
 
 class Echo:
@@ -43,8 +75,10 @@ class Echo:
 
 _ITEM = {"StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}}
 _DISTRIBUTED = {"ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"}, **_ITEM}
-_READER = {"Resource": "arn:aws:states:::s3:getObject",
-           "Parameters": {"Bucket": "data", "Key": "items.json"}}  # fmt: skip
+_READER = {
+    "Resource": "arn:aws:states:::s3:getObject",
+    "Parameters": {"Bucket": "data", "Key": "items.json"},
+}
 
 
 def _map(**fields):
@@ -56,14 +90,16 @@ def _distributed(**fields):
 
 
 def _choice(rule):
-    return {"Type": "Choice", "Default": "Done",
-            "Choices": [{"Next": "Done", **rule}]}  # fmt: skip
+    return {"Type": "Choice", "Default": "Done", "Choices": [{"Next": "Done", **rule}]}
 
 
 def _reader(config, arguments="Parameters"):
     """A Distributed Map reading items.json (JSONata states give the bucket in Arguments)."""
-    reader = {"Resource": _READER["Resource"], arguments: _READER["Parameters"],
-              "ReaderConfig": {"InputType": "JSON", **config}}  # fmt: skip
+    reader = {
+        "Resource": _READER["Resource"],
+        arguments: _READER["Parameters"],
+        "ReaderConfig": {"InputType": "JSON", **config},
+    }
     state = _distributed(ItemReader=reader)
     del state["ItemsPath"]
     return state
@@ -73,45 +109,73 @@ def _reader(config, arguments="Parameters"):
 PATH_FIELDS = [
     ("InputPath", lambda p: {"Type": "Pass", "End": True, "InputPath": p}),
     ("OutputPath", lambda p: {"Type": "Pass", "End": True, "OutputPath": p}),
-    ("ResultPath", lambda p: {"Type": "Pass", "End": True, "Result": 1,
-                              "ResultPath": "$.v" if p == "$.v" else "$.r"}),
+    (
+        "ResultPath",
+        lambda p: {
+            "Type": "Pass",
+            "End": True,
+            "Result": 1,
+            "ResultPath": "$.v" if p == "$.v" else "$.r",
+        },
+    ),
     ("Parameters", lambda p: {"Type": "Pass", "End": True, "Parameters": {"x.$": p}}),
-    ("ResultSelector", lambda p: {"Type": "Task", "Resource": ECHO, "End": True,
-                                  "ResultSelector": {"x.$": p}}),
+    (
+        "ResultSelector",
+        lambda p: {"Type": "Task", "Resource": ECHO, "End": True, "ResultSelector": {"x.$": p}},
+    ),
     ("ItemsPath", lambda p: _map(ItemsPath=p)),
     ("SecondsPath", lambda p: {"Type": "Wait", "End": True, "SecondsPath": p}),
     ("TimestampPath", lambda p: {"Type": "Wait", "End": True, "TimestampPath": p}),
     ("ErrorPath", lambda p: {"Type": "Fail", "ErrorPath": p, "Cause": "c"}),
     ("CausePath", lambda p: {"Type": "Fail", "Error": "Fuzz.Error", "CausePath": p}),
-    ("TimeoutSecondsPath", lambda p: {"Type": "Task", "Resource": ECHO, "End": True,
-                                      "TimeoutSecondsPath": p}),
-    ("HeartbeatSecondsPath", lambda p: {"Type": "Task", "Resource": ECHO, "End": True,
-                                        "HeartbeatSecondsPath": p}),
+    (
+        "TimeoutSecondsPath",
+        lambda p: {"Type": "Task", "Resource": ECHO, "End": True, "TimeoutSecondsPath": p},
+    ),
+    (
+        "HeartbeatSecondsPath",
+        lambda p: {"Type": "Task", "Resource": ECHO, "End": True, "HeartbeatSecondsPath": p},
+    ),
     ("MaxConcurrencyPath", lambda p: _map(MaxConcurrencyPath=p)),
     ("MaxConcurrencyPath-distributed", lambda p: _distributed(MaxConcurrencyPath=p)),
     ("ToleratedFailureCountPath", lambda p: _distributed(ToleratedFailureCountPath=p)),
-    ("ToleratedFailurePercentagePath",
-     lambda p: _distributed(ToleratedFailurePercentagePath=p)),
+    ("ToleratedFailurePercentagePath", lambda p: _distributed(ToleratedFailurePercentagePath=p)),
     ("ToleratedFailureCountPath-inline", lambda p: _map(ToleratedFailureCountPath=p)),
     ("MaxItemsPath", lambda p: _reader({"MaxItemsPath": p})),
     ("MaxItemsPerBatchPath", lambda p: _distributed(ItemBatcher={"MaxItemsPerBatchPath": p})),
-    ("MaxInputBytesPerBatchPath",
-     lambda p: _distributed(ItemBatcher={"MaxInputBytesPerBatchPath": p})),
-    ("Choice-Variable", lambda p: {"Type": "Choice", "Default": "Done", "Choices": [
-        {"Variable": p, "NumericGreaterThan": 0, "Next": "Done"},
-        {"Variable": p, "StringMatches": "x*", "Next": "Done"},
-        {"Variable": p, "TimestampLessThan": "2020-01-01T00:00:00Z", "Next": "Done"},
-        {"Variable": p, "BooleanEquals": True, "Next": "Done"},
-        {"Variable": p, "IsTimestamp": True, "Next": "Done"}]}),
-    *[(f"Choice-{family}{operator}Path",
-       lambda p, key=f"{family}{operator}Path", left=left: _choice(
-           {"Variable": left, key: p}))
-      for family, left in (("String", "$.s"), ("Numeric", "$.n"), ("Boolean", "$.b"),
-                           ("Timestamp", "$.t"))
-      for operator in ("Equals", "LessThan", "GreaterThan", "LessThanEquals",
-                       "GreaterThanEquals")
-      if family != "Boolean" or operator == "Equals"],
-]  # fmt: skip
+    (
+        "MaxInputBytesPerBatchPath",
+        lambda p: _distributed(ItemBatcher={"MaxInputBytesPerBatchPath": p}),
+    ),
+    (
+        "Choice-Variable",
+        lambda p: {
+            "Type": "Choice",
+            "Default": "Done",
+            "Choices": [
+                {"Variable": p, "NumericGreaterThan": 0, "Next": "Done"},
+                {"Variable": p, "StringMatches": "x*", "Next": "Done"},
+                {"Variable": p, "TimestampLessThan": "2020-01-01T00:00:00Z", "Next": "Done"},
+                {"Variable": p, "BooleanEquals": True, "Next": "Done"},
+                {"Variable": p, "IsTimestamp": True, "Next": "Done"},
+            ],
+        },
+    ),
+    *[
+        (
+            f"Choice-{family}{operator}Path",
+            lambda p, key=f"{family}{operator}Path", left=left: _choice({"Variable": left, key: p}),
+        )
+        for family, left in (
+            ("String", "$.s"),
+            ("Numeric", "$.n"),
+            ("Boolean", "$.b"),
+            ("Timestamp", "$.t"),
+        )
+        for operator in ("Equals", "LessThan", "GreaterThan", "LessThanEquals", "GreaterThanEquals")
+        if family != "Boolean" or operator == "Equals"
+    ],
+]
 
 # (id, the JSONata state whose field is the expression `{}`)
 EXPRESSION_FIELDS = [
@@ -119,19 +183,45 @@ EXPRESSION_FIELDS = [
     ("Timestamp", lambda e: {"Type": "Wait", "End": True, "Timestamp": e}),
     ("Error", lambda e: {"Type": "Fail", "Error": e, "Cause": "c"}),
     ("Cause", lambda e: {"Type": "Fail", "Error": "Fuzz.Error", "Cause": e}),
-    ("TimeoutSeconds", lambda e: {"Type": "Task", "Resource": ECHO, "End": True,
-                                  "TimeoutSeconds": e}),
+    (
+        "TimeoutSeconds",
+        lambda e: {"Type": "Task", "Resource": ECHO, "End": True, "TimeoutSeconds": e},
+    ),
     ("Items", lambda e: {"Type": "Map", "End": True, "Items": e, "ItemProcessor": _ITEM}),
-    ("MaxConcurrency", lambda e: {"Type": "Map", "End": True, "Items": [1],
-                                  "MaxConcurrency": e, "ItemProcessor": _ITEM}),
-    *[(name, lambda e, name=name: {"Type": "Map", "End": True, "Items": [1], name: e,
-                                   "ItemProcessor": _DISTRIBUTED})
-      for name in ("ToleratedFailureCount", "ToleratedFailurePercentage")],
+    (
+        "MaxConcurrency",
+        lambda e: {
+            "Type": "Map",
+            "End": True,
+            "Items": [1],
+            "MaxConcurrency": e,
+            "ItemProcessor": _ITEM,
+        },
+    ),
+    *[
+        (
+            name,
+            lambda e, name=name: {
+                "Type": "Map",
+                "End": True,
+                "Items": [1],
+                name: e,
+                "ItemProcessor": _DISTRIBUTED,
+            },
+        )
+        for name in ("ToleratedFailureCount", "ToleratedFailurePercentage")
+    ],
     ("MaxItems", lambda e: _reader({"MaxItems": e}, "Arguments")),
-    ("Condition", lambda e: {"Type": "Choice", "Default": "Done",
-                             "Choices": [{"Condition": e, "Next": "Done"}]}),
+    (
+        "Condition",
+        lambda e: {
+            "Type": "Choice",
+            "Default": "Done",
+            "Choices": [{"Condition": e, "Next": "Done"}],
+        },
+    ),
     ("Output", lambda e: {"Type": "Pass", "End": True, "Output": {"o": e}}),
-]  # fmt: skip
+]
 
 
 @pytest.fixture(scope="module")
@@ -145,20 +235,35 @@ def tasks(tmp_path_factory):
 
 def _machine(state, language="JSONPath"):
     """`state` as S after a Pass state that assigns the fuzzed input `v` to the variable `v`."""
-    return {"QueryLanguage": language, "StartAt": "A", "States": {
-        "A": {"Type": "Pass", "Next": "S",
-              "Assign": {"v": "{% $states.input.v %}"} if language == "JSONata"
-              else {"v.$": "$.v"}},
-        "S": state,
-        "Done": {"Type": "Succeed"}}}  # fmt: skip
+    return {
+        "QueryLanguage": language,
+        "StartAt": "A",
+        "States": {
+            "A": {
+                "Type": "Pass",
+                "Next": "S",
+                "Assign": {"v": "{% $states.input.v %}"}
+                if language == "JSONata"
+                else {"v.$": "$.v"},
+            },
+            "S": state,
+            "Done": {"Type": "Succeed"},
+        },
+    }
 
 
 def _outcome(definition, value, tasks):
-    execution_input = {"v": value, "items": [1, 2], "s": "x", "n": 1, "b": True,
-                       "t": "2016-03-14T01:59:00Z"}  # fmt: skip
+    execution_input = {
+        "v": value,
+        "items": [1, 2],
+        "s": "x",
+        "n": 1,
+        "b": True,
+        "t": "2016-03-14T01:59:00Z",
+    }
     try:
         result = Execution(definition, execution_input, task_runner=tasks, time_scale=0.001).run()
-    except Exception as exc:  # noqa: BLE001 - the property under test: nothing escapes
+    except Exception as exc:
         pytest.fail(f"{type(exc).__name__} escaped the interpreter: {exc}")
     assert result.status in ("SUCCEEDED", "FAILED"), result
     if result.status == "FAILED":
@@ -180,8 +285,9 @@ def test_path_fields_never_crash(field, build, tasks):
             _outcome(definition, value, tasks)
 
 
-@pytest.mark.parametrize(("field", "build"), EXPRESSION_FIELDS,
-                         ids=[f[0] for f in EXPRESSION_FIELDS])  # fmt: skip
+@pytest.mark.parametrize(
+    ("field", "build"), EXPRESSION_FIELDS, ids=[f[0] for f in EXPRESSION_FIELDS]
+)
 def test_jsonata_fields_never_crash(field, build, tasks):
     """The same values given by a JSONata expression reading the variable."""
     definition = _machine(build("{% $v %}"), "JSONata")
@@ -192,9 +298,11 @@ def test_jsonata_fields_never_crash(field, build, tasks):
 def test_numeric_strings_are_numbers_where_aws_reads_numbers(tasks):
     """AWS reads "1" as 1 in MaxConcurrencyPath and the tolerated failure paths, from the
     input or a variable; a string that is no number fails with States.Runtime."""
-    for build in (lambda p: _map(MaxConcurrencyPath=p),
-                  lambda p: _distributed(ToleratedFailureCountPath=p),
-                  lambda p: _distributed(ToleratedFailurePercentagePath=p)):  # fmt: skip
+    for build in (
+        lambda p: _map(MaxConcurrencyPath=p),
+        lambda p: _distributed(ToleratedFailureCountPath=p),
+        lambda p: _distributed(ToleratedFailurePercentagePath=p),
+    ):
         for source in ("$.v", "$v"):
             assert _outcome(_machine(build(source)), "1", tasks).status == "SUCCEEDED"
             failed = _outcome(_machine(build(source)), "one", tasks)
@@ -227,67 +335,142 @@ def test_intrinsic_functions_never_crash(function):
             execution_input = {f"a{index}": value for index, value in enumerate(combination)}
             try:
                 result = Execution(definition, execution_input).run()
-            except Exception as exc:  # noqa: BLE001 - the property under test: nothing escapes
+            except Exception as exc:
                 pytest.fail(f"{function}{combination}: {type(exc).__name__} escaped: {exc}")
             assert result.status == "SUCCEEDED" or result.error in ERRORS, result
 
 
-_RETRIED = {"TimeoutSeconds": 100, "StartAt": "P", "States": {
-    "P": {"Type": "Parallel", "Next": "D",
-          "Branches": [{"StartAt": "F", "States": {"F": {"Type": "Fail", "Error": "E"}}}],
-          "Retry": [{"ErrorEquals": ["E"], "IntervalSeconds": 0, "MaxAttempts": 1,
-                     "BackoffRate": 1.0, "MaxDelaySeconds": 1, "JitterStrategy": "NONE"}],
-          "Catch": [{"ErrorEquals": ["States.ALL"], "Next": "D", "ResultPath": "$.err"}]},
-    "D": {"Type": "Succeed"}}}  # fmt: skip
+_RETRIED = {
+    "TimeoutSeconds": 100,
+    "StartAt": "P",
+    "States": {
+        "P": {
+            "Type": "Parallel",
+            "Next": "D",
+            "Branches": [{"StartAt": "F", "States": {"F": {"Type": "Fail", "Error": "E"}}}],
+            "Retry": [
+                {
+                    "ErrorEquals": ["E"],
+                    "IntervalSeconds": 0,
+                    "MaxAttempts": 1,
+                    "BackoffRate": 1.0,
+                    "MaxDelaySeconds": 1,
+                    "JitterStrategy": "NONE",
+                }
+            ],
+            "Catch": [{"ErrorEquals": ["States.ALL"], "Next": "D", "ResultPath": "$.err"}],
+        },
+        "D": {"Type": "Succeed"},
+    },
+}
 # (where in _RETRIED, its fields): each is given every value, and is removed.
 _DEFINITION_FIELDS = [
     (lambda d: d, ("TimeoutSeconds", "StartAt", "States", "QueryLanguage")),
-    (lambda d: d["States"]["P"], ("Type", "Next", "End", "Retry", "Catch", "Branches",
-                                  "InputPath", "OutputPath", "ResultPath", "Parameters",
-                                  "ResultSelector", "Comment", "QueryLanguage", "Assign")),
-    (lambda d: d["States"]["P"]["Retry"][0], ("ErrorEquals", "IntervalSeconds", "MaxAttempts",
-                                              "BackoffRate", "MaxDelaySeconds",
-                                              "JitterStrategy")),
+    (
+        lambda d: d["States"]["P"],
+        (
+            "Type",
+            "Next",
+            "End",
+            "Retry",
+            "Catch",
+            "Branches",
+            "InputPath",
+            "OutputPath",
+            "ResultPath",
+            "Parameters",
+            "ResultSelector",
+            "Comment",
+            "QueryLanguage",
+            "Assign",
+        ),
+    ),
+    (
+        lambda d: d["States"]["P"]["Retry"][0],
+        (
+            "ErrorEquals",
+            "IntervalSeconds",
+            "MaxAttempts",
+            "BackoffRate",
+            "MaxDelaySeconds",
+            "JitterStrategy",
+        ),
+    ),
     (lambda d: d["States"]["P"]["Catch"][0], ("ErrorEquals", "Next", "ResultPath")),
     (lambda d: d["States"]["P"]["Branches"][0], ("StartAt", "States")),
-]  # fmt: skip
+]
 
 
-_CHOICE = {"StartAt": "C", "States": {
-    "C": {"Type": "Choice", "Default": "D", "Choices": [
-        {"Variable": "$.x", "NumericEquals": 1, "Next": "D"},
-        {"And": [{"Variable": "$.x", "StringMatches": "a*"}], "Next": "D"},
-        {"Not": {"Variable": "$.x", "TimestampEquals": "2016-03-14T01:59:00Z"}, "Next": "D"}]},
-    "D": {"Type": "Succeed"}}}  # fmt: skip
+_CHOICE = {
+    "StartAt": "C",
+    "States": {
+        "C": {
+            "Type": "Choice",
+            "Default": "D",
+            "Choices": [
+                {"Variable": "$.x", "NumericEquals": 1, "Next": "D"},
+                {"And": [{"Variable": "$.x", "StringMatches": "a*"}], "Next": "D"},
+                {
+                    "Not": {"Variable": "$.x", "TimestampEquals": "2016-03-14T01:59:00Z"},
+                    "Next": "D",
+                },
+            ],
+        },
+        "D": {"Type": "Succeed"},
+    },
+}
 # (a Choice rule of _CHOICE, its fields)
 _RULE_FIELDS = [
-    (lambda d: d["States"]["C"]["Choices"][0], ("Variable", "NumericEquals", "Next",
-                                                "StringEqualsPath", "BooleanEquals", "IsNull")),
+    (
+        lambda d: d["States"]["C"]["Choices"][0],
+        ("Variable", "NumericEquals", "Next", "StringEqualsPath", "BooleanEquals", "IsNull"),
+    ),
     (lambda d: d["States"]["C"]["Choices"][1], ("And",)),
     (lambda d: d["States"]["C"]["Choices"][1]["And"][0], ("StringMatches",)),
     (lambda d: d["States"]["C"]["Choices"][2], ("Not",)),
-]  # fmt: skip
+]
 
 
-_READ_AND_WRITE = {"StartAt": "M", "States": {"M": {
-    "Type": "Map", "Next": "W", "ItemReader": {**_reader({})["ItemReader"], "ReaderConfig": {
-        "InputType": "JSON", "MaxItems": 2, "CSVDelimiter": "COMMA",
-        "CSVHeaderLocation": "GIVEN", "CSVHeaders": ["a"]}},
-    "ItemBatcher": {"MaxItemsPerBatch": 2, "BatchInput": {"a": 1}},
-    "ResultWriter": {"Resource": "arn:aws:states:::s3:putObject",
-                     "Parameters": {"Bucket": "data", "Prefix": "out"}},
-    "ItemProcessor": _DISTRIBUTED},
-    "W": {"Type": "Wait", "Seconds": 0, "End": True}}}  # fmt: skip
+_READ_AND_WRITE = {
+    "StartAt": "M",
+    "States": {
+        "M": {
+            "Type": "Map",
+            "Next": "W",
+            "ItemReader": {
+                **_reader({})["ItemReader"],
+                "ReaderConfig": {
+                    "InputType": "JSON",
+                    "MaxItems": 2,
+                    "CSVDelimiter": "COMMA",
+                    "CSVHeaderLocation": "GIVEN",
+                    "CSVHeaders": ["a"],
+                },
+            },
+            "ItemBatcher": {"MaxItemsPerBatch": 2, "BatchInput": {"a": 1}},
+            "ResultWriter": {
+                "Resource": "arn:aws:states:::s3:putObject",
+                "Parameters": {"Bucket": "data", "Prefix": "out"},
+            },
+            "ItemProcessor": _DISTRIBUTED,
+        },
+        "W": {"Type": "Wait", "Seconds": 0, "End": True},
+    },
+}
 _MAP_FIELDS = [
-    (lambda d: d["States"]["M"], ("ItemReader", "ItemBatcher", "ResultWriter", "ItemProcessor",
-                                  "Label")),
+    (
+        lambda d: d["States"]["M"],
+        ("ItemReader", "ItemBatcher", "ResultWriter", "ItemProcessor", "Label"),
+    ),
     (lambda d: d["States"]["M"]["ItemReader"], ("ReaderConfig", "Parameters")),
-    (lambda d: d["States"]["M"]["ItemReader"]["ReaderConfig"], ("CSVDelimiter", "CSVHeaders",
-                                                               "CSVHeaderLocation")),
+    (
+        lambda d: d["States"]["M"]["ItemReader"]["ReaderConfig"],
+        ("CSVDelimiter", "CSVHeaders", "CSVHeaderLocation"),
+    ),
     (lambda d: d["States"]["M"]["ResultWriter"], ("Parameters",)),
     (lambda d: d["States"]["M"]["ItemProcessor"], ("ProcessorConfig",)),
     (lambda d: d["States"]["W"], ("Seconds",)),
-]  # fmt: skip
+]
 
 
 @pytest.mark.parametrize(
@@ -313,13 +496,12 @@ def test_malformed_definitions_are_refused_not_crashed(base, fields, tasks):
                 else:
                     place(definition)[field] = value
                 try:
-                    result = Execution(definition, {}, task_runner=tasks,
-                                       time_scale=0.001).run()  # fmt: skip
+                    result = Execution(definition, {}, task_runner=tasks, time_scale=0.001).run()
                 except DefinitionError as exc:
                     assert str(exc).count("\n") == 0, exc
                     refused += 1
                     continue
-                except Exception as exc:  # noqa: BLE001 - the property under test
+                except Exception as exc:
                     pytest.fail(f"{field}={value!r}: {type(exc).__name__} escaped: {exc}")
                 assert result.status in ("SUCCEEDED", "FAILED", "TIMED_OUT"), result
                 ran += 1

@@ -33,13 +33,18 @@ def _machine(operator: str, rule_operand) -> dict:
         rule[operator + "Path"] = rule_operand
     else:
         rule[operator] = rule_operand
-    judge = {"StartAt": "C", "States": {
-        "C": {"Type": "Choice", "Choices": [rule], "Default": "No"},
-        "Yes": {"Type": "Pass", "Result": True, "End": True},
-        "No": {"Type": "Pass", "Result": False, "End": True},
-    }}  # fmt: skip
-    return {"StartAt": "M", "States": {"M": {"Type": "Map", "ItemsPath": "$.pairs",
-                                             "Iterator": judge, "End": True}}}  # fmt: skip
+    judge = {
+        "StartAt": "C",
+        "States": {
+            "C": {"Type": "Choice", "Choices": [rule], "Default": "No"},
+            "Yes": {"Type": "Pass", "Result": True, "End": True},
+            "No": {"Type": "Pass", "Result": False, "End": True},
+        },
+    }
+    return {
+        "StartAt": "M",
+        "States": {"M": {"Type": "Map", "ItemsPath": "$.pairs", "Iterator": judge, "End": True}},
+    }
 
 
 def _cases():

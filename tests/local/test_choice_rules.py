@@ -14,66 +14,133 @@ from tests.local.sfn_oracle import MotoStepFunctions
 
 # rule -> [(document, whether the rule matches it)]
 RULES = {
-    "not": ({"Not": {"Variable": "$.v", "NumericEquals": 1}},
-            [({"v": 1}, False), ({"v": 2}, True), ({"v": 1.0}, False)]),
+    "not": (
+        {"Not": {"Variable": "$.v", "NumericEquals": 1}},
+        [({"v": 1}, False), ({"v": 2}, True), ({"v": 1.0}, False)],
+    ),
     "and-reads-the-context": (
-        {"And": [{"Variable": "$$.State.Name", "StringEquals": "C"},
-                 {"Variable": "$.v", "NumericGreaterThan": 0}]},
-        [({"v": 1}, True), ({"v": 0}, False)]),
+        {
+            "And": [
+                {"Variable": "$$.State.Name", "StringEquals": "C"},
+                {"Variable": "$.v", "NumericGreaterThan": 0},
+            ]
+        },
+        [({"v": 1}, True), ({"v": 0}, False)],
+    ),
     "or-reads-the-context": (
-        {"Or": [{"Variable": "$$.State.Name", "StringEquals": "C"},
-                {"Variable": "$.v", "NumericGreaterThan": 0}]},
-        [({"v": 0}, True), ({"v": 5}, True)]),
+        {
+            "Or": [
+                {"Variable": "$$.State.Name", "StringEquals": "C"},
+                {"Variable": "$.v", "NumericGreaterThan": 0},
+            ]
+        },
+        [({"v": 0}, True), ({"v": 5}, True)],
+    ),
     "or-without-match": (
-        {"Or": [{"Variable": "$$.State.Name", "StringEquals": "other"},
-                {"Variable": "$.v", "NumericGreaterThan": 0}]},
-        [({"v": 0}, False), ({"v": 5}, True)]),
-    "not-reads-the-context": ({"Not": {"Variable": "$$.State.Name", "StringEquals": "X"}},
-                              [({"v": 1}, True)]),
-    "variable-from-the-context": ({"Variable": "$$.State.Name", "StringEquals": "C"},
-                                  [({"v": 1}, True)]),
-    "is-present": ({"Variable": "$.v", "IsPresent": True},
-                   [({"v": 1}, True), ({"v": None}, True), ({"w": 1}, False)]),
-    "is-present-in-the-context": ({"Variable": "$$.State.Name", "IsPresent": True},
-                                  [({"v": 1}, True)]),
-    "is-string": ({"Variable": "$.v", "IsString": True},
-                  [({"v": "a"}, True), ({"v": 1}, False), ({"v": None}, False)]),
-    "is-boolean": ({"Variable": "$.v", "IsBoolean": True},
-                   [({"v": False}, True), ({"v": 0}, False), ({"v": "true"}, False)]),
-    "a-rule-with-a-comment": ({"Variable": "$.v", "Comment": "one", "NumericEquals": 1},
-                              [({"v": 1}, True), ({"v": 2}, False)]),
-    "string-matches-a-non-string": ({"Variable": "$.v", "StringMatches": "*"},
-                                    [({"v": 1}, False), ({"v": ""}, True)]),
+        {
+            "Or": [
+                {"Variable": "$$.State.Name", "StringEquals": "other"},
+                {"Variable": "$.v", "NumericGreaterThan": 0},
+            ]
+        },
+        [({"v": 0}, False), ({"v": 5}, True)],
+    ),
+    "not-reads-the-context": (
+        {"Not": {"Variable": "$$.State.Name", "StringEquals": "X"}},
+        [({"v": 1}, True)],
+    ),
+    "variable-from-the-context": (
+        {"Variable": "$$.State.Name", "StringEquals": "C"},
+        [({"v": 1}, True)],
+    ),
+    "is-present": (
+        {"Variable": "$.v", "IsPresent": True},
+        [({"v": 1}, True), ({"v": None}, True), ({"w": 1}, False)],
+    ),
+    "is-present-in-the-context": (
+        {"Variable": "$$.State.Name", "IsPresent": True},
+        [({"v": 1}, True)],
+    ),
+    "is-string": (
+        {"Variable": "$.v", "IsString": True},
+        [({"v": "a"}, True), ({"v": 1}, False), ({"v": None}, False)],
+    ),
+    "is-boolean": (
+        {"Variable": "$.v", "IsBoolean": True},
+        [({"v": False}, True), ({"v": 0}, False), ({"v": "true"}, False)],
+    ),
+    "a-rule-with-a-comment": (
+        {"Variable": "$.v", "Comment": "one", "NumericEquals": 1},
+        [({"v": 1}, True), ({"v": 2}, False)],
+    ),
+    "string-matches-a-non-string": (
+        {"Variable": "$.v", "StringMatches": "*"},
+        [({"v": 1}, False), ({"v": ""}, True)],
+    ),
     "timestamp-against-a-non-timestamp": (
         {"Variable": "$.v", "TimestampLessThan": "2026-01-01T00:00:00Z"},
-        [({"v": "yesterday"}, False), ({"v": "2025-01-01T00:00:00Z"}, True)]),
-    "is-numeric": ({"Variable": "$.v", "IsNumeric": True},
-                   [({"v": True}, False), ({"v": 0}, True), ({"v": 1.5}, True),
-                    ({"v": "1"}, False), ({"v": None}, False)]),
-    "is-timestamp": ({"Variable": "$.v", "IsTimestamp": True},
-                     [({"v": "2026-01-01T00:00:00Z"}, True), ({"v": 20260101}, False),
-                      ({"v": "2026-01-01"}, False), ({"v": "2026-01-01T00:00:00"}, False),
-                      ({"v": "2026-01-01T01:00:00+01:00"}, True)]),
+        [({"v": "yesterday"}, False), ({"v": "2025-01-01T00:00:00Z"}, True)],
+    ),
+    "is-numeric": (
+        {"Variable": "$.v", "IsNumeric": True},
+        [
+            ({"v": True}, False),
+            ({"v": 0}, True),
+            ({"v": 1.5}, True),
+            ({"v": "1"}, False),
+            ({"v": None}, False),
+        ],
+    ),
+    "is-timestamp": (
+        {"Variable": "$.v", "IsTimestamp": True},
+        [
+            ({"v": "2026-01-01T00:00:00Z"}, True),
+            ({"v": 20260101}, False),
+            ({"v": "2026-01-01"}, False),
+            ({"v": "2026-01-01T00:00:00"}, False),
+            ({"v": "2026-01-01T01:00:00+01:00"}, True),
+        ],
+    ),
     "timestamp-equals-across-offsets": (
         {"Variable": "$.v", "TimestampEquals": "2026-01-01T00:00:00Z"},
-        [({"v": "2026-01-01T00:00:00Z"}, True), ({"v": "2026-01-01T01:00:00+01:00"}, True),
-         ({"v": "2026-01-01T00:00:01Z"}, False), ({"v": 5}, False)]),
+        [
+            ({"v": "2026-01-01T00:00:00Z"}, True),
+            ({"v": "2026-01-01T01:00:00+01:00"}, True),
+            ({"v": "2026-01-01T00:00:01Z"}, False),
+            ({"v": 5}, False),
+        ],
+    ),
     "timestamp-less-than": (
         {"Variable": "$.v", "TimestampLessThan": "2026-01-01T00:00:00Z"},
-        [({"v": "2025-12-31T23:59:59Z"}, True), ({"v": "2026-01-01T00:00:00Z"}, False),
-         ({"v": "2026-01-01T00:00:01Z"}, False)]),
+        [
+            ({"v": "2025-12-31T23:59:59Z"}, True),
+            ({"v": "2026-01-01T00:00:00Z"}, False),
+            ({"v": "2026-01-01T00:00:01Z"}, False),
+        ],
+    ),
     "string-matches-across-lines": (
         {"Variable": "$.v", "StringMatches": "log*.txt"},
-        [({"v": "log.txt"}, True), ({"v": "log\nold.txt"}, True), ({"v": "log.txt\n"}, False),
-         ({"v": "blog.txt"}, False)]),
+        [
+            ({"v": "log.txt"}, True),
+            ({"v": "log\nold.txt"}, True),
+            ({"v": "log.txt\n"}, False),
+            ({"v": "blog.txt"}, False),
+        ],
+    ),
     "string-matches-a-line-break": (
         {"Variable": "$.v", "StringMatches": "a\nb*"},
-        [({"v": "a\nb"}, True), ({"v": "a\nbc"}, True), ({"v": "ab"}, False)]),
+        [({"v": "a\nb"}, True), ({"v": "a\nbc"}, True), ({"v": "ab"}, False)],
+    ),
     "string-matches-escapes": (
         {"Variable": "$.v", "StringMatches": "a\\*b\\\\c*"},
-        [({"v": "a*b\\c"}, True), ({"v": "a*b\\cdef"}, True), ({"v": "axb\\c"}, False),
-         ({"v": "a*bc"}, False)]),
-}  # fmt: skip
+        [
+            ({"v": "a*b\\c"}, True),
+            ({"v": "a*b\\cdef"}, True),
+            ({"v": "axb\\c"}, False),
+            ({"v": "a*bc"}, False),
+        ],
+    ),
+}
 
 # Where moto 5.2.5 departs from AWS (checked, so a change in moto shows), and AWS's rule
 # (https://docs.aws.amazon.com/step-functions/latest/dg/state-choice.html): timestamps are
@@ -83,13 +150,20 @@ MOTO_DEPARTS = {"is-timestamp", "timestamp-equals-across-offsets", "string-match
 
 
 def _machine(rule: dict) -> dict:
-    judge = {"StartAt": "C", "States": {
-        "C": {"Type": "Choice", "Choices": [{**rule, "Next": "Yes"}], "Default": "No"},
-        "Yes": {"Type": "Pass", "Result": True, "End": True},
-        "No": {"Type": "Pass", "Result": False, "End": True},
-    }}  # fmt: skip
-    return {"StartAt": "M", "States": {"M": {"Type": "Map", "ItemsPath": "$.documents",
-                                             "Iterator": judge, "End": True}}}  # fmt: skip
+    judge = {
+        "StartAt": "C",
+        "States": {
+            "C": {"Type": "Choice", "Choices": [{**rule, "Next": "Yes"}], "Default": "No"},
+            "Yes": {"Type": "Pass", "Result": True, "End": True},
+            "No": {"Type": "Pass", "Result": False, "End": True},
+        },
+    }
+    return {
+        "StartAt": "M",
+        "States": {
+            "M": {"Type": "Map", "ItemsPath": "$.documents", "Iterator": judge, "End": True}
+        },
+    }
 
 
 @pytest.fixture(scope="module")

@@ -91,10 +91,18 @@ def test_an_endpoint_store_and_a_negative_age_are_refused(store):
 def test_invoke_clean_local(store):
     env = {**os.environ, "LEGACYLIFT_LOCAL_DIR": str(store.jobs_dir.parent)}
     command = [sys.executable, "-m", "invoke", "clean-local", "--older-than", "7"]
-    completed = subprocess.run(command, cwd=REPO_ROOT, env=env, capture_output=True, text=True,
-                               timeout=120, check=False)  # fmt: skip
+    completed = subprocess.run(
+        command, cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=120, check=False
+    )
     assert completed.returncode == 0, completed.stderr
     assert "removed 3 run folders" in completed.stdout
-    bad = subprocess.run([*command[:-1], "soon"], cwd=REPO_ROOT, env=env, capture_output=True,
-                         text=True, timeout=120, check=False)  # fmt: skip
+    bad = subprocess.run(
+        [*command[:-1], "soon"],
+        cwd=REPO_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert bad.returncode == 1 and "--older-than 'soon'" in bad.stderr

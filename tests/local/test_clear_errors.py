@@ -113,11 +113,21 @@ def test_each_failed_attempt_says_why_as_it_happens(capsys):
     events = iter(range(1, 100))
 
     def event(kind, **details):
-        key = "stateEnteredEventDetails" if kind.endswith("StateEntered") else (
-            kind[:1].lower() + kind[1:] + "EventDetails")  # fmt: skip
+        key = (
+            "stateEnteredEventDetails"
+            if kind.endswith("StateEntered")
+            else (kind[:1].lower() + kind[1:] + "EventDetails")
+        )
         number = next(events)
-        reporter.event({"id": number, "previousEventId": number - 1, "type": kind,
-                        "timestamp": "2026-11-25T10:00:00Z", key: details})  # fmt: skip
+        reporter.event(
+            {
+                "id": number,
+                "previousEventId": number - 1,
+                "type": kind,
+                "timestamp": "2026-11-25T10:00:00Z",
+                key: details,
+            }
+        )
 
     event("ExecutionStarted", input="{}")
     event("TaskStateEntered", name="Inference")
@@ -127,9 +137,13 @@ def test_each_failed_attempt_says_why_as_it_happens(capsys):
     shown = capsys.readouterr().out  # before the Retry's wait, not after it (progress: stdout)
     assert "SageMaker.AmazonSageMakerException: ValidationException: Value 'ml.m5.huge'" in shown
     event("TaskScheduled", parameters='{"ProcessingJobName": "job-2"}')
-    event("TaskFailed", error="States.TaskFailed",
-          cause=json.dumps({"ProcessingJobStatus": "Failed",
-                            "FailureReason": "AlgorithmError: See job logs"}))  # fmt: skip
+    event(
+        "TaskFailed",
+        error="States.TaskFailed",
+        cause=json.dumps(
+            {"ProcessingJobStatus": "Failed", "FailureReason": "AlgorithmError: See job logs"}
+        ),
+    )
     assert "States.TaskFailed: AlgorithmError: See job logs" in capsys.readouterr().out
 
 
@@ -155,10 +169,24 @@ def test_invoke_run_local_names_the_bad_argument_and_writes_nothing(models, tmp_
 
     env = {**os.environ, "LEGACYLIFT_LOCAL_DIR": str(tmp_path / "local")}
     completed = subprocess.run(
-        [sys.executable, "-m", "invoke", "run-local", "single", "--input", str(models),
-         "--workspace", "../../x"],
-        cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=120, check=False,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "invoke",
+            "run-local",
+            "single",
+            "--input",
+            str(models),
+            "--workspace",
+            "../../x",
+        ],
+        cwd=REPO_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert completed.returncode == 1
     assert "--workspace '../../x'" in completed.stderr
     assert "Traceback" not in completed.stderr

@@ -60,16 +60,22 @@ def test_three_instances_each_get_their_shard_and_their_host_name(runner, base_i
         _write(runner, f"s3://bkt/parts/part-{index:02d}.csv", f"{index}\n")
     _write(runner, "s3://bkt/ref/lookup.csv", "shared\n")
     # current_host is the first host name in resourceconfig.json.
-    script = ("c=/opt/ml/config/resourceconfig.json; h=$(grep -o 'algo-[0-9]*' $c | head -1); "
-              f"o={OUT}/$h; mkdir -p $o && ls {DATA} > $o/files && cat {REF}/lookup.csv > $o/ref "
-              "&& cp $c $o/")  # fmt: skip
-    request = _cluster(processing_request(
-        base_image,
-        entrypoint=shell(script),
-        inputs=[s3_input("data", "s3://bkt/parts/", DATA, S3DataDistributionType="ShardedByS3Key"),
-                s3_input("reference", "s3://bkt/ref/", REF)],
-        outputs=[s3_output("out", "s3://bkt/out/", OUT)],
-    ))  # fmt: skip
+    script = (
+        "c=/opt/ml/config/resourceconfig.json; h=$(grep -o 'algo-[0-9]*' $c | head -1); "
+        f"o={OUT}/$h; mkdir -p $o && ls {DATA} > $o/files && cat {REF}/lookup.csv > $o/ref "
+        "&& cp $c $o/"
+    )
+    request = _cluster(
+        processing_request(
+            base_image,
+            entrypoint=shell(script),
+            inputs=[
+                s3_input("data", "s3://bkt/parts/", DATA, S3DataDistributionType="ShardedByS3Key"),
+                s3_input("reference", "s3://bkt/ref/", REF),
+            ],
+            outputs=[s3_output("out", "s3://bkt/out/", OUT)],
+        )
+    )
     result = runner.create_processing_job(request)
     assert result.status == "Completed", (result.describe.get("FailureReason"), result.log_tail)
     out = runner.sources.s3.path_of("s3://bkt/out/")
@@ -89,12 +95,17 @@ def test_instances_writing_the_same_file_fail_the_job_and_upload_nothing(runner,
     """Planted once: without the overlap check the job completed, algo-3's file winning."""
     _write(runner, "s3://bkt/p2/a.csv", "a\n")
     _write(runner, "s3://bkt/p2/b.csv", "b\n")
-    request = _cluster(processing_request(
-        base_image,
-        entrypoint=shell(f"cat {DATA}/* > {OUT}/predictions.csv"),
-        inputs=[s3_input("data", "s3://bkt/p2/", DATA, S3DataDistributionType="ShardedByS3Key")],
-        outputs=[s3_output("out", "s3://bkt/out2/", OUT)],
-    ), count=2)  # fmt: skip
+    request = _cluster(
+        processing_request(
+            base_image,
+            entrypoint=shell(f"cat {DATA}/* > {OUT}/predictions.csv"),
+            inputs=[
+                s3_input("data", "s3://bkt/p2/", DATA, S3DataDistributionType="ShardedByS3Key")
+            ],
+            outputs=[s3_output("out", "s3://bkt/out2/", OUT)],
+        ),
+        count=2,
+    )
     result = runner.create_processing_job(request)
     assert result.status == "Failed"
     reason = result.describe["FailureReason"]
@@ -142,12 +153,15 @@ def test_the_instances_of_one_job_reach_each_other_by_host_name_and_nothing_else
     stays unreachable, and the job's network is gone afterwards. Planted once: the instances on
     no network (network_mode none, as before) turned this red (algo-1 unresolvable)."""
     _write(runner, "s3://bkt/peers/peers.py", PEERS)
-    request = _cluster(processing_request(
-        base_image,
-        entrypoint=["python3", f"{DATA}/peers.py"],
-        inputs=[s3_input("data", "s3://bkt/peers/", DATA)],
-        outputs=[s3_output("out", "s3://bkt/peers-out/", OUT)],
-    ), count=2)  # fmt: skip
+    request = _cluster(
+        processing_request(
+            base_image,
+            entrypoint=["python3", f"{DATA}/peers.py"],
+            inputs=[s3_input("data", "s3://bkt/peers/", DATA)],
+            outputs=[s3_output("out", "s3://bkt/peers-out/", OUT)],
+        ),
+        count=2,
+    )
     result = runner.create_processing_job(request)
     assert result.status == "Completed", (result.describe.get("FailureReason"), result.log_tail)
     out = runner.sources.s3.path_of("s3://bkt/peers-out/")
@@ -157,5 +171,8 @@ def test_the_instances_of_one_job_reach_each_other_by_host_name_and_nothing_else
     assert seen[0] == seen[1] and seen[0]["algo-1"] != seen[0]["algo-2"]
     assert (out / "algo-1" / "heard").read_text() == "hello from algo-2"
     assert (out / "algo-1" / "metadata").read_text() == "unreachable"
-    assert not [n for n in docker_client.networks.list() if n.name.startswith("legacylift-job-")
-                and request["ProcessingJobName"][:40] in n.name]  # fmt: skip
+    assert not [
+        n
+        for n in docker_client.networks.list()
+        if n.name.startswith("legacylift-job-") and request["ProcessingJobName"][:40] in n.name
+    ]

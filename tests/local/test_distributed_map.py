@@ -79,8 +79,13 @@ def distributed(**fields):
 
 def run(store, definition, work, **options):
     events = []
-    execution = Execution(definition, {}, task_runner=TaskRunners(work, S3Tasks(store)),
-                          on_event=events.append, **options)  # fmt: skip
+    execution = Execution(
+        definition,
+        {},
+        task_runner=TaskRunners(work, S3Tasks(store)),
+        on_event=events.append,
+        **options,
+    )
     return execution.run(), events
 
 
@@ -108,10 +113,15 @@ def test_failures_within_the_tolerated_count_succeed_and_are_reported(store):
     result, events = run(store, distributed(ToleratedFailureCount=1), Work(failing))
     assert result.status == "SUCCEEDED", result.cause
     assert result.output[3] == {"Error": "Batch.Failed", "Cause": "batch in/batch-03.csv failed"}
-    (failed,) = [e["mapIterationFailedEventDetails"] for e in events
-                 if e["type"] == "MapIterationFailed"]  # fmt: skip
-    assert failed == {"name": "Batches", "index": 3, "error": "Batch.Failed",
-                      "cause": "batch in/batch-03.csv failed"}  # fmt: skip
+    (failed,) = [
+        e["mapIterationFailedEventDetails"] for e in events if e["type"] == "MapIterationFailed"
+    ]
+    assert failed == {
+        "name": "Batches",
+        "index": 3,
+        "error": "Batch.Failed",
+        "cause": "batch in/batch-03.csv failed",
+    }
 
 
 def test_failures_beyond_the_tolerance_fail_the_map(store):
@@ -134,8 +144,10 @@ def test_tolerated_percentage(store):
 
 
 def test_result_writer_writes_the_manifest_and_the_children_records(store, local_settings):
-    writer = {"Resource": "arn:aws:states:::s3:putObject",
-              "Parameters": {"Bucket": "data", "Prefix": "out/results"}}  # fmt: skip
+    writer = {
+        "Resource": "arn:aws:states:::s3:putObject",
+        "Parameters": {"Bucket": "data", "Prefix": "out/results"},
+    }
     definition = distributed(ResultWriter=writer, ToleratedFailureCount=1)
     result, _ = run(store, definition, Work({"in/batch-05.csv"}))
     assert result.status == "SUCCEEDED", result.cause
@@ -159,9 +171,11 @@ def test_item_reader_reads_json_and_csv_objects(store):
     for key, kind, expected in (("list.json", "JSON", ["a", "b"]), ("list.csv", "CSV", ["a", "b"])):
         definition = distributed()
         state = definition["States"]["Batches"]
-        state["ItemReader"] = {"Resource": "arn:aws:states:::s3:getObject",
-                               "ReaderConfig": {"InputType": kind, "MaxItems": 2},
-                               "Parameters": {"Bucket": "data", "Key": key}}  # fmt: skip
+        state["ItemReader"] = {
+            "Resource": "arn:aws:states:::s3:getObject",
+            "ReaderConfig": {"InputType": kind, "MaxItems": 2},
+            "Parameters": {"Bucket": "data", "Key": key},
+        }
         state["ItemSelector"] = {"key.$": "$$.Map.Item.Value.key"}
         result, _ = run(store, definition, Work())
         assert [r["done"] for r in result.output] == expected, (kind, result.cause)
@@ -170,7 +184,9 @@ def test_item_reader_reads_json_and_csv_objects(store):
 def test_item_batcher_groups_items(store):
     definition = distributed(ItemBatcher={"MaxItemsPerBatch": 5, "BatchInput": {"run": "r1"}})
     definition["States"]["Batches"]["ItemProcessor"]["States"]["Work"] = {
-        "Type": "Pass", "End": True}  # fmt: skip
+        "Type": "Pass",
+        "End": True,
+    }
     result, _ = run(store, definition, Work())
     assert [len(batch["Items"]) for batch in result.output] == [5, 5, 2]
     assert result.output[0]["BatchInput"] == {"run": "r1"}
@@ -188,12 +204,15 @@ def test_sdk_list_objects_page_with_a_delimiter(store, local_settings):
     assert page["CommonPrefixes"] == [{"Prefix": "days/d1/"}, {"Prefix": "days/d2/"}]
     assert [entry["Key"] for entry in page["Contents"]] == ["days/top.csv"]
     assert page["KeyCount"] == 3 and page["IsTruncated"] is False
-    first = S3Tasks(store).run("arn:aws:states:::aws-sdk:s3:listObjectsV2",
-                               {"Bucket": "data", "Prefix": "days/", "Delimiter": "/",
-                                "MaxKeys": 2}, None)  # fmt: skip
+    first = S3Tasks(store).run(
+        "arn:aws:states:::aws-sdk:s3:listObjectsV2",
+        {"Bucket": "data", "Prefix": "days/", "Delimiter": "/", "MaxKeys": 2},
+        None,
+    )
     assert first["IsTruncated"] is True and first["KeyCount"] == 2
-    empty = S3Tasks(store).run("arn:aws:states:::aws-sdk:s3:listObjectsV2",
-                               {"Bucket": "data", "Prefix": "none/"}, None)  # fmt: skip
+    empty = S3Tasks(store).run(
+        "arn:aws:states:::aws-sdk:s3:listObjectsV2", {"Bucket": "data", "Prefix": "none/"}, None
+    )
     assert "Contents" not in empty and empty["KeyCount"] == 0
 
 
@@ -232,10 +251,20 @@ def test_a_batch_larger_than_the_first_steps_volume_is_refused(store, local_sett
     with big.open("wb") as handle:
         handle.truncate(2 * 1024**3 + 1)
     store.put("s3://data/days/d1/small.csv", io.BytesIO(b"1"))
-    model = Model("big", tmp_path, steps=("inference",), defaults={"volume_size": 1},
-                  fan_out={"split": "prefix"})  # fmt: skip
+    model = Model(
+        "big",
+        tmp_path,
+        steps=("inference",),
+        defaults={"volume_size": 1},
+        fan_out={"split": "prefix"},
+    )
     with pytest.raises(LegacyLiftError, match=r"batch 'd2' .* 2.0 GB, more than the 1 GB volume"):
         check_batch_sizes(store, "s3://data/days/", model)
-    roomy = Model("big", tmp_path, steps=("inference",), defaults={"volume_size": 3},
-                  fan_out={"split": "prefix"})  # fmt: skip
+    roomy = Model(
+        "big",
+        tmp_path,
+        steps=("inference",),
+        defaults={"volume_size": 3},
+        fan_out={"split": "prefix"},
+    )
     check_batch_sizes(store, "s3://data/days/", roomy)  # fits a 3 GB volume

@@ -105,8 +105,9 @@ def test_inputs_with_symlinks_are_reported_and_staged_without_them(runner, base_
     assert any("link.csv (symlink, skipped" in line for line in runner.lines)
 
 
-def test_the_whole_log_is_read_even_when_the_terminal_is_slow(local_settings, docker_client,
-                                                              base_image):  # fmt: skip
+def test_the_whole_log_is_read_even_when_the_terminal_is_slow(
+    local_settings, docker_client, base_image
+):
     """A slow reader (0.01 s a line, 600 lines) takes longer than the old 5 s grace after the
     container exits. Planted bug (reader.join(timeout=5)): the last line, where a traceback
     would be, was missing and this test went red. A single 1 MB line is shown cut, with the
@@ -170,10 +171,18 @@ def test_a_killed_engine_leaves_nothing_running_at_the_next_start(
     sweep on start): the container and the InProgress record stayed; red."""
     name = unique_name("killed")
     engine = subprocess.Popen(
-        [sys.executable, "-c", KILLED_ENGINE, str(local_settings.jobs_dir.parent), base_image,
-         name, str(REPO_ROOT)],
-        stdout=subprocess.PIPE, text=True,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-c",
+            KILLED_ENGINE,
+            str(local_settings.jobs_dir.parent),
+            base_image,
+            name,
+            str(REPO_ROOT),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert engine.stdout.readline().strip() == "started"
     finally:
@@ -181,8 +190,10 @@ def test_a_killed_engine_leaves_nothing_running_at_the_next_start(
         engine.wait()
     label = {"label": f"legacylift.job={name}"}
     assert docker_client.containers.list(all=True, filters=label), "the kill left it running"
-    assert json.loads((local_settings.jobs_dir / f"{name}.json").read_text())[
-        "ProcessingJobStatus"] == "InProgress"  # fmt: skip
+    assert (
+        json.loads((local_settings.jobs_dir / f"{name}.json").read_text())["ProcessingJobStatus"]
+        == "InProgress"
+    )
 
     scratch = list((local_settings.object_store / ".staging").glob(f"{name}-*"))
     assert scratch, "the killed engine's scratch directory (config, /opt/ml/output) remains"
@@ -216,11 +227,13 @@ def test_a_large_tar_stream_reports_its_progress(runner, base_image, monkeypatch
     path = _store(runner, "s3://bkt/big/data.bin")
     path.parent.mkdir(parents=True)
     path.write_bytes(b"x" * 3_000_000)
-    request = processing_request(base_image, entrypoint=shell("true"),
-                                 inputs=[s3_input("data", "s3://bkt/big/", DATA)])  # fmt: skip
+    request = processing_request(
+        base_image, entrypoint=shell("true"), inputs=[s3_input("data", "s3://bkt/big/", DATA)]
+    )
     assert runner.create_processing_job(request).status == "Completed"
     assert [line for line in runner.lines if line.startswith("[staged ")][-1].startswith(
-        "[staged 3 of 3 MB]")  # fmt: skip
+        "[staged 3 of 3 MB]"
+    )
 
 
 def test_ctrl_c_while_collecting_outputs_says_what_was_kept(runner, base_image, monkeypatch):
@@ -256,4 +269,5 @@ def test_ctrl_c_while_collecting_outputs_says_what_was_kept(runner, base_image, 
     out = _store(runner, "s3://bkt/cut/")
     assert [p.read_text() for p in out.iterdir()] == ["a\n"]
     assert not (runner.settings.object_store / ".staging").exists() or not list(
-        (runner.settings.object_store / ".staging").iterdir())  # fmt: skip
+        (runner.settings.object_store / ".staging").iterdir()
+    )

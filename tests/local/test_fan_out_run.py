@@ -94,8 +94,10 @@ def models(tmp_path, monkeypatch, docker_client, base_image):
     }
     monkeypatch.setenv("LEGACYLIFT_MODELS_DIR", str(root))
     monkeypatch.setenv("LEGACYLIFT_LOCAL_CONCURRENCY", "4")
-    return {name: {"model": model_image(docker_client, base_image, folder),
-                   "framework": base_image} for name, folder in folders.items()}  # fmt: skip
+    return {
+        name: {"model": model_image(docker_client, base_image, folder), "framework": base_image}
+        for name, folder in folders.items()
+    }
 
 
 def _batches(tmp_path, texts: dict[str, str]):
@@ -110,8 +112,14 @@ def _batches(tmp_path, texts: dict[str, str]):
 def test_twelve_batches_equal_twelve_separate_runs(models, local_settings, tmp_path):
     texts = {f"day-{index:02d}": f"sales of day {index}\n" for index in range(12)}
     root = _batches(tmp_path, texts)
-    run = run_local("batchy", str(root), str(tmp_path / "out"), settings=local_settings,
-                    quiet=True, images=models["batchy"])  # fmt: skip
+    run = run_local(
+        "batchy",
+        str(root),
+        str(tmp_path / "out"),
+        settings=local_settings,
+        quiet=True,
+        images=models["batchy"],
+    )
     assert run.succeeded, run.failure
     assert run.failed_batches == []
     out = tmp_path / "out"
@@ -137,11 +145,18 @@ def test_twelve_batches_equal_twelve_separate_runs(models, local_settings, tmp_p
 
 
 @pytest.mark.slow
-def test_a_failed_batch_within_the_tolerance_succeeds_and_is_reported(models, local_settings,
-                                                                       tmp_path):  # fmt: skip
+def test_a_failed_batch_within_the_tolerance_succeeds_and_is_reported(
+    models, local_settings, tmp_path
+):
     root = _batches(tmp_path, {"a": "fine\n", "b": "this one will fail\n", "c": "ok\n"})
-    run = run_local("batchy", str(root), str(tmp_path / "out"), settings=local_settings,
-                    quiet=True, images=models["batchy"])  # fmt: skip
+    run = run_local(
+        "batchy",
+        str(root),
+        str(tmp_path / "out"),
+        settings=local_settings,
+        quiet=True,
+        images=models["batchy"],
+    )
     assert run.succeeded, run.failure
     (report,) = run.failed_batches
     assert "step Inference failed" in report
@@ -151,11 +166,11 @@ def test_a_failed_batch_within_the_tolerance_succeeds_and_is_reported(models, lo
 
 
 @pytest.mark.slow
-def test_failures_beyond_the_tolerance_fail_the_run_listing_each(models, local_settings,
-                                                                 tmp_path):  # fmt: skip
+def test_failures_beyond_the_tolerance_fail_the_run_listing_each(models, local_settings, tmp_path):
     root = _batches(tmp_path, {"a": "fail\n", "b": "fail too\n", "c": "ok\n"})
-    run = run_local("batchy", str(root), settings=local_settings, quiet=True,
-                    images=models["batchy"])  # fmt: skip
+    run = run_local(
+        "batchy", str(root), settings=local_settings, quiet=True, images=models["batchy"]
+    )
     assert run.result.status == "FAILED"
     assert run.result.error == "States.ExceedToleratedFailureThreshold"
     assert len(run.failed_batches) == 2
@@ -166,12 +181,14 @@ def test_an_input_without_batches_fails_before_any_job(models, local_settings, t
     root = tmp_path / "flat"
     root.mkdir()
     (root / "note.txt").write_text("no sub-folders here\n")
-    run = run_local("batchy", str(root), settings=local_settings, quiet=True,
-                    images=models["batchy"])  # fmt: skip
+    run = run_local(
+        "batchy", str(root), settings=local_settings, quiet=True, images=models["batchy"]
+    )
     assert run.result.status == "FAILED"
     assert run.result.error == "LegacyLift.NoBatches"
-    assert not any(e["type"] == "TaskScheduled" and "sagemaker" in json_text(e)
-                   for e in run.result.history)  # fmt: skip
+    assert not any(
+        e["type"] == "TaskScheduled" and "sagemaker" in json_text(e) for e in run.result.history
+    )
 
 
 def json_text(event) -> str:
@@ -187,8 +204,14 @@ def test_inline_map_over_objects(models, local_settings, tmp_path):
     root.mkdir()
     for name in ("a", "b", "c"):
         (root / f"{name}.txt").write_text(f"{name} only\n")
-    run = run_local("inline", str(root), str(tmp_path / "out"), settings=local_settings,
-                    quiet=True, images=models["inline"])  # fmt: skip
+    run = run_local(
+        "inline",
+        str(root),
+        str(tmp_path / "out"),
+        settings=local_settings,
+        quiet=True,
+        images=models["inline"],
+    )
     assert run.succeeded, run.failure
     batches = tmp_path / "out" / "batches"
     for name in ("a", "b", "c"):
@@ -203,8 +226,14 @@ def test_a_step_on_three_instances_shards_its_input(models, local_settings, tmp_
     root.mkdir()
     for index in range(7):
         (root / f"part-{index}.txt").write_text("x\n")
-    run = run_local("wide", str(root), str(tmp_path / "out"), settings=local_settings,
-                    quiet=True, images=models["wide"])  # fmt: skip
+    run = run_local(
+        "wide",
+        str(root),
+        str(tmp_path / "out"),
+        settings=local_settings,
+        quiet=True,
+        images=models["wide"],
+    )
     assert run.succeeded, run.failure
     shares = {p.stem: p.read_text().split() for p in (tmp_path / "out").glob("algo-*.txt")}
     assert sorted(shares) == ["algo-1", "algo-2", "algo-3"]

@@ -59,8 +59,9 @@ def test_output_on_a_full_filesystem_says_what_is_full_and_where_the_output_is(t
     settings = LocalSettings.under(tmp_path / "local")
     sources = DataSources(settings)
     for index in range(3):
-        sources.put(f"s3://legacylift-local/m/output/e/part-{index}.bin",
-                    io.BytesIO(os.urandom(MB)))  # fmt: skip
+        sources.put(
+            f"s3://legacylift-local/m/output/e/part-{index}.bin", io.BytesIO(os.urandom(MB))
+        )
     destination = small_fs(2) / "out"
     destination.mkdir()
     (destination / "old.txt").write_text("earlier run\n")
@@ -84,8 +85,13 @@ def test_a_job_record_reaches_its_final_state_on_a_full_disk(small_fs):
     record = {"ProcessingJobName": "job-1", "ProcessingJobStatus": "InProgress"}
     registry.reserve("job-1", "arn:job-1", record, owner="someone")
     _fill(jobs.parent)
-    final = {**record, "ProcessingJobStatus": "Failed", "FailureReason": "x" * 1024,
-             "ExitMessage": "y" * 1024, "ProcessingEndTime": 1}  # fmt: skip
+    final = {
+        **record,
+        "ProcessingJobStatus": "Failed",
+        "FailureReason": "x" * 1024,
+        "ExitMessage": "y" * 1024,
+        "ProcessingEndTime": 1,
+    }
     registry.record("job-1", final)
     assert registry.describe("job-1") == final
     assert not (jobs / "job-1.owner").exists()
@@ -112,8 +118,9 @@ def test_state_directory_full_the_run_fails_cleanly_with_final_records(
     from legacylift.local.run import run_local
     from tests.local.tiny_models import one_step_model
 
-    images, data = one_step_model(tmp_path, monkeypatch, docker_client, base_image, "filler",
-                                  FILL_OUTPUT)  # fmt: skip
+    images, data = one_step_model(
+        tmp_path, monkeypatch, docker_client, base_image, "filler", FILL_OUTPUT
+    )
     state = small_fs(16)
     settings = LocalSettings.under(state)
     run = run_local("filler", str(data), settings=settings, quiet=True, images=images)

@@ -22,11 +22,18 @@ class Doubling:
 
 
 def _run(task: dict, execution_input: dict):
-    definition = {"QueryLanguage": "JSONata", "StartAt": "T", "States": {
-        "T": {"Type": "Task", "Resource": RESOURCE, "Next": "After", **task},
-        "After": {"Type": "Pass", "End": True,
-                  "Output": {"passed": "{% $states.input %}", "seen": "{% $seen %}"}},
-    }}  # fmt: skip
+    definition = {
+        "QueryLanguage": "JSONata",
+        "StartAt": "T",
+        "States": {
+            "T": {"Type": "Task", "Resource": RESOURCE, "Next": "After", **task},
+            "After": {
+                "Type": "Pass",
+                "End": True,
+                "Output": {"passed": "{% $states.input %}", "seen": "{% $seen %}"},
+            },
+        },
+    }
     result = Execution(definition, execution_input, task_runner=Doubling()).run()
     assert result.status == "SUCCEEDED", result.cause
     return result.output
@@ -36,18 +43,22 @@ def test_a_task_output_reads_the_state_input_and_the_result_apart():
     """Planted bug (the Task's `$states.input` bound to its result in Output and Assign):
     `from_input` becomes null (the result has no `n`), red."""
     output = _run(
-        {"Arguments": {"n": "{% $states.input.n %}"},
-         "Assign": {"seen": "{% [$states.input.n, $states.result.doubled] %}"},
-         "Output": {"from_input": "{% $states.input.n %}",
-                    "from_result": "{% $states.result.doubled %}",
-                    "tag": "{% $states.input.tag %}"}},
+        {
+            "Arguments": {"n": "{% $states.input.n %}"},
+            "Assign": {"seen": "{% [$states.input.n, $states.result.doubled] %}"},
+            "Output": {
+                "from_input": "{% $states.input.n %}",
+                "from_result": "{% $states.result.doubled %}",
+                "tag": "{% $states.input.tag %}",
+            },
+        },
         {"n": 21, "tag": "t"},
-    )  # fmt: skip
-    assert output == {"passed": {"from_input": 21, "from_result": 42, "tag": "t"},
-                      "seen": [21, 42]}  # fmt: skip
+    )
+    assert output == {"passed": {"from_input": 21, "from_result": 42, "tag": "t"}, "seen": [21, 42]}
 
 
 def test_a_task_without_output_passes_its_result_on():
-    output = _run({"Arguments": {"n": 5}, "Assign": {"seen": "{% $states.input %}"}},
-                  {"n": 1, "other": True})  # fmt: skip
+    output = _run(
+        {"Arguments": {"n": 5}, "Assign": {"seen": "{% $states.input %}"}}, {"n": 1, "other": True}
+    )
     assert output == {"passed": {"doubled": 10}, "seen": {"n": 1, "other": True}}

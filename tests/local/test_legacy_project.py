@@ -38,9 +38,13 @@ def demand_stages() -> list[str]:
 def test_the_legacy_files_are_byte_identical_to_the_project_as_received():
     """Only model.toml (and the sample) was added: every legacy file runs unedited."""
     assert LEGACY_FILES == [
-        "Dockerfile", "coefficients.json", "postprocess.py", "predict.py", "preprocess.py",
+        "Dockerfile",
+        "coefficients.json",
+        "postprocess.py",
+        "predict.py",
+        "preprocess.py",
         "requirements.txt",
-    ]  # fmt: skip
+    ]
     for name in LEGACY_FILES:
         assert (DEMAND / name).read_bytes() == (DEMAND / "legacy" / name).read_bytes(), name
     added = {p.name for p in DEMAND.iterdir()} - set(LEGACY_FILES)
@@ -50,8 +54,10 @@ def test_the_legacy_files_are_byte_identical_to_the_project_as_received():
 def test_the_legacy_model_declares_its_steps():
     model = load_model("demand")
     assert [model.script_for(s) for s in model.steps] == [
-        "preprocess.py", "predict.py", "postprocess.py",
-    ]  # fmt: skip
+        "preprocess.py",
+        "predict.py",
+        "postprocess.py",
+    ]
     assert model.uses_image_entrypoint("inference")
     assert model.input_path_for("inference") == "/opt/ml/processing/input"
     assert model.own_dockerfile is not None
@@ -76,10 +82,17 @@ def test_the_legacy_image_runs_unprivileged_with_a_writable_working_directory(do
         "rm -f predict.py 2>/dev/null; test -f predict.py && echo kept; "
         "test -e /legacylift-build-ca.crt && echo bundle || echo no-bundle"
     )
-    output = docker_client.containers.run(
-        image, entrypoint=["sh", "-c", script], network_disabled=True, remove=True,
-        labels={"org.legacylift.test": "legacy-project"},
-    ).decode().split()  # fmt: skip
+    output = (
+        docker_client.containers.run(
+            image,
+            entrypoint=["sh", "-c", script],
+            network_disabled=True,
+            remove=True,
+            labels={"org.legacylift.test": "legacy-project"},
+        )
+        .decode()
+        .split()
+    )
     assert output == ["1000", "ok", "code-read-only", "kept", "no-bundle"]
     history = docker_client.api.history(image)
     assert sum(1 for layer in history if layer["Size"] > 0) <= 2  # flattened: the bundle's
@@ -109,9 +122,12 @@ def test_new_model_from_the_legacy_tree_runs_unchanged(tmp_path, monkeypatch, lo
     assert any("entrypoint" in guess for guess in created.guesses)
     # The same files make the same image content; reuse the sample's build (CI time).
     run = run_local(
-        "demand-again", str(DEMAND / "sample/input"), settings=local_settings, quiet=True,
+        "demand-again",
+        str(DEMAND / "sample/input"),
+        settings=local_settings,
+        quiet=True,
         images=images,
-    )  # fmt: skip
+    )
     assert run.succeeded, run.failure
     assert expected_matches(run, DEMAND / "sample/expected") == []
 
@@ -165,8 +181,10 @@ def test_an_original_pattern_definition_runs_unchanged(local_settings, capsys):
     )
     assert run.succeeded, run.failure
     assert [step.name for step in run.steps] == [
-        "Preprocessing script mode", "Inference custom container", "Postprocessing script mode",
-    ]  # fmt: skip
+        "Preprocessing script mode",
+        "Inference custom container",
+        "Postprocessing script mode",
+    ]
     report = f"{BUCKET}/data/report/"
     store = local_settings.object_store
     assert run.outputs[report] == store / "acme-forecasting-data/legacycode/data/report"
@@ -179,8 +197,13 @@ def test_an_original_pattern_definition_runs_unchanged(local_settings, capsys):
     with pytest.raises(
         LegacyLiftError, match="already used on this machine.*new ProcessingJobName"
     ):
-        run_definition(str(DEFINITION), str(INPUT), parse_mappings([f"{CUSTOM_IMAGE}=x:y"]),
-                       settings=local_settings, quiet=True)  # fmt: skip
+        run_definition(
+            str(DEFINITION),
+            str(INPUT),
+            parse_mappings([f"{CUSTOM_IMAGE}=x:y"]),
+            settings=local_settings,
+            quiet=True,
+        )
 
 
 def _write(path: Path, document) -> str:
@@ -201,14 +224,18 @@ def _bad_definitions(tmp_path: Path) -> dict[str, tuple[str, str, str]]:
         "not JSON": (_write(tmp_path / "a.json", "{not json"), str(INPUT), "not valid JSON"),
         "not ASL": (_write(tmp_path / "b.json", no_start), str(INPUT), "StartAt"),
         "unsupported resource": (
-            _write(tmp_path / "c.json", lambda_task), str(INPUT), "lambda:invoke",
+            _write(tmp_path / "c.json", lambda_task),
+            str(INPUT),
+            "lambda:invoke",
         ),
         "missing input": (str(DEFINITION), str(tmp_path / "none.json"), "no such file"),
         "unmapped image": (str(DEFINITION), str(INPUT), f"image {CUSTOM_IMAGE} has no local"),
         "bad role": (
-            str(DEFINITION), _write(tmp_path / "d.json", bad_role), "is not an IAM role ARN",
+            str(DEFINITION),
+            _write(tmp_path / "d.json", bad_role),
+            "is not an IAM role ARN",
         ),
-    }  # fmt: skip
+    }
 
 
 @pytest.mark.parametrize(
@@ -243,8 +270,11 @@ def test_the_invoke_task_exits_1_naming_the_problem(tmp_path):
     broken.write_text("{not json")
     done = subprocess.run(
         [sys.executable, "-m", "invoke", "run-definition", str(broken), "--input", str(INPUT)],
-        cwd=REPO_ROOT, capture_output=True, text=True, timeout=120,
-    )  # fmt: skip
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 1
     assert f"definition {broken}: not valid JSON" in done.stdout + done.stderr
 

@@ -20,9 +20,15 @@ LEGACY_FILES = sorted(p.name for p in (FRAUD / "legacy").iterdir())
 def test_the_legacy_files_are_byte_identical_to_the_project_as_received():
     """Only model.toml (and the sample) was added: every legacy file runs unedited."""
     assert LEGACY_FILES == [
-        "Dockerfile", "features.json", "prep.py", "report.py", "requirements.txt", "score.py",
-        "thresholds.json", "weights.json",
-    ]  # fmt: skip
+        "Dockerfile",
+        "features.json",
+        "prep.py",
+        "report.py",
+        "requirements.txt",
+        "score.py",
+        "thresholds.json",
+        "weights.json",
+    ]
     for name in LEGACY_FILES:
         assert (FRAUD / name).read_bytes() == (FRAUD / "legacy" / name).read_bytes(), name
     added = {p.name for p in FRAUD.iterdir()} - set(LEGACY_FILES)
@@ -55,8 +61,11 @@ def test_the_lifted_project_reproduces_the_desktop_run_byte_for_byte(
     monkeypatch.setenv("LEGACYLIFT_MODELS_DIR", str(tmp_path))
     new_model("fraud-again", str(FRAUD / "legacy"))
     run = run_local(
-        "fraud-again", str(FRAUD / "sample/input"), settings=local_settings, quiet=True,
+        "fraud-again",
+        str(FRAUD / "sample/input"),
+        settings=local_settings,
+        quiet=True,
         images=images,
-    )  # fmt: skip
+    )
     assert run.succeeded, run.failure
     assert expected_matches(run, FRAUD / "sample/expected") == []

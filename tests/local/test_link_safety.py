@@ -45,8 +45,9 @@ def _output_archive() -> list[bytes]:
     with tarfile.open(fileobj=buffer, mode="w") as archive:
         archive.addfile(_member("output", tarfile.DIRTYPE, mode=0o755))
         data = b"prediction\n1\n"
-        archive.addfile(_member("output/result.csv", tarfile.REGTYPE, size=len(data)),
-                        io.BytesIO(data))  # fmt: skip
+        archive.addfile(
+            _member("output/result.csv", tarfile.REGTYPE, size=len(data)), io.BytesIO(data)
+        )
         # An entry escaping the directory comes before others: it is skipped, not the end.
         archive.addfile(_member("output/../escape.csv", tarfile.REGTYPE, size=1), io.BytesIO(b"e"))
         archive.addfile(_member("output/sub", tarfile.DIRTYPE, mode=0o755))
@@ -72,15 +73,17 @@ def test_outputs_keep_regular_files_only():
     report = read_archive(_output_archive(), sink)
     assert received == {"result.csv": b"prediction\n1\n", "sub/part.csv": b"x\n"}
     assert report.files == ["result.csv", "sub/part.csv"]
-    assert sorted(report.skipped) == sorted([
-        "passwd (symlink, not followed)",
-        "hard (link, not followed)",
-        "shadow (link, not followed)",
-        "null (special, not followed)",
-        "disk (special, not followed)",
-        "pipe (special, not followed)",
-        "output/../escape.csv (outside the output directory)",
-    ])  # fmt: skip
+    assert sorted(report.skipped) == sorted(
+        [
+            "passwd (symlink, not followed)",
+            "hard (link, not followed)",
+            "shadow (link, not followed)",
+            "null (special, not followed)",
+            "disk (special, not followed)",
+            "pipe (special, not followed)",
+            "output/../escape.csv (outside the output directory)",
+        ]
+    )
     assert report.bytes == len(b"prediction\n1\n") + 2
 
 
@@ -290,14 +293,16 @@ def test_every_skipped_entry_is_reported_once_with_its_kind(tree):
     starting at the bucket for a prefix with several folders: each turns this red."""
     data = tree / "store" / "bucket" / "data"
     (data / "nested" / "deep-link").symlink_to(tree / "secret")
-    expected = sorted([
-        f"{data}/dangling (symlink, skipped: never followed)",
-        f"{data}/inner-link.csv (symlink, skipped: never followed)",
-        f"{data}/key.pem (symlink, skipped: never followed)",
-        f"{data}/linked-dir (symlink, skipped: never followed)",
-        f"{data}/pipe (not a regular file, skipped: never followed)",
-        f"{data}/nested/deep-link (symlink, skipped: never followed)",
-    ])  # fmt: skip
+    expected = sorted(
+        [
+            f"{data}/dangling (symlink, skipped: never followed)",
+            f"{data}/inner-link.csv (symlink, skipped: never followed)",
+            f"{data}/key.pem (symlink, skipped: never followed)",
+            f"{data}/linked-dir (symlink, skipped: never followed)",
+            f"{data}/pipe (not a regular file, skipped: never followed)",
+            f"{data}/nested/deep-link (symlink, skipped: never followed)",
+        ]
+    )
     sources = DataSources(LocalSettings.under(tree / "local", object_store=tree / "store"))
     for lister, uri in (
         (FileTree().list, f"file://{data}"),

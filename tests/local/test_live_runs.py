@@ -71,10 +71,14 @@ def test_clean_keeps_what_a_job_with_a_live_engine_uses(local_settings):
     (staging / "job-dead-5e6f7a8b").mkdir(parents=True)
     registry = JobRegistry(local_settings.jobs_dir)
     uri = "s3://legacylift-local/iris"
-    record = {"ProcessingJobName": "Job-Live", "ProcessingJobStatus": "InProgress",
-              "ProcessingInputs": [{"S3Input": {"S3Uri": f"{uri}/input/iris-job/"}}],
-              "ProcessingOutputConfig": {"Outputs": [{"S3Output": {
-                  "S3Uri": f"{uri}/runs/iris-job/preprocessing/"}}]}}  # fmt: skip
+    record = {
+        "ProcessingJobName": "Job-Live",
+        "ProcessingJobStatus": "InProgress",
+        "ProcessingInputs": [{"S3Input": {"S3Uri": f"{uri}/input/iris-job/"}}],
+        "ProcessingOutputConfig": {
+            "Outputs": [{"S3Output": {"S3Uri": f"{uri}/runs/iris-job/preprocessing/"}}]
+        },
+    }
     registry.reserve("Job-Live", "arn", record, owner=orphans.owner_id())
     dead = {"ProcessingJobName": "job-dead", "ProcessingJobStatus": "InProgress"}
     registry.reserve("job-dead", "arn", dead, owner=f"{orphans.owner_id().rsplit(':', 2)[0]}:1:0")
@@ -108,7 +112,7 @@ def _start(target, **kwargs):
     def body():
         try:
             outcome["run"] = target(**kwargs)
-        except Exception as exc:  # noqa: BLE001 - the test reads it
+        except Exception as exc:
             outcome["error"] = exc
 
     thread = threading.Thread(target=body, daemon=True)
@@ -134,9 +138,15 @@ def test_clean_local_under_a_live_run_leaves_it_to_finish(slow_model, local_sett
     from legacylift.local.run import run_local
 
     images, data = slow_model
-    thread, outcome = _start(run_local, name="slowcopy", input_ref=str(data),
-                             output_ref=str(tmp_path / "out"), settings=local_settings,
-                             quiet=True, images=images)  # fmt: skip
+    thread, outcome = _start(
+        run_local,
+        name="slowcopy",
+        input_ref=str(data),
+        output_ref=str(tmp_path / "out"),
+        settings=local_settings,
+        quiet=True,
+        images=images,
+    )
     _wait_for_job(local_settings)
     report = clean_local(local_settings, older_than_days=TINY_AGE, include_inputs=True)
     thread.join(180)
@@ -164,7 +174,7 @@ def test_two_runs_on_one_output_the_second_is_refused(slow_model, local_settings
             settings=local_settings,
             quiet=True,
             images=images,
-        )  # fmt: skip
+        )
         for _ in range(2)
     ]
     for thread, _ in runs:

@@ -29,14 +29,22 @@ def _one(state: dict) -> dict:
 
 def _retry(**fields) -> dict:
     retrier = {"ErrorEquals": ["E"], "MaxAttempts": 1, "IntervalSeconds": 1, **fields}
-    return _one({"Type": "Parallel", "Branches": [FAIL], "Retry": [retrier],
-                 "Catch": [{"ErrorEquals": ["States.ALL"], "Next": "D"}], "Next": "D"})  # fmt: skip
+    return _one(
+        {
+            "Type": "Parallel",
+            "Branches": [FAIL],
+            "Retry": [retrier],
+            "Catch": [{"ErrorEquals": ["States.ALL"], "Next": "D"}],
+            "Next": "D",
+        }
+    )
 
 
 def _distributed(**fields) -> dict:
     processor = {**PASS, "ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"}}
-    return _one({"Type": "Map", "ItemsPath": "$.l", "ItemProcessor": processor, "Next": "D",
-                 **fields})  # fmt: skip
+    return _one(
+        {"Type": "Map", "ItemsPath": "$.l", "ItemProcessor": processor, "Next": "D", **fields}
+    )
 
 
 # field -> (a definition reading `value` there, whether a float is a valid value).
@@ -48,12 +56,20 @@ FIELDS = {
     "Retry.MaxDelaySeconds": (lambda v: _retry(MaxDelaySeconds=v), False),
     "Retry.BackoffRate": (lambda v: _retry(BackoffRate=v), True),
     "Map.MaxConcurrency": (
-        lambda v: _one({"Type": "Map", "ItemsPath": "$.l", "ItemProcessor": PASS,
-                        "MaxConcurrency": v, "Next": "D"}), False),
+        lambda v: _one(
+            {
+                "Type": "Map",
+                "ItemsPath": "$.l",
+                "ItemProcessor": PASS,
+                "MaxConcurrency": v,
+                "Next": "D",
+            }
+        ),
+        False,
+    ),
     "Map.ToleratedFailureCount": (lambda v: _distributed(ToleratedFailureCount=v), False),
-    "Map.ToleratedFailurePercentage": (
-        lambda v: _distributed(ToleratedFailurePercentage=v), True),
-}  # fmt: skip
+    "Map.ToleratedFailurePercentage": (lambda v: _distributed(ToleratedFailurePercentage=v), True),
+}
 INPUT = {"l": [1, 2]}
 
 
@@ -68,8 +84,9 @@ def _moto_accepts(oracle, definition) -> bool:
     import json
 
     try:
-        oracle.client.create_state_machine(name="numbers", definition=json.dumps(definition),
-                                           roleArn=ROLE)  # fmt: skip
+        oracle.client.create_state_machine(
+            name="numbers", definition=json.dumps(definition), roleArn=ROLE
+        )
     except ClientError:
         return False
     oracle.client.delete_state_machine(
@@ -103,8 +120,12 @@ def test_a_field_taking_any_number_runs_with_a_float(moto_sfn, field):
 # Fields the interpreter reads at run time, where it takes a numeric string as its number
 # (legacylift/local/asl/numeric_fields.py), while moto's parser refuses the definition: which
 # of the two AWS does for a literal string was not observed here, so these only must not crash.
-READ_AT_RUN_TIME = {"Wait.Seconds", "Map.MaxConcurrency", "Map.ToleratedFailureCount",
-                    "Map.ToleratedFailurePercentage"}  # fmt: skip
+READ_AT_RUN_TIME = {
+    "Wait.Seconds",
+    "Map.MaxConcurrency",
+    "Map.ToleratedFailureCount",
+    "Map.ToleratedFailurePercentage",
+}
 
 
 @pytest.mark.parametrize("field", sorted(set(FIELDS) - READ_AT_RUN_TIME))

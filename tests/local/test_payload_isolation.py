@@ -46,14 +46,26 @@ def test_execution_input_is_unchanged_by_a_run():
     definition = {
         "StartAt": "Add",
         "States": {
-            "Add": {"Type": "Pass", "Result": {"n": 1}, "ResultPath": "$.jobs.Added",
-                    "Next": "Copy"},
-            "Copy": {"Type": "Pass", "Parameters": {"whole.$": "$"}, "ResultPath": "$.copy",
-                     "Next": "Edit"},
-            "Edit": {"Type": "Pass", "Result": "edited", "ResultPath": "$.copy.whole.input_uri",
-                     "End": True},
+            "Add": {
+                "Type": "Pass",
+                "Result": {"n": 1},
+                "ResultPath": "$.jobs.Added",
+                "Next": "Copy",
+            },
+            "Copy": {
+                "Type": "Pass",
+                "Parameters": {"whole.$": "$"},
+                "ResultPath": "$.copy",
+                "Next": "Edit",
+            },
+            "Edit": {
+                "Type": "Pass",
+                "Result": "edited",
+                "ResultPath": "$.copy.whole.input_uri",
+                "End": True,
+            },
         },
-    }  # fmt: skip
+    }
     given = copy.deepcopy(RAW)
     result = Execution(definition, given).run()
     assert result.status == "SUCCEEDED"

@@ -100,7 +100,7 @@ def test_file_uris_and_inputs_never_writable_at_source(runner, base_image, tmp_p
         base_image,
         entrypoint=shell(
             f"echo tampered >> {DATA}/keep.txt; rm -f {DATA}/keep.txt; echo ok > {OUT}/r.txt"
-        ),  # fmt: skip
+        ),
         inputs=[s3_input("data", f"file://{source}", DATA)],
         outputs=[s3_output("out", f"file://{target}", OUT)],
     )
@@ -210,9 +210,14 @@ def test_host_credentials_never_reach_the_container(runner, base_image, monkeypa
     assert ".aws" not in store(runner, "s3://bkt/env/home").read_text()
 
 
-@pytest.mark.parametrize(("network_config", "only_loopback"), [(None, True),
-                         ({"EnableNetworkIsolation": True}, True),
-                         ({"EnableNetworkIsolation": False}, False)])  # fmt: skip
+@pytest.mark.parametrize(
+    ("network_config", "only_loopback"),
+    [
+        (None, True),
+        ({"EnableNetworkIsolation": True}, True),
+        ({"EnableNetworkIsolation": False}, False),
+    ],
+)
 def test_networking_off_unless_the_request_allows_it(
     runner, base_image, network_config, only_loopback
 ):
@@ -335,10 +340,12 @@ def test_a_manifest_file_input_stages_exactly_the_objects_it_lists(
     ("manifest", "message"),
     [
         ('["a.csv"]', "is not a manifest: give a JSON array"),
-        ('[{"prefix": "s3://bkt/n/data/"}, "missing.csv"]',
-         "s3://bkt/n/data/missing.csv does not exist"),
+        (
+            '[{"prefix": "s3://bkt/n/data/"}, "missing.csv"]',
+            "s3://bkt/n/data/missing.csv does not exist",
+        ),
     ],
-)  # fmt: skip
+)
 def test_a_bad_manifest_fails_the_job_naming_it(runner, base_image, manifest, message):
     write(runner, "s3://bkt/n/data/a.csv", "a")
     write(runner, "s3://bkt/n/m.json", manifest)

@@ -56,8 +56,9 @@ def _jobs(settings) -> set[str]:
 
 
 def _reused(run) -> dict[str, str]:
-    return {step["name"]: step["reused"][0]["run"] for step in run.reporter.steps()
-            if step["reused"]}  # fmt: skip
+    return {
+        step["name"]: step["reused"][0]["run"] for step in run.reporter.steps() if step["reused"]
+    }
 
 
 def test_failed_run_resumes_from_its_failed_step(model, tmp_path, local_settings):
@@ -78,14 +79,17 @@ def test_failed_run_resumes_from_its_failed_step(model, tmp_path, local_settings
     # The fix: postprocessing drops the rows it cannot report (one line).
     script = model / "postprocessing.py"
     script.write_text(script.read_text().replace('row != "unknown"', "row.isalpha()"))
-    resumed = run_local("resumable", None, settings=local_settings, quiet=True,
-                        resume=failed.execution_name)  # fmt: skip
+    resumed = run_local(
+        "resumable", None, settings=local_settings, quiet=True, resume=failed.execution_name
+    )
     assert resumed.succeeded, resumed.failure
     assert (resumed.output_path / "report.txt").read_text() == "ALPHA\nBETA\n"
     new_jobs = _jobs(local_settings) - first_jobs
     assert len(new_jobs) == 1 and "-pos-" in next(iter(new_jobs)), new_jobs
-    assert _reused(resumed) == {"Preprocessing": failed.execution_name,
-                                "Inference": failed.execution_name}  # fmt: skip
+    assert _reused(resumed) == {
+        "Preprocessing": failed.execution_name,
+        "Inference": failed.execution_name,
+    }
     report = resumed.report_path.read_text()
     assert report.count(f"reused from {failed.execution_name}") == 2
 
@@ -93,8 +97,9 @@ def test_failed_run_resumes_from_its_failed_step(model, tmp_path, local_settings
     script = model / "preprocessing.py"
     script.write_text(script.read_text().replace('print("copied")', 'print("copied rows")'))
     before = _jobs(local_settings)
-    again = run_local("resumable", None, settings=local_settings, quiet=True,
-                      resume=failed.execution_name)  # fmt: skip
+    again = run_local(
+        "resumable", None, settings=local_settings, quiet=True, resume=failed.execution_name
+    )
     assert again.succeeded, again.failure
     assert _reused(again) == {}
     assert len(_jobs(local_settings) - before) == 3
@@ -107,10 +112,10 @@ def test_resume_refuses_a_run_that_succeeded_or_does_not_exist(model, tmp_path, 
     ok = run_local("resumable", str(data), settings=local_settings, quiet=True)
     assert ok.succeeded, ok.failure
     with pytest.raises(LegacyLiftError, match="that run succeeded, there is nothing to resume"):
-        run_local("resumable", None, settings=local_settings, quiet=True,
-                  resume=ok.execution_name)  # fmt: skip
+        run_local("resumable", None, settings=local_settings, quiet=True, resume=ok.execution_name)
     with pytest.raises(LegacyLiftError, match="no local run of that name"):
         run_local("resumable", None, settings=local_settings, quiet=True, resume="nope-1")
-    record = json.loads((local_settings.jobs_dir.parent / "runs" / ok.execution_name /
-                         "run.json").read_text())  # fmt: skip
+    record = json.loads(
+        (local_settings.jobs_dir.parent / "runs" / ok.execution_name / "run.json").read_text()
+    )
     assert record["status"] == "SUCCEEDED" and record["model"] == "resumable"

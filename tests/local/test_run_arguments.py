@@ -71,8 +71,12 @@ def test_output_equal_to_or_inside_the_input_is_refused(setup):
 
 def test_output_inside_the_models_directory_is_refused(setup):
     tmp_path, source, settings = setup
-    _refused(settings, "overlaps the models directory", str(source),
-             str(tmp_path / "models" / "single" / "out"))  # fmt: skip
+    _refused(
+        settings,
+        "overlaps the models directory",
+        str(source),
+        str(tmp_path / "models" / "single" / "out"),
+    )
 
 
 def test_output_around_the_project_home_or_here_or_in_the_engine_state_is_refused(
@@ -86,8 +90,12 @@ def test_output_around_the_project_home_or_here_or_in_the_engine_state_is_refuse
     monkeypatch.chdir(here)
     _refused(settings, "contains the current directory", str(source), "..", overwrite=True)
     _refused(settings, "contains the project", str(source), "/", overwrite=True)
-    _refused(settings, "overlaps the local object store", str(source),
-             str(settings.object_store / "bkt" / "out"))  # fmt: skip
+    _refused(
+        settings,
+        "overlaps the local object store",
+        str(source),
+        str(settings.object_store / "bkt" / "out"),
+    )
 
 
 def test_non_empty_output_is_refused_without_overwrite(setup):
@@ -110,14 +118,27 @@ def test_s3_output_overlapping_the_input_or_holding_objects_is_refused(setup):
     sources.put("s3://legacylift-local/in/x.csv", io.BytesIO(b"1"))
     sources.put("s3://legacylift-local/old-out/y.csv", io.BytesIO(b"1"))
     with pytest.raises(LegacyLiftError, match="overlaps --input"):
-        run_local("single", "s3://legacylift-local/in/", "s3://legacylift-local/in/out/",
-                  settings=settings, quiet=True, images=IMAGES)  # fmt: skip
+        run_local(
+            "single",
+            "s3://legacylift-local/in/",
+            "s3://legacylift-local/in/out/",
+            settings=settings,
+            quiet=True,
+            images=IMAGES,
+        )
     with pytest.raises(LegacyLiftError, match="objects exist .*--overwrite"):
-        run_local("single", "s3://legacylift-local/in/", "s3://legacylift-local/old-out",
-                  settings=settings, quiet=True, images=IMAGES)  # fmt: skip
+        run_local(
+            "single",
+            "s3://legacylift-local/in/",
+            "s3://legacylift-local/old-out",
+            settings=settings,
+            quiet=True,
+            images=IMAGES,
+        )
     with pytest.raises(LegacyLiftError, match="leaves bucket"):
-        run_local("single", "s3://legacylift-local/../../x/", settings=settings, quiet=True,
-                  images=IMAGES)  # fmt: skip
+        run_local(
+            "single", "s3://legacylift-local/../../x/", settings=settings, quiet=True, images=IMAGES
+        )
 
 
 @pytest.mark.parametrize("scale", ["abc", "0", "-1", "nan", "inf"])
@@ -172,8 +193,10 @@ class _Interrupting:
                 return Reader(b"half" * 1000)
             return io.BytesIO(f"new {index}".encode())
 
-        return [StagedObject(f"f{i}.txt", 4000 if i == 2 else 5, lambda i=i: opener(i))
-                for i in range(self.count)]  # fmt: skip
+        return [
+            StagedObject(f"f{i}.txt", 4000 if i == 2 else 5, lambda i=i: opener(i))
+            for i in range(self.count)
+        ]
 
 
 def test_ctrl_c_while_copying_the_output_leaves_the_destination_as_it_was(tmp_path, capsys):

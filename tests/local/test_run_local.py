@@ -30,8 +30,10 @@ def tiny(tmp_path, monkeypatch, docker_client, base_image):
 
     class Tiny:
         def images(self, name):
-            return {"model": model_image(docker_client, base_image, root / name),
-                    "framework": base_image}  # fmt: skip
+            return {
+                "model": model_image(docker_client, base_image, root / name),
+                "framework": base_image,
+            }
 
         def input(self, text="hello\n"):
             folder = tmp_path / f"input-{uuid.uuid4().hex[:6]}"
@@ -73,24 +75,47 @@ def test_generic_workflow_with_an_original_pattern_input(local_settings):
     suffix = uuid.uuid4().hex[:6]
 
     def step(job, input_uri, output_uri, image, code_uri=None):
-        settings = {"ProcessingJobName": f"{job}-{suffix}", "InputUri": {"S3Uri": input_uri},
-                    "OutputUri": {"S3Uri": output_uri}, "InstanceType": "ml.m5.large",
-                    "VolumeSizeInGB": 5, "MaxRuntimeInSeconds": 900, "ImageUri": image,
-                    "RoleArn": LOCAL_ROLE_ARN}  # fmt: skip
+        settings = {
+            "ProcessingJobName": f"{job}-{suffix}",
+            "InputUri": {"S3Uri": input_uri},
+            "OutputUri": {"S3Uri": output_uri},
+            "InstanceType": "ml.m5.large",
+            "VolumeSizeInGB": 5,
+            "MaxRuntimeInSeconds": 900,
+            "ImageUri": image,
+            "RoleArn": LOCAL_ROLE_ARN,
+        }
         if code_uri:
             settings["CodeUri"] = {"S3Uri": code_uri}
         return settings
 
     original_input = {
-        "PreProcessing": step("sm-pre-job", f"{base}/data/preproc/input/",
-                              f"{base}/data/predict/input/", framework, code),
-        "Inference": step("sm-inf-job", f"{base}/data/predict/input/",
-                          f"{base}/data/postproc/input/", custom),
-        "PostProcessing": step("sm-post-job", f"{base}/data/postproc/input/",
-                               f"{base}/data/postproc/output/", framework, code),
-    }  # fmt: skip
-    run = run_local(name, "-", settings=local_settings, quiet=True, generic_input=original_input,
-                    images={"model": custom, "framework": framework})  # fmt: skip
+        "PreProcessing": step(
+            "sm-pre-job",
+            f"{base}/data/preproc/input/",
+            f"{base}/data/predict/input/",
+            framework,
+            code,
+        ),
+        "Inference": step(
+            "sm-inf-job", f"{base}/data/predict/input/", f"{base}/data/postproc/input/", custom
+        ),
+        "PostProcessing": step(
+            "sm-post-job",
+            f"{base}/data/postproc/input/",
+            f"{base}/data/postproc/output/",
+            framework,
+            code,
+        ),
+    }
+    run = run_local(
+        name,
+        "-",
+        settings=local_settings,
+        quiet=True,
+        generic_input=original_input,
+        images={"model": custom, "framework": framework},
+    )
     assert run.succeeded, run.failure
     assert [s.name for s in run.steps] == ["PreProcessing", "Inference", "PostProcessing"]
     assert expected_matches(run, model.path / "sample/expected") == []
@@ -98,16 +123,27 @@ def test_generic_workflow_with_an_original_pattern_input(local_settings):
 
 def test_single_step_model(tiny, local_settings, tmp_path):
     out = tmp_path / "out"
-    run = run_local("single", str(tiny.input("legacy\n")), str(out), settings=local_settings,
-                    quiet=True, images=tiny.images("single"))  # fmt: skip
+    run = run_local(
+        "single",
+        str(tiny.input("legacy\n")),
+        str(out),
+        settings=local_settings,
+        quiet=True,
+        images=tiny.images("single"),
+    )
     assert run.succeeded, run.failure
     assert [step.name for step in run.steps] == ["Inference"]
     assert (out / "note.txt").read_text() == "LEGACY\n"
 
 
 def test_three_step_model_output_in_the_local_store(tiny, local_settings):
-    run = run_local("noop3", str(tiny.input("x\n")), settings=local_settings, quiet=True,
-                    images=tiny.images("noop3"))  # fmt: skip
+    run = run_local(
+        "noop3",
+        str(tiny.input("x\n")),
+        settings=local_settings,
+        quiet=True,
+        images=tiny.images("noop3"),
+    )
     assert run.succeeded, run.failure
     assert run.output_path == local_settings.object_store / run.output_uri.removeprefix("s3://")
     assert (run.output_path / "note.txt").read_text() == "x\n"
@@ -116,11 +152,13 @@ def test_three_step_model_output_in_the_local_store(tiny, local_settings):
 
 
 def test_failing_script_fails_the_execution_with_an_aws_shaped_cause(tiny, local_settings):
-    run = run_local("fails", str(tiny.input()), settings=local_settings, quiet=True,
-                    images=tiny.images("fails"))  # fmt: skip
+    run = run_local(
+        "fails", str(tiny.input()), settings=local_settings, quiet=True, images=tiny.images("fails")
+    )
     assert run.result.status == "FAILED"
-    task_failed = [e["taskFailedEventDetails"] for e in run.result.history
-                   if e["type"] == "TaskFailed"]  # fmt: skip
+    task_failed = [
+        e["taskFailedEventDetails"] for e in run.result.history if e["type"] == "TaskFailed"
+    ]
     assert [failure["error"] for failure in task_failed] == ["States.TaskFailed"]
     assert json.loads(task_failed[0]["cause"])["ProcessingJobStatus"] == "Failed"
     # The rendered Fail state prefixes the step's error (States.* names are reserved).
@@ -129,8 +167,11 @@ def test_failing_script_fails_the_execution_with_an_aws_shaped_cause(tiny, local
     assert cause["ProcessingJobStatus"] == "Failed"
     assert cause["FailureReason"] == "AlgorithmError: See job logs for more information"
     assert cause["ExitMessage"] == "column 'price' not found"
-    entered = [e["stateEnteredEventDetails"]["name"] for e in run.result.history
-               if e["type"].endswith("StateEntered")]  # fmt: skip
+    entered = [
+        e["stateEnteredEventDetails"]["name"]
+        for e in run.result.history
+        if e["type"].endswith("StateEntered")
+    ]
     assert entered[-1] == "InferenceFailed", "the rendered Catch path leads to the Fail state"
     assert "failing step: Inference" in run.failure
     assert "exit code 1" in run.failure
@@ -138,8 +179,9 @@ def test_failing_script_fails_the_execution_with_an_aws_shaped_cause(tiny, local
 
 
 def test_step_over_its_max_runtime_is_stopped(tiny, local_settings):
-    run = run_local("slow", str(tiny.input()), settings=local_settings, quiet=True,
-                    images=tiny.images("slow"))  # fmt: skip
+    run = run_local(
+        "slow", str(tiny.input()), settings=local_settings, quiet=True, images=tiny.images("slow")
+    )
     assert run.result.error == "LegacyLift.Inference.States.TaskFailed"
     cause = json.loads(run.result.cause)
     assert cause["ProcessingJobStatus"] == "Stopped"
@@ -154,9 +196,11 @@ class _Throttled(SageMakerTasks):
     def run(self, resource, parameters, task):
         if not self.throttled:
             self.throttled += 1
-            raise StatesError("SageMaker.AmazonSageMakerException",
-                              "Rate exceeded (Service: AmazonSageMaker; Status Code: 400; "
-                              "Error Code: ThrottlingException; Request ID: local)")  # fmt: skip
+            raise StatesError(
+                "SageMaker.AmazonSageMakerException",
+                "Rate exceeded (Service: AmazonSageMaker; Status Code: 400; "
+                "Error Code: ThrottlingException; Request ID: local)",
+            )
         return super().run(resource, parameters, task)
 
 
@@ -164,8 +208,14 @@ def test_transient_error_is_retried_by_the_rendered_retry(tiny, local_settings, 
     import legacylift.local.run as run_module
 
     monkeypatch.setattr(run_module, "SageMakerTasks", _Throttled)
-    run = run_local("single", str(tiny.input("again\n")), settings=local_settings, quiet=True,
-                    images=tiny.images("single"), time_scale=0.001)  # fmt: skip
+    run = run_local(
+        "single",
+        str(tiny.input("again\n")),
+        settings=local_settings,
+        quiet=True,
+        images=tiny.images("single"),
+        time_scale=0.001,
+    )
     assert run.succeeded, run.failure
     failed = [e for e in run.result.history if e["type"] == "TaskFailed"]
     assert [e["taskFailedEventDetails"]["error"] for e in failed] == [
@@ -194,12 +244,22 @@ def test_invoke_run_local_exits_non_zero_naming_step_exit_code_and_log_tail(tmp_
     models = write_models(tmp_path / "models", ["fails"])
     (tmp_path / "in").mkdir()
     (tmp_path / "in" / "x.txt").write_text("x\n")
-    env = terraform_env({**os.environ, "LEGACYLIFT_MODELS_DIR": str(models),
-                         "LEGACYLIFT_LOCAL_DIR": str(tmp_path / "local")})  # fmt: skip
+    env = terraform_env(
+        {
+            **os.environ,
+            "LEGACYLIFT_MODELS_DIR": str(models),
+            "LEGACYLIFT_LOCAL_DIR": str(tmp_path / "local"),
+        }
+    )
     completed = subprocess.run(
         [sys.executable, "-m", "invoke", "run-local", "fails", "--input", str(tmp_path / "in")],
-        cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=900, check=False,
-    )  # fmt: skip
+        cwd=REPO_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=False,
+    )
     shown = completed.stdout + completed.stderr
     assert completed.returncode == 1, shown
     assert "failing step: Inference" in shown

@@ -10,8 +10,17 @@ from legacylift.local.run_records import last_runs, resumable_run, write_run_rec
 
 
 def _record(settings, name, model, status, started, cost=None):
-    write_run_record(settings, name, {"model": model, "status": status, "started": started,
-                                      "input_uri": "s3://b/in/", "cost": cost})  # fmt: skip
+    write_run_record(
+        settings,
+        name,
+        {
+            "model": model,
+            "status": status,
+            "started": started,
+            "input_uri": "s3://b/in/",
+            "cost": cost,
+        },
+    )
 
 
 @pytest.mark.parametrize(
@@ -42,17 +51,33 @@ def test_last_run_per_model_is_the_latest_that_ended(local_settings, monkeypatch
 
     cost = {"instance_hours": 0.5, "estimated_cost": 0.0575, "currency": "USD"}
     _record(local_settings, "old", "iris", "FAILED", "2026-01-01T00:00:00", cost)
-    _record(local_settings, "new", "iris", "SUCCEEDED", "2026-01-03T00:00:00",
-            {**cost, "estimated_cost": 0.1})  # fmt: skip
+    _record(
+        local_settings,
+        "new",
+        "iris",
+        "SUCCEEDED",
+        "2026-01-03T00:00:00",
+        {**cost, "estimated_cost": 0.1},
+    )
     _record(local_settings, "live", "iris", "RUNNING", "2026-01-04T00:00:00")
-    _record(local_settings, "churn-1", "churn", "FAILED", "2026-01-02T00:00:00",
-            {"instance_hours": 2.0, "estimated_cost": None, "currency": "USD"})  # fmt: skip
+    _record(
+        local_settings,
+        "churn-1",
+        "churn",
+        "FAILED",
+        "2026-01-02T00:00:00",
+        {"instance_hours": 2.0, "estimated_cost": None, "currency": "USD"},
+    )
     assert {m: r["execution"] for m, r in last_runs(local_settings).items()} == {
-        "iris": "new", "churn": "churn-1"}  # fmt: skip
+        "iris": "new",
+        "churn": "churn-1",
+    }
     monkeypatch.setenv("LEGACYLIFT_LOCAL_DIR", str(local_settings.jobs_dir.parent))
     monkeypatch.setenv("LEGACYLIFT_STATE_DIR", str(tmp_path / "state"))
-    assert last_run_costs() == {"iris": "succeeded $0.1000 (local)",
-                                "churn": "failed 2.0000 h, unpriced (local)"}  # fmt: skip
+    assert last_run_costs() == {
+        "iris": "succeeded $0.1000 (local)",
+        "churn": "failed 2.0000 h, unpriced (local)",
+    }
 
     # A run followed on AWS after them is the last run.
     from legacylift.aws.operations import record_cloud_run
@@ -68,13 +93,20 @@ def test_resume_whose_input_was_cleaned_asks_for_it(local_settings, tmp_path, mo
     from tests.local.tiny_models import write_models
 
     monkeypatch.setenv("LEGACYLIFT_MODELS_DIR", str(write_models(tmp_path / "models", ["noop3"])))
-    write_run_record(local_settings, "noop3-1", {"model": "noop3", "status": "FAILED",
-                                                 "input_uri": "s3://legacylift-local/noop3/"
-                                                 "input/noop3-1/"})  # fmt: skip
+    write_run_record(
+        local_settings,
+        "noop3-1",
+        {
+            "model": "noop3",
+            "status": "FAILED",
+            "input_uri": "s3://legacylift-local/noop3/input/noop3-1/",
+        },
+    )
     with pytest.raises(LegacyLiftError, match="is no longer in the object store .* --input"):
         run_local("noop3", None, settings=local_settings, quiet=True, resume="noop3-1")
     assert sorted(p.name for p in (local_settings.jobs_dir.parent / "runs").iterdir()) == [
-        "noop3-1"]  # fmt: skip
+        "noop3-1"
+    ]
 
 
 def test_run_local_without_input_or_resume_is_one_line(capsys):

@@ -179,8 +179,11 @@ def test_copy_object_copies_bytes_whole_and_a_missing_source_is_no_such_key(sett
     assert set(result.output["copied"]["CopyObjectResult"]) == {"ETag", "LastModified"}
     sealed = settings.object_store / BUCKET / "_sealed/iris/models/run-1/artifacts/model one.bin"
     assert sealed.read_bytes() == payload
-    copy["Parameters"] = {**copy["Parameters"], "CopySource": f"{BUCKET}/iris/missing.bin",
-                          "Key": "_sealed/iris/missing.bin"}  # fmt: skip
+    copy["Parameters"] = {
+        **copy["Parameters"],
+        "CopySource": f"{BUCKET}/iris/missing.bin",
+        "Key": "_sealed/iris/missing.bin",
+    }
     failed = run(machine(("Copy", copy)), settings)
     assert failed.status == "FAILED" and failed.error == "S3.NoSuchKeyException"
     assert not (settings.object_store / BUCKET / "_sealed/iris/missing.bin").exists()

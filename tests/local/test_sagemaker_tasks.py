@@ -17,9 +17,18 @@ from tests.local.test_validation import _NoDocker
 
 
 def _machine(resource, parameters, **task_fields):
-    return {"StartAt": "Job", "States": {"Job": {"Type": "Task", "Resource": resource,
-                                                 "Parameters": parameters, "End": True,
-                                                 **task_fields}}}  # fmt: skip
+    return {
+        "StartAt": "Job",
+        "States": {
+            "Job": {
+                "Type": "Task",
+                "Resource": resource,
+                "Parameters": parameters,
+                "End": True,
+                **task_fields,
+            }
+        },
+    }
 
 
 def _tasks(settings, client):
@@ -49,8 +58,11 @@ def test_sync_returns_the_describe_response_and_request_response_the_arn(
     assert synced.output == tasks.runner.describe_processing_job(request["ProcessingJobName"])
     other = processing_request(base_image, entrypoint=shell("true"))
     created = Execution(_machine(CREATE, other), {}, task_runner=tasks).run()
-    assert created.output == {"ProcessingJobArn": synced.output["ProcessingJobArn"].replace(
-        request["ProcessingJobName"], other["ProcessingJobName"])}  # fmt: skip
+    assert created.output == {
+        "ProcessingJobArn": synced.output["ProcessingJobArn"].replace(
+            request["ProcessingJobName"], other["ProcessingJobName"]
+        )
+    }
 
 
 @pytest.mark.docker
@@ -66,8 +78,9 @@ def test_task_timeout_stops_the_job_with_states_timeout(local_settings, docker_c
 
 @pytest.mark.docker
 @pytest.mark.usefixtures("no_leftover_containers")
-def test_runner_stages_from_and_uploads_to_an_s3_endpoint(aws_env, tmp_path, docker_client,
-                                                          base_image):  # fmt: skip
+def test_runner_stages_from_and_uploads_to_an_s3_endpoint(
+    aws_env, tmp_path, docker_client, base_image
+):
     from legacylift.local.settings import LocalSettings
 
     s3 = boto3.client("s3", endpoint_url=aws_env.endpoint, region_name="us-east-1")
@@ -78,12 +91,22 @@ def test_runner_stages_from_and_uploads_to_an_s3_endpoint(aws_env, tmp_path, doc
     runner = ProcessingRunner(settings, docker_client, on_log=lambda *_: None)
     request = processing_request(
         base_image,
-        entrypoint=shell("ls -R /opt/ml/processing/input > /opt/ml/processing/output/ls; "
-                         "cat /opt/ml/processing/input/data/a.txt > /opt/ml/processing/output/b"),
-        inputs=[{"InputName": "data", "S3Input": {"S3Uri": "s3://ep-bucket/in/",
-                 "LocalPath": "/opt/ml/processing/input/data", "S3DataType": "S3Prefix"}}],
+        entrypoint=shell(
+            "ls -R /opt/ml/processing/input > /opt/ml/processing/output/ls; "
+            "cat /opt/ml/processing/input/data/a.txt > /opt/ml/processing/output/b"
+        ),
+        inputs=[
+            {
+                "InputName": "data",
+                "S3Input": {
+                    "S3Uri": "s3://ep-bucket/in/",
+                    "LocalPath": "/opt/ml/processing/input/data",
+                    "S3DataType": "S3Prefix",
+                },
+            }
+        ],
         outputs=[s3_output("out", "s3://ep-bucket/out", "/opt/ml/processing/output")],
-    )  # fmt: skip
+    )
     assert runner.create_processing_job(request).status == "Completed"
     body = s3.get_object(Bucket="ep-bucket", Key="out/b")["Body"].read()
     assert body == b"from s3\n"
@@ -104,10 +127,27 @@ def test_ctrl_c_during_a_map_of_jobs_removes_every_container(
     template = processing_request(base_image, entrypoint=shell("sleep 120"))
     template["ProcessingJobName.$"] = "States.Format('map-{}', States.UUID())"
     del template["ProcessingJobName"]
-    definition = {"StartAt": "Fan", "States": {"Fan": {
-        "Type": "Map", "End": True, "MaxConcurrency": 2,
-        "ItemProcessor": {"StartAt": "Job", "States": {"Job": {
-            "Type": "Task", "Resource": SYNC, "Parameters": template, "End": True}}}}}}  # fmt: skip
+    definition = {
+        "StartAt": "Fan",
+        "States": {
+            "Fan": {
+                "Type": "Map",
+                "End": True,
+                "MaxConcurrency": 2,
+                "ItemProcessor": {
+                    "StartAt": "Job",
+                    "States": {
+                        "Job": {
+                            "Type": "Task",
+                            "Resource": SYNC,
+                            "Parameters": template,
+                            "End": True,
+                        }
+                    },
+                },
+            }
+        },
+    }
     main = threading.get_ident()
 
     def interrupt_when_both_run():

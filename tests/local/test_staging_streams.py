@@ -40,16 +40,24 @@ def _members(stream: TarStream, chunk_sizes=None) -> dict[str, tuple[tarfile.Tar
 def test_tar_stream_holds_files_their_parents_and_owner():
     stream = TarStream(OWNER)
     big = bytes(range(256)) * 4100  # over 1 MB: several chunks, and padding
-    stream.file("/opt/ml/processing/input/data/a/big.bin",
-                StagedObject("big.bin", len(big), partial(io.BytesIO, big)))  # fmt: skip
+    stream.file(
+        "/opt/ml/processing/input/data/a/big.bin",
+        StagedObject("big.bin", len(big), partial(io.BytesIO, big)),
+    )
     stream.text("/opt/ml/processing/input/config.json", '{"k": 1}')
     stream.directory("/opt/ml/processing/output")
     assert stream.bytes_total == len(big) + len(b'{"k": 1}')
     members = _members(stream)
     directories = sorted(name for name, (m, _) in members.items() if m.isdir())
-    assert directories == ["opt", "opt/ml", "opt/ml/processing", "opt/ml/processing/input",
-                           "opt/ml/processing/input/data", "opt/ml/processing/input/data/a",
-                           "opt/ml/processing/output"]  # fmt: skip
+    assert directories == [
+        "opt",
+        "opt/ml",
+        "opt/ml/processing",
+        "opt/ml/processing/input",
+        "opt/ml/processing/input/data",
+        "opt/ml/processing/input/data/a",
+        "opt/ml/processing/output",
+    ]
     info, content = members["opt/ml/processing/input/data/a/big.bin"]
     assert content == big and info.size == len(big) and info.mode == 0o644
     assert members["opt/ml/processing/input/config.json"][1] == b'{"k": 1}'
@@ -165,8 +173,12 @@ def test_an_s3_endpoint_lists_and_stores_objects_as_the_local_store_does(
     assert store.client.meta.region_name == settings.region != "eu-west-3"
     client = boto3.client("s3", endpoint_url=aws_env.endpoint, region_name="us-east-1")
     client.create_bucket(Bucket="boto-store")
-    for key, body in (("data/a.csv", b"a"), ("data/sub/", b""), ("data/sub/b.csv", b"bb"),
-                      ("database.csv", b"ccc")):  # fmt: skip
+    for key, body in (
+        ("data/a.csv", b"a"),
+        ("data/sub/", b""),
+        ("data/sub/b.csv", b"bb"),
+        ("database.csv", b"ccc"),
+    ):
         client.put_object(Bucket="boto-store", Key=key, Body=body)
 
     def listed(uri):

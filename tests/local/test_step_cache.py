@@ -16,16 +16,21 @@ BUCKET = "s3://legacylift-local/m"
 def _request(job: str, data: str, output: str, script: str = "pre.py") -> dict:
     return {
         "ProcessingJobName": job,
-        "AppSpecification": {"ImageUri": "framework:1",
-                             "ContainerArguments": [f"/opt/ml/processing/input/code/{script}"]},
+        "AppSpecification": {
+            "ImageUri": "framework:1",
+            "ContainerArguments": [f"/opt/ml/processing/input/code/{script}"],
+        },
         "ProcessingInputs": [
             {"InputName": "data", "S3Input": {"S3Uri": data, "LocalPath": "/in"}},
             {"InputName": "code", "S3Input": {"S3Uri": f"{BUCKET}/code/", "LocalPath": "/c"}},
         ],
-        "ProcessingOutputConfig": {"Outputs": [
-            {"OutputName": "output", "S3Output": {"S3Uri": output, "LocalPath": "/out"}}]},
+        "ProcessingOutputConfig": {
+            "Outputs": [
+                {"OutputName": "output", "S3Output": {"S3Uri": output, "LocalPath": "/out"}}
+            ]
+        },
         "Tags": [{"Key": "run", "Value": job}],
-    }  # fmt: skip
+    }
 
 
 @pytest.fixture
@@ -45,9 +50,14 @@ def store(local_settings):
 
 def _cache(local_settings, store, execution="run-1", **kwargs) -> StepCache:
     images = {"framework:1": "sha256:aaa"}
-    return StepCache(local_settings, execution, store.sources,
-                     lambda ref, ignored: images.get(ref),
-                     frozenset({"pre.py", "post.py"}), **kwargs)  # fmt: skip
+    return StepCache(
+        local_settings,
+        execution,
+        store.sources,
+        lambda ref, ignored: images.get(ref),
+        frozenset({"pre.py", "post.py"}),
+        **kwargs,
+    )
 
 
 def test_key_ignores_what_names_the_run_and_sees_content(local_settings, store):

@@ -109,9 +109,12 @@ def test_a_step_network_of_the_wrong_shape_is_refused(docker_client, monkeypatch
 
     name = unique_name("legacylift-test-net")
     monkeypatch.setattr(network, "STEP_NETWORK", name)
-    squatter = docker_client.networks.create(name, driver="bridge", labels={"legacylift.test": "1"},
-                                             options={"com.docker.network.bridge.inhibit_ipv4":
-                                                      "true"})  # fmt: skip
+    squatter = docker_client.networks.create(
+        name,
+        driver="bridge",
+        labels={"legacylift.test": "1"},
+        options={"com.docker.network.bridge.inhibit_ipv4": "true"},
+    )
     try:
         with pytest.raises(LegacyLiftError, match="not isolated"):
             network.ensure_step_network(docker_client, name)

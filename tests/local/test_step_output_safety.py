@@ -56,8 +56,16 @@ def test_refusal_of_an_integration_lists_what_the_docs_list():
     the engine runs and docs/local-engine.md lists)."""
     task_resources = {SDK_LIST, GET, PUT}
     assert all(S3Tasks.supports(None, resource) for resource in task_resources)
-    machine = {"StartAt": "T", "States": {"T": {"Type": "Task", "Resource":
-               "arn:aws:states:::aws-sdk:s3:deleteObject", "End": True}}}  # fmt: skip
+    machine = {
+        "StartAt": "T",
+        "States": {
+            "T": {
+                "Type": "Task",
+                "Resource": "arn:aws:states:::aws-sdk:s3:deleteObject",
+                "End": True,
+            }
+        },
+    }
     with pytest.raises(DefinitionError) as refused:
         Execution(machine, task_runner=S3Tasks(None))
     runs = str(refused.value).split("the local engine runs", 1)[1]

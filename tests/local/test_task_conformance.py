@@ -40,47 +40,104 @@ LISTING = {"Bucket.$": "$.bucket", "Prefix.$": "$.prefix"}
 SELECT = {"keys.$": "$.Contents[*].Key", "count.$": "$.KeyCount", "sizes.$": "$.Contents[*].Size"}
 
 CASES = [
-    ("result-selector-into-result-path",
-     {"StartAt": "T", "States": {"T": _task(LIST, LISTING, ResultSelector=SELECT,
-                                             ResultPath="$.listed", End=True)}}),
-    ("raw-result-replaces-the-input",
-     {"StartAt": "T", "States": {"T": _task(LIST, LISTING, OutputPath="$.KeyCount", End=True)}}),
-    ("result-path-null-keeps-the-input",
-     {"StartAt": "T", "States": {"T": _task(LIST, LISTING, ResultPath=None, End=True)}}),
-    ("output-path-after-result-path",
-     {"StartAt": "T", "States": {"T": _task(LIST, LISTING, ResultSelector=SELECT,
-                                             ResultPath="$.listed", OutputPath="$.listed.keys",
-                                             End=True)}}),
-    ("put-result-beside-the-input",
-     {"StartAt": "T", "States": {"T": _task(PUT, {"Bucket.$": "$.bucket", "Key": "out/x.txt",
-                                                  "Body.$": "$.text"},
-                                             ResultSelector={"etag.$": "$.ETag"},
-                                             ResultPath="$.put", End=True)}}),
-    ("parameters-from-the-context",
-     {"StartAt": "T", "States": {"T": _task(LIST, {"Bucket.$": "$.bucket", "Prefix.$":
-                                                   "States.Format('{}/', $$.State.Name)"},
-                                             ResultSelector={"count.$": "$.KeyCount"},
-                                             End=True)}}),
-]  # fmt: skip
+    (
+        "result-selector-into-result-path",
+        {
+            "StartAt": "T",
+            "States": {
+                "T": _task(LIST, LISTING, ResultSelector=SELECT, ResultPath="$.listed", End=True)
+            },
+        },
+    ),
+    (
+        "raw-result-replaces-the-input",
+        {"StartAt": "T", "States": {"T": _task(LIST, LISTING, OutputPath="$.KeyCount", End=True)}},
+    ),
+    (
+        "result-path-null-keeps-the-input",
+        {"StartAt": "T", "States": {"T": _task(LIST, LISTING, ResultPath=None, End=True)}},
+    ),
+    (
+        "output-path-after-result-path",
+        {
+            "StartAt": "T",
+            "States": {
+                "T": _task(
+                    LIST,
+                    LISTING,
+                    ResultSelector=SELECT,
+                    ResultPath="$.listed",
+                    OutputPath="$.listed.keys",
+                    End=True,
+                )
+            },
+        },
+    ),
+    (
+        "put-result-beside-the-input",
+        {
+            "StartAt": "T",
+            "States": {
+                "T": _task(
+                    PUT,
+                    {"Bucket.$": "$.bucket", "Key": "out/x.txt", "Body.$": "$.text"},
+                    ResultSelector={"etag.$": "$.ETag"},
+                    ResultPath="$.put",
+                    End=True,
+                )
+            },
+        },
+    ),
+    (
+        "parameters-from-the-context",
+        {
+            "StartAt": "T",
+            "States": {
+                "T": _task(
+                    LIST,
+                    {"Bucket.$": "$.bucket", "Prefix.$": "States.Format('{}/', $$.State.Name)"},
+                    ResultSelector={"count.$": "$.KeyCount"},
+                    End=True,
+                )
+            },
+        },
+    ),
+]
 
 # case id -> (AWS's documented outcome, where documented and how moto differs).
 DOCUMENTED = {
     "missing-key-caught": (
-        {"status": "SUCCEEDED", "output": {"error": "S3.NoSuchKeyException", "keep": 1},
-         "error": None, "cause": None},
+        {
+            "status": "SUCCEEDED",
+            "output": {"error": "S3.NoSuchKeyException", "keep": 1},
+            "error": None,
+            "cause": None,
+        },
         f"{SDK_DOC}: an AWS SDK integration's errors are the service name, a dot and the "
         "exception (S3.NoSuchKeyException); moto names it s3.NoSuchKeyException",
     ),
-}  # fmt: skip
-CASES.append((
-    "missing-key-caught",
-    {"StartAt": "T", "States": {
-        "T": _task(GET, {"Bucket.$": "$.bucket", "Key": "in/none.csv"},
-                   Catch=[{"ErrorEquals": ["States.ALL"], "ResultPath": "$.error", "Next": "C"}],
-                   End=True),
-        "C": {"Type": "Pass", "Parameters": {"error.$": "$.error.Error", "keep.$": "$.keep"},
-              "End": True}}},
-))  # fmt: skip
+}
+CASES.append(
+    (
+        "missing-key-caught",
+        {
+            "StartAt": "T",
+            "States": {
+                "T": _task(
+                    GET,
+                    {"Bucket.$": "$.bucket", "Key": "in/none.csv"},
+                    Catch=[{"ErrorEquals": ["States.ALL"], "ResultPath": "$.error", "Next": "C"}],
+                    End=True,
+                ),
+                "C": {
+                    "Type": "Pass",
+                    "Parameters": {"error.$": "$.error.Error", "keep.$": "$.keep"},
+                    "End": True,
+                },
+            },
+        },
+    )
+)
 
 
 @pytest.fixture(scope="module")
@@ -88,8 +145,12 @@ def moto_sfn():
     """moto in process, with the bucket both interpreters' Tasks read and write."""
     logging.getLogger("moto").setLevel(logging.CRITICAL)
     with MotoStepFunctions() as oracle:
-        s3 = boto3.client("s3", region_name="us-east-1", aws_access_key_id="testing",
-                          aws_secret_access_key="testing")  # fmt: skip
+        s3 = boto3.client(
+            "s3",
+            region_name="us-east-1",
+            aws_access_key_id="testing",
+            aws_secret_access_key="testing",
+        )
         s3.create_bucket(Bucket=BUCKET)
         for key, body in (("in/a.csv", b"1"), ("in/b.csv", b"22"), ("T/c.csv", b"333")):
             s3.put_object(Bucket=BUCKET, Key=key, Body=body)
@@ -111,9 +172,12 @@ def ours(moto_sfn, tmp_path, monkeypatch):
 
     def run(definition, execution_input):
         result = Execution(definition, execution_input, task_runner=tasks, time_scale=0.01).run()
-        return {"status": result.status,
-                "output": result.output if result.status == "SUCCEEDED" else None,
-                "error": result.error, "cause": result.cause}  # fmt: skip
+        return {
+            "status": result.status,
+            "output": result.output if result.status == "SUCCEEDED" else None,
+            "error": result.error,
+            "cause": result.cause,
+        }
 
     return run
 

@@ -14,15 +14,32 @@ ITEMS = 4  # one failed child is exactly 25 %
 
 
 def _run(failures: int, **tolerance) -> str:
-    child = {"StartAt": "Check", "States": {
-        "Check": {"Type": "Choice", "Choices": [
-            {"Variable": "$.fail", "BooleanEquals": True, "Next": "Broken"}], "Default": "Done"},
-        "Broken": {"Type": "Fail", "Error": "Item.Failed", "Cause": "planted"},
-        "Done": {"Type": "Succeed"},
-    }, "ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"}}  # fmt: skip
-    definition = {"StartAt": "M", "States": {"M": {
-        "Type": "Map", "ItemsPath": "$.items", "ItemProcessor": child, "MaxConcurrency": 1,
-        "End": True, **tolerance}}}  # fmt: skip
+    child = {
+        "StartAt": "Check",
+        "States": {
+            "Check": {
+                "Type": "Choice",
+                "Choices": [{"Variable": "$.fail", "BooleanEquals": True, "Next": "Broken"}],
+                "Default": "Done",
+            },
+            "Broken": {"Type": "Fail", "Error": "Item.Failed", "Cause": "planted"},
+            "Done": {"Type": "Succeed"},
+        },
+        "ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
+    }
+    definition = {
+        "StartAt": "M",
+        "States": {
+            "M": {
+                "Type": "Map",
+                "ItemsPath": "$.items",
+                "ItemProcessor": child,
+                "MaxConcurrency": 1,
+                "End": True,
+                **tolerance,
+            }
+        },
+    }
     items = [{"fail": index < failures} for index in range(ITEMS)]
     result = Execution(definition, {"items": items}).run()
     assert result.status == "SUCCEEDED" or result.error == "States.ExceedToleratedFailureThreshold"
@@ -51,9 +68,14 @@ def test_tolerated_failure_percentage_fails_only_above_the_percentage(percentage
 
 @pytest.mark.parametrize(
     ("count", "failures", "status"),
-    [(1, 0, "SUCCEEDED"), (1, 1, "SUCCEEDED"), (1, 2, "FAILED"), (0, 1, "FAILED"),
-     (ITEMS, ITEMS, "SUCCEEDED")],
-)  # fmt: skip
+    [
+        (1, 0, "SUCCEEDED"),
+        (1, 1, "SUCCEEDED"),
+        (1, 2, "FAILED"),
+        (0, 1, "FAILED"),
+        (ITEMS, ITEMS, "SUCCEEDED"),
+    ],
+)
 def test_tolerated_failure_count_fails_only_above_the_count(count, failures, status):
     """Planted bug (`>=` instead of `>` for the count): (1, 1) turns red."""
     assert _run(failures, ToleratedFailureCount=count) == status

@@ -59,8 +59,13 @@ def report(run) -> bytes:
 def test_iris_good_retrain_is_promoted_bad_is_not_and_a_crash_names_the_step(
     local_settings, tmp_path
 ):
-    good = train_local("iris", sample("iris", "training"), sample("iris", "evaluation"),
-                       settings=local_settings, quiet=True)  # fmt: skip
+    good = train_local(
+        "iris",
+        sample("iris", "training"),
+        sample("iris", "evaluation"),
+        settings=local_settings,
+        quiet=True,
+    )
     assert good.succeeded, good.failure
     assert good.promoted, good.output
     record = promotion_record("local", "iris", local_settings)
@@ -77,8 +82,13 @@ def test_iris_good_retrain_is_promoted_bad_is_not_and_a_crash_names_the_step(
 
     # Inference now loads the promoted model.joblib: the confidences differ from those of the
     # image's own model (sample/expected), the species column keeps its format.
-    after_good = run_local("iris", sample("iris", "input"), str(tmp_path / "out-1"),
-                           settings=local_settings, quiet=True)  # fmt: skip
+    after_good = run_local(
+        "iris",
+        sample("iris", "input"),
+        str(tmp_path / "out-1"),
+        settings=local_settings,
+        quiet=True,
+    )
     assert after_good.succeeded, after_good.failure
     assert after_good.result.output["artifacts"] == record["artifact_uri"]
     assert "species_report.csv differs" in expected_matches(
@@ -89,15 +99,21 @@ def test_iris_good_retrain_is_promoted_bad_is_not_and_a_crash_names_the_step(
     # and inference keeps the promoted artifacts.
     before = record_bytes(local_settings, "iris")
     bad_data = rewritten(sample("iris", "training"), tmp_path / "bad", shuffled_labels)
-    bad = train_local("iris", bad_data, sample("iris", "evaluation"),
-                      settings=local_settings, quiet=True)  # fmt: skip
+    bad = train_local(
+        "iris", bad_data, sample("iris", "evaluation"), settings=local_settings, quiet=True
+    )
     assert bad.succeeded, bad.failure
     assert bad.output["promoted"] is False
     assert "does not reach the bar 0.9" in bad.output["reason"]
     assert bad.output["metric"]["value"] < 0.9
     assert record_bytes(local_settings, "iris") == before
-    after_bad = run_local("iris", sample("iris", "input"), str(tmp_path / "out-2"),
-                          settings=local_settings, quiet=True)  # fmt: skip
+    after_bad = run_local(
+        "iris",
+        sample("iris", "input"),
+        str(tmp_path / "out-2"),
+        settings=local_settings,
+        quiet=True,
+    )
     assert after_bad.succeeded, after_bad.failure
     assert report(after_bad) == report(after_good)
 
@@ -108,8 +124,9 @@ def test_iris_good_retrain_is_promoted_bad_is_not_and_a_crash_names_the_step(
         tmp_path / "no-labels",
         lambda rows: [{k: v for k, v in row.items() if k != "species"} for row in rows],
     )
-    crashed = train_local("iris", sample("iris", "training"), no_labels,
-                          settings=local_settings, quiet=True)  # fmt: skip
+    crashed = train_local(
+        "iris", sample("iris", "training"), no_labels, settings=local_settings, quiet=True
+    )
     assert not crashed.succeeded
     assert crashed.result.error == "LegacyLift.Evaluate.States.TaskFailed"
     assert "failing step: Evaluate" in crashed.failure
@@ -136,8 +153,13 @@ def test_diabetes_lightgbm_retrain_is_promoted_and_inference_uses_it(local_setti
     assert record["metric"]["value"] <= 70.0
     folder = local_settings.object_store / "legacylift-local/_sealed/diabetes/models"
     assert (folder / trained.execution_name / "artifacts/model/lgbm.txt").is_file()
-    run = run_local("diabetes", sample("diabetes", "input"), str(tmp_path / "out"),
-                    settings=local_settings, quiet=True)  # fmt: skip
+    run = run_local(
+        "diabetes",
+        sample("diabetes", "input"),
+        str(tmp_path / "out"),
+        settings=local_settings,
+        quiet=True,
+    )
     assert run.succeeded, run.failure
     assert run.result.output["artifacts"] == record["artifact_uri"]
     assert "progression_report.csv differs" in expected_matches(

@@ -23,48 +23,102 @@ def runner(local_settings):
 
 
 def _inputs(count):
-    return [s3_input(f"in{i}", f"s3://b/in{i}/", f"/opt/ml/processing/input/in{i}")
-            for i in range(count)]  # fmt: skip
+    return [
+        s3_input(f"in{i}", f"s3://b/in{i}/", f"/opt/ml/processing/input/in{i}")
+        for i in range(count)
+    ]
 
 
 REFUSED = [
     ("name-pattern", {"name": "bad_name!"}, "Member must satisfy regular expression pattern"),
     ("name-too-long", {"name": "a" * 64}, "Member must have length less than or equal to 63"),
-    ("too-many-inputs", {"inputs": _inputs(11)},
-     "at 'processingInputs' failed to satisfy constraint: Member must have length less than or "
-     "equal to 10"),
-    ("max-runtime-range", {"max_runtime": 777601},
-     "Member must have value less than or equal to 777600"),
-    ("local-path-outside", {"inputs": [s3_input("d", "s3://b/x/", "/tmp/data")]},
-     "must be a directory under /opt/ml/processing/"),
-    ("local-path-traversal", {"inputs": [s3_input("d", "s3://b/x/", "/opt/ml/processing/../x")]},
-     "must be a directory under /opt/ml/processing/"),
-    ("local-paths-identical", {"inputs": [s3_input("a", "s3://b/x/", "/opt/ml/processing/in"),
-                                          s3_input("b", "s3://b/y/", "/opt/ml/processing/in/")]},
-     "is the same as another input's"),
-    ("output-inside-input", {"inputs": [s3_input("a", "s3://b/x/", "/opt/ml/processing/in")],
-                             "outputs": [s3_output("o", "s3://b/o/", "/opt/ml/processing/in/o")]},
-     "overlaps the input path '/opt/ml/processing/in'"),
-    ("input-inside-output", {"inputs": [s3_input("a", "s3://b/x/", "/opt/ml/processing/o/in")],
-                             "outputs": [s3_output("o", "s3://b/o/", "/opt/ml/processing/o")]},
-     "an output must be a directory of its own"),
-    ("outputs-nested", {"outputs": [s3_output("o", "s3://b/o/", "/opt/ml/processing/o"),
-                                    s3_output("p", "s3://b/p/", "/opt/ml/processing/o/p")]},
-     "overlaps the output path '/opt/ml/processing/o'"),
-    ("duplicate-names", {"inputs": [s3_input("a", "s3://b/x/", "/opt/ml/processing/one")],
-                         "outputs": [s3_output("a", "s3://b/o/", "/opt/ml/processing/two")]},
-     "is used twice"),
-    ("bad-uri", {"inputs": [s3_input("d", "ftp://b/x", "/opt/ml/processing/in")]},
-     "at 'processingInputs.1.member.s3Input.s3Uri'"),
-    ("bad-enum", {"inputs": [s3_input("d", "s3://b/x/", "/opt/ml/processing/in",
-                                      S3InputMode="Stream")]},
-     "Member must satisfy enum value set: [Pipe, File]"),
-]  # fmt: skip
+    (
+        "too-many-inputs",
+        {"inputs": _inputs(11)},
+        "at 'processingInputs' failed to satisfy constraint: Member must have length less than or "
+        "equal to 10",
+    ),
+    (
+        "max-runtime-range",
+        {"max_runtime": 777601},
+        "Member must have value less than or equal to 777600",
+    ),
+    (
+        "local-path-outside",
+        {"inputs": [s3_input("d", "s3://b/x/", "/tmp/data")]},
+        "must be a directory under /opt/ml/processing/",
+    ),
+    (
+        "local-path-traversal",
+        {"inputs": [s3_input("d", "s3://b/x/", "/opt/ml/processing/../x")]},
+        "must be a directory under /opt/ml/processing/",
+    ),
+    (
+        "local-paths-identical",
+        {
+            "inputs": [
+                s3_input("a", "s3://b/x/", "/opt/ml/processing/in"),
+                s3_input("b", "s3://b/y/", "/opt/ml/processing/in/"),
+            ]
+        },
+        "is the same as another input's",
+    ),
+    (
+        "output-inside-input",
+        {
+            "inputs": [s3_input("a", "s3://b/x/", "/opt/ml/processing/in")],
+            "outputs": [s3_output("o", "s3://b/o/", "/opt/ml/processing/in/o")],
+        },
+        "overlaps the input path '/opt/ml/processing/in'",
+    ),
+    (
+        "input-inside-output",
+        {
+            "inputs": [s3_input("a", "s3://b/x/", "/opt/ml/processing/o/in")],
+            "outputs": [s3_output("o", "s3://b/o/", "/opt/ml/processing/o")],
+        },
+        "an output must be a directory of its own",
+    ),
+    (
+        "outputs-nested",
+        {
+            "outputs": [
+                s3_output("o", "s3://b/o/", "/opt/ml/processing/o"),
+                s3_output("p", "s3://b/p/", "/opt/ml/processing/o/p"),
+            ]
+        },
+        "overlaps the output path '/opt/ml/processing/o'",
+    ),
+    (
+        "duplicate-names",
+        {
+            "inputs": [s3_input("a", "s3://b/x/", "/opt/ml/processing/one")],
+            "outputs": [s3_output("a", "s3://b/o/", "/opt/ml/processing/two")],
+        },
+        "is used twice",
+    ),
+    (
+        "bad-uri",
+        {"inputs": [s3_input("d", "ftp://b/x", "/opt/ml/processing/in")]},
+        "at 'processingInputs.1.member.s3Input.s3Uri'",
+    ),
+    (
+        "bad-enum",
+        {"inputs": [s3_input("d", "s3://b/x/", "/opt/ml/processing/in", S3InputMode="Stream")]},
+        "Member must satisfy enum value set: [Pipe, File]",
+    ),
+]
 
 
 def _request(base_image_name="img:1", name=None, inputs=None, outputs=None, max_runtime=60):
-    return processing_request(base_image_name, entrypoint=["true"], inputs=inputs,
-                              outputs=outputs, max_runtime=max_runtime, name=name)  # fmt: skip
+    return processing_request(
+        base_image_name,
+        entrypoint=["true"],
+        inputs=inputs,
+        outputs=outputs,
+        max_runtime=max_runtime,
+        name=name,
+    )
 
 
 @pytest.mark.parametrize(("case", "changes", "message"), REFUSED, ids=[c[0] for c in REFUSED])

@@ -36,12 +36,14 @@ sys.exit(1)
 SLEEP = "import time\nprint('working', flush=True)\ntime.sleep(120)\n"
 
 MODELS = {
-    "noop3": ({"preprocessing.py": COPY_DATA, "predict.py": COPY_DATA,
-               "postprocessing.py": COPY_DATA}, ""),
+    "noop3": (
+        {"preprocessing.py": COPY_DATA, "predict.py": COPY_DATA, "postprocessing.py": COPY_DATA},
+        "",
+    ),
     "single": ({"predict.py": UPPERCASE}, 'steps = ["inference"]\n'),
     "fails": ({"predict.py": FAIL}, 'steps = ["inference"]\n'),
     "slow": ({"predict.py": SLEEP}, 'steps = ["inference"]\n\n[inference]\nmax_runtime = 2\n'),
-}  # fmt: skip
+}
 
 
 def write_models(root: Path, names=None) -> Path:
@@ -62,8 +64,10 @@ def write_models(root: Path, names=None) -> Path:
 def model_image(client, base_image: str, folder: Path) -> str:
     """An image with `folder` at /opt/ml/code (the model image's layout), built if missing."""
     files = sorted(p for p in folder.iterdir() if p.is_file())
-    dockerfile = (f"FROM {base_image}\nCOPY code/ /opt/ml/code/\nWORKDIR /opt/ml/code\n"
-                  f'LABEL {LABEL}="tiny-model"\n')  # fmt: skip
+    dockerfile = (
+        f"FROM {base_image}\nCOPY code/ /opt/ml/code/\nWORKDIR /opt/ml/code\n"
+        f'LABEL {LABEL}="tiny-model"\n'
+    )
     digest = hashlib.sha256(dockerfile.encode())
     for path in files:
         digest.update(path.name.encode() + path.read_bytes())
@@ -83,8 +87,9 @@ def model_image(client, base_image: str, folder: Path) -> str:
     return reference
 
 
-def one_step_model(tmp_path: Path, monkeypatch, client, base_image: str, name: str,
-                   script: str) -> tuple[dict[str, str], Path]:  # fmt: skip
+def one_step_model(
+    tmp_path: Path, monkeypatch, client, base_image: str, name: str, script: str
+) -> tuple[dict[str, str], Path]:
     """A one-step (inference) model `name` running `script`, as the models directory: its
     images ({"model", "framework"}) and an input folder holding one small text file."""
     folder = tmp_path / "models" / name

@@ -45,12 +45,12 @@ class Chromium:
             os.dup2(high_r, 3)
             os.dup2(high_w, 4)
 
-        self.process = subprocess.Popen(  # noqa: S603 - fixed arguments, Debian's binary
+        self.process = subprocess.Popen(
             [binary, *FLAGS, f"--user-data-dir={self.profile.name}", "about:blank"],
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
-            preexec_fn=wire_fds,  # noqa: PLW1509 - single-threaded use in tests
+            preexec_fn=wire_fds,
             close_fds=False,
         )
         os.close(to_browser_r)
@@ -63,9 +63,10 @@ class Chromium:
     def __enter__(self) -> Chromium:
         target = self.call("Target.createTarget", {"url": "about:blank"}, session=False)
         attached = self.call(
-            "Target.attachToTarget", {"targetId": target["targetId"], "flatten": True},
+            "Target.attachToTarget",
+            {"targetId": target["targetId"], "flatten": True},
             session=False,
-        )  # fmt: skip
+        )
         self.session = attached["sessionId"]
         for domain in ("Runtime", "Log", "Page"):
             self.call(f"{domain}.enable")

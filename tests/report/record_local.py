@@ -39,8 +39,13 @@ def record(scratch: Path, client, base_image: str):
     (scratch / "in").mkdir(exist_ok=True)
     (scratch / "in" / "note.txt").write_text("hello\n")
     image = model_image(client, base_image, models / "prefails")
-    return run_local("prefails", str(scratch / "in"), settings=LocalSettings.under(scratch / "l"),
-                     quiet=True, images={"model": image, "framework": base_image})  # fmt: skip
+    return run_local(
+        "prefails",
+        str(scratch / "in"),
+        settings=LocalSettings.under(scratch / "l"),
+        quiet=True,
+        images={"model": image, "framework": base_image},
+    )
 
 
 def main() -> None:

@@ -13,8 +13,11 @@ from legacylift.report.reporter import Reporter
 from tests.aws.recorded import failed_execution
 
 LOCAL = Path(__file__).parent / "fixtures" / "local_failed_history.json"
-CLOUD_LOG_TAIL = ["inference line 39", "Traceback (most recent call last):",
-                  "KeyError: 'petal_width'"]  # fmt: skip
+CLOUD_LOG_TAIL = [
+    "inference line 39",
+    "Traceback (most recent call last):",
+    "KeyError: 'petal_width'",
+]
 
 
 def local_document() -> dict[str, Any]:

@@ -23,12 +23,20 @@ def run_python(code: str, terminal: bool, timeout: float = 300) -> tuple[int, st
     env.pop("CI", None)  # rich treats CI as "not interactive"; here the terminal is real
     command = [sys.executable, "-c", code]
     if not terminal:
-        completed = subprocess.run(command, cwd=REPO_ROOT, env=env, capture_output=True,
-                                   text=True, timeout=timeout, check=False)  # fmt: skip
+        completed = subprocess.run(
+            command,
+            cwd=REPO_ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+        )
         return completed.returncode, completed.stdout + completed.stderr
     master, slave = pty.openpty()
-    process = subprocess.Popen(command, cwd=REPO_ROOT, env=env, stdin=slave, stdout=slave,
-                               stderr=slave, close_fds=True)  # fmt: skip
+    process = subprocess.Popen(
+        command, cwd=REPO_ROOT, env=env, stdin=slave, stdout=slave, stderr=slave, close_fds=True
+    )
     os.close(slave)
     chunks, deadline = [], time.monotonic() + timeout
     while time.monotonic() < deadline:

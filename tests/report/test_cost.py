@@ -74,8 +74,9 @@ def test_an_instance_type_without_a_price_gives_hours_and_the_fix(tmp_path, monk
     assert cost["estimated_cost"] is None and cost["unpriced"] == ["ml.m5.xlarge"]
     assert "add it with LEGACYLIFT_PRICE_TABLE" in cost_line(cost)
 
-    table.write_text(json.dumps({"as_of": "2030-01-01",
-                                 "prices": {"eu-west-1": {"ml.m5.xlarge": 1.5}}}))  # fmt: skip
+    table.write_text(
+        json.dumps({"as_of": "2030-01-01", "prices": {"eu-west-1": {"ml.m5.xlarge": 1.5}}})
+    )
     cost_module._load.cache_clear()
     cost = run_cost(replay(events, arn).trace, "eu-west-1")
     assert cost["estimated_cost"] == pytest.approx(4.5)
@@ -110,10 +111,16 @@ def test_job_times_in_seconds_or_milliseconds_give_the_same_hours():
     from legacylift.report.cost import job_hours
 
     cluster = {"ClusterConfig": {"InstanceCount": 1, "InstanceType": "ml.m5.large"}}
-    in_ms = {"ProcessingStartTime": START_MS, "ProcessingEndTime": START_MS + 1_800_000,
-             "ProcessingResources": cluster}  # fmt: skip
-    in_s = {**in_ms, "ProcessingStartTime": START_MS / 1000,
-            "ProcessingEndTime": (START_MS + 1_800_000) / 1000}  # fmt: skip
+    in_ms = {
+        "ProcessingStartTime": START_MS,
+        "ProcessingEndTime": START_MS + 1_800_000,
+        "ProcessingResources": cluster,
+    }
+    in_s = {
+        **in_ms,
+        "ProcessingStartTime": START_MS / 1000,
+        "ProcessingEndTime": (START_MS + 1_800_000) / 1000,
+    }
     assert job_hours(in_ms) == pytest.approx(0.5) == job_hours(in_s)
     assert job_hours({**in_ms, "ProcessingEndTime": None}) is None
 

@@ -29,8 +29,10 @@ def state_names(machine: dict) -> set[str]:
     names = set()
     for name, state in machine["States"].items():
         names.add(name)
-        for inner in [state.get("ItemProcessor") or state.get("Iterator"),
-                      *state.get("Branches", [])]:  # fmt: skip
+        for inner in [
+            state.get("ItemProcessor") or state.get("Iterator"),
+            *state.get("Branches", []),
+        ]:
             if inner:
                 names |= state_names(inner)
     return names
@@ -66,8 +68,9 @@ def test_every_sample_training_workflow_renders_with_every_state(name):
 def test_generic_workflow_renders():
     from legacylift.local.render import render_workflow
 
-    rendered = render_workflow({}, "legacylift/sklearn-processing:local",
-                               enable_generic_workflow=True)  # fmt: skip
+    rendered = render_workflow(
+        {}, "legacylift/sklearn-processing:local", enable_generic_workflow=True
+    )
     definition = json.loads(rendered.generic_definition)
     assert state_names(definition) <= svg_texts(svg_text(definition))
 
@@ -101,8 +104,12 @@ def test_a_failed_run_colours_its_states():
     svg = svg_text(definition, cloud_reporter().trace)
 
     def fill_of(state: str) -> str:
-        node = re.search(rf"<g id=\"state_s\d+\" class=\"node[^\"]*\">.*?<text[^>]*>"
-                         rf"{state}</text>", svg, re.S)  # fmt: skip
+        node = re.search(
+            rf"<g id=\"state_s\d+\" class=\"node[^\"]*\">.*?<text[^>]*>"
+            rf"{state}</text>",
+            svg,
+            re.S,
+        )
         assert node, f"no node for {state}"
         return re.findall(r'fill="(#[0-9a-f]{6})"', node.group(0))[-1]
 
@@ -117,10 +124,23 @@ def test_invoke_graph_writes_a_png_of_a_definition_file(tmp_path):
     definition.write_text(json.dumps(NESTED[0][1]))
     target = tmp_path / "out" / "team.png"
     completed = subprocess.run(
-        [sys.executable, "-m", "invoke", "graph", "team", "--definition", str(definition),
-         "--output", str(target)],
-        cwd=REPO_ROOT, env=terraform_env(), capture_output=True, text=True, check=False,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "invoke",
+            "graph",
+            "team",
+            "--definition",
+            str(definition),
+            "--output",
+            str(target),
+        ],
+        cwd=REPO_ROOT,
+        env=terraform_env(),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert completed.returncode == 0, completed.stderr
     assert target.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert f"graph: {target}" in completed.stdout

@@ -59,8 +59,14 @@ def test_push_progress_in_a_pipe_is_plain_lines():
     assert code == 0, shown
     assert ANSI_CONTROL not in shown and "━" not in shown
     lines = [line.strip() for line in shown.splitlines()]
-    assert lines == ["ccc333: Layer already exists", "aaa111: pushing", "bbb222: pushing",
-                     "aaa111: Pushed", "bbb222: Pushed", "done"]  # fmt: skip
+    assert lines == [
+        "ccc333: Layer already exists",
+        "aaa111: pushing",
+        "bbb222: pushing",
+        "aaa111: Pushed",
+        "bbb222: Pushed",
+        "done",
+    ]
 
 
 def test_build_progress_terminal_and_pipe():
@@ -70,8 +76,11 @@ def test_build_progress_terminal_and_pipe():
     code, shown = run_python(BUILD, terminal=False)
     assert code == 0 and ANSI_CONTROL not in shown, shown
     assert [line.strip() for line in shown.splitlines()] == [
-        "Step 1/3 : FROM base", "Step 2/3 : COPY requirements.txt /tmp/",
-        "Step 3/3 : RUN pip install", "done"]  # fmt: skip
+        "Step 1/3 : FROM base",
+        "Step 2/3 : COPY requirements.txt /tmp/",
+        "Step 3/3 : RUN pip install",
+        "done",
+    ]
 
 
 STEPS = """

@@ -52,8 +52,10 @@ def test_local_and_cloud_json_have_the_same_shape():
     local, cloud = local_reporter().result(), cloud_reporter().result()
     assert local.keys() == cloud.keys()
     assert local["failure"].keys() == cloud["failure"].keys()
-    tasks = [[(s["name"], s["status"], s["attempts"]) for s in r["steps"] if s["type"] == "Task"]
-             for r in (local, cloud)]  # fmt: skip
+    tasks = [
+        [(s["name"], s["status"], s["attempts"]) for s in r["steps"] if s["type"] == "Task"]
+        for r in (local, cloud)
+    ]
     assert tasks[0] == tasks[1] == [("Preprocessing", "succeeded", 1), ("Inference", "caught", 1)]
     for result in (local, cloud):
         json.dumps(result)  # serialisable as it is
@@ -108,8 +110,9 @@ RETRIED = {
 def test_a_task_retried_then_succeeded_is_not_failed(capsys):
     """(Planted bug: a visit counted as failed when any attempt failed; this test went red.)"""
     reporter = Reporter("text", live=False)
-    result = Execution(RETRIED, {}, task_runner=_FlakyTasks({"Work"}), time_scale=0.001,
-                       on_event=reporter.event).run()  # fmt: skip
+    result = Execution(
+        RETRIED, {}, task_runner=_FlakyTasks({"Work"}), time_scale=0.001, on_event=reporter.event
+    ).run()
     assert result.status == "SUCCEEDED"
     (visit,) = reporter.trace.tasks()
     assert visit.status == "succeeded" and visit.retries == 1
@@ -162,8 +165,9 @@ def test_interleaved_map_iterations_land_in_their_own_visits(failing):
     live.close()
     trace = parse(result.history)
     seen_live = [(v.label, v.status, [a.job_name for a in v.attempts]) for v in live.trace.tasks()]
-    assert seen_live == [(v.label, v.status, [a.job_name for a in v.attempts])
-                         for v in trace.tasks()]  # fmt: skip
+    assert seen_live == [
+        (v.label, v.status, [a.job_name for a in v.attempts]) for v in trace.tasks()
+    ]
     visits = trace.tasks()
     assert len(visits) == 8
     by_iteration = {v.iteration: v for v in visits}

@@ -74,8 +74,13 @@ INF_JOB = "legacylift-dev-iris-inf-c81d0e6a2f93"
 def cloud_logs(moto_server):
     """CloudWatch Logs (moto on 127.0.0.1) holding the failed job's stream, removed after the
     test (the moto server is shared by the whole session)."""
-    client = boto3.client("logs", region_name="eu-west-1", endpoint_url=moto_server.endpoint,
-                          aws_access_key_id="testing", aws_secret_access_key="testing")  # fmt: skip
+    client = boto3.client(
+        "logs",
+        region_name="eu-west-1",
+        endpoint_url=moto_server.endpoint,
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )
     with contextlib.suppress(client.exceptions.ResourceAlreadyExistsException):
         client.create_log_group(logGroupName=PROCESSING_LOG_GROUP)
     stream = f"{INF_JOB}/algo-1-report"
@@ -83,21 +88,29 @@ def cloud_logs(moto_server):
         client.create_log_stream(logGroupName=PROCESSING_LOG_GROUP, logStreamName=stream)
     now_ms = int(time.time() * 1000)
     lines = ["loading iris", "Traceback (most recent call last):", "KeyError: 'petal_width'"]
-    client.put_log_events(logGroupName=PROCESSING_LOG_GROUP, logStreamName=stream,
-                          logEvents=[{"timestamp": now_ms + n, "message": line}
-                                     for n, line in enumerate(lines)])  # fmt: skip
+    client.put_log_events(
+        logGroupName=PROCESSING_LOG_GROUP,
+        logStreamName=stream,
+        logEvents=[{"timestamp": now_ms + n, "message": line} for n, line in enumerate(lines)],
+    )
     yield client
     client.delete_log_stream(logGroupName=PROCESSING_LOG_GROUP, logStreamName=stream)
 
 
 def moto_s3(moto_server):
     """S3 in moto on 127.0.0.1 (eu-west-1)."""
-    return boto3.client("s3", region_name="eu-west-1", endpoint_url=moto_server.endpoint,
-                        aws_access_key_id="testing", aws_secret_access_key="testing")  # fmt: skip
+    return boto3.client(
+        "s3",
+        region_name="eu-west-1",
+        endpoint_url=moto_server.endpoint,
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )
 
 
-def test_cloud_report_from_a_recorded_history(browser, artifacts, tmp_path, cloud_logs,
-                                              moto_server):  # fmt: skip
+def test_cloud_report_from_a_recorded_history(
+    browser, artifacts, tmp_path, cloud_logs, moto_server
+):
     """The recorded Step Functions history with the definition that ran and the job's
     CloudWatch log renders the same way."""
     from legacylift.report.definitions import rendered_definition
@@ -109,15 +122,20 @@ def test_cloud_report_from_a_recorded_history(browser, artifacts, tmp_path, clou
     sfn = boto3.client("stepfunctions", region_name="eu-west-1")
     definition = rendered_definition("iris")
     with Stubber(sfn) as stub:
-        stub.add_response("get_execution_history", {"events": recorded["events"]},
-                          {"executionArn": arn})  # fmt: skip
+        stub.add_response(
+            "get_execution_history", {"events": recorded["events"]}, {"executionArn": arn}
+        )
         stub.add_response(
             "describe_state_machine_for_execution",
-            {"stateMachineArn": recorded["stateMachineArn"], "name": "legacylift-dev-iris",
-             "definition": definition, "roleArn": "arn:aws:iam::123456789012:role/sfn",
-             "updateDate": datetime(2026, 11, 25, tzinfo=UTC)},
+            {
+                "stateMachineArn": recorded["stateMachineArn"],
+                "name": "legacylift-dev-iris",
+                "definition": definition,
+                "roleArn": "arn:aws:iam::123456789012:role/sfn",
+                "updateDate": datetime(2026, 11, 25, tzinfo=UTC),
+            },
             {"executionArn": arn},
-        )  # fmt: skip
+        )
         path, reporter = cloud_report(sfn, cloud_logs, arn, tmp_path / "cloud.html", s3)
         stub.assert_no_pending_responses()
     bars = check_report(browser, path, reporter.trace, artifacts / "cloud-report.png")
@@ -148,16 +166,22 @@ def test_cloud_output_links_name_each_file(moto_server):
     s3 = moto_s3(moto_server)
     bucket = "legacylift-report-links"
     with contextlib.suppress(s3.exceptions.BucketAlreadyOwnedByYou):
-        s3.create_bucket(Bucket=bucket,
-                         CreateBucketConfiguration={"LocationConstraint": "eu-west-1"})  # fmt: skip
-    for key in ("iris/outputs/run-1/species_report.csv", "iris/outputs/run-1/sub/x.json",
-                "iris/outputs/run-10/other.csv"):  # fmt: skip
+        s3.create_bucket(
+            Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": "eu-west-1"}
+        )
+    for key in (
+        "iris/outputs/run-1/species_report.csv",
+        "iris/outputs/run-1/sub/x.json",
+        "iris/outputs/run-10/other.csv",
+    ):
         s3.put_object(Bucket=bucket, Key=key, Body=b"x")
     links = output_links(s3, f"s3://{bucket}/iris/outputs/run-1/", "eu-west-1")
     assert [text for text, _ in links] == ["species_report.csv", "sub/x.json"]
     console = "https://s3.console.aws.amazon.com/s3"
-    assert links[0][1] == (f"{console}/object/legacylift-report-links?region=eu-west-1"
-                           "&prefix=iris/outputs/run-1/species_report.csv")  # fmt: skip
+    assert links[0][1] == (
+        f"{console}/object/legacylift-report-links?region=eu-west-1"
+        "&prefix=iris/outputs/run-1/species_report.csv"
+    )
     missing = output_links(s3, "s3://no-such-bucket-here/x/", "eu-west-1")
     bucket_page = f"{console}/buckets/no-such-bucket-here?region=eu-west-1&prefix=x/"
     assert missing == [("s3://no-such-bucket-here/x/", bucket_page)]

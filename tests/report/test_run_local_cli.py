@@ -22,13 +22,31 @@ def test_run_local_json_names_the_failure_and_the_report(tmp_path, base_image):
     models = write_models(tmp_path / "models", ["fails"])
     (tmp_path / "in").mkdir()
     (tmp_path / "in" / "x.txt").write_text("x\n")
-    env = terraform_env({**os.environ, "LEGACYLIFT_MODELS_DIR": str(models),
-                         "LEGACYLIFT_LOCAL_DIR": str(tmp_path / "local")})  # fmt: skip
+    env = terraform_env(
+        {
+            **os.environ,
+            "LEGACYLIFT_MODELS_DIR": str(models),
+            "LEGACYLIFT_LOCAL_DIR": str(tmp_path / "local"),
+        }
+    )
     completed = subprocess.run(
-        [sys.executable, "-m", "invoke", "run-local", "fails", "--input", str(tmp_path / "in"),
-         "--json"],
-        cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=900, check=False,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "invoke",
+            "run-local",
+            "fails",
+            "--input",
+            str(tmp_path / "in"),
+            "--json",
+        ],
+        cwd=REPO_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=False,
+    )
     assert completed.returncode == 1, completed.stderr
     result = json.loads(completed.stdout)  # nothing but the JSON document on stdout
     assert result["status"] == "FAILED"

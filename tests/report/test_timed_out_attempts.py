@@ -32,25 +32,40 @@ def _events() -> list[dict]:
     moment = datetime(2026, 1, 1, tzinfo=UTC)
 
     def event(event_id, kind, key=None, **details):
-        entry = {"id": event_id, "previousEventId": event_id - 1, "type": kind,
-                 "timestamp": moment.replace(second=event_id)}  # fmt: skip
+        entry = {
+            "id": event_id,
+            "previousEventId": event_id - 1,
+            "type": kind,
+            "timestamp": moment.replace(second=event_id),
+        }
         if key:
             entry[key] = details
         return entry
 
     events = [
-        event(1, "ExecutionStarted", "executionStartedEventDetails", input="{}",
-              roleArn="arn:aws:iam::123456789012:role/r"),
-        event(2, "TaskStateEntered", "stateEnteredEventDetails", name="PreProcessing",
-              input="{}"),
-        event(3, "TaskScheduled", "taskScheduledEventDetails", region="us-east-1",
-              parameters=json.dumps({"ProcessingJobName": "legacylift-dev-iris-pre-1"}),
-              timeoutInSeconds=60, **RESOURCE),
+        event(
+            1,
+            "ExecutionStarted",
+            "executionStartedEventDetails",
+            input="{}",
+            roleArn="arn:aws:iam::123456789012:role/r",
+        ),
+        event(2, "TaskStateEntered", "stateEnteredEventDetails", name="PreProcessing", input="{}"),
+        event(
+            3,
+            "TaskScheduled",
+            "taskScheduledEventDetails",
+            region="us-east-1",
+            parameters=json.dumps({"ProcessingJobName": "legacylift-dev-iris-pre-1"}),
+            timeoutInSeconds=60,
+            **RESOURCE,
+        ),
         event(4, "TaskStarted", "taskStartedEventDetails", **RESOURCE),
         event(5, "TaskTimedOut", details_key, error="States.Timeout", cause=CAUSE, **RESOURCE),
-        event(6, "ExecutionFailed", "executionFailedEventDetails", error="States.Timeout",
-              cause=CAUSE),
-    ]  # fmt: skip
+        event(
+            6, "ExecutionFailed", "executionFailedEventDetails", error="States.Timeout", cause=CAUSE
+        ),
+    ]
     for entry in events:
         report = ParamValidator().validate(entry, shape)
         assert not report.has_errors(), report.generate_report()

@@ -103,8 +103,10 @@ def test_scripts_are_uploaded_under_content_hashed_keys(applied_root):
     """iris's entry lists no code_files: its scripts alone, in one folder named by code_digest."""
     _, outputs = applied_root
     s3 = _client("s3")
-    scripts = [(f"{step}.py", FIXTURE_MODELS / "iris" / f"{step}.py")
-               for step in ("postprocessing", "preprocessing")]  # fmt: skip
+    scripts = [
+        (f"{step}.py", FIXTURE_MODELS / "iris" / f"{step}.py")
+        for step in ("postprocessing", "preprocessing")
+    ]
     for step in ("preprocessing", "postprocessing"):
         uri = outputs["code_uris"]["iris"][step]
         bucket, folder = uri.removeprefix("s3://").split("/", 1)
@@ -176,9 +178,16 @@ def test_every_role_policy_passes_parliament(applied_root):
     # jobs' roles and the machine's role; generic: jobs' and machine's roles.
     assert sorted(roles) == sorted(
         f"{PREFIX}-{suffix}"
-        for suffix in ("iris-sagemaker", "iris-sfn", "iris-train", "iris-evaluate",
-                       "iris-train-sfn", "-generic-sagemaker", "-generic-sfn")
-    )  # fmt: skip
+        for suffix in (
+            "iris-sagemaker",
+            "iris-sfn",
+            "iris-train",
+            "iris-evaluate",
+            "iris-train-sfn",
+            "-generic-sagemaker",
+            "-generic-sfn",
+        )
+    )
     assert all(any(key.startswith(role + "/") for key in documents) for role in roles)
     problems, seen = unaccepted(documents)
     assert problems == []

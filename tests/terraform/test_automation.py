@@ -345,13 +345,23 @@ def test_alerts_fire_for_failed_runs_only_with_the_local_runs_line(applied):
 
     def event(status, state_machine=machine):
         return {
-            "version": "0", "id": "1", "detail-type": "Step Functions Execution Status Change",
-            "source": "aws.states", "account": ACCOUNT, "time": "2026-12-06T02:00:00Z",
-            "region": "us-east-1", "resources": [execution],
-            "detail": {"executionArn": execution, "stateMachineArn": state_machine,
-                       "name": "run-1", "status": status, "error": "States.TaskFailed",
-                       "cause": "ClientError: no such file"},
-        }  # fmt: skip
+            "version": "0",
+            "id": "1",
+            "detail-type": "Step Functions Execution Status Change",
+            "source": "aws.states",
+            "account": ACCOUNT,
+            "time": "2026-12-06T02:00:00Z",
+            "region": "us-east-1",
+            "resources": [execution],
+            "detail": {
+                "executionArn": execution,
+                "stateMachineArn": state_machine,
+                "name": "run-1",
+                "status": status,
+                "error": "States.TaskFailed",
+                "cause": "ClientError: no such file",
+            },
+        }
 
     def matches(body) -> bool:  # moto's own matcher (its TestEventPattern omits the result)
         return EventPattern.load(pattern).matches_event(body)
@@ -367,7 +377,12 @@ def test_alerts_fire_for_failed_runs_only_with_the_local_runs_line(applied):
         transformer["InputTemplate"], transformer["InputPathsMap"], failed
     )
     expected = summary(
-        "iris", "default", "run-1", "FAILED", "States.TaskFailed", "ClientError: no such file",
+        "iris",
+        "default",
+        "run-1",
+        "FAILED",
+        "States.TaskFailed",
+        "ClientError: no such file",
         execution_link("us-east-1", execution),
-    )  # fmt: skip
+    )
     assert line == expected

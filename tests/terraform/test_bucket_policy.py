@@ -102,8 +102,17 @@ def test_terraform_renders_the_evaluated_policy(tmp_path, moto_aws):
     (workdir / "provider.tf").write_text(moto_provider_block(moto_aws.endpoint))
     bucket = f"legacylift-policy-{uuid.uuid4().hex[:8]}"
     terraform(workdir, "init", "-backend=false", "-input=false", "-no-color")
-    terraform(workdir, "apply", "-auto-approve", "-input=false", "-no-color",
-              "-var", f"bucket_name={bucket}", "-var", "force_destroy=true")  # fmt: skip
+    terraform(
+        workdir,
+        "apply",
+        "-auto-approve",
+        "-input=false",
+        "-no-color",
+        "-var",
+        f"bucket_name={bucket}",
+        "-var",
+        "force_destroy=true",
+    )
     client = boto3.client("s3", region_name="us-east-1")
     rendered = json.loads(client.get_bucket_policy(Bucket=bucket)["Policy"])
     assert _normalised(rendered) == _normalised(module_policy(bucket))

@@ -48,8 +48,9 @@ def _blocks(kind: str) -> list[tuple[str, str, dict]]:
             for label, body in entry.items():
                 if kind == "resource":
                     for name, resource in body.items():
-                        found.append((str(path), f"{label.strip(chr(34))}.{name.strip(chr(34))}",
-                                      resource))  # fmt: skip
+                        found.append(
+                            (str(path), f"{label.strip(chr(34))}.{name.strip(chr(34))}", resource)
+                        )
                 else:
                     found.append((str(path), label.strip('"'), body))
     return found
@@ -64,14 +65,18 @@ def test_only_standard_state_machines_are_declared():
     assert len(machines) >= 1, "no aws_sfn_state_machine found: the check would prove nothing"
     for path, body in machines:
         assert body.get("type") == "${var.type}", (path, body.get("type"))
-        variables = [b for f, label, b in _blocks("variable")
-                     if label == "type" and Path(f).parent == Path(path).parent]  # fmt: skip
+        variables = [
+            b
+            for f, label, b in _blocks("variable")
+            if label == "type" and Path(f).parent == Path(path).parent
+        ]
         assert len(variables) == 1, path
         (variable,) = variables
         assert variable["default"] == '"STANDARD"'
         assert [v["condition"] for v in variable["validation"]] == ['${var.type == "STANDARD"}']
-    calls = [(f, label, b) for f, label, b in _blocks("module")
-             if "state-machine" in b.get("source", "")]  # fmt: skip
+    calls = [
+        (f, label, b) for f, label, b in _blocks("module") if "state-machine" in b.get("source", "")
+    ]
     assert len(calls) >= 2, "the root module's state machine calls were not found"
     assert [(f, label) for f, label, b in calls if "type" in b] == []
 

@@ -124,7 +124,7 @@ class DrainedTerraformTest(tftest.TerraformTest):
         """Run `terraform cmd cmd_args`; raise tftest.TerraformTestError on exit 1 or 11 as
         tftest does, the error carrying stdout and stderr in full."""
         try:
-            completed = subprocess.run(  # noqa: S603 - the project's Terraform, fixed arguments
+            completed = subprocess.run(
                 [self.binary, cmd, *cmd_args],
                 cwd=self.tfdir,
                 env=self.env,

@@ -14,8 +14,12 @@ from tests.local.sfn_oracle import MotoStepFunctions
 from tests.workflow.asl_validation import asl_errors
 from tests.workflow.conftest import ACCOUNT, REGION, base_vars, model_entry
 
-DISTRIBUTED = {"split": "object", "max_concurrency": 50, "tolerated_failure_percentage": 10,
-               "combine": {"script": "combine.py", "instance_type": "ml.m5.large"}}  # fmt: skip
+DISTRIBUTED = {
+    "split": "object",
+    "max_concurrency": 50,
+    "tolerated_failure_percentage": 10,
+    "combine": {"script": "combine.py", "instance_type": "ml.m5.large"},
+}
 INLINE = {"split": "prefix", "mode": "inline", "max_concurrency": 4}
 
 
@@ -28,8 +32,9 @@ def _entry(name, fan_out):
 @pytest.fixture(scope="module")
 def rendered(workflow):
     """Outputs for two fan-out models (distributed over objects, inline over sub-prefixes)."""
-    return workflow.render(base_vars({"many": _entry("many", DISTRIBUTED),
-                                      "few": _entry("few", INLINE)}))  # fmt: skip
+    return workflow.render(
+        base_vars({"many": _entry("many", DISTRIBUTED), "few": _entry("few", INLINE)})
+    )
 
 
 def _definition(rendered, name):
@@ -77,8 +82,7 @@ def test_combine_step_reads_every_batch_output(rendered):
 
 def test_job_names_stay_within_63_characters(workflow):
     name = "a" * 32
-    outputs = workflow.render(base_vars({name: _entry(name, DISTRIBUTED)},
-                                        name_prefix="p" * 40))  # fmt: skip
+    outputs = workflow.render(base_vars({name: _entry(name, DISTRIBUTED)}, name_prefix="p" * 40))
     text = outputs["definitions"][name]
     prefixes = {json.loads(f'"{p}"') for p in _job_prefixes(text)}
     assert prefixes and all(len(prefix) + 12 <= 63 for prefix in prefixes), prefixes
@@ -103,8 +107,9 @@ def test_inline_map_lists_sub_prefixes_and_tolerates_nothing(rendered):
 
 def test_iam_of_a_distributed_fan_out(rendered):
     """Planted once: the listing's s3:prefix condition widened to "*" turned this red."""
-    statements = {s["Sid"]: s for s in json.loads(rendered["state_machine_policies"]["many"])[
-        "Statement"]}  # fmt: skip
+    statements = {
+        s["Sid"]: s for s in json.loads(rendered["state_machine_policies"]["many"])["Statement"]
+    }
     machine = f"arn:aws:states:{REGION}:{ACCOUNT}:stateMachine:legacylift-dev-many"
     assert statements["DistributedMapStartsItsChildren"]["Resource"] == [machine]
     assert statements["DistributedMapStartsItsChildren"]["Action"] == ["states:StartExecution"]
@@ -154,28 +159,55 @@ def _swapped(definition: dict) -> dict:
     def swap_tasks(states):
         for name, state in states.items():
             if state["Type"] == "Task" and "sagemaker" in state["Resource"]:
-                states[name] = {"Type": "Pass", "ResultPath": state["ResultPath"],
-                                "Next": state["Next"], "Result": {
-                                    "ProcessingJobName": name, "ProcessingJobArn": "arn",
-                                    "ProcessingJobStatus": "Completed"}}  # fmt: skip
+                states[name] = {
+                    "Type": "Pass",
+                    "ResultPath": state["ResultPath"],
+                    "Next": state["Next"],
+                    "Result": {
+                        "ProcessingJobName": name,
+                        "ProcessingJobArn": "arn",
+                        "ProcessingJobStatus": "Completed",
+                    },
+                }
             if state["Type"] == "Map":
                 swap_tasks(state["ItemProcessor"]["States"])
 
     states = swapped["States"]
     swap_tasks(states)
-    states["ListBatches"] = {"Type": "Pass", "Result": {"KeyCount": 3},
-                             "ResultPath": "$.listing", "Next": "HasBatches"}  # fmt: skip
-    states["LocateData"] = {"Type": "Pass", "Next": "ListBatches", "Parameters": {
-        "input_uri.$": "$.input_uri", "output_uri.$": "$.output_uri", "input_bucket": "data",
-        "input_prefix": "in/", "output_bucket": "data", "output_prefix": "out/",
-        "run_prefix": "s3://data/runs/x/", "overrides.$": "$$.Execution.Input",
-        "settings.$": "$.settings", "jobs.$": "$.jobs", "retries.$": "$.retries"}}  # fmt: skip
+    states["ListBatches"] = {
+        "Type": "Pass",
+        "Result": {"KeyCount": 3},
+        "ResultPath": "$.listing",
+        "Next": "HasBatches",
+    }
+    states["LocateData"] = {
+        "Type": "Pass",
+        "Next": "ListBatches",
+        "Parameters": {
+            "input_uri.$": "$.input_uri",
+            "output_uri.$": "$.output_uri",
+            "input_bucket": "data",
+            "input_prefix": "in/",
+            "output_bucket": "data",
+            "output_prefix": "out/",
+            "run_prefix": "s3://data/runs/x/",
+            "overrides.$": "$$.Execution.Input",
+            "settings.$": "$.settings",
+            "jobs.$": "$.jobs",
+            "retries.$": "$.retries",
+        },
+    }
     child = states["RunBatches"]["ItemProcessor"]["States"]
-    child["Batch"] = {"Type": "Pass", "Next": child["Batch"]["Next"], "Parameters": {
-        "input_uri.$": "States.Format('s3://{}/{}', $.input_bucket, $.item.Key)",
-        "output_uri.$": "States.Format('{}batches/{}/', $.output_uri, $.item.Key)",
-        "batch_run_prefix.$": "States.Format('{}batches/{}/', $.run_prefix, $.item.Key)",
-        "overrides.$": "$.overrides"}}  # fmt: skip
+    child["Batch"] = {
+        "Type": "Pass",
+        "Next": child["Batch"]["Next"],
+        "Parameters": {
+            "input_uri.$": "States.Format('s3://{}/{}', $.input_bucket, $.item.Key)",
+            "output_uri.$": "States.Format('{}batches/{}/', $.output_uri, $.item.Key)",
+            "batch_run_prefix.$": "States.Format('{}batches/{}/', $.run_prefix, $.item.Key)",
+            "overrides.$": "$.overrides",
+        },
+    }
     states["RunBatches"]["ResultWriter"]["Parameters"] = {"Bucket": "data", "Prefix": "out/results"}
     return swapped
 
@@ -188,8 +220,9 @@ def test_the_distributed_map_runs_in_motos_interpreter(rendered):
         s3.create_bucket(Bucket="data")
         for key in ("in/a.csv", "in/b.csv", "in/folder/"):  # the last a folder marker
             s3.put_object(Bucket="data", Key=key, Body=b"x")
-        outcome = sfn.run(definition, {"input_uri": "s3://data/in/",
-                                       "output_uri": "s3://data/out/"}, timeout=120)  # fmt: skip
+        outcome = sfn.run(
+            definition, {"input_uri": "s3://data/in/", "output_uri": "s3://data/out/"}, timeout=120
+        )
         keys = [o["Key"] for o in s3.list_objects_v2(Bucket="data", Prefix="out/")["Contents"]]
     assert outcome["status"] == "SUCCEEDED", outcome
     output = outcome["output"]
@@ -203,17 +236,20 @@ def test_instance_count_shards_the_data_input(workflow):
     script-mode code input stays FullyReplicated (every instance runs the script)."""
     entry = model_entry("wide", preprocessing={"instance_count": 3})
     states = json.loads(workflow.render(base_vars({"wide": entry}))["definitions"]["wide"])[
-        "States"]  # fmt: skip
+        "States"
+    ]
     pre = states["Preprocessing"]["Parameters"]
     assert pre["ProcessingResources"]["ClusterConfig"]["InstanceCount"] == 3
-    inputs = {i["InputName"]: i["S3Input"]["S3DataDistributionType"]
-              for i in pre["ProcessingInputs"]}  # fmt: skip
+    inputs = {
+        i["InputName"]: i["S3Input"]["S3DataDistributionType"] for i in pre["ProcessingInputs"]
+    }
     assert inputs == {"data": "ShardedByS3Key", "code": "FullyReplicated"}
     inference = states["Inference"]["Parameters"]
     assert inference["ProcessingResources"]["ClusterConfig"]["InstanceCount"] == 1
     assert inference["ProcessingInputs"][0]["S3Input"]["S3DataDistributionType"] == (
         "FullyReplicated"
     )
-    error = workflow.render_error(base_vars({"bad": model_entry(
-        "bad", inference={"instance_count": 0})}))  # fmt: skip
+    error = workflow.render_error(
+        base_vars({"bad": model_entry("bad", inference={"instance_count": 0})})
+    )
     assert "instance_count must be a whole number from 1 to 100" in " ".join(error.split())

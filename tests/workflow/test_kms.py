@@ -19,8 +19,14 @@ from tests.workflow.test_training import IRIS_TRAINING, RUNNER_URI
 BUCKET = "legacylift-dev-data"
 KMS_KEY = f"arn:aws:kms:{REGION}:{ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab"
 VIA_S3 = f"s3.{REGION}.amazonaws.com"
-DATA_KEY_ACTIONS = {"kms:Decrypt", "kms:GenerateDataKey", "kms:Encrypt", "kms:ReEncryptFrom",
-                    "kms:ReEncryptTo", "kms:GenerateDataKeyWithoutPlaintext"}  # fmt: skip
+DATA_KEY_ACTIONS = {
+    "kms:Decrypt",
+    "kms:GenerateDataKey",
+    "kms:Encrypt",
+    "kms:ReEncryptFrom",
+    "kms:ReEncryptTo",
+    "kms:GenerateDataKeyWithoutPlaintext",
+}
 
 
 def s3_arn(key: str = "") -> str:
@@ -44,9 +50,10 @@ def outputs(workflow):
         "plain": model_entry("plain"),
     }
     return workflow.render(
-        base_vars(models, step_runner_uri=RUNNER_URI, kms_key_arn=KMS_KEY,
-                  enable_generic_workflow=True)
-    )  # fmt: skip
+        base_vars(
+            models, step_runner_uri=RUNNER_URI, kms_key_arn=KMS_KEY, enable_generic_workflow=True
+        )
+    )
 
 
 def every_policy(outputs) -> dict[str, dict]:
@@ -59,7 +66,7 @@ def every_policy(outputs) -> dict[str, dict]:
         "training_state_machine_policies",
     ):
         for name, text in outputs[output].items():
-            documents[f"{output} {name}"] = json.loads(text)  # fmt: skip
+            documents[f"{output} {name}"] = json.loads(text)
     documents["generic jobs"] = json.loads(outputs["generic_sagemaker_policy"])
     documents["generic machine"] = json.loads(outputs["generic_state_machine_policy"])
     return documents

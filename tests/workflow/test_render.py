@@ -209,8 +209,10 @@ def test_run_overrides_are_accepted_up_to_their_documented_bounds(three_step, ov
         return
     assert result["status"] == "SUCCEEDED", result
     ((key, value),) = override.items()
-    field = {"volume_size": ("ProcessingResources", "ClusterConfig", "VolumeSizeInGB"),
-             "max_runtime": ("StoppingCondition", "MaxRuntimeInSeconds")}[key]  # fmt: skip
+    field = {
+        "volume_size": ("ProcessingResources", "ClusterConfig", "VolumeSizeInGB"),
+        "max_runtime": ("StoppingCondition", "MaxRuntimeInSeconds"),
+    }[key]
     for request in result["output"]["jobs"].values():
         for part in field:
             request = request[part]

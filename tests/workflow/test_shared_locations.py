@@ -38,9 +38,13 @@ def test_the_data_bucket_is_refused_as_a_shared_location(workflow, setting):
 @pytest.fixture(scope="module")
 def generic(workflow):
     outputs = workflow.render(
-        base_vars({}, enable_generic_workflow=True, generic_s3_uris=[TEAM],
-                  extra_input_s3_uris=["s3://models-bucket/released/"])
-    )  # fmt: skip
+        base_vars(
+            {},
+            enable_generic_workflow=True,
+            generic_s3_uris=[TEAM],
+            extra_input_s3_uris=["s3://models-bucket/released/"],
+        )
+    )
     return json.loads(outputs["generic_sagemaker_policy"]), json.loads(
         outputs["generic_definition"]
     )

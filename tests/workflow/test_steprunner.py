@@ -29,15 +29,23 @@ def folder(tmp_path) -> Path:
 
 # A PID namespace whose init outlives the runner by 1.5 s, as a container's init would while
 # the job's outputs are uploaded: a process left running has time to act after the runner.
-UNSHARE = ["unshare", "--fork", "--pid", "--mount-proc",
-           "sh", "-c", '"$@"; code=$?; sleep 1.5; exit $code', "init"]  # fmt: skip
+UNSHARE = [
+    "unshare",
+    "--fork",
+    "--pid",
+    "--mount-proc",
+    "sh",
+    "-c",
+    '"$@"; code=$?; sleep 1.5; exit $code',
+    "init",
+]
 
 
 def run(folder: Path, tmp_path: Path, options: list[str], script: str, prefix=()):
     """Run the runner in `folder` on `python3 -c script` (under `prefix`, e.g. UNSHARE);
     (exit code, stderr, message)."""
     message = tmp_path / "message"
-    done = subprocess.run(  # noqa: S603 - the runner under test
+    done = subprocess.run(
         [
             *prefix,
             sys.executable,
@@ -49,7 +57,7 @@ def run(folder: Path, tmp_path: Path, options: list[str], script: str, prefix=()
             sys.executable,
             "-c",
             script,
-        ],  # fmt: skip
+        ],
         cwd=folder,
         capture_output=True,
         text=True,
@@ -109,17 +117,28 @@ def test_collect_of_a_path_the_script_never_wrote_fails_naming_it(folder, tmp_pa
 
 def test_the_scripts_own_failure_is_passed_on_and_nothing_collected(folder, tmp_path):
     into = tmp_path / "a"
-    code, _, message = run(folder, tmp_path, ["--collect", '["x"]', "--into", str(into)],
-                           "open('x', 'w'); raise SystemExit(3)")  # fmt: skip
+    code, _, message = run(
+        folder,
+        tmp_path,
+        ["--collect", '["x"]', "--into", str(into)],
+        "open('x', 'w'); raise SystemExit(3)",
+    )
     assert code == 3 and message == "" and not into.exists()
 
 
 def metrics_options(tmp_path: Path, metric: str, direction="higher", improvement="0.01"):
     return [
-        "--metrics", str(tmp_path / "out" / "metrics.json"), "--metric", metric,
-        "--direction", direction, "--min-improvement", improvement,
-        "--summary", str(tmp_path / "out" / "legacylift-metric.json"),
-    ]  # fmt: skip
+        "--metrics",
+        str(tmp_path / "out" / "metrics.json"),
+        "--metric",
+        metric,
+        "--direction",
+        direction,
+        "--min-improvement",
+        improvement,
+        "--summary",
+        str(tmp_path / "out" / "legacylift-metric.json"),
+    ]
 
 
 def writes_metrics(tmp_path: Path, document) -> str:
@@ -204,7 +223,7 @@ def test_processes_the_evaluation_leaves_behind_cannot_forge_the_summary(folder,
     import shutil
 
     require(shutil.which("unshare") is not None, "util-linux unshare (a PID namespace)")
-    probe = subprocess.run(["unshare", "-fp", "--mount-proc", "true"], check=False)  # noqa: S607
+    probe = subprocess.run(["unshare", "-fp", "--mount-proc", "true"], check=False)
     require(probe.returncode == 0, "unshare -fp (root, to give the runner a PID namespace)")
     options = ["--end-all-processes", *metrics_options(tmp_path, "accuracy")]
     code, stderr, message = run(

@@ -23,15 +23,23 @@ BUCKET_ARN = "arn:aws:s3:::legacylift-dev-data"
 IRIS_TRAINING = {
     "train": {"arguments": ["/opt/ml/processing/input/data"], "artifact_paths": ["model.joblib"]},
     "evaluate": {"instance_type": "ml.c5.xlarge", "environment": {"LOG": "1"}},
-    "promotion": {"metric": "accuracy", "direction": "higher", "threshold": 0.9,
-                  "min_improvement": 0.01},
-}  # fmt: skip
+    "promotion": {
+        "metric": "accuracy",
+        "direction": "higher",
+        "threshold": 0.9,
+        "min_improvement": 0.01,
+    },
+}
 DIAB_TRAINING = {
     "train": {"output_path": "/opt/ml/processing/model"},
     "evaluate": {"script": "tools/score.py", "output_path": "/opt/ml/processing/metrics"},
-    "promotion": {"metric": "scores.rmse", "direction": "lower", "threshold": 70,
-                  "metrics_file": "scores.json"},
-}  # fmt: skip
+    "promotion": {
+        "metric": "scores.rmse",
+        "direction": "lower",
+        "threshold": 70,
+        "metrics_file": "scores.json",
+    },
+}
 
 
 def training_vars(**overrides) -> dict:
@@ -64,29 +72,50 @@ def swapped(
     Promote echoes its request into the output."""
     machine = tasks_as_passes(document)
     states = machine["States"]
-    states["ListArtifacts"] = {"Type": "Pass", "Result": listing or ARTIFACT_LISTING,
-                               "ResultPath": "$.listing", "Next": "CheckArtifacts"}  # fmt: skip
-    states["ListSealed"] = {"Type": "Pass", "Result": {"count": sealed_count},
-                            "ResultPath": "$.sealed",
-                            "Next": "CheckSealedUnused"}  # fmt: skip
+    states["ListArtifacts"] = {
+        "Type": "Pass",
+        "Result": listing or ARTIFACT_LISTING,
+        "ResultPath": "$.listing",
+        "Next": "CheckArtifacts",
+    }
+    states["ListSealed"] = {
+        "Type": "Pass",
+        "Result": {"count": sealed_count},
+        "ResultPath": "$.sealed",
+        "Next": "CheckSealedUnused",
+    }
     seal = states["SealArtifacts"]
     copy = seal["ItemProcessor"]["States"]["CopyArtifact"]
     seal["ItemProcessor"]["States"]["CopyArtifact"] = {
-        "Type": "Pass", "Parameters": copy["Parameters"], "End": True,
-    }  # fmt: skip
+        "Type": "Pass",
+        "Parameters": copy["Parameters"],
+        "End": True,
+    }
     del seal["ResultSelector"]
     seal["ResultPath"] = "$.copies"
-    states["ReadMetric"] = {"Type": "Pass", "Result": {"summary": summary},
-                            "ResultPath": "$.evaluation", "Next": "CheckMetric"}  # fmt: skip
+    states["ReadMetric"] = {
+        "Type": "Pass",
+        "Result": {"summary": summary},
+        "ResultPath": "$.evaluation",
+        "Next": "CheckMetric",
+    }
     if record is None:
         missing = states["ReadPromoted"]["Catch"][0]
         assert missing["ErrorEquals"][0] == "S3.NoSuchKeyException"
         states["ReadPromoted"] = {"Type": "Pass", "Next": missing["Next"]}
     else:
-        states["ReadPromoted"] = {"Type": "Pass", "Result": {"exists": True, "record": record},
-                                  "ResultPath": "$.promoted", "Next": "Decide"}  # fmt: skip
-    states["Promote"] = {"Type": "Pass", "Parameters": states["Promote"]["Parameters"],
-                         "ResultPath": "$.put", "Next": "Promoted"}  # fmt: skip
+        states["ReadPromoted"] = {
+            "Type": "Pass",
+            "Result": {"exists": True, "record": record},
+            "ResultPath": "$.promoted",
+            "Next": "Decide",
+        }
+    states["Promote"] = {
+        "Type": "Pass",
+        "Parameters": states["Promote"]["Parameters"],
+        "ResultPath": "$.put",
+        "Next": "Promoted",
+    }
     states["Promoted"]["Parameters"]["put.$"] = "$.put"
     states["Promoted"]["Parameters"]["copies.$"] = "$.copies"
     return machine
@@ -106,9 +135,11 @@ STEP_RUNNER = _step_runner()
 ARTIFACT_LISTING = {
     "IsTruncated": False,
     "KeyCount": 2,
-    "Contents": [{"Key": "iris/models/run-1/artifacts/model.joblib", "Size": 10},
-                 {"Key": "iris/models/run-1/artifacts/sub/vocab.txt", "Size": 3}],
-}  # fmt: skip
+    "Contents": [
+        {"Key": "iris/models/run-1/artifacts/model.joblib", "Size": 10},
+        {"Key": "iris/models/run-1/artifacts/sub/vocab.txt", "Size": 3},
+    ],
+}
 
 
 def summary(value: float, improvement: float, direction: str = "higher") -> dict:
@@ -164,13 +195,17 @@ def test_train_and_evaluate_requests_run_the_scripts_under_the_runner(outputs):
         assert not report.has_errors(), report.generate_report()
     prefix = "s3://legacylift-dev-data/diab/models/run-7/"
     assert train["ProcessingOutputConfig"]["Outputs"][0]["S3Output"] == {
-        "S3Uri": prefix + "artifacts/", "LocalPath": "/opt/ml/processing/model",
+        "S3Uri": prefix + "artifacts/",
+        "LocalPath": "/opt/ml/processing/model",
         "S3UploadMode": "EndOfJob",
-    }  # fmt: skip
+    }
     assert train["AppSpecification"]["ContainerEntrypoint"] == [
-        "python3", "/opt/ml/processing/input/legacylift/steprunner.py", "--",
-        "python3", "/opt/ml/code/train.py",
-    ]  # fmt: skip
+        "python3",
+        "/opt/ml/processing/input/legacylift/steprunner.py",
+        "--",
+        "python3",
+        "/opt/ml/code/train.py",
+    ]
     inputs = {item["InputName"]: item["S3Input"] for item in evaluate["ProcessingInputs"]}
     assert inputs["data"]["S3Uri"] == "s3://e/x/"
     sealed = "s3://legacylift-dev-data/_sealed/diab/models/run-7/artifacts/"
@@ -214,8 +249,11 @@ def test_the_choice_promotes_only_past_the_bar_and_the_promoted_model(
         assert output["record"]["artifact_uri"] == (
             "s3://legacylift-dev-data/_sealed/iris/models/run-1/artifacts/"
         )
-        assert output["record"]["metric"] == {"name": "accuracy", "value": value,
-                                              "direction": "higher"}  # fmt: skip
+        assert output["record"]["metric"] == {
+            "name": "accuracy",
+            "value": value,
+            "direction": "higher",
+        }
         assert output["record"]["source_execution"] == "run-1"
     else:
         assert reason in output["reason"]
@@ -238,13 +276,17 @@ def test_the_promoted_artifacts_are_a_sealed_copy_no_job_may_write(outputs):
     sealed = "s3://legacylift-dev-data/_sealed/iris/models/run-1/artifacts/"
     assert output["record"]["artifact_uri"] == sealed
     assert output["copies"] == [
-        {"Bucket": "legacylift-dev-data",
-         "CopySource": "legacylift-dev-data/iris/models/run-1/artifacts/model.joblib",
-         "Key": "_sealed/iris/models/run-1/artifacts/model.joblib"},
-        {"Bucket": "legacylift-dev-data",
-         "CopySource": "legacylift-dev-data/iris/models/run-1/artifacts/sub/vocab.txt",
-         "Key": "_sealed/iris/models/run-1/artifacts/sub/vocab.txt"},
-    ]  # fmt: skip
+        {
+            "Bucket": "legacylift-dev-data",
+            "CopySource": "legacylift-dev-data/iris/models/run-1/artifacts/model.joblib",
+            "Key": "_sealed/iris/models/run-1/artifacts/model.joblib",
+        },
+        {
+            "Bucket": "legacylift-dev-data",
+            "CopySource": "legacylift-dev-data/iris/models/run-1/artifacts/sub/vocab.txt",
+            "Key": "_sealed/iris/models/run-1/artifacts/sub/vocab.txt",
+        },
+    ]
     evaluate = output["jobs"]["Evaluate"]
     staged = {item["InputName"]: item["S3Input"]["S3Uri"] for item in evaluate["ProcessingInputs"]}
     assert staged["artifacts"] == sealed
@@ -253,12 +295,15 @@ def test_the_promoted_artifacts_are_a_sealed_copy_no_job_may_write(outputs):
 @pytest.mark.parametrize(
     ("listing", "sealed_count", "error"),
     [
-        ({"IsTruncated": True, "KeyCount": 200, "Contents": [{"Key": "k"}]}, 0,
-         "LegacyLift.Seal.TooManyArtifacts"),
+        (
+            {"IsTruncated": True, "KeyCount": 200, "Contents": [{"Key": "k"}]},
+            0,
+            "LegacyLift.Seal.TooManyArtifacts",
+        ),
         ({"IsTruncated": False, "KeyCount": 0}, 0, "LegacyLift.Seal.NoArtifacts"),
         (ARTIFACT_LISTING, 1, "LegacyLift.Seal.SealedArtifactsExist"),
     ],
-)  # fmt: skip
+)
 def test_sealing_refuses_what_it_cannot_copy_whole_or_would_overwrite(
     outputs, listing, sealed_count, error
 ):
@@ -295,8 +340,10 @@ def test_evaluating_on_the_training_data_is_said_in_the_output_and_the_record(ou
     assert result["status"] == "SUCCEEDED", result
     record = result["output"]["record"]
     assert record["evaluated_on_training_data"] is (not separate)
-    staged = {i["InputName"]: i["S3Input"]["S3Uri"]
-              for i in result["output"]["jobs"]["Evaluate"]["ProcessingInputs"]}  # fmt: skip
+    staged = {
+        i["InputName"]: i["S3Input"]["S3Uri"]
+        for i in result["output"]["jobs"]["Evaluate"]["ProcessingInputs"]
+    }
     assert staged["data"] == execution.get("evaluation_uri", execution["input_uri"])
     warning = training_data_warning("iris", result["output"])
     assert (warning is None) is separate
@@ -380,8 +427,10 @@ def test_every_failure_is_caught_and_named(outputs):
             "S3.SdkClientException",
         ]
         assert states[name]["Catch"][-1] == {
-            "ErrorEquals": ["States.ALL"], "ResultPath": "$.error", "Next": f"{name}Failed",
-        }  # fmt: skip
+            "ErrorEquals": ["States.ALL"],
+            "ResultPath": "$.error",
+            "Next": f"{name}Failed",
+        }
     assert states["NotPromoted"]["End"] is True and states["NotPromoted"]["Type"] == "Pass"
 
 
@@ -523,8 +572,10 @@ def test_training_iam_is_least_privilege(outputs):
         f"arn:aws:iam::{ACCOUNT}:role/legacylift-dev-iris-train",
         f"arn:aws:iam::{ACCOUNT}:role/legacylift-dev-iris-evaluate",
     ]
-    assert outputs["training_role_names"] == {"diab": "legacylift-dev-diab-train",
-                                              "iris": "legacylift-dev-iris-train"}  # fmt: skip
+    assert outputs["training_role_names"] == {
+        "diab": "legacylift-dev-diab-train",
+        "iris": "legacylift-dev-iris-train",
+    }
     assert outputs["evaluation_role_names"]["iris"] == "legacylift-dev-iris-evaluate"
 
     inference = {n: json.loads(p) for n, p in outputs["state_machine_policies"].items()}
@@ -560,11 +611,12 @@ def test_no_job_may_replace_what_was_promoted_or_forge_a_metric(workflow):
     run's `legacylift-metric.json`): red; the Evaluate job run with network (as a networked
     Train job may): red."""
     models = {
-        "iris": model_entry("iris", inference={"artifacts": "promoted"}, defaults={"network": True},
-                            **IRIS_TRAINING),
+        "iris": model_entry(
+            "iris", inference={"artifacts": "promoted"}, defaults={"network": True}, **IRIS_TRAINING
+        ),
         "diab": model_entry("diab", **DIAB_TRAINING),
         "plain": model_entry("plain"),
-    }  # fmt: skip
+    }
     outputs = workflow.render(
         base_vars(models, step_runner_uri=RUNNER_URI, enable_generic_workflow=True)
     )
@@ -644,7 +696,7 @@ BAD = {
         "evaluate.network = true: the evaluation always runs without network",
     ),
     "path outside processing": (
-        entry(evaluate={"output_path": "/tmp/x"}),  # noqa: S108 - the bad value under test
+        entry(evaluate={"output_path": "/tmp/x"}),
         "under /opt/ml/processing/",
     ),
 }

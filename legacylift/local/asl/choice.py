@@ -9,8 +9,13 @@ from typing import Any
 from legacylift.local.asl import jsonpath, payload
 from legacylift.local.asl.errors import runtime_error
 
-_OPERATORS = {"Equals": "==", "LessThan": "<", "GreaterThan": ">", "LessThanEquals": "<=",
-              "GreaterThanEquals": ">="}  # fmt: skip
+_OPERATORS = {
+    "Equals": "==",
+    "LessThan": "<",
+    "GreaterThan": ">",
+    "LessThanEquals": "<=",
+    "GreaterThanEquals": ">=",
+}
 
 
 def _timestamp(value: Any) -> datetime | None:
@@ -36,8 +41,13 @@ _FAMILIES = (
 
 
 def _compare(left: Any, operator: str, right: Any) -> bool:
-    return {"==": left == right, "<": left < right, ">": left > right, "<=": left <= right,
-            ">=": left >= right}[operator]  # fmt: skip
+    return {
+        "==": left == right,
+        "<": left < right,
+        ">": left > right,
+        "<=": left <= right,
+        ">=": left >= right,
+    }[operator]
 
 
 def _string_matches(value: str, pattern: str) -> bool:

@@ -26,10 +26,23 @@ DISTRIBUTED_ONLY = ("ItemReader", "ResultWriter", "ItemBatcher")
 QUERY_LANGUAGES = ("JSONPath", "JSONata")
 # Which fields belong to which query language, as AWS's validator has it
 # (https://docs.aws.amazon.com/step-functions/latest/dg/transforming-data.html).
-JSONPATH_ONLY = ("InputPath", "Parameters", "ResultSelector", "ResultPath", "OutputPath",
-                 "ItemsPath", "Result", "SecondsPath", "TimestampPath", "ErrorPath",
-                 "CausePath", "TimeoutSecondsPath", "HeartbeatSecondsPath",
-                 "MaxConcurrencyPath", "Iterator")  # fmt: skip
+JSONPATH_ONLY = (
+    "InputPath",
+    "Parameters",
+    "ResultSelector",
+    "ResultPath",
+    "OutputPath",
+    "ItemsPath",
+    "Result",
+    "SecondsPath",
+    "TimestampPath",
+    "ErrorPath",
+    "CausePath",
+    "TimeoutSecondsPath",
+    "HeartbeatSecondsPath",
+    "MaxConcurrencyPath",
+    "Iterator",
+)
 JSONATA_ONLY = ("Arguments", "Output", "Items")
 JSONATA_FIX = "in JSONata use Arguments, Output, Items, Assign and {% %} expressions instead"
 JSONPATH_FIX = 'set "QueryLanguage": "JSONata" on the state (or the state machine) to use it'

@@ -235,8 +235,13 @@ class Execution:
             except StatesError as error:
                 if error.location is not None and not error.located:
                     # AWS records a failed JSONata evaluation as its own history event.
-                    self.history.add("EvaluationFailed", state=current, error=error.error,
-                                     cause=error.cause, location=error.location)  # fmt: skip
+                    self.history.add(
+                        "EvaluationFailed",
+                        state=current,
+                        error=error.error,
+                        cause=error.cause,
+                        location=error.location,
+                    )
                 if error.error in LOCATED_ERRORS and not error.located:
                     error.located = True
                     error.cause = (
@@ -307,8 +312,9 @@ class Execution:
         return output, None, assigned
 
     def _state_fail(self, name, state, raw, context, io):
-        error, cause = (self._fail_field(state, field, raw, context, io)
-                        for field in ("Error", "Cause"))  # fmt: skip
+        error, cause = (
+            self._fail_field(state, field, raw, context, io) for field in ("Error", "Cause")
+        )
         # AWS: with neither Error nor Cause the execution fails with no error and no cause.
         raise StatesError(error, cause)
 
@@ -402,10 +408,17 @@ class Execution:
             parent = self.history.last_id()
             with ThreadPoolExecutor(max_workers=max(1, len(branches))) as pool:
                 futures = [
-                    pool.submit(self._nested, branch, copy.deepcopy(effective), {},
-                                context.variables, io.language, parent)
+                    pool.submit(
+                        self._nested,
+                        branch,
+                        copy.deepcopy(effective),
+                        {},
+                        context.variables,
+                        io.language,
+                        parent,
+                    )
                     for branch in branches
-                ]  # fmt: skip
+                ]
                 results = self._gather(futures)
             return io.finish(state, raw, results, context)
 
@@ -423,16 +436,20 @@ class Execution:
                 inputs.append(io.item_input(state, effective, item_context))
             if "ItemBatcher" in state:
                 inputs = _batches(state["ItemBatcher"], inputs, effective, context, io)
-            limit = numeric_fields.read(io.field(state, "MaxConcurrency", effective, context),
-                                        state, "MaxConcurrency",
-                                        io.source(state, "MaxConcurrency"))  # fmt: skip
+            limit = numeric_fields.read(
+                io.field(state, "MaxConcurrency", effective, context),
+                state,
+                "MaxConcurrency",
+                io.source(state, "MaxConcurrency"),
+            )
             ceiling = DISTRIBUTED_MAX_WORKERS if distributed else MAP_MAX_WORKERS
             workers = max(1, min(limit or ceiling, ceiling, self.max_parallel or ceiling))
             self.history.add("MapStateStarted", length=len(inputs))
             parent = self.history.last_id()
             if distributed:
-                results = self._distributed(parent, name, state, processor, inputs, effective,
-                                            context, io, workers)  # fmt: skip
+                results = self._distributed(
+                    parent, name, state, processor, inputs, effective, context, io, workers
+                )
                 return io.finish(state, raw, results, context)
             with ThreadPoolExecutor(max_workers=workers) as pool:
                 futures = [
@@ -461,11 +478,15 @@ class Execution:
         else:
             reader = state["ItemReader"]
             parameters = io.effective(reader, effective, context)
-            raw_items = self.tasks.run(reader["Resource"], parameters,
-                                       TaskContext(name, context, None, self.history))  # fmt: skip
+            raw_items = self.tasks.run(
+                reader["Resource"], parameters, TaskContext(name, context, None, self.history)
+            )
             config = reader.get("ReaderConfig", {})
-            most = numeric_fields.max_items(io.field(config, "MaxItems", effective, context),
-                                            config, io.source(config, "MaxItems"))  # fmt: skip
+            most = numeric_fields.max_items(
+                io.field(config, "MaxItems", effective, context),
+                config,
+                io.source(config, "MaxItems"),
+            )
             items = _reader_items(reader, raw_items, most)
         if not isinstance(items, list):
             raise StatesError(
@@ -474,23 +495,22 @@ class Execution:
             )
         return items
 
-    def _distributed(self, parent, name, state, processor, inputs, effective, context, io,
-                     workers):  # fmt: skip
+    def _distributed(self, parent, name, state, processor, inputs, effective, context, io, workers):
         """A Distributed Map's child workflow executions, each its own $$.Execution, with the
         tolerated failures and the ResultWriter; fails with States.ExceedToleratedFailureThreshold
         once more children fail than tolerated (children not yet started are not started)."""
         count, percentage = (
-            numeric_fields.read(io.field(state, name, effective, context), state, name,
-                                io.source(state, name))
+            numeric_fields.read(
+                io.field(state, name, effective, context), state, name, io.source(state, name)
+            )
             for name in ("ToleratedFailureCount", "ToleratedFailurePercentage")
-        )  # fmt: skip
+        )
         count = count or 0
         total, lock, failed, exceeded = len(inputs), threading.Lock(), [], threading.Event()
         machine = self.base_context["StateMachine"]
         label = state.get("Label", uuid.uuid4().hex[:8])
         run_id = str(uuid.uuid4())
-        map_run_arn = (machine["Id"].replace(":stateMachine:", ":mapRun:")
-                       + f"/{label}:{run_id}")  # fmt: skip
+        map_run_arn = machine["Id"].replace(":stateMachine:", ":mapRun:") + f"/{label}:{run_id}"
 
         def over(failures: int) -> bool:
             if percentage is not None and failures * 100 > percentage * total:
@@ -501,14 +521,21 @@ class Execution:
             if exceeded.is_set() or self._abort.is_set():
                 return {"Status": "ABORTED", "Input": value}
             child_name = str(uuid.uuid4())
-            extra = {"Execution": {**self.base_context["Execution"], "Name": child_name,
-                                   "Input": copy.deepcopy(value), "StartTime": now_iso(),
-                                   "Id": machine["Id"].replace(":stateMachine:", ":execution:")
-                                   + f"/{label}:{child_name}"}}  # fmt: skip
+            extra = {
+                "Execution": {
+                    **self.base_context["Execution"],
+                    "Name": child_name,
+                    "Input": copy.deepcopy(value),
+                    "StartTime": now_iso(),
+                    "Id": machine["Id"].replace(":stateMachine:", ":execution:")
+                    + f"/{label}:{child_name}",
+                }
+            }
             record = {"Name": child_name, "Input": value, "StartDate": now_iso()}
             try:
-                output = self._iteration(parent, name, processor, index, value,
-                                         context.variables, io.language, extra)  # fmt: skip
+                output = self._iteration(
+                    parent, name, processor, index, value, context.variables, io.language, extra
+                )
                 record.update(Status="SUCCEEDED", Output=output)
             except StatesError as error:
                 record.update(Status="FAILED", Error=error.error, Cause=error.cause)
@@ -523,11 +550,14 @@ class Execution:
             futures = [pool.submit(child, index, value) for index, value in enumerate(inputs)]
             records = self._gather(futures)
         if "ResultWriter" in state:
-            result = self._write_results(name, state, records, effective, context, io,
-                                         map_run_arn)  # fmt: skip
+            result = self._write_results(name, state, records, effective, context, io, map_run_arn)
         else:
-            result = [r.get("Output") if r["Status"] == "SUCCEEDED"
-                      else {k: r.get(k) for k in ("Error", "Cause")} for r in records]  # fmt: skip
+            result = [
+                r.get("Output")
+                if r["Status"] == "SUCCEEDED"
+                else {k: r.get(k) for k in ("Error", "Cause")}
+                for r in records
+            ]
         if over(len(failed)):
             raise StatesError(
                 "States.ExceedToleratedFailureThreshold",
@@ -547,14 +577,23 @@ class Execution:
                 f"The ResultWriter's parameters need a Bucket (a string): {json.dumps(target)}",
             )
         bucket, prefix = target["Bucket"], str(target.get("Prefix", "")).rstrip("/")
-        base = f"{prefix}/{map_run_arn.rsplit(':', 1)[-1]}/" if prefix else (
-            f"{map_run_arn.rsplit(':', 1)[-1]}/")  # fmt: skip
+        base = (
+            f"{prefix}/{map_run_arn.rsplit(':', 1)[-1]}/"
+            if prefix
+            else (f"{map_run_arn.rsplit(':', 1)[-1]}/")
+        )
         task = TaskContext(name, context, None, self.history)
         files: dict[str, list[dict[str, Any]]] = {"FAILED": [], "PENDING": [], "SUCCEEDED": []}
         for status in ("SUCCEEDED", "FAILED"):
-            chosen = [{**r, "Input": json.dumps(r["Input"]),
-                       **({"Output": json.dumps(r["Output"])} if "Output" in r else {})}
-                      for r in records if r["Status"] == status]  # fmt: skip
+            chosen = [
+                {
+                    **r,
+                    "Input": json.dumps(r["Input"]),
+                    **({"Output": json.dumps(r["Output"])} if "Output" in r else {}),
+                }
+                for r in records
+                if r["Status"] == status
+            ]
             if chosen:
                 body = json.dumps(chosen)
                 key = f"{base}{status}_0.json"
@@ -562,8 +601,9 @@ class Execution:
                 files[status].append({"Key": key, "Size": len(body.encode())})
         manifest = {"DestinationBucket": bucket, "MapRunArn": map_run_arn, "ResultFiles": files}
         key = f"{base}manifest.json"
-        self.tasks.run(WRITER_PUT, {"Bucket": bucket, "Key": key,
-                                    "Body": json.dumps(manifest)}, task)  # fmt: skip
+        self.tasks.run(
+            WRITER_PUT, {"Bucket": bucket, "Key": key, "Body": json.dumps(manifest)}, task
+        )
         return {"MapRunArn": map_run_arn, "ResultWriterDetails": {"Bucket": bucket, "Key": key}}
 
     def _nested(self, machine, data, extra, outer: Variables, language: str, parent=None):
@@ -578,16 +618,30 @@ class Execution:
         finally:
             scope.release()
 
-    def _iteration(self, parent, name, processor, index, value, outer: Variables, language: str,
-                   extra: dict[str, Any] | None = None):  # fmt: skip
+    def _iteration(
+        self,
+        parent,
+        name,
+        processor,
+        index,
+        value,
+        outer: Variables,
+        language: str,
+        extra: dict[str, Any] | None = None,
+    ):
         self.history.continue_from(parent)
         self.history.add("MapIterationStarted", name=name, index=index)
         try:
             output = self._nested(processor, value, extra or {}, outer, language)
         except StatesError as error:
             # Beyond AWS's event: the iteration's error, so a report can name each failed one.
-            self.history.add("MapIterationFailed", name=name, index=index, error=error.error,
-                             **({"cause": error.cause} if error.cause else {}))  # fmt: skip
+            self.history.add(
+                "MapIterationFailed",
+                name=name,
+                index=index,
+                error=error.error,
+                **({"cause": error.cause} if error.cause else {}),
+            )
             raise
         self.history.add("MapIterationSucceeded", name=name, index=index)
         return output
@@ -661,8 +715,12 @@ def object_pairs(items: Any) -> Any:
 
 
 def _json_type(value: Any) -> str:
-    for python_type, name in ((bool, "boolean"), (dict, "object"), (str, "string"),
-                              (int | float, "number")):  # fmt: skip
+    for python_type, name in (
+        (bool, "boolean"),
+        (dict, "object"),
+        (str, "string"),
+        (int | float, "number"),
+    ):
         if isinstance(value, python_type):
             return name
     return "null"
@@ -715,17 +773,20 @@ def _batches(batcher, inputs, effective, context, io) -> list[dict[str, Any]]:
     """ItemBatcher: the items in groups of MaxItemsPerBatch (and MaxInputBytesPerBatch),
     each `{"Items": [...]}` plus BatchInput when given."""
     most, limit = (
-        numeric_fields.read(io.field(batcher, name, effective, context), batcher, name,
-                            io.source(batcher, name))
+        numeric_fields.read(
+            io.field(batcher, name, effective, context), batcher, name, io.source(batcher, name)
+        )
         for name in ("MaxItemsPerBatch", "MaxInputBytesPerBatch")
-    )  # fmt: skip
+    )
     most = most or len(inputs) or 1
     limit = limit or MAX_PAYLOAD_BYTES
     extra = {}
     if "BatchInput" in batcher:
-        extra["BatchInput"] = io.effective({"Parameters": batcher["BatchInput"]}, effective,
-                                           context) if io.language == "JSONPath" else (
-            batcher["BatchInput"])  # fmt: skip
+        extra["BatchInput"] = (
+            io.effective({"Parameters": batcher["BatchInput"]}, effective, context)
+            if io.language == "JSONPath"
+            else (batcher["BatchInput"])
+        )
     groups, current = [], []
     for item in inputs:
         if current and (len(current) >= most or json_size(current + [item]) > limit):

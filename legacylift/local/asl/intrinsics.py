@@ -140,8 +140,7 @@ def _format(template: str, *values: Any) -> str:
 
 def _finite(value: Any) -> bool:
     """A JSON number Python can compute with (json.loads reads 1e999 as infinity)."""
-    return (not isinstance(value, bool) and isinstance(value, int | float)
-            and math.isfinite(value))  # fmt: skip
+    return not isinstance(value, bool) and isinstance(value, int | float) and math.isfinite(value)
 
 
 def _integer(value: Any, what: str) -> int:
@@ -209,8 +208,13 @@ def _decode(data):
         raise _failure(f"Base64Decode: not base64-encoded UTF-8 ({exc})") from None
 
 
-_HASHES = {"MD5": "md5", "SHA-1": "sha1", "SHA-256": "sha256", "SHA-384": "sha384",
-           "SHA-512": "sha512"}  # fmt: skip
+_HASHES = {
+    "MD5": "md5",
+    "SHA-1": "sha1",
+    "SHA-256": "sha256",
+    "SHA-384": "sha384",
+    "SHA-512": "sha512",
+}
 
 
 def _hash(data, algorithm):

@@ -56,8 +56,7 @@ MAX_RANGE = 1_000_000  # AWS bounds an evaluation's memory (a $range of 200000 v
 
 
 def _finite(value: Any) -> bool:
-    return (not isinstance(value, bool) and isinstance(value, int | float)
-            and math.isfinite(value))  # fmt: skip
+    return not isinstance(value, bool) and isinstance(value, int | float) and math.isfinite(value)
 
 
 def _signature_error(argument: int, name: str) -> ValueError:
@@ -156,8 +155,14 @@ _ARGUMENT_ERRORS = {
     "T0411": 'Context value is not a compatible type with argument {index} of function "{name}"',
     "T0412": 'Argument {index} of function "{name}" must be an array of "{kind}"',
 }
-_ARRAY_KINDS = {"a": "arrays", "b": "booleans", "f": "functions", "n": "numbers",
-                "o": "objects", "s": "strings"}  # fmt: skip
+_ARRAY_KINDS = {
+    "a": "arrays",
+    "b": "booleans",
+    "f": "functions",
+    "n": "numbers",
+    "o": "objects",
+    "s": "strings",
+}
 
 
 def _message(exc: Exception) -> str:
@@ -199,11 +204,15 @@ def evaluate_template(template: Any, states: dict[str, Any], context: Context, f
     if is_expression(template):
         return evaluate(template, states, context, field)
     if isinstance(template, dict):
-        return {key: evaluate_template(value, states, context, f"{field}/{key}")
-                for key, value in template.items()}  # fmt: skip
+        return {
+            key: evaluate_template(value, states, context, f"{field}/{key}")
+            for key, value in template.items()
+        }
     if isinstance(template, list):
-        return [evaluate_template(item, states, context, f"{field}[{index}]")
-                for index, item in enumerate(template)]  # fmt: skip
+        return [
+            evaluate_template(item, states, context, f"{field}[{index}]")
+            for index, item in enumerate(template)
+        ]
     return template
 
 
@@ -217,8 +226,10 @@ def _fields(state, states, context, default):
         output_value = default
     else:
         output_value = evaluate_template(output, states, context, "Output")
-    assigned = {name: evaluate_template(value, states, context, f"Assign/{name}")
-                for name, value in state.get("Assign", {}).items()}  # fmt: skip
+    assigned = {
+        name: evaluate_template(value, states, context, f"Assign/{name}")
+        for name, value in state.get("Assign", {}).items()
+    }
     return output_value, assigned
 
 
@@ -259,8 +270,9 @@ class JSONataPayload:
 
     def matches(self, rule: dict[str, Any], effective: Any, context: Context) -> bool:
         """A Choice rule's Condition, which must give a boolean."""
-        value = evaluate_template(rule["Condition"], _states(effective, context), context,
-                                  "Condition")  # fmt: skip
+        value = evaluate_template(
+            rule["Condition"], _states(effective, context), context, "Condition"
+        )
         if not isinstance(value, bool):
             raise _query_error(
                 f"The Condition '{rule['Condition']}' returned {json.dumps(value)}, not a boolean.",

@@ -114,8 +114,12 @@ def _filter_match(expression: str, item: Any) -> bool:
         isinstance(value, int | float) and isinstance(expected, int | float)
     ):
         return False
-    return {"<": value < expected, ">": value > expected, "<=": value <= expected,
-            ">=": value >= expected}[operator]  # fmt: skip
+    return {
+        "<": value < expected,
+        ">": value > expected,
+        "<=": value <= expected,
+        ">=": value >= expected,
+    }[operator]
 
 
 def _deep(node: Any, name: str) -> list[Any]:

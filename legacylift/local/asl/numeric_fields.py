@@ -64,16 +64,34 @@ def _not_valid(state, name: str, value: Any, source: str, kind: str = "integer")
 # name -> (how its value is read, the type AWS's sentence names, whether a value is in range,
 # AWS's sentence when it is not)
 _RANGES = {
-    "MaxConcurrency": (as_integer, "integer", lambda n: n >= 0,
-                       "Expected non-negative integer for MaxConcurrency, got '{}' instead."),
-    "ToleratedFailureCount": (as_integer, "integer", lambda n: n >= 0,
-                              "ToleratedFailureCount cannot be negative."),
-    "ToleratedFailurePercentage": (as_number, "float", lambda n: 0 <= n <= 100,
-                                   "ToleratedFailurePercentage must be between 0 and 100."),
-    **{name: (as_integer, "integer", lambda n: n > 0,
-              f"Expected positive integer for {name}, got '{{}}' instead.")
-       for name in ("MaxItemsPerBatch", "MaxInputBytesPerBatch")},
-}  # fmt: skip
+    "MaxConcurrency": (
+        as_integer,
+        "integer",
+        lambda n: n >= 0,
+        "Expected non-negative integer for MaxConcurrency, got '{}' instead.",
+    ),
+    "ToleratedFailureCount": (
+        as_integer,
+        "integer",
+        lambda n: n >= 0,
+        "ToleratedFailureCount cannot be negative.",
+    ),
+    "ToleratedFailurePercentage": (
+        as_number,
+        "float",
+        lambda n: 0 <= n <= 100,
+        "ToleratedFailurePercentage must be between 0 and 100.",
+    ),
+    **{
+        name: (
+            as_integer,
+            "integer",
+            lambda n: n > 0,
+            f"Expected positive integer for {name}, got '{{}}' instead.",
+        )
+        for name in ("MaxItemsPerBatch", "MaxInputBytesPerBatch")
+    },
+}
 
 
 def read(value: Any, state: dict[str, Any], name: str, source: str) -> int | float | None:

@@ -52,8 +52,7 @@ def check_machine(where: str, machine: Any) -> None:
     if "StartAt" in machine and not isinstance(machine["StartAt"], str):
         raise _refuse(where, "StartAt", "a state name (a string)", machine["StartAt"])
     if "TimeoutSeconds" in machine and not _count(machine["TimeoutSeconds"]):
-        raise _refuse(where, "TimeoutSeconds", "a non-negative integer",
-                      machine["TimeoutSeconds"])  # fmt: skip
+        raise _refuse(where, "TimeoutSeconds", "a non-negative integer", machine["TimeoutSeconds"])
 
 
 def check_state(label: str, state: Any) -> None:
@@ -83,8 +82,9 @@ def check_state(label: str, state: Any) -> None:
             raise _refuse(where, "ResultPath", "a path (a string) or null", catcher["ResultPath"])
     for index, rule in enumerate(_objects(label, state, "Choices")):
         if "Next" in rule and not isinstance(rule["Next"], str):
-            raise _refuse(f"{label} Choices[{index}]", "Next", "a state name (a string)",
-                          rule["Next"])  # fmt: skip
+            raise _refuse(
+                f"{label} Choices[{index}]", "Next", "a state name (a string)", rule["Next"]
+            )
         _check_rule(f"{label} Choices[{index}]", rule)
     if state.get("Type") == "Parallel":
         branches = _objects(label, state, "Branches")
@@ -141,8 +141,10 @@ def _check_rule(where: str, rule: dict[str, Any]) -> None:
                 raise _refuse(where, field, kind, value)
 
 
-_CSV_CHOICES = {"CSVDelimiter": ("COMMA", "PIPE", "SEMICOLON", "SPACE", "TAB"),
-                "CSVHeaderLocation": ("FIRST_ROW", "GIVEN")}  # fmt: skip
+_CSV_CHOICES = {
+    "CSVDelimiter": ("COMMA", "PIPE", "SEMICOLON", "SPACE", "TAB"),
+    "CSVHeaderLocation": ("FIRST_ROW", "GIVEN"),
+}
 
 
 def _check_reader_config(where: str, config: dict[str, Any]) -> None:

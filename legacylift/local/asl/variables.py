@@ -115,8 +115,9 @@ class Variables:
     def release(self) -> None:
         """Forget this (finished) scope's variables in the execution-wide total."""
         with self._budget.lock:
-            self._budget.sizes = {key: size for key, size in self._budget.sizes.items()
-                                  if key[0] != id(self)}  # fmt: skip
+            self._budget.sizes = {
+                key: size for key, size in self._budget.sizes.items() if key[0] != id(self)
+            }
 
 
 class Context(dict):

@@ -86,7 +86,7 @@ def working_directory(base: Path, overlay: Path | None, fresh: list[str]) -> Pat
 
 def run(command: list[str], cwd: Path) -> int:
     """Run `command` in `cwd`, passing SIGTERM (a stopped job) on; its exit code."""
-    child = subprocess.Popen(command, cwd=cwd)  # noqa: S603 - the step's own command
+    child = subprocess.Popen(command, cwd=cwd)
     signal.signal(signal.SIGTERM, lambda *_: child.terminate())
     return child.wait()
 
