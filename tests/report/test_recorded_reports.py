@@ -2,8 +2,9 @@
 
 The files in tests/report/fixtures/reports/ are the output of running the real code (the
 reporter, `invoke logs`' job list and `invoke run`'s time in steps) on each recorded history
-before the two history parsers were merged into `legacylift.history`: honest fixtures, not
-hand-written expectations. `python -m tests.report.record_reports` writes them again (only when
+before the two history parsers were merged into `legacylift.history` (`training_failed.json`,
+whose history was recorded later, by the merged code): honest fixtures, not hand-written
+expectations. `python -m tests.report.record_reports` writes them again (only when
 a change of that output is intended).
 """
 
