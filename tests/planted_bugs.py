@@ -815,7 +815,10 @@ BUGS = (
         "legacylift/changes.py",
         "                if model in _built(pins[workspace]):\n",
         "                if True:\n",
-        ("tests/aws/test_changed_since.py",),
+        (
+            "tests/aws/test_changed_since.py::"
+            "test_a_model_folder_change_rebuilds_it_and_plans_its_stacks_where_pinned",
+        ),
     ),
     PlantedBug(
         "changed-added-model-skips-shared",
@@ -823,7 +826,10 @@ BUGS = (
         "legacylift/changes.py",
         "                touched.add(SHARED)\n",
         "                pass\n",
-        ("tests/aws/test_changed_since.py",),
+        (
+            "tests/aws/test_changed_since.py::"
+            "test_a_pin_change_plans_that_model_and_an_added_model_the_shared_stack",
+        ),
     ),
     PlantedBug(
         "rollback-keeps-new-pin",
