@@ -51,6 +51,7 @@ def test_list_models_marks_promoted_pins_and_prod_lag(tmp_path, monkeypatch, doc
         "prod",
         "prod lag",
         "promoted (local)",
+        "last run",
     ]
     row = next(line for line in table if line.startswith("single "))
     assert f" {NEW[7:19]} " in row and f" {OLD[7:19]}+ " in row  # `+`: promoted into prod
