@@ -114,8 +114,10 @@ BUGS = (
         "negative-tolerated-count-runs",
         "a negative ToleratedFailureCountPath value run instead of failing with States.Runtime",
         "legacylift/local/asl/numeric_fields.py",
-        '    "ToleratedFailureCount": (as_integer, "integer", lambda n: n >= 0,\n',
-        '    "ToleratedFailureCount": (as_integer, "integer", lambda n: True,\n',
+        '    "ToleratedFailureCount": (\n        as_integer,\n        "integer",\n'
+        "        lambda n: n >= 0,\n",
+        '    "ToleratedFailureCount": (\n        as_integer,\n        "integer",\n'
+        "        lambda n: True,\n",
         ("tests/local/test_asl_conformance.py::test_behaves_as_aws",),
     ),
     PlantedBug(
@@ -228,8 +230,8 @@ BUGS = (
         "failed-run-exits-zero",
         "a cloud run (inference or training) that did not succeed reported as if it had",
         "legacylift/aws/operations.py",
-        '    if status == "SUCCEEDED":\n        total = sum(',
-        "    if True:\n        total = sum(",
+        '    if status == "SUCCEEDED":\n        total = history.seconds_in_states()',
+        "    if True:\n        total = history.seconds_in_states()",
         (
             "tests/aws/test_operations.py::test_invoke_run_workflow_train_reports_a_failed_training_run",
             "tests/aws/test_operations.py::test_invoke_run_reports_a_failed_inference_run",
@@ -259,8 +261,9 @@ BUGS = (
         "train-role-writes-metrics",
         "the Train jobs' role writing all of <model>/models/*/* (another run's metric too)",
         "modules/workflow/training_policies.tf",
-        '${name}/models/*/${local.training_step_writes[step]}/*"]',
-        '${name}/models/*/*"]',
+        'Resource = ["${local.arn_prefix.s3}${var.data_bucket}/${name}/models/*/'
+        '${local.training_step_writes[step]}/*"]',
+        'Resource = ["${local.arn_prefix.s3}${var.data_bucket}/${name}/models/*/*"]',
         (
             "tests/workflow/test_training.py::test_no_job_may_replace_what_was_promoted_or_forge_a_metric",
         ),
