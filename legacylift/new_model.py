@@ -26,8 +26,6 @@ from pathlib import Path
 
 from legacylift.errors import LegacyLiftError
 from legacylift.models import (
-    CODE_PATH,
-    DEFAULT_IMAGE,
     DEFAULT_INPUT_PATH,
     DEFAULT_OUTPUT_PATH,
     PROCESSING_ROOT,
@@ -175,18 +173,6 @@ def _common(paths: list[str]) -> str | None:
     return common if common.startswith(PROCESSING_ROOT) else None
 
 
-def _holding_code(table: dict[str, object], step: str) -> str | None:
-    """The path key (input_path, output_path) of a step run in script mode whose directory
-    holds, or lies in, the folder script mode stages the code in; None when there is none."""
-    if table.get("image", DEFAULT_IMAGE[step]) != "framework":
-        return None
-    for key in ("input_path", "output_path"):
-        path = table.get(key)
-        if isinstance(path, str) and posixpath.commonpath([path, CODE_PATH]) in (path, CODE_PATH):
-            return key
-    return None
-
-
 def _imports(text: str) -> set[str]:
     try:
         tree = ast.parse(text)
@@ -217,7 +203,16 @@ def _from_legacy(origin: Path, folder: Path, result: NewModel) -> None:
     scripts = _scripts(folder)
     local = {rel.split("/")[0].removesuffix(".py") for rel in scripts}
     flow = data_flow(folder, scripts)
-    if flow is not None:
+    if flow is not None and flow.unplaced and _names_agree(_by_name(scripts), flow):
+        # The files place some scripts (e.g. inference feeds postprocessing) and say nothing
+        # of another (it writes into a bare output directory): the names decide the rest.
+        result.guesses += flow.links
+        chosen = _by_name(scripts)
+        result.guesses.append(
+            "steps ordered by their names, which agree with the files they pass on: "
+            + ", ".join(f"{step} {script}" for step, script in chosen.items())
+        )
+    elif flow is not None:
         result.guesses += flow.links
         if flow.unplaced:
             _unplaced(origin, folder, flow, result)
@@ -275,14 +270,6 @@ def _from_legacy(origin: Path, folder: Path, result: NewModel) -> None:
                     f"{step}: imports {', '.join(foreign)}, not in the scikit-learn framework "
                     'image: runs in the model\'s own image (image = "model")'
                 )
-        holding = _holding_code(table, step)
-        if holding:
-            table["image"] = "model"
-            result.guesses.append(
-                f"{step}: {holding} {table[holding]} holds {CODE_PATH}, where script mode "
-                "stages the code: runs in the model's own image, its code at /opt/ml/code "
-                '(image = "model")'
-            )
         tables[step] = table
     if not (folder / "requirements.txt").exists():
         (folder / "requirements.txt").write_text("")
@@ -328,6 +315,16 @@ def _by_name(scripts: list[str]) -> dict[str, str]:
         if match and match not in chosen.values():
             chosen[step] = match
     return chosen
+
+
+def _names_agree(by_name: dict[str, str], flow: Flow) -> bool:
+    """Whether the scripts' names place every script the files mention, in an order that keeps
+    the chain the files found (each writer before its reader)."""
+    named = list(by_name.values())
+    if not flow.order or not set(flow.order) | set(flow.unplaced) <= set(named):
+        return False
+    positions = [named.index(script) for script in flow.order]
+    return positions == sorted(positions)
 
 
 def _unplaced(origin: Path, folder: Path, flow: Flow, result: NewModel) -> None:

@@ -716,15 +716,6 @@ BUGS = (
         ("tests/local/test_legacy_project.py::test_new_model_recognises_a_bare_input_directory",),
     ),
     PlantedBug(
-        "new-model-code-folder-overlap",
-        "new-model --from keeping script mode for a step reading /opt/ml/processing/input",
-        "legacylift/new_model.py",
-        '            table["image"] = "model"\n            result.guesses.append(\n'
-        '                f"{step}: {holding}',
-        '            result.guesses.append(\n                f"{step}: {holding}',
-        ("tests/local/test_legacy_project.py::test_new_model_recognises_a_bare_input_directory",),
-    ),
-    PlantedBug(
         "task-result-selector-skipped",
         "a Task's ResultSelector skipped (ResultPath places the raw result)",
         "legacylift/local/asl/payload.py",

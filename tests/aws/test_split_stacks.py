@@ -96,17 +96,19 @@ def at_tree(tree, aws_env, monkeypatch):
 
 @pytest.fixture(scope="module")
 def dev(tree):
-    """Workspace dev deployed as split stacks (iris, churn) while two of every three
+    """Workspace splitdev deployed as split stacks (iris, churn) while two of every three
     CreateStateMachine calls are throttled."""
     root, settings = tree
     with pytest.MonkeyPatch.context() as env:
         for key, value in settings.items():
             env.setenv(key, value)
         write_pins(
-            root, "dev", {"iris": pin("dev", "iris", "a1"), "churn": pin("dev", "churn", "c1")}
+            root,
+            "splitdev",
+            {"iris": pin("splitdev", "iris", "a1"), "churn": pin("splitdev", "churn", "c1")},
         )
         with throttled("AWSStepFunctions.CreateStateMachine", refused=2, period=3) as throttle:
-            outcomes = deploy_stacks("dev", jobs=2)
+            outcomes = deploy_stacks("splitdev", jobs=2)
     return outcomes, throttle
 
 
@@ -128,62 +130,64 @@ def test_first_split_deploy_applies_every_stack_through_throttles(dev, at_tree):
     assert throttle.throttled >= 4, throttle  # two refusals before each machine's creation
     assert outcomes[0].name == "shared"  # the bucket exists before a model stack writes to it
     for model in ("iris", "churn"):
-        assert "createProcessingJob.sync" in machine_definition(f"legacylift-dev-{model}")
+        assert "createProcessingJob.sync" in machine_definition(f"legacylift-splitdev-{model}")
     keys = {
         item["Key"] for item in boto3.client("s3").list_objects_v2(Bucket=STATE_BUCKET)["Contents"]
     }
     assert {
-        "env:/dev/legacylift/stacks/shared.tfstate",
-        "env:/dev/legacylift/stacks/models/iris.tfstate",
-        "env:/dev/legacylift/stacks/models/churn.tfstate",
+        "env:/splitdev/legacylift/stacks/shared.tfstate",
+        "env:/splitdev/legacylift/stacks/models/iris.tfstate",
+        "env:/splitdev/legacylift/stacks/models/churn.tfstate",
     } <= keys
-    assert "env:/dev/legacylift/terraform.tfstate" not in keys
-    arns = load_stack("dev").state_machine_arns
+    assert "env:/splitdev/legacylift/terraform.tfstate" not in keys
+    arns = load_stack("splitdev").state_machine_arns
     assert sorted(arns) == ["churn", "iris"]
 
 
 def test_no_change_deploy_plans_no_stack(dev, at_tree):
-    assert deploy_stacks("dev") == []
+    assert deploy_stacks("splitdev") == []
 
 
 def test_a_model_change_plans_and_applies_only_its_stack(dev, at_tree):
     """Planted bug: the model stack fingerprint ignores the entry (every pin change is missed),
     or the shared stack's models keep image_uri (the shared stack would build state machines)."""
     write_pins(
-        at_tree, "dev", {"iris": pin("dev", "iris", "a2"), "churn": pin("dev", "churn", "c1")}
+        at_tree,
+        "splitdev",
+        {"iris": pin("splitdev", "iris", "a2"), "churn": pin("splitdev", "churn", "c1")},
     )
-    outcomes = deploy_stacks("dev")
+    outcomes = deploy_stacks("splitdev")
     assert [(o.name, o.status) for o in outcomes] == [("iris", "applied")]
     changes = outcomes[0].changes
     assert dict(changes["update"]) == {"aws_sfn_state_machine": 1}
     assert not changes["create"] and not changes["delete"] and not changes["replace"]
-    assert "a2" * 32 in machine_definition("legacylift-dev-iris")
-    assert "c1" * 32 in machine_definition("legacylift-dev-churn")
+    assert "a2" * 32 in machine_definition("legacylift-splitdev-iris")
+    assert "c1" * 32 in machine_definition("legacylift-splitdev-churn")
 
 
 def test_a_failing_model_stack_does_not_stop_the_others(dev, at_tree, capsys):
     """Planted bug: the first failed stack raises at once (the stacks after it never run)."""
     models = {
-        "iris": pin("dev", "iris", "a2"),
-        "churn": pin("dev", "churn", "c2"),
-        "anomaly": {**pin("dev", "anomaly", "d1"), "preprocessing": {"bogus": 1}},
+        "iris": pin("splitdev", "iris", "a2"),
+        "churn": pin("splitdev", "churn", "c2"),
+        "anomaly": {**pin("splitdev", "anomaly", "d1"), "preprocessing": {"bogus": 1}},
     }
-    write_pins(at_tree, "dev", models)
+    write_pins(at_tree, "splitdev", models)
     # One at a time, in name order: the failing stack comes first.
     with pytest.raises(LegacyLiftError, match=r"1 stack\(s\) failed in workspace 'dev': anomaly"):
-        deploy_stacks("dev", jobs=1)
-    assert "c2" * 32 in machine_definition("legacylift-dev-churn")
+        deploy_stacks("splitdev", jobs=1)
+    assert "c2" * 32 in machine_definition("legacylift-splitdev-churn")
     out = capsys.readouterr()
     assert "model churn: applied" in out.out and "model anomaly: failed" in out.err
     # The next deploy retries the failed stack only.
     del models["anomaly"]
-    write_pins(at_tree, "dev", models)
-    assert [o.name for o in deploy_stacks("dev")] == ["shared"]
+    write_pins(at_tree, "splitdev", models)
+    assert [o.name for o in deploy_stacks("splitdev")] == ["shared"]
 
 
 def test_model_option_names_an_unknown_model(dev, at_tree):
     with pytest.raises(LegacyLiftError, match="--model nosuch: not built in this workspace"):
-        deploy_stacks("dev", models=["nosuch"])
+        deploy_stacks("splitdev", models=["nosuch"])
 
 
 def test_single_state_moves_to_split_stacks_without_destroying_anything(tree, at_tree):

@@ -386,11 +386,11 @@ def test_model_folder_mappings_name_models_in_the_models_directory(tmp_path):
 )
 def test_new_model_recognises_a_bare_input_directory(tmp_path, monkeypatch, reading):
     """A script naming the input directory itself (with or without a trailing slash, or
-    joined with a file name at run time) reads /opt/ml/processing/input, which holds script
-    mode's code folder: the step runs in the model's own image and the model.toml loads.
-    Planted bug (a literal counted as an input only when it continues past `/input/`): the
-    default input path silently applies; red. Planted bug (the image not switched): the
-    written model.toml fails its own checks; red."""
+    joined with a file name at run time) reads /opt/ml/processing/input. Script mode stages
+    its code inside that input (/opt/ml/processing/input/code), a nesting AWS accepts, so the
+    step keeps the framework image and the model.toml loads. Planted bug (a literal counted as
+    an input only when it continues past `/input/`): the default input path silently applies;
+    red."""
     project = tmp_path / "project"
     project.mkdir()
     (project / "preprocess.py").write_text(
@@ -407,7 +407,7 @@ def test_new_model_recognises_a_bare_input_directory(tmp_path, monkeypatch, read
     assert model.steps == ("preprocessing", "postprocessing")
     for step in model.steps:
         assert model.input_path_for(step) == "/opt/ml/processing/input"
-        assert model.image_for(step) == "model"
+        assert model.image_for(step) == "framework"
     assert model.output_path_for("preprocessing") == "/opt/ml/processing/output"
     assert model.output_path_for("postprocessing") == "/opt/ml/processing/report"
-    assert any("holds /opt/ml/processing/input/code" in guess for guess in created.guesses)
+    assert any("input_path /opt/ml/processing/input" in guess for guess in created.guesses)
