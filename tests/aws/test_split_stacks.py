@@ -159,7 +159,8 @@ def test_a_model_change_plans_and_applies_only_its_stack(dev, at_tree):
     outcomes = deploy_stacks("splitdev")
     assert [(o.name, o.status) for o in outcomes] == [("iris", "applied")]
     changes = outcomes[0].changes
-    assert dict(changes["update"]) == {"aws_sfn_state_machine": 1}
+    # The definition changes in place; the new version it publishes moves the `live` alias.
+    assert dict(changes["update"]) == {"aws_sfn_state_machine": 1, "aws_sfn_alias": 1}
     assert not changes["create"] and not changes["delete"] and not changes["replace"]
     assert "a2" * 32 in machine_definition("legacylift-splitdev-iris")
     assert "c1" * 32 in machine_definition("legacylift-splitdev-churn")
@@ -174,7 +175,9 @@ def test_a_failing_model_stack_does_not_stop_the_others(dev, at_tree, capsys):
     }
     write_pins(at_tree, "splitdev", models)
     # One at a time, in name order: the failing stack comes first.
-    with pytest.raises(LegacyLiftError, match=r"1 stack\(s\) failed in workspace 'dev': anomaly"):
+    with pytest.raises(
+        LegacyLiftError, match=r"1 stack\(s\) failed in workspace 'splitdev': anomaly"
+    ):
         deploy_stacks("splitdev", jobs=1)
     assert "c2" * 32 in machine_definition("legacylift-splitdev-churn")
     out = capsys.readouterr()
