@@ -121,10 +121,16 @@ def _start(target, **kwargs):
 
 
 def _wait_for_job(settings, seconds=120):
+    """Until a job is InProgress and its scratch folder exists: the record is reserved before
+    the engine creates the folder, and a clean in between would see only part of the run."""
     deadline = time.monotonic() + seconds
+    staging = settings.object_store / ".staging"
     while time.monotonic() < deadline:
         for path in settings.jobs_dir.glob("*.json") if settings.jobs_dir.is_dir() else ():
-            if json.loads(path.read_text()).get("ProcessingJobStatus") == "InProgress":
+            record = json.loads(path.read_text())
+            if record.get("ProcessingJobStatus") != "InProgress":
+                continue
+            if staging.is_dir() and any(staging.glob(f"{record['ProcessingJobName']}-*")):
                 return
         time.sleep(0.1)
     pytest.fail("no job started")
