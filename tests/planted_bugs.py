@@ -295,6 +295,16 @@ BUGS = (
         ("tests/workflow/test_kms.py::test_kms_request_sequence_of_a_distributed_fan_out",),
     ),
     PlantedBug(
+        "batch-manifests-write-whole-run",
+        "the workflow role's manifest writes widened to the model's whole run area",
+        "modules/workflow/fan_out.tf",
+        'Resource = ["${local.arn_prefix.s3}${var.data_bucket}/${name}/runs/*/manifests/*"]',
+        'Resource = ["${local.arn_prefix.s3}${var.data_bucket}/${name}/runs/*"]',
+        (
+            "tests/workflow/test_fan_out.py::test_manifests_are_the_only_objects_the_workflow_role_may_write_in_runs",
+        ),
+    ),
+    PlantedBug(
         "data-key-unconditioned",
         "the execution roles' data key use without kms:ViaService and encryption context",
         "modules/workflow/policies.tf",
