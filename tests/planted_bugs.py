@@ -305,6 +305,16 @@ BUGS = (
         ),
     ),
     PlantedBug(
+        "sweep-removes-live-job-networks",
+        "the orphan sweep removing every job network, a live engine's included",
+        "legacylift/local/orphans.py",
+        "        if not owner_gone(owner):\n            continue\n        try:\n",
+        "        try:\n",
+        (
+            "tests/local/test_engine_guarantees.py::test_a_killed_engines_job_network_is_removed_and_a_live_ones_kept",
+        ),
+    ),
+    PlantedBug(
         "data-key-unconditioned",
         "the execution roles' data key use without kms:ViaService and encryption context",
         "modules/workflow/policies.tf",
