@@ -305,6 +305,15 @@ BUGS = (
         ),
     ),
     PlantedBug(
+        "batch-manifests-without-data-key",
+        "no data key for the batch manifests' SSE-KMS writes",
+        "modules/workflow/fan_out.tf",
+        "          fan_out.objects_per_batch == 1 ? [] : "
+        '["${local.arn_prefix.s3}${var.data_bucket}/${name}/runs/*/manifests/*"],\n',
+        "",
+        ("tests/workflow/test_kms.py::test_batch_manifests_are_written_with_the_key_through_s3",),
+    ),
+    PlantedBug(
         "sweep-removes-live-job-networks",
         "the orphan sweep removing every job network, a live engine's included",
         "legacylift/local/orphans.py",
