@@ -235,6 +235,15 @@ def test_inline_map_over_objects(models, local_settings, tmp_path):
     assert sorted(p.name for p in batches.iterdir()) == ["a.txt", "b.txt", "c.txt"]
 
 
+def _scheduled(run, field: str, value: str) -> list[dict]:
+    """The parameters of every Task the run scheduled whose `field` is `value`."""
+    return [
+        json.loads(e["taskScheduledEventDetails"]["parameters"])
+        for e in run.result.history
+        if e["type"] == "TaskScheduled" and e["taskScheduledEventDetails"][field] == value
+    ]
+
+
 def test_groups_of_objects_each_through_a_manifest(models, local_settings, tmp_path):
     """objects_per_batch = 2, through the rendered workflow: the ItemBatcher groups the objects
     in key order, each batch writes its manifest under the run prefix, and its job stages
@@ -264,12 +273,7 @@ def test_groups_of_objects_each_through_a_manifest(models, local_settings, tmp_p
         "c.txt": ["c.txt", "d.txt"],
         "sub/e.txt": ["sub/e.txt"],
     }
-    writes = [
-        json.loads(e["taskScheduledEventDetails"]["parameters"])
-        for e in run.result.history
-        if e["type"] == "TaskScheduled"
-        and e["taskScheduledEventDetails"]["resource"] == "s3:putObject"
-    ]
+    writes = _scheduled(run, "resource", "s3:putObject")
     manifests = {w["Key"].split("/manifests/", 1)[1]: json.loads(w["Body"]) for w in writes}
     assert sorted(manifests) == ["a.txt.json", "c.txt.json", "sub/e.txt.json"]
     assert all(w["Key"].startswith("groups/runs/") for w in writes)
@@ -280,12 +284,7 @@ def test_groups_of_objects_each_through_a_manifest(models, local_settings, tmp_p
         ["c.txt", "d.txt"],
         ["sub/e.txt"],
     ]
-    jobs = [
-        json.loads(e["taskScheduledEventDetails"]["parameters"])
-        for e in run.result.history
-        if e["type"] == "TaskScheduled"
-        and e["taskScheduledEventDetails"]["resourceType"] == "sagemaker"
-    ]
+    jobs = _scheduled(run, "resourceType", "sagemaker")
     assert len(jobs) == 3
     assert {j["ProcessingInputs"][0]["S3Input"]["S3DataType"] for j in jobs} == {"ManifestFile"}
 
