@@ -314,6 +314,14 @@ BUGS = (
         ("tests/workflow/test_kms.py::test_batch_manifests_are_written_with_the_key_through_s3",),
     ),
     PlantedBug(
+        "object-groups-sized-alone",
+        "each object of a group sized alone against the volume (the grouping ignored)",
+        "legacylift/local/fan_out.py",
+        "            batch = objects[index - index % per_batch].relative\n",
+        "            batch = staged.relative\n",
+        ("tests/local/test_distributed_map.py::test_a_group_of_objects_is_sized_as_one_batch",),
+    ),
+    PlantedBug(
         "sweep-removes-live-job-networks",
         "the orphan sweep removing every job network, a live engine's included",
         "legacylift/local/orphans.py",
