@@ -67,6 +67,7 @@ FAN_OUT_KEYS = (
     "max_concurrency",
     "tolerated_failures",
     "tolerated_failure_percentage",
+    "objects_per_batch",
     "combine",
 )
 FAN_OUT_SPLITS = ("prefix", "object")
@@ -74,6 +75,10 @@ FAN_OUT_MODES = ("distributed", "inline")
 # Step Functions' limits: an inline Map runs at most 40 iterations at once, a Distributed Map
 # at most 10,000 child workflows.
 FAN_OUT_CONCURRENCY = {"inline": 40, "distributed": 10000}
+# objects_per_batch: a batch's input is the ItemBatcher's list of S3 listing entries, and a
+# child workflow's input is at most 256 KiB: 100 entries of S3's longest keys (1024 bytes,
+# about 1.2 KB per entry) stay within it.
+MAX_OBJECTS_PER_BATCH = 100
 COMBINE_STEP = "combine"
 COMBINE_SCRIPT = "combine.py"
 # Training steps take the run keys but not `entrypoint`/`image`: LegacyLift's step runner wraps
@@ -667,6 +672,7 @@ def _parse_fan_out(path: Path, table: Any) -> dict[str, Any]:
             "which a legacy model's account quota rarely survives",
         )
     _check_tolerance(path, fan_out, mode)
+    _check_objects_per_batch(path, fan_out)
     if "combine" in fan_out:
         combine = _settings(path, fan_out["combine"], STEP_KEYS, "fan_out.combine.")
         _check_step(path, COMBINE_STEP, combine)
@@ -701,6 +707,32 @@ def _check_tolerance(path: Path, fan_out: dict[str, Any], mode: str) -> None:
                 "child workflows in a Distributed Map only (an inline Map fails at its first "
                 "failed batch)",
             )
+
+
+def _check_objects_per_batch(path: Path, fan_out: dict[str, Any]) -> None:
+    """`objects_per_batch`: N objects per batch, each batch's objects listed in a manifest its
+    first step reads as an `S3DataType: ManifestFile` input (docs/guide.md "Many batches")."""
+    count = fan_out.get("objects_per_batch")
+    if count is None:
+        return
+    if (
+        isinstance(count, bool)
+        or not isinstance(count, int)
+        or not (1 <= count <= MAX_OBJECTS_PER_BATCH)
+    ):
+        raise _fail(
+            path,
+            f"fan_out.objects_per_batch = {count!r}: give how many objects each batch holds, a "
+            f"whole number from 1 to {MAX_OBJECTS_PER_BATCH} (a batch's list of objects must fit "
+            "a child workflow's 256 KiB input)",
+        )
+    if count > 1 and (fan_out["split"], fan_out["mode"]) != ("object", "distributed"):
+        raise _fail(
+            path,
+            f'fan_out.objects_per_batch = {count} needs split = "object" and mode = '
+            '"distributed": Step Functions groups items into batches in a Distributed Map only '
+            "(its ItemBatcher), and a sub-prefix batch is already a group of objects",
+        )
 
 
 def _check_script(model: Model, step: str) -> None:

@@ -295,6 +295,43 @@ BUGS = (
         ("tests/workflow/test_kms.py::test_kms_request_sequence_of_a_distributed_fan_out",),
     ),
     PlantedBug(
+        "batch-manifests-write-whole-run",
+        "the workflow role's manifest writes widened to the model's whole run area",
+        "modules/workflow/fan_out.tf",
+        'Resource = ["${local.arn_prefix.s3}${var.data_bucket}/${name}/runs/*/manifests/*"]',
+        'Resource = ["${local.arn_prefix.s3}${var.data_bucket}/${name}/runs/*"]',
+        (
+            "tests/workflow/test_fan_out.py::test_manifests_are_the_only_objects_the_workflow_role_may_write_in_runs",
+        ),
+    ),
+    PlantedBug(
+        "batch-manifests-without-data-key",
+        "no data key for the batch manifests' SSE-KMS writes",
+        "modules/workflow/fan_out.tf",
+        "          fan_out.objects_per_batch == 1 ? [] : "
+        '["${local.arn_prefix.s3}${var.data_bucket}/${name}/runs/*/manifests/*"],\n',
+        "",
+        ("tests/workflow/test_kms.py::test_batch_manifests_are_written_with_the_key_through_s3",),
+    ),
+    PlantedBug(
+        "object-groups-sized-alone",
+        "each object of a group sized alone against the volume (the grouping ignored)",
+        "legacylift/local/fan_out.py",
+        "            batch = objects[index - index % per_batch].relative\n",
+        "            batch = staged.relative\n",
+        ("tests/local/test_distributed_map.py::test_a_group_of_objects_is_sized_as_one_batch",),
+    ),
+    PlantedBug(
+        "sweep-removes-live-job-networks",
+        "the orphan sweep removing every job network, a live engine's included",
+        "legacylift/local/orphans.py",
+        "        if not owner_gone(owner):\n            continue\n        try:\n",
+        "        try:\n",
+        (
+            "tests/local/test_engine_guarantees.py::test_a_killed_engines_job_network_is_removed_and_a_live_ones_kept",
+        ),
+    ),
+    PlantedBug(
         "data-key-unconditioned",
         "the execution roles' data key use without kms:ViaService and encryption context",
         "modules/workflow/policies.tf",

@@ -56,13 +56,17 @@ def check_batch_sizes(sources, input_uri: str, model) -> None:
         "volume_size", model.defaults.get("volume_size", DEFAULT_VOLUME_GB)
     )
     sizes: dict[str, int] = {}
-    for staged in sources.list(input_uri):
+    # N objects per batch: consecutive in key order (S3's listing order), the batch named
+    # after its first object, as the rendered workflow's ItemBatcher groups them.
+    per_batch = model.fan_out.get("objects_per_batch", 1)
+    objects = sorted(sources.list(input_uri), key=lambda staged: staged.relative)
+    for index, staged in enumerate(objects):
         if model.fan_out["split"] == "prefix":
             if "/" not in staged.relative:
                 continue  # an object beside the batch folders belongs to no batch
             batch = staged.relative.split("/", 1)[0]
         else:
-            batch = staged.relative
+            batch = objects[index - index % per_batch].relative
         sizes[batch] = sizes.get(batch, 0) + staged.size
     for batch, size in sorted(sizes.items()):
         if size > volume * 1024**3:

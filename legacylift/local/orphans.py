@@ -1,10 +1,12 @@
-"""Step containers and job records whose engine was killed (`kill -9`, a closed terminal).
+"""Step containers, job networks and job records whose engine was killed (`kill -9`, a closed
+terminal).
 
 Every step container carries its owner (this machine's boot id and pid namespace, the engine's
 pid and that process's start time, so a reused pid is not mistaken for the owner) and its jobs
-directory; every job in progress has an owner file beside its record. On start, the engine
-removes the containers and stops the jobs whose owner is gone. Containers of other machines or
-pid namespaces (a daemon shared by several) and of live processes are left alone.
+directory, and so does a multi-instance job's network; every job in progress has an owner file
+beside its record. On start, the engine removes the containers and networks and stops the jobs
+whose owner is gone. Those of other machines or pid namespaces (a daemon shared by several)
+and of live processes are left alone.
 """
 
 from __future__ import annotations
@@ -97,9 +99,31 @@ def sweep(client, registry) -> list[str]:
             )
         ):
             stopped.append(job)
+    _sweep_job_networks(client)
     stopped += [
         name for name in registry.sweep(owner_gone, ORPHAN_REASON, pid_of) if name not in stopped
     ]
     for name in stopped:
         console.info(f"job {name} was left running by an engine that was killed: marked Stopped")
     return stopped
+
+
+def _sweep_job_networks(client) -> None:
+    """Remove the `legacylift-job-*` networks (a multi-instance job's own, `network.job_network`)
+    whose owner is gone, after their containers: the same ownership rule as containers."""
+    from docker.errors import APIError, NotFound
+
+    from legacylift.local.network import NETWORK_LABEL
+
+    for network in client.networks.list(filters={"label": [f"{NETWORK_LABEL}=job", OWNER_LABEL]}):
+        owner = (network.attrs.get("Labels") or {}).get(OWNER_LABEL, "")
+        if not owner_gone(owner):
+            continue
+        try:
+            network.remove()
+        except (NotFound, APIError):
+            continue  # removed meanwhile, or still holding a container of a live owner
+        console.info(
+            f"network {network.name} was left by an engine that was killed (pid "
+            f"{pid_of(owner)}): removed"
+        )

@@ -18,6 +18,7 @@ locals {
     max_concurrency              = tonumber(lookup(var.models[name].fan_out, "max_concurrency", 10))
     tolerated_failures           = lookup(var.models[name].fan_out, "tolerated_failures", null)
     tolerated_failure_percentage = lookup(var.models[name].fan_out, "tolerated_failure_percentage", null)
+    objects_per_batch            = tonumber(lookup(var.models[name].fan_out, "objects_per_batch", 1))
     combine                      = lookup(var.models[name].fan_out, "combine", null)
   } if lookup(var.models[name], "fan_out", null) != null }
 
@@ -41,6 +42,7 @@ locals {
     arguments       = lookup(fan_out.combine, "arguments", null)
     input_path      = lookup(fan_out.combine, "input_path", local.default_input_path)
     output_path     = lookup(fan_out.combine, "output_path", local.default_output_path)
+    data_type       = "S3Prefix"
     instance_count  = tonumber(lookup(fan_out.combine, "instance_count", 1))
     inputs_path     = null
     code_uri        = lookup(fan_out.combine, "image", "framework") == "framework" ? lookup(local.built_models[name].code_uris, "combine", "") : null
@@ -98,12 +100,18 @@ locals {
     invalid_state    = local.fan_out_children[name].States.InvalidInput
     combine_states   = { for key, state in try(local.fan_out_combine_rendered[name].States, {}) : key => jsonencode(state) if !contains(["ValidateInput", "InvalidInput", "PinnedSettings", "ResolveSettings", "Done"], key) }
     combine_settings = fan_out.combine != null ? local.fan_out_combine[name].pinned : null
+    # N objects per batch: a Distributed Map's ItemBatcher groups the ItemReader's objects;
+    # each batch writes its manifest, which its first step reads (main.tf's data_type).
+    objects_per_batch = fan_out.objects_per_batch
+    s3_retry          = local.s3_retry
+    kms_key_arn       = var.kms_key_arn
   } }
 
   fan_out_rendered = { for name, template in local.fan_out_templates : name => replace(templatefile("${path.module}/templates/fan_out.asl.json.tftpl", template), "/\\n\\s*/", "") }
 
   # The state machine role of a fan-out model also runs its own child workflows (Distributed
-  # Map), lists and reads the batches, and writes the Map's results (ResultWriter).
+  # Map), lists and reads the batches, writes the Map's results (ResultWriter) and, with N
+  # objects per batch, each batch's manifest.
   fan_out_policy_statements = { for name, fan_out in local.fan_out_settings : name => concat(
     fan_out.mode != "distributed" ? [] : [
       {
@@ -147,6 +155,16 @@ locals {
         Resource = ["${local.arn_prefix.s3}${var.data_bucket}/${name}/input/*", "${local.arn_prefix.s3}${var.data_bucket}/${name}/inputs/*"]
       },
     ],
+    fan_out.objects_per_batch == 1 ? [] : [
+      {
+        # Each batch of N objects writes its manifest (s3:PutObject), under the run prefix
+        # alone: `<model>/runs/<execution>/manifests/<batch>.json`.
+        Sid      = "WriteBatchManifests"
+        Effect   = "Allow"
+        Action   = ["s3:PutObject"]
+        Resource = ["${local.arn_prefix.s3}${var.data_bucket}/${name}/runs/*/manifests/*"]
+      },
+    ],
     var.kms_key_arn == null ? [] : [{
       # The ItemReader decrypts the batch lists; the ResultWriter's SSE-KMS uploads (multipart
       # ones included) need a data key and Decrypt: through S3 only, for these objects only.
@@ -159,6 +177,7 @@ locals {
         StringLike = { "kms:EncryptionContext:aws:s3:arn" = concat(
           ["${local.arn_prefix.s3}${var.data_bucket}", "${local.arn_prefix.s3}${var.data_bucket}/${name}/input/*", "${local.arn_prefix.s3}${var.data_bucket}/${name}/inputs/*"],
           fan_out.mode == "distributed" ? ["${local.arn_prefix.s3}${var.data_bucket}/${name}/output/*"] : [],
+          fan_out.objects_per_batch == 1 ? [] : ["${local.arn_prefix.s3}${var.data_bucket}/${name}/runs/*/manifests/*"],
         ) }
       }
     }],

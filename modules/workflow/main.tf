@@ -39,6 +39,9 @@ locals {
     image_uri = lookup(model, "image_uri", null)
     code_uris = lookup(model, "code_uris", {})
     steps     = lookup(model, "steps", null) == null ? local.step_order : [for step in local.step_order : step if contains(model.steps, step)]
+    # A fan-out of N objects per batch (fan_out.tf): the first step reads its batch through
+    # the manifest the batch's workflow writes (S3DataType ManifestFile).
+    manifest_input = tonumber(try(model.fan_out.objects_per_batch, 1)) > 1
     job_name_prefix = (length("${var.name_prefix}-${name}") <= local.job_name_prefix_max
       ? "${var.name_prefix}-${name}"
     : "${substr("${var.name_prefix}-${name}", 0, local.job_name_prefix_max - 9)}-${substr(md5("${var.name_prefix}-${name}"), 0, 8)}")
@@ -149,6 +152,7 @@ locals {
       arguments      = model.settings[step].arguments
       input_path     = model.settings[step].input_path
       output_path    = model.settings[step].output_path
+      data_type      = index == 0 && model.manifest_input ? "ManifestFile" : "S3Prefix"
       instance_count = model.settings[step].instance_count
       code_uri       = model.settings[step].image == "framework" ? lookup(model.code_uris, step, "") : null
       # The first step reads the execution's input_uri, the last writes its output_uri; the

@@ -253,7 +253,7 @@ locals {
         S3Input = {
           "S3Uri.$"   = step.input_expr
           LocalPath   = step.input_path
-          S3DataType  = "S3Prefix"
+          S3DataType  = step.data_type
           S3InputMode = "File"
           # As the step's own data input: several instances each take their share.
           S3DataDistributionType = step.instance_count > 1 ? "ShardedByS3Key" : "FullyReplicated"

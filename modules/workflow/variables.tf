@@ -47,9 +47,9 @@ variable "models" {
   }
   validation {
     condition = alltrue(flatten([for name, model in var.models : [
-      for key in keys(try(model.fan_out, {})) : contains(["split", "mode", "max_concurrency", "tolerated_failures", "tolerated_failure_percentage", "combine"], key)
+      for key in keys(try(model.fan_out, {})) : contains(["split", "mode", "max_concurrency", "tolerated_failures", "tolerated_failure_percentage", "objects_per_batch", "combine"], key)
     ]]))
-    error_message = "A models entry's fan_out has an unknown key: allowed are split, mode, max_concurrency, tolerated_failures, tolerated_failure_percentage, combine."
+    error_message = "A models entry's fan_out has an unknown key: allowed are split, mode, max_concurrency, tolerated_failures, tolerated_failure_percentage, objects_per_batch, combine."
   }
   validation {
     condition = alltrue([for name, model in var.models :
@@ -72,6 +72,13 @@ variable "models" {
       if try(model.fan_out, null) != null
     ])
     error_message = "A fan_out's tolerated_failures must be a whole number from 0, its tolerated_failure_percentage a number from 0 to 100; both need mode \"distributed\" (Step Functions tolerates failed child workflows in a Distributed Map only)."
+  }
+  validation {
+    condition = alltrue([for name, model in var.models :
+      try(tonumber(model.fan_out.objects_per_batch) >= 1 && tonumber(model.fan_out.objects_per_batch) <= 100 && floor(tonumber(model.fan_out.objects_per_batch)) == tonumber(model.fan_out.objects_per_batch) && (tonumber(model.fan_out.objects_per_batch) == 1 || try(model.fan_out.split, "prefix") == "object" && try(model.fan_out.mode, "distributed") == "distributed"), try(model.fan_out.objects_per_batch, null) == null)
+      if try(model.fan_out, null) != null
+    ])
+    error_message = "A fan_out's objects_per_batch must be a whole number from 1 to 100 (a batch's list of objects fits a child workflow's 256 KiB input); above 1 it needs split \"object\" and mode \"distributed\" (Step Functions batches items in a Distributed Map only, with its ItemBatcher)."
   }
   validation {
     condition = alltrue(flatten([for name, model in var.models : [

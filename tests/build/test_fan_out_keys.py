@@ -16,6 +16,12 @@ def _model(models_dir, toml: str, name="batches"):
     return folder
 
 
+def test_objects_per_batch_reaches_the_tfvars(models_dir):
+    _model(models_dir, "[fan_out]\nsplit = 'object'\nobjects_per_batch = 25\n")
+    model = load_model("batches")
+    assert model.tfvars_settings()["fan_out"]["objects_per_batch"] == 25
+
+
 def test_defaults_and_tfvars(models_dir):
     folder = _model(models_dir, "[fan_out]\n[fan_out.combine]\nscript = 'combine.py'\n")
     (folder / "combine.py").write_text("print('combine')\n")
@@ -41,6 +47,13 @@ def test_defaults_and_tfvars(models_dir):
         ("[fan_out]\nsplit = 'rows'\n", "fan_out.split = 'rows'"),
         ("[fan_out]\nmode = 'fast'\n", "fan_out.mode = 'fast'"),
         ("[fan_out]\nbatch_size = 3\n", "unknown key 'fan_out.batch_size'"),
+        ("[fan_out]\nsplit = 'object'\nobjects_per_batch = 0\n", "objects_per_batch = 0"),
+        ("[fan_out]\nsplit = 'object'\nobjects_per_batch = 101\n", "from 1 to 100"),
+        ("[fan_out]\nobjects_per_batch = 5\n", 'needs split = "object"'),
+        (
+            "[fan_out]\nsplit = 'object'\nmode = 'inline'\nobjects_per_batch = 5\n",
+            'mode = "distributed"',
+        ),
         ("[fan_out.combine]\nscript = 'combine.py'\n", "fan_out.combine.script = 'combine.py'"),
         ("[fan_out.combine]\nvolume_size = 0\n", "fan_out.combine.volume_size = 0"),
         ("[inference]\ninstance_count = 0\n", "inference.instance_count = 0"),

@@ -268,3 +268,28 @@ def test_a_batch_larger_than_the_first_steps_volume_is_refused(store, local_sett
         fan_out={"split": "prefix"},
     )
     check_batch_sizes(store, "s3://data/days/", roomy)  # fits a 3 GB volume
+
+
+def test_a_group_of_objects_is_sized_as_one_batch(store, local_settings, tmp_path):
+    """objects_per_batch = 2: objects are grouped in key order as the ItemBatcher groups them,
+    and a group is refused when together they outgrow the volume (sparse files). Planted once:
+    each object sized alone (the grouping ignored): red."""
+    from legacylift.errors import LegacyLiftError
+    from legacylift.local.fan_out import check_batch_sizes
+    from legacylift.models import Model
+
+    folder = local_settings.object_store / "data" / "parts"
+    folder.mkdir(parents=True)
+    for name in ("a.csv", "b.csv", "c.csv"):
+        with (folder / name).open("wb") as handle:
+            handle.truncate(700 * 1024**2)
+
+    def grouped(per_batch: int) -> Model:
+        fan_out = {"split": "object", "objects_per_batch": per_batch}
+        return Model(
+            "g", tmp_path, steps=("inference",), defaults={"volume_size": 1}, fan_out=fan_out
+        )
+
+    check_batch_sizes(store, "s3://data/parts/", grouped(1))  # 0.7 GB each fits 1 GB
+    with pytest.raises(LegacyLiftError, match=r"batch 'a.csv' .* 1.4 GB, more than the 1 GB"):
+        check_batch_sizes(store, "s3://data/parts/", grouped(2))  # a.csv + b.csv; c.csv alone

@@ -208,6 +208,64 @@ def test_a_killed_engine_leaves_nothing_running_at_the_next_start(
     assert not list((local_settings.object_store / ".staging").glob(f"{name}-*"))
 
 
+# An engine holding a multi-instance job's network (as cluster.py creates it), killed while
+# it runs.
+NETWORK_ENGINE = """\
+import sys, time
+sys.path.insert(0, sys.argv[2])
+from legacylift.docker_client import docker_client
+from legacylift.local import orphans
+from legacylift.local.network import job_network
+with job_network(docker_client(), sys.argv[1], {orphans.OWNER_LABEL: orphans.owner_id()}) as name:
+    print(name, flush=True)
+    time.sleep(300)
+"""
+
+
+def test_a_killed_engines_job_network_is_removed_and_a_live_ones_kept(
+    local_settings, docker_client
+):
+    """The sweep removes a `legacylift-job-*` network whose owner was killed, and leaves the
+    one a live engine holds (and another machine's). Planted bug (networks removed whatever
+    their owner): the live engine's network was removed; red."""
+    from legacylift.local import orphans
+    from legacylift.local.names import JobRegistry
+    from legacylift.local.network import NETWORK_LABEL, job_network
+
+    engine = subprocess.Popen(
+        [sys.executable, "-c", NETWORK_ENGINE, unique_name("killed-net"), str(REPO_ROOT)],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        killed = engine.stdout.readline().strip()
+    finally:
+        engine.kill()
+        engine.wait()
+    elsewhere = docker_client.networks.create(
+        f"legacylift-job-{unique_name('elsewhere')}",
+        internal=True,
+        labels={NETWORK_LABEL: "job", orphans.OWNER_LABEL: "another-machine/1:1:1"},
+    )
+
+    def names() -> set[str]:
+        return {n.name for n in docker_client.networks.list(names=["legacylift-job-"])}
+
+    try:
+        assert killed.startswith("legacylift-job-") and killed in names(), "the kill left it"
+        with job_network(
+            docker_client, unique_name("live"), {orphans.OWNER_LABEL: orphans.owner_id()}
+        ) as live:
+            orphans.sweep(docker_client, JobRegistry(local_settings.jobs_dir))
+            left = names()
+            assert killed not in left
+            assert live in left
+            assert elsewhere.name in left
+    finally:
+        for network in docker_client.networks.list(names=[killed, elsewhere.name]):
+            network.remove()
+
+
 def test_owners_alive_or_elsewhere_are_never_gone():
     from legacylift.local import orphans
 

@@ -4,6 +4,7 @@ in the real daemon; a step on several instances with its input sharded."""
 
 from __future__ import annotations
 
+import json
 import uuid
 
 import pytest
@@ -58,6 +59,20 @@ split = "object"
 mode = "inline"
 max_concurrency = 2
 """
+GROUPS_TOML = """\
+steps = ["inference"]
+
+[fan_out]
+split = "object"
+objects_per_batch = 2
+"""
+# What a batch's job sees: every file under its input, relative to it.
+LIST_BATCH = """\
+import pathlib
+src, dst = pathlib.Path("/opt/ml/processing/input/data"), pathlib.Path("/opt/ml/processing/output")
+names = sorted(p.relative_to(src).as_posix() for p in src.rglob("*") if p.is_file())
+(dst / "listing.txt").write_text("\\n".join(names) + "\\n")
+"""
 # Each instance scores its share of the files into a file named after its host.
 PER_HOST = """\
 import json, pathlib
@@ -91,6 +106,7 @@ def models(tmp_path, monkeypatch, docker_client, base_image):
         "single": _folder(root, "single", SINGLE_TOML, scripts),
         "inline": _folder(root, "inline", INLINE_TOML, {"predict.py": UPPERCASE_OR_FAIL}),
         "wide": _folder(root, "wide", WIDE_TOML, {"predict.py": PER_HOST}),
+        "groups": _folder(root, "groups", GROUPS_TOML, {"predict.py": LIST_BATCH}),
     }
     monkeypatch.setenv("LEGACYLIFT_MODELS_DIR", str(root))
     monkeypatch.setenv("LEGACYLIFT_LOCAL_CONCURRENCY", "4")
@@ -217,6 +233,60 @@ def test_inline_map_over_objects(models, local_settings, tmp_path):
     for name in ("a", "b", "c"):
         assert (batches / f"{name}.txt" / f"{name}.txt").read_text() == f"{name.upper()} ONLY\n"
     assert sorted(p.name for p in batches.iterdir()) == ["a.txt", "b.txt", "c.txt"]
+
+
+def _scheduled(run, field: str, value: str) -> list[dict]:
+    """The parameters of every Task the run scheduled whose `field` is `value`."""
+    return [
+        json.loads(e["taskScheduledEventDetails"]["parameters"])
+        for e in run.result.history
+        if e["type"] == "TaskScheduled" and e["taskScheduledEventDetails"][field] == value
+    ]
+
+
+def test_groups_of_objects_each_through_a_manifest(models, local_settings, tmp_path):
+    """objects_per_batch = 2, through the rendered workflow: the ItemBatcher groups the objects
+    in key order, each batch writes its manifest under the run prefix, and its job stages
+    exactly the objects listed there (ManifestFile), at their keys relative to input_uri.
+    Planted once: the manifest's prefix cut to the bucket (keys no longer relative to it)
+    turned this red (every batch failed naming the object its manifest lists)."""
+    root = tmp_path / "objects"
+    (root / "sub").mkdir(parents=True)
+    for name in ("a.txt", "b.txt", "c.txt", "d.txt", "sub/e.txt"):
+        (root / name).write_text(f"{name}\n")
+    run = run_local(
+        "groups",
+        str(root),
+        str(tmp_path / "out"),
+        settings=local_settings,
+        quiet=True,
+        images=models["groups"],
+    )
+    assert run.succeeded, run.failure
+    batches = tmp_path / "out" / "batches"
+    seen = {
+        p.parent.relative_to(batches).as_posix(): p.read_text().split()
+        for p in batches.rglob("listing.txt")
+    }
+    assert seen == {
+        "a.txt": ["a.txt", "b.txt"],
+        "c.txt": ["c.txt", "d.txt"],
+        "sub/e.txt": ["sub/e.txt"],
+    }
+    writes = _scheduled(run, "resource", "s3:putObject")
+    manifests = {w["Key"].split("/manifests/", 1)[1]: json.loads(w["Body"]) for w in writes}
+    assert sorted(manifests) == ["a.txt.json", "c.txt.json", "sub/e.txt.json"]
+    assert all(w["Key"].startswith("groups/runs/") for w in writes)
+    (prefix,) = {json.dumps(m[0]) for m in manifests.values()}
+    assert json.loads(prefix)["prefix"].endswith("/")
+    assert [m[1:] for _, m in sorted(manifests.items())] == [
+        ["a.txt", "b.txt"],
+        ["c.txt", "d.txt"],
+        ["sub/e.txt"],
+    ]
+    jobs = _scheduled(run, "resourceType", "sagemaker")
+    assert len(jobs) == 3
+    assert {j["ProcessingInputs"][0]["S3Input"]["S3DataType"] for j in jobs} == {"ManifestFile"}
 
 
 def test_a_step_on_three_instances_shards_its_input(models, local_settings, tmp_path):

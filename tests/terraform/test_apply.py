@@ -337,3 +337,47 @@ def _strings(node) -> list[str]:
     if isinstance(node, list):
         return [text for value in node for text in _strings(value)]
     return []
+
+
+def test_a_fan_out_of_object_groups_applies_and_destroys(tmp_path_factory, moto_aws):
+    """The root module with `objects_per_batch`, its state machine (and what it depends on)
+    applied into moto: the definition holds the ItemBatcher and the ManifestFile input, the
+    role the manifest grant alone in the run area; then destroyed."""
+    tree = copy_terraform_tree(tmp_path_factory.mktemp("apply-groups"))
+    (tree / "provider.tf").write_text(moto_provider_block(moto_aws.endpoint))
+    fan_out = {"split": "object", "objects_per_batch": 10}
+    write_json(
+        tree / "groups.tfvars.json",
+        {
+            "name_prefix": "ap-groups",
+            "models_dir": str(tree / "legacy_models"),
+            "force_destroy": True,
+            "models": {"iris": {"image_uri": image_uri("iris"), "fan_out": fan_out}},
+        },
+    )
+    runner, target = tftest_runner(tree), ['module.state_machine["iris"]']
+    runner.apply(tf_var_file="groups.tfvars.json", targets=target)
+    try:
+        sfn = _client("stepfunctions")
+        (arn,) = [
+            m["stateMachineArn"]
+            for m in sfn.list_state_machines()["stateMachines"]
+            if m["name"] == "ap-groups-iris"
+        ]
+        machine = sfn.describe_state_machine(stateMachineArn=arn)
+        batches = json.loads(machine["definition"])["States"]["RunBatches"]
+        assert batches["ItemBatcher"]["MaxItemsPerBatch"] == 10
+        first = batches["ItemProcessor"]["States"]["Preprocessing"]["Parameters"]
+        assert first["ProcessingInputs"][0]["S3Input"]["S3DataType"] == "ManifestFile"
+        role = machine["roleArn"].rsplit("/", 1)[1]
+        policy = _client("iam").get_role_policy(RoleName=role, PolicyName="workflow")
+        writes = [
+            resource
+            for s in policy["PolicyDocument"]["Statement"]
+            if "s3:PutObject" in _actions(s)
+            for resource in _resources(s)
+            if "/iris/runs/" in resource
+        ]
+        assert len(writes) == 1 and writes[0].endswith("/iris/runs/*/manifests/*"), writes
+    finally:
+        runner.destroy(tf_var_file="groups.tfvars.json", targets=target)

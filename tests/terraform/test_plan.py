@@ -296,6 +296,29 @@ def test_a_fan_out_model_plans_its_distributed_map_and_uploads_its_combine_scrip
     assert combine.startswith("s3://plan-data-") and "/iris/code/" in combine
 
 
+def test_a_fan_out_of_object_groups_plans_its_batcher_manifest_input_and_grant(root, tree):
+    """objects_per_batch through the root module (moto validating the definition at plan):
+    the Map batches the objects, the first step reads a ManifestFile, and the state machine
+    role may write the manifests."""
+    fan_out = {"split": "object", "objects_per_batch": 4}
+    plan = _plan_root(root, tree, {"iris": {"image_uri": image_uri("iris"), "fan_out": fan_out}})
+    resources = _resources(plan)
+    machine = resources['module.state_machine["iris"].aws_sfn_state_machine.this']["values"]
+    batches = json.loads(machine["definition"])["States"]["RunBatches"]
+    assert batches["ItemBatcher"]["MaxItemsPerBatch"] == 4
+    first = batches["ItemProcessor"]["States"]["Preprocessing"]["Parameters"]
+    assert first["ProcessingInputs"][0]["S3Input"]["S3DataType"] == "ManifestFile"
+    policies = [
+        json.loads(r["values"]["policy"])
+        for address, r in resources.items()
+        if address.startswith('module.state_machine["iris"]')
+        and "policy" in r["values"]
+        and isinstance(r["values"]["policy"], str)
+    ]
+    grants = [s for p in policies for s in p["Statement"] if s.get("Sid") == "WriteBatchManifests"]
+    assert len(grants) == 1 and grants[0]["Resource"][0].endswith("/iris/runs/*/manifests/*")
+
+
 def test_declared_scripts_are_uploaded_at_their_own_paths(root, tree):
     """model.toml's `script` of a script-mode step: the object uploaded is that file, under its
     path relative to the model folder, which the rendered ContainerEntrypoint runs."""

@@ -14,12 +14,60 @@ from moto.stepfunctions.parser.asl.static_analyser.express_static_analyser impor
 )
 from moto.stepfunctions.parser.asl.static_analyser.static_analyser import StaticAnalyser
 
+# ItemBatcher (a Distributed Map's batching of items) is missing from moto's grammar: it is
+# checked here against AWS's documented fields
+# (https://docs.aws.amazon.com/step-functions/latest/dg/input-output-itembatcher.html) and
+# removed before moto's parser sees the definition.
+ITEM_BATCHER_FIELDS = {
+    "MaxItemsPerBatch",
+    "MaxItemsPerBatchPath",
+    "MaxInputBytesPerBatch",
+    "MaxInputBytesPerBatchPath",
+    "BatchInput",
+}
+
+
+def _without_item_batchers(states: dict, errors: list[str]) -> None:
+    """Remove each Map's ItemBatcher from `states` (nested Maps included), adding to `errors`
+    what falls outside AWS's documented fields (a Distributed Map's, with a MaxItems or
+    MaxInputBytes limit)."""
+    for name, state in states.items():
+        if state.get("Type") != "Map":
+            continue
+        processor = state.get("ItemProcessor") or state.get("Iterator") or {}
+        batcher = state.pop("ItemBatcher", None)
+        if batcher is not None:
+            mode = processor.get("ProcessorConfig", {}).get("Mode")
+            if not isinstance(batcher, dict):
+                errors.append(f"state {name!r}: ItemBatcher must be an object")
+            elif set(batcher) - ITEM_BATCHER_FIELDS:
+                errors.append(
+                    f"state {name!r}: ItemBatcher has {sorted(set(batcher) - ITEM_BATCHER_FIELDS)}"
+                )
+            elif not set(batcher) & (ITEM_BATCHER_FIELDS - {"BatchInput"}):
+                errors.append(
+                    f"state {name!r}: ItemBatcher needs a MaxItems or MaxInputBytes field"
+                )
+            if mode != "DISTRIBUTED":
+                errors.append(f"state {name!r}: ItemBatcher needs a Distributed Map")
+        _without_item_batchers(processor.get("States", {}), errors)
+
 
 def asl_errors(definition: str, express: bool = False) -> list[str]:
     """The problems moto's ASL parser, then `graph_errors`, find in `definition` (empty when
     valid). `express` applies the EXPRESS type's extra rules (e.g. no `.sync` integrations).
     """
     analyser = ExpressStaticAnalyser() if express else StaticAnalyser()
+    try:
+        document = json.loads(definition)
+    except ValueError:
+        document = None  # moto's parser names what is wrong
+    batcher_errors: list[str] = []
+    if isinstance(document, dict) and isinstance(document.get("States"), dict):
+        _without_item_batchers(document["States"], batcher_errors)
+        if batcher_errors:
+            return batcher_errors
+        definition = json.dumps(document)
     try:
         analyser.analyse(definition)
     except Exception as exc:  # the parser raises many types; each is a validation failure

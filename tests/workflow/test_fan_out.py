@@ -10,6 +10,7 @@ import json
 import boto3
 import pytest
 
+from tests.iam_evaluation import allowed
 from tests.local.sfn_oracle import MotoStepFunctions
 from tests.workflow.asl_validation import asl_errors
 from tests.workflow.conftest import ACCOUNT, REGION, base_vars, model_entry
@@ -21,6 +22,7 @@ DISTRIBUTED = {
     "combine": {"script": "combine.py", "instance_type": "ml.m5.large"},
 }
 INLINE = {"split": "prefix", "mode": "inline", "max_concurrency": 4}
+GROUPED = {"split": "object", "objects_per_batch": 3}
 
 
 def _entry(name, fan_out):
@@ -31,9 +33,16 @@ def _entry(name, fan_out):
 
 @pytest.fixture(scope="module")
 def rendered(workflow):
-    """Outputs for two fan-out models (distributed over objects, inline over sub-prefixes)."""
+    """Outputs for three fan-out models (distributed over objects, inline over sub-prefixes,
+    distributed over groups of three objects)."""
     return workflow.render(
-        base_vars({"many": _entry("many", DISTRIBUTED), "few": _entry("few", INLINE)})
+        base_vars(
+            {
+                "many": _entry("many", DISTRIBUTED),
+                "few": _entry("few", INLINE),
+                "groups": model_entry("groups", fan_out=GROUPED),
+            }
+        )
     )
 
 
@@ -41,8 +50,8 @@ def _definition(rendered, name):
     return json.loads(rendered["definitions"][name])
 
 
-def test_both_shapes_pass_validation(rendered):
-    for name in ("many", "few"):
+def test_every_shape_passes_validation(rendered):
+    for name in ("many", "few", "groups"):
         assert asl_errors(rendered["definitions"][name]) == [], name
 
 
@@ -131,6 +140,64 @@ def test_iam_of_a_distributed_fan_out(rendered):
     assert "DistributedMapStartsItsChildren" not in inline and "WriteMapResults" not in inline
 
 
+def test_groups_of_objects_are_batched_and_read_through_a_manifest(rendered):
+    """objects_per_batch = 3: the ItemBatcher groups the ItemReader's objects, each batch
+    writes its manifest, and the batch's first step alone reads it as a ManifestFile input."""
+    states = _definition(rendered, "groups")["States"]
+    batches = states["RunBatches"]
+    assert batches["ItemReader"]["Resource"] == "arn:aws:states:::s3:listObjectsV2"
+    assert batches["ItemBatcher"]["MaxItemsPerBatch"] == 3
+    assert "ItemSelector" not in batches  # the shared fields come once, as BatchInput
+    assert set(batches["ItemBatcher"]["BatchInput"]) == {
+        "input_bucket.$",
+        "input_prefix.$",
+        "output_uri.$",
+        "run_prefix.$",
+        "overrides.$",
+    }
+    chain = batches["ItemProcessor"]["States"]
+    assert batches["ItemProcessor"]["StartAt"] == "Batch"
+    write = chain["WriteManifest"]
+    assert write["Resource"] == "arn:aws:states:::aws-sdk:s3:putObject"
+    assert write["Parameters"]["Body.$"] == "States.JsonToString($.manifest.Entries)"
+    assert write["Next"] == "ValidateInput"
+    assert "'manifests/'" in chain["Batch"]["Output"]
+    data_types = {
+        step: chain[step]["Parameters"]["ProcessingInputs"][0]["S3Input"]
+        for step in ("Preprocessing", "Inference", "Postprocessing")
+    }
+    assert data_types["Preprocessing"]["S3DataType"] == "ManifestFile"
+    assert data_types["Preprocessing"]["S3Uri.$"] == "$.input_uri"
+    assert data_types["Inference"]["S3DataType"] == "S3Prefix"
+    assert data_types["Postprocessing"]["S3DataType"] == "S3Prefix"
+    # One object per batch keeps each object's own prefix.
+    many = _definition(rendered, "many")["States"]["RunBatches"]
+    assert "ItemBatcher" not in many
+    first = many["ItemProcessor"]["States"]["Preprocessing"]["Parameters"]["ProcessingInputs"][0]
+    assert first["S3Input"]["S3DataType"] == "S3Prefix"
+
+
+def test_manifests_are_the_only_objects_the_workflow_role_may_write_in_runs(rendered):
+    """Planted once: WriteBatchManifests' Resource widened to `<model>/runs/*` turned this red
+    (the workflow role could then overwrite any step's intermediate data)."""
+    policy = json.loads(rendered["state_machine_policies"]["groups"])
+    bucket = "arn:aws:s3:::legacylift-dev-data"
+    manifest = f"{bucket}/groups/runs/exec-1/manifests/day-01.csv.json"
+    assert allowed(policy, "s3:PutObject", manifest)
+    for key in (
+        "groups/runs/exec-1/batches/day-01.csv/preprocessing/features.csv",
+        "groups/runs/exec-1/preprocessing/out.csv",
+        "groups/input/day-01.csv",
+        "groups/code/1111/preprocessing.py",
+        "groups/models/promoted.json",
+        "many/runs/exec-1/manifests/day-01.csv.json",
+    ):
+        assert not allowed(policy, "s3:PutObject", f"{bucket}/{key}"), key
+    # A fan-out of single objects writes no manifests.
+    many = json.loads(rendered["state_machine_policies"]["many"])
+    assert not allowed(many, "s3:PutObject", f"{bucket}/many/runs/exec-1/manifests/a.json")
+
+
 @pytest.mark.parametrize(
     ("fan_out", "message"),
     [
@@ -140,6 +207,9 @@ def test_iam_of_a_distributed_fan_out(rendered):
         ({"tolerated_failure_percentage": 101}, "tolerated_failure_percentage a number from 0"),
         ({"split": "rows"}, "split must be"),
         ({"batches": 3}, "fan_out has an unknown key"),
+        ({"split": "prefix", "objects_per_batch": 3}, "above 1 it needs split"),
+        ({"split": "object", "mode": "inline", "objects_per_batch": 3}, "above 1 it needs"),
+        ({"split": "object", "objects_per_batch": 101}, "objects_per_batch must be a whole"),
     ],
 )
 def test_bad_fan_out_settings_fail_the_plan(workflow, fan_out, message):

@@ -48,6 +48,7 @@ def outputs(workflow):
         "iris": model_entry("iris", inference={"artifacts": "promoted"}, **IRIS_TRAINING),
         "many": many,
         "plain": model_entry("plain"),
+        "groups": model_entry("groups", fan_out={"split": "object", "objects_per_batch": 5}),
     }
     return workflow.render(
         base_vars(
@@ -113,6 +114,21 @@ def test_kms_request_sequence_of_a_distributed_fan_out(outputs):
     for action, resource, context in sequence:
         assert allowed(machine, action, resource, context), (action, resource, context)
     assert not allowed(machine, "kms:GenerateDataKey", KMS_KEY, through_s3("iris/output/x"))
+
+
+def test_batch_manifests_are_written_with_the_key_through_s3(outputs):
+    """A batch of N objects writes its manifest into the SSE-KMS bucket with the key named
+    (as the promotion record is written): PutObject and GenerateDataKey through S3 for that
+    object alone. Planted once: the manifests left out of the data key's encryption context
+    (the SSE-KMS write refused): red."""
+    machine = json.loads(outputs["state_machine_policies"]["groups"])
+    manifest = "groups/runs/exec-1/manifests/a.csv.json"
+    assert allowed(machine, "s3:PutObject", s3_arn(manifest))
+    assert allowed(machine, "kms:GenerateDataKey", KMS_KEY, through_s3(manifest))
+    assert not allowed(machine, "kms:GenerateDataKey", KMS_KEY, through_s3("groups/runs/e/x.csv"))
+    states = json.loads(outputs["definitions"]["groups"])["States"]
+    write = states["RunBatches"]["ItemProcessor"]["States"]["WriteManifest"]["Parameters"]
+    assert write["ServerSideEncryption"] == "aws:kms" and write["SsekmsKeyId"] == KMS_KEY
 
 
 def test_every_data_key_use_is_through_s3_for_the_roles_own_objects(outputs):
