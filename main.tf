@@ -100,6 +100,35 @@ module "workflow" {
   step_runner_uri                   = local.needs_step_runner ? "s3://${local.bucket_name}/${local.step_runner_folder}" : null
 }
 
+# Bucket guardrails beyond the roles (code_writer_arns set): the content-hashed code folders
+# (<model>/code/<sha256>/) and the step runner's area (_legacylift/) are written by the deployer
+# alone; the promotion records and the sealed artifacts inference loads, by the training state
+# machines alone. Their roles are named by modules/state-machine, `<name, cut to 58>-sfn`: the
+# pattern covers every <name_prefix>-<model>-train, the exact ARNs those whose name is cut. (It
+# also covers the inference state machine of a model called <other>-train, which no statement
+# of its role lets write these keys, and a deployment whose name_prefix begins with this one's
+# and a hyphen, whose roles reach no key of this bucket unless given it.) The shared stack of a
+# split deployment knows every model by name, so it names them all.
+locals {
+  training_state_machine_role_arns = concat(
+    ["arn:${local.partition}:iam::${local.account_id}:role/${var.name_prefix}-*-train-sfn"],
+    [for name, model in var.models : "arn:${local.partition}:iam::${local.account_id}:role/${substr("${var.name_prefix}-${name}-train", 0, 58)}-sfn"
+    if contains(keys(model), "train") && length("${var.name_prefix}-${name}-train") > 58],
+  )
+  protected_keys = length(var.code_writer_arns) == 0 ? [] : [
+    {
+      sid         = "CodeAndStepRunner"
+      keys        = ["*/code/${join("", [for i in range(64) : "?"])}/*", "_legacylift/*"]
+      writer_arns = var.code_writer_arns
+    },
+    {
+      sid         = "PromotionRecordsAndSealedArtifacts"
+      keys        = ["*/models/promoted.json", "_sealed/*"]
+      writer_arns = local.training_state_machine_role_arns
+    },
+  ]
+}
+
 module "s3" {
   source = "./modules/s3"
 
@@ -109,6 +138,7 @@ module "s3" {
   intermediate_prefixes        = module.workflow.s3_layout.run_key_prefixes
   intermediate_expiration_days = var.intermediate_expiration_days
   force_destroy                = var.force_destroy
+  protected_keys               = local.protected_keys
 
   noncurrent_version_expiration_days = var.noncurrent_version_expiration_days
   tags                               = var.tags

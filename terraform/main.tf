@@ -47,6 +47,7 @@ module "legacylift" {
   tracing_enabled          = var.tracing_enabled
   force_destroy            = var.force_destroy
   permissions_boundary_arn = var.permissions_boundary_arn
+  code_writer_arns         = var.code_writer_arns
 
   schedules_enabled   = var.schedules_enabled
   triggers_enabled    = var.triggers_enabled

@@ -925,6 +925,46 @@ BUGS = (
         "            if _overlap(local_path, CODE_PATH):\n",
         ("tests/build/test_models.py::test_script_mode_input_may_hold_the_code_path",),
     ),
+    PlantedBug(
+        "guarded-keys-deny-inverted",
+        "the bucket's guardrail Deny applying to the writers alone (ArnLike for ArnNotLike)",
+        "modules/s3/main.tf",
+        '        test     = "ArnNotLike"\n        variable = "aws:PrincipalArn"\n',
+        '        test     = "ArnLike"\n        variable = "aws:PrincipalArn"\n',
+        (
+            "tests/terraform/test_protected_keys.py::test_only_the_deployers_write_code_and_the_step_runner",
+        ),
+    ),
+    PlantedBug(
+        "guarded-keys-exempt-everyone",
+        "the bucket's guardrail Deny exempting every principal ARN",
+        "modules/s3/main.tf",
+        "        values   = statement.value.writer_arns\n",
+        '        values   = ["arn:*"]\n',
+        (
+            "tests/terraform/test_protected_keys.py::test_only_the_deployers_write_code_and_the_step_runner",
+        ),
+    ),
+    PlantedBug(
+        "promotion-writers-any-state-machine",
+        "every state machine of the deployment exempted from the promotion records' Deny",
+        "main.tf",
+        'role/${var.name_prefix}-*-train-sfn"]',
+        'role/${var.name_prefix}-*-sfn"]',
+        (
+            "tests/terraform/test_protected_keys.py::test_only_the_training_state_machines_write_promotions_and_sealed_artifacts",
+        ),
+    ),
+    PlantedBug(
+        "promotion-writers-cut-names-missed",
+        "training state machines with a cut role name left out of the promotion writers",
+        "main.tf",
+        'if contains(keys(model), "train") && length("${var.name_prefix}-${name}-train") > 58]',
+        'if contains(keys(model), "train") && length("${var.name_prefix}-${name}-train") > 580]',
+        (
+            "tests/terraform/test_protected_keys.py::test_only_the_training_state_machines_write_promotions_and_sealed_artifacts",
+        ),
+    ),
 )
 
 
