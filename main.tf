@@ -91,6 +91,7 @@ module "workflow" {
   extra_input_s3_uris      = var.extra_input_s3_uris
   extra_output_s3_uris     = var.extra_output_s3_uris
   generic_pass_role_arns   = var.generic_pass_role_arns
+  evaluation_data_uris     = var.evaluation_data_uris
 
   generic_image_repositories        = var.generic_image_repositories
   generic_s3_uris                   = var.generic_s3_uris

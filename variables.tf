@@ -217,6 +217,12 @@ variable "code_writer_arns" {
   }
 }
 
+variable "evaluation_data_uris" {
+  description = "Map of model name to the S3 folder its training workflow always evaluates on, `s3://<data bucket>/<model>/input/<folder>/` (the hold-out data): a run may then not name evaluation_uri nor train on that folder, and the model's Train role may not read it. Models absent: the caller picks the evaluation data. Passed to modules/workflow, which validates it (as `evaluation_data_uris`)."
+  type        = map(string)
+  default     = {}
+}
+
 variable "intermediate_expiration_days" {
   description = "Days after which intermediate run data (`<model>/runs/`) expires."
   type        = number

@@ -163,6 +163,12 @@ variable "code_writer_arns" {
   default     = []
 }
 
+variable "evaluation_data_uris" {
+  description = "Map of model name to the S3 folder (s3://<data bucket>/<model>/input/<folder>/) its training workflow always evaluates on; the model's training may not read it (see docs/terraform.md, Security model)."
+  type        = map(string)
+  default     = {}
+}
+
 variable "tags" {
   description = "Tags added to every resource (with legacylift:workspace and managed-by)."
   type        = map(string)

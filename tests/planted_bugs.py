@@ -965,6 +965,46 @@ BUGS = (
             "tests/terraform/test_protected_keys.py::test_only_the_training_state_machines_write_promotions_and_sealed_artifacts",
         ),
     ),
+    PlantedBug(
+        "pinned-evaluation-on-training-data",
+        "a pinned model's run evaluating on its training data",
+        "modules/workflow/templates/train.asl.json.tftpl",
+        '"Parameters": {"evaluation_uri": ${jsonencode(evaluation_data_uri)}, "input_uri.$"',
+        '"Parameters": {"evaluation_uri.$": "$.input_uri", "input_uri.$"',
+        (
+            "tests/workflow/test_evaluation_pin.py::test_a_pinned_run_evaluates_on_the_pinned_data_and_says_so",
+        ),
+    ),
+    PlantedBug(
+        "pinned-evaluation-caller-picks",
+        "a pinned model's execution input still free to name evaluation_uri",
+        "modules/workflow/templates/train.asl.json.tftpl",
+        '%{ if evaluation_data_uri == null ~}\n            {"Or": [',
+        '%{ if true ~}\n            {"Or": [',
+        (
+            "tests/workflow/test_evaluation_pin.py::test_the_caller_can_neither_pick_the_evaluation_data_nor_train_on_it",
+        ),
+    ),
+    PlantedBug(
+        "pinned-evaluation-readable-by-training",
+        "the Train role's Deny of the pinned evaluation data turned Allow",
+        "modules/workflow/training_policies.tf",
+        '        Sid      = "EvaluationDataIsNotForTraining"\n        Effect   = "Deny"',
+        '        Sid      = "EvaluationDataIsNotForTraining"\n        Effect   = "Allow"',
+        (
+            "tests/workflow/test_evaluation_pin.py::test_training_may_not_read_the_pinned_data_and_evaluation_reads_only_it",
+        ),
+    ),
+    PlantedBug(
+        "pinned-evaluation-anywhere",
+        "an evaluation_data_uris pin outside the model's input area accepted",
+        "modules/workflow/training.tf",
+        "    evaluation_data = length(local.bad_evaluation_pins) == 0 ? true : tobool(",
+        "    evaluation_data = true ? true : tobool(",
+        (
+            "tests/workflow/test_evaluation_pin.py::test_a_pin_outside_the_models_input_area_is_refused_at_plan",
+        ),
+    ),
 )
 
 
