@@ -92,6 +92,7 @@ module "workflow" {
   extra_output_s3_uris     = var.extra_output_s3_uris
   generic_pass_role_arns   = var.generic_pass_role_arns
   evaluation_data_uris     = var.evaluation_data_uris
+  restrict_output_uri      = true # the cloud workflow; local renders accept any --output
 
   generic_image_repositories        = var.generic_image_repositories
   generic_s3_uris                   = var.generic_s3_uris

@@ -1005,6 +1005,37 @@ BUGS = (
             "tests/workflow/test_evaluation_pin.py::test_a_pin_outside_the_models_input_area_is_refused_at_plan",
         ),
     ),
+    PlantedBug(
+        "output-area-unchecked",
+        "a restricted workflow accepting any s3:// output_uri (another run's folder included)",
+        "modules/workflow/templates/model.asl.json.tftpl",
+        '%{ if output_patterns == null ~}\n            {"Variable": "$.output_uri"',
+        '%{ if true ~}\n            {"Variable": "$.output_uri"',
+        (
+            "tests/workflow/test_output_area.py::test_an_output_outside_the_models_output_area_is_refused",
+        ),
+    ),
+    PlantedBug(
+        "output-area-off-in-the-cloud",
+        "the root module rendering its workflows without the output-area check",
+        "main.tf",
+        "  restrict_output_uri      = true",
+        "  restrict_output_uri      = false",
+        (
+            "tests/terraform/test_protected_keys.py::"
+            "test_the_cloud_workflow_refuses_an_output_outside_the_models_output_area",
+        ),
+    ),
+    PlantedBug(
+        "schedule-output-anywhere",
+        "a schedule writing outside the model's output area accepted at plan",
+        "modules/workflow/main.tf",
+        "    schedule_outputs = length(local.misplaced_schedule_outputs) == 0 ? true : tobool(",
+        "    schedule_outputs = true ? true : tobool(",
+        (
+            "tests/workflow/test_output_area.py::test_a_schedule_writing_outside_the_output_area_is_refused_at_plan",
+        ),
+    ),
 )
 
 

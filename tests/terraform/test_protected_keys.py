@@ -79,9 +79,15 @@ def _resources(plan) -> dict:
 
 
 @pytest.fixture(scope="module")
-def guarded(root, tree):
+def guarded_plan(root, tree):
+    """Every planned resource by address, with code_writer_arns set."""
+    return _resources(_plan(root, tree, "guarded.json", code_writer_arns=[DEPLOYER]))
+
+
+@pytest.fixture(scope="module")
+def guarded(guarded_plan):
     """(bucket policy, role ARN by role) of a plan with code_writer_arns set."""
-    resources = _resources(_plan(root, tree, "guarded.json", code_writer_arns=[DEPLOYER]))
+    resources = guarded_plan
     policy = json.loads(resources["module.s3.aws_s3_bucket_policy.this[0]"]["values"]["policy"])
 
     def role(address: str) -> str:
@@ -192,3 +198,22 @@ def test_a_wildcard_deployer_is_refused_at_plan(root, tree):
         _plan(root, tree, "wild.json", code_writer_arns=[f"arn:aws:iam::{ACCOUNT}:role/*"])
     message = " ".join(" ".join(str(arg) for arg in failure.value.args).split())
     assert "code_writer_arns" in message and "wildcard" in message
+
+
+def test_the_cloud_workflow_refuses_an_output_outside_the_models_output_area(guarded_plan):
+    """The root module renders its workflows with restrict_output_uri (local renders do not):
+    iris's deployed definition refuses another run's folder as output_uri and accepts its own
+    output area (tests/workflow/test_output_area.py covers the rule itself)."""
+    from tests.workflow.asl_evaluation import evaluated_requests
+
+    address = 'module.state_machine["iris"].aws_sfn_state_machine.this'
+    definition = json.loads(guarded_plan[address]["values"]["definition"])
+    source = f"s3://{BUCKET}/iris/input/a/"
+    refused = evaluated_requests(
+        definition, {"input_uri": source, "output_uri": f"s3://{BUCKET}/iris/runs/r1/"}, "r2"
+    )
+    assert refused["error"] == "LegacyLift.InvalidInput"
+    accepted = evaluated_requests(
+        definition, {"input_uri": source, "output_uri": f"s3://{BUCKET}/iris/output/r2/"}, "r2"
+    )
+    assert accepted["status"] == "SUCCEEDED", accepted
