@@ -19,6 +19,7 @@ from tests.terraform.tfcopy import (
     copy_terraform_tree,
     image_uri,
     moto_provider_block,
+    planned_resources,
     tftest_runner,
     write_json,
 )
@@ -68,20 +69,10 @@ def _plan(root, tree, name: str, **extra):
     return root.plan(output=True, tf_var_file=name)
 
 
-def _resources(plan) -> dict:
-    found = {}
-    pending = [plan.planned_values["root_module"]]
-    while pending:
-        module = pending.pop()
-        found.update({resource["address"]: resource for resource in module.get("resources", [])})
-        pending.extend(module.get("child_modules", []))
-    return found
-
-
 @pytest.fixture(scope="module")
 def guarded_plan(root, tree):
     """Every planned resource by address, with code_writer_arns set."""
-    return _resources(_plan(root, tree, "guarded.json", code_writer_arns=[DEPLOYER]))
+    return planned_resources(_plan(root, tree, "guarded.json", code_writer_arns=[DEPLOYER]))
 
 
 @pytest.fixture(scope="module")
@@ -181,7 +172,7 @@ def test_the_guardrail_statements_lint_clean(guarded):
 def test_without_code_writer_arns_nothing_more_is_denied(root, tree):
     """The default: the transport rules alone, so a deployment that has not named its
     deployers cannot lock them out."""
-    resources = _resources(_plan(root, tree, "open.json"))
+    resources = planned_resources(_plan(root, tree, "open.json"))
     policy = json.loads(resources["module.s3.aws_s3_bucket_policy.this[0]"]["values"]["policy"])
     assert {statement["Sid"] for statement in policy["Statement"]} == {
         "DenyInsecureTransport",
