@@ -208,3 +208,45 @@ def test_the_cloud_workflow_refuses_an_output_outside_the_models_output_area(gua
         definition, {"input_uri": source, "output_uri": f"s3://{BUCKET}/iris/output/r2/"}, "r2"
     )
     assert accepted["status"] == "SUCCEEDED", accepted
+
+
+def _apply_guarded(tmp_path, moto_aws, prefix: str, deployer: str):
+    """The root module applied into moto with iris (training, script-mode code) and the
+    guardrails naming `deployer`; its runner (an apply that fails raises)."""
+    tree = copy_terraform_tree(tmp_path / prefix)
+    (tree / "provider.tf").write_text(moto_provider_block(moto_aws.endpoint))
+    variables = {
+        "name_prefix": prefix,
+        "models_dir": str(tree / "legacy_models"),
+        "force_destroy": True,
+        "code_writer_arns": [deployer],
+        "models": {"iris": {"image_uri": image_uri("iris"), **TRAINING}},
+    }
+    write_json(tree / "apply.json", variables)
+    runner = tftest_runner(tree)
+    runner.apply(tf_var_file="apply.json")
+    return runner
+
+
+@pytest.mark.slow
+def test_applied_guardrails_let_the_deployer_upload_and_keep_promotions_to_training(
+    tmp_path, moto_aws
+):
+    """Applied into moto (which decides the guardrail statements for its one caller,
+    tests/moto_server.py): Terraform, named as the deployer, uploads the code folder and the
+    step runner; the same caller may not write a promotion record, and writes a run's output.
+    (Left in the session's moto server under its own prefix; no destroy, which would double
+    the time.)"""
+    import boto3
+
+    from tests.moto_server import CALLER_PRINCIPAL_ARN
+
+    runner = _apply_guarded(tmp_path, moto_aws, "guard-applied", CALLER_PRINCIPAL_ARN)
+    bucket = runner.output()["data_bucket"]
+    s3 = boto3.client("s3", region_name="us-east-1")
+    keys = [o["Key"] for o in s3.list_objects_v2(Bucket=bucket)["Contents"]]
+    assert any(key.startswith("iris/code/") for key in keys)
+    assert any(key.startswith("_legacylift/code/") for key in keys)
+    with pytest.raises(s3.exceptions.ClientError, match="AccessDenied|403"):
+        s3.put_object(Bucket=bucket, Key="iris/models/promoted.json", Body=b"{}")
+    s3.put_object(Bucket=bucket, Key="iris/output/run-1/result.csv", Body=b"x")
