@@ -91,6 +91,8 @@ module "workflow" {
   extra_input_s3_uris      = var.extra_input_s3_uris
   extra_output_s3_uris     = var.extra_output_s3_uris
   generic_pass_role_arns   = var.generic_pass_role_arns
+  evaluation_data_uris     = var.evaluation_data_uris
+  restrict_output_uri      = true # the cloud workflow; local renders accept any --output
 
   generic_image_repositories        = var.generic_image_repositories
   generic_s3_uris                   = var.generic_s3_uris
@@ -98,6 +100,35 @@ module "workflow" {
   generic_allow_network_override    = var.generic_allow_network_override
   processing_job_log_group_managed  = var.manage_processing_job_log_group
   step_runner_uri                   = local.needs_step_runner ? "s3://${local.bucket_name}/${local.step_runner_folder}" : null
+}
+
+# Bucket guardrails beyond the roles (code_writer_arns set): the content-hashed code folders
+# (<model>/code/<sha256>/) and the step runner's area (_legacylift/) are written by the deployer
+# alone; the promotion records and the sealed artifacts inference loads, by the training state
+# machines alone. Their roles are named by modules/state-machine, `<name, cut to 58>-sfn`: the
+# pattern covers every <name_prefix>-<model>-train, the exact ARNs those whose name is cut. (It
+# also covers the inference state machine of a model called <other>-train, which no statement
+# of its role lets write these keys, and a deployment whose name_prefix begins with this one's
+# and a hyphen, whose roles reach no key of this bucket unless given it.) The shared stack of a
+# split deployment knows every model by name, so it names them all.
+locals {
+  training_state_machine_role_arns = concat(
+    ["arn:${local.partition}:iam::${local.account_id}:role/${var.name_prefix}-*-train-sfn"],
+    [for name, model in var.models : "arn:${local.partition}:iam::${local.account_id}:role/${substr("${var.name_prefix}-${name}-train", 0, 58)}-sfn"
+    if contains(keys(model), "train") && length("${var.name_prefix}-${name}-train") > 58],
+  )
+  protected_keys = length(var.code_writer_arns) == 0 ? [] : [
+    {
+      sid         = "CodeAndStepRunner"
+      keys        = ["*/code/${join("", [for i in range(64) : "?"])}/*", "_legacylift/*"]
+      writer_arns = var.code_writer_arns
+    },
+    {
+      sid         = "PromotionRecordsAndSealedArtifacts"
+      keys        = ["*/models/promoted.json", "_sealed/*"]
+      writer_arns = local.training_state_machine_role_arns
+    },
+  ]
 }
 
 module "s3" {
@@ -109,6 +140,7 @@ module "s3" {
   intermediate_prefixes        = module.workflow.s3_layout.run_key_prefixes
   intermediate_expiration_days = var.intermediate_expiration_days
   force_destroy                = var.force_destroy
+  protected_keys               = local.protected_keys
 
   noncurrent_version_expiration_days = var.noncurrent_version_expiration_days
   tags                               = var.tags

@@ -206,6 +206,23 @@ variable "noncurrent_version_expiration_days" {
   }
 }
 
+variable "code_writer_arns" {
+  description = "ARNs of the principals that deploy this workspace (the role or user Terraform runs as; IAM role, user or root ARNs, `*` and `?` allowed after a name's first character). Set, the data bucket's policy denies writing or deleting the code folders (`<model>/code/<sha256>/`) and the step runner (`_legacylift/`) to every other principal, and the promotion records (`<model>/models/promoted.json`) and sealed artifacts (`_sealed/`) to every principal but the training state machines. Empty (the default): no such Deny, only the roles' own policies. A deployer left out is locked out of its own uploads (and of a force_destroy of those keys): name every principal that runs `terraform apply` here."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for arn in var.code_writer_arns : can(regex("^arn:aws[a-z-]*:iam::[0-9]{12}:(root|(role|user)/[A-Za-z0-9+=,.@_/-][A-Za-z0-9+=,.@_/*?-]*)$", arn))])
+    error_message = "Each code_writer_arns entry must be an IAM role, user or root ARN (arn:aws:iam::<account>:role/<name>); a name may not start with a wildcard, which would exempt every principal of the account. An assumed-role session's ARN is its role's."
+  }
+}
+
+variable "evaluation_data_uris" {
+  description = "Map of model name to the S3 folder its training workflow always evaluates on, `s3://<data bucket>/<model>/input/<folder>/` (the hold-out data): a run may then not name evaluation_uri nor train on that folder, and the model's Train role may not read it. Models absent: the caller picks the evaluation data. Passed to modules/workflow, which validates it (as `evaluation_data_uris`)."
+  type        = map(string)
+  default     = {}
+}
+
 variable "intermediate_expiration_days" {
   description = "Days after which intermediate run data (`<model>/runs/`) expires."
   type        = number

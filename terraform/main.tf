@@ -47,6 +47,8 @@ module "legacylift" {
   tracing_enabled          = var.tracing_enabled
   force_destroy            = var.force_destroy
   permissions_boundary_arn = var.permissions_boundary_arn
+  code_writer_arns         = var.code_writer_arns
+  evaluation_data_uris     = var.evaluation_data_uris
 
   schedules_enabled   = var.schedules_enabled
   triggers_enabled    = var.triggers_enabled

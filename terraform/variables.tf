@@ -157,6 +157,18 @@ variable "permissions_boundary_arn" {
   default     = null
 }
 
+variable "code_writer_arns" {
+  description = "ARNs of the roles or users that run terraform apply in this workspace. Set, the data bucket denies writing the code folders and the step runner to everyone else and the promotion records and sealed artifacts to everyone but the training state machines; empty, no such Deny (see docs/terraform.md, Security model)."
+  type        = list(string)
+  default     = []
+}
+
+variable "evaluation_data_uris" {
+  description = "Map of model name to the S3 folder (s3://<data bucket>/<model>/input/<folder>/) its training workflow always evaluates on; the model's training may not read it (see docs/terraform.md, Security model)."
+  type        = map(string)
+  default     = {}
+}
+
 variable "tags" {
   description = "Tags added to every resource (with legacylift:workspace and managed-by)."
   type        = map(string)

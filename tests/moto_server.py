@@ -27,6 +27,10 @@ each documented:
   bucket carries (`aws:SecureTransport` false, `s3:TlsVersion` < 1.2) denies every object call.
   The server takes each request as arriving over TLS 1.3, as requests to AWS do: Deny
   statements conditioned only on those two keys do not apply (`treat_requests_as_tls`).
+  Likewise moto would apply a Deny conditioned on `aws:PrincipalArn` (the bucket guardrails'
+  `ArnNotLike`) to every caller: such statements are decided by `tests.iam_evaluation` with
+  the caller's ARN, the one identity this server knows (`CALLER_PRINCIPAL_ARN`, the IAM form
+  of what STS answers for the test credentials).
 - Refused credentials: moto enforces IAM only process-wide, which would refuse every other
   test's calls too. Requests signed with the access key ids in `REFUSING_KEYS` are answered
   with AWS's own error shape for the protocol (JSON `__type`, S3's `<Error>`, the query
@@ -348,6 +352,8 @@ def with_added_targets(app):
 
 
 TRANSPORT_CONDITION_KEYS = {"aws:securetransport", "s3:tlsversion"}
+# Who every request to this server comes from (GetCallerIdentity answers user/moto).
+CALLER_PRINCIPAL_ARN = "arn:aws:iam::123456789012:user/moto"
 
 
 def _is_transport_deny(statement: dict) -> bool:
@@ -355,6 +361,13 @@ def _is_transport_deny(statement: dict) -> bool:
     conditions = statement.get("Condition") or {}
     keys = {key.lower() for operator in conditions.values() for key in operator}
     return statement.get("Effect") == "Deny" and bool(keys) and keys <= TRANSPORT_CONDITION_KEYS
+
+
+def _names_principal_arn(statement: dict) -> bool:
+    """A statement whose conditions test aws:PrincipalArn (moto does not evaluate it)."""
+    conditions = statement.get("Condition") or {}
+    keys = {key.lower() for entries in conditions.values() for key in entries}
+    return "aws:principalarn" in keys
 
 
 def treat_requests_as_tls() -> None:
@@ -371,7 +384,15 @@ def treat_requests_as_tls() -> None:
         policy = json.loads(self.policy.decode())
         statements = policy["Statement"]
         statements = statements if isinstance(statements, list) else [statements]
-        policy["Statement"] = [each for each in statements if not _is_transport_deny(each)]
+        statements = [each for each in statements if not _is_transport_deny(each)]
+        from tests.iam_evaluation import Request, statement_applies
+
+        caller = Request(action, resource, {"aws:PrincipalArn": CALLER_PRINCIPAL_ARN})
+        for each in statements:
+            deny = each.get("Effect") == "Deny" and _names_principal_arn(each)
+            if deny and statement_applies(each, caller):
+                return PermissionResult.DENIED
+        policy["Statement"] = [each for each in statements if not _names_principal_arn(each)]
         return IAMPolicy(json.dumps(policy)).is_action_permitted(action, resource)
 
     get_permission.legacylift_tls = True

@@ -962,6 +962,117 @@ BUGS = (
         "            if _overlap(local_path, CODE_PATH):\n",
         ("tests/build/test_models.py::test_script_mode_input_may_hold_the_code_path",),
     ),
+    PlantedBug(
+        "guarded-keys-deny-inverted",
+        "the bucket's guardrail Deny applying to the writers alone (ArnLike for ArnNotLike)",
+        "modules/s3/main.tf",
+        '        test     = "ArnNotLike"\n        variable = "aws:PrincipalArn"\n',
+        '        test     = "ArnLike"\n        variable = "aws:PrincipalArn"\n',
+        (
+            "tests/terraform/test_protected_keys.py::test_only_the_deployers_write_code_and_the_step_runner",
+        ),
+    ),
+    PlantedBug(
+        "guarded-keys-exempt-everyone",
+        "the bucket's guardrail Deny exempting every principal ARN",
+        "modules/s3/main.tf",
+        "        values   = statement.value.writer_arns\n",
+        '        values   = ["arn:*"]\n',
+        (
+            "tests/terraform/test_protected_keys.py::test_only_the_deployers_write_code_and_the_step_runner",
+        ),
+    ),
+    PlantedBug(
+        "promotion-writers-any-state-machine",
+        "every state machine of the deployment exempted from the promotion records' Deny",
+        "main.tf",
+        'role/${var.name_prefix}-*-train-sfn"]',
+        'role/${var.name_prefix}-*-sfn"]',
+        (
+            "tests/terraform/test_protected_keys.py::test_only_the_training_state_machines_write_promotions_and_sealed_artifacts",
+        ),
+    ),
+    PlantedBug(
+        "promotion-writers-cut-names-missed",
+        "training state machines with a cut role name left out of the promotion writers",
+        "main.tf",
+        'if contains(keys(model), "train") && length("${var.name_prefix}-${name}-train") > 58]',
+        'if contains(keys(model), "train") && length("${var.name_prefix}-${name}-train") > 580]',
+        (
+            "tests/terraform/test_protected_keys.py::test_only_the_training_state_machines_write_promotions_and_sealed_artifacts",
+        ),
+    ),
+    PlantedBug(
+        "pinned-evaluation-on-training-data",
+        "a pinned model's run evaluating on its training data",
+        "modules/workflow/templates/train.asl.json.tftpl",
+        '"Parameters": {"evaluation_uri": ${jsonencode(evaluation_data_uri)}, "input_uri.$"',
+        '"Parameters": {"evaluation_uri.$": "$.input_uri", "input_uri.$"',
+        (
+            "tests/workflow/test_evaluation_pin.py::test_a_pinned_run_evaluates_on_the_pinned_data_and_says_so",
+        ),
+    ),
+    PlantedBug(
+        "pinned-evaluation-caller-picks",
+        "a pinned model's execution input still free to name evaluation_uri",
+        "modules/workflow/templates/train.asl.json.tftpl",
+        '%{ if evaluation_data_uri == null ~}\n            {"Or": [',
+        '%{ if true ~}\n            {"Or": [',
+        (
+            "tests/workflow/test_evaluation_pin.py::test_the_caller_can_neither_pick_the_evaluation_data_nor_train_on_it",
+        ),
+    ),
+    PlantedBug(
+        "pinned-evaluation-readable-by-training",
+        "the Train role's Deny of the pinned evaluation data turned Allow",
+        "modules/workflow/training_policies.tf",
+        '        Sid      = "EvaluationDataIsNotForTraining"\n        Effect   = "Deny"',
+        '        Sid      = "EvaluationDataIsNotForTraining"\n        Effect   = "Allow"',
+        (
+            "tests/workflow/test_evaluation_pin.py::test_training_may_not_read_the_pinned_data_and_evaluation_reads_only_it",
+        ),
+    ),
+    PlantedBug(
+        "pinned-evaluation-anywhere",
+        "an evaluation_data_uris pin outside the model's input area accepted",
+        "modules/workflow/training.tf",
+        "    evaluation_data = length(local.bad_evaluation_pins) == 0 ? true : tobool(",
+        "    evaluation_data = true ? true : tobool(",
+        (
+            "tests/workflow/test_evaluation_pin.py::test_a_pin_outside_the_models_input_area_is_refused_at_plan",
+        ),
+    ),
+    PlantedBug(
+        "output-area-unchecked",
+        "a restricted workflow accepting any s3:// output_uri (another run's folder included)",
+        "modules/workflow/templates/model.asl.json.tftpl",
+        '%{ if output_patterns == null ~}\n            {"Variable": "$.output_uri"',
+        '%{ if true ~}\n            {"Variable": "$.output_uri"',
+        (
+            "tests/workflow/test_output_area.py::test_an_output_outside_the_models_output_area_is_refused",
+        ),
+    ),
+    PlantedBug(
+        "output-area-off-in-the-cloud",
+        "the root module rendering its workflows without the output-area check",
+        "main.tf",
+        "  restrict_output_uri      = true",
+        "  restrict_output_uri      = false",
+        (
+            "tests/terraform/test_protected_keys.py::"
+            "test_the_cloud_workflow_refuses_an_output_outside_the_models_output_area",
+        ),
+    ),
+    PlantedBug(
+        "schedule-output-anywhere",
+        "a schedule writing outside the model's output area accepted at plan",
+        "modules/workflow/main.tf",
+        "    schedule_outputs = length(local.misplaced_schedule_outputs) == 0 ? true : tobool(",
+        "    schedule_outputs = true ? true : tobool(",
+        (
+            "tests/workflow/test_output_area.py::test_a_schedule_writing_outside_the_output_area_is_refused_at_plan",
+        ),
+    ),
 )
 
 

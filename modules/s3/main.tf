@@ -1,5 +1,9 @@
+data "aws_partition" "current" {}
+
 locals {
   sse_algorithm = var.kms_key_arn == null ? "AES256" : "aws:kms"
+  # Known at plan (the bucket's own arn is not), so a plan shows the bucket policy it puts.
+  bucket_arn = "arn:${data.aws_partition.current.partition}:s3:::${var.bucket_name}"
 }
 
 resource "aws_s3_bucket" "this" {
@@ -66,8 +70,8 @@ data "aws_iam_policy_document" "tls_only" {
     effect  = "Deny"
     actions = ["s3:*"]
     resources = [
-      aws_s3_bucket.this[0].arn,
-      "${aws_s3_bucket.this[0].arn}/*",
+      local.bucket_arn,
+      "${local.bucket_arn}/*",
     ]
 
     principals {
@@ -87,8 +91,8 @@ data "aws_iam_policy_document" "tls_only" {
     effect  = "Deny"
     actions = ["s3:*"]
     resources = [
-      aws_s3_bucket.this[0].arn,
-      "${aws_s3_bucket.this[0].arn}/*",
+      local.bucket_arn,
+      "${local.bucket_arn}/*",
     ]
 
     principals {
@@ -104,11 +108,51 @@ data "aws_iam_policy_document" "tls_only" {
   }
 }
 
+# Keys only their owners may write (protected_keys): a Deny for every other principal, whatever
+# its own IAM policy allows. aws:PrincipalArn is the role's ARN also for its sessions; a request
+# without it (an AWS service acting on its own) is denied too. CopyObject, multipart uploads and
+# SageMaker's output uploads are all s3:PutObject; deleting the current version of a versioned
+# key brings back the previous one, so both deletes are denied as well.
+data "aws_iam_policy_document" "protected_keys" {
+  count = var.create ? 1 : 0
+
+  dynamic "statement" {
+    for_each = var.protected_keys
+
+    content {
+      sid       = "DenyWrites${statement.value.sid}"
+      effect    = "Deny"
+      actions   = ["s3:PutObject", "s3:DeleteObject", "s3:DeleteObjectVersion"]
+      resources = [for key in statement.value.keys : "${local.bucket_arn}/${key}"]
+
+      principals {
+        type        = "*"
+        identifiers = ["*"]
+      }
+
+      condition {
+        test     = "ArnNotLike"
+        variable = "aws:PrincipalArn"
+        values   = statement.value.writer_arns
+      }
+    }
+  }
+}
+
+data "aws_iam_policy_document" "bucket" {
+  count = var.create ? 1 : 0
+
+  source_policy_documents = [
+    data.aws_iam_policy_document.tls_only[0].json,
+    data.aws_iam_policy_document.protected_keys[0].json,
+  ]
+}
+
 resource "aws_s3_bucket_policy" "this" {
   count = var.create ? 1 : 0
 
   bucket = aws_s3_bucket.this[0].id
-  policy = data.aws_iam_policy_document.tls_only[0].json
+  policy = data.aws_iam_policy_document.bucket[0].json
 
   # A bucket policy put before the public access block can be refused as "public".
   depends_on = [aws_s3_bucket_public_access_block.this]

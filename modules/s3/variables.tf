@@ -58,6 +58,30 @@ variable "noncurrent_version_expiration_days" {
   }
 }
 
+variable "protected_keys" {
+  description = "Object keys only named principals may write: for each entry, s3:PutObject, s3:DeleteObject and s3:DeleteObjectVersion on `keys` (patterns relative to the bucket, `*` and `?` as in IAM; not `*` alone) are denied to every principal whose ARN (aws:PrincipalArn) matches none of `writer_arns` (IAM role or user ARNs, or the account's root; `*` and `?` allowed after the first character of the name). `sid` names the statement (DenyWrites<sid>). Empty (the default): no such Deny. A writer left out is locked out of those keys, Terraform's own uploads and a force_destroy included."
+  type = list(object({
+    sid         = string
+    keys        = list(string)
+    writer_arns = list(string)
+  }))
+  default = []
+
+  validation {
+    condition = alltrue([for entry in var.protected_keys :
+      can(regex("^[A-Za-z0-9]{1,64}$", entry.sid)) && length(entry.keys) > 0 && length(entry.writer_arns) > 0
+      && alltrue([for key in entry.keys : can(regex("^[^/ ][^ ]*$", key)) && key != "*"])
+      && alltrue([for arn in entry.writer_arns : can(regex("^arn:aws[a-z-]*:iam::[0-9]{12}:(root|(role|user)/[A-Za-z0-9+=,.@_/-][A-Za-z0-9+=,.@_/*?-]*)$", arn))])
+    ])
+    error_message = "Each protected_keys entry needs an alphanumeric sid, at least one key pattern (not starting with '/', not every key '*') and at least one writer ARN (arn:aws:iam::<account>:role/<name>, user/<name> or root; a name may not start with a wildcard, which would exempt every principal of the account)."
+  }
+
+  validation {
+    condition     = length(distinct([for entry in var.protected_keys : entry.sid])) == length(var.protected_keys)
+    error_message = "Each protected_keys entry needs its own sid."
+  }
+}
+
 variable "force_destroy" {
   description = "Allow destroying the bucket while it still holds objects (test and dev workspaces only)."
   type        = bool

@@ -76,6 +76,7 @@ locals {
     transient_failure_patterns = local.transient_failure_patterns
     transient_waits            = local.transient_waits
     kms_key_arn                = var.kms_key_arn
+    output_patterns            = null # the combine step's states only; the run's ValidateInput is the chain's
   }), "/\\n\\s*/", "")) }
 
   # Each batch's chain: the model's own workflow, its run prefix and overrides redirected.

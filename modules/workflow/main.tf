@@ -186,6 +186,7 @@ locals {
     transient_failure_patterns = local.transient_failure_patterns
     transient_waits            = local.transient_waits
     kms_key_arn                = var.kms_key_arn
+    output_patterns            = var.restrict_output_uri ? local.output_patterns[name] : null
   }), "/\\n\\s*/", "") }
 
   # Decoding in Terraform makes a template that renders invalid JSON fail at plan, not at apply.
@@ -222,7 +223,25 @@ locals {
     if regex("^s3://([^/]+)", uri)[0] == var.data_bucket
   ]
 
+  # Where an execution's output_uri may point with restrict_output_uri (StringMatches patterns):
+  # the model's own output area and the extra output locations, as its role's write grants.
+  output_patterns = { for name in keys(var.models) : name => concat(
+    ["s3://${var.data_bucket}/${name}/output/*"],
+    [for uri in var.extra_output_s3_uris : "${uri}*"],
+  ) }
+  # A schedule's output template must name such a place too, or every scheduled run is refused.
+  schedule_outputs = { for name, model in var.models : name => tostring(try(model.schedule.output, "")) if try(model.schedule.output, null) != null }
+  misplaced_schedule_outputs = var.restrict_output_uri ? [for name, output in local.schedule_outputs : name
+    if length([for prefix in concat(
+      ["s3://{bucket}/{model}/output/", "s3://{bucket}/${name}/output/", "s3://${var.data_bucket}/{model}/output/", "s3://${var.data_bucket}/${name}/output/"],
+      var.extra_output_s3_uris,
+    ) : prefix if substr(output, 0, min(length(prefix), length(output))) == prefix]) == 0
+  ] : []
+
   checks = {
+    schedule_outputs = length(local.misplaced_schedule_outputs) == 0 ? true : tobool(
+      "ERROR: the schedule output of ${join(", ", local.misplaced_schedule_outputs)} is outside the model's output area: use s3://{bucket}/{model}/output/... in its [schedule] output, or add the location to extra_output_s3_uris."
+    )
     mutable_image_tags = var.allow_mutable_image_tags || length(local.mutable_images) == 0 ? true : tobool(
       "ERROR: models ${join(", ", local.mutable_images)}: image_uri is not pinned by digest (@sha256:...). Pin it with `invoke build-model`, or set allow_mutable_image_tags = true (local runs only)."
     )

@@ -49,6 +49,14 @@ locals {
 
   promotion_record_keys = { for name, model in var.models : name => "${name}/models/promoted.json" }
 
+  # Evaluation data pinned by the deployment (evaluation_data_uris), per trained model of this
+  # stack, and its key in the data bucket.
+  evaluation_pins     = { for name, uri in var.evaluation_data_uris : name => uri if contains(keys(local.trained_models), name) }
+  evaluation_pin_keys = { for name, uri in local.evaluation_pins : name => trimprefix(uri, "s3://${var.data_bucket}/") }
+  bad_evaluation_pins = [for name, uri in var.evaluation_data_uris : name
+    if contains(keys(var.models), name) && (!contains(keys(var.models[name]), "train") || length(regexall("^s3://${replace(var.data_bucket, ".", "\\.")}/${name}/input/[^*?]+/$", uri)) == 0)
+  ]
+
   # Job role names fit IAM's 64 characters: the job name prefix (at most 46) + "-train" or
   # "-evaluate".
   training_role_names   = { for name, model in local.trained_models : name => "${model.job_name_prefix}-train" }
@@ -181,6 +189,7 @@ locals {
     transient_waits            = local.transient_waits
     s3_retry                   = local.s3_retry
     kms_key_arn                = var.kms_key_arn
+    evaluation_data_uri        = lookup(local.evaluation_pins, name, null)
     max_artifact_files         = local.max_artifact_files
     metric_bound               = local.metric_bound
   })), "/\\n\\s*/", "") }
@@ -227,6 +236,9 @@ locals {
     )
     evaluation_network = length(local.networked_evaluations) == 0 ? true : tobool(
       "ERROR: models ${join(", ", local.networked_evaluations)} set evaluate.network = true: the evaluation always runs without network (its metric decides the promotion); fetch what it needs in the train step or bake it into the image."
+    )
+    evaluation_data = length(local.bad_evaluation_pins) == 0 ? true : tobool(
+      "ERROR: evaluation_data_uris of ${join(", ", local.bad_evaluation_pins)}: pin a folder under the model's own input area, s3://${var.data_bucket}/<model>/input/<folder>/, of a model with a training workflow."
     )
     promoted_artifacts = length(local.promoted_without_training) == 0 ? true : tobool(
       "ERROR: models ${join(", ", local.promoted_without_training)} set inference.artifacts = \"promoted\" without a training workflow (train, evaluate, promotion)."

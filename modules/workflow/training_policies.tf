@@ -26,8 +26,9 @@ locals {
           Effect = "Allow"
           Action = ["s3:GetObject"]
           Resource = concat(
-            # input/: where `invoke upload-input` puts data (as the execution role reads it).
-            ["${local.arn_prefix.s3}${var.data_bucket}/${name}/input/*"],
+            # input/: where `invoke upload-input` puts data (as the execution role reads it);
+            # with pinned evaluation data, the Evaluate role reads that folder alone.
+            ["${local.arn_prefix.s3}${var.data_bucket}/${step == "evaluate" ? lookup(local.evaluation_pin_keys, name, "${name}/input/") : "${name}/input/"}*"],
             step == "evaluate" ? ["${local.arn_prefix.s3}${var.data_bucket}/${local.sealed_area}${name}/models/*/artifacts/*"] : [],
             local.runner_key == null ? [] : ["${local.arn_prefix.s3}${local.runner_bucket}/${local.runner_key}*"],
             [for location in local.extra_inputs : "${local.arn_prefix.s3}${location.bucket}/${location.key}*"],
@@ -38,7 +39,7 @@ locals {
           Effect    = "Allow"
           Action    = ["s3:ListBucket"]
           Resource  = distinct(concat(["${local.arn_prefix.s3}${var.data_bucket}"], local.runner_bucket == null ? [] : ["${local.arn_prefix.s3}${local.runner_bucket}"]))
-          Condition = { StringLike = { "s3:prefix" = concat(["${name}/input", "${name}/input/*"], step == "evaluate" ? ["${local.sealed_area}${name}/models/*/artifacts/*"] : [], local.runner_key == null ? [] : ["${local.runner_key}*"]) } }
+          Condition = { StringLike = { "s3:prefix" = concat(step == "evaluate" && contains(keys(local.evaluation_pin_keys), name) ? [trimsuffix(local.evaluation_pin_keys[name], "/"), "${local.evaluation_pin_keys[name]}*"] : ["${name}/input", "${name}/input/*"], step == "evaluate" ? ["${local.sealed_area}${name}/models/*/artifacts/*"] : [], local.runner_key == null ? [] : ["${local.runner_key}*"]) } }
         },
         {
           Sid      = step == "train" ? "WriteArtifacts" : "WriteEvaluation"
@@ -46,6 +47,15 @@ locals {
           Action   = ["s3:PutObject", "s3:AbortMultipartUpload"]
           Resource = ["${local.arn_prefix.s3}${var.data_bucket}/${name}/models/*/${local.training_step_writes[step]}/*"]
         },
+      ],
+      # Pinned evaluation data is the hold-out: no Train job reads it, whatever its input_uri.
+      step == "train" && contains(keys(local.evaluation_pin_keys), name) ? [{
+        Sid      = "EvaluationDataIsNotForTraining"
+        Effect   = "Deny"
+        Action   = ["s3:GetObject"]
+        Resource = ["${local.arn_prefix.s3}${var.data_bucket}/${local.evaluation_pin_keys[name]}*"]
+      }] : [],
+      [
         {
           # The model's own repositories, as its execution role's (policies.tf).
           Sid      = "PullModelImage"

@@ -350,6 +350,23 @@ variable "extra_input_s3_uris" {
   }
 }
 
+variable "restrict_output_uri" {
+  description = "Refuse (LegacyLift.InvalidInput) an execution of a model's workflow whose output_uri is not under the model's own output area, `s3://<data_bucket>/<model>/output/`, or an extra_output_s3_uris location: what its role may write, less `<model>/runs/`, where another run's intermediate data lives. A schedule writing elsewhere is refused at plan. The root module sets it; off (the default), any s3:// output_uri is accepted, as `run-local --output` needs."
+  type        = bool
+  default     = false
+}
+
+variable "evaluation_data_uris" {
+  description = "Map of model name to the S3 folder its training workflow always evaluates on, `s3://<data_bucket>/<model>/input/<folder>/` (the hold-out data). For such a model an execution input naming evaluation_uri, or a training input_uri inside that folder, is refused (LegacyLift.InvalidInput); its Train role may not read the folder (an explicit Deny) and its Evaluate role reads that folder alone of the model's input. Models absent: the caller picks the evaluation data (without one, the training data, said in the run's output and record). Entries for models this stack does not hold are ignored (a split deployment's model stacks share one map)."
+  type        = map(string)
+  default     = {}
+
+  validation {
+    condition     = alltrue([for uri in values(var.evaluation_data_uris) : can(regex("^s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]/[^*?]+/$", uri))])
+    error_message = "Every evaluation_data_uris value must be an s3://bucket/folder/ URI ending with '/' and without wildcards."
+  }
+}
+
 variable "extra_output_s3_uris" {
   description = "S3 prefixes outside data_bucket that executions write output to. The SageMaker policy grants write on these only."
   type        = list(string)

@@ -27,7 +27,7 @@ CALLER = "arn:aws:iam::123456789012:role/legacylift-dev-sagemaker"
 def module_policy(bucket: str) -> dict:
     """The module's bucket policy for `bucket`, from its HCL."""
     return policy_document(
-        MODULE / "main.tf", "tls_only", {"aws_s3_bucket.this[0].arn": f"arn:aws:s3:::{bucket}"}
+        MODULE / "main.tf", "tls_only", {"local.bucket_arn": f"arn:aws:s3:::{bucket}"}
     )
 
 

@@ -111,6 +111,16 @@ def image_uri(model: str, digest_char: str = "a") -> str:
     )
 
 
+def planned_resources(plan) -> dict:
+    """Every planned resource of a tftest plan by address, child modules included."""
+    found, pending = {}, [plan.planned_values["root_module"]]
+    while pending:
+        module = pending.pop()
+        found.update({resource["address"]: resource for resource in module.get("resources", [])})
+        pending.extend(module.get("child_modules", []))
+    return found
+
+
 def write_json(path: Path, value: dict) -> Path:
     """Write `value` as JSON (a tfvars.json file); return the path."""
     path.write_text(json.dumps(value, indent=2))
