@@ -609,6 +609,22 @@ BUGS = (
         ("tests/aws/test_redrive.py",),
     ),
     PlantedBug(
+        "job-failure-caught-into-fail-state",
+        "a processing job's failure caught into a Fail state (a redrive restarts the Fail state "
+        "and fails again at once instead of running the job again)",
+        "modules/workflow/templates/model.asl.json.tftpl",
+        '      "Comment": "No Catch: a failed job fails this Task, and with it the run (error '
+        "States.TaskFailed, cause the job's description with its FailureReason), so a redrive "
+        "(RedriveExecution) starts this Task again, with a new job name, and then what "
+        'follows.",\n',
+        '      "Catch": [{"ErrorEquals": ["States.ALL"], "ResultPath": "$.error", '
+        '"Next": "InvalidInput"}],\n',
+        (
+            "tests/workflow/test_execution_histories.py",
+            "tests/workflow/test_render.py::test_a_failed_job_fails_its_own_task",
+        ),
+    ),
+    PlantedBug(
         "archive-traversal-leading-only",
         "an output archive entry refused only when `..` leads its name (mid-path `..` kept)",
         "legacylift/local/staging.py",

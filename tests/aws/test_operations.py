@@ -447,9 +447,7 @@ def test_invoke_run_workflow_train_reports_a_failed_training_run(
     stub.assert_no_pending_responses()
     assert exited.value.code == 1
     err = capsys.readouterr().err
-    assert (
-        "execution retrain-2 FAILED: step 'Train' failed: LegacyLift.Train.States.TaskFailed" in err
-    )
+    assert "execution retrain-2 FAILED: step 'Train' failed: States.TaskFailed" in err
     assert f"failing step: Train (job {job}, status Failed" in err
     assert f"failure reason: {ALGORITHM_ERROR}" in err
     assert "| ValueError: could not convert 'setosa'" in err
@@ -466,7 +464,7 @@ def test_invoke_run_reports_a_failed_inference_run(deployed, workspace, monkeypa
     import tasks
 
     machine_arn = deployed.outputs["state_machine_arns"]["iris"]
-    stub = replay_failed_execution(monkeypatch, "caught_failure", machine_arn, "failing-run")
+    stub = replay_failed_execution(monkeypatch, "step_failed", machine_arn, "failing-run")
     capsys.readouterr()
     with pytest.raises(Exit) as exited:
         tasks.run(Context(), "iris", workspace, "s3://bkt-1/in/", execution="failing-run", poll=0)

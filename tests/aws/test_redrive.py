@@ -77,7 +77,7 @@ def _describe(document, status, **extra):
 def test_refusals_are_one_line_each_and_name_the_fix():
     """Planted bug (tests/planted_bugs.py `redrive-window-unchecked`): the 14-day window not
     checked; the too-old execution is then redriven."""
-    failed = recorded_execution("caught_failure")
+    failed = recorded_execution("step_failed")
     stopped = failed["events"][-1]["timestamp"]
     events = failed["events"]
     recent = stopped + timedelta(days=13)
