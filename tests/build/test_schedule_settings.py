@@ -220,3 +220,52 @@ def test_invoke_schedule_lists_starts_and_refuses_in_one_line(models_dir, tmp_pa
     unscheduled = _invoke(models_dir, tmp_path, "schedule", "plain")
     assert unscheduled.returncode == 1
     assert "has no [schedule]" in unscheduled.stderr
+
+
+DEPLOYED_BUCKET = "legacylift-prod-data-4d2c"
+
+
+def _applied_root(root):
+    """A deployment root whose `prod` workspace is applied with one output, data_bucket (no
+    provider: real Terraform, local state)."""
+    import subprocess
+
+    from legacylift.terraform_env import terraform_binary, terraform_env
+
+    root.mkdir(parents=True)
+    (root / "main.tf").write_text(f'output "data_bucket" {{\n  value = "{DEPLOYED_BUCKET}"\n}}\n')
+    binary, env = str(terraform_binary()), terraform_env()
+    for args in (
+        ["init", "-input=false", "-no-color"],
+        ["workspace", "new", "prod"],
+        ["apply", "-auto-approve", "-input=false", "-no-color"],
+    ):
+        subprocess.run([binary, *args], cwd=root, env=env, check=True, capture_output=True)
+    return root
+
+
+@pytest.mark.terraform_matrix
+def test_invoke_schedule_reads_a_cloud_workspaces_bucket(models_dir, tmp_path, monkeypatch):
+    """A cloud workspace's runs show its data bucket, read from its Terraform outputs; a
+    workspace whose outputs cannot be read keeps the placeholder and says why, in one note.
+    (Planted bug: the placeholder printed for every cloud workspace; red.)"""
+    from legacylift import tfvars
+
+    _model(models_dir, NIGHTLY)
+    monkeypatch.setenv("LEGACYLIFT_TFVARS_DIR", str(tmp_path / "tfvars"))
+    for workspace in ("prod", "staging"):
+        tfvars.pin_image(workspace, "scheduled", "127.0.0.1:5000/scheduled@sha256:" + "a" * 64)
+    monkeypatch.setenv("LEGACYLIFT_TERRAFORM_DIR", str(_applied_root(tmp_path / "root")))
+    listed = _invoke(models_dir, tmp_path, "schedule", "scheduled", "--workspace", "prod")
+    assert listed.returncode == 0, listed.stderr
+    runs = [line for line in listed.stdout.splitlines() if "  input " in line]
+    assert len(runs) == 5 and "<data bucket>" not in listed.stdout + listed.stderr
+    assert all(f"input s3://{DEPLOYED_BUCKET}/scheduled/input/" in run for run in runs)
+    unread = _invoke(models_dir, tmp_path, "schedule", "scheduled", "--workspace", "staging")
+    assert unread.returncode == 0, unread.stderr
+    runs = [line for line in unread.stdout.splitlines() if "  input " in line]
+    assert len(runs) == 5
+    assert all("input s3://<data bucket>/scheduled/input/" in run for run in runs)
+    (note,) = [line for line in unread.stderr.splitlines() if "<data bucket>" in line]
+    assert "workspace 'staging' is shown as <data bucket>" in note
+    assert "unknown workspace 'staging'" in note
