@@ -625,6 +625,29 @@ BUGS = (
         ),
     ),
     PlantedBug(
+        "schedule-bucket-placeholder",
+        "`invoke schedule` printing <data bucket> for a cloud workspace whose outputs name it",
+        "tasks.py",
+        "        return load_stack(workspace).data_bucket, None\n",
+        '        return "<data bucket>", None\n',
+        (
+            "tests/build/test_schedule_settings.py"
+            "::test_invoke_schedule_reads_a_cloud_workspaces_bucket",
+        ),
+    ),
+    PlantedBug(
+        "starter-without-image-deployed",
+        "a [schedule] or [trigger] on a model with no built image left to Terraform, which "
+        "drops it from the plan without a word",
+        "legacylift/aws/stack.py",
+        "    check_starters_built(workspace, models)\n",
+        "    pass\n",
+        (
+            "tests/aws/test_operations.py"
+            "::test_deploy_refuses_a_schedule_or_trigger_without_a_built_image",
+        ),
+    ),
+    PlantedBug(
         "archive-traversal-leading-only",
         "an output archive entry refused only when `..` leads its name (mid-path `..` kept)",
         "legacylift/local/staging.py",
