@@ -648,6 +648,14 @@ BUGS = (
         ),
     ),
     PlantedBug(
+        "rate-start-ignored",
+        "a rate schedule's `start` ignored: its starts counted from the listing's moment",
+        "legacylift/schedule.py",
+        "        if start is None:\n",
+        "        if True:\n",
+        ("tests/build/test_schedule_settings.py::test_a_rate_with_a_start_counts_from_it",),
+    ),
+    PlantedBug(
         "archive-traversal-leading-only",
         "an output archive entry refused only when `..` leads its name (mid-path `..` kept)",
         "legacylift/local/staging.py",
@@ -838,8 +846,8 @@ BUGS = (
         "schedule-rate-on-wall-clock",
         "a rate schedule counted on the local wall clock instead of in fixed durations",
         "legacylift/schedule.py",
-        "        start = after.astimezone(UTC)\n",
-        "        start = after.astimezone(zone)\n",
+        "            first = after.astimezone(UTC) + parsed.period\n",
+        "            first = after.astimezone(zone) + parsed.period\n",
         ("tests/build/test_schedule_settings.py",),
     ),
     PlantedBug(

@@ -1,7 +1,7 @@
 """The one execution-history model (`legacylift.history`), read from histories recorded from
 executions of the rendered workflow (tests.aws.histories: success, Retry then success, capacity
-failure, a failure in a step, a redriven failure, a job stopped at its MaxRuntimeInSeconds, Retry then
-failure) and from sparse hand-built events; a local run's imports."""
+failure, a failure in a step, a redriven failure, a job stopped at its MaxRuntimeInSeconds,
+Retry then failure) and from sparse hand-built events; a local run's imports."""
 
 from __future__ import annotations
 
