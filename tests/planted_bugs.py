@@ -656,6 +656,14 @@ BUGS = (
         ("tests/build/test_schedule_settings.py::test_a_rate_with_a_start_counts_from_it",),
     ),
     PlantedBug(
+        "redrive-of-a-fail-state",
+        "an execution that failed in a Fail state redriven (the Fail state fails again at once)",
+        "legacylift/aws/redrive.py",
+        '    if status == "FAILED" and ended_in.kind == "Fail":\n',
+        "    if False:\n",
+        ("tests/aws/test_redrive.py",),
+    ),
+    PlantedBug(
         "archive-traversal-leading-only",
         "an output archive entry refused only when `..` leads its name (mid-path `..` kept)",
         "legacylift/local/staging.py",
