@@ -49,6 +49,7 @@ module "schedule" {
   name                     = "${var.name_prefix}-${each.key}"
   expression               = each.value.schedule.expression
   time_zone                = each.value.schedule.time_zone
+  start_date               = try(each.value.schedule.start_date, null)
   enabled                  = var.schedules_enabled
   target_arn               = module.starter_state_machine[each.key].state_machine_arn
   input                    = module.run_starter[each.key].schedule_input

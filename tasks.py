@@ -377,11 +377,27 @@ def _print_cost(cost, reporter=None):
         )
 
 
+def _data_bucket(workspace):
+    """(the workspace's data bucket from its Terraform outputs, None), or ("<data bucket>", a
+    note saying why the outputs could not be read) when they cannot."""
+    from legacylift.aws.stack import load_stack
+    from legacylift.errors import LegacyLiftError
+
+    try:
+        return load_stack(workspace).data_bucket, None
+    except LegacyLiftError as exc:
+        return "<data bucket>", (
+            f"the data bucket of workspace {workspace!r} is shown as <data bucket>: its "
+            f"Terraform outputs could not be read ({exc})"
+        )
+
+
 @task(
     help={
         "model": "the model: its folder name under legacy_models/",
         "workspace": "the workspace whose deployment would run it: refused when the model has "
-        "no built image there (default 'local': the local object store's bucket)",
+        "no built image there (default 'local': the local object store's bucket; a cloud "
+        "workspace's data bucket is read from its Terraform outputs)",
         "count": "how many starts to list (default 5)",
     }
 )
@@ -390,6 +406,7 @@ def schedule(c, model, workspace="local", count=5):
     from datetime import UTC, datetime
 
     from legacylift import schedule as schedules
+    from legacylift.console import warning
     from legacylift.local.run import bucket_for
     from legacylift.models import load_model
 
@@ -397,10 +414,15 @@ def schedule(c, model, workspace="local", count=5):
         loaded = load_model(model)
         schedules.model_schedule(loaded)
         schedules.check_built(model, workspace)
-        bucket = bucket_for(workspace) if workspace == "local" else "<data bucket>"
-        return loaded.schedule, schedules.upcoming(loaded, datetime.now(UTC), bucket, int(count))
+        bucket, note = (
+            (bucket_for(workspace), None) if workspace == "local" else _data_bucket(workspace)
+        )
+        runs = schedules.upcoming(loaded, datetime.now(UTC), bucket, int(count))
+        return loaded.schedule, runs, note
 
-    rule, runs = _fail_cleanly(upcoming, "schedule")
+    rule, runs, note = _fail_cleanly(upcoming, "schedule")
+    if note:
+        warning(note)
     print(f"{model}: {rule['expression']} in {rule['time_zone']}")
     for run in runs:
         print(f"{run.start.isoformat()}  input {run.input_uri}  output {run.output_uri}")

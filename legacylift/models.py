@@ -90,7 +90,7 @@ INFERENCE_ARTIFACTS = ("image", "promoted")
 METRIC_PATH = re.compile(r"^(\$\.)?[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+|\[[0-9]+\])*$")
 METRICS_FILE = re.compile(r"^[A-Za-z0-9_.-]+$")
 # [schedule]: when runs start by themselves, and the input each gets (legacylift/schedule.py).
-SCHEDULE_KEYS = ("expression", "time_zone", "input", "output")
+SCHEDULE_KEYS = ("expression", "time_zone", "input", "output", "start")
 DEFAULT_SCHEDULE_OUTPUT = "s3://{bucket}/{model}/output/{date}/"
 # [trigger]: a run per batch uploaded under on_upload, started when the batch's marker lands.
 TRIGGER_KEYS = ("on_upload", "marker")
@@ -203,10 +203,14 @@ class Model:
                 settings[step] = dict(self.step_settings.get(step, {}))
             settings["promotion"] = dict(self.promotion)
         if self.schedule is not None:
-            from legacylift.schedule import OFFSET_YEARS, utc_offsets
+            from legacylift.schedule import OFFSET_YEARS, start_date_utc, utc_offsets
 
             offsets = utc_offsets(self.schedule["time_zone"], *OFFSET_YEARS)
             settings["schedule"] = {**self.schedule, "utc_offsets": offsets}
+            if "start" in self.schedule:  # Scheduler's StartDate is in UTC
+                settings["schedule"]["start_date"] = start_date_utc(
+                    self.schedule["start"], self.schedule["time_zone"]
+                )
         if self.trigger is not None:
             settings["trigger"] = dict(self.trigger)
         return settings
@@ -354,6 +358,9 @@ def _parse_schedule(path: Path, table: Any) -> dict[str, Any]:
             schedule.check_template(
                 rule.setdefault(key, DEFAULT_SCHEDULE_OUTPUT), f"schedule.{key}"
             )
+        if "start" in rule:  # StartDate: the first start of a rate, no start before it
+            begins = schedule.parse_start(rule["start"], rule["time_zone"])
+            rule["start"] = begins.replace(tzinfo=None).isoformat(timespec="minutes")
     except LegacyLiftError as exc:
         raise _fail(path, f"schedule: {exc}") from None
     return rule

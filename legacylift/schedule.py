@@ -206,15 +206,57 @@ def _local_time(day: date, hour: int, minute: int, zone: ZoneInfo) -> datetime |
     return local if back.replace(tzinfo=None) == local.replace(tzinfo=None) else None
 
 
-def next_starts(expression: str, zone_name: str, after: datetime, count: int = 5) -> list[datetime]:
+def parse_start(value: object, zone_name: str) -> datetime:
+    """A schedule's `start` (EventBridge Scheduler's StartDate): a date (2028-03-01, from
+    midnight) or a local date and time (2028-03-01T02:30), in the schedule's time zone, as
+    text or as a TOML date or local date-time; aware, in that zone."""
+    zone = time_zone(zone_name)
+    if isinstance(value, datetime):
+        moment = value
+    elif isinstance(value, date):
+        moment = datetime(value.year, value.month, value.day)
+    else:
+        try:
+            moment = datetime.fromisoformat(str(value))
+        except ValueError:
+            moment = None
+    if moment is None or moment.tzinfo is not None:
+        raise LegacyLiftError(
+            f"start = {value!r}: give a date (2028-03-01) or a local date and time "
+            f"(2028-03-01T02:30) without an offset: the schedule's time zone ({zone_name}) applies"
+        )
+    return moment.replace(tzinfo=zone)
+
+
+def start_date_utc(value: object, zone_name: str) -> str:
+    """The schedule's `start` as EventBridge Scheduler's StartDate: UTC, 2028-03-01T01:30:00Z."""
+    moment = parse_start(value, zone_name).astimezone(UTC)
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def next_starts(
+    expression: str,
+    zone_name: str,
+    after: datetime,
+    count: int = 5,
+    start: datetime | None = None,
+) -> list[datetime]:
     """The next `count` scheduled starts strictly after `after` (an aware datetime), as aware
-    local datetimes in the schedule's time zone. A rate counts from `after`, as a schedule
-    created then without a start date does."""
+    local datetimes in the schedule's time zone, none before `start` (StartDate) when given. A
+    rate counts from `start`, else from `after`, as a schedule created then without a start
+    date does."""
     parsed, zone = parse(expression), time_zone(zone_name)
     if parsed.period is not None:
         # Fixed durations: count in UTC, not on the wall clock.
-        start = after.astimezone(UTC)
-        return [(start + parsed.period * index).astimezone(zone) for index in range(1, count + 1)]
+        if start is None:
+            first = after.astimezone(UTC) + parsed.period
+        elif start > after:
+            first = start.astimezone(UTC)
+        else:
+            first = start.astimezone(UTC) + parsed.period * ((after - start) // parsed.period + 1)
+        return [(first + parsed.period * index).astimezone(zone) for index in range(count)]
+    if start is not None and start > after:
+        after = start - timedelta(microseconds=1)
     minutes, hours = sorted(parsed.fields[0].values), sorted(parsed.fields[1].values)
     found: list[datetime] = []
     day = after.astimezone(zone).date()
@@ -324,7 +366,8 @@ def run_at(model, start: datetime, bucket: str) -> ScheduledRun:
 def upcoming(model, after: datetime, bucket: str, count: int = 5) -> list[ScheduledRun]:
     """The next `count` runs of the model's schedule after `after`."""
     rule = model_schedule(model)
-    starts = next_starts(rule["expression"], rule["time_zone"], after, count)
+    begins = parse_start(rule["start"], rule["time_zone"]) if rule.get("start") else None
+    starts = next_starts(rule["expression"], rule["time_zone"], after, count, begins)
     return [run_at(model, start, bucket) for start in starts]
 
 
@@ -334,6 +377,7 @@ def as_of(model, text: str, bucket: str) -> ScheduledRun:
     (YYYY-MM-DDTHH:MM). The run's input is the template for that start."""
     rule = model_schedule(model)
     zone = time_zone(rule["time_zone"])
+    begins = parse_start(rule["start"], rule["time_zone"]) if rule.get("start") else None
     try:
         moment = datetime.fromisoformat(text)
     except (TypeError, ValueError):
@@ -349,7 +393,7 @@ def as_of(model, text: str, bucket: str) -> ScheduledRun:
     if len(text) == 10:  # a date: the first start the schedule makes that day
         midnight = datetime(moment.year, moment.month, moment.day, tzinfo=zone)
         starts = next_starts(
-            rule["expression"], rule["time_zone"], midnight - timedelta(minutes=1), 1
+            rule["expression"], rule["time_zone"], midnight - timedelta(minutes=1), 1, begins
         )
         if not starts or starts[0].date() != midnight.date():
             raise LegacyLiftError(
@@ -358,6 +402,11 @@ def as_of(model, text: str, bucket: str) -> ScheduledRun:
                 "starts"
             )
         return run_at(model, starts[0], bucket)
+    if begins is not None and moment.replace(tzinfo=zone) < begins:
+        raise LegacyLiftError(
+            f"--as-of {text}: model {model.name!r}'s schedule starts no run before its start "
+            f"({rule['start']}, {rule['time_zone']})"
+        )
     return run_at(model, moment.replace(tzinfo=zone), bucket)
 
 

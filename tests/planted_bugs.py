@@ -646,6 +646,61 @@ BUGS = (
         ("tests/aws/test_redrive.py",),
     ),
     PlantedBug(
+        "job-failure-caught-into-fail-state",
+        "a processing job's failure caught into a Fail state (a redrive restarts the Fail state "
+        "and fails again at once instead of running the job again)",
+        "modules/workflow/templates/model.asl.json.tftpl",
+        '      "Comment": "No Catch: a failed job fails this Task, and with it the run (error '
+        "States.TaskFailed, cause the job's description with its FailureReason), so a redrive "
+        "(RedriveExecution) starts this Task again, with a new job name, and then what "
+        'follows.",\n',
+        '      "Catch": [{"ErrorEquals": ["States.ALL"], "ResultPath": "$.error", '
+        '"Next": "InvalidInput"}],\n',
+        (
+            "tests/workflow/test_execution_histories.py",
+            "tests/workflow/test_render.py::test_a_failed_job_fails_its_own_task",
+        ),
+    ),
+    PlantedBug(
+        "schedule-bucket-placeholder",
+        "`invoke schedule` printing <data bucket> for a cloud workspace whose outputs name it",
+        "tasks.py",
+        "        return load_stack(workspace).data_bucket, None\n",
+        '        return "<data bucket>", None\n',
+        (
+            "tests/build/test_schedule_settings.py"
+            "::test_invoke_schedule_reads_a_cloud_workspaces_bucket",
+        ),
+    ),
+    PlantedBug(
+        "starter-without-image-deployed",
+        "a [schedule] or [trigger] on a model with no built image left to Terraform, which "
+        "drops it from the plan without a word",
+        "legacylift/aws/stack.py",
+        "    check_starters_built(workspace, models)\n",
+        "    pass\n",
+        (
+            "tests/aws/test_operations.py"
+            "::test_deploy_refuses_a_schedule_or_trigger_without_a_built_image",
+        ),
+    ),
+    PlantedBug(
+        "rate-start-ignored",
+        "a rate schedule's `start` ignored: its starts counted from the listing's moment",
+        "legacylift/schedule.py",
+        "        if start is None:\n",
+        "        if True:\n",
+        ("tests/build/test_schedule_settings.py::test_a_rate_with_a_start_counts_from_it",),
+    ),
+    PlantedBug(
+        "redrive-of-a-fail-state",
+        "an execution that failed in a Fail state redriven (the Fail state fails again at once)",
+        "legacylift/aws/redrive.py",
+        '    if status == "FAILED" and ended_in.kind == "Fail":\n',
+        "    if False:\n",
+        ("tests/aws/test_redrive.py",),
+    ),
+    PlantedBug(
         "archive-traversal-leading-only",
         "an output archive entry refused only when `..` leads its name (mid-path `..` kept)",
         "legacylift/local/staging.py",
@@ -836,8 +891,8 @@ BUGS = (
         "schedule-rate-on-wall-clock",
         "a rate schedule counted on the local wall clock instead of in fixed durations",
         "legacylift/schedule.py",
-        "        start = after.astimezone(UTC)\n",
-        "        start = after.astimezone(zone)\n",
+        "            first = after.astimezone(UTC) + parsed.period\n",
+        "            first = after.astimezone(zone) + parsed.period\n",
         ("tests/build/test_schedule_settings.py",),
     ),
     PlantedBug(

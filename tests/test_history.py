@@ -1,7 +1,7 @@
 """The one execution-history model (`legacylift.history`), read from histories recorded from
 executions of the rendered workflow (tests.aws.histories: success, Retry then success, capacity
-failure then restart, caught failure, a job stopped at its MaxRuntimeInSeconds, Retry then
-failure) and from sparse hand-built events; a local run's imports."""
+failure, a failure in a step, a redriven failure, a job stopped at its MaxRuntimeInSeconds,
+Retry then failure) and from sparse hand-built events; a local run's imports."""
 
 from __future__ import annotations
 
@@ -99,47 +99,56 @@ def test_task_retried_by_its_retry_field_then_succeeding_is_not_failed():
     assert len(parsed.job_names()) == 4  # every attempt's job, for `invoke logs`
 
 
-def test_capacity_failure_then_restart_leaves_the_execution_unfailed():
-    """The first Inference visit failed on capacity (caught, restarted after a wait): that
-    visit is caught, the restarted one succeeded, and the execution has no failure."""
-    parsed, seen = _transitions(recorded_execution("capacity_then_restarted")["events"])
-    first, second = [v for v in parsed.visits if v.name == "Inference"]
-    assert first.status == "caught" and second.status == "succeeded"
-    assert "CapacityError" in history.readable_cause(first.cause)
-    assert [v.kind for v in parsed.visits if v.name == "InferenceWaitForCapacity"] == ["Wait"]
-    assert parsed.failed_visit() is None and parsed.status == "SUCCEEDED"
-    assert seen.count(("caught", "Inference")) == 1
-    assert seen.count(("succeeded", "Inference")) == 1
+def test_capacity_failure_fails_the_run_in_its_task():
+    """Inference failed on capacity: no Catch, so the Inference Task is the state the run
+    failed in (the one a redrive starts again), failed with the job's reason."""
+    parsed, seen = _transitions(recorded_execution("capacity_failed")["events"])
+    (inference,) = [v for v in parsed.visits if v.name == "Inference"]
+    assert inference.status == "failed" and parsed.failed_visit() is inference
+    assert "CapacityError" in history.readable_cause(inference.cause)
+    assert parsed.status == "FAILED" and parsed.error == "States.TaskFailed"
+    assert seen.count(("failed", "Inference")) == 1
 
 
-def test_caught_failure_names_the_step_its_exit_time_job_and_reason():
-    """The Catch sends Inference's failure through InferenceTransientFailure (not a capacity
-    error) to InferenceFailed: the failure is Inference's (the Task before the Fail state),
-    left when its state was exited."""
-    document = recorded_execution("caught_failure")
+def test_step_failed_names_the_step_its_end_time_job_and_reason():
+    """Inference's job failed: the Task is never left; the execution's end closes it, failed,
+    with the job's error and FailureReason, which are the execution's too."""
+    document = recorded_execution("step_failed")
     parsed, seen = _transitions(document["events"])
     inference = _visit(parsed, "Inference")
     (task_failed,) = _events(document, "TaskFailed")
-    (exited,) = [
-        e
-        for e in _events(document, "TaskStateExited")
-        if e["stateExitedEventDetails"]["name"] == "Inference"
-    ]
-    assert inference.status == "caught" and inference.exited == exited["timestamp"]
+    (ended,) = _events(document, "ExecutionFailed")
+    assert inference.status == "failed" and inference.exited == ended["timestamp"]
     assert inference.attempts[-1].ended == task_failed["timestamp"]
-    assert inference.seconds() == (exited["timestamp"] - inference.entered).total_seconds()
+    assert inference.seconds() == (ended["timestamp"] - inference.entered).total_seconds()
     assert parsed.failed_visit() is inference
-    assert parsed.error == "LegacyLift.Inference.States.TaskFailed"
+    assert parsed.error == "States.TaskFailed"
     assert history.readable_cause(parsed.cause) == ALGORITHM_ERROR
-    assert parsed.status == "FAILED" and _visit(parsed, "InferenceFailed").status == "failed"
-    assert seen.count(("caught", "Inference")) == 1
+    assert parsed.status == "FAILED"
+    assert seen.count(("failed", "Inference")) == 1
     assert ("succeeded", "Inference") not in seen and "Postprocessing" not in {n for _, n in seen}
+
+
+def test_a_redriven_history_reads_the_failed_and_the_redriven_visit():
+    """Postprocessing failed, the execution was redriven and Postprocessing ran again: two
+    visits (failed, succeeded), the steps before it visited once, the execution succeeded."""
+    parsed, seen = _transitions(recorded_execution("failed_then_redriven")["events"])
+    steps = ("Preprocessing", "Inference", "Postprocessing")
+    visits = {name: [v.status for v in parsed.visits if v.name == name] for name in steps}
+    assert visits == {
+        "Preprocessing": ["succeeded"],
+        "Inference": ["succeeded"],
+        "Postprocessing": ["failed", "succeeded"],
+    }
+    assert parsed.status == "SUCCEEDED" and parsed.failed_visit() is None
+    assert parsed.error is None and len(parsed.job_names()) == 4
+    assert seen.count(("execution", None)) == 2  # the failure, then the redriven run's end
 
 
 def test_stopped_job_fails_its_step_with_the_max_runtime_reason():
     parsed, _ = _transitions(recorded_execution("timed_out")["events"])
     assert parsed.failed_visit().name == "Postprocessing"
-    assert parsed.error == "LegacyLift.Postprocessing.States.TaskFailed"
+    assert parsed.error == "States.TaskFailed"
     assert history.readable_cause(parsed.cause).startswith("MaxRuntimeExceeded")
     assert json.loads(parsed.cause)["ProcessingJobStatus"] == "Stopped"
 
@@ -147,11 +156,11 @@ def test_stopped_job_fails_its_step_with_the_max_runtime_reason():
 def test_retry_then_failure_reports_the_last_attempt():
     parsed, seen = _transitions(recorded_execution("retried_then_failed")["events"])
     pre = _visit(parsed, "Preprocessing")
-    assert pre.status == "caught" and pre.retries == 1 and len(pre.attempts) == 2
+    assert pre.status == "failed" and pre.retries == 1 and len(pre.attempts) == 2
     assert parsed.failed_visit() is pre
     assert parsed.job_names()[:2] == [a.job_name for a in pre.attempts]
     assert history.readable_cause(pre.cause) == ALGORITHM_ERROR
-    assert seen.index(("retrying", "Preprocessing")) < seen.index(("caught", "Preprocessing"))
+    assert seen.index(("retrying", "Preprocessing")) < seen.index(("failed", "Preprocessing"))
 
 
 def _event(event_id, kind, **details):
@@ -167,7 +176,7 @@ def test_uncaught_task_failure_and_execution_timeout_close_the_running_step():
     """Histories of a Task without Catch and of an execution that timed out inside a Task:
     the step is failed, left at the execution's end, and reported once. Planted bug
     (failed-step-without-exit-time): the step left open at the execution's end; red."""
-    document = recorded_execution("caught_failure")
+    document = recorded_execution("step_failed")
     events = [e for e in document["events"] if e["id"] <= _events(document, "TaskFailed")[0]["id"]]
     end = {"id": len(events) + 1, "timestamp": events[-1]["timestamp"]}
     failed = {**end, "type": "ExecutionFailed"}
@@ -363,7 +372,7 @@ def test_execution_input_output_times_and_task_requests_are_kept():
 
 def test_a_redriven_execution_runs_again_from_its_failure():
     """ExecutionRedriven reopens a failed execution: running, no end, no error, same start."""
-    events = recorded_execution("caught_failure")["events"]
+    events = recorded_execution("step_failed")["events"]
     parsed = history.parse(events)
     assert parsed.status == "FAILED" and parsed.error and parsed.stopped
     redriven = {

@@ -8,7 +8,9 @@ stop, with fewer than 24,999 history events, which entered at least one state; n
 Distributed Map's child workflow execution (redriving its parent redrives the Map Run's failed
 children). DescribeExecution says so itself where it carries `redriveStatus`; the same rules
 are checked here from the status, dates, ARN and history, so
-every refusal is one line naming the fix.
+every refusal is one line naming the fix. An execution that failed in a Fail state is refused
+too: the redrive would restart that state, which can only fail again (the rendered workflows'
+jobs fail their own Task, which a redrive runs again).
 """
 
 from __future__ import annotations
@@ -69,6 +71,13 @@ def refusal(
         return (
             f"{name} failed before its first state ({error}): there is no failed state to "
             "restart from; fix the input and start a new run with `invoke run`"
+        )
+    ended_in = [visit for visit in trace.visits if visit.parent is None][-1]
+    if status == "FAILED" and ended_in.kind == "Fail":
+        return (
+            f"{name} failed in its Fail state {ended_in.name} ({trace.error or 'no error'}): a "
+            "redrive restarts that state, which fails again at once; fix the cause and start a "
+            "new run with `invoke run`"
         )
     if len(events) >= HISTORY_LIMIT:
         return (

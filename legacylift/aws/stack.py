@@ -54,7 +54,10 @@ def pinned_models(workspace: str) -> dict[str, Any]:
 
 
 def check_images_pinned(workspace: str, models: dict[str, Any]) -> None:
-    """Refuse mutable image references: every set image_uri must end in @sha256:<64 hex>."""
+    """Refuse mutable image references: every set image_uri must end in @sha256:<64 hex>; and
+    a schedule or trigger on a model with no image (no state machine for it to start, so
+    Terraform would leave it out of the plan without a word)."""
+    check_starters_built(workspace, models)
     unpinned = {
         name: entry.get("image_uri")
         for name, entry in models.items()
@@ -68,6 +71,21 @@ def check_images_pinned(workspace: str, models: dict[str, Any]) -> None:
             f"in {image_tfvars_path(workspace)}; run `invoke build-model NAME --workspace "
             f"{workspace}` so the build pins repo@sha256:<digest>"
         )
+
+
+def check_starters_built(workspace: str, models: dict[str, Any]) -> None:
+    """Refuse a `[schedule]` or `[trigger]` of a model whose image_uri is null in the
+    workspace's tfvars: one line naming the model and the build that fixes it."""
+    for name, entry in sorted(models.items()):
+        entry = entry or {}
+        started = [key for key in ("schedule", "trigger") if entry.get(key)]
+        if started and not entry.get("image_uri"):
+            raise LegacyLiftError(
+                f"model {name!r} has a [{started[0]}] but no built image in workspace "
+                f"{workspace!r} (image_uri is null in {image_tfvars_path(workspace)}), so no "
+                f"state machine for it to start: run `invoke build-model {name} --workspace "
+                f"{workspace}` first"
+            )
 
 
 def local_model_names() -> list[str]:

@@ -16,6 +16,7 @@ from typing import Any
 
 from legacylift import console, settings
 from legacylift.errors import LegacyLiftError
+from legacylift.history import parse
 from legacylift.local.instances import host_memory_bytes, instance_resources
 
 CONCURRENCY_ENV = "LEGACYLIFT_LOCAL_CONCURRENCY"
@@ -143,15 +144,23 @@ def failed_batches(history: list[dict[str, Any]], jobs: dict[str, Any]) -> list[
         for e in history
         if e["type"] == "MapStateStarted"
     )
+    # A batch's failed job fails its own Task: the step is the Task that requested the job.
+    steps = {
+        attempt.job_name: visit.name
+        for visit, attempt in parse(history).attempts()
+        if attempt.job_name
+    }
     blocks = []
     for event in history:
         if event["type"] != "MapIterationFailed":
             continue
         details = event["mapIterationFailedEventDetails"]
         error, cause = details.get("error", ""), details.get("cause") or ""
-        step = error.split(".")[1] if error.startswith("LegacyLift.") else "?"
-        lines = [f"batch {details['index'] + 1}/{total}: step {step} failed: {error}"]
         describe = _describe(cause)
+        step = steps.get(describe.get("ProcessingJobName"), "?")
+        if step == "?" and error.startswith("LegacyLift."):  # a Fail state naming its step
+            step = error.split(".")[1]
+        lines = [f"batch {details['index'] + 1}/{total}: step {step} failed: {error}"]
         job = jobs.get(describe.get("ProcessingJobName", ""))
         if describe:
             data = [

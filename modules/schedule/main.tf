@@ -70,6 +70,7 @@ resource "aws_scheduler_schedule" "this" {
   name                         = var.name
   schedule_expression          = var.expression
   schedule_expression_timezone = var.time_zone
+  start_date                   = var.start_date
   state                        = var.enabled ? "ENABLED" : "DISABLED"
   kms_key_arn                  = var.kms_key_arn
   description                  = "Starts ${var.target_arn} (${var.expression}, ${var.time_zone})"

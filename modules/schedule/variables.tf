@@ -29,6 +29,17 @@ variable "time_zone" {
   }
 }
 
+variable "start_date" {
+  description = "EventBridge Scheduler's StartDate, in UTC (e.g. `2028-03-01T01:30:00Z`): no start before it, and a rate counts its periods from it; null starts at creation (a rate then counts from that moment)."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.start_date == null || can(regex("^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z$", var.start_date))
+    error_message = "The start_date must be a UTC time such as 2028-03-01T01:30:00Z, or null."
+  }
+}
+
 variable "enabled" {
   description = "Whether the schedule starts runs (ENABLED) or exists paused (DISABLED): set per workspace."
   type        = bool

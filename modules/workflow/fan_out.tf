@@ -29,28 +29,24 @@ locals {
 
   # The combine step, normalised as main.tf normalises the model's steps.
   fan_out_combine = { for name, fan_out in local.fan_out_settings : name => {
-    key             = "combine"
-    state_name      = "Combine"
-    fail_state      = "CombineFailed"
-    transient_state = "CombineTransientFailure"
-    delay_state     = "CombineRetryDelay"
-    wait_state      = "CombineWaitForCapacity"
-    next            = "Done"
-    job_name_expr   = "States.Format('${local.built_models[name].job_name_prefix}-cmb-{}', ${local.uuid_suffix})"
-    image_uri       = lookup(fan_out.combine, "image", "framework") == "model" ? local.built_models[name].image_uri : var.framework_image_uri
-    entrypoint      = lookup(fan_out.combine, "entrypoint", "script") == "image" ? null : ["python3", "${local.code_dir[lookup(fan_out.combine, "image", "framework")]}/${lookup(fan_out.combine, "script", "combine.py")}"]
-    arguments       = lookup(fan_out.combine, "arguments", null)
-    input_path      = lookup(fan_out.combine, "input_path", local.default_input_path)
-    output_path     = lookup(fan_out.combine, "output_path", local.default_output_path)
-    data_type       = "S3Prefix"
-    instance_count  = tonumber(lookup(fan_out.combine, "instance_count", 1))
-    inputs_path     = null
-    code_uri        = lookup(fan_out.combine, "image", "framework") == "framework" ? lookup(local.built_models[name].code_uris, "combine", "") : null
-    input_expr      = "States.Format('{}batches/', $.output_uri)"
-    output_expr     = "States.Format('{}combined/', $.output_uri)"
-    settings_path   = "$.settings.combine"
-    environment     = merge(tomap(lookup(lookup(var.models[name], "defaults", {}), "environment", {})), tomap(lookup(fan_out.combine, "environment", {})))
-    network         = tobool(lookup(fan_out.combine, "network", lookup(lookup(var.models[name], "defaults", {}), "network", false)))
+    key            = "combine"
+    state_name     = "Combine"
+    next           = "Done"
+    job_name_expr  = "States.Format('${local.built_models[name].job_name_prefix}-cmb-{}', ${local.uuid_suffix})"
+    image_uri      = lookup(fan_out.combine, "image", "framework") == "model" ? local.built_models[name].image_uri : var.framework_image_uri
+    entrypoint     = lookup(fan_out.combine, "entrypoint", "script") == "image" ? null : ["python3", "${local.code_dir[lookup(fan_out.combine, "image", "framework")]}/${lookup(fan_out.combine, "script", "combine.py")}"]
+    arguments      = lookup(fan_out.combine, "arguments", null)
+    input_path     = lookup(fan_out.combine, "input_path", local.default_input_path)
+    output_path    = lookup(fan_out.combine, "output_path", local.default_output_path)
+    instance_count = tonumber(lookup(fan_out.combine, "instance_count", 1))
+    inputs_path    = null
+    code_uri       = lookup(fan_out.combine, "image", "framework") == "framework" ? lookup(local.built_models[name].code_uris, "combine", "") : null
+    input_expr     = "States.Format('{}batches/', $.output_uri)"
+    output_expr    = "States.Format('{}combined/', $.output_uri)"
+    settings_path  = "$.settings.combine"
+    environment    = merge(tomap(lookup(lookup(var.models[name], "defaults", {}), "environment", {})), tomap(lookup(fan_out.combine, "environment", {})))
+    network        = tobool(lookup(fan_out.combine, "network", lookup(lookup(var.models[name], "defaults", {}), "network", false)))
+    data_type      = "S3Prefix"
     tags = [
       { Key = "legacylift:model", Value = name },
       { Key = "legacylift:step", Value = "combine" },
@@ -63,20 +59,18 @@ locals {
   } if fan_out.combine != null }
 
   fan_out_combine_rendered = { for name, step in local.fan_out_combine : name => jsondecode(replace(templatefile("${path.module}/templates/model.asl.json.tftpl", {
-    comment                    = "combine"
-    promoted_inputs            = null
-    bucket                     = var.data_bucket
-    record_key                 = "${name}/models/promoted.json"
-    s3_retry                   = local.s3_retry
-    steps                      = [step]
-    pinned                     = { combine = step.pinned }
-    run_prefix                 = "s3://${var.data_bucket}/${name}/runs/{}/"
-    role_arn                   = local.model_grants[name].role_arn # the model's execution role
-    retry                      = local.retry
-    transient_failure_patterns = local.transient_failure_patterns
-    transient_waits            = local.transient_waits
-    kms_key_arn                = var.kms_key_arn
-    output_patterns            = null # the combine step's states only; the run's ValidateInput is the chain's
+    comment         = "combine"
+    promoted_inputs = null
+    bucket          = var.data_bucket
+    record_key      = "${name}/models/promoted.json"
+    s3_retry        = local.s3_retry
+    steps           = [step]
+    pinned          = { combine = step.pinned }
+    run_prefix      = "s3://${var.data_bucket}/${name}/runs/{}/"
+    role_arn        = local.model_grants[name].role_arn # the model's execution role
+    retry           = local.retry
+    kms_key_arn     = var.kms_key_arn
+    output_patterns = null # the combine step's states only; the run's ValidateInput is the chain's
   }), "/\\n\\s*/", "")) }
 
   # Each batch's chain: the model's own workflow, its run prefix and overrides redirected.

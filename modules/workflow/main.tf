@@ -86,10 +86,11 @@ locals {
   # internal errors (InternalFailure, ServiceUnavailable) are not modelled exceptions and reach
   # the state machine as SageMaker.AmazonSageMakerException; a full account quota of instances
   # or concurrent jobs is SageMaker.ResourceLimitExceededException. A job that fails on
-  # capacity (CapacityError) or on an internal error surfaces as States.TaskFailed with
-  # SageMaker's FailureReason in the cause: a Choice after the Catch starts those again, up to
-  # once per entry of transient_waits (seconds), and fails the run on any other cause.
-  # Each attempt evaluates Parameters again, so a retry gets a fresh job name.
+  # capacity (CapacityError), on an internal error or in its script surfaces as
+  # States.TaskFailed with SageMaker's FailureReason in the cause. No Catch handles it: the
+  # Task itself is the run's failed state, which RedriveExecution starts again (a Catch into a
+  # Fail state would make the Fail state the one a redrive restarts, and fail again at once).
+  # Each attempt evaluates Parameters again, so a retry or a redrive gets a fresh job name.
   retry = [
     {
       ErrorEquals     = ["SageMaker.AmazonSageMakerException"]
@@ -108,9 +109,6 @@ locals {
       JitterStrategy  = "FULL"
     },
   ]
-
-  transient_failure_patterns = ["*CapacityError*", "*InternalServerError*"]
-  transient_waits            = [60, 300, 900]
 
   # The unique part of a job name: the last group of a version 4 UUID (48 random bits),
   # lowercase hex as SageMaker's lowercased ARNs and the IAM pattern expect.
@@ -131,15 +129,11 @@ locals {
     role_arn          = var.sagemaker_role_arn != null ? var.sagemaker_role_arn : "arn:${var.aws_partition}:iam::${var.aws_account_id}:role/${model.job_name_prefix}-sagemaker"
     environment_chars = sum(concat([0], flatten([for step in model.steps : [for key, value in model.settings[step].environment : length(key) + length(value)]])))
     steps = [for index, step in model.steps : {
-      key             = step
-      state_name      = local.step_state_name[step]
-      fail_state      = "${local.step_state_name[step]}Failed"
-      transient_state = "${local.step_state_name[step]}TransientFailure"
-      delay_state     = "${local.step_state_name[step]}RetryDelay"
-      wait_state      = "${local.step_state_name[step]}WaitForCapacity"
-      next            = index + 1 < length(model.steps) ? local.step_state_name[model.steps[index + 1]] : "Done"
-      job_name_expr   = "States.Format('${model.job_name_prefix}-${local.step_abbreviation[step]}-{}', ${local.uuid_suffix})"
-      image_uri       = model.settings[step].image == "model" ? model.image_uri : var.framework_image_uri
+      key           = step
+      state_name    = local.step_state_name[step]
+      next          = index + 1 < length(model.steps) ? local.step_state_name[model.steps[index + 1]] : "Done"
+      job_name_expr = "States.Format('${model.job_name_prefix}-${local.step_abbreviation[step]}-{}', ${local.uuid_suffix})"
+      image_uri     = model.settings[step].image == "model" ? model.image_uri : var.framework_image_uri
       # entrypoint = "image": no ContainerEntrypoint, the image's own ENTRYPOINT/CMD runs. A
       # step on promoted artifacts runs its script under the step runner (training.tf).
       entrypoint = model.settings[step].entrypoint == "image" ? null : concat(
@@ -173,20 +167,18 @@ locals {
   # indentation (JSON strings hold no raw line breaks: jsonencode escapes them), which also
   # makes decoding, state and plan cheaper.
   rendered_definitions = { for name, workflow in local.workflows : name => replace(templatefile("${path.module}/templates/model.asl.json.tftpl", {
-    comment                    = workflow.comment
-    promoted_inputs            = length(workflow.promoted_step) == 0 ? null : local.promoted_inputs[name]
-    bucket                     = var.data_bucket
-    record_key                 = workflow.record_key
-    s3_retry                   = local.s3_retry
-    steps                      = workflow.steps
-    pinned                     = workflow.pinned
-    run_prefix                 = workflow.run_prefix
-    role_arn                   = workflow.role_arn
-    retry                      = local.retry
-    transient_failure_patterns = local.transient_failure_patterns
-    transient_waits            = local.transient_waits
-    kms_key_arn                = var.kms_key_arn
-    output_patterns            = var.restrict_output_uri ? local.output_patterns[name] : null
+    comment         = workflow.comment
+    promoted_inputs = length(workflow.promoted_step) == 0 ? null : local.promoted_inputs[name]
+    bucket          = var.data_bucket
+    record_key      = workflow.record_key
+    s3_retry        = local.s3_retry
+    steps           = workflow.steps
+    pinned          = workflow.pinned
+    run_prefix      = workflow.run_prefix
+    role_arn        = workflow.role_arn
+    retry           = local.retry
+    kms_key_arn     = var.kms_key_arn
+    output_patterns = var.restrict_output_uri ? local.output_patterns[name] : null
   }), "/\\n\\s*/", "") }
 
   # Decoding in Terraform makes a template that renders invalid JSON fail at plan, not at apply.

@@ -88,13 +88,9 @@ locals {
       max_runtime   = tonumber(lookup(var.models[name][step], "max_runtime", lookup(lookup(var.models[name], "defaults", {}), "max_runtime", var.default_max_runtime)))
     } }
     steps = [for index, step in local.training_steps : {
-      key             = step
-      state_name      = local.training_step_state[step]
-      fail_state      = "${local.training_step_state[step]}Failed"
-      transient_state = "${local.training_step_state[step]}TransientFailure"
-      delay_state     = "${local.training_step_state[step]}RetryDelay"
-      wait_state      = "${local.training_step_state[step]}WaitForCapacity"
-      next            = step == "train" ? "ListArtifacts" : "ReadMetric"
+      key        = step
+      state_name = local.training_step_state[step]
+      next       = step == "train" ? "ListArtifacts" : "ReadMetric"
       parameters = merge(
         {
           "ProcessingJobName.$" = "States.Format('${model.job_name_prefix}-${local.training_step_abbr[step]}-{}', ${local.uuid_suffix})"
@@ -184,14 +180,12 @@ locals {
   } }
 
   rendered_training_definitions = { for name, workflow in local.training_workflows : name => replace(templatefile("${path.module}/templates/train.asl.json.tftpl", merge(workflow, {
-    retry                      = local.retry
-    transient_failure_patterns = local.transient_failure_patterns
-    transient_waits            = local.transient_waits
-    s3_retry                   = local.s3_retry
-    kms_key_arn                = var.kms_key_arn
-    evaluation_data_uri        = lookup(local.evaluation_pins, name, null)
-    max_artifact_files         = local.max_artifact_files
-    metric_bound               = local.metric_bound
+    retry               = local.retry
+    s3_retry            = local.s3_retry
+    kms_key_arn         = var.kms_key_arn
+    max_artifact_files  = local.max_artifact_files
+    metric_bound        = local.metric_bound
+    evaluation_data_uri = lookup(local.evaluation_pins, name, null)
   })), "/\\n\\s*/", "") }
 
   # Decoded at plan, as the inference definitions are, so a template error fails early.

@@ -56,13 +56,19 @@ SCENARIOS: dict[str, tuple[str, dict[str, list[str]]]] = {
         "Inference's CreateProcessingJob is throttled once; the state's Retry starts it again",
         {"Inference": [THROTTLED, COMPLETED]},
     ),
-    "capacity_then_restarted": (
-        "Inference fails on capacity; the workflow waits and starts it again, and it completes",
-        {"Inference": [CAPACITY, COMPLETED]},
+    "capacity_failed": (
+        "Inference fails on capacity; the run fails in the Inference Task (a redrive starts it "
+        "again)",
+        {"Inference": [CAPACITY]},
     ),
-    "caught_failure": (
-        "Inference's script fails; the Catch ends the run in InferenceFailed",
+    "step_failed": (
+        "Inference's script fails; the run fails in the Inference Task",
         {"Inference": [ALGORITHM]},
+    ),
+    "failed_then_redriven": (
+        "Postprocessing's script fails; the redrive starts Postprocessing again (not the steps "
+        "before it), and it completes",
+        {"Postprocessing": [ALGORITHM, COMPLETED]},
     ),
     "timed_out": (
         "Postprocessing runs past its MaxRuntimeInSeconds and is stopped; the run fails",
@@ -73,12 +79,14 @@ SCENARIOS: dict[str, tuple[str, dict[str, list[str]]]] = {
         {"Preprocessing": [THROTTLED, ALGORITHM]},
     ),
     "training_failed": (
-        "the training workflow's Train script fails; the Catch ends the run in TrainFailed",
+        "the training workflow's Train script fails; the run fails in the Train Task",
         {"Train": [ALGORITHM]},
     ),
 }
 # Scenarios of the model's training workflow (`training_definitions`), not its inference one.
 TRAINING_SCENARIOS = {"training_failed"}
+# Scenarios whose failed execution is then redriven (RedriveExecution), once.
+REDRIVEN_SCENARIOS = {"failed_then_redriven"}
 TRAINING_INPUT = {"input_uri": f"s3://legacylift-dev-data/{MODEL}/input/train-1/"}
 TRAINING = {
     "train": {"artifact_paths": ["model.joblib"]},
@@ -180,6 +188,8 @@ def run_scenario(definition: str, scenario: str) -> dict[str, Any]:
         role_arn=EXECUTION_ROLE,
     )
     result = execution.run()
+    if scenario in REDRIVEN_SCENARIOS:
+        result = execution.redrive()
     return {
         "scenario": scenario,
         "description": description,

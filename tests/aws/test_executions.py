@@ -23,12 +23,12 @@ from legacylift.report.reporter import Reporter
 from tests.aws.recorded import describe_response, recorded_execution
 
 REGION = "eu-west-1"
-PRE_JOB, INF_JOB = history.parse(recorded_execution("caught_failure")["events"]).job_names()
+PRE_JOB, INF_JOB = history.parse(recorded_execution("step_failed")["events"]).job_names()
 
 
 @pytest.fixture
 def recorded():
-    return recorded_execution("caught_failure")
+    return recorded_execution("step_failed")
 
 
 @pytest.fixture(scope="module")
@@ -69,10 +69,10 @@ def test_history_steps_jobs_and_failure(recorded):
     assert parsed.job_names() == [PRE_JOB, INF_JOB]
     pre = tasks[0]
     assert pre.seconds() == (pre.exited - pre.entered).total_seconds() > 0
-    # The Fail state after the Catch names the Task before it, and the Task's own error.
+    # No Catch: the run failed in the Inference Task itself, with the job's own error.
     failed = parsed.failed_visit()
     assert failed is tasks[1] and failed.attempts[-1].job_name == INF_JOB
-    assert parsed.error == "LegacyLift.Inference.States.TaskFailed"
+    assert parsed.error == "States.TaskFailed"
     reason = history.readable_cause(parsed.cause)
     assert reason == ALGORITHM_ERROR
 
@@ -112,7 +112,7 @@ def test_follow_prints_steps_then_failure_with_log_tail(recorded, logs_client, c
     assert out.out.count("Inference ...") == 1  # each event shown once across polls
     assert "ValidateInput" not in out.out and "Inference (" not in out.out
     assert "Inference failed after" in out.err
-    assert summary == "step 'Inference' failed: LegacyLift.Inference.States.TaskFailed"
+    assert summary == "step 'Inference' failed: States.TaskFailed"
     assert f"failing step: Inference (job {INF_JOB}, status Failed" in out.err
     assert f"failure reason: {ALGORITHM_ERROR}" in out.err
     tail = [line for line in out.err.splitlines() if line.strip().startswith("|")]

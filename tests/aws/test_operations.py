@@ -161,6 +161,45 @@ def test_deploy_plan_only_applies_nothing(stub_root, aws_env, workspace, capsys)
     )
 
 
+def test_deploy_refuses_a_schedule_or_trigger_without_a_built_image(
+    stub_root, aws_env, workspace, models_dir
+):
+    """A [schedule] or [trigger] on a model the workspace has no image of (image_uri null) is
+    refused in one line naming the model and the build, by plan and deploy, single state or
+    split stacks, before any Terraform runs. (Planted bug: the check left out, so Terraform
+    drops the schedule from the plan without a word; red.)"""
+    from legacylift import tfvars
+    from legacylift.aws.deploy import deploy_stacks
+    from legacylift.models import load_model
+    from tests.build.conftest import copy_sample
+
+    tables = {
+        "nightly": '[schedule]\nexpression = "cron(0 2 * * ? *)"\ninput = "s3://{bucket}/{model}/input/{date}/"\n',
+        "uploaded": '[trigger]\non_upload = "uploaded/input/daily/"\n',
+    }
+    for name, table in tables.items():
+        (copy_sample("iris", models_dir, name) / "model.toml").write_text(table)
+        tfvars.pin_image(workspace, name, None, settings=load_model(name).tfvars_settings())
+    tfvars.pin_image(workspace, "built", "r/legacylift/built" + DIGEST)
+    for attempt in (
+        lambda: deploy(workspace, plan_only=True),
+        lambda: deploy(workspace),
+        lambda: deploy_stacks(workspace, plan_only=True),
+    ):
+        with pytest.raises(LegacyLiftError) as caught:
+            attempt()
+        message = str(caught.value)
+        assert message.startswith("model 'nightly' has a [schedule] but no built image")
+        assert f"`invoke build-model nightly --workspace {workspace}`" in message
+        assert "\n" not in message
+    tfvars.pin_image(workspace, "nightly", "r/legacylift/nightly" + DIGEST)
+    with pytest.raises(LegacyLiftError, match="^model 'uploaded' has a \\[trigger\\] but no built"):
+        deploy(workspace, plan_only=True)
+    runner = TerraformRunner(stub_root)
+    runner.init()
+    assert workspace not in runner.workspaces()
+
+
 def test_deploy_refuses_unpinned_images_before_terraform(stub_root, aws_env, workspace):
     write_image_tfvars(
         workspace,
@@ -447,9 +486,7 @@ def test_invoke_run_workflow_train_reports_a_failed_training_run(
     stub.assert_no_pending_responses()
     assert exited.value.code == 1
     err = capsys.readouterr().err
-    assert (
-        "execution retrain-2 FAILED: step 'Train' failed: LegacyLift.Train.States.TaskFailed" in err
-    )
+    assert "execution retrain-2 FAILED: step 'Train' failed: States.TaskFailed" in err
     assert f"failing step: Train (job {job}, status Failed" in err
     assert f"failure reason: {ALGORITHM_ERROR}" in err
     assert "| ValueError: could not convert 'setosa'" in err
@@ -466,7 +503,7 @@ def test_invoke_run_reports_a_failed_inference_run(deployed, workspace, monkeypa
     import tasks
 
     machine_arn = deployed.outputs["state_machine_arns"]["iris"]
-    stub = replay_failed_execution(monkeypatch, "caught_failure", machine_arn, "failing-run")
+    stub = replay_failed_execution(monkeypatch, "step_failed", machine_arn, "failing-run")
     capsys.readouterr()
     with pytest.raises(Exit) as exited:
         tasks.run(Context(), "iris", workspace, "s3://bkt-1/in/", execution="failing-run", poll=0)

@@ -75,9 +75,10 @@ def _describe(document, status, **extra):
 
 
 def test_refusals_are_one_line_each_and_name_the_fix():
-    """Planted bug (tests/planted_bugs.py `redrive-window-unchecked`): the 14-day window not
-    checked; the too-old execution is then redriven."""
-    failed = recorded_execution("caught_failure")
+    """Planted bugs (tests/planted_bugs.py): `redrive-window-unchecked`, the 14-day window not
+    checked, the too-old execution then redriven; `redrive-of-a-fail-state`, an execution that
+    failed in a Fail state redriven, to fail again at once."""
+    failed = recorded_execution("step_failed")
     stopped = failed["events"][-1]["timestamp"]
     events = failed["events"]
     recent = stopped + timedelta(days=13)
@@ -124,6 +125,11 @@ def test_refusals_are_one_line_each_and_name_the_fix():
         "has 24999 history events": (
             _describe(failed, "FAILED"),
             events + [{**events[1], "id": n} for n in range(len(events) + 1, 25000)],
+            recent,
+        ),
+        "failed in its Fail state InvalidInput (LegacyLift.InvalidInput)": (
+            _describe(recorded_execution("invalid_input"), "FAILED"),
+            recorded_execution("invalid_input")["events"],
             recent,
         ),
         "cannot be redriven: Execution history event limit exceeded": (

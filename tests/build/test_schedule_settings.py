@@ -91,6 +91,36 @@ def test_a_rate_counts_fixed_durations_across_a_change():
     ]
 
 
+def test_a_rate_with_a_start_counts_from_it(models_dir):
+    """`start` (Scheduler's StartDate) in the schedule's zone: a rate's starts are the start
+    plus whole periods, none before it, however late the listing; the tfvars carry it in UTC
+    for the AWS side; a cron runs no start before it. Planted bug (tests/planted_bugs.py
+    `rate-start-ignored`): a rate counted from the listing's moment; red."""
+    rate = NIGHTLY.replace("cron(30 2 * * ? *)", "rate(6 hours)") + 'start = "2028-03-01T02:30"\n'
+    model = _model(models_dir, rate)
+    assert model.tfvars_settings()["schedule"]["start_date"] == "2028-03-01T01:30:00Z"
+    early = schedule.upcoming(model, _utc(2028, 1, 1), "b", 2)
+    assert [run.start.isoformat() for run in early] == [
+        "2028-03-01T02:30:00+01:00",
+        "2028-03-01T08:30:00+01:00",
+    ]
+    # 6-hour steps from 01:30 UTC stay on UTC after the spring change (26 March 2028): 01:30
+    # UTC is 03:30 in Paris now.
+    late = schedule.upcoming(model, _utc(2028, 3, 30, 1, 0), "b", 3)
+    assert [run.start.isoformat() for run in late] == [
+        "2028-03-30T03:30:00+02:00",
+        "2028-03-30T09:30:00+02:00",
+        "2028-03-30T15:30:00+02:00",
+    ]
+    assert late[0].input_uri == "s3://b/scheduled/input/2028-03-29/"
+    with pytest.raises(LegacyLiftError, match="starts no run before its start"):
+        schedule.as_of(model, "2028-02-29T02:30", "b")
+    nightly = _model(models_dir, NIGHTLY + "start = 2028-03-05\n", name="later")
+    assert nightly.schedule["start"] == "2028-03-05T00:00"
+    starts = schedule.upcoming(nightly, _utc(2028, 3, 1), "b", 1)
+    assert starts[0].start.isoformat() == "2028-03-05T02:30:00+01:00"
+
+
 @pytest.mark.parametrize(
     ("expression", "after", "expected"),
     [
@@ -119,7 +149,10 @@ def test_aws_day_rules(expression, after, expected):
         (NIGHTLY.replace("{date}", "{yesterday}"), "placeholders are among"),
         (NIGHTLY.replace("s3://", "/data/"), "give an s3:// URI"),
         ('[schedule]\nexpression = "rate(1 day)"\n', "needs expression and input"),
-        (NIGHTLY + "start = 1\n", "unknown key 'schedule.start'"),
+        (NIGHTLY + "begin = 1\n", "unknown key 'schedule.begin'"),
+        (NIGHTLY + 'start = "yesterday"\n', "start = 'yesterday': give a date"),
+        (NIGHTLY + "start = 2028-03-01T02:30:00+01:00\n", "without an offset"),
+        (NIGHTLY + "start = 02:30:00\n", "give a date (2028-03-01)"),
         ('[trigger]\non_upload = "other/input/"\n', "inside the model's input area"),
         ('[trigger]\non_upload = "scheduled/input/../../x/"\n', "inside the model's input area"),
         ('[trigger]\non_upload = "scheduled/input"\n', "ending in '/'"),
@@ -220,3 +253,52 @@ def test_invoke_schedule_lists_starts_and_refuses_in_one_line(models_dir, tmp_pa
     unscheduled = _invoke(models_dir, tmp_path, "schedule", "plain")
     assert unscheduled.returncode == 1
     assert "has no [schedule]" in unscheduled.stderr
+
+
+DEPLOYED_BUCKET = "legacylift-prod-data-4d2c"
+
+
+def _applied_root(root):
+    """A deployment root whose `prod` workspace is applied with one output, data_bucket (no
+    provider: real Terraform, local state)."""
+    import subprocess
+
+    from legacylift.terraform_env import terraform_binary, terraform_env
+
+    root.mkdir(parents=True)
+    (root / "main.tf").write_text(f'output "data_bucket" {{\n  value = "{DEPLOYED_BUCKET}"\n}}\n')
+    binary, env = str(terraform_binary()), terraform_env()
+    for args in (
+        ["init", "-input=false", "-no-color"],
+        ["workspace", "new", "prod"],
+        ["apply", "-auto-approve", "-input=false", "-no-color"],
+    ):
+        subprocess.run([binary, *args], cwd=root, env=env, check=True, capture_output=True)
+    return root
+
+
+@pytest.mark.terraform_matrix
+def test_invoke_schedule_reads_a_cloud_workspaces_bucket(models_dir, tmp_path, monkeypatch):
+    """A cloud workspace's runs show its data bucket, read from its Terraform outputs; a
+    workspace whose outputs cannot be read keeps the placeholder and says why, in one note.
+    (Planted bug: the placeholder printed for every cloud workspace; red.)"""
+    from legacylift import tfvars
+
+    _model(models_dir, NIGHTLY)
+    monkeypatch.setenv("LEGACYLIFT_TFVARS_DIR", str(tmp_path / "tfvars"))
+    for workspace in ("prod", "staging"):
+        tfvars.pin_image(workspace, "scheduled", "127.0.0.1:5000/scheduled@sha256:" + "a" * 64)
+    monkeypatch.setenv("LEGACYLIFT_TERRAFORM_DIR", str(_applied_root(tmp_path / "root")))
+    listed = _invoke(models_dir, tmp_path, "schedule", "scheduled", "--workspace", "prod")
+    assert listed.returncode == 0, listed.stderr
+    runs = [line for line in listed.stdout.splitlines() if "  input " in line]
+    assert len(runs) == 5 and "<data bucket>" not in listed.stdout + listed.stderr
+    assert all(f"input s3://{DEPLOYED_BUCKET}/scheduled/input/" in run for run in runs)
+    unread = _invoke(models_dir, tmp_path, "schedule", "scheduled", "--workspace", "staging")
+    assert unread.returncode == 0, unread.stderr
+    runs = [line for line in unread.stdout.splitlines() if "  input " in line]
+    assert len(runs) == 5
+    assert all("input s3://<data bucket>/scheduled/input/" in run for run in runs)
+    (note,) = [line for line in unread.stderr.splitlines() if "<data bucket>" in line]
+    assert "workspace 'staging' is shown as <data bucket>" in note
+    assert "unknown workspace 'staging'" in note

@@ -119,3 +119,51 @@ def test_resume_refuses_a_run_that_succeeded_or_does_not_exist(model, tmp_path, 
         (local_settings.jobs_dir.parent / "runs" / ok.execution_name / "run.json").read_text()
     )
     assert record["status"] == "SUCCEEDED" and record["model"] == "resumable"
+
+
+def test_a_redriven_run_reruns_its_failed_job_in_docker(
+    model, tmp_path, local_settings, monkeypatch
+):
+    """A real local run fails in Postprocessing (a row it cannot report); the row is taken out
+    of Inference's output in the object store (the operator's fix) and the same execution is
+    redriven on our interpreter, as Step Functions' RedriveExecution would: only Postprocessing
+    runs again, in Docker, on the fixed data, and the execution succeeds. Planted bug
+    (tests/planted_bugs.py `job-failure-caught-into-fail-state`): the job's failure caught into
+    a Fail state, which the redrive restarts and fails in again without running a job; red."""
+    import io
+
+    from legacylift.local import run as local_run
+    from legacylift.local.asl.interpreter import Execution
+    from legacylift.local.datasources import DataSources
+
+    engines = []
+
+    class Kept(Execution):
+        """The engine run_local creates, kept to redrive it."""
+
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            engines.append(self)
+
+    monkeypatch.setattr(local_run, "Execution", Kept)
+    data = tmp_path / "input"
+    data.mkdir()
+    (data / "rows.txt").write_text("alpha\nbeta\nrow42\n")
+    failed = run_local("resumable", str(data), settings=local_settings, quiet=True)
+    assert failed.result.status == "FAILED"
+    first_jobs = _jobs(local_settings)
+
+    sources = DataSources(local_settings)
+    inference = f"s3://legacylift-local/resumable/runs/{failed.execution_name}/inference/"
+    (row_file,) = list(sources.list(inference))
+    assert row_file.open().read() == b"alpha\nbeta\nrow42\n"
+    sources.put(inference + row_file.relative, io.BytesIO(b"alpha\nbeta\n"))
+
+    (engine,) = engines
+    redriven = engine.redrive()
+    assert redriven.status == "SUCCEEDED", (redriven.error, redriven.cause)
+    new_jobs = _jobs(local_settings) - first_jobs
+    assert len(new_jobs) == 1 and "-pos-" in next(iter(new_jobs)), new_jobs
+    (report,) = list(sources.list(redriven.output["output_uri"]))
+    assert report.relative == "report.txt" and report.open().read() == b"ALPHA\nBETA\n"
+    assert failed.result.error == "States.TaskFailed"  # the job's own error: no Fail state

@@ -161,8 +161,8 @@ def test_failing_script_fails_the_execution_with_an_aws_shaped_cause(tiny, local
     ]
     assert [failure["error"] for failure in task_failed] == ["States.TaskFailed"]
     assert json.loads(task_failed[0]["cause"])["ProcessingJobStatus"] == "Failed"
-    # The rendered Fail state prefixes the step's error (States.* names are reserved).
-    assert run.result.error == "LegacyLift.Inference.States.TaskFailed"
+    # No Catch: the execution fails in the Inference Task, with the job's own error.
+    assert run.result.error == "States.TaskFailed"
     cause = json.loads(run.result.cause)
     assert cause["ProcessingJobStatus"] == "Failed"
     assert cause["FailureReason"] == "AlgorithmError: See job logs for more information"
@@ -172,7 +172,7 @@ def test_failing_script_fails_the_execution_with_an_aws_shaped_cause(tiny, local
         for e in run.result.history
         if e["type"].endswith("StateEntered")
     ]
-    assert entered[-1] == "InferenceFailed", "the rendered Catch path leads to the Fail state"
+    assert entered[-1] == "Inference", "the run fails in the job's Task (what a redrive reruns)"
     assert "failing step: Inference" in run.failure
     assert "exit code 1" in run.failure
     assert "ValueError: column 'price' not found" in run.failure
@@ -182,7 +182,7 @@ def test_step_over_its_max_runtime_is_stopped(tiny, local_settings):
     run = run_local(
         "slow", str(tiny.input()), settings=local_settings, quiet=True, images=tiny.images("slow")
     )
-    assert run.result.error == "LegacyLift.Inference.States.TaskFailed"
+    assert run.result.error == "States.TaskFailed"
     cause = json.loads(run.result.cause)
     assert cause["ProcessingJobStatus"] == "Stopped"
     assert cause["StoppingCondition"]["MaxRuntimeInSeconds"] == 2

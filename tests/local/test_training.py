@@ -128,7 +128,7 @@ def test_iris_good_retrain_is_promoted_bad_is_not_and_a_crash_names_the_step(
         "iris", sample("iris", "training"), no_labels, settings=local_settings, quiet=True
     )
     assert not crashed.succeeded
-    assert crashed.result.error == "LegacyLift.Evaluate.States.TaskFailed"
+    assert crashed.result.error == "States.TaskFailed"  # the Evaluate Task's own failure
     assert "failing step: Evaluate" in crashed.failure
     assert "KeyError: 'species'" in crashed.failure
     assert record_bytes(local_settings, "iris") == before

@@ -1,5 +1,5 @@
-"""The recorded histories the report tests replay: one from a real local run, one from
-Step Functions (tests/aws/fixtures)."""
+"""The recorded histories the report tests replay: one from a real local run, one of the
+rendered cloud workflow (tests/aws/fixtures/histories, recorded by tests.aws.histories)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from typing import Any
 
 from legacylift.report.cloud import replay
 from legacylift.report.reporter import Reporter
-from tests.aws.recorded import failed_execution
+from tests.aws.recorded import recorded_execution
 
 LOCAL = Path(__file__).parent / "fixtures" / "local_failed_history.json"
 CLOUD_LOG_TAIL = [
@@ -37,8 +37,9 @@ def local_reporter(mode: str = "quiet") -> Reporter:
 
 
 def cloud_reporter(mode: str = "quiet", logs: bool = True) -> Reporter:
-    """A reporter fed the recorded Step Functions history (and its CloudWatch log tail)."""
-    document = failed_execution()
+    """A reporter fed the recorded execution of the rendered workflow whose Inference job
+    failed (and a CloudWatch log tail)."""
+    document = recorded_execution("step_failed")
     reporter = replay(document["events"], document["executionArn"], mode)
     if logs:
         job = reporter.failure()["job"]

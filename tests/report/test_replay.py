@@ -56,12 +56,12 @@ def test_local_and_cloud_json_have_the_same_shape():
         [(s["name"], s["status"], s["attempts"]) for s in r["steps"] if s["type"] == "Task"]
         for r in (local, cloud)
     ]
-    assert tasks[0] == tasks[1] == [("Preprocessing", "succeeded", 1), ("Inference", "caught", 1)]
+    assert tasks[0] == tasks[1] == [("Preprocessing", "succeeded", 1), ("Inference", "failed", 1)]
     for result in (local, cloud):
         json.dumps(result)  # serialisable as it is
         assert result["status"] == "FAILED"
         assert result["failure"]["step"] == "Inference"
-        assert result["failure"]["error"] == "LegacyLift.Inference.States.TaskFailed"
+        assert result["failure"]["error"] == "States.TaskFailed"
         assert result["failure"]["log_tail"], "the failing job's log tail is part of the result"
         assert all(s["seconds"] is not None for s in result["steps"])
     assert local["failure"]["exit_code"] == 1  # the local engine knows the container's code

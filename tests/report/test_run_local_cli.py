@@ -55,7 +55,7 @@ def test_run_local_json_names_the_failure_and_the_report(tmp_path, base_image):
     assert result["failure"]["exit_message"] == "column 'price' not found"
     assert "ValueError: column 'price' not found" in result["failure"]["log_tail"]
     tasks = [step for step in result["steps"] if step["type"] == "Task"]
-    assert [(t["name"], t["status"]) for t in tasks] == [("Inference", "caught")]
+    assert [(t["name"], t["status"]) for t in tasks] == [("Inference", "failed")]
     assert tasks[0]["seconds"] > 0 and tasks[0]["jobs"][0].startswith("legacylift-local-fails-")
     report = Path(result["report"])
     assert report.is_file() and report.parent == tmp_path / "local" / "reports"

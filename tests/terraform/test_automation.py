@@ -172,10 +172,14 @@ def test_schedule_trigger_and_alerts_apply_with_one_permission_each(applied):
 
 @pytest.mark.terraform_matrix
 def test_a_workspace_without_schedules_keeps_them_disabled(root, tree):
-    variables = _variables(tree, "plan-off.json", _models(schedule=NIGHTLY))
+    """Schedules exist DISABLED unless enabled; a schedule's `start` reaches Scheduler as its
+    StartDate (UTC, as the build writes it)."""
+    start = {"start": "2028-03-01T02:30", "start_date": "2028-03-01T01:30:00Z"}
+    variables = _variables(tree, "plan-off.json", _models(schedule={**NIGHTLY, **start}))
     resources = _resources(root.plan(output=True, tf_var_file=variables))
     scheduled = resources['module.schedule["iris"].aws_scheduler_schedule.this']["values"]
     assert scheduled["state"] == "DISABLED"
+    assert scheduled["start_date"] == "2028-03-01T01:30:00Z"
     assert not any(address.startswith("module.alerts[0]") for address in resources)
     assert not any("upload_trigger" in address for address in resources)
 

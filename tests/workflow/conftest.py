@@ -111,3 +111,30 @@ def workflow(tmp_path_factory) -> WorkflowRenderer:
     workdir = tmp_path_factory.mktemp("workflow") / "module"
     shutil.copytree(MODULE, workdir, ignore=shutil.ignore_patterns(".terraform*", "*.tfstate*"))
     return WorkflowRenderer(workdir, binary)
+
+
+def uncaught_job_tasks(document: dict) -> list[str]:
+    """The processing-job Task states of a definition (Map item processors included), each
+    checked to fail itself when its job fails: a Catch would end the run in another state (a
+    Fail state), which is the state Step Functions' redrive restarts and fails in again. The
+    API's transient exceptions stay retried in place. Returns the Task names checked."""
+    from tests.workflow.asl_evaluation import SAGEMAKER_TASK
+
+    checked = []
+    for name, state in document["States"].items():
+        processor = state.get("ItemProcessor") or state.get("Iterator")
+        if processor:
+            checked += uncaught_job_tasks(processor)
+        for branch in state.get("Branches", []):
+            checked += uncaught_job_tasks(branch)
+        if state.get("Resource") != SAGEMAKER_TASK:
+            continue
+        retried = {error for rule in state.get("Retry", []) for error in rule["ErrorEquals"]}
+        assert {
+            "SageMaker.AmazonSageMakerException",
+            "SageMaker.ResourceLimitExceededException",
+        } <= retried, name
+        assert not retried & {"States.TaskFailed", "States.ALL"}, f"{name} retries a failed job"
+        assert "Catch" not in state, f"{name} catches its job's failure"
+        checked.append(name)
+    return checked

@@ -29,21 +29,67 @@ def test_recorded_history_matches_a_fresh_execution(definitions, scenario):
 
 def test_recorded_task_outputs_carry_the_result_path_jobs():
     """What a hand-built history got wrong: each Task's output holds its job under
-    `jobs.<State>` (ResultPath), and the Fail state's input holds the `error` its CausePath
-    reads."""
-    document = json.loads((histories.FIXTURES / "caught_failure.json").read_text())
+    `jobs.<State>` (ResultPath); a failed job's Task is never left, and the execution fails
+    with that Task's error and cause (no Fail state in between)."""
+    document = json.loads((histories.FIXTURES / "step_failed.json").read_text())
     exits = {
         e["stateExitedEventDetails"]["name"]: json.loads(e["stateExitedEventDetails"]["output"])
         for e in document["events"]
         if e["type"] == "TaskStateExited"
     }
     assert exits["Preprocessing"]["jobs"]["Preprocessing"]["ProcessingJobStatus"] == "Completed"
-    assert set(exits["Inference"]["error"]) == {"Error", "Cause"}
-    (fail,) = [e for e in document["events"] if e["type"] == "FailStateEntered"]
-    fail_input = json.loads(fail["stateEnteredEventDetails"]["input"])
-    assert fail_input["error"]["Error"] == "States.TaskFailed"
+    assert "Inference" not in exits
+    assert not [e for e in document["events"] if e["type"] == "FailStateEntered"]
+    (task_failed,) = [e for e in document["events"] if e["type"] == "TaskFailed"]
     (failed,) = [e for e in document["events"] if e["type"] == "ExecutionFailed"]
-    assert failed["executionFailedEventDetails"]["cause"] == fail_input["error"]["Cause"]
+    assert failed["executionFailedEventDetails"] == {
+        key: task_failed["taskFailedEventDetails"][key] for key in ("error", "cause")
+    }
+
+
+def test_a_redrive_starts_the_failed_job_again_and_only_what_follows(definitions):
+    """The rendered workflow on our interpreter: Postprocessing's script fails, the execution
+    is redriven (RedriveExecution: it restarts the state the execution failed in) and the
+    redrive runs a new Postprocessing job, not Preprocessing's or Inference's, whose results
+    stay in the state data. Planted bug (tests/planted_bugs.py
+    `job-failure-caught-into-fail-state`): the job's failure caught into a Fail state, which
+    the redrive restarts and fails in again at once; red."""
+    from legacylift.local.asl.interpreter import Execution, ExecutionNotRedrivable
+
+    tasks = histories.ScriptedSageMaker({"Postprocessing": [histories.ALGORITHM]})
+    execution = Execution(
+        definitions["failed_then_redriven"],
+        histories.EXECUTION_INPUT,
+        name="redriven-1",
+        task_runner=tasks,
+        time_scale=histories.TIME_SCALE,
+    )
+    first = execution.run()
+    assert first.status == "FAILED"
+    first_error = first.error  # read now: the result is the execution's, redrive updates it
+    assert [state for state, _, _ in tasks.attempts] == [
+        "Preprocessing",
+        "Inference",
+        "Postprocessing",
+    ]
+    failed_events = len(first.history)
+
+    tasks.outcomes["Postprocessing"] = [histories.COMPLETED]  # the cause went away
+    redriven = execution.redrive()
+    assert redriven.status == "SUCCEEDED", (redriven.error, redriven.cause)
+    after = redriven.history[failed_events:]
+    assert after[0]["type"] == "ExecutionRedriven"
+    assert after[0]["executionRedrivenEventDetails"] == {"redriveCount": 1}
+    rerun = [state for state, _, _ in tasks.attempts[3:]]
+    assert rerun == ["Postprocessing"]
+    jobs = redriven.output["jobs"]
+    assert [jobs[step]["ProcessingJobStatus"] for step in jobs] == ["Completed"] * 3
+    first_job, second_job = (name for state, name, _ in tasks.attempts if state == "Postprocessing")
+    assert jobs["Postprocessing"]["ProcessingJobName"] == second_job != first_job
+    assert jobs["Preprocessing"]["ProcessingJobName"] == tasks.attempts[0][1]
+    with pytest.raises(ExecutionNotRedrivable, match="redriven-1 cannot be redriven"):
+        execution.redrive()
+    assert first_error == "States.TaskFailed"  # the job's own error, not a Fail state's
 
 
 def _state_events(events) -> list[tuple[str, str]]:

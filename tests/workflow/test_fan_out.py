@@ -13,7 +13,7 @@ import pytest
 from tests.iam_evaluation import allowed
 from tests.local.sfn_oracle import MotoStepFunctions
 from tests.workflow.asl_validation import asl_errors
-from tests.workflow.conftest import ACCOUNT, REGION, base_vars, model_entry
+from tests.workflow.conftest import ACCOUNT, REGION, base_vars, model_entry, uncaught_job_tasks
 
 DISTRIBUTED = {
     "split": "object",
@@ -87,6 +87,14 @@ def test_combine_step_reads_every_batch_output(rendered):
     assert combine["ProcessingJobName.$"].startswith("States.Format('legacylift-dev-many-cmb-{}'")
     assert states["PinnedSettings"]["Result"]["combine"]["instance_type"] == "ml.m5.large"
     assert states["RunBatches"]["Next"] == "Combine" and states["Combine"]["Next"] == "Done"
+
+
+def test_a_failed_batch_or_combine_job_fails_its_own_task(rendered):
+    """A batch's jobs (in the Map's item processor) and the combine job fail their own Task:
+    a redrive restarts that Task (in the failed iterations only, for a Map)."""
+    checked = {name: uncaught_job_tasks(_definition(rendered, name)) for name in ("many", "few")}
+    assert sorted(checked["many"]) == ["Combine", "Inference", "Postprocessing", "Preprocessing"]
+    assert sorted(checked["few"]) == ["Inference", "Postprocessing", "Preprocessing"]
 
 
 def test_job_names_stay_within_63_characters(workflow):
@@ -264,7 +272,6 @@ def _swapped(definition: dict) -> dict:
             "overrides.$": "$$.Execution.Input",
             "settings.$": "$.settings",
             "jobs.$": "$.jobs",
-            "retries.$": "$.retries",
         },
     }
     child = states["RunBatches"]["ItemProcessor"]["States"]

@@ -17,6 +17,7 @@ from tests.workflow.conftest import (
     model_entry,
     model_image,
     role_arn,
+    uncaught_job_tasks,
 )
 
 pytestmark = pytest.mark.terraform_matrix
@@ -236,88 +237,18 @@ def test_requests_match_sagemakers_api_model(three_step, mixed):
     assert checked == 3 + 3 + 1 + 2 + 3 + 3
 
 
-def test_retry_and_catch_on_every_task(mixed):
+def test_a_failed_job_fails_its_own_task(mixed):
+    """Step Functions' redrive restarts the state the execution failed in: every processing-job
+    Task is that state itself (no Catch, so no Fail state a redrive would restart and fail in
+    again), while the API's transient exceptions are still retried in place.
+
+    Planted bug (tests/planted_bugs.py `job-failure-caught-into-fail-state`): the Task's failure
+    caught into a Fail state."""
+    checked = []
     for name in mixed["definitions"]:
         document = definition(mixed, name)
-        for state_name, state in task_states(document):
-            retried = {error: rule for rule in state["Retry"] for error in rule["ErrorEquals"]}
-            for error in (
-                "SageMaker.AmazonSageMakerException",
-                "SageMaker.ResourceLimitExceededException",
-            ):
-                assert retried[error]["BackoffRate"] > 1
-                assert retried[error]["MaxAttempts"] >= 3
-            task_failed, anything = state["Catch"]
-            assert task_failed["ErrorEquals"] == ["States.TaskFailed"]
-            assert task_failed["Next"] == f"{state_name}TransientFailure"
-            assert anything["ErrorEquals"] == ["States.ALL"]
-            assert anything["Next"] == f"{state_name}Failed"
-            assert document["States"][task_failed["Next"]]["Default"] == anything["Next"]
-            failed = document["States"][anything["Next"]]
-            assert failed["Type"] == "Fail"
-            assert failed["ErrorPath"] == (
-                f"States.Format('LegacyLift.{state_name}.{{}}', {anything['ResultPath']}.Error)"
-            )
-            assert failed["CausePath"] == anything["ResultPath"] + ".Cause"
-
-
-def caught(cause: str, attempts: int) -> dict:
-    """State data as the Preprocessing Catch leaves it after `attempts` capacity retries."""
-    settings = {"instance_type": "ml.m5.xlarge", "volume_size": 30, "max_runtime": 3600}
-    return run_input(
-        run_prefix="s3://legacylift-dev-data/iris/runs/r/",
-        settings=dict.fromkeys(("preprocessing", "inference", "postprocessing"), settings),
-        jobs={},
-        retries={
-            step: {"count": attempts if step == "preprocessing" else 0, "wait_seconds": 0}
-            for step in ("preprocessing", "inference", "postprocessing")
-        },
-        error={"Error": "States.TaskFailed", "Cause": cause},
-    )
-
-
-@pytest.mark.parametrize(
-    ("cause", "attempts", "expected"),
-    [
-        ('{"FailureReason": "CapacityError: Unable to provision requested ML compute"}', 0, 60),
-        ('{"FailureReason": "InternalServerError: We encountered an internal error"}', 1, 300),
-        ('{"FailureReason": "CapacityError: Unable to provision"}', 3, None),
-        ('{"FailureReason": "AlgorithmError: script exited with 1"}', 0, None),
-    ],
-)
-def test_capacity_and_internal_failures_start_the_job_again(three_step, cause, attempts, expected):
-    """From the Catch on: transient causes run the step again after a growing wait, a bounded
-    number of times; any other cause fails the run with the step's error and cause."""
-    document = definition(three_step, "iris")
-    document["StartAt"] = "PreprocessingTransientFailure"
-    wait = document["States"]["PreprocessingWaitForCapacity"]
-    assert wait["SecondsPath"] == "$.retries.preprocessing.wait_seconds"
-    # moto would really wait: the Wait becomes a Pass, its SecondsPath checked above
-    document["States"]["PreprocessingWaitForCapacity"] = {"Type": "Pass", "Next": wait["Next"]}
-    result = evaluated_requests(document, caught(cause, attempts), "transient")
-    if expected is None:
-        assert (result["status"], result["error"], result["cause"]) == (
-            "FAILED",
-            "LegacyLift.Preprocessing.States.TaskFailed",
-            cause,
-        )
-    else:
-        assert result["status"] == "SUCCEEDED", result
-        jobs = result["output"]["jobs"]
-        assert list(jobs) == ["Preprocessing", "Inference", "Postprocessing"]
-        assert jobs["Preprocessing"]["ProcessingJobName"].startswith("legacylift-dev-iris-pre-")
-        retried = evaluated_requests(document, caught(cause, attempts), "transient-2")
-        assert (
-            retried["output"]["jobs"]["Preprocessing"]["ProcessingJobName"]
-            != jobs["Preprocessing"]["ProcessingJobName"]
-        )
-
-
-def test_capacity_waits_grow(three_step):
-    delay = definition(three_step, "iris")["States"]["PreprocessingRetryDelay"]["Parameters"]
-    assert delay["wait_seconds.$"] == (
-        "States.ArrayGetItem(States.Array(60, 300, 900), $.retries.preprocessing.count)"
-    )
+        checked += uncaught_job_tasks(document)
+    assert len(checked) >= len(mixed["definitions"])
 
 
 def test_definitions_are_refused_as_express(three_step):

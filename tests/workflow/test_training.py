@@ -14,7 +14,14 @@ import pytest
 
 from tests.workflow.asl_evaluation import run_in_moto, tasks_as_passes
 from tests.workflow.asl_validation import assert_valid_asl
-from tests.workflow.conftest import ACCOUNT, MODULE, REGION, base_vars, model_entry
+from tests.workflow.conftest import (
+    ACCOUNT,
+    MODULE,
+    REGION,
+    base_vars,
+    model_entry,
+    uncaught_job_tasks,
+)
 from tests.workflow.test_policies import UNSCOPABLE, allowed, job_arn
 
 RUNNER_URI = "s3://legacylift-dev-data/_legacylift/code/0123456789abcdef/"
@@ -58,6 +65,13 @@ def outputs(workflow):
 
 def definition(outputs, name: str) -> dict:
     return json.loads(outputs["training_definitions"][name])
+
+
+def test_a_failed_train_or_evaluate_job_fails_its_own_task(outputs):
+    """Train and Evaluate fail their own Task (no Catch into a Fail state), so a redrive
+    restarts the failed job and what follows."""
+    for name in outputs["training_definitions"]:
+        assert uncaught_job_tasks(definition(outputs, name)) == ["Train", "Evaluate"]
 
 
 def swapped(
@@ -416,11 +430,10 @@ def test_an_improvement_of_exactly_the_minimum_promotes(outputs, offset, expecte
     assert promoted(outputs, "iris", evaluated, record) is expected
 
 
-def test_every_failure_is_caught_and_named(outputs):
+def test_every_s3_failure_is_caught_and_named(outputs):
+    """The S3 steps name their failure in a Fail state; the jobs fail their own Task
+    (test_a_failed_train_or_evaluate_job_fails_its_own_task)."""
     states = definition(outputs, "iris")["States"]
-    for name in ("Train", "Evaluate"):
-        assert states[name]["Catch"][-1]["Next"] == f"{name}Failed"
-        assert states[f"{name}Failed"]["ErrorPath"].startswith(f"States.Format('LegacyLift.{name}.")
     for name in ("ReadMetric", "ReadPromoted", "Promote"):
         assert states[name]["Retry"][0]["ErrorEquals"] == [
             "S3.S3Exception",

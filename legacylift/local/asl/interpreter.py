@@ -79,6 +79,14 @@ class _Aborted(Exception):
     pass
 
 
+class ExecutionNotRedrivable(Exception):
+    """RedriveExecution's refusal: the execution succeeded, still runs, or never entered a
+    state."""
+
+
+REDRIVABLE = ("FAILED", "TIMED_OUT", "ABORTED")
+
+
 class Execution:
     """One execution of a state machine definition.
 
@@ -127,6 +135,8 @@ class Execution:
         }
         self._deadline: float | None = None
         self._abort = threading.Event()
+        self._variables = Variables()  # the top-level scope, kept for a redrive
+        self._unsuccessful: tuple[str, Any] | None = None  # (state, its input) being run
         self.retry_delays: list[float] = []  # unscaled seconds slept before each retry
         # What this machine can run at once: caps every Map's MaxConcurrency (None: no cap).
         self.max_parallel = max_parallel
@@ -139,15 +149,42 @@ class Execution:
         """Run to the end and return the outcome with the full history."""
         start = now_iso()
         self.base_context["Execution"]["StartTime"] = start
-        timeout = self.machine.get("TimeoutSeconds")
-        if timeout is not None:
-            self._deadline = time.monotonic() + timeout * self.time_scale
         self.history.add(
             "ExecutionStarted",
             input=json.dumps(self.input),
             roleArn=self.base_context["Execution"]["RoleArn"],
         )
-        result = ExecutionResult(status="RUNNING", start_date=start)
+        self._result = ExecutionResult(status="RUNNING", start_date=start)
+        return self._drive(self.machine, self.input)
+
+    def redrive(self) -> ExecutionResult:
+        """Continue this failed, timed-out or aborted execution as Step Functions'
+        RedriveExecution does: the top-level state it ended in (the unsuccessful one) starts
+        again with the input it entered with, and the run goes on from there; the states it
+        completed are not run again, their results stay in the state data. The history goes
+        on after an ExecutionRedriven event, and `$$.Execution.RedriveCount` counts up. (A Map
+        or Parallel state it ended in runs again whole here; AWS reruns only its unsuccessful
+        iterations and branches.)"""
+        result = getattr(self, "_result", None)
+        status = result.status if result else "not started"
+        if status not in REDRIVABLE or self._unsuccessful is None:
+            why = "it entered no state" if status in REDRIVABLE else f"it is {status}"
+            raise ExecutionNotRedrivable(f"Execution {self.name} cannot be redriven: {why}")
+        execution = self.base_context["Execution"]
+        execution["RedriveCount"] += 1
+        self._abort.clear()
+        self.history.continue_from(len(self.history.events))
+        self.history.add("ExecutionRedriven", redriveCount=execution["RedriveCount"])
+        state, data = self._unsuccessful
+        self._result = ExecutionResult(status="RUNNING", start_date=result.start_date)
+        return self._drive({**self.machine, "StartAt": state}, data)
+
+    def _drive(self, machine: dict[str, Any], data: Any) -> ExecutionResult:
+        """Run the top-level `machine` from its StartAt with `data` to the execution's end."""
+        timeout = self.machine.get("TimeoutSeconds")  # a redrive restarts the clock, as on AWS
+        if timeout is not None:
+            self._deadline = time.monotonic() + timeout * self.time_scale
+        result = self._result
         try:
             if json_size(self.input) > MAX_PAYLOAD_BYTES:
                 raise StatesError(
@@ -155,7 +192,7 @@ class Execution:
                     "The execution input exceeds the maximum number of bytes service limit.",
                 )
             result.output = self._run_machine(
-                self.machine, self.input, {}, Variables(), self.language
+                machine, data, {}, self._variables, self.language, top_level=True
             )
             result.status = "SUCCEEDED"
             self.history.add("ExecutionSucceeded", output=json.dumps(result.output))
@@ -204,12 +241,16 @@ class Execution:
         extra: dict[str, Any],
         variables: Variables,
         language: str,
+        top_level: bool = False,
     ) -> Any:
         """Run a state machine (the top-level one, a branch, an item processor) whose states
-        default to `language` and assign in `variables`."""
+        default to `language` and assign in `variables`. In the top-level one, the state
+        being run and its input are kept: where a redrive starts if the execution ends there."""
         states = machine["States"]
         current = machine["StartAt"]
         while True:
+            if top_level:  # before the check: an abort between states redrives the next one
+                self._unsuccessful = (current, copy.deepcopy(data))
             self._check()
             state = states[current]
             kind = state["Type"]
