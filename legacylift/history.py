@@ -15,6 +15,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+# AWS's hard quota: 25,000 events in one execution's history. Event 24,999 is the last an
+# execution may spend on its work; event 25,000 is ExecutionSucceeded if the execution ends
+# then, else ExecutionFailed (https://docs.aws.amazon.com/step-functions/latest/dg/bp-history-limit.html).
+MAX_HISTORY_EVENTS = 25_000
 EXECUTION_END = {
     "ExecutionSucceeded": ("SUCCEEDED", "executionSucceededEventDetails"),
     "ExecutionFailed": ("FAILED", "executionFailedEventDetails"),

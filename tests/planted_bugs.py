@@ -845,7 +845,7 @@ BUGS = (
     PlantedBug(
         "prod-lag-short-digest",
         "list-models comparing digests by the 12 characters it shows",
-        "legacylift/build/status.py",
+        "legacylift/model_table.py",
         '    return uri.rsplit("@", 1)[-1] if uri else None\n',
         '    return uri.rsplit("@", 1)[-1][:19] if uri else None\n',
         ("tests/build/test_prod_lag.py",),
@@ -924,6 +924,26 @@ BUGS = (
         "            if local_path_clash(kind, local_path, code):\n",
         "            if _overlap(local_path, CODE_PATH):\n",
         ("tests/build/test_models.py::test_script_mode_input_may_hold_the_code_path",),
+    ),
+    PlantedBug(
+        "upward-import-models-local",
+        "models.py (core) importing the local engine again: an upward edge and a cycle",
+        "legacylift/models.py",
+        "from legacylift.local_paths import local_path_clash\n",
+        "from legacylift.local_paths import local_path_clash\n"
+        "from legacylift.local.instances import instance_resources  # noqa: F401\n",
+        (
+            "tests/test_import_contracts.py::"
+            "test_the_layers_point_down_and_no_package_has_an_import_cycle",
+        ),
+    ),
+    PlantedBug(
+        "layers-not-exhaustive",
+        "the layers contract no longer exhaustive: a new top-level module escapes every layer",
+        "pyproject.toml",
+        "exhaustive = true\n",
+        "",
+        ("tests/test_import_contracts.py::test_every_top_level_module_has_a_layer",),
     ),
 )
 

@@ -40,6 +40,7 @@ from legacylift.local.fan_out import (
 )
 from legacylift.local.processing import ProcessingRunner
 from legacylift.local.render import RenderedWorkflow, render_workflow
+from legacylift.local.reports import write_local_report
 from legacylift.local.run_records import resumable_run, write_run_record
 from legacylift.local.s3_tasks import S3Tasks, TaskRunners
 from legacylift.local.sagemaker_tasks import SageMakerTasks
@@ -47,7 +48,6 @@ from legacylift.local.settings import LocalSettings
 from legacylift.local.step_cache import StepCache, load_steps
 from legacylift.local.transfer import fetch_output, stage_input
 from legacylift.paths import MODULES_DIR
-from legacylift.report.local import write_local_report
 from legacylift.report.reporter import Reporter
 
 STEP_RUNNER = MODULES_DIR / "workflow" / "files" / "steprunner.py"

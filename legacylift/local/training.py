@@ -20,6 +20,7 @@ from legacylift.errors import LegacyLiftError
 from legacylift.local.arguments import check_input, check_workspace, parse_time_scale
 from legacylift.local.datasources import DataSources
 from legacylift.local.render import RenderedWorkflow, render_workflow
+from legacylift.local.reports import write_local_report
 from legacylift.local.run import (
     LocalRun,
     _images,
@@ -33,7 +34,6 @@ from legacylift.local.run import (
 )
 from legacylift.local.settings import LocalSettings
 from legacylift.local.transfer import stage_input
-from legacylift.report.local import write_local_report
 from legacylift.report.reporter import Reporter
 
 

@@ -19,6 +19,7 @@ from typing import Any, TextIO
 
 from legacylift import console
 from legacylift.history import (
+    MAX_HISTORY_EVENTS,
     PROGRESS_KINDS,
     Attempt,
     Trace,
@@ -26,7 +27,6 @@ from legacylift.history import (
     format_duration,
     readable_cause,
 )
-from legacylift.local.asl.history import MAX_HISTORY_EVENTS
 from legacylift.report.progress import LIVE_DISPLAY, is_terminal
 
 LOG_LINES_KEPT = 50

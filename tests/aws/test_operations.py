@@ -591,7 +591,7 @@ def test_list_models_with_aws_shows_what_live_runs(two_versions, workspace, tmp_
     label without the digest when it differs from the pin: red."""
     import shutil
 
-    from legacylift.build.status import model_table
+    from legacylift.model_table import model_table
     from tests.local.tiny_models import write_models
 
     models = write_models(tmp_path / "models", ["single"])

@@ -6,8 +6,9 @@ import re
 from datetime import datetime
 from typing import Any
 
-from legacylift.local.asl import jsonpath, payload
+from legacylift.local.asl import jsonpath
 from legacylift.local.asl.errors import runtime_error
+from legacylift.local.asl.lookup import read_path, resolve
 
 _OPERATORS = {
     "Equals": "==",
@@ -71,13 +72,13 @@ def evaluate(rule: dict[str, Any], document: Any, context: dict[str, Any]) -> bo
         raise runtime_error(f"Choice rule without Variable: {rule}")
     if "IsPresent" in rule:
         try:
-            payload.resolve(variable, document, context)
+            resolve(variable, document, context)
             present = True
         except jsonpath.PathNotFound:
             present = False
         return present == rule["IsPresent"]
     try:
-        value = payload.resolve(variable, document, context)
+        value = resolve(variable, document, context)
     except jsonpath.PathNotFound:
         raise runtime_error(
             f"Invalid path '{variable}': The choice state's condition path references an "
@@ -96,7 +97,7 @@ def evaluate(rule: dict[str, Any], document: Any, context: dict[str, Any]) -> bo
         if key in ("Variable", "Next", "Comment"):
             continue
         if key.endswith("Path"):
-            expected = payload.read_path(expected, document, context, key)
+            expected = read_path(expected, document, context, key)
             key = key[: -len("Path")]
         if key == "StringMatches":
             return isinstance(value, str) and _string_matches(value, expected)
