@@ -89,7 +89,7 @@ BUGS = (
         "definition-types-unchecked",
         "a state's fields of the wrong JSON type reaching the interpreter unchecked",
         "legacylift/local/asl/definition.py",
-        "        schema.check_state(label, state)\n",
+        "    schema.check_state(label, state)\n",
         "",
         ("tests/local/test_asl_no_crash.py::test_malformed_definitions_are_refused_not_crashed",),
     ),
@@ -626,9 +626,8 @@ BUGS = (
         "choice-numbers-same-type-only",
         "Choice numeric operators comparing an int and a float as different (1 vs 1.0)",
         "legacylift/local/asl/choice.py",
-        "            return _compare(value, operator, expected)\n",
-        "            return type(value) is type(expected) and "
-        "_compare(value, operator, expected)\n",
+        "        return _compare(value, operator, expected)\n",
+        "        return type(value) is type(expected) and _compare(value, operator, expected)\n",
         ("tests/local/test_choice_numbers.py",),
     ),
     PlantedBug(
