@@ -708,10 +708,10 @@ BUGS = (
         "new-model-input-past-directory",
         "new-model --from counting a literal as an input only when it continues past /input/",
         "legacylift/new_model.py",
-        '        inputs = _common([_directory(p) for p in literals if "/input" in p])\n'
-        '        outputs = _common([_directory(p) for p in literals if "/input" not in p])\n',
-        '        inputs = _common([_directory(p) for p in literals if "/input/" in p])\n'
-        '        outputs = _common([_directory(p) for p in literals if "/input/" not in p])\n',
+        '    inputs = _common([_directory(p) for p in literals if "/input" in p])\n'
+        '    outputs = _common([_directory(p) for p in literals if "/input" not in p])\n',
+        '    inputs = _common([_directory(p) for p in literals if "/input/" in p])\n'
+        '    outputs = _common([_directory(p) for p in literals if "/input/" not in p])\n',
         ("tests/local/test_legacy_project.py::test_new_model_recognises_a_bare_input_directory",),
     ),
     PlantedBug(
@@ -886,7 +886,7 @@ BUGS = (
         "new-model --from writing a model of the chain it found, leaving unplaced scripts out",
         "legacylift/new_model.py",
         "        if flow.unplaced:\n            _unplaced(origin, folder, flow, result)\n"
-        "            return\n",
+        "            return None\n",
         "",
         ("tests/build/test_new_model_flow.py",),
     ),
