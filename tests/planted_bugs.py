@@ -806,8 +806,8 @@ BUGS = (
         "changed-stacks-where-unpinned",
         "`changed --since` listing a model's stack in workspaces that do not pin it",
         "legacylift/changes.py",
-        "                if model in _built(pins[workspace]):\n",
-        "                if True:\n",
+        "            if model in _built(pins[workspace]):\n",
+        "            if True:\n",
         (
             "tests/aws/test_changed_since.py::"
             "test_a_model_folder_change_rebuilds_it_and_plans_its_stacks_where_pinned",
@@ -817,8 +817,8 @@ BUGS = (
         "changed-added-model-skips-shared",
         "`changed --since` leaving out the shared stack when a model is added to the pins",
         "legacylift/changes.py",
-        "                touched.add(SHARED)\n",
-        "                pass\n",
+        "            touched.add(SHARED)\n",
+        "            pass\n",
         (
             "tests/aws/test_changed_since.py::"
             "test_a_pin_change_plans_that_model_and_an_added_model_the_shared_stack",
