@@ -162,7 +162,9 @@ class Trace:
 
     # --- reading events ------------------------------------------------------------------
 
-    def add(self, event: dict[str, Any]) -> list[tuple[str, Visit | None]]:
+    # Over the complexity limit on purpose: one branch per GetExecutionHistory event type, each
+    # moving the shared attribution (visit, parent, iteration) that the next event starts from.
+    def add(self, event: dict[str, Any]) -> list[tuple[str, Visit | None]]:  # noqa: C901
         """Take one event; return the changes it makes: ("entered"|"attempt failed"|"retrying"|
         "succeeded"|"failed"|"caught", visit) and ("execution", None) when the execution
         ends."""

@@ -904,8 +904,8 @@ BUGS = (
         "manifest-read-as-prefix",
         "a ManifestFile input staged as an S3Prefix (the manifest itself, not what it lists)",
         "legacylift/local/processing.py",
-        '                manifest = s3["S3DataType"] == "ManifestFile"\n',
-        "                manifest = False\n",
+        '        manifest = s3["S3DataType"] == "ManifestFile"\n',
+        "        manifest = False\n",
         ("tests/local/test_processing_runner.py::test_a_bad_manifest_fails_the_job_naming_it",),
     ),
     PlantedBug(
