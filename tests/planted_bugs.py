@@ -179,9 +179,8 @@ BUGS = (
         "retried-task-reported-failed",
         "a Task retried by its Retry field, then succeeding, still reported failed",
         "legacylift/history.py",
-        "                    failed_last = visit.attempts and "
-        'visit.attempts[-1].outcome != "succeeded"\n',
-        '                    failed_last = any(a.outcome != "succeeded" for a in visit.attempts)\n',
+        '            failed_last = visit.attempts and visit.attempts[-1].outcome != "succeeded"\n',
+        '            failed_last = any(a.outcome != "succeeded" for a in visit.attempts)\n',
         ("tests/test_history.py", "tests/report/test_recorded_reports.py"),
     ),
     PlantedBug(
@@ -198,8 +197,8 @@ BUGS = (
         "caught-read-as-succeeded",
         "a Task whose failure a Catch handled read as succeeded",
         "legacylift/history.py",
-        '                    visit.status = "caught" if failed_last else "succeeded"\n',
-        '                    visit.status = "succeeded"\n',
+        '            visit.status = "caught" if failed_last else "succeeded"\n',
+        '            visit.status = "succeeded"\n',
         ("tests/report/test_recorded_reports.py",),
     ),
     PlantedBug(
@@ -214,8 +213,8 @@ BUGS = (
         "iteration-failure-left-running",
         "a failed Map iteration's state left running (MapIterationFailed ignored)",
         "legacylift/history.py",
-        '        elif kind == "MapIterationFailed" and visit is not None',
-        '        elif kind == "Ignored" and visit is not None',
+        '    "MapIterationFailed": Trace._iteration_failed,\n',
+        '    "Ignored": Trace._iteration_failed,\n',
         ("tests/test_history.py",),
     ),
     PlantedBug(
@@ -700,8 +699,8 @@ BUGS = (
         "timed-out-attempt-details-key",
         "the history model reading a TaskTimedOut attempt's details from the TaskFailed key",
         "legacylift/history.py",
-        '            details = event.get(kind[:1].lower() + kind[1:] + "EventDetails", {})\n',
-        '            details = event.get("taskFailedEventDetails", {})\n',
+        '        details = event.get(kind[:1].lower() + kind[1:] + "EventDetails", {})\n',
+        '        details = event.get("taskFailedEventDetails", {})\n',
         ("tests/report/test_timed_out_attempts.py",),
     ),
     PlantedBug(
