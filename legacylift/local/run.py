@@ -151,6 +151,30 @@ def _images(model) -> dict[str, str]:
     return images
 
 
+def render_for(
+    model,
+    images: dict[str, str],
+    sources: DataSources,
+    workspace: str,
+    code_uri: str | None,
+    generic: bool = False,
+) -> RenderedWorkflow:
+    """The model's definitions (inference, training; with `generic` the generic workflow too)
+    as modules/workflow renders them for a local run, its code at `code_uri` (the step runner
+    is uploaded first: the definitions name it)."""
+    bucket = bucket_for(workspace)
+    runner_uri = upload_step_runner(sources, bucket)
+    with console.timed(f"{model.name}: rendering modules/workflow with Terraform"):
+        return render_workflow(
+            {model.name: _model_entry(model, images, code_uri)},
+            images.get("framework", images["model"]),
+            name_prefix=f"legacylift-{workspace}",
+            data_bucket=bucket,
+            enable_generic_workflow=generic,
+            step_runner_uri=runner_uri,
+        )
+
+
 def execute(
     definition: str,
     execution_input: dict[str, Any],
@@ -241,7 +265,8 @@ def run_local(
     images = images or _images(model)
     code_uri = upload_code(sources, model, bucket)
     if rendered is None:
-        rendered = _render(sources, model, images, code_uri, workspace, generic_input is not None)
+        generic = generic_input is not None
+        rendered = render_for(model, images, sources, workspace, code_uri, generic)
     if generic_input is not None:
         definition, execution_input = rendered.generic_definition, generic_input
         output_uri = (
@@ -346,29 +371,6 @@ def _resumed_input(
             "removes it); give it again with --input"
         )
     return input_ref
-
-
-def _render(
-    sources: DataSources,
-    model,
-    images: dict[str, str],
-    code_uri: str | None,
-    workspace: str,
-    generic: bool,
-) -> RenderedWorkflow:
-    """The model's workflows as modules/workflow renders them for this run (the step runner
-    uploaded first: the rendered definitions name it)."""
-    bucket = bucket_for(workspace)
-    runner_uri = upload_step_runner(sources, bucket)
-    with console.timed(f"{model.name}: rendering modules/workflow with Terraform"):
-        return render_workflow(
-            {model.name: _model_entry(model, images, code_uri)},
-            images.get("framework", images["model"]),
-            name_prefix=f"legacylift-{workspace}",
-            data_bucket=bucket,
-            enable_generic_workflow=generic,
-            step_runner_uri=runner_uri,
-        )
 
 
 def _local_output(

@@ -22,25 +22,21 @@ def check_supported(request: dict[str, Any]) -> None:
     definitions and Feature Store outputs (ShardedByS3Key and several instances run: see
     legacylift.local.cluster)."""
     for item in request.get("ProcessingInputs", []):
-        _check_input(item)
+        where = f"ProcessingInputs '{item['InputName']}'"
+        if "DatasetDefinition" in item:
+            _refuse(where, "DatasetDefinition (Athena/Redshift)", "use an S3Input")
+        s3 = item.get("S3Input")
+        if s3 is None:
+            _refuse(where, "an input without S3Input", "give it an S3Input")
+        if s3.get("S3InputMode", "File") != "File":
+            _refuse(where, "S3InputMode Pipe", "use S3InputMode File")
+        if s3.get("S3CompressionType", "None") != "None":
+            _refuse(where, "S3CompressionType Gzip", "use S3CompressionType None")
     for item in request.get("ProcessingOutputConfig", {}).get("Outputs", []):
         _check_output(item)
     cluster = request["ProcessingResources"]["ClusterConfig"]
     if "InstanceType" not in cluster:
         _refuse("ProcessingResources.ClusterConfig", "InstancePreferences", "set InstanceType")
-
-
-def _check_input(item: dict[str, Any]) -> None:
-    where = f"ProcessingInputs '{item['InputName']}'"
-    if "DatasetDefinition" in item:
-        _refuse(where, "DatasetDefinition (Athena/Redshift)", "use an S3Input")
-    s3 = item.get("S3Input")
-    if s3 is None:
-        _refuse(where, "an input without S3Input", "give it an S3Input")
-    if s3.get("S3InputMode", "File") != "File":
-        _refuse(where, "S3InputMode Pipe", "use S3InputMode File")
-    if s3.get("S3CompressionType", "None") != "None":
-        _refuse(where, "S3CompressionType Gzip", "use S3CompressionType None")
 
 
 def _check_output(item: dict[str, Any]) -> None:
