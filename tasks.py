@@ -104,8 +104,8 @@ def _fail_cleanly(action, task_name=None):
 
 def _exit_on_aws_error(exc, task_name=None):
     """An AWS client error becomes one line with the fix and exit 1; anything else returns."""
-    from legacylift.aws.errors import describe_aws_error, is_aws_error
     from legacylift.console import error
+    from legacylift.errors import describe_aws_error, is_aws_error
 
     if is_aws_error(exc):
         error(describe_aws_error(task_name or "aws", exc))
@@ -207,8 +207,8 @@ def list_models(c, aws=False, prod="prod"):
     (`+`: promoted there), how far the prod workspace is behind the others, the promoted
     version and metric of models with a training workflow, and its last run (local, or
     followed on AWS) with its estimated cost."""
-    from legacylift.build.status import model_table
     from legacylift.console import error
+    from legacylift.model_table import model_table
 
     invalid: list[str] = []
     print(_fail_cleanly(lambda: model_table(invalid, aws_promotions=aws, prod=prod)))
@@ -576,8 +576,8 @@ def graph(c, name, workspace="local", workflow="inference", definition=None, out
     from pathlib import Path
 
     from legacylift.console import success
+    from legacylift.local.definitions import definition_file, rendered_definition
     from legacylift.paths import project_state_dir
-    from legacylift.report.definitions import definition_file, rendered_definition
     from legacylift.report.graph import write_graph
 
     def action():
@@ -603,8 +603,8 @@ def report(c, execution, workspace=None, model=None, output=None):
     """Write the HTML report of a cloud execution: graph, timeline, jobs, logs, outputs."""
     from pathlib import Path
 
+    from legacylift.aws.reports import execution_report
     from legacylift.console import success
-    from legacylift.report.cloud import execution_report
 
     path = _fail_cleanly(
         lambda: execution_report(execution, workspace, model, Path(output) if output else None)

@@ -12,8 +12,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from legacylift.local.definitions import rendered_definition  # noqa: E402
 from legacylift.local.run import run_local  # noqa: E402
-from legacylift.report.definitions import rendered_definition  # noqa: E402
 from legacylift.report.graph import write_graph  # noqa: E402
 from tests.report.chromium import Chromium, chromium_binary  # noqa: E402
 

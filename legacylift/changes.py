@@ -107,33 +107,45 @@ def changed_since(ref: str, repo: Path) -> Changes:
     workspaces = _workspaces(repo, ref)
     pins = {w: _pins_at(repo, None, TFVARS / f"{w}{PINS_SUFFIX}") for w in workspaces}
     for name in diff.stdout.splitlines():
-        path = PurePosixPath(name)
-        if path.parts[:1] == MODELS.parts and len(path.parts) > 2:
-            model = path.parts[1]
-            if (repo / MODELS / model).is_dir():
-                changes.models.add(model)
-            for workspace in workspaces:
-                if model in _built(pins[workspace]):
-                    changes.stacks.setdefault(workspace, set()).add(model)
-        elif path.parent == TFVARS and path.name.endswith(PINS_SUFFIX):
-            workspace = path.name.removesuffix(PINS_SUFFIX)
-            before, after = _pins_at(repo, ref, path), pins.get(workspace, {})
-            touched = changes.stacks.setdefault(workspace, set())
-            differing = {m for m in set(before) | set(after) if before.get(m) != after.get(m)}
-            touched |= differing & (_built(before) | _built(after))
-            if set(before) != set(after):
-                touched.add(SHARED)
-        elif path.parent == TFVARS and path.name.endswith((".tfvars", ".tfvars.json")):
-            workspace = path.name.removesuffix(".json").removesuffix(".tfvars")
-            every = {SHARED} | _built(pins.get(workspace, {}))
-            changes.stacks.setdefault(workspace, set()).update(every)
-        elif _is_module_file(path):
-            changes.every_stack = True
+        _note(changes, PurePosixPath(name), repo, workspaces, pins)
     if changes.every_stack:
         for workspace in workspaces:
             changes.stacks.setdefault(workspace, set()).update({SHARED} | _built(pins[workspace]))
     changes.stacks = {w: names for w, names in changes.stacks.items() if names}
     return changes
+
+
+def _note(
+    changes: Changes,
+    path: PurePosixPath,
+    repo: Path,
+    workspaces: set[str],
+    pins: dict[str, dict[str, Any]],
+) -> None:
+    """Add what one changed file touches: a model folder its model and the stacks pinning it;
+    a pins file the stacks whose pins differ (the shared one when models come or go); a
+    workspace's tfvars every stack of it; a module file every stack."""
+    if path.parts[:1] == MODELS.parts and len(path.parts) > 2:
+        model = path.parts[1]
+        if (repo / MODELS / model).is_dir():
+            changes.models.add(model)
+        for workspace in workspaces:
+            if model in _built(pins[workspace]):
+                changes.stacks.setdefault(workspace, set()).add(model)
+    elif path.parent == TFVARS and path.name.endswith(PINS_SUFFIX):
+        workspace = path.name.removesuffix(PINS_SUFFIX)
+        before, after = _pins_at(repo, changes.since, path), pins.get(workspace, {})
+        touched = changes.stacks.setdefault(workspace, set())
+        differing = {m for m in set(before) | set(after) if before.get(m) != after.get(m)}
+        touched |= differing & (_built(before) | _built(after))
+        if set(before) != set(after):
+            touched.add(SHARED)
+    elif path.parent == TFVARS and path.name.endswith((".tfvars", ".tfvars.json")):
+        workspace = path.name.removesuffix(".json").removesuffix(".tfvars")
+        every = {SHARED} | _built(pins.get(workspace, {}))
+        changes.stacks.setdefault(workspace, set()).update(every)
+    elif _is_module_file(path):
+        changes.every_stack = True
 
 
 def _is_module_file(path: PurePosixPath) -> bool:

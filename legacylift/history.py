@@ -15,6 +15,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+# AWS's hard quota: 25,000 events in one execution's history. Event 24,999 is the last an
+# execution may spend on its work; event 25,000 is ExecutionSucceeded if the execution ends
+# then, else ExecutionFailed (https://docs.aws.amazon.com/step-functions/latest/dg/bp-history-limit.html).
+MAX_HISTORY_EVENTS = 25_000
 EXECUTION_END = {
     "ExecutionSucceeded": ("SUCCEEDED", "executionSucceededEventDetails"),
     "ExecutionFailed": ("FAILED", "executionFailedEventDetails"),
@@ -137,6 +141,11 @@ class Visit:
         return None if end is None else (end - self.entered).total_seconds()
 
 
+# Where an event stands: the open visit, its parent group (Map or Parallel) and its Map iteration.
+_Position = tuple[Visit | None, Visit | None, int | None]
+_Changes = list[tuple[str, Visit | None]]
+
+
 @dataclass
 class Trace:
     """A whole execution; `add` takes events as they arrive and returns what they changed."""
@@ -168,86 +177,147 @@ class Trace:
         self.last_event_id = max(self.last_event_id, event_id)
         kind = event["type"]
         when = timestamp(event["timestamp"])
-        visit, parent, iteration = self._context(event)
+        # Where the event stands: the open visit, its parent group and its Map iteration; each
+        # handler returns where the next event in the same branch stands.
+        position = self._context(event)
         changes: list[tuple[str, Visit | None]] = []
-        if kind == "ExecutionStarted":
-            details = event.get("executionStartedEventDetails", {})
-            self.started, self.input = when, _json(details.get("input"))
-        elif kind == "ExecutionRedriven":  # restarted from its failed states
-            self.status, self.stopped, self.error, self.cause = "RUNNING", None, None, None
-            self.started = self.started or when
-        elif kind.endswith("StateEntered"):
-            details = event.get("stateEnteredEventDetails", {})
-            name, state_type = details.get("name", "?"), kind.removesuffix("StateEntered")
-            visit = Visit(event_id, name, state_type, when, parent, iteration)
-            self.visits.append(visit)
-            changes.append(("entered", visit))
-            if visit.kind == "Fail":
-                visit.status = "failed"
-        elif kind.endswith("StateExited"):
-            visit = self._open(event.get("stateExitedEventDetails", {}).get("name"), visit)
-            if visit is not None:
-                visit.exited = when
-                if visit.status == "running":
-                    failed_last = visit.attempts and visit.attempts[-1].outcome != "succeeded"
-                    visit.status = "caught" if failed_last else "succeeded"
-                    changes.append((visit.status, visit))
-                parent, iteration, visit = visit.parent, visit.iteration, None
-        elif kind == "TaskScheduled" and visit is not None:
-            details = event.get("taskScheduledEventDetails", {})
-            if visit.attempts and visit.attempts[-1].outcome != "succeeded":
-                changes.append(("retrying", visit))
-            visit.attempts.append(
-                Attempt(
-                    when,
-                    _json(details.get("parameters")) or {},
-                    details.get("resource", ""),
-                    details.get("resourceType", ""),
-                )
-            )
-        elif kind in ATTEMPT_END and visit is not None and visit.attempts:
-            attempt = visit.attempts[-1]
-            details = event.get(kind[:1].lower() + kind[1:] + "EventDetails", {})
-            attempt.ended, attempt.outcome = when, ATTEMPT_END[kind]
-            if kind == "TaskSucceeded":
-                output = _json(details.get("output"))
-                attempt.result = output if isinstance(output, dict) else None
-            else:
-                attempt.error = details.get("error", kind)
-                attempt.cause = details.get("cause")
-                visit.error, visit.cause = attempt.error, attempt.cause
-                changes.append(("attempt failed", visit))
-        elif kind in STATE_FAILED:
-            group = kind.removesuffix("StateFailed").removesuffix("StateAborted")
-            visit = next(
-                (v for v in reversed(self.visits) if v.kind == group and v.exited is None), None
-            )
-            if visit is not None:
-                details = next((v for k, v in event.items() if k.endswith("EventDetails")), {})
-                visit.status, visit.exited = "failed", when
-                visit.error = details.get("error", visit.error)
-                visit.cause = details.get("cause", visit.cause)
-                changes.append(("failed", visit))
-        elif kind == "MapIterationStarted":
-            details = event.get("mapIterationStartedEventDetails", {})
-            parent, iteration, visit = visit, details.get("index"), None
-        elif kind == "MapIterationFailed" and visit is not None and visit.exited is None:
-            # The iteration ended in this state (a Map's Catch may still handle the failure).
-            visit.status, visit.exited = "failed", when
-            changes.append(("failed", visit))
-            visit = None
-        elif kind in EXECUTION_END:
-            self.status, key = EXECUTION_END[kind]
-            details = event.get(key, {})
-            self.stopped = when
-            if kind == "ExecutionSucceeded":
-                self.output = _json(details.get("output"))
-            else:
-                self.error, self.cause = details.get("error", kind), details.get("cause")
-                changes += self._close_failed(when)
-            changes.append(("execution", None))
-        self._owner[event_id] = (visit, parent, iteration)
+        handler = _HANDLERS.get(kind)
+        if handler is None and kind.endswith("StateEntered"):
+            handler = Trace._entered
+        elif handler is None and kind.endswith("StateExited"):
+            handler = Trace._exited
+        if handler is not None:
+            position = handler(self, event, when, position, changes)
+        self._owner[event_id] = position
         return changes
+
+    def _started(
+        self, event: dict[str, Any], when: datetime, position: _Position, changes: _Changes
+    ) -> _Position:
+        details = event.get("executionStartedEventDetails", {})
+        self.started, self.input = when, _json(details.get("input"))
+        return position
+
+    def _redriven(
+        self, event: dict[str, Any], when: datetime, position: _Position, changes: _Changes
+    ) -> _Position:
+        """Restarted from its failed states."""
+        self.status, self.stopped, self.error, self.cause = "RUNNING", None, None, None
+        self.started = self.started or when
+        return position
+
+    def _entered(
+        self, event: dict[str, Any], when: datetime, position: _Position, changes: _Changes
+    ) -> _Position:
+        _, parent, iteration = position
+        details = event.get("stateEnteredEventDetails", {})
+        name, state_type = details.get("name", "?"), event["type"].removesuffix("StateEntered")
+        visit = Visit(int(event["id"]), name, state_type, when, parent, iteration)
+        self.visits.append(visit)
+        changes.append(("entered", visit))
+        if visit.kind == "Fail":
+            visit.status = "failed"
+        return visit, parent, iteration
+
+    def _exited(
+        self, event: dict[str, Any], when: datetime, position: _Position, changes: _Changes
+    ) -> _Position:
+        chained, parent, iteration = position
+        visit = self._open(event.get("stateExitedEventDetails", {}).get("name"), chained)
+        if visit is None:
+            return None, parent, iteration
+        visit.exited = when
+        if visit.status == "running":
+            failed_last = visit.attempts and visit.attempts[-1].outcome != "succeeded"
+            visit.status = "caught" if failed_last else "succeeded"
+            changes.append((visit.status, visit))
+        return None, visit.parent, visit.iteration
+
+    def _scheduled(
+        self, event: dict[str, Any], when: datetime, position: _Position, changes: _Changes
+    ) -> _Position:
+        visit = position[0]
+        if visit is None:
+            return position
+        details = event.get("taskScheduledEventDetails", {})
+        if visit.attempts and visit.attempts[-1].outcome != "succeeded":
+            changes.append(("retrying", visit))
+        visit.attempts.append(
+            Attempt(
+                when,
+                _json(details.get("parameters")) or {},
+                details.get("resource", ""),
+                details.get("resourceType", ""),
+            )
+        )
+        return position
+
+    def _attempt_ended(
+        self, event: dict[str, Any], when: datetime, position: _Position, changes: _Changes
+    ) -> _Position:
+        visit, kind = position[0], event["type"]
+        if visit is None or not visit.attempts:
+            return position
+        attempt = visit.attempts[-1]
+        details = event.get(kind[:1].lower() + kind[1:] + "EventDetails", {})
+        attempt.ended, attempt.outcome = when, ATTEMPT_END[kind]
+        if kind == "TaskSucceeded":
+            output = _json(details.get("output"))
+            attempt.result = output if isinstance(output, dict) else None
+        else:
+            attempt.error = details.get("error", kind)
+            attempt.cause = details.get("cause")
+            visit.error, visit.cause = attempt.error, attempt.cause
+            changes.append(("attempt failed", visit))
+        return position
+
+    def _group_failed(
+        self, event: dict[str, Any], when: datetime, position: _Position, changes: _Changes
+    ) -> _Position:
+        _, parent, iteration = position
+        group = event["type"].removesuffix("StateFailed").removesuffix("StateAborted")
+        visit = next(
+            (v for v in reversed(self.visits) if v.kind == group and v.exited is None), None
+        )
+        if visit is not None:
+            details = next((v for k, v in event.items() if k.endswith("EventDetails")), {})
+            visit.status, visit.exited = "failed", when
+            visit.error = details.get("error", visit.error)
+            visit.cause = details.get("cause", visit.cause)
+            changes.append(("failed", visit))
+        return visit, parent, iteration
+
+    def _iteration_started(
+        self, event: dict[str, Any], when: datetime, position: _Position, changes: _Changes
+    ) -> _Position:
+        details = event.get("mapIterationStartedEventDetails", {})
+        return None, position[0], details.get("index")
+
+    def _iteration_failed(
+        self, event: dict[str, Any], when: datetime, position: _Position, changes: _Changes
+    ) -> _Position:
+        visit, parent, iteration = position
+        if visit is None or visit.exited is not None:
+            return position
+        # The iteration ended in this state (a Map's Catch may still handle the failure).
+        visit.status, visit.exited = "failed", when
+        changes.append(("failed", visit))
+        return None, parent, iteration
+
+    def _ended(
+        self, event: dict[str, Any], when: datetime, position: _Position, changes: _Changes
+    ) -> _Position:
+        kind = event["type"]
+        self.status, key = EXECUTION_END[kind]
+        details = event.get(key, {})
+        self.stopped = when
+        if kind == "ExecutionSucceeded":
+            self.output = _json(details.get("output"))
+        else:
+            self.error, self.cause = details.get("error", kind), details.get("cause")
+            changes += self._close_failed(when)
+        changes.append(("execution", None))
+        return position
 
     def _context(self, event: dict[str, Any]) -> tuple[Visit | None, Visit | None, int | None]:
         """(open visit, parent group, iteration) of the event this one follows."""
@@ -313,6 +383,20 @@ class Trace:
         """Seconds spent in the top-level states, left or not (a group's iterations counted
         once, in the group)."""
         return sum(visit.seconds() or 0 for visit in self.visits if visit.parent is None)
+
+
+# The handler of each event type that changes the trace (StateEntered and StateExited events
+# are matched by their suffix: one per state type).
+_HANDLERS = {
+    "ExecutionStarted": Trace._started,
+    "ExecutionRedriven": Trace._redriven,
+    "TaskScheduled": Trace._scheduled,
+    "MapIterationStarted": Trace._iteration_started,
+    "MapIterationFailed": Trace._iteration_failed,
+    **dict.fromkeys(ATTEMPT_END, Trace._attempt_ended),
+    **dict.fromkeys(STATE_FAILED, Trace._group_failed),
+    **dict.fromkeys(EXECUTION_END, Trace._ended),
+}
 
 
 def parse(events: list[dict[str, Any]], name: str = "", arn: str = "") -> Trace:

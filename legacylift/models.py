@@ -6,6 +6,7 @@ problem is reported as a `LegacyLiftError` naming the model, the file or key, an
 
 from __future__ import annotations
 
+import functools
 import math
 import posixpath
 import re
@@ -41,6 +42,10 @@ DEFAULT_IMAGE = {
     "train": "model",
     "evaluate": "model",
 }
+# The parts of a model folder that are not its code, never copied into its image: the
+# before/after demo, samples, settings and build recipe.
+EXCLUDED_DIRS = frozenset({"legacy", "sample", "__pycache__", ".ipynb_checkpoints"})
+EXCLUDED_FILES = frozenset({"model.toml", "Dockerfile", ".dockerignore", ".DS_Store"})
 INSTANCE_TYPE = re.compile(r"^ml\.[a-z0-9]+\.[a-z0-9]+$")
 DEBIAN_PACKAGE = re.compile(r"^[a-z0-9][a-z0-9+.-]+(=[A-Za-z0-9.+~:-]+)?$")
 ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -514,18 +519,25 @@ def _settings(path: Path, table: Any, allowed: tuple[str, ...], where: str) -> d
     return dict(table)
 
 
+@functools.cache
+def processing_instance_types() -> tuple[str, ...]:
+    """Every instance type SageMaker Processing accepts (the API model's ProcessingInstanceType
+    enum, as botocore ships it)."""
+    import botocore.session
+
+    model = botocore.session.get_session().get_service_model("sagemaker")
+    return tuple(model.shape_for("ProcessingInstanceType").enum)
+
+
 def _check_value(path: Path, label: str, key: str, value: Any) -> None:
     if key == "instance_type" and not (isinstance(value, str) and INSTANCE_TYPE.match(value)):
         raise _fail(path, f"{label} = {value!r}: use a SageMaker instance type like 'ml.m5.xlarge'")
-    if key == "instance_type":
-        from legacylift.local.instances import processing_instance_types
-
-        if value not in processing_instance_types():
-            raise _fail(
-                path,
-                f"{label} = {value!r}: not a SageMaker Processing instance type; use one such "
-                "as 'ml.m5.xlarge' (the SageMaker API's ProcessingInstanceType values)",
-            )
+    if key == "instance_type" and value not in processing_instance_types():
+        raise _fail(
+            path,
+            f"{label} = {value!r}: not a SageMaker Processing instance type; use one such "
+            "as 'ml.m5.xlarge' (the SageMaker API's ProcessingInstanceType values)",
+        )
     if key in RANGES:
         low, high = RANGES[key]
         if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
@@ -743,8 +755,6 @@ def _check_objects_per_batch(path: Path, fan_out: dict[str, Any]) -> None:
 
 
 def _check_script(model: Model, step: str) -> None:
-    from legacylift.build.context import EXCLUDED_DIRS, EXCLUDED_FILES
-
     script = model.script_for(step)
     declared = "script" in model._settings_of(step)
     key = "fan_out.combine" if step == COMBINE_STEP else step

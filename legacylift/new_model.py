@@ -201,7 +201,35 @@ def _from_legacy(origin: Path, folder: Path, result: NewModel) -> None:
         result.guesses.append("the project has its own model.toml: kept as it is")
         return
     scripts = _scripts(folder)
+    chosen = _chosen_steps(origin, folder, scripts, result)
+    if chosen is None:
+        return
+    if not chosen:
+        raise LegacyLiftError(
+            f"--from {origin}: no script looks like a step (names containing preprocess, "
+            "predict/inference/score or postprocess); create the model with `invoke new-model "
+            "NAME` and copy the code in by hand"
+        )
+    command = _dockerfile_command(folder)
     local = {rel.split("/")[0].removesuffix(".py") for rel in scripts}
+    tables = {
+        step: _step_table(folder, step, script, command, local, result)
+        for step, script in chosen.items()
+    }
+    _check_build_files(origin, folder, tables, result)
+    steps = [step for step in STEPS if step in chosen]
+    (folder / "model.toml").write_text(_toml(steps, tables))
+    result.checks.append(
+        "compare the guesses with what the scripts do, then run "
+        f"`invoke run-local {folder.name} --input <sample input>`"
+    )
+
+
+def _chosen_steps(
+    origin: Path, folder: Path, scripts: list[str], result: NewModel
+) -> dict[str, str] | None:
+    """Step -> script: from the files the scripts pass on, the names deciding what the files
+    leave open; None when the files leave a script unplaced (said in `result`)."""
     flow = data_flow(folder, scripts)
     if flow is not None and flow.unplaced and _names_agree(_by_name(scripts), flow):
         # The files place some scripts (e.g. inference feeds postprocessing) and say nothing
@@ -216,7 +244,7 @@ def _from_legacy(origin: Path, folder: Path, result: NewModel) -> None:
         result.guesses += flow.links
         if flow.unplaced:
             _unplaced(origin, folder, flow, result)
-            return
+            return None
         chosen = flow.steps
         result.guesses.append(
             "steps ordered by the files they pass on: "
@@ -224,53 +252,65 @@ def _from_legacy(origin: Path, folder: Path, result: NewModel) -> None:
         )
     else:
         chosen = _by_name(scripts)
-    if not chosen:
-        raise LegacyLiftError(
-            f"--from {origin}: no script looks like a step (names containing preprocess, "
-            "predict/inference/score or postprocess); create the model with `invoke new-model "
-            "NAME` and copy the code in by hand"
+    return chosen
+
+
+def _step_table(
+    folder: Path,
+    step: str,
+    script: str,
+    command: tuple[str, str] | None,
+    local: set[str],
+    result: NewModel,
+) -> dict[str, object]:
+    """The step's model.toml table: its script, the input/output paths its string literals
+    name, and which image runs it (the Dockerfile's command, or the model's own image when it
+    imports libraries the framework image lacks)."""
+    table: dict[str, object] = {}
+    text = (folder / script).read_text(encoding="utf-8", errors="replace")
+    if script != SCRIPTS[step]:
+        table["script"] = script
+    result.guesses.append(f"{step}: {script}")
+    literals = _literals(text)
+    # Paths under .../input are read; any other path under /opt/ml/processing/ is written.
+    inputs = _common([_directory(p) for p in literals if "/input" in p])
+    outputs = _common([_directory(p) for p in literals if "/input" not in p])
+    for key, found, default in (
+        ("input_path", inputs, DEFAULT_INPUT_PATH),
+        ("output_path", outputs, DEFAULT_OUTPUT_PATH),
+    ):
+        if found and found != default and found != PROCESSING_ROOT.rstrip("/"):
+            table[key] = found
+            result.guesses.append(f"{step}: {key} {found} (string literals in {script})")
+        elif not found:
+            result.checks.append(
+                f"{step}: no {key.split('_')[0]} path found in {script}; the default "
+                f"{default} applies"
+            )
+    if step == "inference" and command:
+        table["entrypoint"] = "image"
+        result.guesses.append(
+            f"inference: runs the Dockerfile's own {command[0]} {command[1]} "
+            '(entrypoint = "image")'
         )
-    command = _dockerfile_command(folder)
-    tables: dict[str, dict[str, object]] = {}
-    for step, script in chosen.items():
-        table: dict[str, object] = {}
-        text = (folder / script).read_text(encoding="utf-8", errors="replace")
-        if script != SCRIPTS[step]:
-            table["script"] = script
-        result.guesses.append(f"{step}: {script}")
-        literals = _literals(text)
-        # Paths under .../input are read; any other path under /opt/ml/processing/ is written.
-        inputs = _common([_directory(p) for p in literals if "/input" in p])
-        outputs = _common([_directory(p) for p in literals if "/input" not in p])
-        for key, found, default in (
-            ("input_path", inputs, DEFAULT_INPUT_PATH),
-            ("output_path", outputs, DEFAULT_OUTPUT_PATH),
-        ):
-            if found and found != default and found != PROCESSING_ROOT.rstrip("/"):
-                table[key] = found
-                result.guesses.append(f"{step}: {key} {found} (string literals in {script})")
-            elif not found:
-                result.checks.append(
-                    f"{step}: no {key.split('_')[0]} path found in {script}; the default "
-                    f"{default} applies"
-                )
-        if step == "inference" and command:
-            table["entrypoint"] = "image"
+    elif step != "inference":
+        foreign = sorted(
+            _imports(text) - FRAMEWORK_LIBRARIES - set(sys.stdlib_module_names) - local
+        )
+        if foreign:
+            table["image"] = "model"
             result.guesses.append(
-                f"inference: runs the Dockerfile's own {command[0]} {command[1]} "
-                '(entrypoint = "image")'
+                f"{step}: imports {', '.join(foreign)}, not in the scikit-learn framework "
+                'image: runs in the model\'s own image (image = "model")'
             )
-        elif step != "inference":
-            foreign = sorted(
-                _imports(text) - FRAMEWORK_LIBRARIES - set(sys.stdlib_module_names) - local
-            )
-            if foreign:
-                table["image"] = "model"
-                result.guesses.append(
-                    f"{step}: imports {', '.join(foreign)}, not in the scikit-learn framework "
-                    'image: runs in the model\'s own image (image = "model")'
-                )
-        tables[step] = table
+    return table
+
+
+def _check_build_files(
+    origin: Path, folder: Path, tables: dict[str, dict[str, object]], result: NewModel
+) -> None:
+    """requirements.txt (an empty one created when missing) and the project's own Dockerfile:
+    what the user checks before the first build."""
     if not (folder / "requirements.txt").exists():
         (folder / "requirements.txt").write_text("")
         result.checks.append(
@@ -299,12 +339,6 @@ def _from_legacy(origin: Path, folder: Path, result: NewModel) -> None:
             "requirements.txt: the first build records the versions pip resolves in "
             "requirements.lock.txt; commit it"
         )
-    steps = [step for step in STEPS if step in chosen]
-    (folder / "model.toml").write_text(_toml(steps, tables))
-    result.checks.append(
-        "compare the guesses with what the scripts do, then run "
-        f"`invoke run-local {folder.name} --input <sample input>`"
-    )
 
 
 def _by_name(scripts: list[str]) -> dict[str, str]:

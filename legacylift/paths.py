@@ -1,8 +1,8 @@
-"""Where LegacyLift keeps things: the repository, project state, and the machine-wide cache."""
+"""Where LegacyLift keeps things: the repository and project state (the machine-wide cache is
+`settings.machine_cache_dir`)."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from legacylift import settings
@@ -17,9 +17,3 @@ MODULES_DIR = REPO_ROOT / "modules"
 def project_state_dir() -> Path:
     """Per-checkout state (tool links, Terraform CLI config); never tracked by git."""
     return Path(settings.get("LEGACYLIFT_STATE_DIR") or REPO_ROOT / ".legacylift")
-
-
-def machine_cache_dir() -> Path:
-    """Machine-wide cache shared by every checkout: base image rootfs, registry data."""
-    default = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "legacylift"
-    return Path(settings.get("LEGACYLIFT_CACHE_DIR") or default)

@@ -21,10 +21,9 @@ from filelock import FileLock
 
 from legacylift import tfvars
 from legacylift.atomic import write_text_atomic
-from legacylift.aws.errors import describe_aws_error
 from legacylift.build.copy import Repository, copy_image
 from legacylift.build.registry import RegistryTarget, repository_name, resolve_target
-from legacylift.errors import LegacyLiftError
+from legacylift.errors import LegacyLiftError, describe_aws_error
 
 ECR_HOST = re.compile(r"^\d{12}\.dkr\.ecr\.[a-z0-9-]+\.amazonaws\.com(\.cn)?$")
 

@@ -88,24 +88,10 @@ def _number(text: str, name: str, expression: str) -> int:
 
 
 def _field(text: str, name: str, expression: str) -> _Field:
+    special = _special_field(text, name, expression)
+    if special is not None:
+        return special
     low, high = BOUNDS[name]
-    if text == "?":
-        if name not in ("day-of-month", "day-of-week"):
-            raise _error(
-                expression, f"'?' is allowed only in day-of-month or day-of-week, not {name}"
-            )
-        return _Field(frozenset(), unspecified=True)
-    if name == "day-of-month" and text == "L":
-        return _Field(frozenset(), last=True)
-    if name == "day-of-month" and text.endswith("W") and text[:-1].isdigit():
-        return _Field(frozenset(), weekday_near=_number(text[:-1], name, expression))
-    if name == "day-of-week" and text.endswith("L") and len(text) > 1:
-        return _Field(frozenset(), last_weekday=_number(text[:-1], name, expression))
-    if name == "day-of-week" and "#" in text:
-        weekday, _, nth = text.partition("#")
-        if not nth.isdigit() or not 1 <= int(nth) <= 5:
-            raise _error(expression, f"day-of-week {text!r}: the week after '#' is 1 to 5")
-        return _Field(frozenset(), nth=(_number(weekday, name, expression), int(nth)))
     values: set[int] = set()
     for part in text.split(","):
         base, slash, step = part.partition("/")
@@ -123,6 +109,29 @@ def _field(text: str, name: str, expression: str) -> _Field:
             end = high if slash else start
         values.update(range(start, end + 1, int(step) if slash else 1))
     return _Field(frozenset(values))
+
+
+def _special_field(text: str, name: str, expression: str) -> _Field | None:
+    """`?`, and the day forms `L`, `NW` (day-of-month), `NL` and `N#M` (day-of-week); None for
+    a list of values, ranges and increments."""
+    if text == "?":
+        if name not in ("day-of-month", "day-of-week"):
+            raise _error(
+                expression, f"'?' is allowed only in day-of-month or day-of-week, not {name}"
+            )
+        return _Field(frozenset(), unspecified=True)
+    if name == "day-of-month" and text == "L":
+        return _Field(frozenset(), last=True)
+    if name == "day-of-month" and text.endswith("W") and text[:-1].isdigit():
+        return _Field(frozenset(), weekday_near=_number(text[:-1], name, expression))
+    if name == "day-of-week" and text.endswith("L") and len(text) > 1:
+        return _Field(frozenset(), last_weekday=_number(text[:-1], name, expression))
+    if name == "day-of-week" and "#" in text:
+        weekday, _, nth = text.partition("#")
+        if not nth.isdigit() or not 1 <= int(nth) <= 5:
+            raise _error(expression, f"day-of-week {text!r}: the week after '#' is 1 to 5")
+        return _Field(frozenset(), nth=(_number(weekday, name, expression), int(nth)))
+    return None
 
 
 def parse(expression: str) -> Expression:

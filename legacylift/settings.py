@@ -203,10 +203,14 @@ def registry_address() -> str:
     return get("LEGACYLIFT_REGISTRY")
 
 
+def machine_cache_dir() -> Path:
+    """Machine-wide cache shared by every checkout: base image rootfs, registry data."""
+    default = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "legacylift"
+    return Path(get("LEGACYLIFT_CACHE_DIR") or default)
+
+
 def state_file() -> Path:
     """Where setup records what it resolved (base image, registry credentials file)."""
-    from legacylift.paths import machine_cache_dir
-
     return machine_cache_dir() / "state.json"
 
 
@@ -236,8 +240,6 @@ def base_image() -> str:
 
 def registry_credentials() -> dict[str, str]:
     """Address, username and password of the local registry that setup started."""
-    from legacylift.paths import machine_cache_dir
-
     path = machine_cache_dir() / "registry" / "credentials.json"
     try:
         return json.loads(path.read_text())

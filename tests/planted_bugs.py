@@ -89,7 +89,7 @@ BUGS = (
         "definition-types-unchecked",
         "a state's fields of the wrong JSON type reaching the interpreter unchecked",
         "legacylift/local/asl/definition.py",
-        "        schema.check_state(label, state)\n",
+        "    schema.check_state(label, state)\n",
         "",
         ("tests/local/test_asl_no_crash.py::test_malformed_definitions_are_refused_not_crashed",),
     ),
@@ -179,9 +179,8 @@ BUGS = (
         "retried-task-reported-failed",
         "a Task retried by its Retry field, then succeeding, still reported failed",
         "legacylift/history.py",
-        "                    failed_last = visit.attempts and "
-        'visit.attempts[-1].outcome != "succeeded"\n',
-        '                    failed_last = any(a.outcome != "succeeded" for a in visit.attempts)\n',
+        '            failed_last = visit.attempts and visit.attempts[-1].outcome != "succeeded"\n',
+        '            failed_last = any(a.outcome != "succeeded" for a in visit.attempts)\n',
         ("tests/test_history.py", "tests/report/test_recorded_reports.py"),
     ),
     PlantedBug(
@@ -198,8 +197,8 @@ BUGS = (
         "caught-read-as-succeeded",
         "a Task whose failure a Catch handled read as succeeded",
         "legacylift/history.py",
-        '                    visit.status = "caught" if failed_last else "succeeded"\n',
-        '                    visit.status = "succeeded"\n',
+        '            visit.status = "caught" if failed_last else "succeeded"\n',
+        '            visit.status = "succeeded"\n',
         ("tests/report/test_recorded_reports.py",),
     ),
     PlantedBug(
@@ -214,8 +213,8 @@ BUGS = (
         "iteration-failure-left-running",
         "a failed Map iteration's state left running (MapIterationFailed ignored)",
         "legacylift/history.py",
-        '        elif kind == "MapIterationFailed" and visit is not None',
-        '        elif kind == "Ignored" and visit is not None',
+        '    "MapIterationFailed": Trace._iteration_failed,\n',
+        '    "Ignored": Trace._iteration_failed,\n',
         ("tests/test_history.py",),
     ),
     PlantedBug(
@@ -718,9 +717,8 @@ BUGS = (
         "choice-numbers-same-type-only",
         "Choice numeric operators comparing an int and a float as different (1 vs 1.0)",
         "legacylift/local/asl/choice.py",
-        "            return _compare(value, operator, expected)\n",
-        "            return type(value) is type(expected) and "
-        "_compare(value, operator, expected)\n",
+        "        return _compare(value, operator, expected)\n",
+        "        return type(value) is type(expected) and _compare(value, operator, expected)\n",
         ("tests/local/test_choice_numbers.py",),
     ),
     PlantedBug(
@@ -793,18 +791,18 @@ BUGS = (
         "timed-out-attempt-details-key",
         "the history model reading a TaskTimedOut attempt's details from the TaskFailed key",
         "legacylift/history.py",
-        '            details = event.get(kind[:1].lower() + kind[1:] + "EventDetails", {})\n',
-        '            details = event.get("taskFailedEventDetails", {})\n',
+        '        details = event.get(kind[:1].lower() + kind[1:] + "EventDetails", {})\n',
+        '        details = event.get("taskFailedEventDetails", {})\n',
         ("tests/report/test_timed_out_attempts.py",),
     ),
     PlantedBug(
         "new-model-input-past-directory",
         "new-model --from counting a literal as an input only when it continues past /input/",
         "legacylift/new_model.py",
-        '        inputs = _common([_directory(p) for p in literals if "/input" in p])\n'
-        '        outputs = _common([_directory(p) for p in literals if "/input" not in p])\n',
-        '        inputs = _common([_directory(p) for p in literals if "/input/" in p])\n'
-        '        outputs = _common([_directory(p) for p in literals if "/input/" not in p])\n',
+        '    inputs = _common([_directory(p) for p in literals if "/input" in p])\n'
+        '    outputs = _common([_directory(p) for p in literals if "/input" not in p])\n',
+        '    inputs = _common([_directory(p) for p in literals if "/input/" in p])\n'
+        '    outputs = _common([_directory(p) for p in literals if "/input/" not in p])\n',
         ("tests/local/test_legacy_project.py::test_new_model_recognises_a_bare_input_directory",),
     ),
     PlantedBug(
@@ -899,8 +897,8 @@ BUGS = (
         "changed-stacks-where-unpinned",
         "`changed --since` listing a model's stack in workspaces that do not pin it",
         "legacylift/changes.py",
-        "                if model in _built(pins[workspace]):\n",
-        "                if True:\n",
+        "            if model in _built(pins[workspace]):\n",
+        "            if True:\n",
         (
             "tests/aws/test_changed_since.py::"
             "test_a_model_folder_change_rebuilds_it_and_plans_its_stacks_where_pinned",
@@ -910,8 +908,8 @@ BUGS = (
         "changed-added-model-skips-shared",
         "`changed --since` leaving out the shared stack when a model is added to the pins",
         "legacylift/changes.py",
-        "                touched.add(SHARED)\n",
-        "                pass\n",
+        "            touched.add(SHARED)\n",
+        "            pass\n",
         (
             "tests/aws/test_changed_since.py::"
             "test_a_pin_change_plans_that_model_and_an_added_model_the_shared_stack",
@@ -937,7 +935,7 @@ BUGS = (
     PlantedBug(
         "prod-lag-short-digest",
         "list-models comparing digests by the 12 characters it shows",
-        "legacylift/build/status.py",
+        "legacylift/model_table.py",
         '    return uri.rsplit("@", 1)[-1] if uri else None\n',
         '    return uri.rsplit("@", 1)[-1][:19] if uri else None\n',
         ("tests/build/test_prod_lag.py",),
@@ -979,7 +977,7 @@ BUGS = (
         "new-model --from writing a model of the chain it found, leaving unplaced scripts out",
         "legacylift/new_model.py",
         "        if flow.unplaced:\n            _unplaced(origin, folder, flow, result)\n"
-        "            return\n",
+        "            return None\n",
         "",
         ("tests/build/test_new_model_flow.py",),
     ),
@@ -997,8 +995,8 @@ BUGS = (
         "manifest-read-as-prefix",
         "a ManifestFile input staged as an S3Prefix (the manifest itself, not what it lists)",
         "legacylift/local/processing.py",
-        '                manifest = s3["S3DataType"] == "ManifestFile"\n',
-        "                manifest = False\n",
+        '        manifest = s3["S3DataType"] == "ManifestFile"\n',
+        "        manifest = False\n",
         ("tests/local/test_processing_runner.py::test_a_bad_manifest_fails_the_job_naming_it",),
     ),
     PlantedBug(
@@ -1127,6 +1125,26 @@ BUGS = (
         (
             "tests/workflow/test_output_area.py::test_a_schedule_writing_outside_the_output_area_is_refused_at_plan",
         ),
+    ),
+    PlantedBug(
+        "upward-import-models-local",
+        "models.py (core) importing the local engine again: an upward edge and a cycle",
+        "legacylift/models.py",
+        "from legacylift.local_paths import local_path_clash\n",
+        "from legacylift.local_paths import local_path_clash\n"
+        "from legacylift.local.instances import instance_resources  # noqa: F401\n",
+        (
+            "tests/test_import_contracts.py::"
+            "test_the_layers_point_down_and_no_package_has_an_import_cycle",
+        ),
+    ),
+    PlantedBug(
+        "layers-not-exhaustive",
+        "the layers contract no longer exhaustive: a new top-level module escapes every layer",
+        "pyproject.toml",
+        "exhaustive = true\n",
+        "",
+        ("tests/test_import_contracts.py::test_every_top_level_module_has_a_layer",),
     ),
 )
 

@@ -11,8 +11,7 @@ from botocore.exceptions import (
     PartialCredentialsError,
 )
 
-from legacylift.aws.errors import CREDENTIALS_HELP, describe_aws_error
-from legacylift.errors import LegacyLiftError
+from legacylift.errors import CREDENTIALS_HELP, LegacyLiftError, describe_aws_error
 
 
 def region_of_arn(arn: str) -> str:

@@ -1,5 +1,5 @@
 """A deployed workspace as the tooling sees it: where its Terraform lives, which var files it
-takes, and what its outputs say (contracts §3b)."""
+takes, and what its outputs say (contracts §2)."""
 
 from __future__ import annotations
 

@@ -41,8 +41,7 @@ from typing import Any
 
 from python_terraform import IsFlagged, IsNotFlagged, Terraform
 
-from legacylift.aws.errors import describe_terraform_aws_error
-from legacylift.errors import LegacyLiftError
+from legacylift.errors import LegacyLiftError, describe_terraform_aws_error
 from legacylift.paths import project_state_dir
 from legacylift.terraform_env import terraform_env
 from legacylift.terraform_select import announce_terraform

@@ -28,15 +28,14 @@ from pathlib import Path
 from legacylift import settings
 from legacylift.build.dockerignore import DockerIgnore
 from legacylift.errors import LegacyLiftError
+from legacylift.models import EXCLUDED_DIRS, EXCLUDED_FILES
 from legacylift.paths import BUILD_ASSETS_DIR
 
 CA_BUNDLE_NAME = "legacylift-build-ca.crt"
 HOST_CA_BUNDLES = ("/etc/ssl/certs/ca-certificates.crt", "/etc/pki/tls/certs/ca-bundle.crt")
-# Not copied into a model image: the before/after demo, samples, settings, build recipe, and
-# (anywhere in the folder) version control and credential directories.
-EXCLUDED_DIRS = frozenset({"legacy", "sample", "__pycache__", ".ipynb_checkpoints"})
+# Not copied into a model image: besides the folder's non-code parts (models.EXCLUDED_DIRS and
+# EXCLUDED_FILES), version control and credential directories anywhere in the folder.
 SECRET_DIRS = frozenset({".git", ".svn", ".hg", ".aws", ".ssh", ".gnupg", ".docker", ".kube"})
-EXCLUDED_FILES = frozenset({"model.toml", "Dockerfile", ".dockerignore", ".DS_Store"})
 EXCLUDED_SUFFIXES = (".pyc", ".pyo", ".swp")
 HASH_LENGTH = 20
 

@@ -46,8 +46,7 @@ from legacylift.console import detail, info, success
 from legacylift.docker_client import docker_client
 from legacylift.errors import LegacyLiftError
 from legacylift.models import Model, discover_models, load_model
-from legacylift.paths import machine_cache_dir
-from legacylift.settings import base_image, configured_base_image
+from legacylift.settings import base_image, configured_base_image, machine_cache_dir
 
 FRAMEWORK_REPOSITORY = "legacylift/sklearn-processing"
 FRAMEWORK_REQUIREMENTS = "framework/requirements.txt"

@@ -74,35 +74,54 @@ def prune_images(
     result = PruneResult()
     for name in names:
         by_hash = _model_tags(images, repository_name(name))
-        if not by_hash:
-            continue
-        newest = max(by_hash, key=lambda tag: by_hash[tag][0][0].attrs["Created"])
-        hashes, digests = pins.get(name, (set(), set()))
-        kept, removed = result.kept.setdefault(name, {}), result.removed.setdefault(name, [])
-        for content_hash, entries in sorted(by_hash.items()):
-            repo_digests = {
-                digest.rsplit("@", 1)[-1]
-                for image, _ in entries
-                for digest in image.attrs.get("RepoDigests") or []
-            }
-            if content_hash == newest:
-                kept[content_hash] = "newest"
-            elif content_hash in hashes or repo_digests & digests:
-                kept[content_hash] = "pinned in a workspace"
-            else:
-                for _, tag in entries:
-                    if not dry_run:
-                        try:
-                            client.images.remove(tag)
-                        except (ImageNotFound, APIError) as exc:
-                            detail(f"{tag}: kept ({getattr(exc, 'explanation', exc)})")
-                            continue
-                    removed.append(tag)
-        for content_hash, why in sorted(kept.items()):
-            detail(f"{name}: keeping {content_hash} ({why})")
-        verb = "would remove" if dry_run else "removed"
-        for tag in removed:
-            info(f"{name}: {verb} {tag}")
+        if by_hash:
+            _prune_model(client, name, by_hash, pins.get(name, (set(), set())), result, dry_run)
     total = sum(len(tags) for tags in result.removed.values())
     success(f"{'would remove' if dry_run else 'removed'} {total} old image tags")
     return result
+
+
+def _prune_model(
+    client: docker.DockerClient,
+    name: str,
+    by_hash: dict[str, list],
+    pinned: tuple[set[str], set[str]],
+    result: PruneResult,
+    dry_run: bool,
+) -> None:
+    """Keep the model's newest content hash and those a workspace pins (by hash or by
+    digest); remove the other tags, saying which."""
+    newest = max(by_hash, key=lambda tag: by_hash[tag][0][0].attrs["Created"])
+    hashes, digests = pinned
+    kept, removed = result.kept.setdefault(name, {}), result.removed.setdefault(name, [])
+    for content_hash, entries in sorted(by_hash.items()):
+        repo_digests = {
+            digest.rsplit("@", 1)[-1]
+            for image, _ in entries
+            for digest in image.attrs.get("RepoDigests") or []
+        }
+        if content_hash == newest:
+            kept[content_hash] = "newest"
+        elif content_hash in hashes or repo_digests & digests:
+            kept[content_hash] = "pinned in a workspace"
+        else:
+            removed += _remove([tag for _, tag in entries], client, dry_run)
+    for content_hash, why in sorted(kept.items()):
+        detail(f"{name}: keeping {content_hash} ({why})")
+    verb = "would remove" if dry_run else "removed"
+    for tag in removed:
+        info(f"{name}: {verb} {tag}")
+
+
+def _remove(tags: list[str], client: docker.DockerClient, dry_run: bool) -> list[str]:
+    """The tags removed (all of them on a dry run); one Docker refuses is kept, said why."""
+    removed = []
+    for tag in tags:
+        if not dry_run:
+            try:
+                client.images.remove(tag)
+            except (ImageNotFound, APIError) as exc:
+                detail(f"{tag}: kept ({getattr(exc, 'explanation', exc)})")
+                continue
+        removed.append(tag)
+    return removed

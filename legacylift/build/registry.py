@@ -16,8 +16,7 @@ from typing import Any
 import requests
 
 from legacylift import settings
-from legacylift.aws.errors import describe_aws_error
-from legacylift.errors import LegacyLiftError
+from legacylift.errors import LegacyLiftError, describe_aws_error
 from legacylift.settings import registry_address, registry_credentials
 
 REPOSITORY_PREFIX = "legacylift/"

@@ -77,7 +77,6 @@ def stream_build(
     each step's line otherwise)."""
     log = BuildLog()
     tail: deque[str] = deque(maxlen=TAIL_LINES)
-    step: str | None = None
     last_result = ""
     bar = BuildProgress(tag, echo=echo).start()
     try:
@@ -96,34 +95,44 @@ def stream_build(
         for chunk in chunks:
             if "error" in chunk or "errorDetail" in chunk:
                 message = chunk.get("error") or chunk["errorDetail"].get("message", "")
-                raise _build_failure(tag, step, message, tail)
+                raise _build_failure(tag, _current_step(log), message, tail)
             if "aux" in chunk and isinstance(chunk["aux"], dict):
                 log.image_id = chunk["aux"].get("ID", log.image_id)
             for line in ANSI.sub("", chunk.get("stream", "")).splitlines():
                 line = line.rstrip()
-                if not line:
-                    continue
-                log.lines.append(line)
-                tail.append(line)
-                result = STEP_RESULT.match(line.strip())
-                if result:
-                    last_result = result[1]
-                if FROM_STEP.match(line) and last_result:
-                    log.stage_results.append(last_result)  # the stage before this FROM ended
-                if STEP.match(line):
-                    step = line
-                    log.steps.append(line)
-                    bar.step(line)
-                elif line.strip() == "---> Using cache" and step:
-                    log.cached_steps.append(step)
-                    bar.used_cache()
+                if line:
+                    tail.append(line)
+                    last_result = _read_line(line, log, bar, last_result)
     except APIError as exc:
-        raise _build_failure(tag, step, exc.explanation or str(exc), tail) from exc
+        raise _build_failure(tag, _current_step(log), exc.explanation or str(exc), tail) from exc
     finally:
         bar.stop(finished=bool(log.image_id))
     if not log.image_id:
-        raise _build_failure(tag, step, "the daemon reported no image", tail)
+        raise _build_failure(tag, _current_step(log), "the daemon reported no image", tail)
     return log
+
+
+def _current_step(log: BuildLog) -> str | None:
+    """The Dockerfile step the build is at (None before the first)."""
+    return log.steps[-1] if log.steps else None
+
+
+def _read_line(line: str, log: BuildLog, bar: BuildProgress, last_result: str) -> str:
+    """Record one line of the build's output in `log` and on the progress bar; return the
+    short id of the image the latest step produced (a stage's result when a FROM follows)."""
+    log.lines.append(line)
+    result = STEP_RESULT.match(line.strip())
+    if result:
+        last_result = result[1]
+    if FROM_STEP.match(line) and last_result:
+        log.stage_results.append(last_result)  # the stage before this FROM ended
+    if STEP.match(line):
+        log.steps.append(line)
+        bar.step(line)
+    elif line.strip() == "---> Using cache" and log.steps:
+        log.cached_steps.append(log.steps[-1])
+        bar.used_cache()
+    return last_result
 
 
 def _chunks_until(chunks: Iterator[dict[str, Any]], deadline: float) -> Iterator[dict[str, Any]]:

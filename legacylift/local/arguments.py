@@ -137,24 +137,54 @@ def check_output(
     if reference is None:
         return LocalOutput()
     if reference.startswith("s3://"):
-        uri = reference if reference.endswith("/") else reference + "/"
-        store = sources.s3
-        if hasattr(store, "path_of"):
-            store.path_of(uri)  # refuses keys that leave their bucket
-        if input_uri and (uri.startswith(input_uri) or input_uri.startswith(uri)):
-            raise LegacyLiftError(
-                f"--output {reference}: it overlaps --input {input_uri}, whose objects it would "
-                "overwrite or be read back as input; give a separate prefix"
-            )
-        if sources.list(uri) and not overwrite:
-            raise LegacyLiftError(
-                f"--output {reference}: objects exist under that prefix already; give a new "
-                "prefix, or --overwrite to replace them"
-            )
-        return LocalOutput(uri=uri)
+        return _s3_output(reference, input_uri, overwrite, sources)
+    path = local_path(reference)
+    _refuse_overlaps(reference, path, input_path, sources)
+    if path.exists() and not path.is_dir():
+        raise LegacyLiftError(f"--output {reference}: it names a file; give a directory")
+    if path.is_dir() and any(path.iterdir()) and not overwrite:
+        raise LegacyLiftError(
+            f"--output {reference}: the directory is not empty (files of an earlier run would "
+            "mix with this one's); give a new directory, or --overwrite to replace its contents"
+        )
+    existing = _nearest_existing(path)
+    if not _writable_directory(existing):
+        raise LegacyLiftError(
+            f"--output {reference}: {existing} is not a writable directory; give a directory "
+            "you can write to"
+        )
+    return LocalOutput(path=path)
+
+
+def _s3_output(
+    reference: str, input_uri: str | None, overwrite: bool, sources: DataSources
+) -> LocalOutput:
+    """An s3:// output: inside its bucket, apart from the input, empty unless `overwrite`."""
+    uri = reference if reference.endswith("/") else reference + "/"
+    store = sources.s3
+    if hasattr(store, "path_of"):
+        store.path_of(uri)  # refuses keys that leave their bucket
+    if input_uri and (uri.startswith(input_uri) or input_uri.startswith(uri)):
+        raise LegacyLiftError(
+            f"--output {reference}: it overlaps --input {input_uri}, whose objects it would "
+            "overwrite or be read back as input; give a separate prefix"
+        )
+    if sources.list(uri) and not overwrite:
+        raise LegacyLiftError(
+            f"--output {reference}: objects exist under that prefix already; give a new "
+            "prefix, or --overwrite to replace them"
+        )
+    return LocalOutput(uri=uri)
+
+
+def _refuse_overlaps(
+    reference: str, path: Path, input_path: Path | None, sources: DataSources
+) -> None:
+    """A local output directory replaces its contents: it may hold none of the project, home,
+    current or state directories, and overlap neither the input, the models nor the engine's
+    own state."""
     from legacylift.models import models_dir
 
-    path = local_path(reference)
     around = [
         ("the project", REPO_ROOT),
         ("your home directory", Path.home()),
@@ -184,17 +214,3 @@ def check_output(
                 f"--output {reference}: it overlaps {what} ({directory}); give a directory "
                 "outside it"
             )
-    if path.exists() and not path.is_dir():
-        raise LegacyLiftError(f"--output {reference}: it names a file; give a directory")
-    if path.is_dir() and any(path.iterdir()) and not overwrite:
-        raise LegacyLiftError(
-            f"--output {reference}: the directory is not empty (files of an earlier run would "
-            "mix with this one's); give a new directory, or --overwrite to replace its contents"
-        )
-    existing = _nearest_existing(path)
-    if not _writable_directory(existing):
-        raise LegacyLiftError(
-            f"--output {reference}: {existing} is not a writable directory; give a directory "
-            "you can write to"
-        )
-    return LocalOutput(path=path)

@@ -32,11 +32,11 @@ from legacylift.local.errors import SageMakerApiError
 from legacylift.local.image_map import ImageMap
 from legacylift.local.names import JobRegistry
 from legacylift.local.processing import ProcessingRunner
+from legacylift.local.reports import write_local_report
 from legacylift.local.run import LocalRun, step_timings
 from legacylift.local.s3_tasks import S3Tasks, TaskRunners
 from legacylift.local.sagemaker_tasks import SageMakerTasks
 from legacylift.local.settings import LocalSettings
-from legacylift.report.local import write_local_report
 from legacylift.report.reporter import Reporter
 
 ROLE_ARN = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]{1,512}$")

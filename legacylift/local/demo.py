@@ -51,19 +51,9 @@ def run_demo(names: list[str] | None = None, workspace: str = "local") -> list[D
             continue
         console.info(f"{model.name}: running its workflow locally on {sample_input}")
         run: LocalRun = run_local(model.name, str(sample_input), workspace=workspace)
-        if not run.succeeded:
-            console.error(run.failure or f"{model.name}: {run.result.status}")
-            check = "-"
-        elif expected is None:
-            check = "no expected output"
-        elif run.result.output.get("artifacts", "image") != "image":
-            # sample/expected/ is the desktop original's output with the image's own artifacts.
-            check = f"not compared: promoted artifacts {run.result.output['artifacts']}"
-        else:
-            problems = expected_matches(run, expected)
-            check = "matches expected" if not problems else "DIFFERS: " + "; ".join(problems)
         steps = " > ".join(step.name for step in run.steps)
         output = str(run.output_path or run.output_uri)
+        check = _check(model.name, run, expected)
         rows.append(DemoRow(model.name, steps, run.result.status, run.seconds, check, output))
         if run.report_path:
             reports.append((model.name, run.result.status, run.report_path))
@@ -77,6 +67,21 @@ def run_demo(names: list[str] | None = None, workspace: str = "local") -> list[D
     if bad:
         raise LegacyLiftError(f"the demo failed for: {', '.join(bad)} (see above)")
     return rows
+
+
+def _check(name: str, run: LocalRun, expected: Path | None) -> str:
+    """What the demo says of a run's output: matches sample/expected/, differs (how), or why
+    it was not compared."""
+    if not run.succeeded:
+        console.error(run.failure or f"{name}: {run.result.status}")
+        return "-"
+    if expected is None:
+        return "no expected output"
+    if run.result.output.get("artifacts", "image") != "image":
+        # sample/expected/ is the desktop original's output with the image's own artifacts.
+        return f"not compared: promoted artifacts {run.result.output['artifacts']}"
+    problems = expected_matches(run, expected)
+    return "matches expected" if not problems else "DIFFERS: " + "; ".join(problems)
 
 
 def summary_table(rows: list[DemoRow]) -> str:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import os
 
 GIB = 1024**3
@@ -73,13 +72,3 @@ def container_limits(instance_type: str) -> dict[str, int]:
     vcpus, memory = instance_resources(instance_type)
     cpus = min(vcpus, os.cpu_count() or 1)
     return {"nano_cpus": int(cpus * 1e9), "mem_limit": min(memory, host_memory_bytes())}
-
-
-@functools.cache
-def processing_instance_types() -> tuple[str, ...]:
-    """Every instance type SageMaker Processing accepts (the API model's ProcessingInstanceType
-    enum, as botocore ships it)."""
-    import botocore.session
-
-    model = botocore.session.get_session().get_service_model("sagemaker")
-    return tuple(model.shape_for("ProcessingInstanceType").enum)

@@ -256,35 +256,8 @@ class ProcessingRunner:
         holders = _holding_inputs(request)
         try:
             for item in _outer_first(request.get("ProcessingInputs", [])):
-                s3 = item["S3Input"]
-                skipped: list[str] = []
-                manifest = s3["S3DataType"] == "ManifestFile"
-                objects = (
-                    self.sources.manifest(s3["S3Uri"])
-                    if manifest
-                    else self.sources.list(s3["S3Uri"], on_skip=skipped.append)
-                )
-                if not objects:
-                    raise LegacyLiftError(
-                        f'No S3 objects found under S3 URL "{s3["S3Uri"]}" given in input data '
-                        f"source '{item['InputName']}'. Please ensure that the bucket exists and "
-                        "that objects exist under that S3 prefix"
-                    )
-                for entry in skipped:
-                    self.on_log(name, f"[input {item['InputName']}: {entry}]")
-                store = self.sources.store_for(s3["S3Uri"])
-                directory = (
-                    input_directory(store, s3["S3Uri"], owner.uid, owner.gid)
-                    if mounting and not manifest and s3["LocalPath"] not in holders
-                    else None
-                )
-                if directory is not None:
-                    plan.add_input(s3["LocalPath"], directory, objects)
-                    continue
-                stream.directory(s3["LocalPath"])
-                stream.files_staged_from_inputs += len(objects)
-                for staged in objects:
-                    stream.file(join_uri(s3["LocalPath"], staged.relative), staged)
+                mount = mounting and item["S3Input"]["LocalPath"] not in holders
+                self._stage_input(name, item, stream, plan, owner, mount)
             for item in request.get("ProcessingOutputConfig", {}).get("Outputs", []):
                 s3 = item["S3Output"]
                 store = self.sources.store_for(s3["S3Uri"])
@@ -312,6 +285,47 @@ class ProcessingRunner:
             plan.cleanup()
             raise
         return stream, plan
+
+    def _stage_input(
+        self,
+        name: str,
+        item: dict[str, Any],
+        stream: TarStream,
+        plan: MountPlan,
+        owner: Owner,
+        mount: bool,
+    ) -> None:
+        """One input: bind-mounted from its directory when `mount` allows and the store has
+        one (never a manifest's objects), else its objects added to the tar stream."""
+        s3 = item["S3Input"]
+        skipped: list[str] = []
+        manifest = s3["S3DataType"] == "ManifestFile"
+        objects = (
+            self.sources.manifest(s3["S3Uri"])
+            if manifest
+            else self.sources.list(s3["S3Uri"], on_skip=skipped.append)
+        )
+        if not objects:
+            raise LegacyLiftError(
+                f'No S3 objects found under S3 URL "{s3["S3Uri"]}" given in input data '
+                f"source '{item['InputName']}'. Please ensure that the bucket exists and "
+                "that objects exist under that S3 prefix"
+            )
+        for entry in skipped:
+            self.on_log(name, f"[input {item['InputName']}: {entry}]")
+        store = self.sources.store_for(s3["S3Uri"])
+        directory = (
+            input_directory(store, s3["S3Uri"], owner.uid, owner.gid)
+            if mount and not manifest
+            else None
+        )
+        if directory is not None:
+            plan.add_input(s3["LocalPath"], directory, objects)
+            return
+        stream.directory(s3["LocalPath"])
+        stream.files_staged_from_inputs += len(objects)
+        for staged in objects:
+            stream.file(join_uri(s3["LocalPath"], staged.relative), staged)
 
     def _run(
         self, request: dict[str, Any], arn: str, result: JobResult, wait_limit: float | None
@@ -395,16 +409,11 @@ class ProcessingRunner:
         for step in list(self._active):
             step.kill()
 
-    def _stage_and_run(
-        self,
-        step: StepContainer,
-        stream: TarStream,
-        plan: MountPlan,
-        request: dict[str, Any],
-        result: JobResult,
-        wait_limit: float | None,
+    def _put_inputs(
+        self, step: StepContainer, stream: TarStream, plan: MountPlan, name: str
     ) -> None:
-        name = request["ProcessingJobName"]
+        """Copy the staged files into the step's container, saying what is staged and what
+        is mounted."""
         if stream.files_staged_from_inputs:
             self.on_log(
                 name,
@@ -419,6 +428,18 @@ class ProcessingRunner:
             )
         if stream.directories or stream.files:
             step.put("/", stream.chunks(self._staging_progress(name, stream.bytes_total)))
+
+    def _stage_and_run(
+        self,
+        step: StepContainer,
+        stream: TarStream,
+        plan: MountPlan,
+        request: dict[str, Any],
+        result: JobResult,
+        wait_limit: float | None,
+    ) -> None:
+        name = request["ProcessingJobName"]
+        self._put_inputs(step, stream, plan, name)
         result.describe["ProcessingStartTime"] = _now_ms()
         max_runtime = request["StoppingCondition"]["MaxRuntimeInSeconds"]
         by_caller = wait_limit is not None and wait_limit < max_runtime

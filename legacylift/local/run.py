@@ -40,6 +40,7 @@ from legacylift.local.fan_out import (
 )
 from legacylift.local.processing import ProcessingRunner
 from legacylift.local.render import RenderedWorkflow, render_workflow
+from legacylift.local.reports import write_local_report
 from legacylift.local.run_records import resumable_run, write_run_record
 from legacylift.local.s3_tasks import S3Tasks, TaskRunners
 from legacylift.local.sagemaker_tasks import SageMakerTasks
@@ -47,7 +48,6 @@ from legacylift.local.settings import LocalSettings
 from legacylift.local.step_cache import StepCache, load_steps
 from legacylift.local.transfer import fetch_output, stage_input
 from legacylift.paths import MODULES_DIR
-from legacylift.report.local import write_local_report
 from legacylift.report.reporter import Reporter
 
 STEP_RUNNER = MODULES_DIR / "workflow" / "files" / "steprunner.py"
@@ -151,6 +151,30 @@ def _images(model) -> dict[str, str]:
     return images
 
 
+def render_for(
+    model,
+    images: dict[str, str],
+    sources: DataSources,
+    workspace: str,
+    code_uri: str | None,
+    generic: bool = False,
+) -> RenderedWorkflow:
+    """The model's definitions (inference, training; with `generic` the generic workflow too)
+    as modules/workflow renders them for a local run, its code at `code_uri` (the step runner
+    is uploaded first: the definitions name it)."""
+    bucket = bucket_for(workspace)
+    runner_uri = upload_step_runner(sources, bucket)
+    with console.timed(f"{model.name}: rendering modules/workflow with Terraform"):
+        return render_workflow(
+            {model.name: _model_entry(model, images, code_uri)},
+            images.get("framework", images["model"]),
+            name_prefix=f"legacylift-{workspace}",
+            data_bucket=bucket,
+            enable_generic_workflow=generic,
+            step_runner_uri=runner_uri,
+        )
+
+
 def execute(
     definition: str,
     execution_input: dict[str, Any],
@@ -224,15 +248,8 @@ def run_local(
     model = load_model(name)
     sources = DataSources(settings)
     check_store_writable(settings)
-    previous = resumable_run(settings, resume, name) if resume is not None else None
-    if previous is not None and input_ref is None:
-        input_ref = previous.get("input_uri") or ""
-        if not input_ref.startswith("s3://") or not sources.list(input_ref):
-            raise LegacyLiftError(
-                f"--resume {resume}: that run's input ({input_ref or 'none'}) "
-                "is no longer in the object store (clean-local --inputs "
-                "removes it); give it again with --input"
-            )
+    if resume is not None:
+        input_ref = _resumed_input(settings, sources, resume, name, input_ref)
     input_path = None
     if generic_input is None:
         input_path = check_input(input_ref, settings, sources)
@@ -248,16 +265,8 @@ def run_local(
     images = images or _images(model)
     code_uri = upload_code(sources, model, bucket)
     if rendered is None:
-        runner_uri = upload_step_runner(sources, bucket)
-        with console.timed(f"{name}: rendering modules/workflow with Terraform"):
-            rendered = render_workflow(
-                {name: _model_entry(model, images, code_uri)},
-                images.get("framework", images["model"]),
-                name_prefix=f"legacylift-{workspace}",
-                data_bucket=bucket,
-                enable_generic_workflow=generic_input is not None,
-                step_runner_uri=runner_uri,
-            )
+        generic = generic_input is not None
+        rendered = render_for(model, images, sources, workspace, code_uri, generic)
     if generic_input is not None:
         definition, execution_input = rendered.generic_definition, generic_input
         output_uri = (
@@ -312,18 +321,8 @@ def run_local(
     except BaseException:
         write_run_record(settings, execution, {**record, "status": "ABORTED"})
         raise
-    output_path = None
-    succeeded_in_store = result.status == "SUCCEEDED" and not settings.s3_endpoint_url
-    in_store = sources.s3.path_of(output_uri) if succeeded_in_store else None
-    if result.status == "SUCCEEDED" and output.path is not None:
-        output_path = output.path
-        fetch_output(sources, output_uri, output_path, kept_at=str(in_store or output_uri))
-    elif result.status == "SUCCEEDED":
-        output_path = in_store
-    for job in tasks.jobs.values():
-        reporter.job_finished(job.describe["ProcessingJobName"], job.exit_code, job.out_of_memory)
-    for job, why in cache.misses.items():  # a resumed step that could not be reused
-        reporter.job_notes.setdefault(job, why)
+    output_path = _local_output(result, output, output_uri, sources, settings)
+    _report_jobs(reporter, tasks, cache)
     run = LocalRun(
         name,
         execution,
@@ -336,11 +335,7 @@ def run_local(
     run.reporter = reporter
     run.failed_batches = failed_batches(result.history, tasks.jobs)
     if not run.succeeded:
-        run.failure = f"{name}: {reporter.failure_text()}"
-        if run.failed_batches:
-            run.failure += f"\n{len(run.failed_batches)} failed batches:\n" + "\n".join(
-                run.failed_batches
-            )
+        run.failure = _failure(name, reporter, run.failed_batches)
     run.cost = reporter.cost()
     run.report_path = write_local_report(run, definition, settings)
     report = str(run.report_path) if run.report_path else None  # None: its disk was full
@@ -358,6 +353,56 @@ def run_local(
     for held in claims:
         held.release()
     return run
+
+
+def _resumed_input(
+    settings: LocalSettings, sources: DataSources, resume: str, name: str, input_ref: str | None
+) -> str:
+    """The input of a resumed run: `input_ref` when given, else the failed run's own, which
+    must still be in the object store."""
+    previous = resumable_run(settings, resume, name)
+    if previous is None or input_ref is not None:
+        return input_ref
+    input_ref = previous.get("input_uri") or ""
+    if not input_ref.startswith("s3://") or not sources.list(input_ref):
+        raise LegacyLiftError(
+            f"--resume {resume}: that run's input ({input_ref or 'none'}) "
+            "is no longer in the object store (clean-local --inputs "
+            "removes it); give it again with --input"
+        )
+    return input_ref
+
+
+def _local_output(
+    result: ExecutionResult, output, output_uri: str, sources: DataSources, settings
+) -> Path | None:
+    """Where a succeeded run's output is on this machine: the --output directory (fetched
+    there), else its folder in the local object store; None for a failed run or an S3
+    endpoint."""
+    if result.status != "SUCCEEDED":
+        return None
+    in_store = None if settings.s3_endpoint_url else sources.s3.path_of(output_uri)
+    if output.path is None:
+        return in_store
+    fetch_output(sources, output_uri, output.path, kept_at=str(in_store or output_uri))
+    return output.path
+
+
+def _report_jobs(reporter: Reporter, tasks: SageMakerTasks, cache: StepCache) -> None:
+    """Tell the reporter how each processing job ended, and why a resumed step that could not
+    be reused ran again."""
+    for job in tasks.jobs.values():
+        reporter.job_finished(job.describe["ProcessingJobName"], job.exit_code, job.out_of_memory)
+    for job, why in cache.misses.items():
+        reporter.job_notes.setdefault(job, why)
+
+
+def _failure(name: str, reporter: Reporter, batches: list[str]) -> str:
+    """A failed run's explanation: the failing step, and the fan-out's failed batches."""
+    failure = f"{name}: {reporter.failure_text()}"
+    if batches:
+        failure += f"\n{len(batches)} failed batches:\n" + "\n".join(batches)
+    return failure
 
 
 def _utc_now() -> str:

@@ -81,6 +81,14 @@ class SageMakerTasks:
         """Stop every job still running (the execution was interrupted)."""
         self.runner.stop_all()
 
+    def _reused(self, resource: str, parameters: dict[str, Any], task: TaskContext, reused):
+        """The Task's result from the job a resumed run completed before (said via on_reuse)."""
+        if self.on_reuse:
+            self.on_reuse(task.state_name, parameters["ProcessingJobName"], reused.job, reused.run)
+        if resource == CREATE:
+            return {"ProcessingJobArn": reused.describe["ProcessingJobArn"]}
+        return reused.describe
+
     def run(self, resource: str, parameters: Any, task: TaskContext) -> Any:
         """Run the job the Task's Parameters describe."""
         if not isinstance(parameters, dict):
@@ -90,13 +98,7 @@ class SageMakerTasks:
         key = self._key(parameters)
         reused = self.cache.reuse(key, parameters) if self.cache and key else None
         if reused is not None:
-            if self.on_reuse:
-                self.on_reuse(
-                    task.state_name, parameters["ProcessingJobName"], reused.job, reused.run
-                )
-            if resource == CREATE:
-                return {"ProcessingJobArn": reused.describe["ProcessingJobArn"]}
-            return reused.describe
+            return self._reused(resource, parameters, task, reused)
         limit = task.timeout_seconds * self.time_scale if task.timeout_seconds else None
         try:
             result = self.runner.create_processing_job(parameters, wait_limit=limit)

@@ -15,25 +15,22 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from legacylift import console
 from legacylift.errors import LegacyLiftError
 from legacylift.local.arguments import check_input, check_workspace, parse_time_scale
 from legacylift.local.datasources import DataSources
-from legacylift.local.render import RenderedWorkflow, render_workflow
+from legacylift.local.reports import write_local_report
 from legacylift.local.run import (
     LocalRun,
     _images,
-    _model_entry,
     bucket_for,
     execute,
     execution_name,
+    render_for,
     step_timings,
     upload_code,
-    upload_step_runner,
 )
 from legacylift.local.settings import LocalSettings
 from legacylift.local.transfer import stage_input
-from legacylift.report.local import write_local_report
 from legacylift.report.reporter import Reporter
 
 
@@ -58,23 +55,6 @@ def promotion_record(workspace: str, name: str, settings: LocalSettings | None =
             with item.open() as handle:
                 return json.load(handle)
     return {}
-
-
-def render_for(
-    model, images: dict[str, str], sources: DataSources, workspace: str
-) -> RenderedWorkflow:
-    """The model's definitions (inference and training) rendered for a local run."""
-    bucket = bucket_for(workspace)
-    code_uri = upload_code(sources, model, bucket)
-    runner_uri = upload_step_runner(sources, bucket)
-    with console.timed(f"{model.name}: rendering modules/workflow with Terraform"):
-        return render_workflow(
-            {model.name: _model_entry(model, images, code_uri)},
-            images.get("framework", images["model"]),
-            name_prefix=f"legacylift-{workspace}",
-            data_bucket=bucket,
-            step_runner_uri=runner_uri,
-        )
 
 
 def train_local(
@@ -111,7 +91,7 @@ def train_local(
     bucket = bucket_for(workspace)
     execution = execution_name(name)
     images = images or {"model": _images(model)["model"]}
-    rendered = render_for(model, images, sources, workspace)
+    rendered = render_for(model, images, sources, workspace, upload_code(sources, model, bucket))
     definition = rendered.outputs["training_definitions"][name]
     staging = f"s3://{bucket}/{name}/input/{execution}/"
     execution_input = {

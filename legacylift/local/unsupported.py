@@ -33,14 +33,18 @@ def check_supported(request: dict[str, Any]) -> None:
         if s3.get("S3CompressionType", "None") != "None":
             _refuse(where, "S3CompressionType Gzip", "use S3CompressionType None")
     for item in request.get("ProcessingOutputConfig", {}).get("Outputs", []):
-        where = f"ProcessingOutputConfig.Outputs '{item['OutputName']}'"
-        if "FeatureStoreOutput" in item:
-            _refuse(where, "FeatureStoreOutput", "use an S3Output")
-        s3 = item.get("S3Output")
-        if s3 is None:
-            _refuse(where, "an output without S3Output", "give it an S3Output")
-        if s3["S3UploadMode"] != "EndOfJob":
-            _refuse(where, "S3UploadMode Continuous", "use S3UploadMode EndOfJob")
+        _check_output(item)
     cluster = request["ProcessingResources"]["ClusterConfig"]
     if "InstanceType" not in cluster:
         _refuse("ProcessingResources.ClusterConfig", "InstancePreferences", "set InstanceType")
+
+
+def _check_output(item: dict[str, Any]) -> None:
+    where = f"ProcessingOutputConfig.Outputs '{item['OutputName']}'"
+    if "FeatureStoreOutput" in item:
+        _refuse(where, "FeatureStoreOutput", "use an S3Output")
+    s3 = item.get("S3Output")
+    if s3 is None:
+        _refuse(where, "an output without S3Output", "give it an S3Output")
+    if s3["S3UploadMode"] != "EndOfJob":
+        _refuse(where, "S3UploadMode Continuous", "use S3UploadMode EndOfJob")

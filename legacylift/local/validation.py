@@ -41,6 +41,11 @@ def _camel(name: str) -> str:
     return name[:1].lower() + name[1:]
 
 
+def _member(path: str, name: str) -> str:
+    """The path of a structure's member, as AWS's messages write it (`a.b`, camelCase)."""
+    return f"{path}.{_camel(name)}" if path else _camel(name)
+
+
 def _render(value: Any) -> str:
     if value is None:
         return "null"
@@ -61,61 +66,82 @@ class _Walker:
         )
 
     def walk(self, shape, value: Any, path: str) -> None:
-        kind = shape.type_name
+        """Record every constraint of `shape` that `value` (at `path`) breaks."""
+        check = self._CHECKS.get(shape.type_name)
+        if check is not None:
+            check(self, shape, value, path)
+
+    def _structure(self, shape, value: Any, path: str) -> None:
+        if not isinstance(value, dict):
+            self.fail(value, path, "be a structure")
+            return
+        for required in shape.required_members:
+            if value.get(required) is None:
+                self.errors.append(
+                    f"Value null at '{_member(path, required)}' failed to satisfy constraint: "
+                    "Member must not be null"
+                )
+        for key, item in value.items():
+            if key not in shape.members:
+                self.unknown.append(_member(path, key))
+            elif item is not None:
+                self.walk(shape.members[key], item, _member(path, key))
+
+    def _list(self, shape, value: Any, path: str) -> None:
+        if not isinstance(value, list):
+            self.fail(value, path, "be a list")
+            return
+        self._length(value, shape.metadata, path)
+        for index, item in enumerate(value, start=1):
+            self.walk(shape.member, item, f"{path}.{index}.member")
+
+    def _map(self, shape, value: Any, path: str) -> None:
+        if not isinstance(value, dict):
+            self.fail(value, path, "be a map")
+            return
+        self._length(value, shape.metadata, path)
+        for key, item in value.items():
+            self.walk(shape.key, key, f"{path}.{key}.key")
+            self.walk(shape.value, item, f"{path}.{key}.value")
+
+    def _string(self, shape, value: Any, path: str) -> None:
+        if not isinstance(value, str):
+            self.fail(value, path, "be a string")
+            return
         meta = shape.metadata
-        if kind == "structure":
-            if not isinstance(value, dict):
-                self.fail(value, path, "be a structure")
-                return
-            for required in shape.required_members:
-                if value.get(required) is None:
-                    member_path = f"{path}.{_camel(required)}" if path else _camel(required)
-                    self.errors.append(
-                        f"Value null at '{member_path}' failed to satisfy constraint: "
-                        "Member must not be null"
-                    )
-            for key, item in value.items():
-                member_path = f"{path}.{_camel(key)}" if path else _camel(key)
-                if key not in shape.members:
-                    self.unknown.append(member_path)
-                elif item is not None:
-                    self.walk(shape.members[key], item, member_path)
-        elif kind == "list":
-            if not isinstance(value, list):
-                self.fail(value, path, "be a list")
-                return
-            self._length(value, meta, path)
-            for index, item in enumerate(value, start=1):
-                self.walk(shape.member, item, f"{path}.{index}.member")
-        elif kind == "map":
-            if not isinstance(value, dict):
-                self.fail(value, path, "be a map")
-                return
-            self._length(value, meta, path)
-            for key, item in value.items():
-                self.walk(shape.key, key, f"{path}.{key}.key")
-                self.walk(shape.value, item, f"{path}.{key}.value")
-        elif kind == "string":
-            if not isinstance(value, str):
-                self.fail(value, path, "be a string")
-                return
-            self._length(value, meta, path)
-            if "enum" in meta and value not in meta["enum"]:
-                self.fail(value, path, f"satisfy enum value set: [{', '.join(meta['enum'])}]")
-            pattern = meta.get("pattern")
-            compiled = _compiled(pattern) if pattern else None
-            if compiled is not None and not compiled.fullmatch(value):
-                self.fail(value, path, f"satisfy regular expression pattern: {pattern}")
-        elif kind in ("integer", "long"):
-            if isinstance(value, bool) or not isinstance(value, int):
-                self.fail(value, path, "be an integer")
-                return
-            if "min" in meta and value < meta["min"]:
-                self.fail(value, path, f"have value greater than or equal to {meta['min']}")
-            if "max" in meta and value > meta["max"]:
-                self.fail(value, path, f"have value less than or equal to {meta['max']}")
-        elif kind == "boolean" and not isinstance(value, bool):
+        self._length(value, meta, path)
+        if "enum" in meta and value not in meta["enum"]:
+            self.fail(value, path, f"satisfy enum value set: [{', '.join(meta['enum'])}]")
+        pattern = meta.get("pattern")
+        compiled = _compiled(pattern) if pattern else None
+        if compiled is not None and not compiled.fullmatch(value):
+            self.fail(value, path, f"satisfy regular expression pattern: {pattern}")
+
+    def _integer(self, shape, value: Any, path: str) -> None:
+        if isinstance(value, bool) or not isinstance(value, int):
+            self.fail(value, path, "be an integer")
+            return
+        meta = shape.metadata
+        if "min" in meta and value < meta["min"]:
+            self.fail(value, path, f"have value greater than or equal to {meta['min']}")
+        if "max" in meta and value > meta["max"]:
+            self.fail(value, path, f"have value less than or equal to {meta['max']}")
+
+    def _boolean(self, shape, value: Any, path: str) -> None:
+        if not isinstance(value, bool):
             self.fail(value, path, "be a boolean")
+
+    # The API model's shape types that carry constraints; the others (timestamp, double, blob)
+    # are not checked.
+    _CHECKS = {
+        "structure": _structure,
+        "list": _list,
+        "map": _map,
+        "string": _string,
+        "integer": _integer,
+        "long": _integer,
+        "boolean": _boolean,
+    }
 
     def _length(self, value: Any, meta: dict, path: str) -> None:
         if "min" in meta and len(value) < meta["min"]:

@@ -19,6 +19,7 @@ from typing import Any, TextIO
 
 from legacylift import console
 from legacylift.history import (
+    MAX_HISTORY_EVENTS,
     PROGRESS_KINDS,
     Attempt,
     Trace,
@@ -26,7 +27,6 @@ from legacylift.history import (
     format_duration,
     readable_cause,
 )
-from legacylift.local.asl.history import MAX_HISTORY_EVENTS
 from legacylift.report.progress import LIVE_DISPLAY, is_terminal
 
 LOG_LINES_KEPT = 50
@@ -156,34 +156,7 @@ class Reporter:
             self._live.update(self.trace)
             if change != "attempt failed":  # why an attempt failed is said above the list too
                 return
-        if change == "entered":
-            console.info(f"{visit.label} ...")
-        elif change == "succeeded":
-            retried = f", {_retries(visit)}" if visit.retries else ""
-            console.success(f"{visit.label} ({format_duration(visit.seconds())}{retried})")
-        elif change == "attempt failed":  # said as it happens: a Retry's wait is explained
-            # Not an error yet: a Retry may still make the state succeed. The state's own
-            # failure, if it comes, is said by the "failed" change below.
-            attempt = visit.attempts[-1]
-            took = format_duration(_attempt_seconds(attempt))
-            console.info(
-                f"{visit.label}: attempt {len(visit.attempts)} failed after {took}: "
-                f"{_reason(attempt)}"
-            )
-        elif change == "retrying":  # the new attempt is scheduled: the one before failed
-            console.info(f"{visit.label}: retrying (attempt {len(visit.attempts)})")
-        elif change == "caught" and visit.attempts and _sdk_call(visit.attempts[-1]):
-            # An AWS SDK read may fail on purpose (no promoted model yet): its Catch decides
-            # where the run goes, so this is progress, not an error.
-            attempt = visit.attempts[-1]
-            console.info(f"{visit.label}: {_reason(attempt)} (caught, the workflow goes on)")
-        elif change in ("failed", "caught") and visit.attempts:
-            attempt = visit.attempts[-1]
-            console.error(
-                f"{visit.label} failed after {format_duration(visit.seconds())}: {_reason(attempt)}"
-            )
-        elif change in ("failed", "caught"):
-            console.error(f"{visit.label} failed after {format_duration(visit.seconds())}")
+        _say(change, visit)
 
     # --- results ----------------------------------------------------------------------------
 
@@ -321,6 +294,37 @@ def _reason(attempt: Attempt) -> str:
         cause = readable_cause(attempt.cause)
     cause = " ".join(str(cause or "").split())
     return f"{attempt.error}: {cause[:300]}" if cause else str(attempt.error)
+
+
+def _say(change: str, visit: Visit) -> None:
+    """The line a change of a state's visit prints (none for changes that say nothing)."""
+    if change == "entered":
+        console.info(f"{visit.label} ...")
+    elif change == "succeeded":
+        retried = f", {_retries(visit)}" if visit.retries else ""
+        console.success(f"{visit.label} ({format_duration(visit.seconds())}{retried})")
+    elif change == "attempt failed":  # said as it happens: a Retry's wait is explained
+        # Not an error yet: a Retry may still make the state succeed. The state's own
+        # failure, if it comes, is said by the "failed" change below.
+        attempt = visit.attempts[-1]
+        took = format_duration(_attempt_seconds(attempt))
+        console.info(
+            f"{visit.label}: attempt {len(visit.attempts)} failed after {took}: {_reason(attempt)}"
+        )
+    elif change == "retrying":  # the new attempt is scheduled: the one before failed
+        console.info(f"{visit.label}: retrying (attempt {len(visit.attempts)})")
+    elif change == "caught" and visit.attempts and _sdk_call(visit.attempts[-1]):
+        # An AWS SDK read may fail on purpose (no promoted model yet): its Catch decides
+        # where the run goes, so this is progress, not an error.
+        attempt = visit.attempts[-1]
+        console.info(f"{visit.label}: {_reason(attempt)} (caught, the workflow goes on)")
+    elif change in ("failed", "caught") and visit.attempts:
+        attempt = visit.attempts[-1]
+        console.error(
+            f"{visit.label} failed after {format_duration(visit.seconds())}: {_reason(attempt)}"
+        )
+    elif change in ("failed", "caught"):
+        console.error(f"{visit.label} failed after {format_duration(visit.seconds())}")
 
 
 def _retries(visit: Visit) -> str:

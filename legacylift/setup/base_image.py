@@ -18,8 +18,7 @@ from docker.errors import APIError, ImageNotFound
 
 from legacylift.console import detail, info, success, timed
 from legacylift.errors import LegacyLiftError
-from legacylift.paths import machine_cache_dir
-from legacylift.settings import configured_base_image, update_state
+from legacylift.settings import configured_base_image, machine_cache_dir, update_state
 from legacylift.setup.system import ensure_commands, is_root, run
 
 FALLBACK_REPOSITORY = "legacylift/base"

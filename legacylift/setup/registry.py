@@ -13,8 +13,7 @@ from pathlib import Path
 from legacylift.atomic import write_json_atomic, write_text_atomic
 from legacylift.console import info, success
 from legacylift.errors import LegacyLiftError
-from legacylift.paths import machine_cache_dir
-from legacylift.settings import registry_address
+from legacylift.settings import machine_cache_dir, registry_address
 from legacylift.setup.system import ensure_commands, run, start_background, wait_until
 
 USERNAME = "legacylift"

@@ -1,5 +1,5 @@
 # Fan-out: a model whose `fan_out` is set runs its whole chain once per batch of one input, as
-# a Map state over the batches (docs/guide.md "Many batches"; docs/contracts.md section 3c).
+# a Map state over the batches (docs/guide.md "Many batches"; docs/contracts.md section 3).
 #
 # The chain each batch runs is the model's own workflow, rendered by the model template exactly
 # as for a single run, with two references redirected: the run prefix comes from the batch

@@ -1,5 +1,5 @@
 # The training workflow: a second state machine per model whose entry has `train`, `evaluate`
-# and `promotion` (docs/contracts.md section 3d). Train -> Evaluate -> read the metric and the
+# and `promotion` (docs/contracts.md section 3). Train -> Evaluate -> read the metric and the
 # promoted model's record -> a Choice -> Promote (an S3 PutObject of the record by Step
 # Functions itself) or NotPromoted. The legacy scripts run unchanged on the model's image under
 # files/steprunner.py, staged from step_runner_uri, which collects what a training script writes

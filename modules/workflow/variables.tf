@@ -24,7 +24,7 @@ variable "models" {
     `input_path`, `output_path` (LocalPaths under /opt/ml/processing/) and `entrypoint`
     ("image": no ContainerEntrypoint), and `code_uris` (`{preprocessing = "s3://...", postprocessing = "s3://..."}`) for the steps
     that run in script mode; optional `train`, `evaluate` and `promotion` (all three or none:
-    the training workflow, docs/contracts.md section 3d) and `inference.artifacts` ("image"
+    the training workflow, docs/contracts.md section 3) and `inference.artifacts` ("image"
     or "promoted"). Typed `any` because Terraform 1.0.3 has no optional() attributes:
     every omitted field falls back to the module-level defaults.
   EOT

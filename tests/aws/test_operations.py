@@ -1,6 +1,6 @@
 """deploy, run --no-wait, status, upload-input and their errors, against moto on 127.0.0.1.
 
-The deployment root here is a provider-free stand-in with the contract's outputs (§3b) computed
+The deployment root here is a provider-free stand-in with the outputs of contracts §2 computed
 from the image tfvars (§2), so these tests run without the real root module; the state machines
 its outputs name are created in moto. tests/aws/test_deploy_aws.py drives the real root.
 """
@@ -628,7 +628,7 @@ def test_list_models_with_aws_shows_what_live_runs(two_versions, workspace, tmp_
     label without the digest when it differs from the pin: red."""
     import shutil
 
-    from legacylift.build.status import model_table
+    from legacylift.model_table import model_table
     from tests.local.tiny_models import write_models
 
     models = write_models(tmp_path / "models", ["single"])

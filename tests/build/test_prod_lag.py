@@ -7,7 +7,7 @@ import re
 from datetime import UTC, datetime
 
 from legacylift import tfvars
-from legacylift.build.status import model_table, prod_lag
+from legacylift.model_table import model_table, prod_lag
 from legacylift.promote import append_promotion
 from tests.local.tiny_models import write_models
 

@@ -61,7 +61,7 @@ def test_build_model_pushes_and_pins_the_registry_digest(
     whole = json.loads(path.read_text())
     assert whole["models"]["other"] == {"image_uri": None} and whole["extra"] == 1
 
-    from legacylift.build.status import model_table
+    from legacylift.model_table import model_table
 
     row = next(line for line in model_table().splitlines() if line.startswith("iris "))
     assert tag in row and digest.removeprefix("sha256:")[:12] in row and "stale" not in row

@@ -10,9 +10,8 @@ import re
 import pytest
 
 from legacylift.errors import LegacyLiftError
-from legacylift.local.instances import processing_instance_types
 from legacylift.local.render import render_workflow
-from legacylift.models import discover_models, load_model
+from legacylift.models import discover_models, load_model, processing_instance_types
 from legacylift.paths import MODULES_DIR
 from tests.local.tiny_models import write_models
 

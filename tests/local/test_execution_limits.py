@@ -9,8 +9,9 @@ import time
 
 import pytest
 
+from legacylift.history import MAX_HISTORY_EVENTS
 from legacylift.local.asl.definition import MAX_DEFINITION_LENGTH, DefinitionError
-from legacylift.local.asl.history import HISTORY_LIMIT_CAUSE, MAX_HISTORY_EVENTS
+from legacylift.local.asl.history import HISTORY_LIMIT_CAUSE
 from legacylift.local.asl.interpreter import Execution
 from legacylift.report.reporter import Reporter
 

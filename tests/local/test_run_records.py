@@ -47,7 +47,7 @@ def test_failed_aborted_and_crashed_runs_can_be_resumed(local_settings):
 
 
 def test_last_run_per_model_is_the_latest_that_ended(local_settings, monkeypatch, tmp_path):
-    from legacylift.build.status import last_run_costs
+    from legacylift.model_table import last_run_costs
 
     cost = {"instance_hours": 0.5, "estimated_cost": 0.0575, "currency": "USD"}
     _record(local_settings, "old", "iris", "FAILED", "2026-01-01T00:00:00", cost)

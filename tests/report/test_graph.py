@@ -12,9 +12,9 @@ from html import unescape
 import pytest
 
 from legacylift.errors import LegacyLiftError
+from legacylift.local.definitions import rendered_definition
 from legacylift.models import discover_models
 from legacylift.paths import REPO_ROOT
-from legacylift.report.definitions import rendered_definition
 from legacylift.report.graph import OUTCOME_COLOURS, definition_graph, svg_text, write_graph
 from legacylift.terraform_env import terraform_env
 from tests.local.asl_cases import CASES

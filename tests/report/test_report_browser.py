@@ -14,7 +14,7 @@ import pytest
 from botocore.stub import Stubber
 
 from legacylift.aws.logs import PROCESSING_LOG_GROUP
-from legacylift.report.cloud import cloud_report
+from legacylift.aws.reports import cloud_report
 from legacylift.report.html import write_index
 from tests.aws.recorded import failed_execution
 
@@ -114,7 +114,7 @@ def test_cloud_report_from_a_recorded_history(
 ):
     """The recorded Step Functions history with the definition that ran and the job's
     CloudWatch log renders the same way."""
-    from legacylift.report.definitions import rendered_definition
+    from legacylift.local.definitions import rendered_definition
 
     s3 = moto_s3(moto_server)  # the failed run wrote no output: the prefix is linked
 

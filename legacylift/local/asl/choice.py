@@ -6,8 +6,9 @@ import re
 from datetime import datetime
 from typing import Any
 
-from legacylift.local.asl import jsonpath, payload
+from legacylift.local.asl import jsonpath
 from legacylift.local.asl.errors import runtime_error
+from legacylift.local.asl.lookup import read_path, resolve
 
 _OPERATORS = {
     "Equals": "==",
@@ -58,6 +59,15 @@ def _string_matches(value: str, pattern: str) -> bool:
     return re.fullmatch(regex, value, re.DOTALL) is not None
 
 
+_TYPE_TESTS = (
+    ("IsNull", lambda v: v is None),
+    ("IsNumeric", _number),
+    ("IsString", lambda v: isinstance(v, str)),
+    ("IsBoolean", lambda v: isinstance(v, bool)),
+    ("IsTimestamp", lambda v: _timestamp(v) is not None),
+)
+
+
 def evaluate(rule: dict[str, Any], document: Any, context: dict[str, Any]) -> bool:
     """Whether a Choice rule (with or without Next) matches `document`."""
     if "And" in rule:
@@ -71,46 +81,51 @@ def evaluate(rule: dict[str, Any], document: Any, context: dict[str, Any]) -> bo
         raise runtime_error(f"Choice rule without Variable: {rule}")
     if "IsPresent" in rule:
         try:
-            payload.resolve(variable, document, context)
+            resolve(variable, document, context)
             present = True
         except jsonpath.PathNotFound:
             present = False
         return present == rule["IsPresent"]
     try:
-        value = payload.resolve(variable, document, context)
+        value = resolve(variable, document, context)
     except jsonpath.PathNotFound:
         raise runtime_error(
             f"Invalid path '{variable}': The choice state's condition path references an "
             "invalid value."
         ) from None
-    for test, check in (
-        ("IsNull", lambda v: v is None),
-        ("IsNumeric", _number),
-        ("IsString", lambda v: isinstance(v, str)),
-        ("IsBoolean", lambda v: isinstance(v, bool)),
-        ("IsTimestamp", lambda v: _timestamp(v) is not None),
-    ):
+    for test, check in _TYPE_TESTS:
         if test in rule:
             return check(value) == rule[test]
+    return _comparison(rule, value, document, context)
+
+
+def _comparison(rule: dict[str, Any], value: Any, document: Any, context: dict[str, Any]) -> bool:
+    """The rule's comparison of `value` with its literal operand or its `…Path` operand."""
     for key, expected in rule.items():
         if key in ("Variable", "Next", "Comment"):
             continue
         if key.endswith("Path"):
-            expected = payload.read_path(expected, document, context, key)
+            expected = read_path(expected, document, context, key)
             key = key[: -len("Path")]
         if key == "StringMatches":
             return isinstance(value, str) and _string_matches(value, expected)
-        for family, test in _FAMILIES:
-            if not key.startswith(family):
-                continue
-            operator = _OPERATORS.get(key[len(family) :])
-            if operator is None:
-                break
-            if family == "Timestamp":
-                left, right = _timestamp(value), _timestamp(expected)
-                return left is not None and right is not None and _compare(left, operator, right)
-            if not test(value) or not test(expected):
-                return False
-            return _compare(value, operator, expected)
-        raise runtime_error(f"Unknown Choice comparison operator '{key}'")
+        return _operator(key, value, expected)
     raise runtime_error(f"Choice rule has no comparison: {rule}")
+
+
+def _operator(key: str, value: Any, expected: Any) -> bool:
+    """A comparison operator such as NumericLessThan or TimestampEquals: false when either
+    side is not of the operator's type."""
+    for family, test in _FAMILIES:
+        if not key.startswith(family):
+            continue
+        operator = _OPERATORS.get(key[len(family) :])
+        if operator is None:
+            break
+        if family == "Timestamp":
+            left, right = _timestamp(value), _timestamp(expected)
+            return left is not None and right is not None and _compare(left, operator, right)
+        if not test(value) or not test(expected):
+            return False
+        return _compare(value, operator, expected)
+    raise runtime_error(f"Unknown Choice comparison operator '{key}'")

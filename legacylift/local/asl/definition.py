@@ -103,44 +103,62 @@ def validate(
     if machine.get("StartAt") not in states:
         raise DefinitionError(f"{top}: StartAt names no state")
     for name, state in states.items():
-        label = f"state '{name}'"
-        schema.check_state(label, state)
-        kind = state.get("Type")
-        if kind not in STATE_TYPES:
-            raise DefinitionError(f"{label}: unknown Type {kind!r}")
-        for key, why in NOT_IMPLEMENTED.items():
-            if key in state and why:
-                raise DefinitionError(f"{label}: {key} is not supported locally: {why}")
-        own = _validate_language(label, state, language)
-        targets = [state["Next"]] if "Next" in state else []
-        targets += [rule.get("Next") for rule in state.get("Choices", [])]
-        targets += [state["Default"]] if "Default" in state else []
-        targets += [catcher.get("Next") for catcher in state.get("Catch", [])]
-        for target in targets:
-            if target not in states:
-                raise DefinitionError(f"{label}: Next/Default {target!r} names no state")
-        if kind not in TERMINAL_BY_TYPE and "Next" not in state and not state.get("End"):
-            raise DefinitionError(f"{label}: needs Next or End")
-        if kind == "Choice" and not state.get("Choices"):
-            raise DefinitionError(f"{label}: a Choice state needs Choices")
-        if kind == "Task":
-            resource = state.get("Resource", "")
-            if not supports(resource):
-                raise DefinitionError(
-                    f"{label}: resource {resource!r} is not runnable locally; the local engine "
-                    "runs arn:aws:states:::sagemaker:createProcessingJob(.sync) tasks in Docker "
-                    "and the AWS SDK integrations aws-sdk:s3:listObjectsV2, aws-sdk:s3:getObject "
-                    "and aws-sdk:s3:putObject on the local object store"
-                )
-        if kind == "Parallel":
-            for index, branch in enumerate(state.get("Branches", [])):
-                validate(branch, supports, f"{label} branch {index}", own)
-        if kind == "Map":
-            processor = state.get("ItemProcessor") or state.get("Iterator")
-            if processor is None:
-                raise DefinitionError(f"{label}: a Map state needs ItemProcessor (or Iterator)")
-            _validate_map_mode(label, state, processor, supports)
-            validate(processor, supports, f"{label} item processor", own)
+        _validate_state(f"state '{name}'", state, states, supports, language)
+
+
+def _validate_state(
+    label: str,
+    state: Any,
+    states: dict[str, Any],
+    supports: Callable[[str], bool],
+    language: str,
+) -> None:
+    """One state: its schema, type, query language, transitions and Task resource; then the
+    workflows it holds (a Parallel's branches, a Map's item processor)."""
+    schema.check_state(label, state)
+    kind = state.get("Type")
+    if kind not in STATE_TYPES:
+        raise DefinitionError(f"{label}: unknown Type {kind!r}")
+    for key, why in NOT_IMPLEMENTED.items():
+        if key in state and why:
+            raise DefinitionError(f"{label}: {key} is not supported locally: {why}")
+    own = _validate_language(label, state, language)
+    _validate_transitions(label, state, states)
+    if kind == "Task":
+        resource = state.get("Resource", "")
+        if not supports(resource):
+            raise DefinitionError(
+                f"{label}: resource {resource!r} is not runnable locally; the local engine "
+                "runs arn:aws:states:::sagemaker:createProcessingJob(.sync) tasks in Docker "
+                "and the AWS SDK integrations aws-sdk:s3:listObjectsV2, aws-sdk:s3:getObject "
+                "and aws-sdk:s3:putObject on the local object store"
+            )
+    if kind == "Parallel":
+        for index, branch in enumerate(state.get("Branches", [])):
+            validate(branch, supports, f"{label} branch {index}", own)
+    if kind == "Map":
+        processor = state.get("ItemProcessor") or state.get("Iterator")
+        if processor is None:
+            raise DefinitionError(f"{label}: a Map state needs ItemProcessor (or Iterator)")
+        _validate_map_mode(label, state, processor, supports)
+        validate(processor, supports, f"{label} item processor", own)
+
+
+def _validate_transitions(label: str, state: dict[str, Any], states: dict[str, Any]) -> None:
+    """Every Next, Default and Catch target names a state; a state that does not end the
+    workflow by its type has Next or End; a Choice has Choices."""
+    kind = state.get("Type")
+    targets = [state["Next"]] if "Next" in state else []
+    targets += [rule.get("Next") for rule in state.get("Choices", [])]
+    targets += [state["Default"]] if "Default" in state else []
+    targets += [catcher.get("Next") for catcher in state.get("Catch", [])]
+    for target in targets:
+        if target not in states:
+            raise DefinitionError(f"{label}: Next/Default {target!r} names no state")
+    if kind not in TERMINAL_BY_TYPE and "Next" not in state and not state.get("End"):
+        raise DefinitionError(f"{label}: needs Next or End")
+    if kind == "Choice" and not state.get("Choices"):
+        raise DefinitionError(f"{label}: a Choice state needs Choices")
 
 
 def _validate_map_mode(label: str, state: dict[str, Any], processor, supports) -> None:

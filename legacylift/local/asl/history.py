@@ -7,12 +7,9 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
+from legacylift.history import MAX_HISTORY_EVENTS
 from legacylift.local.asl.errors import StatesError
 
-# AWS's hard quota: 25,000 events in one execution's history. Event 24,999 is the last an
-# execution may spend on its work; event 25,000 is ExecutionSucceeded if the execution ends
-# then, else ExecutionFailed (https://docs.aws.amazon.com/step-functions/latest/dg/bp-history-limit.html).
-MAX_HISTORY_EVENTS = 25_000
 HISTORY_LIMIT_CAUSE = (
     f"The execution reached the maximum number of history events ({MAX_HISTORY_EVENTS})."
 )

@@ -67,36 +67,11 @@ class _Parser:
         self._skip()
         rest = self.text[self.position :]
         if rest.startswith("'"):
-            value, index = [], self.position + 1
-            while index < len(self.text) and self.text[index] != "'":
-                if self.text[index] == "\\" and index + 1 < len(self.text):
-                    value.append(self.text[index : index + 2])  # kept for Format's \{ \}
-                    index += 2
-                    continue
-                value.append(self.text[index])
-                index += 1
-            if index >= len(self.text):
-                raise _failure(f"Unterminated string in {self.text!r}")
-            self.position = index + 1
-            return ("string", "".join(value))
+            return self._string()
         if rest.startswith("States."):
             return self._call()
         if rest.startswith("$"):
-            depth, index = 0, self.position
-            while index < len(self.text):
-                char = self.text[index]
-                if char in "[(":
-                    depth += 1
-                elif char in "])":
-                    if depth == 0:
-                        break
-                    depth -= 1
-                elif char == "," and depth == 0:
-                    break
-                index += 1
-            path = self.text[self.position : index].strip()
-            self.position = index
-            return ("path", path)
+            return self._path()
         match = re.compile(r"-?\d+(\.\d+)?([eE][-+]?\d+)?|true|false|null").match(
             self.text, self.position
         )
@@ -104,6 +79,39 @@ class _Parser:
             raise _failure(f"Invalid argument in {self.text!r}")
         self.position = match.end()
         return ("literal", json.loads(match.group(0)))
+
+    def _string(self):
+        """A quoted string argument, its backslash escapes kept for States.Format."""
+        value, index = [], self.position + 1
+        while index < len(self.text) and self.text[index] != "'":
+            if self.text[index] == "\\" and index + 1 < len(self.text):
+                value.append(self.text[index : index + 2])  # kept for Format's \{ \}
+                index += 2
+                continue
+            value.append(self.text[index])
+            index += 1
+        if index >= len(self.text):
+            raise _failure(f"Unterminated string in {self.text!r}")
+        self.position = index + 1
+        return ("string", "".join(value))
+
+    def _path(self):
+        """A path argument: up to the comma or parenthesis that ends it (outside brackets)."""
+        depth, index = 0, self.position
+        while index < len(self.text):
+            char = self.text[index]
+            if char in "[(":
+                depth += 1
+            elif char in "])":
+                if depth == 0:
+                    break
+                depth -= 1
+            elif char == "," and depth == 0:
+                break
+            index += 1
+        path = self.text[self.position : index].strip()
+        self.position = index
+        return ("path", path)
 
 
 def _unescape(text: str) -> str:

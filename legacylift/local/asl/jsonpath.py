@@ -46,27 +46,30 @@ def _parse(path: str) -> list[tuple[str, Any]]:
         if not match:
             raise StatesError("States.Runtime", f"Invalid JSONPath '{path}'")
         position = match.end()
-        groups = match.groupdict()
-        if groups["deep"] is not None:
-            steps.append(("deep", groups["deep"]))
-        elif groups["field"] is not None:
-            steps.append(("wild", None) if groups["field"] == "*" else ("field", groups["field"]))
-        elif groups["quoted"] is not None:
-            # Only the enclosing quote is unescaped: AWS keeps any other backslash in the key
-            # (the path `$['Test\"Name"']` names the key `Test\"Name"`).
-            steps.append(("field", groups["quoted"].replace("\\'", "'")))
-        elif groups["dquoted"] is not None:
-            steps.append(("field", groups["dquoted"].replace('\\"', '"')))
-        elif groups["index"] is not None:
-            steps.append(("index", int(groups["index"])))
-        elif groups["slice"] is not None:
-            parts = [part.strip() for part in groups["slice"].split(":")]
-            steps.append(("slice", tuple(int(part) if part else None for part in parts)))
-        elif groups["filter"] is not None:
-            steps.append(("filter", groups["filter"]))
-        else:
-            steps.append(("wild", None))
+        steps.append(_token_step(match.groupdict()))
     return steps
+
+
+def _token_step(groups: dict[str, str | None]) -> tuple[str, Any]:
+    """(kind, argument) of one matched token of a path."""
+    if groups["deep"] is not None:
+        return ("deep", groups["deep"])
+    if groups["field"] is not None:
+        return ("wild", None) if groups["field"] == "*" else ("field", groups["field"])
+    if groups["quoted"] is not None:
+        # Only the enclosing quote is unescaped: AWS keeps any other backslash in the key
+        # (the path `$['Test\"Name"']` names the key `Test\"Name"`).
+        return ("field", groups["quoted"].replace("\\'", "'"))
+    if groups["dquoted"] is not None:
+        return ("field", groups["dquoted"].replace('\\"', '"'))
+    if groups["index"] is not None:
+        return ("index", int(groups["index"]))
+    if groups["slice"] is not None:
+        parts = [part.strip() for part in groups["slice"].split(":")]
+        return ("slice", tuple(int(part) if part else None for part in parts))
+    if groups["filter"] is not None:
+        return ("filter", groups["filter"])
+    return ("wild", None)
 
 
 def normalised(path: str) -> str:
@@ -138,38 +141,53 @@ def _deep(node: Any, name: str) -> list[Any]:
 
 
 def _step(nodes: list[Any], kind: str, argument: Any, definite: bool) -> list[Any]:
-    result = []
-    for node in nodes:
-        if kind == "field":
-            if isinstance(node, dict) and argument in node:
-                result.append(node[argument])
-            elif definite:
-                raise PathNotFound(argument)
-        elif kind == "index":
-            if isinstance(node, list) and -len(node) <= argument < len(node):
-                result.append(node[argument])
-            elif definite:
-                raise PathNotFound(argument)
-        elif kind == "wild":
-            if isinstance(node, dict):
-                result += list(node.values())
-            elif isinstance(node, list):
-                result += node
-        elif kind == "slice":
-            if isinstance(node, list):
-                result += node[slice(*argument)]
-        elif kind == "filter":
-            items = (
-                node
-                if isinstance(node, list)
-                else list(node.values())
-                if isinstance(node, dict)
-                else []
-            )
-            result += [item for item in items if _filter_match(argument, item)]
-        elif kind == "deep":
-            result += _deep(node, argument)
-    return result
+    """The nodes one step of a path selects from `nodes`; a definite path's missing field or
+    index raises PathNotFound."""
+    select = _SELECTORS[kind]
+    return [found for node in nodes for found in select(node, argument, definite)]
+
+
+def _select_field(node: Any, name: str, definite: bool) -> list[Any]:
+    if isinstance(node, dict) and name in node:
+        return [node[name]]
+    if definite:
+        raise PathNotFound(name)
+    return []
+
+
+def _select_index(node: Any, index: int, definite: bool) -> list[Any]:
+    if isinstance(node, list) and -len(node) <= index < len(node):
+        return [node[index]]
+    if definite:
+        raise PathNotFound(index)
+    return []
+
+
+def _children(node: Any) -> list[Any]:
+    """A list's items or an object's values; nothing for a scalar."""
+    if isinstance(node, dict):
+        return list(node.values())
+    if isinstance(node, list):
+        return node
+    return []
+
+
+def _select_slice(node: Any, bounds: tuple, definite: bool) -> list[Any]:
+    return node[slice(*bounds)] if isinstance(node, list) else []
+
+
+def _select_filter(node: Any, expression: str, definite: bool) -> list[Any]:
+    return [item for item in _children(node) if _filter_match(expression, item)]
+
+
+_SELECTORS = {
+    "field": _select_field,
+    "index": _select_index,
+    "wild": lambda node, argument, definite: _children(node),
+    "slice": _select_slice,
+    "filter": _select_filter,
+    "deep": lambda node, name, definite: _deep(node, name),
+}
 
 
 def get(path: str, document: Any) -> Any:
@@ -198,23 +216,27 @@ def put(path: str, document: Any, value: Any) -> Any:
             "the input is not an object",
         )
     node = root
-    for position, (kind, key) in enumerate(steps):
-        last = position == len(steps) - 1
-        if kind == "field":
-            if not isinstance(node, dict):
-                raise StatesError("States.Runtime", f"Unable to apply ResultPath '{path}'")
-            if last:
-                node[key] = value
-            else:
-                child = node.get(key)
-                if not isinstance(child, dict | list):
-                    child = node[key] = {}
-                node = child
-        else:
-            if not isinstance(node, list) or not -len(node) <= key < len(node):
-                raise StatesError("States.Runtime", f"Unable to apply ResultPath '{path}'")
-            if last:
-                node[key] = value
-            else:
-                node = node[key]
+    for kind, key in steps[:-1]:
+        node = _child(node, kind, key, path)
+    _check_step(node, steps[-1][0], steps[-1][1], path)
+    node[steps[-1][1]] = value
     return root
+
+
+def _check_step(node: Any, kind: str, key: Any, path: str) -> None:
+    """A ResultPath step needs an object (a field) or a list holding the index."""
+    if kind == "field" and not isinstance(node, dict):
+        raise StatesError("States.Runtime", f"Unable to apply ResultPath '{path}'")
+    if kind == "index" and (not isinstance(node, list) or not -len(node) <= key < len(node)):
+        raise StatesError("States.Runtime", f"Unable to apply ResultPath '{path}'")
+
+
+def _child(node: Any, kind: str, key: Any, path: str) -> Any:
+    """The node a ResultPath step leads to; a missing (or scalar) field becomes an object."""
+    _check_step(node, kind, key, path)
+    if kind == "index":
+        return node[key]
+    child = node.get(key)
+    if not isinstance(child, dict | list):
+        child = node[key] = {}
+    return child

@@ -60,6 +60,30 @@ def check_state(label: str, state: Any) -> None:
     the types AWS requires."""
     if not isinstance(state, dict):
         raise _refuse(label, "a state", "a JSON object", state)
+    _check_fields(label, state)
+    for index, retrier in enumerate(_objects(label, state, "Retry")):
+        _check_retrier(f"{label} Retry[{index}]", retrier)
+    for index, catcher in enumerate(_objects(label, state, "Catch")):
+        _check_catcher(f"{label} Catch[{index}]", catcher)
+    for index, rule in enumerate(_objects(label, state, "Choices")):
+        if "Next" in rule and not isinstance(rule["Next"], str):
+            raise _refuse(
+                f"{label} Choices[{index}]", "Next", "a state name (a string)", rule["Next"]
+            )
+        _check_rule(f"{label} Choices[{index}]", rule)
+    if state.get("Type") == "Parallel":
+        branches = _objects(label, state, "Branches")
+        if not branches:
+            raise DefinitionError(f"{label}: a Parallel state needs Branches (a non-empty list)")
+    _check_map_objects(label, state)
+    if state.get("Type") == "Wait" and not any(
+        field in state for field in ("Seconds", "SecondsPath", "Timestamp", "TimestampPath")
+    ):
+        raise DefinitionError(f"{label}: a Wait state needs Seconds or Timestamp (or their paths)")
+
+
+def _check_fields(label: str, state: dict[str, Any]) -> None:
+    """Names are strings, End is a boolean, paths are strings (some may be null)."""
     for field in _STRINGS:
         if field in state and not isinstance(state[field], str):
             raise _refuse(label, field, "a string", state[field])
@@ -71,25 +95,18 @@ def check_state(label: str, state: Any) -> None:
             isinstance(value, str) or (paths and value is None)
         ):
             raise _refuse(label, field, "a path (a string)", value)
-    for index, retrier in enumerate(_objects(label, state, "Retry")):
-        _check_retrier(f"{label} Retry[{index}]", retrier)
-    for index, catcher in enumerate(_objects(label, state, "Catch")):
-        where = f"{label} Catch[{index}]"
-        _check_error_equals(where, catcher)
-        if not isinstance(catcher.get("Next"), str):
-            raise _refuse(where, "Next", "a state name (a string)", catcher.get("Next"))
-        if "ResultPath" in catcher and not isinstance(catcher["ResultPath"], str | None):
-            raise _refuse(where, "ResultPath", "a path (a string) or null", catcher["ResultPath"])
-    for index, rule in enumerate(_objects(label, state, "Choices")):
-        if "Next" in rule and not isinstance(rule["Next"], str):
-            raise _refuse(
-                f"{label} Choices[{index}]", "Next", "a state name (a string)", rule["Next"]
-            )
-        _check_rule(f"{label} Choices[{index}]", rule)
-    if state.get("Type") == "Parallel":
-        branches = _objects(label, state, "Branches")
-        if not branches:
-            raise DefinitionError(f"{label}: a Parallel state needs Branches (a non-empty list)")
+
+
+def _check_catcher(where: str, catcher: dict[str, Any]) -> None:
+    _check_error_equals(where, catcher)
+    if not isinstance(catcher.get("Next"), str):
+        raise _refuse(where, "Next", "a state name (a string)", catcher.get("Next"))
+    if "ResultPath" in catcher and not isinstance(catcher["ResultPath"], str | None):
+        raise _refuse(where, "ResultPath", "a path (a string) or null", catcher["ResultPath"])
+
+
+def _check_map_objects(label: str, state: dict[str, Any]) -> None:
+    """A Map's processor, reader, batcher and writer (and their configs) are objects."""
     for field in ("ItemProcessor", "Iterator", "ItemReader", "ItemBatcher", "ResultWriter"):
         if field in state and not isinstance(state[field], dict):
             raise _refuse(label, field, "a JSON object", state[field])
@@ -97,10 +114,6 @@ def check_state(label: str, state: Any) -> None:
         if inner in state.get(field, {}) and not isinstance(state[field][inner], dict):
             raise _refuse(f"{label} {field}", inner, "a JSON object", state[field][inner])
     _check_reader_config(f"{label} ItemReader", state.get("ItemReader", {}).get("ReaderConfig", {}))
-    if state.get("Type") == "Wait" and not any(
-        field in state for field in ("Seconds", "SecondsPath", "Timestamp", "TimestampPath")
-    ):
-        raise DefinitionError(f"{label}: a Wait state needs Seconds or Timestamp (or their paths)")
 
 
 # A JSONPath Choice rule's comparison operators by the type of their literal value.
@@ -116,6 +129,19 @@ _OPERAND_TYPES = (
 def _check_rule(where: str, rule: dict[str, Any]) -> None:
     """A JSONPath Choice rule: And/Or a non-empty list of rules, Not a rule, Variable and the
     `…Path` operands paths, each comparison's literal of its operator's type."""
+    _check_nested_rules(where, rule)
+    for field, value in rule.items():
+        if field == "Variable" or field.endswith("Path"):
+            if not isinstance(value, str):
+                raise _refuse(where, field, "a path (a string)", value)
+            continue
+        for prefix, kind, valid in _OPERAND_TYPES:
+            if field.startswith(prefix) and not valid(value):
+                raise _refuse(where, field, kind, value)
+
+
+def _check_nested_rules(where: str, rule: dict[str, Any]) -> None:
+    """And/Or: a non-empty list of rules; Not: one rule; each checked in turn."""
     for field in ("And", "Or"):
         if field in rule:
             nested = rule[field]
@@ -131,14 +157,6 @@ def _check_rule(where: str, rule: dict[str, Any]) -> None:
         if not isinstance(rule["Not"], dict):
             raise _refuse(where, "Not", "a Choice rule (a JSON object)", rule["Not"])
         _check_rule(f"{where} Not", rule["Not"])
-    for field, value in rule.items():
-        if field == "Variable" or field.endswith("Path"):
-            if not isinstance(value, str):
-                raise _refuse(where, field, "a path (a string)", value)
-            continue
-        for prefix, kind, valid in _OPERAND_TYPES:
-            if field.startswith(prefix) and not valid(value):
-                raise _refuse(where, field, kind, value)
 
 
 _CSV_CHOICES = {

@@ -84,9 +84,10 @@ def model_table(
     readers = {"local": promotions.local_reader()}
     live = {}
     if aws_promotions:
+        from legacylift.aws.promotions import aws_reader
         from legacylift.aws.versions import live_reader
 
-        readers |= {workspace: promotions.aws_reader(workspace) for workspace in workspaces}
+        readers |= {workspace: aws_reader(workspace) for workspace in workspaces}
         live = {workspace: live_reader(workspace) for workspace in workspaces}
     lag_header = [f"{prod} lag"] if with_prod else []
     rows = [
