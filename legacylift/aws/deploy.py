@@ -12,9 +12,9 @@ from typing import Any
 
 from legacylift import console
 from legacylift.aws import stack, stacks
-from legacylift.aws.plan_summary import count_changes, summary_lines
+from legacylift.aws.plan_summary import count_changes, count_planned, summary_lines
 from legacylift.aws.session import check_credentials, session
-from legacylift.aws.terraform import check_workspace_name, private_plan_dir
+from legacylift.aws.terraform import StreamedRun, check_workspace_name, private_plan_dir
 from legacylift.errors import LegacyLiftError
 
 
@@ -79,6 +79,7 @@ class StackOutcome:
     changes: dict[str, Any] = field(default_factory=dict)
     seconds: float = 0.0
     error: str | None = None
+    run: StreamedRun | None = field(default=None, repr=False, compare=False)
 
     def line(self) -> str:
         """One report line: the stack, its change counts, what was done and how long it took."""
@@ -92,27 +93,21 @@ class StackOutcome:
 
 
 def _deploy_stack(workspace: str, inputs: stacks.StackInputs, plan_only: bool) -> StackOutcome:
-    """Plan one stack with the workspace's settings files and its overrides; apply the saved
-    plan unless `plan_only` or nothing changes. Errors become a failed outcome."""
+    """Plan and apply one stack in one Terraform command (only plan when `plan_only`) with the
+    workspace's settings files and its overrides. Errors become a failed outcome."""
     started = time.monotonic()
     try:
         runner = stacks.stack_runner(inputs.name)
-        runner.ensure_workspace(workspace)
         with private_plan_dir() as plan_dir:
-            plan = runner.plan(
-                workspace, plan_dir, stacks.settings_files(workspace), inputs.overrides
+            run = runner.apply_streamed(
+                workspace, plan_dir, stacks.settings_files(workspace), inputs.overrides, plan_only
             )
-            changes = count_changes(plan.document)
-            if not plan.has_changes:
-                status = "up to date"
-            elif plan_only:
-                status = "planned"
-            else:
-                runner.apply_plan(workspace, plan)
-                status = "applied"
     except LegacyLiftError as exc:
         return StackOutcome(inputs.name, "failed", {}, time.monotonic() - started, str(exc))
-    return StackOutcome(inputs.name, status, changes, time.monotonic() - started)
+    status = "up to date" if not run.has_changes else "planned" if plan_only else "applied"
+    return StackOutcome(
+        inputs.name, status, count_planned(run.planned), time.monotonic() - started, None, run
+    )
 
 
 def _report(outcome: StackOutcome) -> None:
@@ -174,7 +169,11 @@ def deploy_stacks(
         if outcome.status != "planned":
             record[stacks.SHARED] = shared.fingerprint
             stacks.write_record(workspace, record)
-    bucket = stacks.stack_runner(stacks.SHARED).outputs(workspace).get("data_bucket")
+    shared_run = outcomes[0].run if outcomes and outcomes[0].status == "applied" else None
+    if shared_run is not None:  # the apply's own outputs: no `terraform output` process
+        bucket = shared_run.outputs.get("data_bucket")
+    else:
+        bucket = stacks.stack_runner(stacks.SHARED).outputs(workspace).get("data_bucket")
     if not bucket:
         console.info("the shared stack is not applied yet: model stacks are planned after it")
         return outcomes

@@ -167,23 +167,29 @@ def stacks_dir() -> Path:
 
 
 def stack_runner(name: str) -> TerraformRunner:
-    """A runner for one stack, initialised (once per module content) with its own data
-    directory and state key."""
+    """A runner for one stack with its own data directory and state key, initialised once
+    per backend and key; later module or provider additions are initialised when Terraform
+    asks for it (the runner's `reinit`), not on every module change."""
     data_dir = stacks_dir() / "data" / name
     data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
     runner = TerraformRunner(stack.terraform_dir(), extra_env={"TF_DATA_DIR": str(data_dir)})
+    config = stack.backend_config()
+    if config is None:
+        raise LegacyLiftError(
+            "no backend config: split stacks keep their states in the S3 backend; run "
+            "`invoke bootstrap-backend --bucket NAME` once per account, or set "
+            "LEGACYLIFT_BACKEND_CONFIG"
+        )
     marker = data_dir / "initialised"
-    wanted = _fingerprint(state_key(name), module_hash(), _deployment_id())
-    if not marker.is_file() or marker.read_text() != wanted:
-        config = stack.backend_config()
-        if config is None:
-            raise LegacyLiftError(
-                "no backend config: split stacks keep their states in the S3 backend; run "
-                "`invoke bootstrap-backend --bucket NAME` once per account, or set "
-                "LEGACYLIFT_BACKEND_CONFIG"
-            )
+    wanted = _fingerprint(state_key(name), _deployment_id())
+
+    def init() -> None:
         runner.init(config, {"key": state_key(name)})
         marker.write_text(wanted)
+
+    if not marker.is_file() or marker.read_text() != wanted:
+        init()
+    runner.reinit = init
     return runner
 
 
