@@ -817,12 +817,35 @@ BUGS = (
     PlantedBug(
         "changed-added-model-skips-shared",
         "`changed --since` leaving out the shared stack when a model is added to the pins",
-        "legacylift/changes.py",
-        "                touched.add(SHARED)\n",
-        "                pass\n",
+        "legacylift/stack_inputs.py",
+        "        touched.add(SHARED)\n",
+        "        pass\n",
         (
             "tests/aws/test_changed_since.py::"
             "test_a_pin_change_plans_that_model_and_an_added_model_the_shared_stack",
+        ),
+    ),
+    PlantedBug(
+        "changed-shared-by-names-only",
+        "`changed --since` deciding the shared stack by the pinned names alone (training "
+        "sections, promoted artifacts and triggers missed, unlike deploy)",
+        "legacylift/stack_inputs.py",
+        "    if shared_models(before) != shared_models(after):\n",
+        "    if set(before) != set(after):\n",
+        (
+            "tests/aws/test_changed_since.py::"
+            "test_changed_lists_the_shared_stack_exactly_when_deploy_would_plan_it",
+        ),
+    ),
+    PlantedBug(
+        "shared-stack-drops-training",
+        "the shared stack's models without the training sections (no step runner upload)",
+        "legacylift/stack_inputs.py",
+        '_TRAINING_KEYS = ("train", "evaluate", "promotion")\n',
+        "_TRAINING_KEYS = ()\n",
+        (
+            "tests/aws/test_changed_since.py::"
+            "test_training_sections_added_to_a_pin_plan_the_shared_stack_too",
         ),
     ),
     PlantedBug(

@@ -29,12 +29,9 @@ from legacylift.aws.terraform import TerraformRunner, check_workspace_name
 from legacylift.errors import LegacyLiftError
 from legacylift.models import models_dir
 from legacylift.paths import project_state_dir
+from legacylift.stack_inputs import SHARED, built_models, shared_models
 
-SHARED = "shared"
 _KEY_SETTING = re.compile(r'^\s*key\s*=\s*"([^"]+)"', re.MULTILINE)
-# The training sections (all three or none), which make the shared stack upload the step runner
-# (training.tf's needs_step_runner), as does inference.artifacts = "promoted".
-_TRAINING_KEYS = ("train", "evaluate", "promotion")
 
 
 @dataclass(frozen=True)
@@ -89,27 +86,6 @@ def settings_files(workspace: str) -> list[Path]:
 
 def _fingerprint(*parts: Any) -> str:
     return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()
-
-
-def shared_models(pinned: dict[str, Any]) -> dict[str, Any]:
-    """The shared stack's `models`: every model by name with no image (so only its repository
-    and lifecycle rule), keeping what decides whether the step runner is uploaded and whether
-    the bucket sends its events to EventBridge (a trigger)."""
-    shared = {}
-    for name, entry in pinned.items():
-        entry = entry or {}
-        shared[name] = {key: entry[key] for key in _TRAINING_KEYS if key in entry}
-        artifacts = (entry.get("inference") or {}).get("artifacts")
-        if artifacts:
-            shared[name]["inference"] = {"artifacts": artifacts}
-        if entry.get("trigger"):
-            shared[name]["trigger"] = entry["trigger"]  # the bucket's EventBridge notifications
-    return shared
-
-
-def built_models(pinned: dict[str, Any]) -> dict[str, Any]:
-    """The pinned models that have an image: each gets a model stack."""
-    return {name: entry for name, entry in pinned.items() if (entry or {}).get("image_uri")}
 
 
 def shared_inputs(workspace: str, pinned: dict[str, Any], modules: str) -> StackInputs:
