@@ -849,6 +849,18 @@ BUGS = (
         ),
     ),
     PlantedBug(
+        "deploy-record-without-workspace",
+        "the split stacks' deploy record keyed without the workspace (one workspace's "
+        "fingerprints read as another's)",
+        "legacylift/aws/deploy_record.py",
+        "'env:'}/{workspace}/{state_key}\"\n",
+        "'env:'}/{state_key}\"\n",
+        (
+            "tests/aws/test_deploy_record.py::"
+            "test_records_sit_beside_each_stack_state_and_are_read_back_by_a_fresh_reader",
+        ),
+    ),
+    PlantedBug(
         "rollback-keeps-new-pin",
         "rollback moving the alias but leaving the tfvars on the new digest (the next deploy "
         "undoes it)",

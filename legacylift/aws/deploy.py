@@ -12,6 +12,7 @@ from typing import Any
 
 from legacylift import console
 from legacylift.aws import stack, stacks
+from legacylift.aws.deploy_record import DeployRecord
 from legacylift.aws.plan_summary import count_changes, count_planned, summary_lines
 from legacylift.aws.session import check_credentials, session
 from legacylift.aws.terraform import StreamedRun, check_workspace_name, private_plan_dir
@@ -144,7 +145,8 @@ def deploy_stacks(
 ) -> list[StackOutcome]:
     """Deploy `workspace` as split stacks: the shared stack when its inputs changed, then the
     model stacks whose inputs (image pin, model settings, model folder, module content,
-    workspace settings) changed since they were last applied from here, `jobs` at a time.
+    workspace settings) changed since they were last applied (the fingerprints recorded beside
+    their states in the S3 backend, whichever machine applied them), `jobs` at a time.
     `every` plans every stack. A failed model stack does not stop the others: all failures
     are raised together at the end."""
     check_workspace_name(workspace)
@@ -155,7 +157,8 @@ def deploy_stacks(
     identity = check_credentials(session())
     console.info(f"AWS account {identity['account']} as {identity['arn']}")
     modules = stacks.module_hash()
-    record = stacks.read_record(workspace)
+    records = DeployRecord(workspace, stacks.state_key)
+    record = records.read()
     selection = _model_selection(pinned, record, models)
     outcomes: list[StackOutcome] = []
 
@@ -167,8 +170,7 @@ def deploy_stacks(
         if outcome.status == "failed":
             raise LegacyLiftError("the shared stack failed: no model stack was planned")
         if outcome.status != "planned":
-            record[stacks.SHARED] = shared.fingerprint
-            stacks.write_record(workspace, record)
+            records.write(stacks.SHARED, shared.fingerprint)
     shared_run = outcomes[0].run if outcomes and outcomes[0].status == "applied" else None
     if shared_run is not None:  # the apply's own outputs: no `terraform output` process
         bucket = shared_run.outputs.get("data_bucket")
@@ -195,10 +197,9 @@ def deploy_stacks(
             outcomes.append(outcome)
             if outcome.status in ("applied", "up to date"):
                 if inputs.overrides["models"]:
-                    record[inputs.name] = inputs.fingerprint
+                    records.write(inputs.name, inputs.fingerprint)
                 else:
-                    record.pop(inputs.name, None)  # emptied: the model left the workspace
-                stacks.write_record(workspace, record)
+                    records.delete(inputs.name)  # emptied: the model left the workspace
 
     failed = sorted(outcome.name for outcome in outcomes if outcome.status == "failed")
     if failed:

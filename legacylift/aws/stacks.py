@@ -23,7 +23,6 @@ from pathlib import Path
 from typing import Any
 
 from legacylift import tfvars
-from legacylift.atomic import write_json_atomic
 from legacylift.aws import stack
 from legacylift.aws.terraform import TerraformRunner, check_workspace_name
 from legacylift.errors import LegacyLiftError
@@ -138,7 +137,7 @@ def _deployment_id() -> str:
 
 
 def stacks_dir() -> Path:
-    """This deployment's directory of stack data dirs and deploy records."""
+    """This deployment's directory of stack Terraform data dirs."""
     return project_state_dir() / "stacks" / _deployment_id()
 
 
@@ -177,32 +176,6 @@ def is_split(workspace: str) -> bool:
     if check_workspace_name(workspace) not in runner.workspaces():
         return False
     return bool(runner.outputs(workspace).get("data_bucket"))
-
-
-# -- the record of what each stack was last applied with ---------------------------------------
-
-
-def record_path(workspace: str) -> Path:
-    """`<stacks dir>/deployed/<workspace>.json`: stack name -> fingerprint last applied."""
-    return stacks_dir() / "deployed" / f"{check_workspace_name(workspace)}.json"
-
-
-def read_record(workspace: str) -> dict[str, str]:
-    """The fingerprints last applied per stack ({} when nothing was recorded here)."""
-    path = record_path(workspace)
-    if not path.is_file():
-        return {}
-    try:
-        return dict(json.loads(path.read_text())["stacks"])
-    except (ValueError, KeyError, TypeError) as exc:
-        raise LegacyLiftError(
-            f"{path} is not a deploy record ({exc}): delete it (every stack is then planned)"
-        ) from exc
-
-
-def write_record(workspace: str, stacks: dict[str, str]) -> None:
-    """Replace the record atomically."""
-    write_json_atomic(record_path(workspace), {"stacks": dict(sorted(stacks.items()))})
 
 
 def pinned_entries(workspace: str) -> dict[str, Any]:

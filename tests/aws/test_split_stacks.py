@@ -148,6 +148,25 @@ def test_no_change_deploy_plans_no_stack(dev, at_tree):
     assert deploy_stacks("splitdev") == []
 
 
+def test_a_fresh_runner_sees_what_was_applied_and_plans_no_stack(dev, at_tree, tmp_path):
+    """A machine with no local LegacyLift state (a fresh CI runner) reads the fingerprints
+    beside the stack states in the S3 backend. Planted bug: the deploy record read as empty
+    (every stack planned again on every fresh runner)."""
+    from legacylift.paths import project_state_dir
+
+    fresh = tmp_path / "fresh-runner"
+    fresh.mkdir()
+    for link in ("bin", "terraform.rc"):
+        (fresh / link).symlink_to((project_state_dir() / link).resolve())
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("LEGACYLIFT_STATE_DIR", str(fresh))
+        assert deploy_stacks("splitdev") == []
+    keys = {
+        item["Key"] for item in boto3.client("s3").list_objects_v2(Bucket=STATE_BUCKET)["Contents"]
+    }
+    assert "env:/splitdev/legacylift/stacks/models/iris.tfstate.fingerprint" in keys
+
+
 def test_a_model_change_plans_and_applies_only_its_stack(dev, at_tree):
     """Planted bug: the model stack fingerprint ignores the entry (every pin change is missed),
     or the shared stack's models keep image_uri (the shared stack would build state machines)."""

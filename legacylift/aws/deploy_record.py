@@ -1,0 +1,149 @@
+"""The fingerprint each split stack was last applied with, kept beside that stack's state in
+the S3 state backend (`<state object key>.fingerprint`), so that every machine that deploys (a
+fresh CI runner included) sees what was applied, and a deploy plans only stacks whose inputs
+changed. One object per stack: stacks applied at the same time, or by two runners deploying
+different models, never write the same object.
+
+The objects are written with the encryption the backend's `encrypt` / `kms_key_id` settings ask
+for, by the identity that writes the states (s3:GetObject, PutObject, DeleteObject and
+ListBucket on the state keys' prefix, as Terraform's S3 backend itself needs).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from legacylift.aws import stack
+from legacylift.aws.errors import describe_aws_error
+from legacylift.aws.session import session
+from legacylift.aws.terraform import check_workspace_name
+from legacylift.errors import LegacyLiftError
+from legacylift.stack_inputs import SHARED
+
+SUFFIX = ".fingerprint"
+_SETTING = re.compile(r'^\s*([A-Za-z_]+)\s*=\s*"?([^"\n#]*?)"?\s*$', re.MULTILINE)
+_READERS = 16
+
+
+def backend_settings(config: Path | None = None) -> dict[str, str]:
+    """The `name = value` settings of the backend config file (`-backend-config`)."""
+    config = config or stack.backend_config()
+    if config is None:
+        raise LegacyLiftError(
+            "no backend config: split stacks keep their states in the S3 backend; run "
+            "`invoke bootstrap-backend --bucket NAME` once per account, or set "
+            "LEGACYLIFT_BACKEND_CONFIG"
+        )
+    return {name: value.strip() for name, value in _SETTING.findall(config.read_text())}
+
+
+def state_object_key(workspace: str, state_key: str, settings: dict[str, str]) -> str:
+    """Where the S3 backend keeps `state_key` of `workspace`: `env:/<W>/<key>` (the
+    `workspace_key_prefix` setting), the key itself in the `default` workspace."""
+    if check_workspace_name(workspace) == "default":
+        return state_key
+    return f"{settings.get('workspace_key_prefix') or 'env:'}/{workspace}/{state_key}"
+
+
+class DeployRecord:
+    """The fingerprints of one workspace's stacks in the state bucket."""
+
+    def __init__(self, workspace: str, state_keys, settings: dict[str, str] | None = None):
+        """`state_keys(name)` gives a stack's state key (legacylift.aws.stacks.state_key)."""
+        self.workspace = check_workspace_name(workspace)
+        self.settings = settings if settings is not None else backend_settings()
+        self.bucket = self.settings.get("bucket") or ""
+        if not self.bucket:
+            raise LegacyLiftError(
+                f"{stack.backend_config()}: no `bucket` setting; split stacks keep their "
+                "states and deploy records in an S3 bucket (`invoke bootstrap-backend`)"
+            )
+        self._state_keys = state_keys
+        endpoint = self.settings.get("endpoint") or None
+        self._s3 = session().client(
+            "s3", region_name=self.settings.get("region") or None, endpoint_url=endpoint
+        )
+
+    def key(self, name: str) -> str:
+        """The record object of stack `name`: its state object's key + `.fingerprint`."""
+        return state_object_key(self.workspace, self._state_keys(name), self.settings) + SUFFIX
+
+    def _failed(self, action: str, exc: Exception) -> LegacyLiftError:
+        return LegacyLiftError(
+            f"{describe_aws_error(action, exc)} (deploy records live beside the stack states "
+            f"in s3://{self.bucket}: the deploying identity needs s3:ListBucket, GetObject, "
+            "PutObject and DeleteObject there)"
+        )
+
+    def read(self) -> dict[str, str]:
+        """Stack name -> fingerprint last applied ({} before the first split deploy)."""
+        folder = self.key(SHARED).rsplit("/", 1)[0] + "/"
+        wanted: dict[str, str] = {}
+        try:
+            pages = self._s3.get_paginator("list_objects_v2").paginate(
+                Bucket=self.bucket, Prefix=folder
+            )
+            for page in pages:
+                for item in page.get("Contents") or []:
+                    name = self._stack_of(item["Key"], folder)
+                    if name:
+                        wanted[name] = item["Key"]
+        except (ClientError, BotoCoreError) as exc:
+            raise self._failed(f"listing s3://{self.bucket}/{folder}", exc) from exc
+
+        def fetch(item: tuple[str, str]) -> tuple[str, str]:
+            name, key = item
+            try:
+                body = self._s3.get_object(Bucket=self.bucket, Key=key)["Body"].read()
+                return name, str(json.loads(body)["fingerprint"])
+            except (ClientError, BotoCoreError) as exc:
+                raise self._failed(f"reading s3://{self.bucket}/{key}", exc) from exc
+            except (ValueError, KeyError, TypeError) as exc:
+                raise LegacyLiftError(
+                    f"s3://{self.bucket}/{key} is not a deploy record ({exc}): delete it (that "
+                    "stack is then planned again)"
+                ) from exc
+
+        with ThreadPoolExecutor(max_workers=_READERS) as pool:
+            return dict(pool.map(fetch, sorted(wanted.items())))
+
+    def _stack_of(self, key: str, folder: str) -> str | None:
+        """The stack a record key belongs to (None for anything else, states included)."""
+        if not key.endswith(SUFFIX):
+            return None
+        if key == self.key(SHARED):
+            return SHARED
+        leaf = key[len(folder) :].removesuffix(SUFFIX)
+        name = leaf.removeprefix("models/").removesuffix(".tfstate")
+        return name if leaf.startswith("models/") and self.key(name) == key else None
+
+    def write(self, name: str, fingerprint: str, details: dict[str, Any] | None = None) -> None:
+        """Record that stack `name` was applied with `fingerprint` (one atomic S3 put)."""
+        body = json.dumps({"fingerprint": fingerprint, **(details or {})}, sort_keys=True)
+        request: dict[str, Any] = {
+            "Bucket": self.bucket,
+            "Key": self.key(name),
+            "Body": body.encode(),
+            "ContentType": "application/json",
+        }
+        if self.settings.get("kms_key_id"):
+            request.update(ServerSideEncryption="aws:kms", SSEKMSKeyId=self.settings["kms_key_id"])
+        elif self.settings.get("encrypt", "").lower() == "true":
+            request["ServerSideEncryption"] = "AES256"
+        try:
+            self._s3.put_object(**request)
+        except (ClientError, BotoCoreError) as exc:
+            raise self._failed(f"writing s3://{self.bucket}/{request['Key']}", exc) from exc
+
+    def delete(self, name: str) -> None:
+        """Forget stack `name` (its model left the workspace and its stack was emptied)."""
+        try:
+            self._s3.delete_object(Bucket=self.bucket, Key=self.key(name))
+        except (ClientError, BotoCoreError) as exc:
+            raise self._failed(f"deleting s3://{self.bucket}/{self.key(name)}", exc) from exc

@@ -1,0 +1,75 @@
+"""The split stacks' deploy records in moto's S3: one object beside each stack's state, read
+back by any machine (no local file), kept per workspace, encrypted as the backend asks."""
+
+from __future__ import annotations
+
+import boto3
+import pytest
+
+from legacylift.aws import stacks
+from legacylift.aws.deploy_record import DeployRecord, backend_settings, state_object_key
+from legacylift.errors import LegacyLiftError
+
+BUCKET = "legacylift-record-test-tfstate"
+
+
+@pytest.fixture
+def backend(aws_env, tmp_path, monkeypatch):
+    """A state bucket in moto and a backend config naming it."""
+    boto3.client("s3", region_name="us-east-1").create_bucket(Bucket=BUCKET)
+    config = tmp_path / "backend.hcl"
+    config.write_text(
+        f'bucket = "{BUCKET}"\nkey    = "team/legacylift.tfstate"\n'
+        'region = "us-east-1"\nencrypt = true\n'
+    )
+    monkeypatch.setenv("LEGACYLIFT_BACKEND_CONFIG", str(config))
+    return config
+
+
+def test_records_sit_beside_each_stack_state_and_are_read_back_by_a_fresh_reader(backend):
+    """Planted bug: the record key leaves out the workspace (dev's records are read as prod's,
+    so prod skips stacks it never applied)."""
+    dev = DeployRecord("dev", stacks.state_key)
+    dev.write("shared", "f-shared")
+    dev.write("iris", "f-iris")
+    prod = DeployRecord("prod", stacks.state_key)
+    prod.write("iris", "f-prod-iris")
+    s3 = boto3.client("s3", region_name="us-east-1")
+    # A state object in the same folder is not a record.
+    s3.put_object(Bucket=BUCKET, Key="env:/dev/team/stacks/models/iris.tfstate", Body=b"{}")
+    keys = {item["Key"] for item in s3.list_objects_v2(Bucket=BUCKET)["Contents"]}
+    assert "env:/dev/team/stacks/shared.tfstate.fingerprint" in keys
+    assert "env:/dev/team/stacks/models/iris.tfstate.fingerprint" in keys
+    # Another machine (nothing local) reads the same.
+    assert DeployRecord("dev", stacks.state_key).read() == {"shared": "f-shared", "iris": "f-iris"}
+    assert DeployRecord("prod", stacks.state_key).read() == {"iris": "f-prod-iris"}
+    head = s3.head_object(Bucket=BUCKET, Key="env:/dev/team/stacks/models/iris.tfstate.fingerprint")
+    assert head["ServerSideEncryption"] == "AES256"
+    dev.delete("iris")
+    assert DeployRecord("dev", stacks.state_key).read() == {"shared": "f-shared"}
+
+
+def test_default_workspace_and_key_prefix_follow_the_backend(backend):
+    settings = backend_settings()
+    assert settings["bucket"] == BUCKET and settings["encrypt"] == "true"
+    assert state_object_key("default", "a/b.tfstate", settings) == "a/b.tfstate"
+    assert state_object_key("dev", "a/b.tfstate", {"workspace_key_prefix": "ws"}) == (
+        "ws/dev/a/b.tfstate"
+    )
+
+
+def test_a_record_that_is_not_json_is_named_with_the_fix(backend):
+    boto3.client("s3", region_name="us-east-1").put_object(
+        Bucket=BUCKET, Key="env:/dev/team/stacks/shared.tfstate.fingerprint", Body=b"garbage"
+    )
+    with pytest.raises(LegacyLiftError, match=r"shared.tfstate.fingerprint is not a deploy record"):
+        DeployRecord("dev", stacks.state_key).read()
+
+
+def test_a_missing_bucket_is_one_clear_error(aws_env, tmp_path, monkeypatch):
+    config = tmp_path / "backend.hcl"
+    config.write_text('bucket = "no-such-state-bucket"\nkey = "x.tfstate"\nregion = "us-east-1"\n')
+    monkeypatch.setenv("LEGACYLIFT_BACKEND_CONFIG", str(config))
+    with pytest.raises(LegacyLiftError, match="no-such-state-bucket") as caught:
+        DeployRecord("dev", stacks.state_key).read()
+    assert "s3:ListBucket" in str(caught.value)
