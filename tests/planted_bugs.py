@@ -861,6 +861,18 @@ BUGS = (
         ),
     ),
     PlantedBug(
+        "stack-never-reinitialised",
+        "a stack's Terraform run not recognising Terraform's request for `init` (every stack "
+        "fails once a module is added)",
+        "legacylift/aws/terraform.py",
+        '_NEEDS_INIT = re.compile(r"terraform init", re.IGNORECASE)\n',
+        '_NEEDS_INIT = re.compile(r"never asked", re.IGNORECASE)\n',
+        (
+            "tests/aws/test_terraform_wrapper.py::"
+            "test_apply_streamed_initialises_again_when_terraform_asks",
+        ),
+    ),
+    PlantedBug(
         "rollback-keeps-new-pin",
         "rollback moving the alias but leaving the tfvars on the new digest (the next deploy "
         "undoes it)",

@@ -82,7 +82,7 @@ _RESOURCE_ACTIONS = ("create", "update", "delete", "replace")
 
 # Terraform's words for a configuration it has not been initialised for (a new module or
 # provider, a changed backend): `init` first, then the same command again.
-_NEEDS_INIT = re.compile(r'run "?terraform init"?|terraform init', re.IGNORECASE)
+_NEEDS_INIT = re.compile(r"terraform init", re.IGNORECASE)
 
 
 def check_workspace_name(workspace: str) -> str:
