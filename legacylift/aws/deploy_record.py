@@ -12,7 +12,6 @@ ListBucket on the state keys' prefix, as Terraform's S3 backend itself needs).
 from __future__ import annotations
 
 import json
-import re
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -20,6 +19,7 @@ from typing import Any
 from botocore.exceptions import BotoCoreError, ClientError
 
 from legacylift.aws import stack
+from legacylift.aws.backend import read_backend_settings
 from legacylift.aws.errors import describe_aws_error
 from legacylift.aws.session import session
 from legacylift.aws.terraform import check_workspace_name
@@ -27,20 +27,12 @@ from legacylift.errors import LegacyLiftError
 from legacylift.stack_inputs import SHARED
 
 SUFFIX = ".fingerprint"
-_SETTING = re.compile(r'^\s*([A-Za-z_]+)\s*=\s*"?([^"\n#]*?)"?\s*$', re.MULTILINE)
 _READERS = 16
 
 
 def backend_settings(config: Path | None = None) -> dict[str, str]:
-    """The `name = value` settings of the backend config file (`-backend-config`)."""
-    config = config or stack.backend_config()
-    if config is None:
-        raise LegacyLiftError(
-            "no backend config: split stacks keep their states in the S3 backend; run "
-            "`invoke bootstrap-backend --bucket NAME` once per account, or set "
-            "LEGACYLIFT_BACKEND_CONFIG"
-        )
-    return {name: value.strip() for name, value in _SETTING.findall(config.read_text())}
+    """The settings of the backend config file (`-backend-config`) split stacks use."""
+    return read_backend_settings(config or stack.required_backend_config())
 
 
 def state_object_key(workspace: str, state_key: str, settings: dict[str, str]) -> str:

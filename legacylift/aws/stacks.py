@@ -17,20 +17,17 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from legacylift import tfvars
 from legacylift.aws import stack
+from legacylift.aws.backend import DEFAULT_STATE_KEY, read_backend_settings
 from legacylift.aws.terraform import TerraformRunner, check_workspace_name
-from legacylift.errors import LegacyLiftError
 from legacylift.models import models_dir
 from legacylift.paths import project_state_dir
 from legacylift.stack_inputs import SHARED, built_models, shared_models
-
-_KEY_SETTING = re.compile(r'^\s*key\s*=\s*"([^"]+)"', re.MULTILINE)
 
 
 @dataclass(frozen=True)
@@ -116,8 +113,7 @@ def backend_key_prefix() -> str:
     """The folder of the state keys: the backend config's `key` without its file name
     (`legacylift/terraform.tfstate` -> `legacylift`)."""
     config = stack.backend_config()
-    match = _KEY_SETTING.search(config.read_text()) if config else None
-    key = match.group(1) if match else "legacylift/terraform.tfstate"
+    key = (read_backend_settings(config) if config else {}).get("key") or DEFAULT_STATE_KEY
     return key.rsplit("/", 1)[0] if "/" in key else ""
 
 
@@ -148,13 +144,7 @@ def stack_runner(name: str) -> TerraformRunner:
     data_dir = stacks_dir() / "data" / name
     data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
     runner = TerraformRunner(stack.terraform_dir(), extra_env={"TF_DATA_DIR": str(data_dir)})
-    config = stack.backend_config()
-    if config is None:
-        raise LegacyLiftError(
-            "no backend config: split stacks keep their states in the S3 backend; run "
-            "`invoke bootstrap-backend --bucket NAME` once per account, or set "
-            "LEGACYLIFT_BACKEND_CONFIG"
-        )
+    config = stack.required_backend_config()
     marker = data_dir / "initialised"
     wanted = _fingerprint(state_key(name), _deployment_id())
 

@@ -7,6 +7,7 @@ import boto3
 import pytest
 
 from legacylift.aws import stacks
+from legacylift.aws.backend import render_backend_config
 from legacylift.aws.deploy_record import DeployRecord, backend_settings, state_object_key
 from legacylift.errors import LegacyLiftError
 
@@ -49,9 +50,18 @@ def test_records_sit_beside_each_stack_state_and_are_read_back_by_a_fresh_reader
     assert DeployRecord("dev", stacks.state_key).read() == {"shared": "f-shared"}
 
 
-def test_default_workspace_and_key_prefix_follow_the_backend(backend):
+def test_default_workspace_and_key_prefix_follow_the_backend(backend, tmp_path):
     settings = backend_settings()
     assert settings["bucket"] == BUCKET and settings["encrypt"] == "true"
+    written = tmp_path / "written.hcl"
+    written.write_text(render_backend_config("b-1", "eu-west-1", "b-1-lock", "x/y.tfstate"))
+    assert backend_settings(written) == {
+        "bucket": "b-1",
+        "key": "x/y.tfstate",
+        "region": "eu-west-1",
+        "dynamodb_table": "b-1-lock",
+        "encrypt": "true",
+    }
     assert state_object_key("default", "a/b.tfstate", settings) == "a/b.tfstate"
     assert state_object_key("dev", "a/b.tfstate", {"workspace_key_prefix": "ws"}) == (
         "ws/dev/a/b.tfstate"
