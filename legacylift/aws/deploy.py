@@ -171,8 +171,8 @@ def deploy_stacks(
             raise LegacyLiftError("the shared stack failed: no model stack was planned")
         if outcome.status != "planned":
             records.write(stacks.SHARED, shared.fingerprint)
-    shared_run = outcomes[0].run if outcomes and outcomes[0].status == "applied" else None
-    if shared_run is not None:  # the apply's own outputs: no `terraform output` process
+    shared_run = outcomes[0].run if outcomes else None
+    if shared_run is not None and shared_run.outputs:  # the apply's own: no `output` process
         bucket = shared_run.outputs.get("data_bucket")
     else:
         bucket = stacks.stack_runner(stacks.SHARED).outputs(workspace).get("data_bucket")
