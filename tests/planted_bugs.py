@@ -873,6 +873,18 @@ BUGS = (
         ),
     ),
     PlantedBug(
+        "split-outputs-fixed-list",
+        "a split workspace's outputs merged from a fixed list of maps (the model's `live` "
+        "alias missing, so `invoke run` refused)",
+        "legacylift/aws/stacks.py",
+        "            if isinstance(value, dict):\n",
+        '            if key in ("state_machine_arns", "sagemaker_role_arns"):\n',
+        (
+            "tests/aws/test_deploy_record.py::"
+            "test_a_split_workspaces_outputs_merge_every_model_map_from_the_state_objects",
+        ),
+    ),
+    PlantedBug(
         "rollback-keeps-new-pin",
         "rollback moving the alias but leaving the tfvars on the new digest (the next deploy "
         "undoes it)",

@@ -64,7 +64,7 @@ class DeployRecord:
 
     def key(self, name: str) -> str:
         """The record object of stack `name`: its state object's key + `.fingerprint`."""
-        return state_object_key(self.workspace, self._state_keys(name), self.settings) + SUFFIX
+        return self._state_key(name) + SUFFIX
 
     def _failed(self, action: str, exc: Exception) -> LegacyLiftError:
         return LegacyLiftError(
@@ -73,47 +73,80 @@ class DeployRecord:
             "PutObject and DeleteObject there)"
         )
 
-    def read(self) -> dict[str, str]:
-        """Stack name -> fingerprint last applied ({} before the first split deploy)."""
-        folder = self.key(SHARED).rsplit("/", 1)[0] + "/"
-        wanted: dict[str, str] = {}
+    def _state_key(self, name: str) -> str:
+        return state_object_key(self.workspace, self._state_keys(name), self.settings)
+
+    def _objects(self, suffix: str) -> dict[str, str]:
+        """Stack name -> key of each object `<state object key><suffix>` in the bucket (the
+        states themselves for suffix "")."""
+        folder = self._state_key(SHARED).rsplit("/", 1)[0] + "/"
+        found: dict[str, str] = {}
         try:
             pages = self._s3.get_paginator("list_objects_v2").paginate(
                 Bucket=self.bucket, Prefix=folder
             )
             for page in pages:
                 for item in page.get("Contents") or []:
-                    name = self._stack_of(item["Key"], folder)
+                    name = self._stack_of(item["Key"], folder, suffix)
                     if name:
-                        wanted[name] = item["Key"]
+                        found[name] = item["Key"]
         except (ClientError, BotoCoreError) as exc:
             raise self._failed(f"listing s3://{self.bucket}/{folder}", exc) from exc
+        return found
 
-        def fetch(item: tuple[str, str]) -> tuple[str, str]:
+    def _stack_of(self, key: str, folder: str, suffix: str) -> str | None:
+        """The stack an object key belongs to (None for anything else); `suffix` "" for the
+        state objects themselves."""
+        if not key.endswith(f".tfstate{suffix}"):
+            return None
+        if key == self._state_key(SHARED) + suffix:
+            return SHARED
+        leaf = key[len(folder) : len(key) - len(suffix)]
+        name = leaf.removeprefix("models/").removesuffix(".tfstate")
+        if leaf.startswith("models/") and self._state_key(name) + suffix == key:
+            return name
+        return None
+
+    def _read_all(self, objects: dict[str, str], parse, fix: str) -> dict[str, Any]:
+        """Stack name -> parse(JSON of its object), `_READERS` objects at a time; `fix` says
+        what to do with an object that does not parse."""
+
+        def fetch(item: tuple[str, str]) -> tuple[str, Any]:
             name, key = item
             try:
                 body = self._s3.get_object(Bucket=self.bucket, Key=key)["Body"].read()
-                return name, str(json.loads(body)["fingerprint"])
             except (ClientError, BotoCoreError) as exc:
                 raise self._failed(f"reading s3://{self.bucket}/{key}", exc) from exc
-            except (ValueError, KeyError, TypeError) as exc:
-                raise LegacyLiftError(
-                    f"s3://{self.bucket}/{key} is not a deploy record ({exc}): delete it (that "
-                    "stack is then planned again)"
-                ) from exc
+            try:
+                return name, parse(json.loads(body))
+            except (ValueError, KeyError, TypeError, AttributeError) as exc:
+                raise LegacyLiftError(f"s3://{self.bucket}/{key}: {exc}; {fix}") from exc
 
         with ThreadPoolExecutor(max_workers=_READERS) as pool:
-            return dict(pool.map(fetch, sorted(wanted.items())))
+            return dict(pool.map(fetch, sorted(objects.items())))
 
-    def _stack_of(self, key: str, folder: str) -> str | None:
-        """The stack a record key belongs to (None for anything else, states included)."""
-        if not key.endswith(SUFFIX):
-            return None
-        if key == self.key(SHARED):
-            return SHARED
-        leaf = key[len(folder) :].removesuffix(SUFFIX)
-        name = leaf.removeprefix("models/").removesuffix(".tfstate")
-        return name if leaf.startswith("models/") and self.key(name) == key else None
+    def read(self) -> dict[str, str]:
+        """Stack name -> fingerprint last applied ({} before the first split deploy)."""
+        return self._read_all(
+            self._objects(SUFFIX),
+            lambda doc: str(doc["fingerprint"]),
+            "not a deploy record: delete it (that stack is then planned again)",
+        )
+
+    def model_stack_outputs(self) -> dict[str, dict[str, Any]]:
+        """Model stack name -> its root outputs, read from the stack state objects in the
+        bucket (state format version 4, which every Terraform from 0.12 on writes) rather than
+        by one `terraform output` process per stack."""
+        states = {name: key for name, key in self._objects("").items() if name != SHARED}
+
+        def outputs(document: dict[str, Any]) -> dict[str, Any]:
+            if document.get("version") != 4:
+                raise ValueError(f"state format version {document.get('version')}, not 4")
+            return {name: entry["value"] for name, entry in document["outputs"].items()}
+
+        return self._read_all(
+            states, outputs, "not a state LegacyLift reads: use a Terraform of 0.12 or later"
+        )
 
     def write(self, name: str, fingerprint: str, details: dict[str, Any] | None = None) -> None:
         """Record that stack `name` was applied with `fingerprint` (one atomic S3 put)."""

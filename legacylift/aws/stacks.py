@@ -175,36 +175,19 @@ def pinned_entries(workspace: str) -> dict[str, Any]:
 
 # -- reading a split workspace's outputs --------------------------------------------------------
 
-# Root outputs that are maps by model: merged over the stacks.
-_PER_MODEL_OUTPUTS = (
-    "state_machine_arns",
-    "sagemaker_role_arns",
-    "log_group_names",
-    "state_machine_role_arns",
-    "code_uris",
-    "job_name_prefixes",
-    "training_state_machine_arns",
-    "training_role_arns",
-    "promotion_records",
-)
 
-
-def merged_outputs(workspace: str, jobs: int = 8) -> dict[str, Any]:
-    """The outputs a single state would have: the shared stack's, with each built model's
-    stack's per-model maps merged in (read `jobs` stacks at a time)."""
-    from concurrent.futures import ThreadPoolExecutor
+def merged_outputs(workspace: str) -> dict[str, Any]:
+    """The outputs a single state would have: the shared stack's, with every map output of each
+    built model's stack (they are keyed by model: ARNs, aliases, versions, roles, log groups,
+    starters...) merged in. The model stacks' outputs are read from their state objects in the
+    state bucket at once, not by one Terraform process per stack."""
+    from legacylift.aws.deploy_record import DeployRecord
 
     outputs = dict(stack_runner(SHARED).outputs(workspace))
-    names = sorted(built_models(pinned_entries(workspace)))
-
-    def read(name: str) -> dict[str, Any]:
-        runner = stack_runner(name)
-        return runner.outputs(workspace) if workspace in runner.workspaces() else {}
-
-    with ThreadPoolExecutor(max_workers=jobs) as pool:
-        for model_outputs in pool.map(read, names):
-            for key in _PER_MODEL_OUTPUTS:
-                merged = dict(outputs.get(key) or {})
-                merged.update(model_outputs.get(key) or {})
-                outputs[key] = merged
+    names = set(built_models(pinned_entries(workspace)))
+    per_stack = DeployRecord(workspace, state_key).model_stack_outputs()
+    for name in sorted(names & set(per_stack)):
+        for key, value in per_stack[name].items():
+            if isinstance(value, dict):
+                outputs[key] = {**(outputs.get(key) or {}), **value}
     return outputs

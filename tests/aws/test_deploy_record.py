@@ -3,6 +3,8 @@ back by any machine (no local file), kept per workspace, encrypted as the backen
 
 from __future__ import annotations
 
+import json
+
 import boto3
 import pytest
 
@@ -72,7 +74,7 @@ def test_a_record_that_is_not_json_is_named_with_the_fix(backend):
     boto3.client("s3", region_name="us-east-1").put_object(
         Bucket=BUCKET, Key="env:/dev/team/stacks/shared.tfstate.fingerprint", Body=b"garbage"
     )
-    with pytest.raises(LegacyLiftError, match=r"shared.tfstate.fingerprint is not a deploy record"):
+    with pytest.raises(LegacyLiftError, match=r"shared.tfstate.fingerprint: .*not a deploy record"):
         DeployRecord("dev", stacks.state_key).read()
 
 
@@ -83,3 +85,50 @@ def test_a_missing_bucket_is_one_clear_error(aws_env, tmp_path, monkeypatch):
     with pytest.raises(LegacyLiftError, match="no-such-state-bucket") as caught:
         DeployRecord("dev", stacks.state_key).read()
     assert "s3:ListBucket" in str(caught.value)
+
+
+def state_document(outputs: dict, version: int = 4) -> bytes:
+    """A state object as Terraform writes it (only the parts read here)."""
+    values = {name: {"value": value, "type": "string"} for name, value in outputs.items()}
+    return json.dumps({"version": version, "outputs": values, "resources": []}).encode()
+
+
+def test_a_split_workspaces_outputs_merge_every_model_map_from_the_state_objects(
+    backend, monkeypatch
+):
+    """The model stacks' outputs come from their state objects (no Terraform process per
+    stack), and every map output is merged, aliases included. Planted bug: only a fixed list
+    of maps merged (the `live` alias `invoke run` starts missing on a split workspace)."""
+    s3 = boto3.client("s3", region_name="us-east-1")
+    iris = {
+        "data_bucket": "data",
+        "state_machine_arns": {"iris": "arn:sm:iris"},
+        "state_machine_alias_arns": {"iris": "arn:sm:iris:live"},
+    }
+    s3.put_object(
+        Bucket=BUCKET, Key="env:/dev/team/stacks/models/iris.tfstate", Body=state_document(iris)
+    )
+    s3.put_object(  # a model no longer pinned: its leftover state is not merged
+        Bucket=BUCKET,
+        Key="env:/dev/team/stacks/models/gone.tfstate",
+        Body=state_document({"state_machine_arns": {"gone": "arn:sm:gone"}}),
+    )
+    shared = {"data_bucket": "data", "state_machine_arns": {}, "ecr_repository_urls": {"iris": "r"}}
+
+    class SharedStack:
+        def outputs(self, workspace):
+            return shared
+
+    monkeypatch.setattr(stacks, "stack_runner", lambda name: SharedStack())
+    monkeypatch.setattr(stacks, "pinned_entries", lambda w: {"iris": {"image_uri": "r@sha256:1"}})
+    merged = stacks.merged_outputs("dev")
+    assert merged["state_machine_arns"] == {"iris": "arn:sm:iris"}
+    assert merged["state_machine_alias_arns"] == {"iris": "arn:sm:iris:live"}
+    assert merged["ecr_repository_urls"] == {"iris": "r"} and merged["data_bucket"] == "data"
+    s3.put_object(
+        Bucket=BUCKET,
+        Key="env:/dev/team/stacks/models/iris.tfstate",
+        Body=state_document(iris, version=3),
+    )
+    with pytest.raises(LegacyLiftError, match="iris.tfstate: state format version 3"):
+        stacks.merged_outputs("dev")

@@ -120,7 +120,8 @@ def machine_definition(name: str) -> str:
 
 def test_first_split_deploy_applies_every_stack_through_throttles(dev, at_tree):
     """Planted bug: the provider's max_retries set to 1 in terraform/main.tf (a throttled
-    CreateStateMachine then fails the model stacks)."""
+    CreateStateMachine then fails the model stacks); the merged outputs of a split workspace
+    limited to a fixed list of maps (the `live` aliases missing: `invoke run` refused)."""
     outcomes, throttle = dev
     assert {o.name: o.status for o in outcomes} == {
         "shared": "applied",
@@ -140,8 +141,10 @@ def test_first_split_deploy_applies_every_stack_through_throttles(dev, at_tree):
         "env:/splitdev/legacylift/stacks/models/churn.tfstate",
     } <= keys
     assert "env:/splitdev/legacylift/terraform.tfstate" not in keys
-    arns = load_stack("splitdev").state_machine_arns
-    assert sorted(arns) == ["churn", "iris"]
+    deployed = load_stack("splitdev")
+    assert sorted(deployed.state_machine_arns) == ["churn", "iris"]
+    # What `invoke run` starts: the model's `live` alias, from the model stack's outputs.
+    assert deployed.alias_arn("iris").endswith(":stateMachine:legacylift-splitdev-iris:live")
 
 
 def test_no_change_deploy_plans_no_stack(dev, at_tree):
