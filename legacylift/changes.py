@@ -4,7 +4,9 @@ builds only changed models and plans only changed stacks (examples/ci/).
 - a file under `legacy_models/NAME/`: model NAME is rebuilt (its content hash changed) and its
   stack planned in every workspace that pins it;
 - `terraform/tfvars/W.models.tfvars.json`: the models whose entry changed get their stack in W
-  planned; a model added or removed also changes W's shared stack (its repository);
+  planned; W's shared stack too when what it is given changes (a model added or removed, its
+  training sections, promoted artifacts or trigger): `legacylift.stack_inputs` decides, for
+  `invoke deploy`'s fingerprints as well;
 - `terraform/tfvars/W.tfvars[.json]` (the workspace's settings): every stack of W;
 - the root module's *.tf, `modules/`, or `terraform/*.tf`: every stack of every workspace.
 """
@@ -18,11 +20,11 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from legacylift.errors import LegacyLiftError
+from legacylift.stack_inputs import SHARED, built_models, stacks_touched
 
 MODELS = PurePosixPath("legacy_models")
 TFVARS = PurePosixPath("terraform/tfvars")
 PINS_SUFFIX = ".models.tfvars.json"
-SHARED = "shared"
 
 
 @dataclass
@@ -90,7 +92,7 @@ def _workspaces(repo: Path, ref: str) -> set[str]:
 
 
 def _built(models: dict[str, Any]) -> set[str]:
-    return {name for name, entry in models.items() if (entry or {}).get("image_uri")}
+    return set(built_models(models))
 
 
 def changed_since(ref: str, repo: Path) -> Changes:
@@ -135,11 +137,7 @@ def _note(
     elif path.parent == TFVARS and path.name.endswith(PINS_SUFFIX):
         workspace = path.name.removesuffix(PINS_SUFFIX)
         before, after = _pins_at(repo, changes.since, path), pins.get(workspace, {})
-        touched = changes.stacks.setdefault(workspace, set())
-        differing = {m for m in set(before) | set(after) if before.get(m) != after.get(m)}
-        touched |= differing & (_built(before) | _built(after))
-        if set(before) != set(after):
-            touched.add(SHARED)
+        changes.stacks.setdefault(workspace, set()).update(stacks_touched(before, after))
     elif path.parent == TFVARS and path.name.endswith((".tfvars", ".tfvars.json")):
         workspace = path.name.removesuffix(".json").removesuffix(".tfvars")
         every = {SHARED} | _built(pins.get(workspace, {}))

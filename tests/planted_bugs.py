@@ -907,12 +907,71 @@ BUGS = (
     PlantedBug(
         "changed-added-model-skips-shared",
         "`changed --since` leaving out the shared stack when a model is added to the pins",
-        "legacylift/changes.py",
-        "            touched.add(SHARED)\n",
-        "            pass\n",
+        "legacylift/stack_inputs.py",
+        "        touched.add(SHARED)\n",
+        "        pass\n",
         (
             "tests/aws/test_changed_since.py::"
             "test_a_pin_change_plans_that_model_and_an_added_model_the_shared_stack",
+        ),
+    ),
+    PlantedBug(
+        "changed-shared-by-names-only",
+        "`changed --since` deciding the shared stack by the pinned names alone (training "
+        "sections, promoted artifacts and triggers missed, unlike deploy)",
+        "legacylift/stack_inputs.py",
+        "    if shared_models(before) != shared_models(after):\n",
+        "    if set(before) != set(after):\n",
+        (
+            "tests/aws/test_changed_since.py::"
+            "test_changed_lists_the_shared_stack_exactly_when_deploy_would_plan_it",
+        ),
+    ),
+    PlantedBug(
+        "shared-stack-drops-training",
+        "the shared stack's models without the training sections (no step runner upload)",
+        "legacylift/stack_inputs.py",
+        '_TRAINING_KEYS = ("train", "evaluate", "promotion")\n',
+        "_TRAINING_KEYS = ()\n",
+        (
+            "tests/aws/test_changed_since.py::"
+            "test_training_sections_added_to_a_pin_plan_the_shared_stack_too",
+        ),
+    ),
+    PlantedBug(
+        "deploy-record-without-workspace",
+        "the split stacks' deploy record keyed without the workspace (one workspace's "
+        "fingerprints read as another's)",
+        "legacylift/aws/deploy_record.py",
+        "'env:'}/{workspace}/{state_key}\"\n",
+        "'env:'}/{state_key}\"\n",
+        (
+            "tests/aws/test_deploy_record.py::"
+            "test_records_sit_beside_each_stack_state_and_are_read_back_by_a_fresh_reader",
+        ),
+    ),
+    PlantedBug(
+        "stack-never-reinitialised",
+        "a stack's Terraform run not recognising Terraform's request for `init` (every stack "
+        "fails once a module is added)",
+        "legacylift/aws/terraform.py",
+        '_NEEDS_INIT = re.compile(r"terraform init", re.IGNORECASE)\n',
+        '_NEEDS_INIT = re.compile(r"never asked", re.IGNORECASE)\n',
+        (
+            "tests/aws/test_terraform_wrapper.py::"
+            "test_apply_streamed_initialises_again_when_terraform_asks",
+        ),
+    ),
+    PlantedBug(
+        "split-outputs-fixed-list",
+        "a split workspace's outputs merged from a fixed list of maps (the model's `live` "
+        "alias missing, so `invoke run` refused)",
+        "legacylift/aws/stacks.py",
+        "            if isinstance(value, dict):\n",
+        '            if key in ("state_machine_arns", "sagemaker_role_arns"):\n',
+        (
+            "tests/aws/test_deploy_record.py::"
+            "test_a_split_workspaces_outputs_merge_every_model_map_from_the_state_objects",
         ),
     ),
     PlantedBug(

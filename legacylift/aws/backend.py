@@ -17,6 +17,7 @@ from legacylift.atomic import write_text_atomic
 from legacylift.errors import LegacyLiftError
 
 BUCKET_NAME = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
+_SETTING = re.compile(r'^\s*([A-Za-z_]+)\s*=\s*"?([^"\n#]*?)"?\s*$', re.MULTILINE)
 DEFAULT_STATE_KEY = "legacylift/terraform.tfstate"
 
 
@@ -82,6 +83,12 @@ def render_backend_config(bucket: str, region: str, table: str, key: str) -> str
         f'dynamodb_table = "{table}"\n'
         "encrypt        = true\n"
     )
+
+
+def read_backend_settings(config: Path) -> dict[str, str]:
+    """The `name = value` settings of a backend config file (what `render_backend_config`
+    writes, or a user's own: strings, booleans, numbers; comments skipped)."""
+    return {name: value.strip() for name, value in _SETTING.findall(config.read_text())}
 
 
 def bootstrap_backend(

@@ -12,9 +12,10 @@ from typing import Any
 
 from legacylift import console
 from legacylift.aws import stack, stacks
-from legacylift.aws.plan_summary import count_changes, summary_lines
+from legacylift.aws.deploy_record import DeployRecord
+from legacylift.aws.plan_summary import count_changes, count_planned, summary_lines
 from legacylift.aws.session import check_credentials, session
-from legacylift.aws.terraform import check_workspace_name, private_plan_dir
+from legacylift.aws.terraform import StreamedRun, check_workspace_name, private_plan_dir
 from legacylift.errors import LegacyLiftError
 
 
@@ -79,6 +80,7 @@ class StackOutcome:
     changes: dict[str, Any] = field(default_factory=dict)
     seconds: float = 0.0
     error: str | None = None
+    run: StreamedRun | None = field(default=None, repr=False, compare=False)
 
     def line(self) -> str:
         """One report line: the stack, its change counts, what was done and how long it took."""
@@ -92,27 +94,21 @@ class StackOutcome:
 
 
 def _deploy_stack(workspace: str, inputs: stacks.StackInputs, plan_only: bool) -> StackOutcome:
-    """Plan one stack with the workspace's settings files and its overrides; apply the saved
-    plan unless `plan_only` or nothing changes. Errors become a failed outcome."""
+    """Plan and apply one stack in one Terraform command (only plan when `plan_only`) with the
+    workspace's settings files and its overrides. Errors become a failed outcome."""
     started = time.monotonic()
     try:
         runner = stacks.stack_runner(inputs.name)
-        runner.ensure_workspace(workspace)
         with private_plan_dir() as plan_dir:
-            plan = runner.plan(
-                workspace, plan_dir, stacks.settings_files(workspace), inputs.overrides
+            run = runner.apply_streamed(
+                workspace, plan_dir, stacks.settings_files(workspace), inputs.overrides, plan_only
             )
-            changes = count_changes(plan.document)
-            if not plan.has_changes:
-                status = "up to date"
-            elif plan_only:
-                status = "planned"
-            else:
-                runner.apply_plan(workspace, plan)
-                status = "applied"
     except LegacyLiftError as exc:
         return StackOutcome(inputs.name, "failed", {}, time.monotonic() - started, str(exc))
-    return StackOutcome(inputs.name, status, changes, time.monotonic() - started)
+    status = "up to date" if not run.has_changes else "planned" if plan_only else "applied"
+    return StackOutcome(
+        inputs.name, status, count_planned(run.planned), time.monotonic() - started, None, run
+    )
 
 
 def _report(outcome: StackOutcome) -> None:
@@ -149,7 +145,8 @@ def deploy_stacks(
 ) -> list[StackOutcome]:
     """Deploy `workspace` as split stacks: the shared stack when its inputs changed, then the
     model stacks whose inputs (image pin, model settings, model folder, module content,
-    workspace settings) changed since they were last applied from here, `jobs` at a time.
+    workspace settings) changed since they were last applied (the fingerprints recorded beside
+    their states in the S3 backend, whichever machine applied them), `jobs` at a time.
     `every` plans every stack. A failed model stack does not stop the others: all failures
     are raised together at the end."""
     check_workspace_name(workspace)
@@ -160,7 +157,8 @@ def deploy_stacks(
     identity = check_credentials(session())
     console.info(f"AWS account {identity['account']} as {identity['arn']}")
     modules = stacks.module_hash()
-    record = stacks.read_record(workspace)
+    records = DeployRecord(workspace, stacks.state_key)
+    record = records.read()
     selection = _model_selection(pinned, record, models)
     outcomes: list[StackOutcome] = []
 
@@ -172,9 +170,12 @@ def deploy_stacks(
         if outcome.status == "failed":
             raise LegacyLiftError("the shared stack failed: no model stack was planned")
         if outcome.status != "planned":
-            record[stacks.SHARED] = shared.fingerprint
-            stacks.write_record(workspace, record)
-    bucket = stacks.stack_runner(stacks.SHARED).outputs(workspace).get("data_bucket")
+            records.write(stacks.SHARED, shared.fingerprint)
+    shared_run = outcomes[0].run if outcomes else None
+    if shared_run is not None and shared_run.outputs:  # the apply's own: no `output` process
+        bucket = shared_run.outputs.get("data_bucket")
+    else:
+        bucket = stacks.stack_runner(stacks.SHARED).outputs(workspace).get("data_bucket")
     if not bucket:
         console.info("the shared stack is not applied yet: model stacks are planned after it")
         return outcomes
@@ -196,10 +197,9 @@ def deploy_stacks(
             outcomes.append(outcome)
             if outcome.status in ("applied", "up to date"):
                 if inputs.overrides["models"]:
-                    record[inputs.name] = inputs.fingerprint
+                    records.write(inputs.name, inputs.fingerprint)
                 else:
-                    record.pop(inputs.name, None)  # emptied: the model left the workspace
-                stacks.write_record(workspace, record)
+                    records.delete(inputs.name)  # emptied: the model left the workspace
 
     failed = sorted(outcome.name for outcome in outcomes if outcome.status == "failed")
     if failed:

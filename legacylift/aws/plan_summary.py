@@ -1,4 +1,5 @@
-"""A short summary of a saved plan (`terraform show -json`): what is created, updated, deleted."""
+"""A short summary of a plan (`terraform show -json` of a saved plan, or the `planned_change`
+messages of a `-json` run): what is created, updated, replaced, deleted."""
 
 from __future__ import annotations
 
@@ -23,6 +24,16 @@ def count_changes(plan: dict[str, Any]) -> dict[str, Counter]:
         kind = _ACTION_KIND.get(tuple(change.get("change", {}).get("actions", ())))
         if kind:
             counts[kind][change["type"]] += 1
+    return counts
+
+
+def count_planned(planned: list[dict[str, Any]]) -> dict[str, Counter]:
+    """The same counts from the `planned_change` messages of Terraform's `-json` output
+    (`{"resource": {"resource_type": ...}, "action": "create" | "update" | "replace" | ...}`)."""
+    counts: dict[str, Counter] = {kind: Counter() for kind in KINDS}
+    for change in planned:
+        if change.get("action") in KINDS:
+            counts[change["action"]][change["resource"]["resource_type"]] += 1
     return counts
 
 

@@ -31,6 +31,19 @@ def backend_config() -> Path | None:
     return default if default.is_file() else None
 
 
+def required_backend_config() -> Path:
+    """The backend config file split stacks need (their states live in the S3 backend), or an
+    error naming the command that writes it."""
+    config = backend_config()
+    if config is None:
+        raise LegacyLiftError(
+            "no backend config: split stacks keep their states in the S3 backend; run "
+            "`invoke bootstrap-backend --bucket NAME` once per account, or set "
+            "LEGACYLIFT_BACKEND_CONFIG"
+        )
+    return config
+
+
 def image_tfvars_path(workspace: str) -> Path:
     """The build's per-workspace image tfvars (contracts §2; LEGACYLIFT_TFVARS_DIR overrides)."""
     return tfvars.tfvars_path(check_workspace_name(workspace))

@@ -17,24 +17,17 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from legacylift import tfvars
-from legacylift.atomic import write_json_atomic
 from legacylift.aws import stack
+from legacylift.aws.backend import DEFAULT_STATE_KEY, read_backend_settings
 from legacylift.aws.terraform import TerraformRunner, check_workspace_name
-from legacylift.errors import LegacyLiftError
 from legacylift.models import models_dir
 from legacylift.paths import project_state_dir
-
-SHARED = "shared"
-_KEY_SETTING = re.compile(r'^\s*key\s*=\s*"([^"]+)"', re.MULTILINE)
-# The training sections (all three or none), which make the shared stack upload the step runner
-# (training.tf's needs_step_runner), as does inference.artifacts = "promoted".
-_TRAINING_KEYS = ("train", "evaluate", "promotion")
+from legacylift.stack_inputs import SHARED, built_models, shared_models
 
 
 @dataclass(frozen=True)
@@ -91,27 +84,6 @@ def _fingerprint(*parts: Any) -> str:
     return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()
 
 
-def shared_models(pinned: dict[str, Any]) -> dict[str, Any]:
-    """The shared stack's `models`: every model by name with no image (so only its repository
-    and lifecycle rule), keeping what decides whether the step runner is uploaded and whether
-    the bucket sends its events to EventBridge (a trigger)."""
-    shared = {}
-    for name, entry in pinned.items():
-        entry = entry or {}
-        shared[name] = {key: entry[key] for key in _TRAINING_KEYS if key in entry}
-        artifacts = (entry.get("inference") or {}).get("artifacts")
-        if artifacts:
-            shared[name]["inference"] = {"artifacts": artifacts}
-        if entry.get("trigger"):
-            shared[name]["trigger"] = entry["trigger"]  # the bucket's EventBridge notifications
-    return shared
-
-
-def built_models(pinned: dict[str, Any]) -> dict[str, Any]:
-    """The pinned models that have an image: each gets a model stack."""
-    return {name: entry for name, entry in pinned.items() if (entry or {}).get("image_uri")}
-
-
 def shared_inputs(workspace: str, pinned: dict[str, Any], modules: str) -> StackInputs:
     """The shared stack's overrides and fingerprint."""
     overrides = {"models": shared_models(pinned), "create_shared_resources": True}
@@ -141,8 +113,7 @@ def backend_key_prefix() -> str:
     """The folder of the state keys: the backend config's `key` without its file name
     (`legacylift/terraform.tfstate` -> `legacylift`)."""
     config = stack.backend_config()
-    match = _KEY_SETTING.search(config.read_text()) if config else None
-    key = match.group(1) if match else "legacylift/terraform.tfstate"
+    key = (read_backend_settings(config) if config else {}).get("key") or DEFAULT_STATE_KEY
     return key.rsplit("/", 1)[0] if "/" in key else ""
 
 
@@ -162,28 +133,28 @@ def _deployment_id() -> str:
 
 
 def stacks_dir() -> Path:
-    """This deployment's directory of stack data dirs and deploy records."""
+    """This deployment's directory of stack Terraform data dirs."""
     return project_state_dir() / "stacks" / _deployment_id()
 
 
 def stack_runner(name: str) -> TerraformRunner:
-    """A runner for one stack, initialised (once per module content) with its own data
-    directory and state key."""
+    """A runner for one stack with its own data directory and state key, initialised once
+    per backend and key; later module or provider additions are initialised when Terraform
+    asks for it (the runner's `reinit`), not on every module change."""
     data_dir = stacks_dir() / "data" / name
     data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
     runner = TerraformRunner(stack.terraform_dir(), extra_env={"TF_DATA_DIR": str(data_dir)})
+    config = stack.required_backend_config()
     marker = data_dir / "initialised"
-    wanted = _fingerprint(state_key(name), module_hash(), _deployment_id())
-    if not marker.is_file() or marker.read_text() != wanted:
-        config = stack.backend_config()
-        if config is None:
-            raise LegacyLiftError(
-                "no backend config: split stacks keep their states in the S3 backend; run "
-                "`invoke bootstrap-backend --bucket NAME` once per account, or set "
-                "LEGACYLIFT_BACKEND_CONFIG"
-            )
+    wanted = _fingerprint(state_key(name), _deployment_id())
+
+    def init() -> None:
         runner.init(config, {"key": state_key(name)})
         marker.write_text(wanted)
+
+    if not marker.is_file() or marker.read_text() != wanted:
+        init()
+    runner.reinit = init
     return runner
 
 
@@ -197,32 +168,6 @@ def is_split(workspace: str) -> bool:
     return bool(runner.outputs(workspace).get("data_bucket"))
 
 
-# -- the record of what each stack was last applied with ---------------------------------------
-
-
-def record_path(workspace: str) -> Path:
-    """`<stacks dir>/deployed/<workspace>.json`: stack name -> fingerprint last applied."""
-    return stacks_dir() / "deployed" / f"{check_workspace_name(workspace)}.json"
-
-
-def read_record(workspace: str) -> dict[str, str]:
-    """The fingerprints last applied per stack ({} when nothing was recorded here)."""
-    path = record_path(workspace)
-    if not path.is_file():
-        return {}
-    try:
-        return dict(json.loads(path.read_text())["stacks"])
-    except (ValueError, KeyError, TypeError) as exc:
-        raise LegacyLiftError(
-            f"{path} is not a deploy record ({exc}): delete it (every stack is then planned)"
-        ) from exc
-
-
-def write_record(workspace: str, stacks: dict[str, str]) -> None:
-    """Replace the record atomically."""
-    write_json_atomic(record_path(workspace), {"stacks": dict(sorted(stacks.items()))})
-
-
 def pinned_entries(workspace: str) -> dict[str, Any]:
     """The workspace's image pins (the models map of its tfvars)."""
     return tfvars.read_models(check_workspace_name(workspace))
@@ -230,36 +175,19 @@ def pinned_entries(workspace: str) -> dict[str, Any]:
 
 # -- reading a split workspace's outputs --------------------------------------------------------
 
-# Root outputs that are maps by model: merged over the stacks.
-_PER_MODEL_OUTPUTS = (
-    "state_machine_arns",
-    "sagemaker_role_arns",
-    "log_group_names",
-    "state_machine_role_arns",
-    "code_uris",
-    "job_name_prefixes",
-    "training_state_machine_arns",
-    "training_role_arns",
-    "promotion_records",
-)
 
-
-def merged_outputs(workspace: str, jobs: int = 8) -> dict[str, Any]:
-    """The outputs a single state would have: the shared stack's, with each built model's
-    stack's per-model maps merged in (read `jobs` stacks at a time)."""
-    from concurrent.futures import ThreadPoolExecutor
+def merged_outputs(workspace: str) -> dict[str, Any]:
+    """The outputs a single state would have: the shared stack's, with every map output of each
+    built model's stack (they are keyed by model: ARNs, aliases, versions, roles, log groups,
+    starters...) merged in. The model stacks' outputs are read from their state objects in the
+    state bucket at once, not by one Terraform process per stack."""
+    from legacylift.aws.deploy_record import DeployRecord
 
     outputs = dict(stack_runner(SHARED).outputs(workspace))
-    names = sorted(built_models(pinned_entries(workspace)))
-
-    def read(name: str) -> dict[str, Any]:
-        runner = stack_runner(name)
-        return runner.outputs(workspace) if workspace in runner.workspaces() else {}
-
-    with ThreadPoolExecutor(max_workers=jobs) as pool:
-        for model_outputs in pool.map(read, names):
-            for key in _PER_MODEL_OUTPUTS:
-                merged = dict(outputs.get(key) or {})
-                merged.update(model_outputs.get(key) or {})
-                outputs[key] = merged
+    names = set(built_models(pinned_entries(workspace)))
+    per_stack = DeployRecord(workspace, state_key).model_stack_outputs()
+    for name in sorted(names & set(per_stack)):
+        for key, value in per_stack[name].items():
+            if isinstance(value, dict):
+                outputs[key] = {**(outputs.get(key) or {}), **value}
     return outputs

@@ -23,6 +23,9 @@ handled here and nowhere else:
 - The workspace is given per call through TF_WORKSPACE rather than only `workspace select`,
   so two commands on different workspaces never act on each other's state through the shared
   `.terraform/environment` file.
+- `apply_streamed` reads Terraform's machine-readable UI (`-json`, Terraform >= 0.15.3): the
+  planned changes, the errors and the outputs come from the one command that plans and applies,
+  with no `terraform show` or `terraform output` process (each would start the provider again).
 """
 
 from __future__ import annotations
@@ -61,6 +64,26 @@ class PlanResult:
     document: dict[str, Any]
 
 
+@dataclass(frozen=True)
+class StreamedRun:
+    """A plan (or plan and apply) read from Terraform's `-json` messages: the planned resource
+    changes (`planned_change`), whether anything changes, and the root outputs after an apply
+    ({} for a plan)."""
+
+    planned: list[dict[str, Any]]
+    has_changes: bool
+    outputs: dict[str, Any]
+
+
+# The `planned_change` actions that change infrastructure (not a data source's `read`, nor a
+# `move` that only renames an address).
+_RESOURCE_ACTIONS = ("create", "update", "delete", "replace")
+
+# Terraform's words for a configuration it has not been initialised for (a new module or
+# provider, a changed backend): `init` first, then the same command again.
+_NEEDS_INIT = re.compile(r"terraform init", re.IGNORECASE)
+
+
 def check_workspace_name(workspace: str) -> str:
     """Return `workspace` if Terraform (and S3 key paths) accept it, else raise naming the rule."""
     if not WORKSPACE_PATTERN.match(workspace or ""):
@@ -83,6 +106,9 @@ class TerraformRunner:
         if not self.working_dir.is_dir():
             raise LegacyLiftError(f"Terraform directory {self.working_dir} does not exist")
         self._extra_env = dict(extra_env or {})
+        # What `apply_streamed` runs when Terraform asks for `init` (set by the owner of the
+        # data directory, which knows the backend settings).
+        self.reinit: Any = None
         # No var_file/variables on the instance: they would leak into every later command,
         # including applying a saved plan, which Terraform then refuses.
         self._tf = Terraform(
@@ -153,6 +179,19 @@ class TerraformRunner:
                 f"with `invoke deploy --workspace {workspace}`"
             )
 
+    def _var_file_args(
+        self, plan_dir: Path, var_files: Sequence[Path], overrides: dict[str, Any] | None
+    ) -> list[str]:
+        """Var files in order (later wins), then `overrides` in a private var file placed last,
+        so overrides win (python-terraform's own `variables` would land in /tmp *before* the
+        var files and lose)."""
+        files = [str(path) for path in var_files]
+        if overrides:
+            override_file = Path(plan_dir) / "overrides.tfvars.json"
+            override_file.write_text(json.dumps(overrides), encoding="utf-8")
+            files.append(str(override_file))
+        return files
+
     def plan(
         self,
         workspace: str,
@@ -163,13 +202,7 @@ class TerraformRunner:
     ) -> PlanResult:
         """Plan into `plan_dir/tfplan`: var files in order (later wins), `overrides` last."""
         plan_path = Path(plan_dir) / "tfplan"
-        files = [str(path) for path in var_files]
-        if overrides:
-            # A private var file after the others, so overrides win (python-terraform's own
-            # `variables` would land in /tmp *before* the var files and lose).
-            override_file = Path(plan_dir) / "overrides.tfvars.json"
-            override_file.write_text(json.dumps(overrides), encoding="utf-8")
-            files.append(str(override_file))
+        files = self._var_file_args(plan_dir, var_files, overrides)
         code, _ = self._checked(
             "plan",
             "plan",
@@ -182,6 +215,50 @@ class TerraformRunner:
             destroy=IsFlagged if destroy else IsNotFlagged,
         )
         return PlanResult(plan_path, code == PLAN_CHANGES, self.show_plan(workspace, plan_path))
+
+    def apply_streamed(
+        self,
+        workspace: str,
+        plan_dir: Path,
+        var_files: Sequence[Path] = (),
+        overrides: dict[str, Any] | None = None,
+        plan_only: bool = False,
+    ) -> StreamedRun:
+        """Plan and apply in one command (`apply -auto-approve -json`), or only plan
+        (`plan -detailed-exitcode -json`) when `plan_only`: var files in order, `overrides` last.
+        No separate `workspace select`: TF_WORKSPACE names it, and the S3 backend starts a
+        workspace's state on its first use. Where Terraform asks for `init` (a module or
+        provider added since this data directory was initialised), `reinit` runs and the
+        command is tried once more."""
+        files = self._var_file_args(plan_dir, var_files, overrides)
+        what = "plan" if plan_only else "apply"
+        ok = (PLAN_NO_CHANGES, PLAN_CHANGES) if plan_only else (0,)
+        options: dict[str, Any] = {"detailed_exitcode": IsFlagged} if plan_only else {}
+        if not plan_only:
+            options["auto_approve"] = IsFlagged
+        options.update(workspace=workspace, input=False, json=IsFlagged, var_file=files)
+        code, out, err = self._run(what, **options)
+        messages = _json_messages(out)
+        text = _diagnostics(messages) or err or out
+        if code not in ok and self.reinit is not None and _NEEDS_INIT.search(text):
+            self.reinit()
+            code, out, err = self._run(what, **options)
+            messages = _json_messages(out)
+            text = _diagnostics(messages) or err or out
+        if code not in ok:
+            refused = describe_terraform_aws_error(f"terraform {what}", f"{text}\n{err}")
+            if refused:
+                raise LegacyLiftError(refused)
+            raise LegacyLiftError(
+                f"terraform {what} failed in {self.working_dir} (exit {code}):\n{_tail(text)}"
+            )
+        planned = [m["change"] for m in messages if m.get("type") == "planned_change"]
+        outputs: dict[str, Any] = {}
+        for message in messages:
+            if message.get("type") == "outputs" and not plan_only:
+                outputs = {name: entry.get("value") for name, entry in message["outputs"].items()}
+        changes = any(change.get("action") in _RESOURCE_ACTIONS for change in planned)
+        return StreamedRun(planned, changes or (plan_only and code == PLAN_CHANGES), outputs)
 
     def show_plan(self, workspace: str, plan_path: Path) -> dict[str, Any]:
         """`terraform show -json` of a saved plan, parsed."""
@@ -225,6 +302,31 @@ class TerraformRunner:
         """Every root output's value of `workspace` (an empty dict before the first apply)."""
         _, out = self._checked("output", "output", workspace=workspace, json=IsFlagged)
         return {name: entry.get("value") for name, entry in json.loads(out or "{}").items()}
+
+
+def _json_messages(out: str) -> list[dict[str, Any]]:
+    """The JSON lines of Terraform's machine-readable UI (anything else is skipped)."""
+    messages = []
+    for line in (out or "").splitlines():
+        if line.startswith("{"):
+            try:
+                messages.append(json.loads(line))
+            except ValueError:
+                continue
+    return messages
+
+
+def _diagnostics(messages: list[dict[str, Any]]) -> str:
+    """The error diagnostics of a `-json` run as Terraform prints them: summary, then detail."""
+    lines = []
+    for message in messages:
+        diagnostic = message.get("diagnostic") or {}
+        if message.get("type") == "diagnostic" and diagnostic.get("severity") == "error":
+            where = f" ({diagnostic['address']})" if diagnostic.get("address") else ""
+            lines.append(f"Error: {diagnostic.get('summary', '')}{where}")
+            if diagnostic.get("detail"):
+                lines.append(diagnostic["detail"])
+    return "\n".join(lines)
 
 
 @contextmanager

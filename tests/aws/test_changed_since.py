@@ -13,6 +13,7 @@ import pytest
 from legacylift.changes import changed_since
 from legacylift.errors import LegacyLiftError
 from legacylift.paths import REPO_ROOT
+from legacylift.stack_inputs import stacks_touched
 
 
 def git(repo: Path, *args: str) -> str:
@@ -82,6 +83,52 @@ def test_a_pin_change_plans_that_model_and_an_added_model_the_shared_stack(repo)
     assert found.models == set()
     assert found.stacks == {"dev": {"iris", "demand", "shared"}}
     assert found.lines() == ["models: -", "dev: shared demand iris"]
+
+
+TRAINING = {
+    "train": {"script": "train.py"},
+    "evaluate": {"script": "evaluate.py"},
+    "promotion": {"metric": "accuracy", "threshold": 0.9},
+}
+
+
+def test_training_sections_added_to_a_pin_plan_the_shared_stack_too(repo):
+    """Planted bug: the shared stack's models drop the training sections (a model that gains
+    training then never gets the step runner uploaded, and `changed` leaves shared out)."""
+    repo, base = repo
+    models = json.loads(pins(iris="r/iris@1", churn="r/churn@1"))
+    models["models"]["iris"].update(TRAINING)
+    write(repo, "terraform/tfvars/dev.models.tfvars.json", json.dumps(models))
+    assert changed_since(base, repo).stacks == {"dev": {"iris", "shared"}}
+
+
+@pytest.mark.parametrize(
+    "after",
+    [
+        {"iris": {"image_uri": "r/iris@1", **TRAINING}},
+        {"iris": {"image_uri": "r/iris@1", "inference": {"artifacts": "promoted"}}},
+        {"iris": {"image_uri": "r/iris@1", "trigger": {"on_upload": "iris/input/daily/"}}},
+        {"iris": {"image_uri": "r/iris@2"}},
+        {"iris": {"image_uri": "r/iris@1", "preprocessing": {"instance_type": "ml.m5.large"}}},
+        {"iris": {"image_uri": "r/iris@1"}, "churn": {"image_uri": None}},
+        {},
+    ],
+    ids=["training", "promoted", "trigger", "digest", "step-setting", "added", "removed"],
+)
+def test_changed_lists_the_shared_stack_exactly_when_deploy_would_plan_it(after, monkeypatch):
+    """`invoke changed` and `invoke deploy` agree on the shared stack: it is listed for a pins
+    change exactly when the shared stack's deploy fingerprint differs.
+    Planted bug: `changed` compares only the pinned names (the old rule: training sections,
+    promoted artifacts and triggers were missed)."""
+    from legacylift.aws import stacks
+
+    monkeypatch.setattr(stacks, "settings_files", lambda workspace: [])
+    before = {"iris": {"image_uri": "r/iris@1"}}
+    touched = stacks_touched(before, after)
+    fingerprints = {
+        stacks.shared_inputs("dev", pinned, "modules").fingerprint for pinned in (before, after)
+    }
+    assert ("shared" in touched) == (len(fingerprints) == 2), touched
 
 
 def test_workspace_settings_plan_its_stacks_and_module_changes_plan_every_stack(repo):

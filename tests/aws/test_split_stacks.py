@@ -120,7 +120,8 @@ def machine_definition(name: str) -> str:
 
 def test_first_split_deploy_applies_every_stack_through_throttles(dev, at_tree):
     """Planted bug: the provider's max_retries set to 1 in terraform/main.tf (a throttled
-    CreateStateMachine then fails the model stacks)."""
+    CreateStateMachine then fails the model stacks); the merged outputs of a split workspace
+    limited to a fixed list of maps (the `live` aliases missing: `invoke run` refused)."""
     outcomes, throttle = dev
     assert {o.name: o.status for o in outcomes} == {
         "shared": "applied",
@@ -140,12 +141,33 @@ def test_first_split_deploy_applies_every_stack_through_throttles(dev, at_tree):
         "env:/splitdev/legacylift/stacks/models/churn.tfstate",
     } <= keys
     assert "env:/splitdev/legacylift/terraform.tfstate" not in keys
-    arns = load_stack("splitdev").state_machine_arns
-    assert sorted(arns) == ["churn", "iris"]
+    deployed = load_stack("splitdev")
+    assert sorted(deployed.state_machine_arns) == ["churn", "iris"]
+    # What `invoke run` starts: the model's `live` alias, from the model stack's outputs.
+    assert deployed.alias_arn("iris").endswith(":stateMachine:legacylift-splitdev-iris:live")
 
 
 def test_no_change_deploy_plans_no_stack(dev, at_tree):
     assert deploy_stacks("splitdev") == []
+
+
+def test_a_fresh_runner_sees_what_was_applied_and_plans_no_stack(dev, at_tree, tmp_path):
+    """A machine with no local LegacyLift state (a fresh CI runner) reads the fingerprints
+    beside the stack states in the S3 backend. Planted bug: the deploy record read as empty
+    (every stack planned again on every fresh runner)."""
+    from legacylift.paths import project_state_dir
+
+    fresh = tmp_path / "fresh-runner"
+    fresh.mkdir()
+    for link in ("bin", "terraform.rc"):
+        (fresh / link).symlink_to((project_state_dir() / link).resolve())
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("LEGACYLIFT_STATE_DIR", str(fresh))
+        assert deploy_stacks("splitdev") == []
+    keys = {
+        item["Key"] for item in boto3.client("s3").list_objects_v2(Bucket=STATE_BUCKET)["Contents"]
+    }
+    assert "env:/splitdev/legacylift/stacks/models/iris.tfstate.fingerprint" in keys
 
 
 def test_a_model_change_plans_and_applies_only_its_stack(dev, at_tree):

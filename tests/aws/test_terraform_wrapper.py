@@ -148,3 +148,43 @@ def test_output_errors_are_not_swallowed(runner, provider_free_dir, raw_terrafor
     assert raw_terraform(provider_free_dir).output() is None
     with pytest.raises(LegacyLiftError, match="terraform output failed"):
         runner.outputs("default")
+
+
+def test_apply_streamed_reads_outputs_and_errors_from_terraforms_json_messages(runner, tmp_path):
+    """One `apply -json` gives the outputs (no `terraform output` process) and, on failure,
+    Terraform's own error text rather than raw JSON lines."""
+    with private_plan_dir() as plan_dir:
+        run = runner.apply_streamed("dev", plan_dir, overrides={"greeting": "hi"})
+    assert run.outputs["greeting"] == "hi" and run.outputs["workspace"] == "dev"
+    assert run.planned == [] and not run.has_changes  # outputs only: no resource changes
+    assert runner.outputs("dev")["greeting"] == "hi"
+    with private_plan_dir() as plan_dir:
+        planned = runner.apply_streamed(
+            "dev", plan_dir, overrides={"greeting": "x"}, plan_only=True
+        )
+    assert planned.outputs == {} and runner.outputs("dev")["greeting"] == "hi"
+    bad = tmp_path / "bad.tfvars"
+    bad.write_text('greeting = ["not", "a", "string"]\n')
+    with private_plan_dir() as plan_dir, pytest.raises(LegacyLiftError) as caught:
+        runner.apply_streamed("dev", plan_dir, [bad])
+    message = str(caught.value)
+    assert "terraform apply failed" in message and "Error: " in message
+    assert '"@level"' not in message
+
+
+def test_apply_streamed_initialises_again_when_terraform_asks(runner, provider_free_dir):
+    """A module added after the data directory was initialised: Terraform asks for `init`, the
+    runner's `reinit` runs and the apply goes through. Planted bug: the words Terraform uses to
+    ask for init not recognised (every stack fails after a module is added)."""
+    extra = provider_free_dir / "extra"
+    extra.mkdir()
+    (extra / "main.tf").write_text('output "word" {\n  value = "added"\n}\n')
+    with (provider_free_dir / "main.tf").open("a") as config:
+        config.write('\nmodule "extra" {\n  source = "./extra"\n}\n\n')
+        config.write('output "extra_word" {\n  value = module.extra.word\n}\n')
+    calls = []
+    runner.reinit = lambda: (calls.append("init"), runner.init())
+    with private_plan_dir() as plan_dir:
+        run = runner.apply_streamed("dev", plan_dir)
+    assert calls == ["init"]
+    assert run.outputs["extra_word"] == "added"
