@@ -104,16 +104,32 @@ def test_concurrent_builds_into_one_workspace_keep_both_entries(
         assert pinned[name]["image_uri"].endswith(f"@{digest}")
 
 
-def test_ecr_path_against_moto(sample_images, registry_credentials, tfvars_dir, aws_env):
-    """get_authorization_token and the repository lookup go to moto; the push goes to the
-    local registry standing in for ECR's endpoint; the pinned digest is the registry's."""
+@pytest.fixture
+def ecr_repository(aws_env):
+    """Creates repositories in the session's moto and deletes them afterwards: the names are
+    the ones the deployment tests later apply into the same server."""
     import boto3
 
+    ecr, created = boto3.client("ecr"), []
+
+    def create(name: str):
+        ecr.create_repository(repositoryName=name)
+        created.append(name)
+        return ecr
+
+    yield create
+    for name in created:
+        ecr.delete_repository(repositoryName=name, force=True)
+
+
+def test_ecr_path_against_moto(sample_images, registry_credentials, tfvars_dir, ecr_repository):
+    """get_authorization_token and the repository lookup go to moto; the push goes to the
+    local registry standing in for ECR's endpoint; the pinned digest is the registry's."""
     plain = ecr_target()
     assert plain.username == "AWS" and plain.password
     assert plain.address.endswith(".dkr.ecr.us-east-1.amazonaws.com")
 
-    boto3.client("ecr").create_repository(repositoryName="legacylift/churn")
+    ecr_repository("legacylift/churn")
     target = ecr_target(
         endpoint_override=registry_credentials["address"],
         credentials_override=registry_credentials,
@@ -123,11 +139,8 @@ def test_ecr_path_against_moto(sample_images, registry_credentials, tfvars_dir, 
     assert read_models("ecr-test")["churn"]["image_uri"].endswith(f"/legacylift/churn@{digest}")
 
 
-def test_ecr_digest_lookup_uses_describe_images(aws_env):
-    import boto3
-
-    ecr = boto3.client("ecr")
-    ecr.create_repository(repositoryName="legacylift/lookup-test")
+def test_ecr_digest_lookup_uses_describe_images(ecr_repository):
+    ecr = ecr_repository("legacylift/lookup-test")
     manifest = json.dumps({"schemaVersion": 2, "mediaType": MANIFEST_TYPES.split(", ")[0]})
     ecr.put_image(repositoryName="legacylift/lookup-test", imageManifest=manifest, imageTag="t1")
     recorded = ecr.describe_images(repositoryName="legacylift/lookup-test")["imageDetails"][0]
@@ -137,14 +150,11 @@ def test_ecr_digest_lookup_uses_describe_images(aws_env):
 
 
 def test_push_whose_digest_ecr_does_not_record_is_not_pinned(
-    sample_images, registry_credentials, tfvars_dir, aws_env
+    sample_images, registry_credentials, tfvars_dir, ecr_repository
 ):
     """The push succeeds but ECR (moto) has no such image: the digest cannot be verified, so
     nothing is pinned."""
-    import boto3
-
-    ecr = boto3.client("ecr")
-    ecr.create_repository(repositoryName="legacylift/iris")
+    ecr = ecr_repository("legacylift/iris")
     target = EcrTarget(
         registry_credentials["address"],
         registry_credentials["username"],

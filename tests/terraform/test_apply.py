@@ -285,35 +285,36 @@ def deployment_root(tmp_path_factory, moto_aws):
 
 def test_deployment_root_first_apply_before_any_image_then_pinned(deployment_root):
     """The documented flow: workspace, first apply with image_uri = null (repository only),
-    then the build pins the digest and a second apply creates the state machine."""
+    then the build pins the digest and a second apply creates the state machine. (Workspace
+    `rootflow`: the deploy tests leave their `dev` deployment in the session's moto.)"""
     tfvars = deployment_root / "tfvars"
-    runner = tftest_runner(deployment_root, workspace_name="dev")
+    runner = tftest_runner(deployment_root, workspace_name="rootflow")
     first = {"models": {"iris": {"image_uri": None}}}
-    write_json(tfvars / "dev.models.tfvars.json", first)
+    write_json(tfvars / "rootflow.models.tfvars.json", first)
     extra = {"force_destroy": True}
     write_json(deployment_root / "test.tfvars.json", extra)
-    files = ["tfvars/dev.models.tfvars.json", "test.tfvars.json"]
+    files = ["tfvars/rootflow.models.tfvars.json", "test.tfvars.json"]
     try:
         runner.apply(tf_var_file=files)
         outputs = runner.output()
-        assert outputs["workspace"] == "dev"
+        assert outputs["workspace"] == "rootflow"
         assert outputs["state_machine_arns"] == {}
-        assert outputs["data_bucket"] == "legacylift-dev-data-123456789012"
+        assert outputs["data_bucket"] == "legacylift-rootflow-data-123456789012"
         assert _client("ecr").describe_repositories(repositoryNames=["legacylift/iris"])
 
         pinned = {"models": {"iris": {"image_uri": image_uri("iris", "b")}}}
-        write_json(tfvars / "dev.models.tfvars.json", pinned)
+        write_json(tfvars / "rootflow.models.tfvars.json", pinned)
         runner.apply(tf_var_file=files)
         outputs = runner.output()
         arn = outputs["state_machine_arns"]["iris"]
-        assert arn.endswith(":stateMachine:legacylift-dev-iris")
+        assert arn.endswith(":stateMachine:legacylift-rootflow-iris")
         definition = _client("stepfunctions").describe_state_machine(stateMachineArn=arn)
         assert image_uri("iris", "b") in _strings(json.loads(definition["definition"]))
         tags = _client("stepfunctions").list_tags_for_resource(resourceArn=arn)["tags"]
-        assert {"key": "legacylift:workspace", "value": "dev"} in tags
+        assert {"key": "legacylift:workspace", "value": "rootflow"} in tags
     finally:
         runner.destroy(tf_var_file=files)
-    assert "legacylift-dev-data-123456789012" not in [
+    assert "legacylift-rootflow-data-123456789012" not in [
         bucket["Name"] for bucket in _client("s3").list_buckets()["Buckets"]
     ]
 
