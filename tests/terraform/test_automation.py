@@ -29,6 +29,7 @@ from tests.terraform.tfcopy import (
     copy_terraform_tree,
     image_uri,
     moto_provider_block,
+    planned_resources,
     tftest_runner,
     write_json,
 )
@@ -56,15 +57,6 @@ def _variables(tree, name: str, models: dict, **extra) -> str:
     variables = {"name_prefix": PREFIX, "models_dir": str(tree / "legacy_models"), **extra}
     write_json(tree / name, {**variables, "models": models})
     return name
-
-
-def _resources(plan) -> dict:
-    found, pending = {}, [plan.planned_values["root_module"]]
-    while pending:
-        module = pending.pop()
-        found.update({resource["address"]: resource for resource in module.get("resources", [])})
-        pending.extend(module.get("child_modules", []))
-    return found
 
 
 @pytest.fixture(scope="module")
@@ -176,7 +168,7 @@ def test_a_workspace_without_schedules_keeps_them_disabled(root, tree):
     StartDate (UTC, as the build writes it)."""
     start = {"start": "2028-03-01T02:30", "start_date": "2028-03-01T01:30:00Z"}
     variables = _variables(tree, "plan-off.json", _models(schedule={**NIGHTLY, **start}))
-    resources = _resources(root.plan(output=True, tf_var_file=variables))
+    resources = planned_resources(root.plan(output=True, tf_var_file=variables))
     scheduled = resources['module.schedule["iris"].aws_scheduler_schedule.this']["values"]
     assert scheduled["state"] == "DISABLED"
     assert scheduled["start_date"] == "2028-03-01T01:30:00Z"

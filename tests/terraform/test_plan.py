@@ -15,6 +15,7 @@ from tests.terraform.tfcopy import (
     copy_terraform_tree,
     image_uri,
     moto_provider_block,
+    planned_resources,
     tftest_runner,
     write_json,
 )
@@ -70,17 +71,6 @@ def _plan_error(runner, tf_var_file: str) -> str:
     return " ".join(" ".join(str(arg) for arg in failure.value.args).split())
 
 
-def _resources(plan) -> dict:
-    """Every planned resource by address, child modules included."""
-    found = {}
-    pending = [plan.planned_values["root_module"]]
-    while pending:
-        module = pending.pop()
-        found.update({resource["address"]: resource for resource in module.get("resources", [])})
-        pending.extend(module.get("child_modules", []))
-    return found
-
-
 @pytest.mark.terraform_matrix
 def test_root_plan(root, tree):
     """State machines for built models only, scripts only for script-mode steps, the generic
@@ -100,7 +90,7 @@ def test_root_plan(root, tree):
         enable_generic_workflow=True,
         allow_mutable_image_tags=True,
     )
-    resources = _resources(plan)
+    resources = planned_resources(plan)
     machines = {a for a in resources if a.endswith("aws_sfn_state_machine.this")}
     assert machines == {
         'module.state_machine["iris"].aws_sfn_state_machine.this',
@@ -203,7 +193,7 @@ def test_state_machine_module_plans_standard(state_machine_module, state_machine
     plan = state_machine_module.plan(
         output=True, tf_var_file=_state_machine_vars(state_machine_dir, "ok.json")
     )
-    resources = _resources(plan)
+    resources = planned_resources(plan)
     machine = resources["aws_sfn_state_machine.this"]["values"]
     assert machine["type"] == "STANDARD"
     assert machine["tracing_configuration"][0]["enabled"] is True
@@ -224,7 +214,7 @@ def test_sagemaker_role_module_alone_still_trusts_only_its_account_jobs(tmp_path
     (tmp_path / "provider.tf").write_text(moto_provider_block(moto_aws.endpoint))
     write_json(tmp_path / "role.json", {"name": "plan-role", "policy_json": json.dumps(POLICY)})
     plan = tftest_runner(tmp_path).plan(output=True, tf_var_file="role.json")
-    role = _resources(plan)["aws_iam_role.this"]["values"]
+    role = planned_resources(plan)["aws_iam_role.this"]["values"]
     (trust,) = json.loads(role["assume_role_policy"])["Statement"]
     assert trust["Principal"] == {"Service": "sagemaker.amazonaws.com"}
     assert trust["Condition"] == {
@@ -259,7 +249,7 @@ def test_invalid_asl_fails_the_plan_through_the_validator(state_machine_module, 
 @pytest.mark.terraform_matrix
 def test_complete_example_plans(tree, moto_aws):
     runner = tftest_runner(tree / "examples" / "complete")
-    resources = _resources(runner.plan(output=True))
+    resources = planned_resources(runner.plan(output=True))
     names = {r["values"]["name"] for a, r in resources.items() if a.endswith("state_machine.this")}
     assert names == {"legacylift-complete-iris", "legacylift-complete--generic"}
     assert "aws_kms_key.this" in resources
@@ -272,7 +262,7 @@ def test_complete_example_plans(tree, moto_aws):
 @pytest.mark.terraform_matrix
 def test_single_model_example_plans_a_single_step_workflow(tree, moto_aws):
     runner = tftest_runner(tree / "examples" / "single-model")
-    resources = _resources(runner.plan(output=True))
+    resources = planned_resources(runner.plan(output=True))
     machine = resources[
         'module.legacylift.module.state_machine["scorer"].aws_sfn_state_machine.this'
     ]
@@ -286,7 +276,7 @@ def test_a_fan_out_model_plans_its_distributed_map_and_uploads_its_combine_scrip
     (tree / "legacy_models" / "iris" / "combine.py").write_text("print('combine')\n")
     fan_out = {"split": "object", "tolerated_failures": 2, "combine": {"script": "combine.py"}}
     plan = _plan_root(root, tree, {"iris": {"image_uri": image_uri("iris"), "fan_out": fan_out}})
-    resources = _resources(plan)
+    resources = planned_resources(plan)
     scripts = {a for a in resources if a.startswith("aws_s3_object.code")}
     assert 'aws_s3_object.code["iris/combine.py"]' in scripts
     machine = resources['module.state_machine["iris"].aws_sfn_state_machine.this']["values"]
@@ -302,7 +292,7 @@ def test_a_fan_out_of_object_groups_plans_its_batcher_manifest_input_and_grant(r
     role may write the manifests."""
     fan_out = {"split": "object", "objects_per_batch": 4}
     plan = _plan_root(root, tree, {"iris": {"image_uri": image_uri("iris"), "fan_out": fan_out}})
-    resources = _resources(plan)
+    resources = planned_resources(plan)
     machine = resources['module.state_machine["iris"].aws_sfn_state_machine.this']["values"]
     batches = json.loads(machine["definition"])["States"]["RunBatches"]
     assert batches["ItemBatcher"]["MaxItemsPerBatch"] == 4
@@ -337,7 +327,7 @@ def test_declared_scripts_are_uploaded_at_their_own_paths(root, tree):
             }
         },
     )
-    resources = _resources(plan)
+    resources = planned_resources(plan)
     keys = {
         file: resources[f'aws_s3_object.code["declared/{file}"]']["values"]["key"]
         for file in ("src/prep.py", "post.py")
@@ -377,7 +367,7 @@ def test_the_root_module_uploads_exactly_what_run_local_stages(root, tree, monke
     monkeypatch.setenv("LEGACYLIFT_MODELS_DIR", str(tree / "legacy_models"))
     model = load_model("habits")
     entry = {"image_uri": image_uri("habits"), **model.tfvars_settings(), **code_settings(model)}
-    resources = _resources(_plan_root(root, tree, {"habits": entry}))
+    resources = planned_resources(_plan_root(root, tree, {"habits": entry}))
     planned = sorted(
         resource["values"]["key"]
         for address, resource in resources.items()
