@@ -663,7 +663,7 @@ BUGS = (
     PlantedBug(
         "schedule-bucket-placeholder",
         "`invoke schedule` printing <data bucket> for a cloud workspace whose outputs name it",
-        "tasks.py",
+        "tasks/runs.py",
         "        return load_stack(workspace).data_bucket, None\n",
         '        return "<data bucket>", None\n',
         (

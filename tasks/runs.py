@@ -1,0 +1,445 @@
+"""Running a model's workflow: locally in Docker or on AWS, inference or training, a definition
+as it is, a scheduled start, a redrive; and cleaning up after local runs."""
+
+from __future__ import annotations
+
+from invoke import Exit, task
+
+from tasks.cli import (
+    JSON_HELP,
+    LOCAL_HELP,
+    _exit_on_aws_error,
+    _fail_cleanly,
+    _quiet_stdout,
+    _refuse,
+)
+
+
+@task(
+    help={
+        "model": "the model: its folder name under legacy_models/",
+        "input": "a local file or directory, or an s3:// URI of the local object store",
+        "output": "where to put the output: a new or empty local directory, or an s3:// URI "
+        "(default: s3://legacylift-WORKSPACE/NAME/output/EXECUTION/ in the local object store)",
+        "overwrite": "replace the contents of a non-empty --output (refused otherwise)",
+        "json": JSON_HELP,
+        "resume": "the execution name of a failed local run of this model: its completed steps "
+        "whose inputs, code and image are unchanged are reused, the rest run (--input defaults "
+        "to that run's input)",
+        "as_of": "run what the model's [schedule] would have started on this date (YYYY-MM-DD) "
+        "or local time (YYYY-MM-DDTHH:MM): its input and output templates for that start, in "
+        "the local object store (instead of --input)",
+        **LOCAL_HELP,
+    }
+)
+def run_local(
+    c,
+    model,
+    input=None,
+    output=None,
+    workspace="local",
+    time_scale="1",
+    overwrite=False,
+    json=False,
+    resume=None,
+    as_of=None,
+):
+    """Run a model's Terraform-rendered workflow locally: each step a processing job in Docker.
+
+    Every argument is checked before anything is written (docs/guide.md, 'Running locally').
+    Shows a live step list (plain lines when not on a terminal) and writes an HTML report.
+    `--resume RUN` reruns a failed run from its failed step ('Resuming a failed run')."""
+    from legacylift.console import error, success
+    from legacylift.local.run import run_local as run
+    from legacylift.report.reporter import Reporter
+
+    if as_of is not None and (input is not None or resume is not None):
+        _fail_cleanly(lambda: _refuse("--as-of", "give --as-of alone: it sets the input itself"))
+    if input is None and resume is None and as_of is None:
+        _fail_cleanly(
+            lambda: _refuse(
+                "--input",
+                "give the input (a path or s3:// URI), "
+                "--resume RUN to rerun a failed run, or --as-of DATE "
+                "to run what the schedule would have started",
+            )
+        )
+    if as_of is not None:
+        from legacylift import schedule
+        from legacylift.local.run import bucket_for
+        from legacylift.models import load_model
+
+        scheduled = _fail_cleanly(
+            lambda: schedule.as_of(load_model(model), as_of, bucket_for(workspace)), "run-local"
+        )
+        input, output = scheduled.input_uri, output or scheduled.output_uri
+        print(f"{model}: as scheduled at {scheduled.start.isoformat()}: input {input}")
+    reporter = Reporter("json" if json else "text")
+    with _quiet_stdout(json):
+        result = _fail_cleanly(
+            lambda: run(
+                model,
+                input,
+                output,
+                workspace=workspace,
+                time_scale=time_scale,
+                overwrite=overwrite,
+                reporter=reporter,
+                resume=resume,
+            ),
+            "run-local",
+        )
+    if json:
+        local_output = str(result.output_path) if result.output_path else None
+        reporter.print_json(
+            output_uri=result.output_uri, output_path=local_output, report=str(result.report_path)
+        )
+        if not result.succeeded:
+            raise Exit(code=1)
+        return
+    if not result.succeeded:
+        from legacylift.alerts import summary
+
+        error(result.failure)
+        _print_cost(result.cost, result.reporter)
+        if result.report_path:
+            error(f"report: {result.report_path}")
+        ended = result.result
+        cause = " ".join((ended.cause or "-").split())[:500]
+        name, link = result.execution_name, str(result.report_path)
+        error(summary(model, workspace, name, ended.status, ended.error or "-", cause, link))
+        error(f"resume it: invoke run-local {model} --resume {result.execution_name}")
+        raise Exit(code=1)
+    if result.failed_batches:
+        error(f"{len(result.failed_batches)} failed batches, within the tolerance:")
+        error("\n".join(result.failed_batches))
+    success(f"{model}: execution {result.execution_name} succeeded in {result.seconds:.1f}s")
+    success(f"output: {result.output_path or result.output_uri}")
+    _print_cost(result.cost, result.reporter)
+    if result.report_path:
+        success(f"report: {result.report_path}")
+
+
+def _print_cost(cost, reporter=None):
+    """The run's instance-hours and estimated cost, one line."""
+    from legacylift.console import info
+    from legacylift.report.cost import cost_line
+
+    if cost is not None:
+        reused = len(reporter.reused) if reporter is not None else 0
+        info(
+            f"cost: {cost_line(cost)}" + (f" ({reused} reused jobs cost nothing)" if reused else "")
+        )
+
+
+def _data_bucket(workspace):
+    """(the workspace's data bucket from its Terraform outputs, None), or ("<data bucket>", a
+    note saying why the outputs could not be read) when they cannot."""
+    from legacylift.aws.stack import load_stack
+    from legacylift.errors import LegacyLiftError
+
+    try:
+        return load_stack(workspace).data_bucket, None
+    except LegacyLiftError as exc:
+        return "<data bucket>", (
+            f"the data bucket of workspace {workspace!r} is shown as <data bucket>: its "
+            f"Terraform outputs could not be read ({exc})"
+        )
+
+
+@task(
+    help={
+        "model": "the model: its folder name under legacy_models/",
+        "workspace": "the workspace whose deployment would run it: refused when the model has "
+        "no built image there (default 'local': the local object store's bucket; a cloud "
+        "workspace's data bucket is read from its Terraform outputs)",
+        "count": "how many starts to list (default 5)",
+    }
+)
+def schedule(c, model, workspace="local", count=5):
+    """Print the next starts of a model's [schedule] and the input and output each run gets."""
+    from datetime import UTC, datetime
+
+    from legacylift import schedule as schedules
+    from legacylift.console import warning
+    from legacylift.local.run import bucket_for
+    from legacylift.models import load_model
+
+    def upcoming():
+        loaded = load_model(model)
+        schedules.model_schedule(loaded)
+        schedules.check_built(model, workspace)
+        bucket, note = (
+            (bucket_for(workspace), None) if workspace == "local" else _data_bucket(workspace)
+        )
+        runs = schedules.upcoming(loaded, datetime.now(UTC), bucket, int(count))
+        return loaded.schedule, runs, note
+
+    rule, runs, note = _fail_cleanly(upcoming, "schedule")
+    if note:
+        warning(note)
+    print(f"{model}: {rule['expression']} in {rule['time_zone']}")
+    for run in runs:
+        print(f"{run.start.isoformat()}  input {run.input_uri}  output {run.output_uri}")
+
+
+@task(
+    name="run-definition",
+    help={
+        "definition": "an existing Step Functions definition (ASL JSON) whose Tasks are SageMaker "
+        "createProcessingJob(.sync)",
+        "input": "its execution input (JSON file; default {})",
+        "image": "URI=REF: run image URI as a local image (REF), or as the image of a model "
+        "folder (legacy_models/NAME, built when missing); repeatable. AWS sagemaker-scikit-learn "
+        "URIs map to the local twin without it",
+        "stage": "LOCAL_PATH=s3://bucket/key: upload a file (to that key) or a directory's files "
+        "(under that prefix) into the local object store first; repeatable",
+        "name": "the execution name (default DEFINITION-YYYYmmdd-HHMMSS-xxxxxx)",
+        "time-scale": LOCAL_HELP["time_scale"],
+    },
+    iterable=["image", "stage"],
+)
+def run_definition(c, definition, input=None, image=None, stage=None, name=None, time_scale="1"):
+    """Run an existing Step Functions definition and input locally, unchanged: each SageMaker
+    processing job in local Docker, image URIs mapped to local images."""
+    from legacylift.console import error, success
+    from legacylift.local.definition_run import parse_stages
+    from legacylift.local.definition_run import run_definition as run
+    from legacylift.local.image_map import parse_mappings
+
+    result = _fail_cleanly(
+        lambda: run(
+            definition,
+            input,
+            parse_mappings(image or []),
+            parse_stages(stage or []),
+            name=name,
+            time_scale=time_scale,
+        )
+    )
+    if not result.succeeded:
+        error(result.failure)
+        if result.report_path:
+            error(f"report: {result.report_path}")
+        raise Exit(code=1)
+    success(f"{result.model}: execution {result.execution_name} succeeded in {result.seconds:.1f}s")
+    for uri, path in result.outputs.items():
+        success(f"output: {uri}" + (f" -> {path}" if path else ""))
+    if result.report_path:
+        success(f"report: {result.report_path}")
+
+
+@task(
+    name="clean-local",
+    help={
+        "older_than": "remove only runs whose data did not change for this many days "
+        "(default 7; any finite number above 0; a run still going is never removed)",
+        "inputs": "also remove the copies of local inputs that run-local staged",
+        "dry_run": "list what would be removed, remove nothing",
+    },
+)
+def clean_local(c, older_than="7", inputs=False, dry_run=False):
+    """Remove old runs' intermediate data and outputs from the local object store.
+
+    Only the engine's own prefixes in legacylift-* buckets; objects you put there yourself,
+    model code and job records are kept."""
+    from legacylift.console import success
+    from legacylift.errors import LegacyLiftError
+    from legacylift.local.clean import clean_local as clean
+    from legacylift.local.settings import LocalSettings
+
+    def action():
+        try:
+            days = float(older_than)
+        except ValueError:
+            raise LegacyLiftError(f"--older-than {older_than!r}: give a number of days") from None
+        return clean(LocalSettings.from_env(), days, include_inputs=inputs, dry_run=dry_run)
+
+    report = _fail_cleanly(action)
+    verb = "would remove" if dry_run else "removed"
+    for path in report.removed:
+        print(f"{verb} {path}")
+    success(
+        f"{verb} {len(report.removed)} run folders ({report.bytes / 1e6:.1f} MB); kept "
+        f"{report.kept_recent} newer than {older_than} days and {report.kept_live} in use "
+        "by a run still going"
+    )
+
+
+@task(
+    help={
+        "model": "the model: its folder name under legacy_models/ (with [train], [evaluate], "
+        "[promotion] in its model.toml)",
+        "input": "the training data: a local file or directory, or an s3:// URI of the local "
+        "object store",
+        "evaluation": "the evaluation data, as --input (default: the training data)",
+        **LOCAL_HELP,
+    }
+)
+def train(c, model, input, evaluation=None, workspace="local", time_scale="1"):
+    """Run a model's training workflow locally: train, evaluate, promote when good enough."""
+    from legacylift.console import error, info, success
+    from legacylift.local.training import train_local
+
+    result = _fail_cleanly(
+        lambda: train_local(model, input, evaluation, workspace=workspace, time_scale=time_scale)
+    )
+    if not result.succeeded:
+        error(result.failure)
+        raise Exit(code=1)
+    from legacylift.console import warning
+    from legacylift.local.promotions import training_data_warning
+
+    if training_data_warning(model, result.output):
+        warning(training_data_warning(model, result.output))
+    if result.promoted:
+        record = result.output["record"]
+        metric = record["metric"]
+        success(
+            f"{model}: promoted {record['artifact_uri']} ({metric['name']} = {metric['value']})"
+        )
+    else:
+        info(f"{model}: not promoted: {result.output['reason']}")
+        info(f"artifacts kept at {result.output['artifacts_uri']}")
+
+
+@task(help={"workspace": LOCAL_HELP["workspace"]})
+def demo(c, workspace="local"):
+    """Build every sample model and run its pipeline locally (the README's main command).
+
+    Writes each model's run report and an index page linking them."""
+    from legacylift.local.demo import run_demo
+
+    _fail_cleanly(lambda: run_demo(workspace=workspace))
+
+
+@task(
+    name="upload-input",
+    help={
+        "model": "the model: its folder name under legacy_models/",
+        "path": "local file or directory to upload",
+        "workspace": "Terraform workspace whose data bucket receives it",
+    },
+)
+def upload_input(c, model, path, workspace):
+    """Upload a local input to s3://<data bucket>/MODEL/input/ and print its URI."""
+    from legacylift.aws.operations import upload_input as upload
+
+    _fail_cleanly(lambda: upload(model, path, workspace), "upload-input")
+
+
+@task(
+    help={
+        "model": "the model: its folder name under legacy_models/",
+        "workspace": "Terraform workspace the model is deployed in",
+        "input": "s3:// URI of the input data",
+        "output": "s3:// URI for the results (default s3://<data bucket>/MODEL/output/<run>/)",
+        "execution": "execution name (default run-YYYYmmdd-HHMMSS); must be unused",
+        "wait": "follow the execution to its end (default); --no-wait returns once started",
+        "poll": "seconds between progress polls while following",
+        "json": JSON_HELP,
+        "workflow": "inference (default) or train: the model's training state machine",
+        "evaluation": "with --workflow train: s3:// URI of the evaluation data (default: --input)",
+    }
+)
+def run(
+    c,
+    model,
+    workspace,
+    input,
+    output=None,
+    execution=None,
+    wait=True,
+    poll=5,
+    json=False,
+    workflow="inference",
+    evaluation=None,
+):
+    """Start an execution of a model's state machine and follow it step by step."""
+    from legacylift.aws.operations import run as start_run
+    from legacylift.aws.operations import train as start_training
+    from legacylift.errors import LegacyLiftError
+    from legacylift.report.reporter import Reporter
+
+    if workflow == "train":
+        if output or json:
+            _fail_cleanly(
+                lambda: _refuse("--output/--json", "--workflow train writes under models/")
+            )
+        _fail_cleanly(
+            lambda: start_training(
+                model, workspace, input, evaluation, execution, wait, float(poll)
+            ),
+            "run",
+        )
+        return
+    if workflow != "inference" or evaluation:
+        _fail_cleanly(
+            lambda: _refuse(
+                "--workflow/--evaluation",
+                "use --workflow inference or train (--evaluation goes with train only)",
+            )
+        )
+
+    reporter = Reporter("json" if json else "text")
+    failed = False
+    with _quiet_stdout(json):
+        try:
+            arn = start_run(model, workspace, input, output, execution, wait, float(poll), reporter)
+        except LegacyLiftError as exc:
+            if not json or reporter.trace.status == "RUNNING":  # failed before it ended
+                from legacylift.console import error
+
+                error(str(exc))
+                raise Exit(code=1) from None
+            failed, arn = True, reporter.trace.arn
+        except Exception as exc:
+            _exit_on_aws_error(exc, "run")
+            raise
+    if json:
+        reporter.trace.arn = reporter.trace.arn or arn
+        reporter.trace.name = reporter.trace.name or arn.rsplit(":", 1)[-1]
+        reporter.print_json()
+        if failed:
+            raise Exit(code=1)
+
+
+@task(
+    help={
+        "execution": "the failed execution: its ARN, or its name together with --workspace and "
+        "--model",
+        "workspace": "Terraform workspace (when EXECUTION is a name)",
+        "model": "the model (when EXECUTION is a name)",
+        "wait": "follow the redriven execution to its end (default); --no-wait returns once "
+        "redriven",
+        "poll": "seconds between progress polls while following",
+        "json": JSON_HELP,
+    }
+)
+def redrive(c, execution, workspace=None, model=None, wait=True, poll=5, json=False):
+    """Restart a failed Standard execution from its failed step (Step Functions redrive) and
+    follow it like `run`; refused, before AWS is called, for a succeeded execution, one that
+    stopped over 14 days ago, failed before its first state, or is a Distributed Map child."""
+    from legacylift.aws.operations import redrive as redrive_execution
+    from legacylift.errors import LegacyLiftError
+    from legacylift.report.reporter import Reporter
+
+    reporter = Reporter("json" if json else "text")
+    failed = False
+    with _quiet_stdout(json):
+        try:
+            redrive_execution(execution, workspace, model, wait, float(poll), reporter)
+        except LegacyLiftError as exc:
+            if not json or reporter.trace.status == "RUNNING":  # refused, or failed to follow
+                from legacylift.console import error
+
+                error(str(exc))
+                raise Exit(code=1) from None
+            failed = True
+        except Exception as exc:
+            _exit_on_aws_error(exc, "redrive")
+            raise
+    if json:
+        reporter.print_json()
+        if failed:
+            raise Exit(code=1)
