@@ -54,6 +54,20 @@ def _quiet_stdout(json_output):
 JSON_HELP = "print one machine-readable JSON result on stdout (progress goes to stderr)"
 
 
+def print_json_document(document, failed=False):
+    """`--json`'s one JSON document on stdout (dates as ISO strings); exit 1 when `failed`."""
+    import json
+
+    print(json.dumps(document, indent=2, sort_keys=True, default=_json_value))
+    if failed:
+        raise Exit(code=1)
+
+
+def _json_value(value):
+    """What json cannot write itself: dates and paths, as strings."""
+    return value.isoformat() if hasattr(value, "isoformat") else str(value)
+
+
 BUILD_HELP = {
     "workspace": "Terraform workspace whose tfvars get the pinned digest (default: $TF_WORKSPACE "
     "or 'default')",
@@ -64,9 +78,21 @@ BUILD_HELP = {
 
 
 LOCAL_HELP = {
-    "workspace": "names the local bucket (legacylift-WORKSPACE) and job-name prefix "
-    "(default 'local')",
+    "workspace": "the workspace whose settings the run uses (default 'local'); on this machine "
+    "its bucket is legacylift-WORKSPACE in the local object store",
     "time_scale": "multiply Wait states and Retry intervals by this factor (e.g. 0.01)",
+}
+
+
+RUN_HELP = {
+    "workspace": "the workspace whose settings the run uses, and so where it runs: 'local' "
+    "(default) on this machine; any other name is that deployed Terraform workspace, on AWS",
+    "local": "run on this machine even for a deployed --workspace: its settings, its bucket "
+    "legacylift-WORKSPACE in the local object store (what `run-local --workspace W` does)",
+    "time_scale": "on this machine: " + LOCAL_HELP["time_scale"],
+    "execution": "on AWS: the execution name (default run-YYYYmmdd-HHMMSS); must be unused",
+    "wait": "on AWS: follow the execution to its end (default); --no-wait returns once started",
+    "poll": "on AWS: seconds between progress polls while following (default 5)",
 }
 
 

@@ -8,11 +8,14 @@ from invoke import Exit, task
 from tasks.cli import (
     JSON_HELP,
     LOCAL_HELP,
+    RUN_HELP,
     _exit_on_aws_error,
     _fail_cleanly,
     _quiet_stdout,
     _refuse,
+    print_json_document,
 )
+from tasks.placement import HERE, check_cloud_inputs, check_options, given
 
 
 @task(
@@ -46,9 +49,15 @@ def run_local(
 ):
     """Run a model's Terraform-rendered workflow locally: each step a processing job in Docker.
 
+    The documented name of `invoke run --local`: with any --workspace, it runs on this machine.
     Every argument is checked before anything is written (docs/guide.md, 'Running locally').
     Shows a live step list (plain lines when not on a terminal) and writes an HTML report.
     `--resume RUN` reruns a failed run from its failed step ('Resuming a failed run')."""
+    _run_locally(model, input, output, workspace, time_scale, overwrite, json, resume, as_of)
+
+
+def _run_locally(model, input, output, workspace, time_scale, overwrite, json, resume, as_of):
+    """`run-local`'s work, also `run`'s on this machine."""
     from legacylift.console import error, success
     from legacylift.local.run import run_local as run
     from legacylift.report.reporter import Reporter
@@ -194,29 +203,48 @@ def schedule(c, model, workspace="local", count=5):
         "URIs map to the local twin without it",
         "stage": "LOCAL_PATH=s3://bucket/key: upload a file (to that key) or a directory's files "
         "(under that prefix) into the local object store first; repeatable",
-        "name": "the execution name (default DEFINITION-YYYYmmdd-HHMMSS-xxxxxx)",
+        "name": "deprecated: the old spelling of --execution",
         "time-scale": LOCAL_HELP["time_scale"],
+        "execution": "the execution name (default DEFINITION-YYYYmmdd-HHMMSS-xxxxxx)",
+        "json": JSON_HELP,
     },
     iterable=["image", "stage"],
 )
-def run_definition(c, definition, input=None, image=None, stage=None, name=None, time_scale="1"):
+def run_definition(
+    c,
+    definition,
+    input=None,
+    image=None,
+    stage=None,
+    name=None,
+    time_scale="1",
+    execution=None,
+    json=False,
+):
     """Run an existing Step Functions definition and input locally, unchanged: each SageMaker
     processing job in local Docker, image URIs mapped to local images."""
     from legacylift.console import error, success
-    from legacylift.local.definition_run import parse_stages
     from legacylift.local.definition_run import run_definition as run
-    from legacylift.local.image_map import parse_mappings
+    from legacylift.report.reporter import Reporter
 
-    result = _fail_cleanly(
-        lambda: run(
-            definition,
-            input,
-            parse_mappings(image or []),
-            parse_stages(stage or []),
-            name=name,
-            time_scale=time_scale,
+    execution = _execution_name(execution, name)
+    reporter = Reporter("json" if json else "text")
+    with _quiet_stdout(json):
+        result = _fail_cleanly(
+            lambda: run(
+                definition,
+                input,
+                *_definition_images_and_stages(image, stage),
+                name=execution,
+                time_scale=time_scale,
+                reporter=reporter,
+            )
         )
-    )
+    if json:
+        outputs = {uri: str(path) if path else None for uri, path in result.outputs.items()}
+        document = reporter.result(report=str(result.report_path) if result.report_path else None)
+        print_json_document({**document, "outputs": outputs}, failed=not result.succeeded)
+        return
     if not result.succeeded:
         error(result.failure)
         if result.report_path:
@@ -227,6 +255,26 @@ def run_definition(c, definition, input=None, image=None, stage=None, name=None,
         success(f"output: {uri}" + (f" -> {path}" if path else ""))
     if result.report_path:
         success(f"report: {result.report_path}")
+
+
+def _definition_images_and_stages(image, stage):
+    """`run-definition`'s --image mappings and --stage uploads, parsed."""
+    from legacylift.local.definition_run import parse_stages
+    from legacylift.local.image_map import parse_mappings
+
+    return parse_mappings(image or []), parse_stages(stage or [])
+
+
+def _execution_name(execution, name):
+    """--execution, or the deprecated --name it replaces (with a warning); both: refused."""
+    from legacylift.console import warning
+
+    if name is None:
+        return execution
+    if execution is not None:
+        _fail_cleanly(lambda: _refuse("--name", "give the execution name once, as --execution"))
+    warning(f"--name is the old spelling of --execution: use --execution {name}")
+    return name
 
 
 @task(
@@ -266,24 +314,80 @@ def clean_local(c, older_than="7", inputs=False, dry_run=False):
     )
 
 
-@task(
-    help={
-        "model": "the model: its folder name under legacy_models/ (with [train], [evaluate], "
-        "[promotion] in its model.toml)",
-        "input": "the training data: a local file or directory, or an s3:// URI of the local "
-        "object store",
-        "evaluation": "the evaluation data, as --input (default: the training data)",
-        **LOCAL_HELP,
-    }
-)
-def train(c, model, input, evaluation=None, workspace="local", time_scale="1"):
-    """Run a model's training workflow locally: train, evaluate, promote when good enough."""
+TRAIN_HELP = {
+    "model": "the model: its folder name under legacy_models/ (with [train], [evaluate], "
+    "[promotion] in its model.toml)",
+    "input": "the training data: on this machine a local file or directory, or an s3:// URI of "
+    "the local object store; on AWS an s3:// URI",
+    "evaluation": "the evaluation data, as --input (default: the training data)",
+    "json": JSON_HELP,
+    **RUN_HELP,
+}
+
+
+@task(help=TRAIN_HELP)
+def train(
+    c,
+    model,
+    input,
+    evaluation=None,
+    workspace="local",
+    time_scale=None,
+    local=False,
+    execution=None,
+    wait=True,
+    poll=None,
+    json=False,
+):
+    """Run a model's training workflow: train, evaluate, promote when good enough.
+
+    `invoke run --workflow train` under its own name: on this machine for --workspace local
+    (the default) or with --local, else on the deployed workspace's training state machine."""
+    options = given(
+        evaluation=evaluation,
+        time_scale=time_scale,
+        execution=execution,
+        no_wait=not wait,
+        poll=poll,
+        json=json,
+    )
+    place = _fail_cleanly(lambda: check_options(options, workspace, local, "train"))
+    _train(model, workspace, place, input, evaluation, time_scale, execution, wait, poll, json)
+
+
+def _train(model, workspace, place, input, evaluation, time_scale, execution, wait, poll, json):
+    """A training run where `place` says, its options checked already."""
+    from legacylift.aws.operations import train as start_training
+
+    if input is None:
+        _fail_cleanly(lambda: _refuse("--input", "give the training data"))
+    if place == HERE:
+        _train_locally(model, input, evaluation, workspace, time_scale or "1", json)
+        return
+    _fail_cleanly(lambda: check_cloud_inputs(workspace, input=input, evaluation=evaluation))
+    _fail_cleanly(
+        lambda: start_training(
+            model, workspace, input, evaluation, execution, wait, float(poll or 5)
+        ),
+        "train",
+    )
+
+
+def _train_locally(model, input, evaluation, workspace, time_scale, json):
+    """A training run on this machine: what it promoted, or why not; with `json`, one JSON
+    document (the run's result and the training workflow's output under `training`)."""
     from legacylift.console import error, info, success
     from legacylift.local.training import train_local
 
-    result = _fail_cleanly(
-        lambda: train_local(model, input, evaluation, workspace=workspace, time_scale=time_scale)
-    )
+    with _quiet_stdout(json):
+        result = _fail_cleanly(
+            lambda: train_local(
+                model, input, evaluation, workspace=workspace, time_scale=time_scale
+            )
+        )
+    if json:
+        _print_training_json(result)
+        return
     if not result.succeeded:
         error(result.failure)
         raise Exit(code=1)
@@ -301,6 +405,15 @@ def train(c, model, input, evaluation=None, workspace="local", time_scale="1"):
     else:
         info(f"{model}: not promoted: {result.output['reason']}")
         info(f"artifacts kept at {result.output['artifacts_uri']}")
+
+
+def _print_training_json(result):
+    """A local training run as one JSON document; exit 1 when it failed."""
+    document = result.reporter.result(
+        output_uri=result.output_uri,
+        report=str(result.report_path) if result.report_path else None,
+    )
+    print_json_document({**document, "training": result.output}, failed=not result.succeeded)
 
 
 @task(help={"workspace": LOCAL_HELP["workspace"]})
@@ -331,61 +444,91 @@ def upload_input(c, model, path, workspace):
 @task(
     help={
         "model": "the model: its folder name under legacy_models/",
-        "workspace": "Terraform workspace the model is deployed in",
-        "input": "s3:// URI of the input data",
-        "output": "s3:// URI for the results (default s3://<data bucket>/MODEL/output/<run>/)",
-        "execution": "execution name (default run-YYYYmmdd-HHMMSS); must be unused",
-        "wait": "follow the execution to its end (default); --no-wait returns once started",
-        "poll": "seconds between progress polls while following",
+        "input": "the input: on this machine a local file or directory, or an s3:// URI of the "
+        "local object store; on AWS an s3:// URI (`invoke upload-input` puts a local one there)",
+        "output": "where the results go: on this machine a new or empty local directory or an "
+        "s3:// URI (default s3://legacylift-WORKSPACE/MODEL/output/EXECUTION/ in the local "
+        "object store); on AWS an s3:// URI (default s3://<data bucket>/MODEL/output/<run>/)",
         "json": JSON_HELP,
-        "workflow": "inference (default) or train: the model's training state machine",
-        "evaluation": "with --workflow train: s3:// URI of the evaluation data (default: --input)",
+        "workflow": "inference (default) or train: the model's training workflow, as "
+        "`invoke train`",
+        "evaluation": "with --workflow train: the evaluation data, as --input (default: --input)",
+        "overwrite": "on this machine: replace the contents of a non-empty --output",
+        "resume": "on this machine: the execution name of a failed local run of this model: its "
+        "completed steps whose inputs, code and image are unchanged are reused (--input "
+        "defaults to that run's input; on AWS, `invoke redrive` restarts a failed execution)",
+        "as_of": "on this machine: run what the model's [schedule] would have started on this "
+        "date (YYYY-MM-DD) or local time (YYYY-MM-DDTHH:MM), instead of --input",
+        **RUN_HELP,
     }
 )
 def run(
     c,
     model,
-    workspace,
-    input,
+    workspace="local",
+    input=None,
     output=None,
     execution=None,
     wait=True,
-    poll=5,
+    poll=None,
     json=False,
     workflow="inference",
     evaluation=None,
+    local=False,
+    time_scale=None,
+    overwrite=False,
+    as_of=None,
+    resume=None,
 ):
-    """Start an execution of a model's state machine and follow it step by step."""
+    """Run a model's workflow and follow it step by step, here or on AWS.
+
+    --workspace local (the default) or --local: on this machine, each step a processing job in
+    Docker (`run-local`); any other workspace: an execution of its deployed state machine.
+    `--workflow train` is `invoke train`. An option that does not fit the run is refused before
+    anything starts."""
+    options = given(
+        output=output,
+        evaluation=evaluation,
+        execution=execution,
+        no_wait=not wait,
+        poll=poll,
+        json=json,
+        time_scale=time_scale,
+        overwrite=overwrite,
+        resume=resume,
+        as_of=as_of,
+    )
+    place = _fail_cleanly(lambda: check_options(options, workspace, local, workflow))
+    if workflow == "train":
+        _train(model, workspace, place, input, evaluation, time_scale, execution, wait, poll, json)
+    elif place == HERE:
+        _run_locally(
+            model, input, output, workspace, time_scale or "1", overwrite, json, resume, as_of
+        )
+    else:
+        _run_on_aws(model, workspace, input, output, execution, wait, float(poll or 5), json)
+
+
+def _run_on_aws(model, workspace, input, output, execution, wait, poll, json):
+    """An inference run on the deployed workspace, followed step by step."""
     from legacylift.aws.operations import run as start_run
-    from legacylift.aws.operations import train as start_training
     from legacylift.errors import LegacyLiftError
     from legacylift.report.reporter import Reporter
 
-    if workflow == "train":
-        if output or json:
-            _fail_cleanly(
-                lambda: _refuse("--output/--json", "--workflow train writes under models/")
-            )
-        _fail_cleanly(
-            lambda: start_training(
-                model, workspace, input, evaluation, execution, wait, float(poll)
-            ),
-            "run",
-        )
-        return
-    if workflow != "inference" or evaluation:
+    if input is None:
         _fail_cleanly(
             lambda: _refuse(
-                "--workflow/--evaluation",
-                "use --workflow inference or train (--evaluation goes with train only)",
+                "--input",
+                "give the s3:// URI of the input (a failed execution on AWS restarts with "
+                "`invoke redrive`)",
             )
         )
-
+    _fail_cleanly(lambda: check_cloud_inputs(workspace, input=input, output=output))
     reporter = Reporter("json" if json else "text")
     failed = False
     with _quiet_stdout(json):
         try:
-            arn = start_run(model, workspace, input, output, execution, wait, float(poll), reporter)
+            arn = start_run(model, workspace, input, output, execution, wait, poll, reporter)
         except LegacyLiftError as exc:
             if not json or reporter.trace.status == "RUNNING":  # failed before it ended
                 from legacylift.console import error
