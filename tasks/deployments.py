@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from invoke import task
 
-from tasks.cli import JSON_HELP, _fail_cleanly
+from tasks.cli import JSON_HELP, _fail_cleanly, _quiet_stdout, print_json_document
 
 
 @task(
@@ -82,15 +82,21 @@ def changed(c, since, json=False):
     help={
         "model": "the model: its folder name under legacy_models/",
         "workspace": "Terraform workspace whose `live` alias moves back",
+        "json": JSON_HELP,
     }
 )
-def rollback(c, model, workspace):
+def rollback(c, model, workspace, json=False):
     """Point the model's `live` alias back to the previous state machine version (seconds, no
     Terraform run) and pin that version's image in the workspace's tfvars, so the next deploy
     keeps it. Again: one more version back; none left: an error."""
+    from dataclasses import asdict
+
     from legacylift.aws.operations import rollback as roll_back
 
-    _fail_cleanly(lambda: roll_back(model, workspace), "rollback")
+    with _quiet_stdout(json):
+        done = _fail_cleanly(lambda: roll_back(model, workspace), "rollback")
+    if json:
+        print_json_document({"model": model, "workspace": workspace, **asdict(done)})
 
 
 @task(
@@ -102,18 +108,23 @@ def rollback(c, model, workspace):
         "registry of the target's current pin)",
         "force": "promote even though no execution with the digest succeeded in --from",
         "reason": "why --force (kept in the promotion log); required with --force",
+        "json": JSON_HELP,
     }
 )
-def promote(c, model, from_, to, registry=None, force=False, reason=None):
+def promote(c, model, from_, to, registry=None, force=False, reason=None, json=False):
     """Copy the digest pinned in --from to the target's registry by digest (no rebuild), pin it
     in --to's tfvars and log the promotion (terraform/promotions/TO.jsonl). Refused when the
     digest never succeeded in --from, unless --force --reason TEXT."""
     from legacylift.console import info, success
     from legacylift.promote import promote as carry
 
-    record = _fail_cleanly(
-        lambda: carry(model, from_, to, registry, force=force, reason=reason), "promote"
-    )
+    with _quiet_stdout(json):
+        record = _fail_cleanly(
+            lambda: carry(model, from_, to, registry, force=force, reason=reason), "promote"
+        )
+    if json:
+        print_json_document(record)
+        return
     tested = record["tested_execution"]
     success(f"{model}: {record['digest']} promoted from {from_} to {to} ({record['image_uri']})")
     if tested:

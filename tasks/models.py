@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from invoke import Exit, task
 
-from tasks.cli import BUILD_HELP, _default_registry, _default_workspace, _fail_cleanly
+from tasks.cli import (
+    BUILD_HELP,
+    JSON_HELP,
+    _default_registry,
+    _default_workspace,
+    _fail_cleanly,
+    print_json_document,
+)
 
 
 @task(
@@ -78,17 +85,23 @@ def new_model(c, name, from_=None):
         "aws": "also read each deployed workspace's promotion records from its data bucket and "
         "the version its `live` alias runs (needs AWS credentials)",
         "prod": "the production workspace whose lag behind the others is shown (default prod)",
+        "json": JSON_HELP + ": one object per model, keyed by the table's column names",
     }
 )
-def list_models(c, aws=False, prod="prod"):
+def list_models(c, aws=False, prod="prod", json=False):
     """Each model: content hash, whether its image is built, the digest pinned per workspace
     (`+`: promoted there), how far the prod workspace is behind the others, the promoted
     version and metric of models with a training workflow, and its last run (local, or
     followed on AWS) with its estimated cost."""
     from legacylift.console import error
-    from legacylift.model_table import model_table
+    from legacylift.model_table import model_rows, model_table
 
     invalid: list[str] = []
+    if json:
+        header, *rows = _fail_cleanly(lambda: model_rows(invalid, aws_promotions=aws, prod=prod))
+        models = [dict(zip(header, row, strict=True)) for row in rows]
+        print_json_document({"models": models, "invalid": invalid}, failed=bool(invalid))
+        return
     print(_fail_cleanly(lambda: model_table(invalid, aws_promotions=aws, prod=prod)))
     for problem in invalid:
         error(problem)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from invoke import task
 
-from tasks.cli import JSON_HELP, _fail_cleanly, _quiet_stdout
+from tasks.cli import JSON_HELP, _fail_cleanly, _quiet_stdout, print_json_document
 
 
 @task(
@@ -43,18 +43,23 @@ def graph(c, name, workspace="local", workflow="inference", definition=None, out
         "workspace": "Terraform workspace (when EXECUTION is a name)",
         "model": "model name (when EXECUTION is a name)",
         "output": "where to write the HTML report (default .legacylift/reports/NAME.html)",
+        "json": JSON_HELP,
     }
 )
-def report(c, execution, workspace=None, model=None, output=None):
+def report(c, execution, workspace=None, model=None, output=None, json=False):
     """Write the HTML report of a cloud execution: graph, timeline, jobs, logs, outputs."""
     from pathlib import Path
 
     from legacylift.aws.reports import execution_report
     from legacylift.console import success
 
-    path = _fail_cleanly(
-        lambda: execution_report(execution, workspace, model, Path(output) if output else None)
-    )
+    with _quiet_stdout(json):
+        path = _fail_cleanly(
+            lambda: execution_report(execution, workspace, model, Path(output) if output else None)
+        )
+    if json:
+        print_json_document({"execution": execution, "report": str(path)})
+        return
     success(f"report: {path}")
 
 
@@ -89,10 +94,14 @@ def status(c, model, workspace, limit=10, json=False):
         "execution": "execution ARN, or its name together with --workspace and --model",
         "workspace": "Terraform workspace (when EXECUTION is a name)",
         "model": "the model (when EXECUTION is a name)",
+        "json": JSON_HELP,
     }
 )
-def logs(c, execution, workspace=None, model=None):
+def logs(c, execution, workspace=None, model=None, json=False):
     """Print the processing jobs' CloudWatch logs of one execution."""
     from legacylift.aws.operations import logs as print_logs
 
-    _fail_cleanly(lambda: print_logs(execution, workspace, model), "logs")
+    with _quiet_stdout(json):
+        lines = _fail_cleanly(lambda: print_logs(execution, workspace, model), "logs")
+    if json:
+        print_json_document({"execution": execution, "lines": lines})

@@ -163,9 +163,10 @@ def _data_bucket(workspace):
         "no built image there (default 'local': the local object store's bucket; a cloud "
         "workspace's data bucket is read from its Terraform outputs)",
         "count": "how many starts to list (default 5)",
+        "json": JSON_HELP,
     }
 )
-def schedule(c, model, workspace="local", count=5):
+def schedule(c, model, workspace="local", count=5, json=False):
     """Print the next starts of a model's [schedule] and the input and output each run gets."""
     from datetime import UTC, datetime
 
@@ -187,6 +188,13 @@ def schedule(c, model, workspace="local", count=5):
     rule, runs, note = _fail_cleanly(upcoming, "schedule")
     if note:
         warning(note)
+    if json:
+        starts = [
+            {"start": run.start.isoformat(), "input": run.input_uri, "output": run.output_uri}
+            for run in runs
+        ]
+        print_json_document({"model": model, "workspace": workspace, **rule, "starts": starts})
+        return
     print(f"{model}: {rule['expression']} in {rule['time_zone']}")
     for run in runs:
         print(f"{run.start.isoformat()}  input {run.input_uri}  output {run.output_uri}")
@@ -432,13 +440,17 @@ def demo(c, workspace="local"):
         "model": "the model: its folder name under legacy_models/",
         "path": "local file or directory to upload",
         "workspace": "Terraform workspace whose data bucket receives it",
+        "json": JSON_HELP,
     },
 )
-def upload_input(c, model, path, workspace):
+def upload_input(c, model, path, workspace, json=False):
     """Upload a local input to s3://<data bucket>/MODEL/input/ and print its URI."""
     from legacylift.aws.operations import upload_input as upload
 
-    _fail_cleanly(lambda: upload(model, path, workspace), "upload-input")
+    with _quiet_stdout(json):
+        uri = _fail_cleanly(lambda: upload(model, path, workspace), "upload-input")
+    if json:
+        print_json_document({"model": model, "workspace": workspace, "uri": uri})
 
 
 @task(

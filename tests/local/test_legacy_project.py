@@ -306,6 +306,41 @@ def test_a_failing_job_is_reported_like_run_local(tmp_path, local_settings):
     assert run.outputs == {}
 
 
+@pytest.mark.docker
+@pytest.mark.slow
+def test_run_definition_json_names_the_execution_and_the_failure(tmp_path):
+    """`invoke run-definition --execution NAME --json` on the failing sales file: stdout is
+    one JSON document naming that execution, its failing step and the job's exit code; exit 1.
+
+    Planted bug: --execution not passed on (the default DEFINITION-date name): red."""
+    import os
+    import subprocess
+    import sys
+
+    from legacylift.paths import REPO_ROOT
+
+    bad = tmp_path / "sales.csv"
+    bad.write_text("store,week,promo\nnorth,2026-W01,0\n")
+    stages = demand_stages()
+    stages[0] = f"{bad}={BUCKET}/data/preproc/input/sales.csv"
+    execution_input = json.loads(INPUT.read_text())
+    for step in execution_input.values():
+        step["ProcessingJobName"] += "-cli"
+    command = [sys.executable, "-m", "invoke", "run-definition", str(DEFINITION)]
+    command += ["--input", _write(tmp_path / "input.json", execution_input)]
+    command += ["--image", f"{CUSTOM_IMAGE}=legacy_models/demand", "--execution", "sales-1"]
+    command += [arg for stage in stages for arg in ("--stage", stage)] + ["--json"]
+    env = {**os.environ, "LEGACYLIFT_LOCAL_DIR": str(tmp_path / "local")}
+    done = subprocess.run(
+        command, cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=900
+    )
+    assert done.returncode == 1, done.stderr
+    result = json.loads(done.stdout)
+    assert (result["execution"], result["status"]) == ("sales-1", "FAILED")
+    assert result["failure"]["step"] == "Preprocessing script mode"
+    assert result["failure"]["exit_code"] == 1 and result["outputs"] == {}
+
+
 def test_preflight_reads_jsonata_arguments_and_skips_expressions(local_settings):
     """A JSONata Task's Arguments are checked like Parameters; `{% ... %}` values are only
     known at run time and are mapped then."""
