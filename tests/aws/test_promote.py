@@ -219,6 +219,19 @@ def test_promote_task_refusal_is_one_line(workspaces, pushed, second_registry):
     assert result.returncode == 1
     lines = [line for line in result.stderr.splitlines() if line.strip()]
     assert len(lines) == 1 and "--force --reason TEXT" in lines[0], lines
+    # Forced, with --json: the promotion record is the one document on stdout.
+    forced = subprocess.run(
+        [*result.args, "--force", "--reason", "hotfix INC-2", "--json"],
+        cwd=REPO_ROOT,
+        env=dict(os.environ),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert forced.returncode == 0, forced.stderr
+    record = json.loads(forced.stdout)
+    assert (record["model"], record["forced"], record["reason"]) == ("iris", True, "hotfix INC-2")
+    assert record["tested_execution"] is None and record["digest"].startswith("sha256:")
 
 
 def test_ecr_registries_of_any_account_get_this_sessions_token(aws_env):
