@@ -1244,6 +1244,14 @@ BUGS = (
         ),
     ),
     PlantedBug(
+        "docs-unknown-option",
+        "the guide showing `invoke run-local --workspaces` (an option no task has)",
+        "docs/guide.md",
+        "invoke run-local iris --input legacy_models/iris/sample/input --output /tmp/iris-out\n",
+        "invoke run-local iris --workspaces dev --input legacy_models/iris/sample/input\n",
+        ("tests/test_docs_commands.py",),
+    ),
+    PlantedBug(
         "deprecated-name-dropped",
         "`run-definition --name` (the old spelling of --execution) silently ignored",
         "tasks/runs.py",
