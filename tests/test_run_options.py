@@ -8,11 +8,10 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 
 import pytest
 
-from legacylift.paths import REPO_ROOT
+from tests.cli import invoke_cli
 
 SAMPLE = "legacy_models/iris/sample/input"
 MISSING = "/nonexistent/input"  # a run the refusal let through fails at once, writing nothing
@@ -24,15 +23,7 @@ def invoke(*args: str) -> subprocess.CompletedProcess:
     """`invoke ARGS` as a user runs it, with no AWS credentials anywhere."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
     env.update(AWS_SHARED_CREDENTIALS_FILE="/nonexistent", AWS_CONFIG_FILE="/nonexistent")
-    return subprocess.run(
-        [sys.executable, "-m", "invoke", *args],
-        cwd=REPO_ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    return invoke_cli(*args, env=env, timeout=120)
 
 
 def refusal(result: subprocess.CompletedProcess) -> str:

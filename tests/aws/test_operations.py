@@ -594,15 +594,9 @@ def test_a_second_rollback_has_no_version_left(two_versions, workspace):
     """The first rollback through the command line with --json: one JSON document saying
     which version the alias left and which it runs now."""
     outputs, machine_arn, second_version, *_ = two_versions
-    completed = subprocess.run(
-        [sys.executable, "-m", "invoke", "rollback", "iris", "--workspace", workspace, "--json"],
-        cwd=REPO_ROOT,
-        env=dict(os.environ),
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+    from tests.cli import invoke_cli
+
+    completed = invoke_cli("rollback", "iris", "--workspace", workspace, "--json")
     assert completed.returncode == 0, completed.stderr
     done = json.loads(completed.stdout)
     assert (done["model"], done["workspace"]) == ("iris", workspace)

@@ -28,6 +28,7 @@ from legacylift.promote import promote, promotions_path, read_promotions
 from legacylift.setup.registry import registry_status
 from tests.aws.conftest import write_config
 from tests.aws.test_operations import STUB_ROOT, create_published, write_image_tfvars
+from tests.cli import invoke_cli
 from tests.conftest import require
 from tests.moto_server import free_loopback_port
 from tests.setup.test_setup import _push_events, _tiny_image
@@ -220,14 +221,7 @@ def test_promote_task_refusal_is_one_line(workspaces, pushed, second_registry):
     lines = [line for line in result.stderr.splitlines() if line.strip()]
     assert len(lines) == 1 and "--force --reason TEXT" in lines[0], lines
     # Forced, with --json: the promotion record is the one document on stdout.
-    forced = subprocess.run(
-        [*result.args, "--force", "--reason", "hotfix INC-2", "--json"],
-        cwd=REPO_ROOT,
-        env=dict(os.environ),
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    forced = invoke_cli(*result.args[3:], "--force", "--reason", "hotfix INC-2", "--json")
     assert forced.returncode == 0, forced.stderr
     record = json.loads(forced.stdout)
     assert (record["model"], record["forced"], record["reason"]) == ("iris", True, "hotfix INC-2")
