@@ -15,7 +15,7 @@ from tasks.cli import (
     _refuse,
     print_json_document,
 )
-from tasks.placement import HERE, check_cloud_inputs, check_options, given
+from tasks.placement import HERE, LOCAL_WORKSPACE, check_cloud_inputs, check_options, given
 
 
 @task(
@@ -563,27 +563,34 @@ def _run_on_aws(model, workspace, input, output, execution, wait, poll, json):
     help={
         "execution": "the failed execution: its ARN, or its name together with --workspace and "
         "--model",
-        "workspace": "Terraform workspace (when EXECUTION is a name)",
+        "workspace": "Terraform workspace (when EXECUTION is a name); 'local': a failed run "
+        "on this machine, resumed as `run --resume EXECUTION` does",
         "model": "the model (when EXECUTION is a name)",
         "wait": "follow the redriven execution to its end (default); --no-wait returns once "
         "redriven",
-        "poll": "seconds between progress polls while following",
+        "poll": "seconds between progress polls while following (default 5)",
         "json": JSON_HELP,
     }
 )
-def redrive(c, execution, workspace=None, model=None, wait=True, poll=5, json=False):
+def redrive(c, execution, workspace=None, model=None, wait=True, poll=None, json=False):
     """Restart a failed Standard execution from its failed step (Step Functions redrive) and
     follow it like `run`; refused, before AWS is called, for a succeeded execution, one that
-    stopped over 14 days ago, failed before its first state, or is a Distributed Map child."""
+    stopped over 14 days ago, failed before its first state, or is a Distributed Map child.
+    With --workspace local, a failed run on this machine resumes from its failed step."""
     from legacylift.aws.operations import redrive as redrive_execution
     from legacylift.errors import LegacyLiftError
     from legacylift.report.reporter import Reporter
+
+    if workspace == LOCAL_WORKSPACE:
+        _resume_locally(execution, model, wait, poll, json)
+        return
+    poll = float(poll or 5)
 
     reporter = Reporter("json" if json else "text")
     failed = False
     with _quiet_stdout(json):
         try:
-            redrive_execution(execution, workspace, model, wait, float(poll), reporter)
+            redrive_execution(execution, workspace, model, wait, poll, reporter)
         except LegacyLiftError as exc:
             if not json or reporter.trace.status == "RUNNING":  # refused, or failed to follow
                 from legacylift.console import error
@@ -598,3 +605,14 @@ def redrive(c, execution, workspace=None, model=None, wait=True, poll=5, json=Fa
         reporter.print_json()
         if failed:
             raise Exit(code=1)
+
+
+def _resume_locally(execution, model, wait, poll, json):
+    """`redrive --workspace local`: the failed local run resumed, as `run --resume` does."""
+    options = given(no_wait=not wait, poll=poll)
+    _fail_cleanly(lambda: check_options(options, LOCAL_WORKSPACE, False, "inference"))
+    if not model:
+        _fail_cleanly(
+            lambda: _refuse("--model", f"name the model whose local run {execution} to resume")
+        )
+    _run_locally(model, None, None, LOCAL_WORKSPACE, "1", False, json, execution, None)

@@ -1222,6 +1222,14 @@ BUGS = (
         ("tests/test_run_options.py::test_the_workspace_decides_where_a_run_goes",),
     ),
     PlantedBug(
+        "local-redrive-to-aws",
+        "`redrive RUN --workspace local --model NAME` sent to AWS, not resumed on this machine",
+        "tasks/runs.py",
+        "    if workspace == LOCAL_WORKSPACE:\n        _resume_locally(",
+        "    if False:\n        _resume_locally(",
+        ("tests/test_run_options.py::test_the_workspace_decides_where_a_run_goes",),
+    ),
+    PlantedBug(
         "execution-option-everywhere",
         "`--execution` taken by a run on this machine, which names itself (the name dropped)",
         "tasks/placement.py",

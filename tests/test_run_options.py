@@ -46,6 +46,8 @@ def refusal(result: subprocess.CompletedProcess) -> str:
         (("run", "iris", "-w", "dev", "--local", "-i", SAMPLE, "-t", "0"), LOCAL_TIME_SCALE),
         (("run", "iris", "-w", "Dev_1", "--local", "-i", SAMPLE), "--workspace 'Dev_1'"),
         (("train", "iris", "-w", "Dev_1", "--local", "-i", SAMPLE), "--workspace 'Dev_1'"),
+        # A failed local run is redriven where it ran: resumed by the local engine.
+        (("redrive", "iris-1", "-w", "local", "-m", "iris"), "--resume iris-1: no local run"),
         # A deployed workspace runs on AWS: the cloud path asks for credentials.
         (("run", "iris", "--workspace", "dev", "--input", "s3://data/iris/in/"), NO_AWS),
         (("train", "iris", "--workspace", "dev", "--input", "s3://data/iris/in/"), NO_AWS),
@@ -54,7 +56,8 @@ def refusal(result: subprocess.CompletedProcess) -> str:
 )
 def test_the_workspace_decides_where_a_run_goes(args, expected):
     """Planted bugs: `where` ignoring --local (a rehearsal of dev goes to AWS: the --time-scale
-    and workspace-name cases turn red); `train` always local, as it was (its AWS cases red)."""
+    and workspace-name cases turn red); `train` always local, as it was (its AWS cases red);
+    `redrive --workspace local` sent to AWS (the redrive case red)."""
     assert expected in refusal(invoke(*args))
 
 
@@ -97,6 +100,8 @@ def test_the_workspace_decides_where_a_run_goes(args, expected):
             "--workflow 'retrain': use --workflow inference or train",
         ),
         (("run", "iris", "--workspace", "dev"), "--input: give the s3:// URI of the input"),
+        (("redrive", "iris-1", "-w", "local"), "--model: name the model whose local run iris-1"),
+        (("redrive", "iris-1", "-w", "local", "-m", "iris", "--no-wait"), "--no-wait does not"),
     ],
 )
 def test_an_option_that_does_not_fit_the_run_is_refused_in_one_line(args, expected):
