@@ -292,9 +292,10 @@ def _execution_name(execution, name):
         "(default 7; any finite number above 0; a run still going is never removed)",
         "inputs": "also remove the copies of local inputs that run-local staged",
         "dry_run": "list what would be removed, remove nothing",
+        "json": JSON_HELP,
     },
 )
-def clean_local(c, older_than="7", inputs=False, dry_run=False):
+def clean_local(c, older_than="7", inputs=False, dry_run=False, json=False):
     """Remove old runs' intermediate data and outputs from the local object store.
 
     Only the engine's own prefixes in legacylift-* buckets; objects you put there yourself,
@@ -312,6 +313,11 @@ def clean_local(c, older_than="7", inputs=False, dry_run=False):
         return clean(LocalSettings.from_env(), days, include_inputs=inputs, dry_run=dry_run)
 
     report = _fail_cleanly(action)
+    if json:
+        removed = [str(path) for path in report.removed]
+        kept = {"kept_recent": report.kept_recent, "kept_live": report.kept_live}
+        print_json_document({"dry_run": dry_run, "removed": removed, "bytes": report.bytes, **kept})
+        return
     verb = "would remove" if dry_run else "removed"
     for path in report.removed:
         print(f"{verb} {path}")
