@@ -1206,6 +1206,18 @@ BUGS = (
         ("tests/test_import_contracts.py::test_every_top_level_module_has_a_layer",),
     ),
     PlantedBug(
+        "library-imports-tasks",
+        "legacylift (model_table.py) importing from the invoke tasks above it",
+        "legacylift/model_table.py",
+        "    from legacylift.local import promotions\n",
+        "    from legacylift.local import promotions\n"
+        "    from tasks.cli import JSON_HELP  # noqa: F401\n",
+        (
+            "tests/test_import_contracts.py"
+            "::test_the_layers_point_down_and_no_package_has_an_import_cycle",
+        ),
+    ),
+    PlantedBug(
         "local-flag-ignored",
         "`run --workspace dev --local` sent to AWS: --local ignored when choosing where a run goes",
         "tasks/placement.py",
