@@ -65,14 +65,26 @@ def prod_lag(
 def model_table(
     invalid: list[str] | None = None, aws_promotions: bool = False, prod: str = PROD_WORKSPACE
 ) -> str:
-    """A plain-text table: name, content hash, built?, per workspace the pinned digest (marked
-    stale when it was built from other content than the folder holds now; `+` when it was
-    promoted there; with `aws_promotions`, the version its `live` alias runs and that version's
-    digest when it is another), how far `prod` is behind (when that workspace exists), for
-    models with a training workflow the promoted version and metric: locally, and with
-    `aws_promotions` in each deployed workspace (read from its data bucket); last, the model's
-    last run and cost. A folder that is not a valid model gets an `invalid` row, its reason
-    appended to `invalid`."""
+    """`model_rows` as a plain-text table, its columns aligned."""
+    rows = model_rows(invalid, aws_promotions, prod)
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    return "\n".join(
+        "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()
+        for row in rows
+    )
+
+
+def model_rows(
+    invalid: list[str] | None = None, aws_promotions: bool = False, prod: str = PROD_WORKSPACE
+) -> list[list[str]]:
+    """The header, then one row per model folder: name, content hash, built?, per workspace the
+    pinned digest (marked stale when it was built from other content than the folder holds now;
+    `+` when it was promoted there; with `aws_promotions`, the version its `live` alias runs
+    and that version's digest when it is another), how far `prod` is behind (when that
+    workspace exists), for models with a training workflow the promoted version and metric:
+    locally, and with `aws_promotions` in each deployed workspace (read from its data bucket);
+    last, the model's last run and cost. A folder that is not a valid model gets an `invalid`
+    row, its reason appended to `invalid`."""
     from legacylift.local import promotions
     from legacylift.promote import read_promotions
 
@@ -133,11 +145,7 @@ def model_table(
             cells.append(prod_lag(model.name, pinned, prod, promoted_into[prod]))
         cells += [read(model.name) if model.has_training else "" for read in readers.values()]
         rows.append([model.name, content_hash, built, *cells, last.get(model.name, "-")])
-    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-    return "\n".join(
-        "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()
-        for row in rows
-    )
+    return rows
 
 
 def _cloud_runs() -> dict[str, dict]:

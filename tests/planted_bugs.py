@@ -663,7 +663,7 @@ BUGS = (
     PlantedBug(
         "schedule-bucket-placeholder",
         "`invoke schedule` printing <data bucket> for a cloud workspace whose outputs name it",
-        "tasks.py",
+        "tasks/runs.py",
         "        return load_stack(workspace).data_bucket, None\n",
         '        return "<data bucket>", None\n',
         (
@@ -1204,6 +1204,83 @@ BUGS = (
         "exhaustive = true\n",
         "",
         ("tests/test_import_contracts.py::test_every_top_level_module_has_a_layer",),
+    ),
+    PlantedBug(
+        "library-imports-tasks",
+        "legacylift (model_table.py) importing from the invoke tasks above it",
+        "legacylift/model_table.py",
+        "    from legacylift.local import promotions\n",
+        "    from legacylift.local import promotions\n"
+        "    from tasks.cli import JSON_HELP  # noqa: F401\n",
+        (
+            "tests/test_import_contracts.py"
+            "::test_the_layers_point_down_and_no_package_has_an_import_cycle",
+        ),
+    ),
+    PlantedBug(
+        "local-flag-ignored",
+        "`run --workspace dev --local` sent to AWS: --local ignored when choosing where a run goes",
+        "tasks/placement.py",
+        "    return HERE if local or workspace == LOCAL_WORKSPACE else AWS\n",
+        "    return HERE if workspace == LOCAL_WORKSPACE else AWS\n",
+        ("tests/test_run_options.py::test_the_workspace_decides_where_a_run_goes",),
+    ),
+    PlantedBug(
+        "train-always-local",
+        "`train --workspace dev` training on this machine, as before `run` and `train` paired up",
+        "tasks/runs.py",
+        "    if place == HERE:\n        _train_locally(",
+        "    if True:\n        _train_locally(",
+        ("tests/test_run_options.py::test_the_workspace_decides_where_a_run_goes",),
+    ),
+    PlantedBug(
+        "local-redrive-to-aws",
+        "`redrive RUN --workspace local --model NAME` sent to AWS, not resumed on this machine",
+        "tasks/runs.py",
+        "    if workspace == LOCAL_WORKSPACE:\n        _resume_locally(",
+        "    if False:\n        _resume_locally(",
+        ("tests/test_run_options.py::test_the_workspace_decides_where_a_run_goes",),
+    ),
+    PlantedBug(
+        "execution-option-everywhere",
+        "`--execution` taken by a run on this machine, which names itself (the name dropped)",
+        "tasks/placement.py",
+        '    "--execution": ({(AWS, "inference"), (AWS, "train")}, "runs on AWS"),\n',
+        '    "--execution": (_EVERY, "runs on AWS"),\n',
+        (
+            "tests/test_run_options.py"
+            "::test_an_option_that_does_not_fit_the_run_is_refused_in_one_line",
+        ),
+    ),
+    PlantedBug(
+        "cloud-run-takes-local-paths",
+        "a run on AWS taking a local --input path (the old local-training spelling not refused)",
+        "tasks/placement.py",
+        '        if not uri.startswith("s3://"):\n',
+        "        if False:\n",
+        (
+            "tests/test_run_options.py"
+            "::test_a_local_training_spelling_of_a_deployed_workspace_is_refused_with_the_fix",
+        ),
+    ),
+    PlantedBug(
+        "docs-unknown-option",
+        "the guide showing `invoke run-local --workspaces` (an option no task has)",
+        "docs/guide.md",
+        "invoke run-local iris --input legacy_models/iris/sample/input --output /tmp/iris-out\n",
+        "invoke run-local iris --workspaces dev --input legacy_models/iris/sample/input\n",
+        ("tests/test_docs_commands.py",),
+    ),
+    PlantedBug(
+        "deprecated-name-dropped",
+        "`run-definition --name` (the old spelling of --execution) silently ignored",
+        "tasks/runs.py",
+        '--execution {name}")\n    return name\n',
+        '--execution {name}")\n    return execution\n',
+        (
+            "tests/test_run_options.py"
+            "::test_run_definition_takes_execution_and_still_reads_the_deprecated_name",
+        ),
     ),
 )
 

@@ -3,7 +3,7 @@
 The moto server answers requests signed with its refusing access keys (tests/moto_server.py)
 with AWS's own AccessDenied and ExpiredToken errors; each task runs as a user runs it
 (`invoke TASK` in a subprocess) against a workspace deployed on a provider-free stand-in root.
-Planted bug, seen red: with the AWS branch of tasks.py's `_fail_cleanly` removed, `status` and
+Planted bug, seen red: with the AWS branch of tasks/cli.py's `_fail_cleanly` removed, `status` and
 `upload-input` (which raises S3UploadFailedError) print a traceback for AccessDenied and for a
 token expiring mid-command; only the STS check's own message was left.
 """

@@ -368,8 +368,9 @@ def test_missing_backend_config_names_bootstrap_backend(tmp_path, monkeypatch, a
         deploy("dev")
 
 
-def test_run_and_status_print_json_for_pipelines(deployed, workspace):
-    """`--json`: stdout is one JSON document, everything else goes to stderr."""
+def test_run_and_status_print_json_for_pipelines(deployed, workspace, tmp_path):
+    """`--json`: stdout is one JSON document, everything else goes to stderr (run, status,
+    upload-input, report, logs)."""
 
     def invoke(*args: str) -> dict:
         completed = subprocess.run(
@@ -393,6 +394,16 @@ def test_run_and_status_print_json_for_pipelines(deployed, workspace):
     assert listed["model"] == "iris"
     assert [row["name"] for row in listed["executions"]] == ["json-run"]
     assert listed["executions"][0]["arn"] == started["arn"]
+    (tmp_path / "a.csv").write_text("x,y\n1,2\n")
+    uploaded = invoke("upload-input", "iris", str(tmp_path / "a.csv"))
+    bucket, _, key = uploaded["uri"].removeprefix("s3://").partition("/")
+    assert key == "iris/input/a.csv" and uploaded["model"] == "iris"
+    assert boto3.client("s3").get_object(Bucket=bucket, Key=key)["Body"].read() == b"x,y\n1,2\n"
+    reported = invoke("report", "json-run", "--model", "iris", "--output", str(tmp_path / "r.html"))
+    assert reported == {"execution": "json-run", "report": str(tmp_path / "r.html")}
+    assert (tmp_path / "r.html").read_text().startswith("<!")
+    logged = invoke("logs", "json-run", "--model", "iris")
+    assert logged["execution"] == "json-run" and isinstance(logged["lines"], list)
 
 
 class ReplayingSession:
@@ -580,8 +591,16 @@ def test_rollback_moves_the_alias_and_the_pin_back(two_versions, workspace):
 
 
 def test_a_second_rollback_has_no_version_left(two_versions, workspace):
-    outputs, machine_arn, *_ = two_versions
-    operations.rollback("iris", workspace)
+    """The first rollback through the command line with --json: one JSON document saying
+    which version the alias left and which it runs now."""
+    outputs, machine_arn, second_version, *_ = two_versions
+    from tests.cli import invoke_cli
+
+    completed = invoke_cli("rollback", "iris", "--workspace", workspace, "--json")
+    assert completed.returncode == 0, completed.stderr
+    done = json.loads(completed.stdout)
+    assert (done["model"], done["workspace"]) == ("iris", workspace)
+    assert (done["from_version"], done["to_version"]) == (second_version, f"{machine_arn}:1")
     pinned = image_tfvars_path(workspace).read_text()
     with pytest.raises(LegacyLiftError, match="no version of iris before version 1"):
         operations.rollback("iris", workspace)

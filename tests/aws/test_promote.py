@@ -28,6 +28,7 @@ from legacylift.promote import promote, promotions_path, read_promotions
 from legacylift.setup.registry import registry_status
 from tests.aws.conftest import write_config
 from tests.aws.test_operations import STUB_ROOT, create_published, write_image_tfvars
+from tests.cli import invoke_cli
 from tests.conftest import require
 from tests.moto_server import free_loopback_port
 from tests.setup.test_setup import _push_events, _tiny_image
@@ -219,6 +220,12 @@ def test_promote_task_refusal_is_one_line(workspaces, pushed, second_registry):
     assert result.returncode == 1
     lines = [line for line in result.stderr.splitlines() if line.strip()]
     assert len(lines) == 1 and "--force --reason TEXT" in lines[0], lines
+    # Forced, with --json: the promotion record is the one document on stdout.
+    forced = invoke_cli(*result.args[3:], "--force", "--reason", "hotfix INC-2", "--json")
+    assert forced.returncode == 0, forced.stderr
+    record = json.loads(forced.stdout)
+    assert (record["model"], record["forced"], record["reason"]) == ("iris", True, "hotfix INC-2")
+    assert record["tested_execution"] is None and record["digest"].startswith("sha256:")
 
 
 def test_ecr_registries_of_any_account_get_this_sessions_token(aws_env):

@@ -4,6 +4,7 @@ daylight-saving changes, and the input template of the day that just ended."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 
 import pytest
@@ -236,6 +237,16 @@ def test_invoke_schedule_lists_starts_and_refuses_in_one_line(models_dir, tmp_pa
     assert lines[0] == "scheduled: cron(30 2 * * ? *) in Europe/Paris"
     assert len(lines) == 4
     assert all("input s3://legacylift-local/scheduled/input/" in line for line in lines[1:])
+    # --json: the same starts as one document, nothing else on stdout.
+    document = json.loads(
+        _invoke(models_dir, tmp_path, "schedule", "scheduled", "-c", "3", "-j").stdout
+    )
+    assert (document["model"], document["workspace"]) == ("scheduled", "local")
+    assert (document["expression"], document["time_zone"]) == ("cron(30 2 * * ? *)", "Europe/Paris")
+    assert [
+        f"{start['start']}  input {start['input']}  output {start['output']}"
+        for start in document["starts"]
+    ] == lines[1:]
     for args, message in (
         (("schedule", "scheduled", "--workspace", "prod"), "no built image in workspace 'prod'"),
         (("schedule", "nosuch"), "unknown model 'nosuch'"),

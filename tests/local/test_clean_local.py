@@ -3,10 +3,12 @@ inputs (unless asked), model code, the user's own objects and job records stay."
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 
@@ -14,6 +16,7 @@ from legacylift.errors import LegacyLiftError
 from legacylift.local.clean import clean_local
 from legacylift.local.settings import LocalSettings
 from legacylift.paths import REPO_ROOT
+from tests.cli import invoke_cli
 
 DAY = 86400
 
@@ -89,8 +92,15 @@ def test_an_endpoint_store_and_a_negative_age_are_refused(store):
 
 
 def test_invoke_clean_local(store):
+    """`--dry-run --json` lists the three old runs as one JSON document and removes nothing;
+    the run itself then removes them."""
     env = {**os.environ, "LEGACYLIFT_LOCAL_DIR": str(store.jobs_dir.parent)}
     command = [sys.executable, "-m", "invoke", "clean-local", "--older-than", "7"]
+    listed = invoke_cli(*command[3:], "--dry-run", "--json", env=env, timeout=120)
+    assert listed.returncode == 0, listed.stderr
+    document = json.loads(listed.stdout)
+    assert document["dry_run"] is True and len(document["removed"]) == 3
+    assert all(Path(path).exists() for path in document["removed"])
     completed = subprocess.run(
         command, cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=120, check=False
     )

@@ -103,6 +103,17 @@ def test_list_models_reports_the_invalid_folder_after_the_table(models, docker_c
     assert re.search(r"^noop3 ", shown.out, re.M) and re.search(r"^single ", shown.out, re.M)
     assert re.search(r"^no-scripts +invalid", shown.out, re.M)
     assert "no-scripts: model 'no-scripts' is missing" in shown.err
+    # --json: the same rows keyed by the table's columns, the problems listed, exit 1.
+    with pytest.raises(Exit):
+        tasks.list_models(Context(), json=True)
+    shown = capsys.readouterr()
+    document = json.loads(shown.out)
+    rows = {row["model"]: row for row in document["models"]}
+    assert {"no-scripts", "noop3", "single"} <= set(rows)
+    assert rows["no-scripts"]["content hash"] == "invalid"
+    assert rows["noop3"]["built"] in {"yes", "no"}
+    (problem,) = document["invalid"]
+    assert problem.startswith("no-scripts: model 'no-scripts' is missing"), problem
 
 
 def test_each_failed_attempt_says_why_as_it_happens(capsys):

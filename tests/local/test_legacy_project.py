@@ -206,6 +206,19 @@ def test_an_original_pattern_definition_runs_unchanged(local_settings, capsys):
         )
 
 
+def _sales_without_units(tmp_path: Path, job_suffix: str) -> tuple[list[str], str]:
+    """The --stage list with a sales file lacking the `units` column (preprocessing fails on
+    it), and the path of the execution input with `job_suffix` on every job name."""
+    bad = tmp_path / "sales.csv"
+    bad.write_text("store,week,promo\nnorth,2026-W01,0\n")
+    stages = demand_stages()
+    stages[0] = f"{bad}={BUCKET}/data/preproc/input/sales.csv"
+    execution_input = json.loads(INPUT.read_text())
+    for step in execution_input.values():
+        step["ProcessingJobName"] += job_suffix
+    return stages, _write(tmp_path / "input.json", execution_input)
+
+
 def _write(path: Path, document) -> str:
     path.write_text(document if isinstance(document, str) else json.dumps(document))
     return str(path)
@@ -284,16 +297,10 @@ def test_the_invoke_task_exits_1_naming_the_problem(tmp_path):
 def test_a_failing_job_is_reported_like_run_local(tmp_path, local_settings):
     """Sales without a `units` column: the preprocessing job fails; the report names the
     state, the job, its exit code and the script's own error from the log."""
-    bad = tmp_path / "sales.csv"
-    bad.write_text("store,week,promo\nnorth,2026-W01,0\n")
-    stages = demand_stages()
-    stages[0] = f"{bad}={BUCKET}/data/preproc/input/sales.csv"
-    execution_input = json.loads(INPUT.read_text())
-    for step in execution_input.values():
-        step["ProcessingJobName"] += "-fails"
+    stages, execution_input = _sales_without_units(tmp_path, "-fails")
     run = run_definition(
         str(DEFINITION),
-        _write(tmp_path / "input.json", execution_input),
+        execution_input,
         parse_mappings([f"{CUSTOM_IMAGE}=legacy_models/demand"]),
         parse_stages(stages),
         settings=local_settings,
@@ -304,6 +311,30 @@ def test_a_failing_job_is_reported_like_run_local(tmp_path, local_settings):
     assert "exit code 1" in run.failure
     assert "KeyError" in run.failure and "units" in run.failure
     assert run.outputs == {}
+
+
+@pytest.mark.docker
+@pytest.mark.slow
+def test_run_definition_json_names_the_execution_and_the_failure(tmp_path):
+    """`invoke run-definition --execution NAME --json` on the failing sales file: stdout is
+    one JSON document naming that execution, its failing step and the job's exit code; exit 1.
+
+    Planted bug: --execution not passed on (the default DEFINITION-date name): red."""
+    import os
+
+    from tests.cli import invoke_cli
+
+    stages, execution_input = _sales_without_units(tmp_path, "-cli")
+    command = ["run-definition", str(DEFINITION), "--input", execution_input]
+    command += ["--image", f"{CUSTOM_IMAGE}=legacy_models/demand", "--execution", "sales-1"]
+    command += [arg for stage in stages for arg in ("--stage", stage)] + ["--json"]
+    env = {**os.environ, "LEGACYLIFT_LOCAL_DIR": str(tmp_path / "local")}
+    done = invoke_cli(*command, env=env, timeout=900)
+    assert done.returncode == 1, done.stderr
+    result = json.loads(done.stdout)
+    assert (result["execution"], result["status"]) == ("sales-1", "FAILED")
+    assert result["failure"]["step"] == "Preprocessing script mode"
+    assert result["failure"]["exit_code"] == 1 and result["outputs"] == {}
 
 
 def test_preflight_reads_jsonata_arguments_and_skips_expressions(local_settings):

@@ -165,3 +165,26 @@ def test_diabetes_lightgbm_retrain_is_promoted_and_inference_uses_it(local_setti
     assert "progression_report.csv differs" in expected_matches(
         run, load_model("diabetes").path / "sample/expected"
     )
+
+
+def test_invoke_train_json_is_the_run_and_its_promotion(tmp_path):
+    """`invoke train iris --json` on the command line: stdout is one JSON document, the run's
+    result (as `run --json`) with the training workflow's output under `training`.
+
+    Planted bug: the training output left out of the document (`training` missing): red."""
+    import os
+
+    from tests.cli import invoke_cli
+
+    env = {**os.environ, "LEGACYLIFT_LOCAL_DIR": str(tmp_path / "local")}
+    done = invoke_cli(
+        "train", "iris", "--input", sample("iris", "training"), "--json", env=env, timeout=900
+    )
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout)
+    assert result["status"] == "SUCCEEDED" and result["failure"] is None
+    tasks = [step["name"] for step in result["steps"] if step["type"] == "Task"]
+    assert tasks[0] == "Train" and "Evaluate" in tasks
+    training = result["training"]
+    assert training["promoted"] is True
+    assert training["record"]["source_execution"] == result["execution"]
