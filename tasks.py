@@ -294,7 +294,6 @@ def run_local(
     Every argument is checked before anything is written (docs/guide.md, 'Running locally').
     Shows a live step list (plain lines when not on a terminal) and writes an HTML report.
     `--resume RUN` reruns a failed run from its failed step ('Resuming a failed run')."""
-    from legacylift.console import error, success
     from legacylift.local.run import run_local as run
     from legacylift.report.reporter import Reporter
 
@@ -334,14 +333,45 @@ def run_local(
             ),
             "run-local",
         )
-    if json:
-        local_output = str(result.output_path) if result.output_path else None
-        reporter.print_json(
-            output_uri=result.output_uri, output_path=local_output, report=str(result.report_path)
+    _print_run(result, reporter, json, workspace)
+
+
+def _print_run(result, reporter, json_output, workspace=None):
+    """Print what `run`, `run-local` and `train` return (a local `LocalRun` or a cloud
+    `CloudRun`, of either workflow): with --json one document on stdout (the reporter's result,
+    and `training`: a training run's outcome), else a local run's closing lines, then a
+    training run's outcome; a run that ended other than succeeded exits 1."""
+    from legacylift.local.promotions import training_outcome
+    from legacylift.local.run import LocalRun
+
+    trained = result.workflow == "train" and result.succeeded
+    outcome = training_outcome(result.model, result.output) if trained else None
+    ended_badly = not result.succeeded and reporter.trace.status != "RUNNING"
+    if json_output:
+        import json
+
+        path, report = getattr(result, "output_path", None), getattr(result, "report_path", None)
+        document = reporter.result(
+            output_uri=result.output_uri,
+            output_path=str(path) if path else None,
+            report=str(report) if report else None,
         )
-        if not result.succeeded:
-            raise Exit(code=1)
-        return
+        if outcome is not None:
+            document["training"] = outcome.as_json()
+        print(json.dumps(document, indent=2, sort_keys=True))
+    elif isinstance(result, LocalRun):
+        _print_local_run(result, workspace)
+    if outcome is not None and not json_output:
+        _print_training(outcome)
+    if ended_badly:
+        raise Exit(code=1)
+
+
+def _print_local_run(result, workspace):
+    """A local run's closing lines: how it ended, its output, cost and report; for a failed
+    one the failing step, the alert summary and (inference) how to resume it."""
+    from legacylift.console import error, success
+
     if not result.succeeded:
         from legacylift.alerts import summary
 
@@ -349,20 +379,36 @@ def run_local(
         _print_cost(result.cost, result.reporter)
         if result.report_path:
             error(f"report: {result.report_path}")
-        ended = result.result
+        ended, model = result.result, result.model
         cause = " ".join((ended.cause or "-").split())[:500]
         name, link = result.execution_name, str(result.report_path)
         error(summary(model, workspace, name, ended.status, ended.error or "-", cause, link))
-        error(f"resume it: invoke run-local {model} --resume {result.execution_name}")
-        raise Exit(code=1)
+        if result.workflow == "inference":
+            error(f"resume it: invoke run-local {model} --resume {result.execution_name}")
+        return
     if result.failed_batches:
         error(f"{len(result.failed_batches)} failed batches, within the tolerance:")
         error("\n".join(result.failed_batches))
-    success(f"{model}: execution {result.execution_name} succeeded in {result.seconds:.1f}s")
+    success(f"{result.model}: execution {result.execution_name} succeeded in {result.seconds:.1f}s")
     success(f"output: {result.output_path or result.output_uri}")
     _print_cost(result.cost, result.reporter)
     if result.report_path:
         success(f"report: {result.report_path}")
+
+
+def _print_training(outcome):
+    """A training run's outcome: the evaluated-on-training-data warning, what was promoted
+    or why nothing was, and where a model that was not promoted is kept."""
+    from legacylift.console import info, success, warning
+
+    if outcome.warning:
+        warning(outcome.warning)
+    if outcome.promoted:
+        success(outcome.summary)
+        return
+    info(outcome.summary)
+    if outcome.artifacts_uri:
+        info(f"artifacts kept at {outcome.artifacts_uri}")
 
 
 def _print_cost(cost, reporter=None):
@@ -518,34 +564,29 @@ def clean_local(c, older_than="7", inputs=False, dry_run=False):
         "input": "the training data: a local file or directory, or an s3:// URI of the local "
         "object store",
         "evaluation": "the evaluation data, as --input (default: the training data)",
+        "json": JSON_HELP,
         **LOCAL_HELP,
     }
 )
-def train(c, model, input, evaluation=None, workspace="local", time_scale="1"):
+def train(c, model, input, evaluation=None, workspace="local", time_scale="1", json=False):
     """Run a model's training workflow locally: train, evaluate, promote when good enough."""
-    from legacylift.console import error, info, success
     from legacylift.local.training import train_local
+    from legacylift.report.reporter import Reporter
 
-    result = _fail_cleanly(
-        lambda: train_local(model, input, evaluation, workspace=workspace, time_scale=time_scale)
-    )
-    if not result.succeeded:
-        error(result.failure)
-        raise Exit(code=1)
-    from legacylift.console import warning
-    from legacylift.local.promotions import training_data_warning
-
-    if training_data_warning(model, result.output):
-        warning(training_data_warning(model, result.output))
-    if result.promoted:
-        record = result.output["record"]
-        metric = record["metric"]
-        success(
-            f"{model}: promoted {record['artifact_uri']} ({metric['name']} = {metric['value']})"
+    reporter = Reporter("json" if json else "text")
+    with _quiet_stdout(json):
+        result = _fail_cleanly(
+            lambda: train_local(
+                model,
+                input,
+                evaluation,
+                workspace=workspace,
+                time_scale=time_scale,
+                reporter=reporter,
+            ),
+            "train",
         )
-    else:
-        info(f"{model}: not promoted: {result.output['reason']}")
-        info(f"artifacts kept at {result.output['artifacts_uri']}")
+    _print_run(result, reporter, json, workspace)
 
 
 @task(help={"workspace": LOCAL_HELP["workspace"]})
@@ -728,53 +769,41 @@ def run(
     workflow="inference",
     evaluation=None,
 ):
-    """Start an execution of a model's state machine and follow it step by step."""
+    """Start an execution of a model's state machine (or, with `--workflow train`, its
+    training state machine) and follow it step by step."""
+    from legacylift.aws.operations import CloudRun
     from legacylift.aws.operations import run as start_run
-    from legacylift.aws.operations import train as start_training
     from legacylift.errors import LegacyLiftError
     from legacylift.report.reporter import Reporter
 
-    if workflow == "train":
-        if output or json:
-            _fail_cleanly(
-                lambda: _refuse("--output/--json", "--workflow train writes under models/")
-            )
-        _fail_cleanly(
-            lambda: start_training(
-                model, workspace, input, evaluation, execution, wait, float(poll)
-            ),
-            "run",
-        )
-        return
-    if workflow != "inference" or evaluation:
-        _fail_cleanly(
-            lambda: _refuse(
-                "--workflow/--evaluation",
-                "use --workflow inference or train (--evaluation goes with train only)",
-            )
-        )
-
     reporter = Reporter("json" if json else "text")
-    failed = False
     with _quiet_stdout(json):
         try:
-            arn = start_run(model, workspace, input, output, execution, wait, float(poll), reporter)
+            result = start_run(
+                model,
+                workspace,
+                input,
+                output,
+                execution,
+                wait,
+                float(poll),
+                reporter,
+                workflow=workflow,
+                evaluation_uri=evaluation,
+            )
         except LegacyLiftError as exc:
             if not json or reporter.trace.status == "RUNNING":  # failed before it ended
                 from legacylift.console import error
 
                 error(str(exc))
                 raise Exit(code=1) from None
-            failed, arn = True, reporter.trace.arn
+            result = CloudRun(model, workflow, reporter.trace.arn, reporter.trace.status)
         except Exception as exc:
             _exit_on_aws_error(exc, "run")
             raise
-    if json:
-        reporter.trace.arn = reporter.trace.arn or arn
-        reporter.trace.name = reporter.trace.name or arn.rsplit(":", 1)[-1]
-        reporter.print_json()
-        if failed:
-            raise Exit(code=1)
+    reporter.trace.arn = reporter.trace.arn or result.arn  # --no-wait: not followed
+    reporter.trace.name = reporter.trace.name or result.arn.rsplit(":", 1)[-1]
+    _print_run(result, reporter, json)
 
 
 @task(

@@ -235,7 +235,7 @@ def test_missing_credentials_fail_early(stub_root, monkeypatch, tmp_path, worksp
 def test_run_no_wait_starts_the_models_state_machine(deployed, workspace):
     arn = operations.run(
         "wine", workspace, "s3://legacylift-in/wine/x.csv", name="first-run", wait=False
-    )
+    ).arn
     described = boto3.client("stepfunctions").describe_execution(executionArn=arn)
     assert described["stateMachineArn"] == deployed.outputs["state_machine_arns"]["wine"]
     # Started through the alias, never the state machine itself (IAM allows only the alias).
@@ -250,7 +250,7 @@ def test_run_no_wait_starts_the_models_state_machine(deployed, workspace):
         operations.run("wine", workspace, "s3://legacylift-in/x/", name="first-run", wait=False)
     explicit = operations.run(
         "iris", workspace, "s3://legacylift-in/a/", "s3://legacylift-out/b/", wait=False
-    )
+    ).arn
     described = boto3.client("stepfunctions").describe_execution(executionArn=explicit)
     assert described["stateMachineArn"].endswith(f":legacylift-{workspace}-iris")
     assert json.loads(described["input"])["output_uri"] == "s3://legacylift-out/b/"
@@ -280,14 +280,15 @@ def test_run_workflow_train_starts_the_training_state_machine(stub_root, aws_env
     sfn = boto3.client("stepfunctions")
     machine = create_published(f"legacylift-{workspace}-iris-train")
     assert deployed.outputs["training_state_machine_arns"]["iris"] == machine["stateMachineArn"]
-    arn = operations.train(
+    arn = operations.run(
         "iris",
         workspace,
         "s3://bkt-1/iris/input/t/",
-        "s3://bkt-1/iris/input/e/",
-        "retrain-1",
+        name="retrain-1",
         wait=False,
-    )
+        workflow="train",
+        evaluation_uri="s3://bkt-1/iris/input/e/",
+    ).arn
     described = sfn.describe_execution(executionArn=arn)
     assert described["stateMachineArn"] == machine["stateMachineArn"]
     assert described["stateMachineAliasArn"] == f"{machine['stateMachineArn']}:live"
@@ -296,14 +297,21 @@ def test_run_workflow_train_starts_the_training_state_machine(stub_root, aws_env
         "evaluation_uri": "s3://bkt-1/iris/input/e/",
     }
     with pytest.raises(LegacyLiftError, match="'wine' has no training workflow.*\\[train\\]"):
-        operations.train("wine", workspace, "s3://bkt-1/x/", wait=False)
+        operations.run("wine", workspace, "s3://bkt-1/x/", wait=False, workflow="train")
     with pytest.raises(LegacyLiftError, match="--evaluation must be an S3 URI"):
-        operations.train("iris", workspace, "s3://bkt-1/x/", "data/eval.csv", wait=False)
+        operations.run(
+            "iris",
+            workspace,
+            "s3://bkt-1/x/",
+            wait=False,
+            workflow="train",
+            evaluation_uri="data/eval.csv",
+        )
 
 
 def test_status_lists_recent_executions(deployed, workspace, capsys):
     sfn = boto3.client("stepfunctions")
-    first = operations.run("iris", workspace, "s3://bkt-1/in/", name="older", wait=False)
+    first = operations.run("iris", workspace, "s3://bkt-1/in/", name="older", wait=False).arn
     operations.run("iris", workspace, "s3://bkt-1/in/", name="newer", wait=False)
     sfn.stop_execution(executionArn=first)
     capsys.readouterr()
@@ -459,7 +467,7 @@ def test_invoke_run_workflow_train_reports_a_failed_training_run(
     history of the rendered training workflow): the failure report (failing step, reason, the
     job's log tail) and exit 1.
 
-    Planted bug: `operations.train` calls `report_failure(status, history, logs)`, the old
+    Planted bug: `operations.run` (training workflow) calls `report_failure(status, history, logs)`, the old
     signature (an AttributeError instead of the report)."""
     from invoke import Context, Exit
 
