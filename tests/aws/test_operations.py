@@ -467,8 +467,9 @@ def test_invoke_run_workflow_train_reports_a_failed_training_run(
     history of the rendered training workflow): the failure report (failing step, reason, the
     job's log tail) and exit 1.
 
-    Planted bug: `operations.run` (training workflow) calls `report_failure(status, history, logs)`, the old
-    signature (an AttributeError instead of the report)."""
+    Planted bug: `operations.run` of the training workflow calls
+    `report_failure(status, history, logs)`, the old signature (an AttributeError instead of
+    the report)."""
     from invoke import Context, Exit
 
     import tasks
@@ -656,3 +657,88 @@ def test_list_models_with_aws_shows_what_live_runs(two_versions, workspace, tmp_
         routingConfiguration=[{"stateMachineVersionArn": second_version, "weight": 100}],
     )
     assert f"{first[-64:][:12]} (stale) (live v2: {second[-64:][:12]})" in row()
+
+
+@pytest.fixture
+def interpreting(aws_env):
+    """moto's Step Functions interpreter on (executions run their definition), off again
+    afterwards: other tests expect executions to stay RUNNING."""
+    import requests
+
+    def interpret(value: bool) -> None:
+        config = {"stepfunctions": {"execute_state_machine": value}}
+        requests.post(f"{aws_env.endpoint}/moto-api/config", json=config, timeout=30)
+
+    interpret(True)
+    try:
+        yield
+    finally:
+        interpret(False)
+
+
+def not_promoting_definition() -> str:
+    """iris's rendered training workflow cut to its end: a Pass state standing for Train and
+    Evaluate (their results, evaluated on the training data, below the bar), then the
+    rendered `NotPromoted` state, which shapes the execution's output."""
+    from legacylift.local.definitions import rendered_definition
+
+    states = json.loads(rendered_definition("iris", workflow="train"))["States"]
+    evaluated = {
+        "decision": {"reason": "accuracy = 0.5 does not reach the bar 0.9 (higher is better)"},
+        "evaluation": {"summary": {"name": "accuracy", "value": 0.5}},
+        "artifacts_uri": "s3://bkt-1/iris/models/train-json/artifacts/",
+        "evaluation_output_uri": "s3://bkt-1/iris/models/train-json/evaluation/",
+        "evaluated_on_training_data": True,
+        "jobs": {},
+    }
+    return json.dumps(
+        {
+            "StartAt": "Evaluated",
+            "States": {
+                "Evaluated": {"Type": "Pass", "Result": evaluated, "Next": "NotPromoted"},
+                "NotPromoted": states["NotPromoted"],
+            },
+        }
+    )
+
+
+def test_invoke_run_workflow_train_json_prints_the_training_outcome(
+    stub_root, interpreting, workspace, capsys
+):
+    """`invoke run --workflow train --json` follows the training execution to its end and
+    prints one JSON document whose `training` part is the outcome read from the execution's
+    output (not promoted, why, the evaluated-on-training-data warning); the text mode prints
+    the same outcome as lines.
+
+    Planted bug (tests/planted_bugs.py `cloud-training-output-unread`): the cloud runner does
+    not read the execution's output, so the outcome is missing; red."""
+    from invoke import Context
+
+    import tasks
+
+    write_image_tfvars(
+        workspace, {"iris": {"image_uri": "r/legacylift/iris" + DIGEST, "train": {}}}
+    )
+    deploy(workspace)
+    create_published(f"legacylift-{workspace}-iris-train", not_promoting_definition())
+    capsys.readouterr()
+    train = {"workflow": "train", "poll": 0}
+    tasks.run(
+        Context(), "iris", workspace, "s3://bkt-1/t/", execution="train-json", json=True, **train
+    )
+    captured = capsys.readouterr()
+    document = json.loads(captured.out)
+    assert document["status"] == "SUCCEEDED" and document["execution"] == "train-json"
+    training = document["training"]
+    assert training["promoted"] is False
+    assert training["summary"] == (
+        "iris: not promoted: accuracy = 0.5 does not reach the bar 0.9 (higher is better)"
+    )
+    assert "evaluated on its training data" in training["warning"]
+    assert training["artifacts_uri"] == "s3://bkt-1/iris/models/train-json/artifacts/"
+    assert "started arn:" in captured.err  # progress went to stderr
+
+    tasks.run(Context(), "iris", workspace, "s3://bkt-1/t/", execution="train-text", **train)
+    out = capsys.readouterr().out
+    assert "iris: not promoted: accuracy = 0.5 does not reach the bar 0.9" in out
+    assert "artifacts kept at s3://bkt-1/iris/models/train-json/artifacts/" in out
