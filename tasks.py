@@ -295,7 +295,6 @@ def run_local(
     Shows a live step list (plain lines when not on a terminal) and writes an HTML report.
     `--resume RUN` reruns a failed run from its failed step ('Resuming a failed run')."""
     from legacylift.local.run import run_local as run
-    from legacylift.report.reporter import Reporter
 
     if as_of is not None and (input is not None or resume is not None):
         _fail_cleanly(lambda: _refuse("--as-of", "give --as-of alone: it sets the input itself"))
@@ -318,22 +317,23 @@ def run_local(
         )
         input, output = scheduled.input_uri, output or scheduled.output_uri
         print(f"{model}: as scheduled at {scheduled.start.isoformat()}: input {input}")
-    reporter = Reporter("json" if json else "text")
-    with _quiet_stdout(json):
-        result = _fail_cleanly(
-            lambda: run(
-                model,
-                input,
-                output,
-                workspace=workspace,
-                time_scale=time_scale,
-                overwrite=overwrite,
-                reporter=reporter,
-                resume=resume,
-            ),
-            "run-local",
-        )
-    _print_run(result, reporter, json, workspace)
+    options = {"workspace": workspace, "time_scale": time_scale, "overwrite": overwrite}
+    _run_locally(
+        lambda reporter: run(model, input, output, reporter=reporter, resume=resume, **options),
+        json,
+        workspace,
+        "run-local",
+    )
+
+
+def _run_locally(start, json_output, workspace, task_name):
+    """`start(reporter)` (a local run of any workflow), its result printed by `_print_run`."""
+    from legacylift.report.reporter import Reporter
+
+    reporter = Reporter("json" if json_output else "text")
+    with _quiet_stdout(json_output):
+        result = _fail_cleanly(lambda: start(reporter), task_name)
+    _print_run(result, reporter, json_output, workspace)
 
 
 def _print_run(result, reporter, json_output, workspace=None):
@@ -571,22 +571,14 @@ def clean_local(c, older_than="7", inputs=False, dry_run=False):
 def train(c, model, input, evaluation=None, workspace="local", time_scale="1", json=False):
     """Run a model's training workflow locally: train, evaluate, promote when good enough."""
     from legacylift.local.training import train_local
-    from legacylift.report.reporter import Reporter
 
-    reporter = Reporter("json" if json else "text")
-    with _quiet_stdout(json):
-        result = _fail_cleanly(
-            lambda: train_local(
-                model,
-                input,
-                evaluation,
-                workspace=workspace,
-                time_scale=time_scale,
-                reporter=reporter,
-            ),
-            "train",
-        )
-    _print_run(result, reporter, json, workspace)
+    options = {"workspace": workspace, "time_scale": time_scale}
+    _run_locally(
+        lambda reporter: train_local(model, input, evaluation, reporter=reporter, **options),
+        json,
+        workspace,
+        "train",
+    )
 
 
 @task(help={"workspace": LOCAL_HELP["workspace"]})

@@ -5,7 +5,7 @@ workspace's data bucket)."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from legacylift.local.settings import LocalSettings
@@ -39,21 +39,18 @@ def training_data_warning(model: str, output: dict | None) -> str | None:
 class TrainingOutcome:
     """What a finished training run decided, from its execution's output (local or cloud):
     `promoted`, the line saying so (what was promoted and its metric, or why not), the
-    evaluated-on-training-data warning, and where a model that was not promoted is kept."""
+    evaluated-on-training-data warning, the metric the decision read ({name, value}), and
+    where a model that was not promoted is kept."""
 
     promoted: bool
     summary: str
     warning: str | None = None
+    metric: dict[str, Any] | None = None
     artifacts_uri: str | None = None
 
     def as_json(self) -> dict[str, Any]:
         """The outcome as `--json` prints it."""
-        return {
-            "promoted": self.promoted,
-            "summary": self.summary,
-            "warning": self.warning,
-            "artifacts_uri": self.artifacts_uri,
-        }
+        return asdict(self)
 
 
 def training_outcome(model: str, output: dict | None) -> TrainingOutcome:
@@ -65,10 +62,11 @@ def training_outcome(model: str, output: dict | None) -> TrainingOutcome:
         record = output.get("record") or {}
         metric = record.get("metric") or {}
         promoted = f"{record.get('artifact_uri')} ({metric.get('name')} = {metric.get('value')})"
-        return TrainingOutcome(True, f"{model}: promoted {promoted}", warning)
+        return TrainingOutcome(True, f"{model}: promoted {promoted}", warning, metric)
     reason = output.get("reason") or "the execution's output gives no reason"
+    summary = f"{model}: not promoted: {reason}"
     return TrainingOutcome(
-        False, f"{model}: not promoted: {reason}", warning, output.get("artifacts_uri")
+        False, summary, warning, output.get("metric"), output.get("artifacts_uri")
     )
 
 

@@ -735,6 +735,7 @@ def test_invoke_run_workflow_train_json_prints_the_training_outcome(
         "iris: not promoted: accuracy = 0.5 does not reach the bar 0.9 (higher is better)"
     )
     assert "evaluated on its training data" in training["warning"]
+    assert training["metric"] == {"name": "accuracy", "value": 0.5}
     assert training["artifacts_uri"] == "s3://bkt-1/iris/models/train-json/artifacts/"
     assert "started arn:" in captured.err  # progress went to stderr
 
