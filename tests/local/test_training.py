@@ -68,7 +68,8 @@ def test_iris_good_retrain_is_promoted_bad_is_not_and_a_crash_names_the_step(
     failed training run is not resumed by run-local.
 
     Planted bug: the runner records every run as an inference run (`"workflow": "inference"`
-    in `_run_record`): run-local resumes the crashed training run; red."""
+    in `_run_record`): the good run's record says inference (and run-local would resume the
+    crashed training run); red."""
     good = train_local(
         "iris",
         sample("iris", "training"),
