@@ -173,7 +173,8 @@ def run_workflow(
     )
     # Held until the run ends (released by the kernel if it is killed): a second run on the
     # same --output is refused, and clean-local leaves this execution's folders alone.
-    claims = claim_run(plan.settings, name, plan.bucket, plan.execution, plan.output)
+    command = "train" if workflow == "train" else "run-local"
+    claims = claim_run(plan.settings, name, plan.bucket, plan.execution, plan.output, command)
     try:
         plan.check_output()  # now ours
         built = images is None
