@@ -296,6 +296,10 @@ def test_run_workflow_train_starts_the_training_state_machine(stub_root, aws_env
         "input_uri": "s3://bkt-1/iris/input/t/",
         "evaluation_uri": "s3://bkt-1/iris/input/e/",
     }
+    with pytest.raises(LegacyLiftError, match="--output: --workflow train writes under"):
+        operations.run("iris", workspace, "s3://bkt-1/x/", "s3://bkt-1/o/", workflow="train")
+    with pytest.raises(LegacyLiftError, match="--evaluation: it goes with --workflow train"):
+        operations.run("iris", workspace, "s3://bkt-1/x/", evaluation_uri="s3://bkt-1/e/")
     with pytest.raises(LegacyLiftError, match="'wine' has no training workflow.*\\[train\\]"):
         operations.run("wine", workspace, "s3://bkt-1/x/", wait=False, workflow="train")
     with pytest.raises(LegacyLiftError, match="--evaluation must be an S3 URI"):

@@ -15,10 +15,12 @@ from invoke import Context
 
 import tasks
 from legacylift.errors import LegacyLiftError
+from legacylift.local.claims import live_claims
 from legacylift.local.run import expected_matches, run_local
 from legacylift.local.run_records import read_run_record
 from legacylift.local.training import promotion_record, train_local
 from legacylift.models import load_model
+from legacylift.report.reporter import Reporter
 
 pytestmark = [
     pytest.mark.docker,
@@ -63,13 +65,14 @@ def report(run) -> bytes:
 def test_iris_good_retrain_is_promoted_bad_is_not_and_a_crash_names_the_step(
     local_settings, tmp_path, monkeypatch, capsys
 ):
-    """Also: each training run is recorded, costed and reported as an inference run is
-    (its record says `workflow` = "train"), `invoke train --json` prints the outcome, and a
+    """Also: each training run is claimed, recorded, costed and reported as an inference run
+    is (its record says `workflow` = "train"), `invoke train --json` prints the outcome, and a
     failed training run is not resumed by run-local.
 
     Planted bug: the runner records every run as an inference run (`"workflow": "inference"`
     in `_run_record`): the good run's record says inference (and run-local would resume the
-    crashed training run); red."""
+    crashed training run); red. Planted bug: the runner takes no claim (`claims = []`): no
+    claim is held while the crashed run goes; red."""
     good = train_local(
         "iris",
         sample("iris", "training"),
@@ -142,9 +145,28 @@ def test_iris_good_retrain_is_promoted_bad_is_not_and_a_crash_names_the_step(
         tmp_path / "no-labels",
         lambda rows: [{k: v for k, v in row.items() if k != "species"} for row in rows],
     )
+    claims_seen = []
+
+    class Watching(Reporter):
+        """Notes the claims held while the run goes (at its first event)."""
+
+        def event(self, event):
+            if not claims_seen:
+                claims_seen.append(live_claims(local_settings))
+            super().event(event)
+
     crashed = train_local(
-        "iris", sample("iris", "training"), no_labels, settings=local_settings, quiet=True
+        "iris",
+        sample("iris", "training"),
+        no_labels,
+        settings=local_settings,
+        reporter=Watching("quiet"),
     )
+    # While it ran, its execution's folders were claimed (clean-local leaves them alone).
+    (held,) = claims_seen[0]
+    assert held["execution"] == crashed.execution_name and held["model"] == "iris"
+    assert held["holder"] == f"train of iris (execution {crashed.execution_name})"
+    assert live_claims(local_settings) == []  # released when it ended
     assert not crashed.succeeded
     assert crashed.result.error == "States.TaskFailed"  # the Evaluate Task's own failure
     assert "failing step: Evaluate" in crashed.failure
