@@ -761,8 +761,9 @@ def run(
     workflow="inference",
     evaluation=None,
 ):
-    """Start an execution of a model's state machine (or, with `--workflow train`, its
-    training state machine) and follow it step by step."""
+    """Start an execution of a model's state machine and follow it step by step.
+
+    `--workflow train` starts its training state machine and says whether it promoted."""
     from legacylift.aws.operations import CloudRun
     from legacylift.aws.operations import run as start_run
     from legacylift.errors import LegacyLiftError
