@@ -67,7 +67,8 @@ def one(size: int, concurrency: int, per_batch: int = 1) -> dict:
     from legacylift.docker_client import docker_client
     from legacylift.local.datasources import DataSources
     from legacylift.local.render import render_workflow
-    from legacylift.local.run import _model_entry, run_local, upload_code
+    from legacylift.local.run import run_local
+    from legacylift.local.run_code import model_entry, upload_code
     from legacylift.local.settings import LocalSettings
     from legacylift.models import load_model
     from legacylift.settings import base_image
@@ -98,7 +99,7 @@ def one(size: int, concurrency: int, per_batch: int = 1) -> dict:
         model = load_model("noop")
         code = upload_code(DataSources(settings), model, "legacylift-local")
         rendered = render_workflow(
-            {"noop": _model_entry(model, images, code)}, base, cache_dir=root / "render-cache"
+            {"noop": model_entry(model, images, code)}, base, cache_dir=root / "render-cache"
         )
         started = time.monotonic()
         run = run_local(

@@ -41,7 +41,8 @@ def main() -> None:
     from legacylift.docker_client import docker_client
     from legacylift.local.datasources import DataSources
     from legacylift.local.render import render_workflow
-    from legacylift.local.run import _model_entry, run_local, upload_code
+    from legacylift.local.run import run_local
+    from legacylift.local.run_code import model_entry, upload_code
     from legacylift.local.settings import LocalSettings
     from legacylift.models import load_model
     from legacylift.settings import base_image
@@ -93,7 +94,7 @@ def main() -> None:
         for index in range(args.repeat):
             started = time.monotonic()
             rendered = render_workflow(
-                {"noop": _model_entry(model, images, code)},
+                {"noop": model_entry(model, images, code)},
                 base,
                 cache_dir=root / f"render-cache-{index}",
             )

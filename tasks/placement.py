@@ -31,7 +31,6 @@ FITS: dict[str, tuple[set[tuple[str, str]], str]] = {
     "--overwrite": ({(HERE, "inference")}, "inference runs on this machine"),
     "--resume": ({(HERE, "inference")}, "inference runs on this machine"),
     "--as-of": ({(HERE, "inference")}, "inference runs on this machine"),
-    "--json": (_EVERY - {(AWS, "train")}, "every run but training on AWS"),
 }
 
 

@@ -58,9 +58,7 @@ def run_local(
 
 def _run_locally(model, input, output, workspace, time_scale, overwrite, json, resume, as_of):
     """`run-local`'s work, also `run`'s on this machine."""
-    from legacylift.console import error, success
     from legacylift.local.run import run_local as run
-    from legacylift.report.reporter import Reporter
 
     if as_of is not None and (input is not None or resume is not None):
         _fail_cleanly(lambda: _refuse("--as-of", "give --as-of alone: it sets the input itself"))
@@ -83,29 +81,60 @@ def _run_locally(model, input, output, workspace, time_scale, overwrite, json, r
         )
         input, output = scheduled.input_uri, output or scheduled.output_uri
         print(f"{model}: as scheduled at {scheduled.start.isoformat()}: input {input}")
-    reporter = Reporter("json" if json else "text")
-    with _quiet_stdout(json):
-        result = _fail_cleanly(
-            lambda: run(
-                model,
-                input,
-                output,
-                workspace=workspace,
-                time_scale=time_scale,
-                overwrite=overwrite,
-                reporter=reporter,
-                resume=resume,
-            ),
-            "run-local",
+    options = {"workspace": workspace, "time_scale": time_scale, "overwrite": overwrite}
+    _follow_local(
+        lambda reporter: run(model, input, output, reporter=reporter, resume=resume, **options),
+        json,
+        workspace,
+        "run-local",
+    )
+
+
+def _follow_local(start, json_output, workspace, task_name):
+    """`start(reporter)` (a local run of either workflow), its result printed by `_print_run`."""
+    from legacylift.report.reporter import Reporter
+
+    reporter = Reporter("json" if json_output else "text")
+    with _quiet_stdout(json_output):
+        result = _fail_cleanly(lambda: start(reporter), task_name)
+    _print_run(result, reporter, json_output, workspace)
+
+
+def _print_run(result, reporter, json_output, workspace=None):
+    """Print what `run`, `run-local` and `train` return (a local `LocalRun` or a cloud
+    `CloudRun`, of either workflow): with --json one document on stdout (the reporter's result,
+    and `training`: a training run's outcome), else a local run's closing lines, then a
+    training run's outcome; a run that ended other than succeeded exits 1."""
+    from legacylift.local.promotions import training_outcome
+    from legacylift.local.run import LocalRun
+
+    trained = result.workflow == "train" and result.succeeded
+    outcome = training_outcome(result.model, result.output) if trained else None
+    ended_badly = not result.succeeded and reporter.trace.status != "RUNNING"
+    if json_output:
+        path, report = getattr(result, "output_path", None), getattr(result, "report_path", None)
+        document = reporter.result(
+            output_uri=result.output_uri,
+            output_path=str(path) if path else None,
+            report=str(report) if report else None,
         )
-    if json:
-        local_output = str(result.output_path) if result.output_path else None
-        reporter.print_json(
-            output_uri=result.output_uri, output_path=local_output, report=str(result.report_path)
-        )
-        if not result.succeeded:
-            raise Exit(code=1)
+        if outcome is not None:
+            document["training"] = outcome.as_json()
+        print_json_document(document, failed=ended_badly)
         return
+    if isinstance(result, LocalRun):
+        _print_local_run(result, workspace)
+    if outcome is not None:
+        _print_training(outcome)
+    if ended_badly:
+        raise Exit(code=1)
+
+
+def _print_local_run(result, workspace):
+    """A local run's closing lines: how it ended, its output, cost and report; for a failed
+    one the failing step, the alert summary and (inference) how to resume it."""
+    from legacylift.console import error, success
+
     if not result.succeeded:
         from legacylift.alerts import summary
 
@@ -113,20 +142,36 @@ def _run_locally(model, input, output, workspace, time_scale, overwrite, json, r
         _print_cost(result.cost, result.reporter)
         if result.report_path:
             error(f"report: {result.report_path}")
-        ended = result.result
+        ended, model = result.result, result.model
         cause = " ".join((ended.cause or "-").split())[:500]
         name, link = result.execution_name, str(result.report_path)
         error(summary(model, workspace, name, ended.status, ended.error or "-", cause, link))
-        error(f"resume it: invoke run-local {model} --resume {result.execution_name}")
-        raise Exit(code=1)
+        if result.workflow == "inference":
+            error(f"resume it: invoke run-local {model} --resume {result.execution_name}")
+        return
     if result.failed_batches:
         error(f"{len(result.failed_batches)} failed batches, within the tolerance:")
         error("\n".join(result.failed_batches))
-    success(f"{model}: execution {result.execution_name} succeeded in {result.seconds:.1f}s")
+    success(f"{result.model}: execution {result.execution_name} succeeded in {result.seconds:.1f}s")
     success(f"output: {result.output_path or result.output_uri}")
     _print_cost(result.cost, result.reporter)
     if result.report_path:
         success(f"report: {result.report_path}")
+
+
+def _print_training(outcome):
+    """A training run's outcome: the evaluated-on-training-data warning, what was promoted
+    or why nothing was, and where a model that was not promoted is kept."""
+    from legacylift.console import info, success, warning
+
+    if outcome.warning:
+        warning(outcome.warning)
+    if outcome.promoted:
+        success(outcome.summary)
+        return
+    info(outcome.summary)
+    if outcome.artifacts_uri:
+        info(f"artifacts kept at {outcome.artifacts_uri}")
 
 
 def _print_cost(cost, reporter=None):
@@ -371,63 +416,23 @@ def train(
 
 def _train(model, workspace, place, input, evaluation, time_scale, execution, wait, poll, json):
     """A training run where `place` says, its options checked already."""
-    from legacylift.aws.operations import train as start_training
+    from legacylift.local.training import train_local
 
     if input is None:
         _fail_cleanly(lambda: _refuse("--input", "give the training data"))
     if place == HERE:
-        _train_locally(model, input, evaluation, workspace, time_scale or "1", json)
+        options = {"workspace": workspace, "time_scale": time_scale or "1"}
+        _follow_local(
+            lambda reporter: train_local(model, input, evaluation, reporter=reporter, **options),
+            json,
+            workspace,
+            "train",
+        )
         return
     _fail_cleanly(lambda: check_cloud_inputs(workspace, input=input, evaluation=evaluation))
-    _fail_cleanly(
-        lambda: start_training(
-            model, workspace, input, evaluation, execution, wait, float(poll or 5)
-        ),
-        "train",
+    _run_on_aws(
+        model, workspace, input, None, execution, wait, float(poll or 5), json, "train", evaluation
     )
-
-
-def _train_locally(model, input, evaluation, workspace, time_scale, json):
-    """A training run on this machine: what it promoted, or why not; with `json`, one JSON
-    document (the run's result and the training workflow's output under `training`)."""
-    from legacylift.console import error, info, success
-    from legacylift.local.training import train_local
-
-    with _quiet_stdout(json):
-        result = _fail_cleanly(
-            lambda: train_local(
-                model, input, evaluation, workspace=workspace, time_scale=time_scale
-            )
-        )
-    if json:
-        _print_training_json(result)
-        return
-    if not result.succeeded:
-        error(result.failure)
-        raise Exit(code=1)
-    from legacylift.console import warning
-    from legacylift.local.promotions import training_data_warning
-
-    if training_data_warning(model, result.output):
-        warning(training_data_warning(model, result.output))
-    if result.promoted:
-        record = result.output["record"]
-        metric = record["metric"]
-        success(
-            f"{model}: promoted {record['artifact_uri']} ({metric['name']} = {metric['value']})"
-        )
-    else:
-        info(f"{model}: not promoted: {result.output['reason']}")
-        info(f"artifacts kept at {result.output['artifacts_uri']}")
-
-
-def _print_training_json(result):
-    """A local training run as one JSON document; exit 1 when it failed."""
-    document = result.reporter.result(
-        output_uri=result.output_uri,
-        report=str(result.report_path) if result.report_path else None,
-    )
-    print_json_document({**document, "training": result.output}, failed=not result.succeeded)
 
 
 @task(help={"workspace": LOCAL_HELP["workspace"]})
@@ -527,8 +532,20 @@ def run(
         _run_on_aws(model, workspace, input, output, execution, wait, float(poll or 5), json)
 
 
-def _run_on_aws(model, workspace, input, output, execution, wait, poll, json):
-    """An inference run on the deployed workspace, followed step by step."""
+def _run_on_aws(
+    model,
+    workspace,
+    input,
+    output,
+    execution,
+    wait,
+    poll,
+    json,
+    workflow="inference",
+    evaluation=None,
+):
+    """A run of either workflow on the deployed workspace, followed step by step."""
+    from legacylift.aws.operations import CloudRun
     from legacylift.aws.operations import run as start_run
     from legacylift.errors import LegacyLiftError
     from legacylift.report.reporter import Reporter
@@ -543,26 +560,33 @@ def _run_on_aws(model, workspace, input, output, execution, wait, poll, json):
         )
     _fail_cleanly(lambda: check_cloud_inputs(workspace, input=input, output=output))
     reporter = Reporter("json" if json else "text")
-    failed = False
     with _quiet_stdout(json):
         try:
-            arn = start_run(model, workspace, input, output, execution, wait, poll, reporter)
+            result = start_run(
+                model,
+                workspace,
+                input,
+                output,
+                execution,
+                wait,
+                poll,
+                reporter,
+                workflow=workflow,
+                evaluation_uri=evaluation,
+            )
         except LegacyLiftError as exc:
             if not json or reporter.trace.status == "RUNNING":  # failed before it ended
                 from legacylift.console import error
 
                 error(str(exc))
                 raise Exit(code=1) from None
-            failed, arn = True, reporter.trace.arn
+            result = CloudRun(model, workflow, reporter.trace.arn, reporter.trace.status)
         except Exception as exc:
             _exit_on_aws_error(exc, "run")
             raise
-    if json:
-        reporter.trace.arn = reporter.trace.arn or arn
-        reporter.trace.name = reporter.trace.name or arn.rsplit(":", 1)[-1]
-        reporter.print_json()
-        if failed:
-            raise Exit(code=1)
+    reporter.trace.arn = reporter.trace.arn or result.arn  # --no-wait: not followed
+    reporter.trace.name = reporter.trace.name or result.arn.rsplit(":", 1)[-1]
+    _print_run(result, reporter, json)
 
 
 @task(

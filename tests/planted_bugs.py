@@ -237,6 +237,29 @@ BUGS = (
         ),
     ),
     PlantedBug(
+        "cloud-training-output-unread",
+        "the cloud runner not reading a followed execution's output: a training run's "
+        "outcome (promoted or why not) missing from `invoke run --workflow train`",
+        "legacylift/aws/operations.py",
+        '    started.output = json.loads(described.get("output") or "{}")\n',
+        "    started.output = {}\n",
+        (
+            "tests/aws/test_operations.py"
+            "::test_invoke_run_workflow_train_json_prints_the_training_outcome",
+        ),
+    ),
+    PlantedBug(
+        "training-run-resumed",
+        "`run-local --resume` accepting a failed training run's record as an inference run",
+        "legacylift/local/run_records.py",
+        '    if record.get("workflow", "inference") != "inference":\n',
+        "    if False:\n",
+        (
+            "tests/local/test_run_records.py"
+            "::test_a_failed_training_run_is_not_resumed_as_inference",
+        ),
+    ),
+    PlantedBug(
         "promoted-artifacts-unsealed",
         "the promotion record naming the Train job's own artifacts prefix, not the sealed copy",
         "modules/workflow/templates/train.asl.json.tftpl",

@@ -92,8 +92,8 @@ def test_the_workspace_decides_where_a_run_goes(args, expected):
             "--evaluation does not go with an inference run",
         ),
         (
-            ("train", "iris", "-w", "dev", "--input", "s3://d/in/", "--json"),
-            "--json does not go with a training run on AWS",
+            ("train", "iris", "-w", "dev", "--input", MISSING, "--time-scale", "0"),
+            "--time-scale does not go with a training run on AWS",
         ),
         (
             ("run", "iris", "--workflow", "retrain", "--input", MISSING),

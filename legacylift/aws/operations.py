@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from legacylift import console
 from legacylift.aws import executions, stack, versions
 from legacylift.aws.session import check_credentials, region_of_arn, session
 from legacylift.errors import LegacyLiftError
 from legacylift.history import format_duration
-from legacylift.local.promotions import training_data_warning
 from legacylift.report.cost import cost_line
 from legacylift.report.reporter import Reporter
 
@@ -80,6 +81,27 @@ def upload_input(model: str, path: Path, workspace: str) -> str:
     return uri
 
 
+WORKFLOWS = ("inference", "train")
+
+
+@dataclass
+class CloudRun:
+    """An execution of a model's workflow started in a workspace, and, when it was followed to
+    its end, its status and output (a training run's: promoted, reason, record)."""
+
+    model: str
+    workflow: str
+    arn: str
+    status: str = "RUNNING"
+    output_uri: str | None = None
+    output: dict[str, Any] | None = None
+
+    @property
+    def succeeded(self) -> bool:
+        """Whether the execution succeeded."""
+        return self.status == "SUCCEEDED"
+
+
 def run(
     model: str,
     workspace: str,
@@ -89,29 +111,65 @@ def run(
     wait: bool = True,
     poll_seconds: float = 5.0,
     reporter: Reporter | None = None,
-) -> str:
-    """Start an execution of `model`'s state machine and, with `wait`, follow it to the end
-    (progress through `reporter`, text lines by default); a failed execution raises after
-    showing the failing step, cause and log tail."""
-    deployed, _, aws = _model_clients(model, workspace)
+    workflow: str = "inference",
+    evaluation_uri: str | None = None,
+) -> CloudRun:
+    """Start an execution of `model`'s `workflow` ("inference" or "train": its training state
+    machine, evaluating on `evaluation_uri`) through its `live` alias and, with `wait`, follow
+    it to the end (progress through `reporter`, text lines by default); a failed execution
+    raises after showing the failing step, cause and log tail."""
+    _check_workflow(workflow, output_uri, evaluation_uri)
+    check_credentials(session())
+    deployed = stack.load_stack(workspace)
     name = name or executions.default_execution_name()
-    if not output_uri:
-        output_uri = f"s3://{deployed.data_bucket}/{default_output_key_prefix(model, name)}"
-    payload = executions.execution_input(input_uri, output_uri)
+    if workflow == "train":
+        machine_arn = stack.training_state_machine_arn(deployed, model)
+        payload = _training_input(input_uri, evaluation_uri)
+    else:
+        machine_arn = deployed.alias_arn(model)
+        default = f"s3://{deployed.data_bucket}/{default_output_key_prefix(model, name)}"
+        payload = executions.execution_input(input_uri, output_uri or default)
+    aws = session(region_of_arn(machine_arn))
     sfn = aws.client("stepfunctions")
-    arn = executions.start(sfn, deployed.alias_arn(model), name, payload)
+    arn = executions.start(sfn, machine_arn, name, payload)
     console.info(f"started {arn} (alias {versions.ALIAS})")
-    console.detail(f"input {payload['input_uri']} -> output {payload['output_uri']}")
+    console.detail(" -> ".join(f"{key} {uri}" for key, uri in payload.items()))
+    started = CloudRun(model, workflow, arn, output_uri=payload.get("output_uri"))
     if not wait:
-        return arn
-    return _follow(aws, arn, poll_seconds, reporter or Reporter("text"), (model, workspace))
+        return started
+    started.status = _follow(
+        aws, arn, poll_seconds, reporter or Reporter("text"), (model, workspace)
+    )
+    described = sfn.describe_execution(executionArn=arn)
+    started.output = json.loads(described.get("output") or "{}")
+    return started
+
+
+def _training_input(input_uri: str, evaluation_uri: str | None) -> dict[str, str]:
+    """The training workflow's execution input (its training data, and its evaluation data
+    when given: the training data otherwise)."""
+    payload = {"input_uri": executions.check_s3_uri(input_uri, "--input")}
+    if evaluation_uri:
+        payload["evaluation_uri"] = executions.check_s3_uri(evaluation_uri, "--evaluation")
+    return payload
+
+
+def _check_workflow(workflow: str, output_uri: str | None, evaluation_uri: str | None) -> None:
+    """The workflow known, and given the arguments it takes."""
+    if workflow not in WORKFLOWS:
+        raise LegacyLiftError(f"--workflow {workflow!r}: use inference or train")
+    if workflow == "train" and output_uri:
+        raise LegacyLiftError("--output: --workflow train writes under the model's models/")
+    if workflow == "inference" and evaluation_uri:
+        raise LegacyLiftError("--evaluation: it goes with --workflow train only")
 
 
 def _follow(
     aws, arn: str, poll_seconds: float, reporter: Reporter, model_workspace=None, after_id=0
 ) -> str:
     """Follow an execution to its end (from event `after_id` on), then say how it went and
-    record it as the model's last run in the workspace (`model_workspace`, when known)."""
+    record it as the model's last run in the workspace (`model_workspace`, when known); its
+    final status (a failure raises)."""
     sfn = aws.client("stepfunctions")
     try:
         status, history = executions.follow(
@@ -125,7 +183,8 @@ def _follow(
         console.info(f"cost: {cost_line(cost)}")
     if model_workspace and all(model_workspace):
         record_cloud_run(*model_workspace, arn, status, cost)
-    return _followed(aws, arn, status, history, reporter)
+    _followed(aws, arn, status, history, reporter)
+    return status
 
 
 def record_cloud_run(model: str, workspace: str, arn: str, status: str, cost) -> None:
@@ -149,7 +208,7 @@ def record_cloud_run(model: str, workspace: str, arn: str, status: str, cost) ->
     write_json_atomic(project_state_dir() / "runs" / workspace / f"{model}.json", record)
 
 
-def _followed(aws, arn: str, status: str, history, reporter: Reporter) -> str:
+def _followed(aws, arn: str, status: str, history, reporter: Reporter) -> None:
     """After following an execution to its end: its report command and outcome; a failure
     raises with the failing step, cause and log tail shown."""
     name = arn.rsplit(":", 1)[-1]
@@ -157,7 +216,7 @@ def _followed(aws, arn: str, status: str, history, reporter: Reporter) -> str:
     if status == "SUCCEEDED":
         total = history.seconds_in_states()
         console.success(f"{name} succeeded ({format_duration(total)} in steps)")
-        return arn
+        return
     summary = executions.report_failure(reporter, aws.client("logs"))
     raise LegacyLiftError(f"execution {name} {status}: {summary}")
 
@@ -184,47 +243,9 @@ def redrive(
     console.info(f"redriven {arn}")
     if not wait:
         return arn
-    return _follow(
+    _follow(
         aws, arn, poll_seconds, reporter or Reporter("text"), (model, workspace), after_id=last_id
     )
-
-
-def train(
-    model: str,
-    workspace: str,
-    input_uri: str,
-    evaluation_uri: str | None = None,
-    name: str | None = None,
-    wait: bool = True,
-    poll_seconds: float = 5.0,
-) -> str:
-    """Start an execution of `model`'s training state machine and, with `wait`, follow it;
-    report whether the new model was promoted (and why not)."""
-    check_credentials(session())
-    deployed = stack.load_stack(workspace)
-    machine_arn = stack.training_state_machine_arn(deployed, model)
-    aws = session(region_of_arn(machine_arn))
-    name = name or executions.default_execution_name()
-    payload = {"input_uri": executions.check_s3_uri(input_uri, "--input")}
-    if evaluation_uri:
-        payload["evaluation_uri"] = executions.check_s3_uri(evaluation_uri, "--evaluation")
-    sfn = aws.client("stepfunctions")
-    arn = executions.start(sfn, machine_arn, name, payload)
-    console.info(f"started {arn}")
-    if not wait:
-        return arn
-    _follow(aws, arn, poll_seconds, Reporter("text"))
-    output = json.loads(sfn.describe_execution(executionArn=arn).get("output") or "{}")
-    if training_data_warning(model, output):
-        console.warning(training_data_warning(model, output))
-    if output.get("promoted"):
-        metric = output["record"]["metric"]
-        console.success(
-            f"{model}: promoted {output['record']['artifact_uri']} "
-            f"({metric['name']} = {metric['value']})"
-        )
-    else:
-        console.info(f"{model}: not promoted: {output.get('reason')}")
     return arn
 
 

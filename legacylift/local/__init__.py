@@ -15,5 +15,9 @@ Like SageMaker Python SDK's local mode, the parts are separate modules with one 
   `network`: the isolated network of a step that asks for networking;
 - `processing`: a processing job end to end, returning a DescribeProcessingJob-shaped result;
 - `asl/`: the Amazon States Language interpreter; `sagemaker_tasks`: its SageMaker Task bridge;
-- `render`: real Terraform on `modules/workflow`; `run`: `invoke run-local` and `invoke demo`.
+- `render`: real Terraform on `modules/workflow`;
+- `run`: the one runner of a model's workflow (inference, fan-out, training, generic) behind
+  `invoke run-local`, `invoke train` and `invoke demo`, calling its steps: `run_plan` (arguments
+  checked, input staged), `run_images`, `run_code` (code uploaded, definitions rendered),
+  `run_records`, `reports`; `training`: the training workflow's entry and promotion record.
 """

@@ -119,11 +119,17 @@ def live_claims(settings: LocalSettings) -> list[dict[str, Any]]:
 
 
 def claim_run(
-    settings: LocalSettings, model: str, bucket: str, execution: str, output: Any
+    settings: LocalSettings,
+    model: str,
+    bucket: str,
+    execution: str,
+    output: Any,
+    command: str = "run-local",
 ) -> list[Claim]:
-    """What a run-local holds until it ends: its execution's folders in the store (so
-    clean-local leaves them) and its `--output` (a LocalOutput: path or s3:// URI), if given."""
-    holder = f"run-local of {model} (execution {execution})"
+    """What a local run (of `command`) holds until it ends: its execution's folders in the
+    store (so clean-local leaves them) and its `--output` (a LocalOutput: path or s3:// URI),
+    if given."""
+    holder = f"{command} of {model} (execution {execution})"
     claims = [
         claim(
             settings,

@@ -9,8 +9,8 @@ Objects a user put anywhere else, `MODEL/code/` (content-hashed, shared by runs)
 records (job names stay unique, as in an AWS account) are kept.
 
 Whatever its age, nothing a live run uses is touched: the folders of an execution some
-run-local holds a claim on (see claims.py), and, from the job records, the scratch folder and
-the store folders of every job whose engine is still running.
+local run (run-local, train) holds a claim on (see claims.py), and, from the job records, the
+scratch folder and the store folders of every job whose engine is still running.
 """
 
 from __future__ import annotations

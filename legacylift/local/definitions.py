@@ -41,7 +41,7 @@ def rendered_definition(name: str, workspace: str = "local", workflow: str = "in
     workspace's pinned settings where it has any; `workflow` is "inference" or "train"."""
     from legacylift import tfvars
     from legacylift.local.render import render_workflow
-    from legacylift.local.run import RUNNER_AREA
+    from legacylift.local.run_code import RUNNER_AREA
     from legacylift.models import load_model
 
     if workflow not in WORKFLOWS:

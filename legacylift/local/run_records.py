@@ -51,6 +51,11 @@ def resumable_run(settings, execution: str, model: str) -> dict[str, Any]:
             f"{record.get('model')!r}, not {model!r}; resume it with "
             f"`invoke run-local {record.get('model')} --resume {execution}`"
         )
+    if record.get("workflow", "inference") != "inference":
+        raise LegacyLiftError(
+            f"--resume {execution}: that run is a {record['workflow']} run, which is not "
+            f"resumed; run it again with `invoke {record['workflow']} {model} --input ...`"
+        )
     if record.get("status") == "SUCCEEDED":
         raise LegacyLiftError(
             f"--resume {execution}: that run succeeded, there is nothing to "

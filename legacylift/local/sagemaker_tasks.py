@@ -61,8 +61,7 @@ class SageMakerTasks:
         self.time_scale = time_scale
         self.cache = cache  # keys and records each job; serves a resumed run's unchanged steps
         self.on_reuse = on_reuse  # (state, requested job name, job reused, its run)
-        self.results: dict[str, Any] = {}  # state name -> last JobResult (exit code, log tail)
-        self.jobs: dict[str, Any] = {}  # job name -> JobResult (concurrent Map iterations)
+        self.jobs: dict[str, Any] = {}  # job name -> JobResult (every job, Map iterations too)
 
     def _key(self, parameters: dict[str, Any]) -> str | None:
         """The step's content key, for a well-formed request (the runner refuses the rest)."""
@@ -110,7 +109,6 @@ class SageMakerTasks:
             ) from None
         except NotSupportedLocally as exc:
             raise StatesError("LegacyLift.NotSupportedLocally", str(exc)) from None
-        self.results[task.state_name] = result
         self.jobs[result.describe["ProcessingJobName"]] = result
         if self.cache and key and result.status == "Completed":
             self.cache.completed(key, parameters, result.describe, len(result.uploaded))

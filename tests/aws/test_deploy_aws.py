@@ -129,7 +129,8 @@ def test_deploy_task_refuses_unpinned_image_with_exit_code(at_root, tmp_path):
 def test_run_no_wait_starts_the_deployed_state_machine(at_root):
     _, results = at_root
     dev = results["dev"].outputs
-    arn = operations.run("iris", "dev", "s3://legacylift-in/iris/", name="deployed", wait=False)
+    started = operations.run("iris", "dev", "s3://legacylift-in/iris/", name="deployed", wait=False)
+    arn = started.arn
     described = boto3.client("stepfunctions").describe_execution(executionArn=arn)
     assert described["stateMachineArn"] == dev["state_machine_arns"]["iris"]
     assert described["stateMachineAliasArn"] == dev["state_machine_alias_arns"]["iris"]

@@ -235,7 +235,7 @@ def test_missing_credentials_fail_early(stub_root, monkeypatch, tmp_path, worksp
 def test_run_no_wait_starts_the_models_state_machine(deployed, workspace):
     arn = operations.run(
         "wine", workspace, "s3://legacylift-in/wine/x.csv", name="first-run", wait=False
-    )
+    ).arn
     described = boto3.client("stepfunctions").describe_execution(executionArn=arn)
     assert described["stateMachineArn"] == deployed.outputs["state_machine_arns"]["wine"]
     # Started through the alias, never the state machine itself (IAM allows only the alias).
@@ -250,7 +250,7 @@ def test_run_no_wait_starts_the_models_state_machine(deployed, workspace):
         operations.run("wine", workspace, "s3://legacylift-in/x/", name="first-run", wait=False)
     explicit = operations.run(
         "iris", workspace, "s3://legacylift-in/a/", "s3://legacylift-out/b/", wait=False
-    )
+    ).arn
     described = boto3.client("stepfunctions").describe_execution(executionArn=explicit)
     assert described["stateMachineArn"].endswith(f":legacylift-{workspace}-iris")
     assert json.loads(described["input"])["output_uri"] == "s3://legacylift-out/b/"
@@ -280,14 +280,15 @@ def test_run_workflow_train_starts_the_training_state_machine(stub_root, aws_env
     sfn = boto3.client("stepfunctions")
     machine = create_published(f"legacylift-{workspace}-iris-train")
     assert deployed.outputs["training_state_machine_arns"]["iris"] == machine["stateMachineArn"]
-    arn = operations.train(
+    arn = operations.run(
         "iris",
         workspace,
         "s3://bkt-1/iris/input/t/",
-        "s3://bkt-1/iris/input/e/",
-        "retrain-1",
+        name="retrain-1",
         wait=False,
-    )
+        workflow="train",
+        evaluation_uri="s3://bkt-1/iris/input/e/",
+    ).arn
     described = sfn.describe_execution(executionArn=arn)
     assert described["stateMachineArn"] == machine["stateMachineArn"]
     assert described["stateMachineAliasArn"] == f"{machine['stateMachineArn']}:live"
@@ -295,15 +296,26 @@ def test_run_workflow_train_starts_the_training_state_machine(stub_root, aws_env
         "input_uri": "s3://bkt-1/iris/input/t/",
         "evaluation_uri": "s3://bkt-1/iris/input/e/",
     }
+    with pytest.raises(LegacyLiftError, match="--output: --workflow train writes under"):
+        operations.run("iris", workspace, "s3://bkt-1/x/", "s3://bkt-1/o/", workflow="train")
+    with pytest.raises(LegacyLiftError, match="--evaluation: it goes with --workflow train"):
+        operations.run("iris", workspace, "s3://bkt-1/x/", evaluation_uri="s3://bkt-1/e/")
     with pytest.raises(LegacyLiftError, match="'wine' has no training workflow.*\\[train\\]"):
-        operations.train("wine", workspace, "s3://bkt-1/x/", wait=False)
+        operations.run("wine", workspace, "s3://bkt-1/x/", wait=False, workflow="train")
     with pytest.raises(LegacyLiftError, match="--evaluation must be an S3 URI"):
-        operations.train("iris", workspace, "s3://bkt-1/x/", "data/eval.csv", wait=False)
+        operations.run(
+            "iris",
+            workspace,
+            "s3://bkt-1/x/",
+            wait=False,
+            workflow="train",
+            evaluation_uri="data/eval.csv",
+        )
 
 
 def test_status_lists_recent_executions(deployed, workspace, capsys):
     sfn = boto3.client("stepfunctions")
-    first = operations.run("iris", workspace, "s3://bkt-1/in/", name="older", wait=False)
+    first = operations.run("iris", workspace, "s3://bkt-1/in/", name="older", wait=False).arn
     operations.run("iris", workspace, "s3://bkt-1/in/", name="newer", wait=False)
     sfn.stop_execution(executionArn=first)
     capsys.readouterr()
@@ -470,8 +482,9 @@ def test_invoke_run_workflow_train_reports_a_failed_training_run(
     history of the rendered training workflow): the failure report (failing step, reason, the
     job's log tail) and exit 1.
 
-    Planted bug: `operations.train` calls `report_failure(status, history, logs)`, the old
-    signature (an AttributeError instead of the report)."""
+    Planted bug: `operations.run` of the training workflow calls
+    `report_failure(status, history, logs)`, the old signature (an AttributeError instead of
+    the report)."""
     from invoke import Context, Exit
 
     import tasks
@@ -667,3 +680,89 @@ def test_list_models_with_aws_shows_what_live_runs(two_versions, workspace, tmp_
         routingConfiguration=[{"stateMachineVersionArn": second_version, "weight": 100}],
     )
     assert f"{first[-64:][:12]} (stale) (live v2: {second[-64:][:12]})" in row()
+
+
+@pytest.fixture
+def interpreting(aws_env):
+    """moto's Step Functions interpreter on (executions run their definition), off again
+    afterwards: other tests expect executions to stay RUNNING."""
+    import requests
+
+    def interpret(value: bool) -> None:
+        config = {"stepfunctions": {"execute_state_machine": value}}
+        requests.post(f"{aws_env.endpoint}/moto-api/config", json=config, timeout=30)
+
+    interpret(True)
+    try:
+        yield
+    finally:
+        interpret(False)
+
+
+def not_promoting_definition() -> str:
+    """iris's rendered training workflow cut to its end: a Pass state standing for Train and
+    Evaluate (their results, evaluated on the training data, below the bar), then the
+    rendered `NotPromoted` state, which shapes the execution's output."""
+    from legacylift.local.definitions import rendered_definition
+
+    states = json.loads(rendered_definition("iris", workflow="train"))["States"]
+    evaluated = {
+        "decision": {"reason": "accuracy = 0.5 does not reach the bar 0.9 (higher is better)"},
+        "evaluation": {"summary": {"name": "accuracy", "value": 0.5}},
+        "artifacts_uri": "s3://bkt-1/iris/models/train-json/artifacts/",
+        "evaluation_output_uri": "s3://bkt-1/iris/models/train-json/evaluation/",
+        "evaluated_on_training_data": True,
+        "jobs": {},
+    }
+    return json.dumps(
+        {
+            "StartAt": "Evaluated",
+            "States": {
+                "Evaluated": {"Type": "Pass", "Result": evaluated, "Next": "NotPromoted"},
+                "NotPromoted": states["NotPromoted"],
+            },
+        }
+    )
+
+
+def test_invoke_run_workflow_train_json_prints_the_training_outcome(
+    stub_root, interpreting, workspace, capsys
+):
+    """`invoke run --workflow train --json` follows the training execution to its end and
+    prints one JSON document whose `training` part is the outcome read from the execution's
+    output (not promoted, why, the evaluated-on-training-data warning); the text mode prints
+    the same outcome as lines.
+
+    Planted bug (tests/planted_bugs.py `cloud-training-output-unread`): the cloud runner does
+    not read the execution's output, so the outcome is missing; red."""
+    from invoke import Context
+
+    import tasks
+
+    write_image_tfvars(
+        workspace, {"iris": {"image_uri": "r/legacylift/iris" + DIGEST, "train": {}}}
+    )
+    deploy(workspace)
+    create_published(f"legacylift-{workspace}-iris-train", not_promoting_definition())
+    capsys.readouterr()
+    train = {"workflow": "train", "poll": 0}
+    tasks.run(
+        Context(), "iris", workspace, "s3://bkt-1/t/", execution="train-json", json=True, **train
+    )
+    captured = capsys.readouterr()
+    document = json.loads(captured.out)
+    assert document["status"] == "SUCCEEDED" and document["execution"] == "train-json"
+    training = document["training"]
+    assert training["promoted"] is False
+    assert training["summary"] == (
+        "iris: not promoted: accuracy = 0.5 does not reach the bar 0.9 (higher is better)"
+    )
+    assert "evaluated on its training data" in training["warning"]
+    assert training["metric"] == {"name": "accuracy", "value": 0.5}
+    assert training["artifacts_uri"] == "s3://bkt-1/iris/models/train-json/artifacts/"
+    assert "started arn:" in captured.err  # progress went to stderr
+
+    tasks.run(Context(), "iris", workspace, "s3://bkt-1/t/", execution="train-text", **train)
+    out = capsys.readouterr().out
+    assert "iris: not promoted: accuracy = 0.5 does not reach the bar 0.9" in out
+    assert "artifacts kept at s3://bkt-1/iris/models/train-json/artifacts/" in out

@@ -12,7 +12,8 @@ import pytest
 from legacylift.local.asl.errors import StatesError
 from legacylift.local.datasources import DataSources
 from legacylift.local.render import LOCAL_ROLE_ARN
-from legacylift.local.run import expected_matches, run_local, upload_code
+from legacylift.local.run import expected_matches, run_local
+from legacylift.local.run_code import upload_code
 from legacylift.local.sagemaker_tasks import SageMakerTasks
 from legacylift.models import MODELS_DIR, discover_models, load_model
 from tests.local.tiny_models import model_image, write_models

@@ -40,6 +40,22 @@ def test_resume_refusals_are_one_line(local_settings, name, model, message):
     assert "\n" not in str(raised.value)
 
 
+def test_a_failed_training_run_is_not_resumed_as_inference(local_settings):
+    """A failed training run's record (as the runner writes it: `workflow` = "train") is not
+    something `run-local --resume` starts from: one line saying to train again.
+
+    Planted bug (tests/planted_bugs.py `training-run-resumed`): `resumable_run` ignores the
+    record's workflow, so run-local would resume a training run as an inference run; red."""
+    write_run_record(
+        local_settings,
+        "trained-1",
+        {"model": "iris", "workflow": "train", "status": "FAILED", "input_uri": "s3://b/t/"},
+    )
+    with pytest.raises(LegacyLiftError, match="is a train run, which is not resumed") as raised:
+        resumable_run(local_settings, "trained-1", "iris")
+    assert "invoke train iris --input" in str(raised.value) and "\n" not in str(raised.value)
+
+
 def test_failed_aborted_and_crashed_runs_can_be_resumed(local_settings):
     for name, status in (("f", "FAILED"), ("a", "ABORTED"), ("c", "RUNNING")):
         _record(local_settings, name, "iris", status, "2026-01-01T00:00:00")

@@ -11,10 +11,16 @@ import random
 from pathlib import Path
 
 import pytest
+from invoke import Context
 
+import tasks
+from legacylift.errors import LegacyLiftError
+from legacylift.local.claims import live_claims
 from legacylift.local.run import expected_matches, run_local
+from legacylift.local.run_records import read_run_record
 from legacylift.local.training import promotion_record, train_local
 from legacylift.models import load_model
+from legacylift.report.reporter import Reporter
 
 pytestmark = [
     pytest.mark.docker,
@@ -57,8 +63,16 @@ def report(run) -> bytes:
 
 
 def test_iris_good_retrain_is_promoted_bad_is_not_and_a_crash_names_the_step(
-    local_settings, tmp_path
+    local_settings, tmp_path, monkeypatch, capsys
 ):
+    """Also: each training run is claimed, recorded, costed and reported as an inference run
+    is (its record says `workflow` = "train"), `invoke train --json` prints the outcome, and a
+    failed training run is not resumed by run-local.
+
+    Planted bug: the runner records every run as an inference run (`"workflow": "inference"`
+    in `_run_record`): the good run's record says inference (and run-local would resume the
+    crashed training run); red. Planted bug: the runner takes no claim (`claims = []`): no
+    claim is held while the crashed run goes; red."""
     good = train_local(
         "iris",
         sample("iris", "training"),
@@ -79,6 +93,11 @@ def test_iris_good_retrain_is_promoted_bad_is_not_and_a_crash_names_the_step(
     trained = store / "iris/models" / good.execution_name / "artifacts/model.joblib"
     copy = store / "_sealed/iris/models" / good.execution_name / "artifacts/model.joblib"
     assert copy.read_bytes() == trained.read_bytes()
+    # Recorded, costed and reported as inference runs are.
+    recorded = read_run_record(local_settings, good.execution_name)
+    assert recorded["workflow"] == "train" and recorded["status"] == "SUCCEEDED"
+    assert recorded["cost"] == good.cost and good.cost["instance_hours"] > 0
+    assert recorded["report"] == str(good.report_path) and good.report_path.is_file()
 
     # Inference now loads the promoted model.joblib: the confidences differ from those of the
     # image's own model (sample/expected), the species column keeps its format.
@@ -99,13 +118,15 @@ def test_iris_good_retrain_is_promoted_bad_is_not_and_a_crash_names_the_step(
     # and inference keeps the promoted artifacts.
     before = record_bytes(local_settings, "iris")
     bad_data = rewritten(sample("iris", "training"), tmp_path / "bad", shuffled_labels)
-    bad = train_local(
-        "iris", bad_data, sample("iris", "evaluation"), settings=local_settings, quiet=True
-    )
-    assert bad.succeeded, bad.failure
-    assert bad.output["promoted"] is False
-    assert "does not reach the bar 0.9" in bad.output["reason"]
-    assert bad.output["metric"]["value"] < 0.9
+    # Through the command line: one JSON document with the outcome.
+    monkeypatch.setenv("LEGACYLIFT_LOCAL_DIR", str(local_settings.jobs_dir.parent))
+    capsys.readouterr()
+    tasks.train(Context(), "iris", bad_data, sample("iris", "evaluation"), json=True)
+    bad = json.loads(capsys.readouterr().out)
+    assert bad["status"] == "SUCCEEDED", bad["failure"]
+    assert bad["training"]["promoted"] is False
+    assert "does not reach the bar 0.9" in bad["training"]["summary"]
+    assert bad["training"]["metric"]["value"] < 0.9
     assert record_bytes(local_settings, "iris") == before
     after_bad = run_local(
         "iris",
@@ -124,14 +145,36 @@ def test_iris_good_retrain_is_promoted_bad_is_not_and_a_crash_names_the_step(
         tmp_path / "no-labels",
         lambda rows: [{k: v for k, v in row.items() if k != "species"} for row in rows],
     )
+    claims_seen = []
+
+    class Watching(Reporter):
+        """Notes the claims held while the run goes (at its first event)."""
+
+        def event(self, event):
+            if not claims_seen:
+                claims_seen.append(live_claims(local_settings))
+            super().event(event)
+
     crashed = train_local(
-        "iris", sample("iris", "training"), no_labels, settings=local_settings, quiet=True
+        "iris",
+        sample("iris", "training"),
+        no_labels,
+        settings=local_settings,
+        reporter=Watching("quiet"),
     )
+    # While it ran, its execution's folders were claimed (clean-local leaves them alone).
+    (held,) = claims_seen[0]
+    assert held["execution"] == crashed.execution_name and held["model"] == "iris"
+    assert held["holder"] == f"train of iris (execution {crashed.execution_name})"
+    assert live_claims(local_settings) == []  # released when it ended
     assert not crashed.succeeded
     assert crashed.result.error == "States.TaskFailed"  # the Evaluate Task's own failure
     assert "failing step: Evaluate" in crashed.failure
     assert "KeyError: 'species'" in crashed.failure
     assert record_bytes(local_settings, "iris") == before
+    assert read_run_record(local_settings, crashed.execution_name)["status"] == "FAILED"
+    with pytest.raises(LegacyLiftError, match="is a train run, which is not resumed"):
+        run_local("iris", None, resume=crashed.execution_name, settings=local_settings)
 
 
 def test_diabetes_lightgbm_retrain_is_promoted_and_inference_uses_it(local_settings, tmp_path):
