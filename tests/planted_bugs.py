@@ -1252,8 +1252,8 @@ BUGS = (
         "train-always-local",
         "`train --workspace dev` training on this machine, as before `run` and `train` paired up",
         "tasks/runs.py",
-        "    if place == HERE:\n        _train_locally(",
-        "    if True:\n        _train_locally(",
+        "    if place == HERE:\n        options = {",
+        "    if True:\n        options = {",
         ("tests/test_run_options.py::test_the_workspace_decides_where_a_run_goes",),
     ),
     PlantedBug(
