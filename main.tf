@@ -51,7 +51,7 @@ locals {
   # Script-mode code: each model with a script-mode step gets one content-hashed folder holding
   # its code files, staged by SageMaker at /opt/ml/processing/input/code/ (a script's path is
   # relative to the model folder, e.g. preprocessing.py or src/preprocess.py). The file list is
-  # the entry's `code_files`, written by the build (legacylift.build.code_folder decides it, and
+  # the entry's `code_files`, written by the build (legacylift.containerise.code_folder decides it, and
   # run-local stages the same list); without it, the scripts alone. The hash is that module's
   # code_digest: sha256 of "<file>\t<sha256 of its content>" lines in path order.
   code_models = { for name, model in local.built_models : name => sort(distinct(try(

@@ -30,8 +30,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from legacylift.build import ImageBuilder, build_all  # noqa: E402
-from legacylift.build.context import model_files  # noqa: E402
+from legacylift.containerise import ImageBuilder, build_all  # noqa: E402
+from legacylift.containerise.context import model_files  # noqa: E402
 from legacylift.models import load_model  # noqa: E402
 from legacylift.paths import MODELS_DIR  # noqa: E402
 from legacylift.settings import base_image  # noqa: E402

@@ -64,8 +64,8 @@ def _push(client, reference: str, auth: dict | None) -> str:
 
 def bench_promote(repeat: int) -> dict:
     """Seconds of the first copy, a repeated copy and pull+tag+push; image size and blobs."""
-    from legacylift.build.copy import Repository, copy_image
-    from legacylift.build.registry import RegistryTarget, local_target
+    from legacylift.containerise.copy import Repository, copy_image
+    from legacylift.containerise.registry import RegistryTarget, local_target
     from legacylift.docker_client import docker_client
     from legacylift.settings import base_image, registry_credentials
 

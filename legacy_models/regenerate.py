@@ -16,7 +16,7 @@ import shutil
 import subprocess
 import sys
 
-from legacylift.build import ensure_model_image
+from legacylift.containerise import ensure_model_image
 from legacylift.docker_client import docker_client
 from legacylift.models import load_model
 

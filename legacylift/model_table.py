@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from legacylift import tfvars
-from legacylift.build.images import ImageBuilder
+from legacylift.containerise.images import ImageBuilder
 from legacylift.models import discover_models
 
 PROD_WORKSPACE = "prod"

@@ -21,8 +21,8 @@ from filelock import FileLock
 
 from legacylift import tfvars
 from legacylift.atomic import write_text_atomic
-from legacylift.build.copy import Repository, copy_image
-from legacylift.build.registry import RegistryTarget, repository_name, resolve_target
+from legacylift.containerise.copy import Repository, copy_image
+from legacylift.containerise.registry import RegistryTarget, repository_name, resolve_target
 from legacylift.errors import LegacyLiftError, describe_aws_error
 
 ECR_HOST = re.compile(r"^\d{12}\.dkr\.ecr\.[a-z0-9-]+\.amazonaws\.com(\.cn)?$")

@@ -29,7 +29,7 @@ def build_model(c, model, workspace=None, registry=None, push=True, refresh_requ
     Skips the build when an image with the same content hash exists locally or in the target.
     The first build records what pip resolved in requirements.lock.txt; later builds install
     exactly those versions."""
-    from legacylift.build import build_model as build
+    from legacylift.containerise import build_model as build
 
     _fail_cleanly(
         lambda: build(
@@ -46,7 +46,7 @@ def build_model(c, model, workspace=None, registry=None, push=True, refresh_requ
 @task(help={"jobs": "how many models to build at once (default 1)", **BUILD_HELP})
 def build_all(c, jobs=1, workspace=None, registry=None, push=True):
     """`build-model` for every model in legacy_models/, `--jobs` at a time."""
-    from legacylift.build import build_all as build
+    from legacylift.containerise import build_all as build
 
     results = _fail_cleanly(
         lambda: build(
@@ -112,7 +112,7 @@ def list_models(c, aws=False, prod="prod", json=False):
 @task
 def build_framework_image(c):
     """Build the local twin of AWS's scikit-learn processing image (script-mode steps)."""
-    from legacylift.build import ensure_framework_image
+    from legacylift.containerise import ensure_framework_image
 
     print(_fail_cleanly(ensure_framework_image))
 
@@ -126,6 +126,6 @@ def build_framework_image(c):
 def prune(c, model=None, dry_run=False):
     """Remove old content-hash images of each model; keep the newest and every image a
     workspace's tfvars pins."""
-    from legacylift.build.prune import prune_images
+    from legacylift.containerise.prune import prune_images
 
     _fail_cleanly(lambda: prune_images([model] if model else None, dry_run=dry_run), "prune")

@@ -163,7 +163,7 @@ BUGS = (
         "legacylift/tfvars.py",
         "@sha256:[0-9a-f]{64}$",
         "@sha256:[0-9a-f]+$",
-        ("tests/build/test_tfvars.py",),
+        ("tests/containerise/test_tfvars.py",),
     ),
     PlantedBug(
         "outdated-tls-operator-flipped",
@@ -578,7 +578,7 @@ BUGS = (
         "legacylift/config_files.py",
         "    except UnicodeDecodeError as exc:\n",
         "    except UnicodeEncodeError as exc:\n",
-        ("tests/build/test_config_not_text.py",),
+        ("tests/containerise/test_config_not_text.py",),
     ),
     PlantedBug(
         "config-recursion-traceback",
@@ -586,7 +586,7 @@ BUGS = (
         "legacylift/config_files.py",
         "    except RecursionError:\n",
         "    except ZeroDivisionError:\n",
-        ("tests/build/test_config_not_text.py",),
+        ("tests/containerise/test_config_not_text.py",),
     ),
     PlantedBug(
         "output-full-traceback",
@@ -630,10 +630,10 @@ BUGS = (
     PlantedBug(
         "registry-setting-ignored",
         "--registry local using setup's registry whatever LEGACYLIFT_REGISTRY says",
-        "legacylift/build/registry.py",
+        "legacylift/containerise/registry.py",
         '    if credentials["address"] != wanted:\n',
         "    if False:\n",
-        ("tests/build/test_registry_setting.py",),
+        ("tests/containerise/test_registry_setting.py",),
     ),
     PlantedBug(
         "step-key-without-input-content",
@@ -690,7 +690,7 @@ BUGS = (
         "        return load_stack(workspace).data_bucket, None\n",
         '        return "<data bucket>", None\n',
         (
-            "tests/build/test_schedule_settings.py"
+            "tests/containerise/test_schedule_settings.py"
             "::test_invoke_schedule_reads_a_cloud_workspaces_bucket",
         ),
     ),
@@ -712,7 +712,7 @@ BUGS = (
         "legacylift/schedule.py",
         "        if start is None:\n",
         "        if True:\n",
-        ("tests/build/test_schedule_settings.py::test_a_rate_with_a_start_counts_from_it",),
+        ("tests/containerise/test_schedule_settings.py::test_a_rate_with_a_start_counts_from_it",),
     ),
     PlantedBug(
         "redrive-of-a-fail-state",
@@ -898,7 +898,7 @@ BUGS = (
         "legacylift/schedule.py",
         "    ended = scheduled.date() - timedelta(days=1)\n",
         "    ended = scheduled.date()\n",
-        ("tests/build/test_schedule_settings.py",),
+        ("tests/containerise/test_schedule_settings.py",),
     ),
     PlantedBug(
         "schedule-keeps-skipped-time",
@@ -906,7 +906,7 @@ BUGS = (
         "legacylift/schedule.py",
         "    return local if back.replace(tzinfo=None) == local.replace(tzinfo=None) else None\n",
         "    return local\n",
-        ("tests/build/test_schedule_settings.py",),
+        ("tests/containerise/test_schedule_settings.py",),
     ),
     PlantedBug(
         "schedule-rate-on-wall-clock",
@@ -914,7 +914,7 @@ BUGS = (
         "legacylift/schedule.py",
         "            first = after.astimezone(UTC) + parsed.period\n",
         "            first = after.astimezone(zone) + parsed.period\n",
-        ("tests/build/test_schedule_settings.py",),
+        ("tests/containerise/test_schedule_settings.py",),
     ),
     PlantedBug(
         "changed-stacks-where-unpinned",
@@ -1020,7 +1020,7 @@ BUGS = (
         "legacylift/model_table.py",
         '    return uri.rsplit("@", 1)[-1] if uri else None\n',
         '    return uri.rsplit("@", 1)[-1][:19] if uri else None\n',
-        ("tests/build/test_prod_lag.py",),
+        ("tests/containerise/test_prod_lag.py",),
     ),
     PlantedBug(
         "promote-untested",
@@ -1041,10 +1041,10 @@ BUGS = (
     PlantedBug(
         "code-folder-unlimited",
         "a script-mode code folder of any size staged and uploaded without the limit's error",
-        "legacylift/build/code_folder.py",
+        "legacylift/containerise/code_folder.py",
         "    if total > MAX_CODE_BYTES or len(files) > MAX_CODE_FILES:\n",
         "    if False:\n",
-        ("tests/build/test_code_folder.py",),
+        ("tests/containerise/test_code_folder.py",),
     ),
     PlantedBug(
         "new-model-names-only",
@@ -1052,7 +1052,7 @@ BUGS = (
         "legacylift/script_flow.py",
         "    if not links:\n        return None\n",
         "    if True:\n        return None\n",
-        ("tests/build/test_new_model_flow.py",),
+        ("tests/containerise/test_new_model_flow.py",),
     ),
     PlantedBug(
         "new-model-guesses-past-unplaced",
@@ -1061,7 +1061,7 @@ BUGS = (
         "        if flow.unplaced:\n            _unplaced(origin, folder, flow, result)\n"
         "            return None\n",
         "",
-        ("tests/build/test_new_model_flow.py",),
+        ("tests/containerise/test_new_model_flow.py",),
     ),
     PlantedBug(
         "instances-share-no-network",
@@ -1095,7 +1095,7 @@ BUGS = (
         "legacylift/models.py",
         "            if local_path_clash(kind, local_path, code):\n",
         "            if _overlap(local_path, CODE_PATH):\n",
-        ("tests/build/test_models.py::test_script_mode_input_may_hold_the_code_path",),
+        ("tests/containerise/test_models.py::test_script_mode_input_may_hold_the_code_path",),
     ),
     PlantedBug(
         "guarded-keys-deny-inverted",

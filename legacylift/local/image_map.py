@@ -134,12 +134,12 @@ def _model_name(ref: str) -> str:
 
 
 def _model_image(name: str) -> str:
-    from legacylift.build import ensure_model_image
+    from legacylift.containerise import ensure_model_image
 
     return ensure_model_image(name)
 
 
 def _framework_image() -> str:
-    from legacylift.build import ensure_framework_image
+    from legacylift.containerise import ensure_framework_image
 
     return ensure_framework_image()

@@ -25,7 +25,7 @@ def bucket_for(workspace: str) -> str:
 def upload_code(sources: DataSources, model, bucket: str) -> str:
     """Upload the model folder's code files (`code_files`: what the root module uploads too)
     to their content-hashed folder and return its URI; unchanged code keeps its URI."""
-    from legacylift.build.code_folder import code_digest, code_files
+    from legacylift.containerise.code_folder import code_digest, code_files
 
     files = code_files(model.path)
     prefix = f"s3://{bucket}/{model.name}/code/{code_digest(files)}/"

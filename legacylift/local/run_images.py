@@ -13,7 +13,7 @@ def workflow_images(model, workflow: str = "inference") -> dict[str, str]:
     """{"model": ref, "framework": ref} of the images `workflow` runs, built when missing: the
     model's own always (the module renders every model with its image_uri, framework steps or
     not); the framework image when an inference step runs in it (training runs the model's)."""
-    from legacylift.build import ensure_framework_image, ensure_model_image
+    from legacylift.containerise import ensure_framework_image, ensure_model_image
 
     kinds = {model.image_for(step) for step in model.script_steps}
     images = {}
@@ -38,7 +38,7 @@ def image_keys(model, images: dict[str, str], built: bool) -> Callable[..., str 
         if built and reference == images.get("model") and named:
             from dataclasses import replace
 
-            from legacylift.build.images import ImageBuilder
+            from legacylift.containerise.images import ImageBuilder
 
             context = ImageBuilder().model_context(model)
             files = [

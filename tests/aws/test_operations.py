@@ -171,7 +171,7 @@ def test_deploy_refuses_a_schedule_or_trigger_without_a_built_image(
     from legacylift import tfvars
     from legacylift.aws.deploy import deploy_stacks
     from legacylift.models import load_model
-    from tests.build.conftest import copy_sample
+    from tests.containerise.conftest import copy_sample
 
     tables = {
         "nightly": '[schedule]\nexpression = "cron(0 2 * * ? *)"\ninput = "s3://{bucket}/{model}/input/{date}/"\n',

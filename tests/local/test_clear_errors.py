@@ -159,7 +159,7 @@ def test_each_failed_attempt_says_why_as_it_happens(capsys):
 
 def test_build_all_reports_an_invalid_folder_without_stopping(models, monkeypatch):
     """The valid models are handed to the builder; the invalid folder is one of the failures."""
-    from legacylift.build import images
+    from legacylift.containerise import images
 
     built = []
     monkeypatch.setattr(images, "build_model", lambda name, *a, **k: built.append(name) or None)

@@ -69,7 +69,7 @@ def test_the_legacy_image_runs_unprivileged_with_a_writable_working_directory(do
     """The project's own Dockerfile, adapted: uid 1000, its CMD kept, the working directory
     and HOME writable, the code itself not, and no build-time CA bundle in any layer.
     Planting the adaptation without its chmod turns the write checks red."""
-    from legacylift.build import ensure_model_image
+    from legacylift.containerise import ensure_model_image
 
     image = ensure_model_image("demand")
     config = docker_client.images.get(image).attrs["Config"]
@@ -104,7 +104,7 @@ def test_the_legacy_image_runs_unprivileged_with_a_writable_working_directory(do
 def test_new_model_from_the_legacy_tree_runs_unchanged(tmp_path, monkeypatch, local_settings):
     """`new-model --from legacy/` writes the model.toml the sample has, and the new folder
     reproduces the desktop run byte for byte."""
-    from legacylift.build import ensure_framework_image, ensure_model_image
+    from legacylift.containerise import ensure_framework_image, ensure_model_image
 
     images = {"model": ensure_model_image("demand"), "framework": ensure_framework_image()}
     models = tmp_path / "models"

@@ -55,7 +55,7 @@ def test_the_lifted_project_reproduces_the_desktop_run_byte_for_byte(
     the staged code folder, the data beside the code input, score.py writes its log in /app.
     Planted once each: code staged as the script alone (prep.py's features.json missing:
     FileNotFoundError), the holding input mounted read-only (the job could not start)."""
-    from legacylift.build import ensure_framework_image, ensure_model_image
+    from legacylift.containerise import ensure_framework_image, ensure_model_image
 
     images = {"model": ensure_model_image("fraud"), "framework": ensure_framework_image()}
     monkeypatch.setenv("LEGACYLIFT_MODELS_DIR", str(tmp_path))

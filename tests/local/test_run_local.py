@@ -70,7 +70,7 @@ def test_generic_workflow_with_an_original_pattern_input(local_settings):
         if path.is_file():
             with path.open("rb") as handle:
                 sources.put(f"{base}/data/preproc/input/{path.name}", handle)
-    from legacylift.build import ensure_framework_image, ensure_model_image
+    from legacylift.containerise import ensure_framework_image, ensure_model_image
 
     framework, custom = ensure_framework_image(), ensure_model_image(name)
     suffix = uuid.uuid4().hex[:6]

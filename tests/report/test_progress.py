@@ -120,8 +120,8 @@ def test_real_build_and_push_on_a_terminal(base_image, registry_credentials, tmp
     marker = uuid.uuid4().hex
     snippet = textwrap.dedent(f"""
         import pathlib
-        from legacylift.build.registry import local_target
-        from legacylift.build.stream import stream_build, stream_push
+        from legacylift.containerise.registry import local_target
+        from legacylift.containerise.stream import stream_build, stream_push
         from legacylift.docker_client import docker_client
         context = pathlib.Path({str(tmp_path)!r})
         (context / "payload.bin").write_bytes(b"{marker}" * 200_000)

@@ -8,7 +8,7 @@ import json
 import boto3
 import pytest
 
-from legacylift.build.code_folder import code_digest
+from legacylift.containerise.code_folder import code_digest
 from tests.terraform.tfcopy import (
     FIXTURE_MODELS,
     REPO_ROOT,

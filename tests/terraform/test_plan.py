@@ -346,7 +346,7 @@ def test_the_root_module_uploads_exactly_what_run_local_stages(root, tree, monke
     puts; the sibling JSON a script reads through __file__ is there, `sample/`, `legacy/`,
     `.dockerignore`d files and model.toml are not. Planted once: main.tf ignoring
     `code_files` (the scripts alone, as before) turned this red."""
-    from legacylift.build.code_folder import code_settings
+    from legacylift.containerise.code_folder import code_settings
     from legacylift.local.run_code import upload_code
     from legacylift.models import load_model
 

@@ -109,7 +109,7 @@ def test_no_build_ca_bundle_in_an_own_dockerfile_image(docker_client, base_image
     """A model's own Dockerfile builds with the host CA bundle in every stage; the image that
     is pushed is flattened without it. Planting the flatten step as a plain tag of the stage
     image turns this red (the bundle's COPY layer is there)."""
-    from legacylift.build import ensure_model_image
+    from legacylift.containerise import ensure_model_image
 
     reference = ensure_model_image("demand")
     archive = save_images(docker_client, [reference], tmp_path / "demand.tar")

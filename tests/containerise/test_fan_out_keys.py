@@ -7,7 +7,7 @@ import pytest
 
 from legacylift.errors import LegacyLiftError
 from legacylift.models import load_model
-from tests.build.conftest import copy_sample
+from tests.containerise.conftest import copy_sample
 
 
 def _model(models_dir, toml: str, name="batches"):

@@ -15,7 +15,7 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from legacylift.build.context import model_files
+from legacylift.containerise.context import model_files
 from legacylift.errors import LegacyLiftError
 
 # Every job of a script-mode step downloads the folder before it starts, and the root module

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from legacylift.models import SCRIPTS, load_model
-from tests.build.conftest import SAMPLES, run_step
+from tests.containerise.conftest import SAMPLES, run_step
 
 pytestmark = [pytest.mark.docker, pytest.mark.slow]
 
@@ -76,7 +76,7 @@ def test_system_packages_from_model_toml_are_installed(sample_images, docker_cli
 
 def test_framework_image_has_the_pinned_versions(framework_image, docker_client):
     """Every pin of build/framework/requirements.txt is what the image has installed."""
-    from legacylift.build.context import template_path
+    from legacylift.containerise.context import template_path
 
     pins = dict(
         line.split("==")

@@ -2,7 +2,7 @@
 pushes with verified digests, tfvars pinning. The local engine calls `ensure_model_image` and
 `ensure_framework_image` (contracts §5)."""
 
-from legacylift.build.images import (
+from legacylift.containerise.images import (
     BuildResult,
     ImageBuilder,
     build_all,

@@ -17,7 +17,7 @@ TEST_LABEL = "org.legacylift.test"
 @pytest.fixture(scope="session")
 def builder(docker_client, base_image):
     """One ImageBuilder on the real daemon for the whole session."""
-    from legacylift.build import ImageBuilder
+    from legacylift.containerise import ImageBuilder
 
     return ImageBuilder(docker_client)
 

@@ -6,7 +6,7 @@ import pytest
 
 from legacylift.errors import LegacyLiftError
 from legacylift.models import discover_models, load_model
-from tests.build.conftest import SAMPLES, copy_sample
+from tests.containerise.conftest import SAMPLES, copy_sample
 
 
 def test_samples_are_discovered_and_valid():

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from legacylift.build.registry import resolve_target
+from legacylift.containerise.registry import resolve_target
 from legacylift.errors import LegacyLiftError
 
 

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from legacylift import settings
-from legacylift.build.dockerignore import DockerIgnore
+from legacylift.containerise.dockerignore import DockerIgnore
 from legacylift.errors import LegacyLiftError
 from legacylift.models import EXCLUDED_DIRS, EXCLUDED_FILES
 from legacylift.paths import BUILD_ASSETS_DIR

@@ -7,9 +7,9 @@ import re
 
 import pytest
 
-from legacylift.build.lock import LOCK_NAME, lock_state, lock_text
+from legacylift.containerise.lock import LOCK_NAME, lock_state, lock_text
 from legacylift.models import load_model
-from tests.build.conftest import TEST_LABEL, copy_sample, remove_repository_images
+from tests.containerise.conftest import TEST_LABEL, copy_sample, remove_repository_images
 
 PACKAGE = "six"  # small, pure Python, with many releases
 OLDER = "1.15.0"

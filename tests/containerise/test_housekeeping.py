@@ -12,10 +12,10 @@ import pytest
 from docker.errors import ImageNotFound
 
 from legacylift import tfvars
-from legacylift.build.prune import prune_images
-from legacylift.build.registry import repository_name
+from legacylift.containerise.prune import prune_images
+from legacylift.containerise.registry import repository_name
 from legacylift.models import load_model
-from tests.build.conftest import remove_repository_images
+from tests.containerise.conftest import remove_repository_images
 
 pytestmark = [pytest.mark.docker, pytest.mark.slow]
 

@@ -13,7 +13,7 @@ from urllib.parse import urlencode, urljoin
 
 import requests
 
-from legacylift.build.registry import MANIFEST_TYPES, RegistryTarget
+from legacylift.containerise.registry import MANIFEST_TYPES, RegistryTarget
 from legacylift.errors import LegacyLiftError
 
 HTTP_TIMEOUT_SECONDS = 60

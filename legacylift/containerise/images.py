@@ -23,16 +23,22 @@ from docker.errors import APIError, ImageNotFound
 from filelock import FileLock, Timeout
 
 from legacylift import tfvars
-from legacylift.build.code_folder import code_settings
-from legacylift.build.context import ImageContext, model_files, source_revision, template_path
-from legacylift.build.dockerfile import (
+from legacylift.console import detail, info, success
+from legacylift.containerise.code_folder import code_settings
+from legacylift.containerise.context import (
+    ImageContext,
+    model_files,
+    source_revision,
+    template_path,
+)
+from legacylift.containerise.dockerfile import (
     TEMPLATE_VERSION,
     adapt_own_dockerfile,
     flatten_dockerfile,
     render_framework_dockerfile,
     render_model_dockerfile,
 )
-from legacylift.build.lock import (
+from legacylift.containerise.lock import (
     LOCK_NAME,
     NO_LOCK,
     RESOLVED_IN_IMAGE,
@@ -40,9 +46,8 @@ from legacylift.build.lock import (
     lock_state,
     write_lock,
 )
-from legacylift.build.registry import RegistryTarget, repository_name, resolve_target
-from legacylift.build.stream import BuildLog, stream_build, stream_push
-from legacylift.console import detail, info, success
+from legacylift.containerise.registry import RegistryTarget, repository_name, resolve_target
+from legacylift.containerise.stream import BuildLog, stream_build, stream_push
 from legacylift.docker_client import docker_client
 from legacylift.errors import LegacyLiftError
 from legacylift.models import Model, discover_models, load_model

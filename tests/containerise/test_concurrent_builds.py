@@ -9,8 +9,8 @@ import uuid
 
 import pytest
 
-from legacylift.build.images import LABEL_PREFIX
-from tests.build.conftest import remove_repository_images
+from legacylift.containerise.images import LABEL_PREFIX
+from tests.containerise.conftest import remove_repository_images
 
 pytestmark = pytest.mark.docker
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 
-from legacylift.build.context import CA_BUNDLE_NAME, template_path
+from legacylift.containerise.context import CA_BUNDLE_NAME, template_path
 from legacylift.models import SCRIPTS
 
 # Bump when the rendering code changes in a way the template text does not show.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from legacylift.build.registry import RegistryTarget, repository_name
+from legacylift.containerise.registry import RegistryTarget, repository_name
 from legacylift.errors import LegacyLiftError
 
 

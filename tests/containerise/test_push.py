@@ -11,9 +11,9 @@ import sys
 import pytest
 import requests
 
-from legacylift.build import build_model, images
-from legacylift.build.code_folder import code_files
-from legacylift.build.registry import (
+from legacylift.containerise import build_model, images
+from legacylift.containerise.code_folder import code_files
+from legacylift.containerise.registry import (
     MANIFEST_TYPES,
     EcrTarget,
     RegistryTarget,
@@ -86,8 +86,8 @@ def test_concurrent_builds_into_one_workspace_keep_both_entries(
 ):
     """Two `build-model` processes at once (iris and diabetes) into the same workspace."""
     code = (
-        "import sys; from legacylift.build import build_model; "
-        "from legacylift.build.registry import local_target; "
+        "import sys; from legacylift.containerise import build_model; "
+        "from legacylift.containerise.registry import local_target; "
         "build_model(sys.argv[1], 'concurrent', target=local_target())"
     )
     env = {**__import__("os").environ, "LEGACYLIFT_TFVARS_DIR": str(tfvars_dir)}

@@ -16,9 +16,9 @@ import docker
 from docker.errors import APIError, ImageNotFound
 
 from legacylift import tfvars
-from legacylift.build.context import HASH_LENGTH
-from legacylift.build.registry import repository_name
 from legacylift.console import detail, info, success
+from legacylift.containerise.context import HASH_LENGTH
+from legacylift.containerise.registry import repository_name
 from legacylift.docker_client import docker_client
 from legacylift.models import discover_models
 

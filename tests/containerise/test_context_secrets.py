@@ -12,10 +12,10 @@ import docker
 import pytest
 import requests
 
-from legacylift.build.context import model_files
-from legacylift.build.dockerignore import DockerIgnore
+from legacylift.containerise.context import model_files
+from legacylift.containerise.dockerignore import DockerIgnore
 from legacylift.errors import LegacyLiftError
-from tests.build.conftest import copy_sample, remove_repository_images
+from tests.containerise.conftest import copy_sample, remove_repository_images
 
 PRIVATE_KEY = b"-----BEGIN RSA PRIVATE KEY-----\nMIIEpAIBAAKCAQEAx\n-----END RSA PRIVATE KEY-----\n"
 DOTENV = b"DB_PASSWORD=hunter2-do-not-ship\n"
@@ -130,8 +130,8 @@ def test_planted_secrets_refuse_the_build_and_dockerignore_keeps_them_out(
     """A sample model with a planted `.env` and private key: refused before building, nothing
     pushed nor pinned; with a `.dockerignore` excluding them, built and pushed, and no layer of
     the image holds either file or the secret."""
-    from legacylift.build import build_model
-    from legacylift.build.registry import local_target, repository_name
+    from legacylift.containerise import build_model
+    from legacylift.containerise.registry import local_target, repository_name
 
     name = "secrets-probe"
     folder = copy_sample("iris", models_dir, name)

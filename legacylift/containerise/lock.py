@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from legacylift.atomic import write_text_atomic
-from legacylift.build.context import template_path
+from legacylift.containerise.context import template_path
 
 LOCK_NAME = "requirements.lock.txt"
 NO_LOCK = "requirements.lock.none"

@@ -7,11 +7,11 @@ import hashlib
 
 import pytest
 
-from legacylift.build import code_folder
-from legacylift.build.code_folder import code_digest, code_files, code_settings
+from legacylift.containerise import code_folder
+from legacylift.containerise.code_folder import code_digest, code_files, code_settings
 from legacylift.errors import LegacyLiftError
 from legacylift.models import load_model
-from tests.build.conftest import copy_sample
+from tests.containerise.conftest import copy_sample
 
 
 def _folder(tmp_path, files: dict[str, str]):

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import pytest
 
-from legacylift.build import build_model
-from legacylift.build.registry import RegistryTarget, ecr_target, local_target
+from legacylift.containerise import build_model
+from legacylift.containerise.registry import RegistryTarget, ecr_target, local_target
 from legacylift.errors import LegacyLiftError
 from legacylift.tfvars import tfvars_path
-from tests.build.conftest import copy_sample
+from tests.containerise.conftest import copy_sample
 
 BEFORE = '{\n  "models": {\n    "keep": {\n      "image_uri": null\n    }\n  }\n}\n'
 
@@ -68,7 +68,7 @@ def test_requirements_that_fail_to_install_show_pips_error(pinned, models_dir, b
 @pytest.mark.docker
 @pytest.mark.registry
 def test_registry_auth_failure(pinned, registry_credentials, base_image, monkeypatch):
-    from legacylift.build import images
+    from legacylift.containerise import images
 
     def forbidden(*args, **kwargs):
         raise AssertionError("bad credentials must stop the build before it starts")

@@ -12,7 +12,7 @@ import pytest
 from legacylift import schedule
 from legacylift.errors import LegacyLiftError
 from legacylift.models import load_model
-from tests.build.conftest import copy_sample
+from tests.containerise.conftest import copy_sample
 
 NIGHTLY = (
     '[schedule]\nexpression = "cron(30 2 * * ? *)"\ntime_zone = "Europe/Paris"\n'

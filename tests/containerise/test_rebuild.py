@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from legacylift.build import images
+from legacylift.containerise import images
 from legacylift.models import load_model
-from tests.build.conftest import copy_sample, remove_repository_images
+from tests.containerise.conftest import copy_sample, remove_repository_images
 
 pytestmark = [pytest.mark.docker, pytest.mark.slow]
 

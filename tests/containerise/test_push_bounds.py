@@ -11,7 +11,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from legacylift.build.stream import stream_push
+from legacylift.containerise.stream import stream_push
 from legacylift.errors import LegacyLiftError
 
 
