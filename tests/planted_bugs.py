@@ -1205,6 +1205,14 @@ BUGS = (
         "",
         ("tests/test_import_contracts.py::test_every_top_level_module_has_a_layer",),
     ),
+    PlantedBug(
+        "render-plan-null-outputs",
+        "the render's reading of a saved plan keeping null outputs, which an apply's state omits",
+        "legacylift/local/render.py",
+        ' if entry.get("value") is not None\n',
+        "\n",
+        ("tests/local/test_render.py::test_outputs_read_from_the_plan_are_what_an_apply_writes",),
+    ),
 )
 
 
