@@ -47,6 +47,7 @@ from python_terraform import IsFlagged, IsNotFlagged, Terraform
 from legacylift.errors import LegacyLiftError, describe_terraform_aws_error
 from legacylift.paths import project_state_dir
 from legacylift.terraform_env import terraform_env
+from legacylift.terraform_json import error_diagnostics, json_messages
 from legacylift.terraform_select import announce_terraform
 
 WORKSPACE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
@@ -238,13 +239,13 @@ class TerraformRunner:
             options["auto_approve"] = IsFlagged
         options.update(workspace=workspace, input=False, json=IsFlagged, var_file=files)
         code, out, err = self._run(what, **options)
-        messages = _json_messages(out)
-        text = _diagnostics(messages) or err or out
+        messages = json_messages(out)
+        text = error_diagnostics(messages) or err or out
         if code not in ok and self.reinit is not None and _NEEDS_INIT.search(text):
             self.reinit()
             code, out, err = self._run(what, **options)
-            messages = _json_messages(out)
-            text = _diagnostics(messages) or err or out
+            messages = json_messages(out)
+            text = error_diagnostics(messages) or err or out
         if code not in ok:
             refused = describe_terraform_aws_error(f"terraform {what}", f"{text}\n{err}")
             if refused:
@@ -302,31 +303,6 @@ class TerraformRunner:
         """Every root output's value of `workspace` (an empty dict before the first apply)."""
         _, out = self._checked("output", "output", workspace=workspace, json=IsFlagged)
         return {name: entry.get("value") for name, entry in json.loads(out or "{}").items()}
-
-
-def _json_messages(out: str) -> list[dict[str, Any]]:
-    """The JSON lines of Terraform's machine-readable UI (anything else is skipped)."""
-    messages = []
-    for line in (out or "").splitlines():
-        if line.startswith("{"):
-            try:
-                messages.append(json.loads(line))
-            except ValueError:
-                continue
-    return messages
-
-
-def _diagnostics(messages: list[dict[str, Any]]) -> str:
-    """The error diagnostics of a `-json` run as Terraform prints them: summary, then detail."""
-    lines = []
-    for message in messages:
-        diagnostic = message.get("diagnostic") or {}
-        if message.get("type") == "diagnostic" and diagnostic.get("severity") == "error":
-            where = f" ({diagnostic['address']})" if diagnostic.get("address") else ""
-            lines.append(f"Error: {diagnostic.get('summary', '')}{where}")
-            if diagnostic.get("detail"):
-                lines.append(diagnostic["detail"])
-    return "\n".join(lines)
 
 
 @contextmanager

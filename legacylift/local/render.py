@@ -28,6 +28,7 @@ from legacylift.atomic import write_json_atomic
 from legacylift.errors import LegacyLiftError
 from legacylift.paths import MODULES_DIR, project_state_dir
 from legacylift.terraform_env import terraform_binary, terraform_env
+from legacylift.terraform_json import error_diagnostics, json_messages
 from legacylift.terraform_select import announce_terraform
 
 LOCAL_ROLE_ARN = "arn:aws:iam::000000000000:role/legacylift-local-sagemaker"
@@ -75,7 +76,7 @@ def _terraform(args: list[str], cwd: Path) -> str:
         check=False,
     )
     if completed.returncode != 0:
-        tail = "\n".join(_diagnostics(completed.stdout) or _tail(completed))
+        tail = "\n".join(_errors(completed.stdout) or _tail(completed))
         raise LegacyLiftError(
             f"terraform {args[0]} of modules/workflow failed:\n{tail}\nfix the model settings "
             "(model.toml) or the variables named above"
@@ -87,18 +88,8 @@ def _tail(completed: subprocess.CompletedProcess) -> list[str]:
     return (completed.stderr or completed.stdout).strip().splitlines()[-25:]
 
 
-def _diagnostics(stdout: str) -> list[str]:
-    """The error messages of a `-json` run's stream (one JSON object per line)."""
-    messages = []
-    for line in stdout.splitlines():
-        try:
-            entry = json.loads(line)
-        except ValueError:
-            continue
-        if isinstance(entry, dict) and entry.get("@level") == "error":
-            diagnostic = entry.get("diagnostic") or {}
-            messages += [entry.get("@message", ""), diagnostic.get("detail", "")]
-    return [message for message in messages if message]
+def _errors(stdout: str) -> list[str]:
+    return error_diagnostics(json_messages(stdout)).splitlines()
 
 
 def _cache_key(module_dir: Path, variables: dict[str, Any]) -> str:
