@@ -233,17 +233,58 @@ class TerraformRunner:
         command is tried once more."""
         files = self._var_file_args(plan_dir, var_files, overrides)
         what = "plan" if plan_only else "apply"
-        ok = (PLAN_NO_CHANGES, PLAN_CHANGES) if plan_only else (0,)
         options: dict[str, Any] = {"detailed_exitcode": IsFlagged} if plan_only else {}
         if not plan_only:
             options["auto_approve"] = IsFlagged
-        options.update(workspace=workspace, input=False, json=IsFlagged, var_file=files)
-        code, out, err = self._run(what, **options)
+        ok = (PLAN_NO_CHANGES, PLAN_CHANGES) if plan_only else (0,)
+        code, messages = self._streamed(what, ok, workspace=workspace, var_file=files, **options)
+        planned = _planned(messages)
+        changes = any(change.get("action") in _RESOURCE_ACTIONS for change in planned)
+        outputs = {} if plan_only else _outputs(messages)
+        return StreamedRun(planned, changes or (plan_only and code == PLAN_CHANGES), outputs)
+
+    def plan_streamed(
+        self,
+        workspace: str,
+        plan_dir: Path,
+        var_files: Sequence[Path] = (),
+        overrides: dict[str, Any] | None = None,
+    ) -> tuple[Path, StreamedRun]:
+        """Plan into `plan_dir/tfplan` with `-json -detailed-exitcode`: the saved plan and its
+        planned resource changes, `has_changes` true when it changes resources or outputs (no
+        `terraform show`)."""
+        plan_path = Path(plan_dir) / "tfplan"
+        files = self._var_file_args(plan_dir, var_files, overrides)
+        code, messages = self._streamed(
+            "plan",
+            (PLAN_NO_CHANGES, PLAN_CHANGES),
+            workspace=workspace,
+            var_file=files,
+            out=str(plan_path),
+            detailed_exitcode=IsFlagged,
+        )
+        return plan_path, StreamedRun(_planned(messages), code == PLAN_CHANGES, {})
+
+    def apply_saved(self, workspace: str, plan_path: Path) -> dict[str, Any]:
+        """Apply a saved plan with `-json` (no approval prompt, no variables: the plan carries
+        them); the root outputs after it, from its own messages (no `terraform output`)."""
+        _, messages = self._streamed(
+            "apply", (0,), str(plan_path), workspace=workspace, auto_approve=IsFlagged
+        )
+        return _outputs(messages)
+
+    def _streamed(
+        self, what: str, ok: tuple[int, ...], *args: str, **options: Any
+    ) -> tuple[int, list[dict[str, Any]]]:
+        """Run a `-json` command: its exit code and messages; `reinit` and one more try where
+        Terraform asks for `init`; a failure raises with Terraform's diagnostics."""
+        options.update(input=False, json=IsFlagged)
+        code, out, err = self._run(what, *args, **options)
         messages = json_messages(out)
         text = error_diagnostics(messages) or err or out
         if code not in ok and self.reinit is not None and _NEEDS_INIT.search(text):
             self.reinit()
-            code, out, err = self._run(what, **options)
+            code, out, err = self._run(what, *args, **options)
             messages = json_messages(out)
             text = error_diagnostics(messages) or err or out
         if code not in ok:
@@ -253,13 +294,7 @@ class TerraformRunner:
             raise LegacyLiftError(
                 f"terraform {what} failed in {self.working_dir} (exit {code}):\n{_tail(text)}"
             )
-        planned = [m["change"] for m in messages if m.get("type") == "planned_change"]
-        outputs: dict[str, Any] = {}
-        for message in messages:
-            if message.get("type") == "outputs" and not plan_only:
-                outputs = {name: entry.get("value") for name, entry in message["outputs"].items()}
-        changes = any(change.get("action") in _RESOURCE_ACTIONS for change in planned)
-        return StreamedRun(planned, changes or (plan_only and code == PLAN_CHANGES), outputs)
+        return code, messages
 
     def show_plan(self, workspace: str, plan_path: Path) -> dict[str, Any]:
         """`terraform show -json` of a saved plan, parsed."""
@@ -303,6 +338,20 @@ class TerraformRunner:
         """Every root output's value of `workspace` (an empty dict before the first apply)."""
         _, out = self._checked("output", "output", workspace=workspace, json=IsFlagged)
         return {name: entry.get("value") for name, entry in json.loads(out or "{}").items()}
+
+
+def _planned(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The `planned_change` of each message announcing one."""
+    return [message["change"] for message in messages if message.get("type") == "planned_change"]
+
+
+def _outputs(messages: list[dict[str, Any]]) -> dict[str, Any]:
+    """The root outputs of an apply's `outputs` message ({} without one)."""
+    outputs: dict[str, Any] = {}
+    for message in messages:
+        if message.get("type") == "outputs":
+            outputs = {name: entry.get("value") for name, entry in message["outputs"].items()}
+    return outputs
 
 
 @contextmanager
