@@ -184,35 +184,64 @@ def deploy_stacks(
     records = DeployRecord(workspace, stacks.state_key)
     record = records.read()
     selection = _model_selection(pinned, record, models)
-    outcomes: list[StackOutcome] = []
 
     shared = stacks.shared_inputs(workspace, pinned, modules)
-    if every or record.get(stacks.SHARED) != shared.fingerprint:
-        outcome = _deploy_stack(workspace, shared, plan_only)
-        _report(outcome)
-        outcomes.append(outcome)
-        if outcome.status == "failed":
-            raise LegacyLiftError("the shared stack failed: no model stack was planned")
-        if outcome.status != "planned":
-            records.write(stacks.SHARED, shared.fingerprint)
-    shared_run = outcomes[0].run if outcomes else None
-    if shared_run is not None and shared_run.outputs:  # the apply's own: no `output` process
-        bucket = shared_run.outputs.get("data_bucket")
-    else:
-        bucket = stacks.stack_runner(stacks.SHARED).outputs(workspace).get("data_bucket")
+    changed = every or record.get(stacks.SHARED) != shared.fingerprint
+    outcomes = [_deploy_shared(workspace, shared, records, plan_only)] if changed else []
+    bucket = _data_bucket(workspace, outcomes)
     if not bucket:
         console.info("the shared stack is not applied yet: model stacks are planned after it")
         return outcomes
 
     built = stacks.built_models(pinned)
-    pending = []
-    for name in selection:
-        inputs = stacks.model_inputs(workspace, name, built.get(name), bucket, modules)
-        if every or record.get(name) != inputs.fingerprint:
-            pending.append(inputs)
+    inputs = [stacks.model_inputs(workspace, n, built.get(n), bucket, modules) for n in selection]
+    pending = [each for each in inputs if every or record.get(each.name) != each.fingerprint]
     unchanged = len(selection) - len(pending)
     console.info(f"{len(pending)} model stack(s) to plan, {unchanged} unchanged, {jobs} at a time")
+    outcomes += _deploy_model_stacks(workspace, pending, records, plan_only, jobs)
 
+    failed = sorted(outcome.name for outcome in outcomes if outcome.status == "failed")
+    if failed:
+        raise LegacyLiftError(
+            f"{len(failed)} stack(s) failed in workspace {workspace!r}: {', '.join(failed)} "
+            f"(the others are deployed); fix them and rerun `invoke deploy {workspace}`"
+        )
+    return outcomes
+
+
+def _deploy_shared(
+    workspace: str, shared: stacks.StackInputs, records: DeployRecord, plan_only: bool
+) -> StackOutcome:
+    """Deploy the shared stack and record its fingerprint once applied; its failure stops the
+    deploy (every model stack reads its outputs)."""
+    outcome = _deploy_stack(workspace, shared, plan_only)
+    _report(outcome)
+    if outcome.status == "failed":
+        raise LegacyLiftError("the shared stack failed: no model stack was planned")
+    if outcome.status != "planned":
+        records.write(stacks.SHARED, shared.fingerprint)
+    return outcome
+
+
+def _data_bucket(workspace: str, outcomes: list[StackOutcome]) -> str | None:
+    """The shared stack's data bucket: from its apply's own outputs when it was just applied
+    (no `output` process), else from its state (None before its first apply)."""
+    shared_run = outcomes[0].run if outcomes else None
+    if shared_run is not None and shared_run.outputs:
+        return shared_run.outputs.get("data_bucket")
+    return stacks.stack_runner(stacks.SHARED).outputs(workspace).get("data_bucket")
+
+
+def _deploy_model_stacks(
+    workspace: str,
+    pending: list[stacks.StackInputs],
+    records: DeployRecord,
+    plan_only: bool,
+    jobs: int,
+) -> list[StackOutcome]:
+    """Deploy the model stacks `jobs` at a time, each reported as it ends; a stack applied (or
+    up to date) gets its fingerprint recorded, an emptied one its record deleted."""
+    outcomes = []
     with ThreadPoolExecutor(max_workers=jobs) as pool:
         futures = {pool.submit(_deploy_stack, workspace, each, plan_only): each for each in pending}
         for future in as_completed(futures):
@@ -224,13 +253,6 @@ def deploy_stacks(
                     records.write(inputs.name, inputs.fingerprint)
                 else:
                     records.delete(inputs.name)  # emptied: the model left the workspace
-
-    failed = sorted(outcome.name for outcome in outcomes if outcome.status == "failed")
-    if failed:
-        raise LegacyLiftError(
-            f"{len(failed)} stack(s) failed in workspace {workspace!r}: {', '.join(failed)} "
-            f"(the others are deployed); fix them and rerun `invoke deploy {workspace}`"
-        )
     return outcomes
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from legacylift import console
 from legacylift.aws import executions, stack, versions
+from legacylift.aws.deployed import load_stack
 from legacylift.aws.session import check_credentials, region_of_arn, session
 from legacylift.errors import LegacyLiftError
 from legacylift.history import format_duration
@@ -18,7 +19,7 @@ from legacylift.report.reporter import Reporter
 def _model_clients(model: str, workspace: str):
     """Credentials checked, the workspace's outputs read, and a session in the model's region."""
     check_credentials(session())
-    deployed = stack.load_stack(workspace)
+    deployed = load_stack(workspace)
     arn = deployed.state_machine_arn(model)
     return deployed, arn, session(region_of_arn(arn))
 
@@ -201,7 +202,7 @@ def train(
     """Start an execution of `model`'s training state machine and, with `wait`, follow it;
     report whether the new model was promoted (and why not)."""
     check_credentials(session())
-    deployed = stack.load_stack(workspace)
+    deployed = load_stack(workspace)
     machine_arn = stack.training_state_machine_arn(deployed, model)
     aws = session(region_of_arn(machine_arn))
     name = name or executions.default_execution_name()

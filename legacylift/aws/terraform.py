@@ -78,7 +78,7 @@ class StreamedRun:
 
 # The `planned_change` actions that change infrastructure (not a data source's `read`, nor a
 # `move` that only renames an address).
-_RESOURCE_ACTIONS = ("create", "update", "delete", "replace")
+RESOURCE_ACTIONS = ("create", "update", "delete", "replace")
 
 # Terraform's words for a configuration it has not been initialised for (a new module or
 # provider, a changed backend): `init` first, then the same command again.
@@ -239,7 +239,7 @@ class TerraformRunner:
         ok = (PLAN_NO_CHANGES, PLAN_CHANGES) if plan_only else (0,)
         code, messages = self._streamed(what, ok, workspace=workspace, var_file=files, **options)
         planned = _planned(messages)
-        changes = any(change.get("action") in _RESOURCE_ACTIONS for change in planned)
+        changes = any(change.get("action") in RESOURCE_ACTIONS for change in planned)
         outputs = {} if plan_only else _outputs(messages)
         return StreamedRun(planned, changes or (plan_only and code == PLAN_CHANGES), outputs)
 
@@ -249,10 +249,12 @@ class TerraformRunner:
         plan_dir: Path,
         var_files: Sequence[Path] = (),
         overrides: dict[str, Any] | None = None,
+        refresh: bool = True,
     ) -> tuple[Path, StreamedRun]:
         """Plan into `plan_dir/tfplan` with `-json -detailed-exitcode`: the saved plan and its
         planned resource changes, `has_changes` true when it changes resources or outputs (no
-        `terraform show`)."""
+        `terraform show`). `refresh=False` compares the configuration with the state alone
+        (no reads of the real resources)."""
         plan_path = Path(plan_dir) / "tfplan"
         files = self._var_file_args(plan_dir, var_files, overrides)
         code, messages = self._streamed(
@@ -262,6 +264,7 @@ class TerraformRunner:
             var_file=files,
             out=str(plan_path),
             detailed_exitcode=IsFlagged,
+            refresh=IsNotFlagged if refresh else False,
         )
         return plan_path, StreamedRun(_planned(messages), code == PLAN_CHANGES, {})
 
