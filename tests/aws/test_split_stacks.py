@@ -219,7 +219,8 @@ def test_single_state_moves_to_split_stacks_without_destroying_anything(tree, at
     """Planted bugs: the code files (aws_s3_object.code) stay in the shared state (the model
     stack's plan then creates them again); the pre-move plan's pending resource changes not
     counted (fingerprints recorded over a state that was not applied with the current
-    inputs)."""
+    inputs); the model stacks moved without their own outputs (a later shared apply would
+    drop their state machines from the merged outputs)."""
     from legacylift.aws.deploy_record import DeployRecord
     from legacylift.aws.split_state import _pending_changes
     from legacylift.aws.stack import initialised_runner
