@@ -6,9 +6,11 @@ module once and `show -json` of that plan gives the outputs (an apply would eval
 time to write the same values into a state). The plan runs with `-json`, which spares it
 drawing megabytes of output text for people, and `-refresh=false` (there is nothing to
 refresh). Nothing outside the temporary directory is touched and the directory is removed
-afterwards. Outputs are cached by the hash of
-the module's files and the variables (`.legacylift/local/render-cache/`), so an unchanged model
-renders once; any change to either renders again with Terraform. Terraform runs as a subprocess
+afterwards.
+
+Outputs are cached by the hash of the module's files and the variables
+(`.legacylift/local/render-cache/`), so an unchanged model renders once; any change to either
+renders again with Terraform. Terraform runs as a subprocess
 with the project's environment (`terraform_env()`), which python-terraform cannot be given
 without changing this process's own environment.
 """
