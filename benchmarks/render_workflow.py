@@ -216,7 +216,10 @@ NOTES = [
     " CPU of 200; the module normalises each model in one pass that reads only the model.",
     "- Where a plan's time goes (traced with TF_LOG=trace, 500 models): templatefile()"
     " re-reads and re-parses the template on every call (about half of a model's walk), and"
-    " jsondecode of each definition (invalid JSON fails at plan).",
+    " jsondecode of each definition (invalid JSON fails at plan). Replacing the template call"
+    " with a small jsonencode() in a scratch copy (measured once, Terraform 1.0.3, 500 models,"
+    " plan -json) took plan CPU from 10.3 s to 5.3 s: rendering each template once per shape"
+    " is the next lever, not taken here.",
     "- Compacting the rendered text (no line breaks or indentation) cut plan CPU by about"
     " 15%; measuring definition bytes only where the environment could reach 1 MB removed a"
     " per-model length() over the whole text.",
