@@ -115,12 +115,12 @@ def registry_for(address: str) -> RegistryTarget:
 
 def aws_evidence(model: str, workspace: str, digest: str) -> Evidence:
     """Ask the source workspace's Step Functions whether `digest` succeeded there."""
-    from legacylift.aws import stack
+    from legacylift.aws import deployed
     from legacylift.aws.session import check_credentials, region_of_arn, session
     from legacylift.aws.tested import last_succeeded_with
 
     identity = check_credentials(session())
-    machine_arn = stack.load_stack(workspace).state_machine_arn(model)
+    machine_arn = deployed.load_stack(workspace).state_machine_arn(model)
     sfn = session(region_of_arn(machine_arn)).client("stepfunctions")
     return Evidence(last_succeeded_with(sfn, machine_arn, digest), identity.get("arn"))
 

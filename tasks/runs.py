@@ -189,7 +189,7 @@ def _print_cost(cost, reporter=None):
 def _data_bucket(workspace):
     """(the workspace's data bucket from its Terraform outputs, None), or ("<data bucket>", a
     note saying why the outputs could not be read) when they cannot."""
-    from legacylift.aws.stack import load_stack
+    from legacylift.aws.deployed import load_stack
     from legacylift.errors import LegacyLiftError
 
     try:

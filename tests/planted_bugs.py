@@ -1305,6 +1305,26 @@ BUGS = (
             "::test_run_definition_takes_execution_and_still_reads_the_deprecated_name",
         ),
     ),
+    PlantedBug(
+        "render-plan-null-outputs",
+        "the render's reading of a saved plan keeping null outputs, which an apply's state omits",
+        "legacylift/local/render.py",
+        ' if entry.get("value") is not None\n',
+        "\n",
+        ("tests/local/test_render.py::test_outputs_read_from_the_plan_are_what_an_apply_writes",),
+    ),
+    PlantedBug(
+        "saved-plan-output-changes-ignored",
+        "a single-state plan counted as changing only when resources change (an output-only"
+        " change left unapplied)",
+        "legacylift/aws/terraform.py",
+        "StreamedRun(_planned(messages), code == PLAN_CHANGES, {})",
+        "StreamedRun(_planned(messages), bool(_planned(messages)), {})",
+        (
+            "tests/aws/test_terraform_wrapper.py::"
+            "test_a_saved_plan_read_from_its_messages_then_applied_gives_the_outputs",
+        ),
+    ),
 )
 
 

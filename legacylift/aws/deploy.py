@@ -8,14 +8,20 @@ import time
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from legacylift import console
 from legacylift.aws import stack, stacks
 from legacylift.aws.deploy_record import DeployRecord
-from legacylift.aws.plan_summary import count_changes, count_planned, summary_lines
+from legacylift.aws.plan_summary import count_changes, count_lines, count_planned, summary_lines
 from legacylift.aws.session import check_credentials, session
-from legacylift.aws.terraform import StreamedRun, check_workspace_name, private_plan_dir
+from legacylift.aws.terraform import (
+    StreamedRun,
+    TerraformRunner,
+    check_workspace_name,
+    private_plan_dir,
+)
 from legacylift.errors import LegacyLiftError
 
 
@@ -32,8 +38,11 @@ class DeployResult:
 def deploy(
     workspace: str, plan_only: bool = False, overrides: dict[str, Any] | None = None
 ) -> DeployResult:
-    """Select or create `workspace`, plan with its var files (then `overrides`, which win),
-    print a summary, and apply the saved plan unless `plan_only` or nothing changes."""
+    """Select or create `workspace`, plan with its var files (then `overrides`, which win) and
+    print a summary; unless `plan_only` or nothing changes, apply the saved plan. Two Terraform
+    commands after init: `plan -json -out` (the summary from its messages) and `apply -json`
+    of the saved plan (the outputs from its messages), or `output` when nothing changes.
+    `plan_only` shows the saved plan (`terraform show -json`) for its output changes too."""
     check_workspace_name(workspace)
     stack.check_images_pinned(workspace, stack.pinned_models(workspace))
     identity = check_credentials(session())
@@ -47,25 +56,40 @@ def deploy(
     for path in var_files:
         console.detail(f"var file {path}")
 
+    if plan_only:
+        return _plan_only(runner, workspace, var_files, overrides)
+
+    outputs: dict[str, Any] | None = None
     with private_plan_dir() as plan_dir:
         with console.timed(f"terraform plan ({workspace})"):
-            plan = runner.plan(workspace, plan_dir, var_files, overrides)
-        for line in summary_lines(plan.document):
+            plan_path, plan = runner.plan_streamed(workspace, plan_dir, var_files, overrides)
+        changes = count_planned(plan.planned)
+        for line in count_lines(changes):
             console.info(line)
-        applied = False
-        if plan_only:
-            console.info("plan only: nothing applied")
-        elif not plan.has_changes:
-            console.success(f"workspace {workspace} is up to date")
-        else:
+        if plan.has_changes:
             with console.timed(f"terraform apply ({workspace})"):
-                runner.apply_plan(workspace, plan)
-            applied = True
-
-    outputs = runner.outputs(workspace)
+                outputs = runner.apply_saved(workspace, plan_path)
+        else:
+            console.success(f"workspace {workspace} is up to date")
+    applied = outputs is not None
+    if outputs is None:  # nothing applied: the state's outputs, no provider started
+        outputs = runner.outputs(workspace)
     for model, arn in sorted((outputs.get("state_machine_arns") or {}).items()):
         console.detail(f"{model}: {arn}")
-    return DeployResult(workspace, applied, count_changes(plan.document), outputs)
+    return DeployResult(workspace, applied, changes, outputs)
+
+
+def _plan_only(
+    runner: TerraformRunner, workspace: str, var_files: list[Path], overrides: dict | None
+) -> DeployResult:
+    """A saved plan of `workspace` and its full summary for review (`terraform show -json`:
+    resources and outputs); nothing applied."""
+    with private_plan_dir() as plan_dir, console.timed(f"terraform plan ({workspace})"):
+        plan = runner.plan(workspace, plan_dir, var_files, overrides)
+    for line in summary_lines(plan.document):
+        console.info(line)
+    console.info("plan only: nothing applied")
+    return DeployResult(workspace, False, count_changes(plan.document), runner.outputs(workspace))
 
 
 DEFAULT_JOBS = 4
@@ -160,35 +184,64 @@ def deploy_stacks(
     records = DeployRecord(workspace, stacks.state_key)
     record = records.read()
     selection = _model_selection(pinned, record, models)
-    outcomes: list[StackOutcome] = []
 
     shared = stacks.shared_inputs(workspace, pinned, modules)
-    if every or record.get(stacks.SHARED) != shared.fingerprint:
-        outcome = _deploy_stack(workspace, shared, plan_only)
-        _report(outcome)
-        outcomes.append(outcome)
-        if outcome.status == "failed":
-            raise LegacyLiftError("the shared stack failed: no model stack was planned")
-        if outcome.status != "planned":
-            records.write(stacks.SHARED, shared.fingerprint)
-    shared_run = outcomes[0].run if outcomes else None
-    if shared_run is not None and shared_run.outputs:  # the apply's own: no `output` process
-        bucket = shared_run.outputs.get("data_bucket")
-    else:
-        bucket = stacks.stack_runner(stacks.SHARED).outputs(workspace).get("data_bucket")
+    changed = every or record.get(stacks.SHARED) != shared.fingerprint
+    outcomes = [_deploy_shared(workspace, shared, records, plan_only)] if changed else []
+    bucket = _data_bucket(workspace, outcomes)
     if not bucket:
         console.info("the shared stack is not applied yet: model stacks are planned after it")
         return outcomes
 
     built = stacks.built_models(pinned)
-    pending = []
-    for name in selection:
-        inputs = stacks.model_inputs(workspace, name, built.get(name), bucket, modules)
-        if every or record.get(name) != inputs.fingerprint:
-            pending.append(inputs)
+    inputs = [stacks.model_inputs(workspace, n, built.get(n), bucket, modules) for n in selection]
+    pending = [each for each in inputs if every or record.get(each.name) != each.fingerprint]
     unchanged = len(selection) - len(pending)
     console.info(f"{len(pending)} model stack(s) to plan, {unchanged} unchanged, {jobs} at a time")
+    outcomes += _deploy_model_stacks(workspace, pending, records, plan_only, jobs)
 
+    failed = sorted(outcome.name for outcome in outcomes if outcome.status == "failed")
+    if failed:
+        raise LegacyLiftError(
+            f"{len(failed)} stack(s) failed in workspace {workspace!r}: {', '.join(failed)} "
+            f"(the others are deployed); fix them and rerun `invoke deploy {workspace}`"
+        )
+    return outcomes
+
+
+def _deploy_shared(
+    workspace: str, shared: stacks.StackInputs, records: DeployRecord, plan_only: bool
+) -> StackOutcome:
+    """Deploy the shared stack and record its fingerprint once applied; its failure stops the
+    deploy (every model stack reads its outputs)."""
+    outcome = _deploy_stack(workspace, shared, plan_only)
+    _report(outcome)
+    if outcome.status == "failed":
+        raise LegacyLiftError("the shared stack failed: no model stack was planned")
+    if outcome.status != "planned":
+        records.write(stacks.SHARED, shared.fingerprint)
+    return outcome
+
+
+def _data_bucket(workspace: str, outcomes: list[StackOutcome]) -> str | None:
+    """The shared stack's data bucket: from its apply's own outputs when it was just applied
+    (no `output` process), else from its state (None before its first apply)."""
+    shared_run = outcomes[0].run if outcomes else None
+    if shared_run is not None and shared_run.outputs:
+        return shared_run.outputs.get("data_bucket")
+    return stacks.stack_runner(stacks.SHARED).outputs(workspace).get("data_bucket")
+
+
+def _deploy_model_stacks(
+    workspace: str,
+    pending: list[stacks.StackInputs],
+    records: DeployRecord,
+    plan_only: bool,
+    jobs: int,
+) -> list[StackOutcome]:
+    """Deploy the model stacks `jobs` at a time, each reported as it ends; a stack applied (or
+    up to date) gets its fingerprint recorded, an emptied one its record deleted."""
+    outcomes = []
     with ThreadPoolExecutor(max_workers=jobs) as pool:
         futures = {pool.submit(_deploy_stack, workspace, each, plan_only): each for each in pending}
         for future in as_completed(futures):
@@ -200,13 +253,6 @@ def deploy_stacks(
                     records.write(inputs.name, inputs.fingerprint)
                 else:
                     records.delete(inputs.name)  # emptied: the model left the workspace
-
-    failed = sorted(outcome.name for outcome in outcomes if outcome.status == "failed")
-    if failed:
-        raise LegacyLiftError(
-            f"{len(failed)} stack(s) failed in workspace {workspace!r}: {', '.join(failed)} "
-            f"(the others are deployed); fix them and rerun `invoke deploy {workspace}`"
-        )
     return outcomes
 
 

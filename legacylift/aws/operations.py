@@ -9,6 +9,7 @@ from typing import Any
 
 from legacylift import console
 from legacylift.aws import executions, stack, versions
+from legacylift.aws.deployed import load_stack
 from legacylift.aws.session import check_credentials, region_of_arn, session
 from legacylift.errors import LegacyLiftError
 from legacylift.history import format_duration
@@ -19,7 +20,7 @@ from legacylift.report.reporter import Reporter
 def _model_clients(model: str, workspace: str):
     """Credentials checked, the workspace's outputs read, and a session in the model's region."""
     check_credentials(session())
-    deployed = stack.load_stack(workspace)
+    deployed = load_stack(workspace)
     arn = deployed.state_machine_arn(model)
     return deployed, arn, session(region_of_arn(arn))
 
@@ -120,7 +121,7 @@ def run(
     raises after showing the failing step, cause and log tail."""
     _check_workflow(workflow, output_uri, evaluation_uri)
     check_credentials(session())
-    deployed = stack.load_stack(workspace)
+    deployed = load_stack(workspace)
     name = name or executions.default_execution_name()
     if workflow == "train":
         machine_arn = stack.training_state_machine_arn(deployed, model)

@@ -37,15 +37,21 @@ def count_planned(planned: list[dict[str, Any]]) -> dict[str, Counter]:
     return counts
 
 
-def summary_lines(plan: dict[str, Any]) -> list[str]:
-    """Human lines: a total, then one line per change kind listing the resource types."""
-    counts = count_changes(plan)
+def count_lines(counts: dict[str, Counter]) -> list[str]:
+    """Human lines of change counts: a total, then one line per change kind listing the
+    resource types."""
     total = ", ".join(f"{sum(counts[kind].values())} to {kind}" for kind in KINDS)
     lines = [f"Plan: {total}"]
     for kind in KINDS:
         if counts[kind]:
             types = ", ".join(f"{name} x{n}" for name, n in sorted(counts[kind].items()))
             lines.append(f"  {kind}: {types}")
+    return lines
+
+
+def summary_lines(plan: dict[str, Any]) -> list[str]:
+    """Human lines of a saved plan: the change counts, then the outputs it changes."""
+    lines = count_lines(count_changes(plan))
     output_changes = [
         name
         for name, change in (plan.get("output_changes") or {}).items()

@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 from botocore.exceptions import ClientError
 
-from legacylift.aws import stack
+from legacylift.aws import deployed
 from legacylift.aws.session import check_credentials, session
 from legacylift.errors import LegacyLiftError
 from legacylift.local.promotions import describe
@@ -18,7 +18,7 @@ def aws_reader(workspace: str) -> Callable[[str], str]:
     """Model name -> its promoted version in `workspace`'s data bucket (needs credentials; the
     workspace's outputs are read once)."""
     check_credentials(session())
-    records = dict(stack.load_stack(workspace).outputs.get("promotion_records") or {})
+    records = dict(deployed.load_stack(workspace).outputs.get("promotion_records") or {})
     s3 = session().client("s3")
 
     def read(name: str) -> str:

@@ -5,6 +5,13 @@ The shared stack and the model stacks run the same configuration as the single s
 resource keeps its address: the move is `terraform state pull` of the single state, one filtered
 document per stack pushed with `terraform state push` into the stack's empty state, then the
 single state emptied (same lineage, next serial). A copy of the original document is kept first.
+
+Each model stack's state gets its model's entries of the single state's map outputs (the
+outputs its own apply would write), the shared stack every output. When the single state was
+applied with the current inputs (a plan without refresh, before the move, changes no resource),
+every stack's fingerprint is recorded as a deploy that applied it would record it: the next
+deploy plans only what changes after the move. Otherwise nothing is recorded and the next
+deploy plans every stack once, which is what applies the pending changes.
 """
 
 from __future__ import annotations
@@ -19,7 +26,8 @@ from typing import Any
 from legacylift import console
 from legacylift.atomic import write_json_atomic
 from legacylift.aws import stack, stacks
-from legacylift.aws.terraform import check_workspace_name, private_plan_dir
+from legacylift.aws.deploy_record import DeployRecord
+from legacylift.aws.terraform import RESOURCE_ACTIONS, check_workspace_name, private_plan_dir
 from legacylift.errors import LegacyLiftError
 
 # Module calls of the root module keyed by model: they move to that model's stack.
@@ -77,6 +85,22 @@ def _document(base: dict[str, Any], resources, outputs, lineage: str, serial: in
     }
 
 
+def model_outputs(outputs: dict[str, Any], name: str) -> dict[str, Any]:
+    """The state outputs of model `name`'s stack: its entry of each map output keyed by model
+    (ARNs, aliases, roles, log groups...), typed as a one-model apply writes it."""
+    own = {}
+    for key, entry in outputs.items():
+        value, kind = entry.get("value"), entry.get("type")
+        if not (isinstance(value, dict) and name in value and isinstance(kind, list)):
+            continue
+        if kind[0] == "object":
+            kind = ["object", {name: kind[1][name]}]
+        elif kind[0] != "map":
+            continue
+        own[key] = {**entry, "value": {name: value[name]}, "type": kind}
+    return own
+
+
 def _push(runner, workspace: str, document: dict[str, Any], label: str) -> None:
     with private_plan_dir() as folder:
         path = Path(folder) / "state.json"
@@ -110,6 +134,7 @@ def split_state(workspace: str) -> list[str]:
                 f"{workspace}`)"
             )
         runners[name] = runner
+    pending = _pending_changes(single, workspace)
 
     backup = stacks.stacks_dir() / "backups" / f"{workspace}-serial{original.get('serial')}.json"
     write_json_atomic(backup, original, mode=0o600)
@@ -117,11 +142,52 @@ def split_state(workspace: str) -> list[str]:
 
     for name in sorted(parts):
         # The shared stack keeps the outputs (data_bucket marks the workspace as split); a
-        # model stack gets its outputs at its first apply.
-        outputs = copy.deepcopy(original.get("outputs") or {}) if name == stacks.SHARED else {}
+        # model stack gets its own entries of them.
+        outputs = copy.deepcopy(original.get("outputs") or {})
+        if name != stacks.SHARED:
+            outputs = model_outputs(outputs, name)
         document = _document(original, parts[name], outputs, str(uuid.uuid4()), 1)
         _push(runners[name], workspace, document, stacks.stack_label(name))
 
     emptied = _document(original, [], {}, original["lineage"], int(original.get("serial", 0)) + 1)
     _push(single, workspace, emptied, "single state (emptied)")
+    if pending:
+        console.info(
+            f"the single state was not applied with the current inputs ({pending} resource "
+            "change(s) pending): no stack is recorded as deployed, the next deploy plans "
+            "every stack once"
+        )
+    else:
+        _record_fingerprints(workspace, sorted(parts), original)
     return sorted(parts)
+
+
+def _pending_changes(single, workspace: str) -> int:
+    """Resource changes a plan of the single state without refresh (its configuration and
+    inputs against its state, no reads of AWS) would make: 0 when it was applied with the
+    current inputs."""
+    with private_plan_dir() as plan_dir, console.timed(f"terraform plan ({workspace}, no refresh)"):
+        _, plan = single.plan_streamed(
+            workspace, plan_dir, stack.workspace_var_files(workspace), refresh=False
+        )
+    return sum(1 for change in plan.planned if change.get("action") in RESOURCE_ACTIONS)
+
+
+def _record_fingerprints(workspace: str, names: list[str], original: dict[str, Any]) -> None:
+    """Record each moved stack as applied with the current inputs (the fingerprints a split
+    deploy computes), so the next deploy plans none of them unless its inputs change."""
+    pinned = stacks.pinned_entries(workspace)
+    modules = stacks.module_hash()
+    bucket = (original.get("outputs") or {}).get("data_bucket", {}).get("value")
+    built = stacks.built_models(pinned)
+    records = DeployRecord(workspace, stacks.state_key)
+    records.write(stacks.SHARED, stacks.shared_inputs(workspace, pinned, modules).fingerprint)
+    recorded = [stacks.SHARED]
+    for name in names:
+        if name != stacks.SHARED and name in built and bucket:
+            inputs = stacks.model_inputs(workspace, name, built[name], bucket, modules)
+            records.write(name, inputs.fingerprint)
+            recorded.append(name)
+    console.success(
+        f"{len(recorded)} of {len(names)} stack(s) recorded as deployed with the current inputs"
+    )

@@ -47,6 +47,7 @@ from python_terraform import IsFlagged, IsNotFlagged, Terraform
 from legacylift.errors import LegacyLiftError, describe_terraform_aws_error
 from legacylift.paths import project_state_dir
 from legacylift.terraform_env import terraform_env
+from legacylift.terraform_json import error_diagnostics, json_messages
 from legacylift.terraform_select import announce_terraform
 
 WORKSPACE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
@@ -77,7 +78,7 @@ class StreamedRun:
 
 # The `planned_change` actions that change infrastructure (not a data source's `read`, nor a
 # `move` that only renames an address).
-_RESOURCE_ACTIONS = ("create", "update", "delete", "replace")
+RESOURCE_ACTIONS = ("create", "update", "delete", "replace")
 
 # Terraform's words for a configuration it has not been initialised for (a new module or
 # provider, a changed backend): `init` first, then the same command again.
@@ -232,19 +233,63 @@ class TerraformRunner:
         command is tried once more."""
         files = self._var_file_args(plan_dir, var_files, overrides)
         what = "plan" if plan_only else "apply"
-        ok = (PLAN_NO_CHANGES, PLAN_CHANGES) if plan_only else (0,)
         options: dict[str, Any] = {"detailed_exitcode": IsFlagged} if plan_only else {}
         if not plan_only:
             options["auto_approve"] = IsFlagged
-        options.update(workspace=workspace, input=False, json=IsFlagged, var_file=files)
-        code, out, err = self._run(what, **options)
-        messages = _json_messages(out)
-        text = _diagnostics(messages) or err or out
+        ok = (PLAN_NO_CHANGES, PLAN_CHANGES) if plan_only else (0,)
+        code, messages = self._streamed(what, ok, workspace=workspace, var_file=files, **options)
+        planned = _planned(messages)
+        changes = any(change.get("action") in RESOURCE_ACTIONS for change in planned)
+        outputs = {} if plan_only else _outputs(messages)
+        return StreamedRun(planned, changes or (plan_only and code == PLAN_CHANGES), outputs)
+
+    def plan_streamed(
+        self,
+        workspace: str,
+        plan_dir: Path,
+        var_files: Sequence[Path] = (),
+        overrides: dict[str, Any] | None = None,
+        refresh: bool = True,
+    ) -> tuple[Path, StreamedRun]:
+        """Plan into `plan_dir/tfplan` with `-json -detailed-exitcode`: the saved plan and its
+        planned resource changes, `has_changes` true when it changes resources or outputs (no
+        `terraform show`). `refresh=False` compares the configuration with the state alone
+        (no reads of the real resources)."""
+        plan_path = Path(plan_dir) / "tfplan"
+        files = self._var_file_args(plan_dir, var_files, overrides)
+        code, messages = self._streamed(
+            "plan",
+            (PLAN_NO_CHANGES, PLAN_CHANGES),
+            workspace=workspace,
+            var_file=files,
+            out=str(plan_path),
+            detailed_exitcode=IsFlagged,
+            refresh=IsNotFlagged if refresh else False,
+        )
+        return plan_path, StreamedRun(_planned(messages), code == PLAN_CHANGES, {})
+
+    def apply_saved(self, workspace: str, plan_path: Path) -> dict[str, Any]:
+        """Apply a saved plan with `-json` (no approval prompt, no variables: the plan carries
+        them); the root outputs after it, from its own messages (no `terraform output`)."""
+        _, messages = self._streamed(
+            "apply", (0,), str(plan_path), workspace=workspace, auto_approve=IsFlagged
+        )
+        return _outputs(messages)
+
+    def _streamed(
+        self, what: str, ok: tuple[int, ...], *args: str, **options: Any
+    ) -> tuple[int, list[dict[str, Any]]]:
+        """Run a `-json` command: its exit code and messages; `reinit` and one more try where
+        Terraform asks for `init`; a failure raises with Terraform's diagnostics."""
+        options.update(input=False, json=IsFlagged)
+        code, out, err = self._run(what, *args, **options)
+        messages = json_messages(out)
+        text = error_diagnostics(messages) or err or out
         if code not in ok and self.reinit is not None and _NEEDS_INIT.search(text):
             self.reinit()
-            code, out, err = self._run(what, **options)
-            messages = _json_messages(out)
-            text = _diagnostics(messages) or err or out
+            code, out, err = self._run(what, *args, **options)
+            messages = json_messages(out)
+            text = error_diagnostics(messages) or err or out
         if code not in ok:
             refused = describe_terraform_aws_error(f"terraform {what}", f"{text}\n{err}")
             if refused:
@@ -252,13 +297,7 @@ class TerraformRunner:
             raise LegacyLiftError(
                 f"terraform {what} failed in {self.working_dir} (exit {code}):\n{_tail(text)}"
             )
-        planned = [m["change"] for m in messages if m.get("type") == "planned_change"]
-        outputs: dict[str, Any] = {}
-        for message in messages:
-            if message.get("type") == "outputs" and not plan_only:
-                outputs = {name: entry.get("value") for name, entry in message["outputs"].items()}
-        changes = any(change.get("action") in _RESOURCE_ACTIONS for change in planned)
-        return StreamedRun(planned, changes or (plan_only and code == PLAN_CHANGES), outputs)
+        return code, messages
 
     def show_plan(self, workspace: str, plan_path: Path) -> dict[str, Any]:
         """`terraform show -json` of a saved plan, parsed."""
@@ -304,29 +343,18 @@ class TerraformRunner:
         return {name: entry.get("value") for name, entry in json.loads(out or "{}").items()}
 
 
-def _json_messages(out: str) -> list[dict[str, Any]]:
-    """The JSON lines of Terraform's machine-readable UI (anything else is skipped)."""
-    messages = []
-    for line in (out or "").splitlines():
-        if line.startswith("{"):
-            try:
-                messages.append(json.loads(line))
-            except ValueError:
-                continue
-    return messages
+def _planned(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The `planned_change` of each message announcing one."""
+    return [message["change"] for message in messages if message.get("type") == "planned_change"]
 
 
-def _diagnostics(messages: list[dict[str, Any]]) -> str:
-    """The error diagnostics of a `-json` run as Terraform prints them: summary, then detail."""
-    lines = []
+def _outputs(messages: list[dict[str, Any]]) -> dict[str, Any]:
+    """The root outputs of an apply's `outputs` message ({} without one)."""
+    outputs: dict[str, Any] = {}
     for message in messages:
-        diagnostic = message.get("diagnostic") or {}
-        if message.get("type") == "diagnostic" and diagnostic.get("severity") == "error":
-            where = f" ({diagnostic['address']})" if diagnostic.get("address") else ""
-            lines.append(f"Error: {diagnostic.get('summary', '')}{where}")
-            if diagnostic.get("detail"):
-                lines.append(diagnostic["detail"])
-    return "\n".join(lines)
+        if message.get("type") == "outputs":
+            outputs = {name: entry.get("value") for name, entry in message["outputs"].items()}
+    return outputs
 
 
 @contextmanager

@@ -149,11 +149,11 @@ def live_reader(workspace: str) -> Callable[[str, str | None], str]:
     """(model, pinned image URI) -> what its `live` alias runs in `workspace`: `live vN`, plus
     the digest when it is not the pinned one (after a rollback not yet committed, or a deploy
     not yet run); `not deployed` without an alias. Needs credentials; outputs read once."""
-    from legacylift.aws import stack
+    from legacylift.aws import deployed
     from legacylift.aws.session import check_credentials, region_of_arn, session
 
     check_credentials(session())
-    aliases = dict(stack.load_stack(workspace).outputs.get("state_machine_alias_arns") or {})
+    aliases = dict(deployed.load_stack(workspace).outputs.get("state_machine_alias_arns") or {})
     clients: dict[str, Any] = {}
 
     def read(model: str, pinned: str | None) -> str:

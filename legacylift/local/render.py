@@ -1,10 +1,16 @@
-"""Render the workflow definitions with real Terraform: `modules/workflow` applied on a
-temporary copy with local values (contracts §3 and §5), outputs read with `terraform output`.
+"""Render the workflow definitions with real Terraform: `modules/workflow` planned on a
+temporary copy with local values (contracts §3 and §5), outputs read from the saved plan.
 
-The module is provider-free, so `apply` only evaluates it; nothing outside the temporary
-directory is touched and the directory is removed afterwards. Outputs are cached by the hash of
-the module's files and the variables (`.legacylift/local/render-cache/`), so an unchanged model
-renders once; any change to either renders again with Terraform. Terraform runs as a subprocess
+The module is provider-free, so every output is known at plan: one `plan -out` evaluates the
+module once and `show -json` of that plan gives the outputs (an apply would evaluate it a second
+time to write the same values into a state). The plan runs with `-json`, which spares it
+drawing megabytes of output text for people, and `-refresh=false` (there is nothing to
+refresh). Nothing outside the temporary directory is touched and the directory is removed
+afterwards.
+
+Outputs are cached by the hash of the module's files and the variables
+(`.legacylift/local/render-cache/`), so an unchanged model renders once; any change to either
+renders again with Terraform. Terraform runs as a subprocess
 with the project's environment (`terraform_env()`), which python-terraform cannot be given
 without changing this process's own environment.
 """
@@ -24,11 +30,13 @@ from legacylift.atomic import write_json_atomic
 from legacylift.errors import LegacyLiftError
 from legacylift.paths import MODULES_DIR, project_state_dir
 from legacylift.terraform_env import terraform_binary, terraform_env
+from legacylift.terraform_json import error_diagnostics, json_messages
 from legacylift.terraform_select import announce_terraform
 
 LOCAL_ROLE_ARN = "arn:aws:iam::000000000000:role/legacylift-local-sagemaker"
 LOCAL_BUCKET = "legacylift-local"
 LOCAL_PREFIX = "legacylift-local"
+PLAN_FILE = "render.tfplan"
 
 
 @dataclass(frozen=True)
@@ -59,6 +67,8 @@ def local_variables(models: dict[str, Any], framework_image_uri: str, **override
 
 
 def _terraform(args: list[str], cwd: Path) -> str:
+    """Terraform's stdout; a failure raises one error naming the command, with Terraform's
+    messages (the diagnostics of a `-json` run, else the tail of its output)."""
     completed = subprocess.run(
         [str(terraform_binary()), *args, "-no-color"],
         cwd=cwd,
@@ -68,12 +78,20 @@ def _terraform(args: list[str], cwd: Path) -> str:
         check=False,
     )
     if completed.returncode != 0:
-        tail = "\n".join((completed.stderr or completed.stdout).strip().splitlines()[-25:])
+        tail = "\n".join(_errors(completed.stdout) or _tail(completed))
         raise LegacyLiftError(
             f"terraform {args[0]} of modules/workflow failed:\n{tail}\nfix the model settings "
             "(model.toml) or the variables named above"
         )
     return completed.stdout
+
+
+def _tail(completed: subprocess.CompletedProcess) -> list[str]:
+    return (completed.stderr or completed.stdout).strip().splitlines()[-25:]
+
+
+def _errors(stdout: str) -> list[str]:
+    return error_diagnostics(json_messages(stdout)).splitlines()
 
 
 def _cache_key(module_dir: Path, variables: dict[str, Any]) -> str:
@@ -91,7 +109,7 @@ def render_workflow(
     cache_dir: Path | None = None,
     **overrides,
 ) -> RenderedWorkflow:
-    """Apply a temporary copy of modules/workflow with `models` and local values; return its
+    """Plan a temporary copy of modules/workflow with `models` and local values; return its
     outputs. `overrides` replace any variable (e.g. enable_generic_workflow=True)."""
     module_dir = Path(module_dir or MODULES_DIR / "workflow")
     if not (module_dir / "main.tf").is_file():
@@ -101,7 +119,7 @@ def render_workflow(
     cached = cache / f"{_cache_key(module_dir, variables)}.json"
     outputs = _read_cache(cached)
     if outputs is None:
-        outputs = _apply(module_dir, variables)
+        outputs = evaluate(module_dir, variables)
         write_json_atomic(cached, outputs)
     return RenderedWorkflow(
         definitions=outputs.get("definitions") or {},
@@ -120,7 +138,9 @@ def _read_cache(path: Path) -> dict[str, Any] | None:
     return outputs if isinstance(outputs, dict) else None
 
 
-def _apply(module_dir: Path, variables: dict[str, Any]) -> dict[str, Any]:
+def evaluate(module_dir: Path, variables: dict[str, Any]) -> dict[str, Any]:
+    """The outputs of `module_dir` (a provider-free module) with `variables`, read from a saved
+    plan of a temporary copy: init, `plan -json -refresh=false -out`, `show -json`."""
     announce_terraform()
     with tempfile.TemporaryDirectory(prefix="legacylift-render-") as scratch:
         workdir = Path(scratch) / "workflow"
@@ -130,7 +150,35 @@ def _apply(module_dir: Path, variables: dict[str, Any]) -> dict[str, Any]:
         (workdir / "local.tfvars.json").write_text(json.dumps(variables))
         _terraform(["init", "-input=false", "-backend=false"], workdir)
         _terraform(
-            ["apply", "-auto-approve", "-input=false", "-var-file=local.tfvars.json"], workdir
+            [
+                "plan",
+                "-input=false",
+                "-refresh=false",
+                "-json",
+                f"-out={PLAN_FILE}",
+                "-var-file=local.tfvars.json",
+            ],
+            workdir,
         )
-        raw = json.loads(_terraform(["output", "-json"], workdir))
-    return {name: entry["value"] for name, entry in raw.items()}
+        shown = json.loads(_terraform(["show", "-json", PLAN_FILE], workdir))
+    return planned_outputs(shown)
+
+
+def planned_outputs(shown: dict[str, Any]) -> dict[str, Any]:
+    """Output name -> value of a plan's `show -json` document. A null output is left out, as a
+    state leaves it out; an output Terraform could not know at plan (none in a provider-free
+    module) is an error, never a silent absence."""
+    unknown = sorted(
+        name
+        for name, change in (shown.get("output_changes") or {}).items()
+        if change.get("after_unknown")
+    )
+    if unknown:
+        raise LegacyLiftError(
+            f"modules/workflow outputs {', '.join(unknown)} are unknown at plan: the module must "
+            "stay provider-free (no resources or data sources)"
+        )
+    outputs = (shown.get("planned_values") or {}).get("outputs") or {}
+    return {
+        name: entry["value"] for name, entry in outputs.items() if entry.get("value") is not None
+    }

@@ -19,8 +19,8 @@ import pytest
 from legacylift.aws import stacks
 from legacylift.aws.backend import bootstrap_backend
 from legacylift.aws.deploy import deploy, deploy_stacks
+from legacylift.aws.deployed import load_stack
 from legacylift.aws.split_state import split_state
-from legacylift.aws.stack import load_stack
 from legacylift.errors import LegacyLiftError
 from legacylift.paths import TERRAFORM_ROOT
 from legacylift.terraform_env import find_provider_mirror
@@ -216,13 +216,23 @@ def test_model_option_names_an_unknown_model(dev, at_tree):
 
 
 def test_single_state_moves_to_split_stacks_without_destroying_anything(tree, at_tree):
-    """Planted bug: the code files (aws_s3_object.code) stay in the shared state (the model
-    stack's plan then creates them again)."""
-    write_pins(
-        at_tree, "mig", {"iris": pin("mig", "iris", "b1"), "churn": pin("mig", "churn", "e1")}
-    )
+    """Planted bugs: the code files (aws_s3_object.code) stay in the shared state (the model
+    stack's plan then creates them again); the pre-move plan's pending resource changes not
+    counted (fingerprints recorded over a state that was not applied with the current
+    inputs); the model stacks moved without their own outputs (a later shared apply would
+    drop their state machines from the merged outputs)."""
+    from legacylift.aws.deploy_record import DeployRecord
+    from legacylift.aws.split_state import _pending_changes
+    from legacylift.aws.stack import initialised_runner
+
+    pins = {"iris": pin("mig", "iris", "b1"), "churn": pin("mig", "churn", "e1")}
+    write_pins(at_tree, "mig", pins)
     single = deploy("mig")
     assert single.applied and not stacks.is_split("mig")
+    # A pin changed since the single state was applied: the move would record nothing.
+    write_pins(at_tree, "mig", {**pins, "churn": pin("mig", "churn", "e2")})
+    assert _pending_changes(initialised_runner(), "mig") > 0
+    write_pins(at_tree, "mig", pins)
 
     assert split_state("mig") == ["churn", "iris", "shared"]
     assert stacks.is_split("mig")
@@ -233,11 +243,21 @@ def test_single_state_moves_to_split_stacks_without_destroying_anything(tree, at
         assert outcome.status in ("up to date", "planned"), outcome
         touched = {kind: dict(outcome.changes[kind]) for kind in ("create", "replace", "delete")}
         assert touched == {"create": {}, "replace": {}, "delete": {}}, outcome.name
+    # The move recorded every stack as deployed with the current inputs: nothing to plan.
+    assert deploy_stacks("mig") == []
+    # Each model stack holds its own entries of the outputs, as its own apply writes them.
+    own = DeployRecord("mig", stacks.state_key).model_stack_outputs()
+    arns = single.outputs["state_machine_arns"]
+    assert {name: own[name]["state_machine_arns"] for name in own} == {
+        name: {name: arns[name]} for name in ("churn", "iris")
+    }
     # The single state holds nothing any more; the workspace reads from its stacks.
-    from legacylift.aws.stack import initialised_runner
-
     assert initialised_runner().state_pull("mig")["resources"] == []
     assert sorted(load_stack("mig").state_machine_arns) == ["churn", "iris"]
     # A second move is refused before anything is written.
     with pytest.raises(LegacyLiftError, match="nothing in its single state"):
         split_state("mig")
+    # A model changed after the move: only its stack is planned and applied.
+    write_pins(at_tree, "mig", {**pins, "iris": pin("mig", "iris", "b2")})
+    assert [o.name for o in deploy_stacks("mig")] == ["iris"]
+    assert "b2" * 32 in machine_definition("legacylift-mig-iris")

@@ -188,3 +188,27 @@ def test_apply_streamed_initialises_again_when_terraform_asks(runner, provider_f
         run = runner.apply_streamed("dev", plan_dir)
     assert calls == ["init"]
     assert run.outputs["extra_word"] == "added"
+
+
+def test_a_saved_plan_read_from_its_messages_then_applied_gives_the_outputs(runner):
+    """`plan -json -out` says whether anything changes (outputs included: its exit code) and
+    `apply -json` of that plan returns the outputs as `terraform output` then reads them, with
+    no `show` or `output` process between. Planted bug: the plan counted as changing only when
+    resources change (an output-only change left unapplied)."""
+    ran = []
+    real_run = runner._run
+
+    def recorded(command, *args, **options):
+        ran.append(command)
+        return real_run(command, *args, **options)
+
+    runner._run = recorded
+    with private_plan_dir() as plan_dir:
+        plan_path, plan = runner.plan_streamed("dev", plan_dir, overrides={"greeting": "hi"})
+        assert plan.has_changes and plan.planned == []  # an output change only
+        outputs = runner.apply_saved("dev", plan_path)
+    assert ran == ["plan", "apply"]
+    assert outputs == runner.outputs("dev") and outputs["greeting"] == "hi"
+    with private_plan_dir() as plan_dir:
+        _, again = runner.plan_streamed("dev", plan_dir, overrides={"greeting": "hi"})
+    assert not again.has_changes
