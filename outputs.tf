@@ -105,3 +105,28 @@ output "alerts_topic_arn" {
   description = "ARN of the alerts topic, or null when alerts_enabled is false."
   value       = var.alerts_enabled ? module.alerts[0].topic_arn : null
 }
+
+output "training_state_machine_arns" {
+  description = "ARN of each model's training state machine (<name_prefix>-<model>-train), for built models with train, evaluate and promotion."
+  value       = { for name, machine in module.training_state_machine : name => machine.state_machine_arn }
+}
+
+output "training_state_machine_alias_arns" {
+  description = "ARN of each training state machine's `live` alias, the one `invoke train` starts."
+  value       = { for name, machine in module.training_state_machine : name => machine.alias_arn }
+}
+
+output "training_role_arns" {
+  description = "ARN of each training model's Train job role (writes only under <model>/models/<execution>/artifacts/)."
+  value       = { for name, role in module.training_role : name => role.role_arn }
+}
+
+output "evaluation_role_arns" {
+  description = "ARN of each training model's Evaluate job role (writes only under <model>/models/<execution>/evaluation/; its jobs run without network)."
+  value       = { for name, role in module.evaluation_role : name => role.role_arn }
+}
+
+output "promotion_records" {
+  description = "S3 URI of each model's promotion record (<model>/models/promoted.json), which inference on promoted artifacts reads at run time."
+  value       = module.workflow.promotion_records
+}
