@@ -1205,6 +1205,28 @@ BUGS = (
         "",
         ("tests/test_import_contracts.py::test_every_top_level_module_has_a_layer",),
     ),
+    PlantedBug(
+        "state-machines-evaluate-role-train-policy",
+        "the state_machines map giving a training entry's Evaluate role the Train role's policy",
+        "modules/workflow/state_machines.tf",
+        "        policy_json = local.evaluation_sagemaker_policies[name]",
+        "        policy_json = local.training_sagemaker_policies[name]",
+        (
+            "tests/workflow/test_state_machines.py::"
+            "test_one_map_holds_every_state_machine_and_the_roles_it_passes",
+        ),
+    ),
+    PlantedBug(
+        "state-machines-generic-always",
+        "the state_machines map holding the generic workflow whatever enable_generic_workflow says",
+        "modules/workflow/state_machines.tf",
+        "generic_state_machines = var.enable_generic_workflow && alltrue(",
+        "generic_state_machines = alltrue(",
+        (
+            "tests/workflow/test_state_machines.py::"
+            "test_without_the_generic_workflow_the_map_has_no_generic_entry",
+        ),
+    ),
 )
 
 
