@@ -1220,8 +1220,8 @@ BUGS = (
         "state-machines-generic-always",
         "the state_machines map holding the generic workflow whatever enable_generic_workflow says",
         "modules/workflow/state_machines.tf",
-        "generic_state_machines = var.enable_generic_workflow && alltrue(",
-        "generic_state_machines = alltrue(",
+        "generic_state_machines = var.enable_generic_workflow ? {",
+        "generic_state_machines = true ? {",
         (
             "tests/workflow/test_state_machines.py::"
             "test_without_the_generic_workflow_the_map_has_no_generic_entry",

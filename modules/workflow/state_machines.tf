@@ -4,14 +4,16 @@
 # take either key: names start with a letter and hold no "/"). Each entry names the job roles
 # its definition passes, keyed the same way across the map ("<model>", "<model>/train",
 # "<model>/evaluate", "(generic)") so that the caller creates every role in one loop too.
+# The keys and kinds come from the models alone, so they are known at plan even when values
+# are not (a KMS key created in the same apply): the checks gate the definitions, not the keys.
 locals {
   generic_state_machine_key = local.generic_policy_key
 
-  inference_state_machines = { for name, definition in local.definitions : name => {
+  inference_state_machines = { for name, state_machine_name in local.state_machine_names : name => {
     kind        = "inference"
     model       = name
-    name        = local.state_machine_names[name]
-    definition  = definition
+    name        = state_machine_name
+    definition  = alltrue(values(local.checks)) ? lookup(local.definitions, name, null) : null
     policy_json = local.state_machine_policies[name]
     job_roles = var.sagemaker_role_arn != null ? {} : { (name) = {
       name        = local.sagemaker_role_names[name]
@@ -19,13 +21,13 @@ locals {
       policy_json = local.sagemaker_policies[name]
       source_arns = local.sagemaker_role_source_arns[name]
     } }
-  } if alltrue(values(local.checks)) }
+  } }
 
-  training_state_machines = { for name, definition in local.training_definitions : "${name}/train" => {
+  training_state_machines = { for name, state_machine_name in local.training_state_machine_names : "${name}/train" => {
     kind        = "training"
     model       = name
-    name        = local.training_state_machine_names[name]
-    definition  = definition
+    name        = state_machine_name
+    definition  = alltrue(values(local.checks)) && alltrue(values(local.training_checks)) ? lookup(local.training_definitions, name, null) : null
     policy_json = local.training_state_machine_policies[name]
     job_roles = {
       "${name}/train" = {
@@ -41,13 +43,13 @@ locals {
         source_arns = [local.training_job_arns[name][1]]
       }
     }
-  } if alltrue(values(local.checks)) && alltrue(values(local.training_checks)) }
+  } }
 
-  generic_state_machines = var.enable_generic_workflow && alltrue(values(local.checks)) ? { (local.generic_state_machine_key) = {
+  generic_state_machines = var.enable_generic_workflow ? { (local.generic_state_machine_key) = {
     kind        = "generic"
     model       = null
     name        = local.generic_state_machine_name
-    definition  = local.generic_definition
+    definition  = alltrue(values(local.checks)) ? local.generic_definition : null
     policy_json = local.generic_state_machine_policy
     job_roles = var.sagemaker_role_arn != null ? {} : { (local.generic_state_machine_key) = {
       name        = local.generic_sagemaker_role_name
