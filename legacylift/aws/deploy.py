@@ -15,6 +15,7 @@ from legacylift.aws import stack, stacks
 from legacylift.aws.deploy_record import DeployRecord
 from legacylift.aws.plan_summary import count_changes, count_planned, summary_lines
 from legacylift.aws.session import check_credentials, session
+from legacylift.aws.state_addresses import migrate_addresses
 from legacylift.aws.terraform import StreamedRun, check_workspace_name, private_plan_dir
 from legacylift.errors import LegacyLiftError
 
@@ -32,8 +33,10 @@ class DeployResult:
 def deploy(
     workspace: str, plan_only: bool = False, overrides: dict[str, Any] | None = None
 ) -> DeployResult:
-    """Select or create `workspace`, plan with its var files (then `overrides`, which win),
-    print a summary, and apply the saved plan unless `plan_only` or nothing changes."""
+    """Select or create `workspace`, move its state to the one-loop addresses if it holds the
+    per-kind ones (legacylift.aws.state_addresses), plan with its var files (then `overrides`,
+    which win), print a summary, and apply the saved plan unless `plan_only` or nothing
+    changes."""
     check_workspace_name(workspace)
     stack.check_images_pinned(workspace, stack.pinned_models(workspace))
     identity = check_credentials(session())
@@ -43,6 +46,7 @@ def deploy(
         runner = stack.initialised_runner()
     if runner.ensure_workspace(workspace):
         console.info(f"created workspace {workspace}")
+    migrate_addresses(runner, workspace, "single state", stacks.stacks_dir() / "backups")
     var_files = stack.workspace_var_files(workspace)
     for path in var_files:
         console.detail(f"var file {path}")
@@ -95,10 +99,13 @@ class StackOutcome:
 
 def _deploy_stack(workspace: str, inputs: stacks.StackInputs, plan_only: bool) -> StackOutcome:
     """Plan and apply one stack in one Terraform command (only plan when `plan_only`) with the
-    workspace's settings files and its overrides. Errors become a failed outcome."""
+    workspace's settings files and its overrides, its state first moved to the one-loop
+    addresses if it holds the per-kind ones. Errors become a failed outcome."""
     started = time.monotonic()
     try:
         runner = stacks.stack_runner(inputs.name)
+        label = stacks.stack_label(inputs.name)
+        migrate_addresses(runner, workspace, label, stacks.stacks_dir() / "backups")
         with private_plan_dir() as plan_dir:
             run = runner.apply_streamed(
                 workspace, plan_dir, stacks.settings_files(workspace), inputs.overrides, plan_only
