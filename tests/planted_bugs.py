@@ -1227,6 +1227,36 @@ BUGS = (
             "test_without_the_generic_workflow_the_map_has_no_generic_entry",
         ),
     ),
+    PlantedBug(
+        "address-move-evaluate-role-collides",
+        "the Evaluate role's per-kind address moved to the Train role's key",
+        "legacylift/aws/state_addresses.py",
+        '    "evaluation_role": ("sagemaker_role", lambda model: f"{model}/evaluate"),',
+        '    "evaluation_role": ("sagemaker_role", lambda model: f"{model}/train"),',
+        (
+            "tests/aws/test_address_moves.py::"
+            "test_the_per_kind_module_calls_move_to_their_one_loop_keys",
+        ),
+    ),
+    PlantedBug(
+        "address-move-phantom",
+        "a state at the one-loop addresses reported as moved (pushed again on every deploy)",
+        "legacylift/aws/state_addresses.py",
+        "    return (renamed, moved) if moved else (document, 0)",
+        "    return (renamed, moved or 1)",
+        ("tests/aws/test_address_moves.py::test_a_state_at_the_one_loop_addresses_is_left_alone",),
+    ),
+    PlantedBug(
+        "split-state-workflow-key-suffix",
+        "split-state's model pattern taking no /<workflow> after the model's name",
+        "legacylift/aws/split_state.py",
+        """    r'schedule|upload_trigger)\\["([^"/]+)(?:/[^"]*)?"\\]'""",
+        """    r'schedule|upload_trigger)\\["([^"/]+)"\\]'""",
+        (
+            "tests/aws/test_address_moves.py::"
+            "test_the_moved_training_workflow_splits_into_its_models_stack",
+        ),
+    ),
 )
 
 
