@@ -26,17 +26,14 @@ import pytest
 
 from legacylift.atomic import write_json_atomic
 from legacylift.aws import stacks
-from legacylift.aws.backend import bootstrap_backend
 from legacylift.aws.deploy import deploy, deploy_stacks
 from legacylift.aws.split_state import partition
 from legacylift.aws.stack import initialised_runner
 from legacylift.aws.state_addresses import rename_addresses
 from legacylift.paths import REPO_ROOT
 from legacylift.terraform_env import find_provider_mirror
-from tests.aws.test_split_stacks import pin, write_pins
-from tests.aws.test_state_backend import moto_backend_settings
+from tests.aws.test_split_stacks import moto_deployment, pin, write_pins
 from tests.conftest import require
-from tests.moto_server import FAKE_CREDENTIALS
 
 pytestmark = [pytest.mark.slow, pytest.mark.aws_provider]
 
@@ -97,8 +94,7 @@ def per_kind(moto_server, tmp_path_factory):
     """A tree whose Terraform is PER_KIND_LAYOUT's, talking to moto, with workspace `addr`
     deployed as one state (a training model, a plain one, the generic workflow) and workspace
     `addrsplit` as split stacks (a training model, a plain one)."""
-    from legacylift.paths import project_state_dir
-    from tests.terraform.tfcopy import FIXTURE_MODELS, moto_provider_block
+    from tests.terraform.tfcopy import FIXTURE_MODELS
 
     require(find_provider_mirror() is not None, "no hashicorp/aws provider mirror: ./bootstrap")
     known = subprocess.run(
@@ -114,27 +110,10 @@ def per_kind(moto_server, tmp_path_factory):
     shutil.copytree(FIXTURE_MODELS, tree / "legacy_models")
     shutil.copytree(tree / "legacy_models" / "iris", tree / "legacy_models" / "churn")
     root = tree / "terraform"
-    (root / "moto_override.tf").write_text(moto_provider_block(moto_server.endpoint))
-    state = base / "state"
-    state.mkdir()
-    real_state = project_state_dir()
-    (state / "bin").symlink_to(real_state / "bin")
-    if (real_state / "terraform.rc").exists():
-        (state / "terraform.rc").symlink_to(real_state / "terraform.rc")
-    settings = {
-        **FAKE_CREDENTIALS,
-        "AWS_ENDPOINT_URL": moto_server.endpoint,
-        "LEGACYLIFT_TFVARS_DIR": str(root / "tfvars"),
-        "LEGACYLIFT_TERRAFORM_DIR": str(root),
-        "LEGACYLIFT_STATE_DIR": str(state),
-        "LEGACYLIFT_MODELS_DIR": str(tree / "legacy_models"),
-    }
+    settings = moto_deployment(root, base / "state", moto_server.endpoint, STATE_BUCKET)
     with pytest.MonkeyPatch.context() as env:
         for key, value in settings.items():
             env.setenv(key, value)
-        aws = boto3.session.Session(region_name="us-east-1")
-        backend = bootstrap_backend(aws, STATE_BUCKET, root / "backend.hcl")
-        backend.write_text(backend.read_text() + moto_backend_settings(moto_server.endpoint))
         write_pins(
             root,
             "addr",
