@@ -10,9 +10,9 @@ module "alerts" {
   kms_key_arn   = var.kms_key_arn
   subscriptions = var.alert_subscriptions
   state_machines = merge(
-    { for name, machine in module.state_machine : name => machine.state_machine_arn },
-    { for name, machine in module.training_state_machine : "${name}-train" => machine.state_machine_arn },
-    var.enable_generic_workflow ? { generic = module.generic_state_machine[0].state_machine_arn } : {},
+    { for name, key in local.inference_machines : name => module.state_machine[key].state_machine_arn },
+    { for name, key in local.training_machines : "${name}-train" => module.state_machine[key].state_machine_arn },
+    { for key in local.generic_machines : "generic" => module.state_machine[key].state_machine_arn },
   )
   tags = var.tags
 }

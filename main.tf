@@ -173,30 +173,29 @@ module "ecr" {
   tags             = var.tags
 }
 
-# One execution role per built model, holding only that model's permissions; the role names
-# (and so the ARNs the definitions carry) are known at plan.
-module "sagemaker_role" {
-  source   = "./modules/sagemaker-role"
-  for_each = local.built_models
+# Every state machine of this stack, in one map (modules/workflow's state_machines): each built
+# model's inference workflow, each training workflow, and the generic workflow in the stack that
+# holds the shared resources. Each passes its own execution roles (job_roles), holding only its
+# own permissions; their names, and so the ARNs the definitions carry, are known at plan.
+locals {
+  state_machines = { for key, machine in module.workflow.state_machines : key => machine if machine.kind != "generic" || var.create_shared_resources }
+  job_roles      = merge([for machine in values(local.state_machines) : machine.job_roles]...)
 
-  name                     = module.workflow.sagemaker_role_names[each.key]
-  description              = "Execution role of the processing jobs of LegacyLift model ${each.key} (${var.name_prefix})"
-  policy_json              = module.workflow.sagemaker_policies[each.key]
-  source_account_id        = local.account_id
-  source_arns              = module.workflow.sagemaker_role_source_arns[each.key]
-  permissions_boundary_arn = var.permissions_boundary_arn
-  tags                     = var.tags
+  # model -> key in local.state_machines, per kind (the root outputs keep their shapes).
+  inference_machines = { for key, machine in local.state_machines : machine.model => key if machine.kind == "inference" }
+  training_machines  = { for key, machine in local.state_machines : machine.model => key if machine.kind == "training" }
+  generic_machines   = [for key, machine in local.state_machines : key if machine.kind == "generic"]
 }
 
-module "generic_sagemaker_role" {
-  source = "./modules/sagemaker-role"
-  count  = var.enable_generic_workflow && var.create_shared_resources ? 1 : 0
+module "sagemaker_role" {
+  source   = "./modules/sagemaker-role"
+  for_each = local.job_roles
 
-  name                     = module.workflow.generic_sagemaker_role_name
-  description              = "Execution role of the processing jobs of the LegacyLift generic workflow (${var.name_prefix})"
-  policy_json              = module.workflow.generic_sagemaker_policy
+  name                     = each.value.name
+  description              = each.value.description
+  policy_json              = each.value.policy_json
   source_account_id        = local.account_id
-  source_arns              = module.workflow.generic_job_arns
+  source_arns              = each.value.source_arns
   permissions_boundary_arn = var.permissions_boundary_arn
   tags                     = var.tags
 }
@@ -215,28 +214,15 @@ resource "aws_cloudwatch_log_group" "processing_jobs" {
 
 module "state_machine" {
   source   = "./modules/state-machine"
-  for_each = local.built_models
+  for_each = local.state_machines
 
-  name                     = module.workflow.state_machine_names[each.key]
-  definition               = module.workflow.definitions[each.key]
-  policy_json              = module.workflow.state_machine_policies[each.key]
-  log_level                = var.log_level
-  include_execution_data   = var.include_execution_data
-  log_retention_days       = var.log_retention_days
-  log_kms_key_arn          = var.kms_key_arn
-  tracing_enabled          = var.tracing_enabled
-  source_account_id        = local.account_id
-  permissions_boundary_arn = var.permissions_boundary_arn
-  tags                     = var.tags
-}
-
-module "generic_state_machine" {
-  source = "./modules/state-machine"
-  count  = var.enable_generic_workflow && var.create_shared_resources ? 1 : 0
-
-  name                     = module.workflow.generic_state_machine_name
-  definition               = module.workflow.generic_definition
-  policy_json              = module.workflow.generic_state_machine_policy
+  name = each.value.name
+  # The jobs' roles exist before an execution can pass them: the definition refers to their
+  # names (known at plan; the reference adds nothing to the text), which orders each state
+  # machine after the roles without a depends_on, whose deferred data sources would show every
+  # state machine's policies as changing whenever any role changes.
+  definition               = "${each.value.definition}${substr(join("", [for key in keys(each.value.job_roles) : module.sagemaker_role[key].role_name]), 0, 0)}"
+  policy_json              = each.value.policy_json
   log_level                = var.log_level
   include_execution_data   = var.include_execution_data
   log_retention_days       = var.log_retention_days

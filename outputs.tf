@@ -1,31 +1,31 @@
 output "state_machine_arns" {
   description = "ARN of each model's state machine; models with image_uri = null (not built yet) are absent."
-  value       = { for name, machine in module.state_machine : name => machine.state_machine_arn }
+  value       = { for name, key in local.inference_machines : name => module.state_machine[key].state_machine_arn }
 }
 
 output "state_machine_alias_arns" {
   description = "ARN of each model's `live` alias, the one executions start (it points at the latest published version until a rollback moves it); models with image_uri = null are absent."
-  value       = { for name, machine in module.state_machine : name => machine.alias_arn }
+  value       = { for name, key in local.inference_machines : name => module.state_machine[key].alias_arn }
 }
 
 output "state_machine_version_arns" {
   description = "ARN of the version of each model's state machine that the latest apply published."
-  value       = { for name, machine in module.state_machine : name => machine.state_machine_version_arn }
+  value       = { for name, key in local.inference_machines : name => module.state_machine[key].state_machine_version_arn }
 }
 
 output "start_execution_policies" {
   description = "Per model, an IAM policy (JSON) for whoever starts its executions (an operator, a scheduler, a trigger): StartExecution on the `live` alias only."
-  value       = { for name, machine in module.state_machine : name => machine.start_policy_json }
+  value       = { for name, key in local.inference_machines : name => module.state_machine[key].start_policy_json }
 }
 
 output "generic_state_machine_alias_arn" {
   description = "ARN of the generic state machine's `live` alias, or null when disabled."
-  value       = var.enable_generic_workflow ? module.generic_state_machine[0].alias_arn : null
+  value       = try(module.state_machine[local.generic_machines[0]].alias_arn, null)
 }
 
 output "generic_state_machine_arn" {
   description = "ARN of the generic state machine (the original pattern's execution input), or null when disabled."
-  value       = try(module.generic_state_machine[0].state_machine_arn, null)
+  value       = try(module.state_machine[local.generic_machines[0]].state_machine_arn, null)
 }
 
 output "data_bucket" {
@@ -40,12 +40,12 @@ output "ecr_repository_urls" {
 
 output "sagemaker_role_arns" {
   description = "ARN of each built model's execution role (its processing jobs run as it; it may touch only that model's data, repository and logs)."
-  value       = { for name, role in module.sagemaker_role : name => role.role_arn }
+  value       = { for name in keys(local.inference_machines) : name => module.sagemaker_role[name].role_arn }
 }
 
 output "generic_sagemaker_role_arn" {
   description = "ARN of the generic workflow's execution role, or null when disabled."
-  value       = try(module.generic_sagemaker_role[0].role_arn, null)
+  value       = try(module.sagemaker_role[local.generic_machines[0]].role_arn, null)
 }
 
 output "processing_job_log_group_name" {
@@ -55,17 +55,17 @@ output "processing_job_log_group_name" {
 
 output "log_group_names" {
   description = "CloudWatch log group of each model's state machine."
-  value       = { for name, machine in module.state_machine : name => machine.log_group_name }
+  value       = { for name, key in local.inference_machines : name => module.state_machine[key].log_group_name }
 }
 
 output "generic_log_group_name" {
   description = "CloudWatch log group of the generic state machine, or null when disabled."
-  value       = try(module.generic_state_machine[0].log_group_name, null)
+  value       = try(module.state_machine[local.generic_machines[0]].log_group_name, null)
 }
 
 output "state_machine_role_arns" {
   description = "ARN of each model's state machine role."
-  value       = { for name, machine in module.state_machine : name => machine.role_arn }
+  value       = { for name, key in local.inference_machines : name => module.state_machine[key].role_arn }
 }
 
 output "code_uris" {
@@ -104,4 +104,29 @@ output "starter_state_machine_arns" {
 output "alerts_topic_arn" {
   description = "ARN of the alerts topic, or null when alerts_enabled is false."
   value       = var.alerts_enabled ? module.alerts[0].topic_arn : null
+}
+
+output "training_state_machine_arns" {
+  description = "ARN of each model's training state machine (<name_prefix>-<model>-train), for built models with train, evaluate and promotion."
+  value       = { for name, key in local.training_machines : name => module.state_machine[key].state_machine_arn }
+}
+
+output "training_state_machine_alias_arns" {
+  description = "ARN of each training state machine's `live` alias, the one `invoke train` starts."
+  value       = { for name, key in local.training_machines : name => module.state_machine[key].alias_arn }
+}
+
+output "training_role_arns" {
+  description = "ARN of each training model's Train job role (writes only under <model>/models/<execution>/artifacts/)."
+  value       = { for name, key in local.training_machines : name => module.sagemaker_role["${name}/train"].role_arn }
+}
+
+output "evaluation_role_arns" {
+  description = "ARN of each training model's Evaluate job role (writes only under <model>/models/<execution>/evaluation/; its jobs run without network)."
+  value       = { for name, key in local.training_machines : name => module.sagemaker_role["${name}/evaluate"].role_arn }
+}
+
+output "promotion_records" {
+  description = "S3 URI of each model's promotion record (<model>/models/promoted.json), which inference on promoted artifacts reads at run time."
+  value       = module.workflow.promotion_records
 }

@@ -1,7 +1,8 @@
-# The training workflows (modules/workflow's training_definitions): for every built model whose
-# entry has train, evaluate and promotion, its own job role and a second state machine
-# <name_prefix>-<model>-train. The step runner the legacy scripts run under is uploaded once,
-# content-hashed, whenever a model has a training workflow or uses promoted artifacts.
+# The training workflows: every built model whose entry has train, evaluate and promotion gets
+# its own Train and Evaluate job roles and a second state machine <name_prefix>-<model>-train
+# (main.tf's state_machines and job_roles). The step runner the legacy scripts run under is
+# uploaded once, content-hashed, whenever a model has a training workflow or uses promoted
+# artifacts.
 locals {
   step_runner_source = "${path.module}/modules/workflow/files/steprunner.py"
   step_runner_folder = "_legacylift/code/${substr(filesha256(local.step_runner_source), 0, 16)}/"
@@ -10,7 +11,6 @@ locals {
   needs_step_runner = length([for name, model in var.models : name
     if contains(keys(model), "train") || try(model.inference.artifacts, "image") == "promoted"
   ]) > 0
-  trained_models = { for name, model in local.built_models : name => model if contains(keys(model), "train") }
 }
 
 resource "aws_s3_object" "step_runner" {
@@ -25,75 +25,4 @@ resource "aws_s3_object" "step_runner" {
   tags         = var.tags
 
   depends_on = [module.s3]
-}
-
-module "training_role" {
-  source   = "./modules/sagemaker-role"
-  for_each = local.trained_models
-
-  name                     = module.workflow.training_role_names[each.key]
-  description              = "Role of the training jobs of LegacyLift model ${each.key} (${var.name_prefix})"
-  policy_json              = module.workflow.training_sagemaker_policies[each.key]
-  source_account_id        = local.account_id
-  source_arns              = module.workflow.training_role_source_arns[each.key]
-  permissions_boundary_arn = var.permissions_boundary_arn
-  tags                     = var.tags
-}
-
-module "evaluation_role" {
-  source   = "./modules/sagemaker-role"
-  for_each = local.trained_models
-
-  name                     = module.workflow.evaluation_role_names[each.key]
-  description              = "Role of the evaluation jobs of LegacyLift model ${each.key} (${var.name_prefix}); they run without network"
-  policy_json              = module.workflow.evaluation_sagemaker_policies[each.key]
-  source_account_id        = local.account_id
-  source_arns              = module.workflow.evaluation_role_source_arns[each.key]
-  permissions_boundary_arn = var.permissions_boundary_arn
-  tags                     = var.tags
-}
-
-module "training_state_machine" {
-  source   = "./modules/state-machine"
-  for_each = local.trained_models
-
-  name                     = module.workflow.training_state_machine_names[each.key]
-  definition               = module.workflow.training_definitions[each.key]
-  policy_json              = module.workflow.training_state_machine_policies[each.key]
-  log_level                = var.log_level
-  include_execution_data   = var.include_execution_data
-  log_retention_days       = var.log_retention_days
-  log_kms_key_arn          = var.kms_key_arn
-  tracing_enabled          = var.tracing_enabled
-  source_account_id        = local.account_id
-  permissions_boundary_arn = var.permissions_boundary_arn
-  tags                     = var.tags
-
-  # The jobs' roles exist before an execution can pass them.
-  depends_on = [module.training_role, module.evaluation_role]
-}
-
-output "training_state_machine_arns" {
-  description = "ARN of each model's training state machine (<name_prefix>-<model>-train), for built models with train, evaluate and promotion."
-  value       = { for name, machine in module.training_state_machine : name => machine.state_machine_arn }
-}
-
-output "training_state_machine_alias_arns" {
-  description = "ARN of each training state machine's `live` alias, the one `invoke train` starts."
-  value       = { for name, machine in module.training_state_machine : name => machine.alias_arn }
-}
-
-output "training_role_arns" {
-  description = "ARN of each training model's Train job role (writes only under <model>/models/<execution>/artifacts/)."
-  value       = { for name, role in module.training_role : name => role.role_arn }
-}
-
-output "evaluation_role_arns" {
-  description = "ARN of each training model's Evaluate job role (writes only under <model>/models/<execution>/evaluation/; its jobs run without network)."
-  value       = { for name, role in module.evaluation_role : name => role.role_arn }
-}
-
-output "promotion_records" {
-  description = "S3 URI of each model's promotion record (<model>/models/promoted.json), which inference on promoted artifacts reads at run time."
-  value       = module.workflow.promotion_records
 }

@@ -1325,6 +1325,58 @@ BUGS = (
             "test_a_saved_plan_read_from_its_messages_then_applied_gives_the_outputs",
         ),
     ),
+    PlantedBug(
+        "state-machines-evaluate-role-train-policy",
+        "the state_machines map giving a training entry's Evaluate role the Train role's policy",
+        "modules/workflow/state_machines.tf",
+        "        policy_json = local.evaluation_sagemaker_policies[name]",
+        "        policy_json = local.training_sagemaker_policies[name]",
+        (
+            "tests/workflow/test_state_machines.py::"
+            "test_one_map_holds_every_state_machine_and_the_roles_it_passes",
+        ),
+    ),
+    PlantedBug(
+        "state-machines-generic-always",
+        "the state_machines map holding the generic workflow whatever enable_generic_workflow says",
+        "modules/workflow/state_machines.tf",
+        "generic_state_machines = var.enable_generic_workflow ? {",
+        "generic_state_machines = true ? {",
+        (
+            "tests/workflow/test_state_machines.py::"
+            "test_without_the_generic_workflow_the_map_has_no_generic_entry",
+        ),
+    ),
+    PlantedBug(
+        "address-move-evaluate-role-collides",
+        "the Evaluate role's per-kind address moved to the Train role's key",
+        "legacylift/aws/state_addresses.py",
+        '    "evaluation_role": ("sagemaker_role", lambda model: f"{model}/evaluate"),',
+        '    "evaluation_role": ("sagemaker_role", lambda model: f"{model}/train"),',
+        (
+            "tests/aws/test_address_moves.py::"
+            "test_the_per_kind_module_calls_move_to_their_one_loop_keys",
+        ),
+    ),
+    PlantedBug(
+        "address-move-phantom",
+        "a state at the one-loop addresses reported as moved (pushed again on every deploy)",
+        "legacylift/aws/state_addresses.py",
+        "    return (renamed, moved) if moved else (document, 0)",
+        "    return (renamed, moved or 1)",
+        ("tests/aws/test_address_moves.py::test_a_state_at_the_one_loop_addresses_is_left_alone",),
+    ),
+    PlantedBug(
+        "split-state-workflow-key-suffix",
+        "split-state's model pattern taking no /<workflow> after the model's name",
+        "legacylift/aws/split_state.py",
+        """    r'schedule|upload_trigger)\\["([^"/]+)(?:/[^"]*)?"\\]'""",
+        """    r'schedule|upload_trigger)\\["([^"/]+)"\\]'""",
+        (
+            "tests/aws/test_address_moves.py::"
+            "test_the_moved_training_workflow_splits_into_its_models_stack",
+        ),
+    ),
 )
 
 

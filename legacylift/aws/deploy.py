@@ -16,6 +16,7 @@ from legacylift.aws import stack, stacks
 from legacylift.aws.deploy_record import DeployRecord
 from legacylift.aws.plan_summary import count_changes, count_lines, count_planned, summary_lines
 from legacylift.aws.session import check_credentials, session
+from legacylift.aws.state_addresses import migrate_addresses
 from legacylift.aws.terraform import (
     StreamedRun,
     TerraformRunner,
@@ -38,11 +39,13 @@ class DeployResult:
 def deploy(
     workspace: str, plan_only: bool = False, overrides: dict[str, Any] | None = None
 ) -> DeployResult:
-    """Select or create `workspace`, plan with its var files (then `overrides`, which win) and
-    print a summary; unless `plan_only` or nothing changes, apply the saved plan. Two Terraform
-    commands after init: `plan -json -out` (the summary from its messages) and `apply -json`
-    of the saved plan (the outputs from its messages), or `output` when nothing changes.
-    `plan_only` shows the saved plan (`terraform show -json`) for its output changes too."""
+    """Select or create `workspace`, move its state to the one-loop addresses if it holds the
+    per-kind ones (legacylift.aws.state_addresses), plan with its var files (then `overrides`,
+    which win) and print a summary; unless `plan_only` or nothing changes, apply the saved plan.
+    Two Terraform commands after init: `plan -json -out` (the summary from its messages) and
+    `apply -json` of the saved plan (the outputs from its messages), or `output` when nothing
+    changes. `plan_only` shows the saved plan (`terraform show -json`) for its output changes
+    too."""
     check_workspace_name(workspace)
     stack.check_images_pinned(workspace, stack.pinned_models(workspace))
     identity = check_credentials(session())
@@ -52,6 +55,7 @@ def deploy(
         runner = stack.initialised_runner()
     if runner.ensure_workspace(workspace):
         console.info(f"created workspace {workspace}")
+    migrate_addresses(runner, workspace, "single state", stacks.stacks_dir() / "backups")
     var_files = stack.workspace_var_files(workspace)
     for path in var_files:
         console.detail(f"var file {path}")
@@ -119,10 +123,13 @@ class StackOutcome:
 
 def _deploy_stack(workspace: str, inputs: stacks.StackInputs, plan_only: bool) -> StackOutcome:
     """Plan and apply one stack in one Terraform command (only plan when `plan_only`) with the
-    workspace's settings files and its overrides. Errors become a failed outcome."""
+    workspace's settings files and its overrides, its state first moved to the one-loop
+    addresses if it holds the per-kind ones. Errors become a failed outcome."""
     started = time.monotonic()
     try:
         runner = stacks.stack_runner(inputs.name)
+        label = stacks.stack_label(inputs.name)
+        migrate_addresses(runner, workspace, label, stacks.stacks_dir() / "backups")
         with private_plan_dir() as plan_dir:
             run = runner.apply_streamed(
                 workspace, plan_dir, stacks.settings_files(workspace), inputs.overrides, plan_only

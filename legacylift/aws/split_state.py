@@ -17,23 +17,23 @@ deploy plans every stack once, which is what applies the pending changes.
 from __future__ import annotations
 
 import copy
-import json
 import re
 import uuid
-from pathlib import Path
 from typing import Any
 
 from legacylift import console
 from legacylift.atomic import write_json_atomic
 from legacylift.aws import stack, stacks
 from legacylift.aws.deploy_record import DeployRecord
+from legacylift.aws.state_addresses import GENERIC_KEY, push_document, rename_addresses
 from legacylift.aws.terraform import RESOURCE_ACTIONS, check_workspace_name, private_plan_dir
 from legacylift.errors import LegacyLiftError
 
-# Module calls of the root module keyed by model: they move to that model's stack.
+# Module calls of the root module keyed by model ("<model>" or "<model>/<workflow or step>"):
+# they move to that model's stack; the generic workflow's ("(generic)") stays shared.
 _MODEL_MODULE = re.compile(
-    r"^module\.legacylift\.module\.(state_machine|sagemaker_role|training_role|evaluation_role|"
-    r'training_state_machine|starter_state_machine|schedule|upload_trigger)\["([^"]+)"\]'
+    r"^module\.legacylift\.module\.(state_machine|sagemaker_role|starter_state_machine|"
+    r'schedule|upload_trigger)\["([^"/]+)(?:/[^"]*)?"\]'
 )
 # The root module's own resources keyed "<model>/<file>": that model's code folder (named
 # `script` before the whole code folder was uploaded).
@@ -52,7 +52,7 @@ def owner(resource: dict[str, Any], instance: dict[str, Any]) -> str:
     `shared` (bucket, repositories, step runner, log group, generic workflow, data sources)."""
     match = _MODEL_MODULE.match(resource.get("module", ""))
     if match:
-        return match.group(2)
+        return stacks.SHARED if match.group(2) == GENERIC_KEY else match.group(2)
     key = (resource.get("module", ""), resource.get("type"), resource.get("name"))
     if resource.get("mode") == "managed" and key in _MODEL_KEYED_RESOURCES:
         return str(instance.get("index_key", "")).split("/", 1)[0]
@@ -101,14 +101,6 @@ def model_outputs(outputs: dict[str, Any], name: str) -> dict[str, Any]:
     return own
 
 
-def _push(runner, workspace: str, document: dict[str, Any], label: str) -> None:
-    with private_plan_dir() as folder:
-        path = Path(folder) / "state.json"
-        path.write_text(json.dumps(document), encoding="utf-8")
-        runner.state_push(workspace, path)
-    console.success(f"{label}: {sum(len(r['instances']) for r in document['resources'])} objects")
-
-
 def split_state(workspace: str) -> list[str]:
     """Move `workspace` from the single state to split stacks; return the stacks written.
     Refuses when the single state is empty or a target stack's state holds anything."""
@@ -121,7 +113,8 @@ def split_state(workspace: str) -> list[str]:
             f"workspace {workspace!r} has nothing in its single state to split: deploy it "
             f"with `invoke deploy {workspace} --split` instead"
         )
-    parts = partition(original)
+    # A single state with the per-kind addresses is split at the one-loop addresses.
+    parts = partition(rename_addresses(original)[0])
     parts.setdefault(stacks.SHARED, [])
     runners = {}
     for name in sorted(parts):
@@ -147,10 +140,10 @@ def split_state(workspace: str) -> list[str]:
         if name != stacks.SHARED:
             outputs = model_outputs(outputs, name)
         document = _document(original, parts[name], outputs, str(uuid.uuid4()), 1)
-        _push(runners[name], workspace, document, stacks.stack_label(name))
+        push_document(runners[name], workspace, document, stacks.stack_label(name))
 
     emptied = _document(original, [], {}, original["lineage"], int(original.get("serial", 0)) + 1)
-    _push(single, workspace, emptied, "single state (emptied)")
+    push_document(single, workspace, emptied, "single state (emptied)")
     if pending:
         console.info(
             f"the single state was not applied with the current inputs ({pending} resource "

@@ -132,3 +132,8 @@ output "promotion_records" {
   description = "Map of model name to the S3 URI of its promotion record (<model>/models/promoted.json), for models with a promotion rule."
   value       = { for name in keys(local.promotion) : name => "s3://${var.data_bucket}/${local.promotion_record_keys[name]}" }
 }
+
+output "state_machines" {
+  description = "Every state machine to create, in one map for one for_each: key (a model's name for its inference workflow, `<model>/train` for its training workflow, `(generic)` for the generic workflow) -> kind (`inference`, `training` or `generic`), model (null for the generic workflow), name, definition (ASL JSON), policy_json (its state machine role's policy) and job_roles, the execution roles its definition passes (key `<model>`, `<model>/train`, `<model>/evaluate` or `(generic)` -> name, description, policy_json, source_arns); job_roles is empty for inference and generic when sagemaker_role_arn is set."
+  value       = local.state_machines
+}

@@ -100,6 +100,55 @@ locals {
     Resource  = [var.kms_key_arn]
     Condition = { Bool = { "kms:GrantIsForAWSResource" = "true" } }
   }
+  describe_data_key_statements = var.kms_key_arn == null ? [] : [{
+    Sid      = "DescribeDataKey"
+    Effect   = "Allow"
+    Action   = ["kms:DescribeKey"]
+    Resource = [var.kms_key_arn]
+  }]
+
+  # The statements every job role holds whatever its jobs (the execution roles here, the Train
+  # and Evaluate roles in training_policies.tf): the registry login and the log group before
+  # the role's own log streams, the metrics after them.
+  job_login_and_log_group_statements = [
+    {
+      # ECR's registry login token is account-wide: AWS documents Resource "*" for it.
+      Sid      = "EcrLoginUnscopable"
+      Effect   = "Allow"
+      Action   = ["ecr:GetAuthorizationToken"]
+      Resource = ["*"]
+    },
+    {
+      # Acts on the log group (no stream ARN to scope by); a log group managed by Terraform
+      # needs no CreateLogGroup.
+      Sid      = "ProcessingJobLogGroup"
+      Effect   = "Allow"
+      Action   = var.processing_job_log_group_managed ? ["logs:DescribeLogStreams"] : ["logs:CreateLogGroup", "logs:DescribeLogStreams"]
+      Resource = ["${local.processing_log_group_arn}:*"]
+    },
+  ]
+  job_metrics_statement = {
+    # CloudWatch metrics have no ARNs: Resource "*", limited to SageMaker's namespace.
+    Sid       = "ProcessingJobMetricsUnscopable"
+    Effect    = "Allow"
+    Action    = ["cloudwatch:PutMetricData"]
+    Resource  = ["*"]
+    Condition = { StringLike = { "cloudwatch:namespace" = ["/aws/sagemaker/ProcessingJobs"] } }
+  }
+
+  # What a state machine role may do to its own processing jobs (Resource: their name
+  # patterns), one statement each: the inference, generic and training state machines alike.
+  processing_job_grants = [
+    {
+      sid     = "ProcessingJobs"
+      actions = ["sagemaker:CreateProcessingJob", "sagemaker:DescribeProcessingJob", "sagemaker:StopProcessingJob"]
+    },
+    {
+      # createProcessingJob.sync tags the jobs it creates.
+      sid     = "ProcessingJobTags"
+      actions = ["sagemaker:AddTags", "sagemaker:ListTags"]
+    },
+  ]
 
   # Statements every state machine role needs besides its job names and roles.
   state_machine_common_statements = concat(
@@ -121,12 +170,7 @@ locals {
       Resource = ["*"]
     }] : [],
     var.kms_key_arn == null ? [] : [local.kms_grant_statement],
-    var.kms_key_arn == null ? [] : [{
-      Sid      = "DescribeDataKey"
-      Effect   = "Allow"
-      Action   = ["kms:DescribeKey"]
-      Resource = [var.kms_key_arn]
-    }],
+    local.describe_data_key_statements,
   )
 
   # Each state machine role, per model and for the generic workflow: its job names and the
@@ -134,20 +178,8 @@ locals {
   state_machine_policy_documents = { for key, grant in local.grants : key => jsonencode({
     Version = "2012-10-17"
     Statement = concat(
+      [for job_grant in local.processing_job_grants : { Sid = job_grant.sid, Effect = "Allow", Action = job_grant.actions, Resource = grant.job_arns }],
       [
-        {
-          Sid      = "ProcessingJobs"
-          Effect   = "Allow"
-          Action   = ["sagemaker:CreateProcessingJob", "sagemaker:DescribeProcessingJob", "sagemaker:StopProcessingJob"]
-          Resource = grant.job_arns
-        },
-        {
-          # createProcessingJob.sync tags the jobs it creates.
-          Sid      = "ProcessingJobTags"
-          Effect   = "Allow"
-          Action   = ["sagemaker:AddTags", "sagemaker:ListTags"]
-          Resource = grant.job_arns
-        },
         {
           Sid       = "PassSageMakerRole"
           Effect    = "Allow"
@@ -228,42 +260,21 @@ locals {
           for location in grant.list : [trimsuffix(location.key, "/"), "${location.key}*"] if location.bucket == bucket
         ])) } }
       }],
+      [{
+        Sid      = "PullOwnImages"
+        Effect   = "Allow"
+        Action   = ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:BatchCheckLayerAvailability"]
+        Resource = grant.repositories
+      }],
+      local.job_login_and_log_group_statements,
       [
-        {
-          Sid      = "PullOwnImages"
-          Effect   = "Allow"
-          Action   = ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:BatchCheckLayerAvailability"]
-          Resource = grant.repositories
-        },
-        {
-          # ECR's registry login token is account-wide: AWS documents Resource "*" for it.
-          Sid      = "EcrLoginUnscopable"
-          Effect   = "Allow"
-          Action   = ["ecr:GetAuthorizationToken"]
-          Resource = ["*"]
-        },
-        {
-          # Acts on the log group (no stream ARN to scope by); a log group managed by Terraform
-          # needs no CreateLogGroup.
-          Sid      = "ProcessingJobLogGroup"
-          Effect   = "Allow"
-          Action   = var.processing_job_log_group_managed ? ["logs:DescribeLogStreams"] : ["logs:CreateLogGroup", "logs:DescribeLogStreams"]
-          Resource = ["${local.processing_log_group_arn}:*"]
-        },
         {
           Sid      = "OwnJobLogStreams"
           Effect   = "Allow"
           Action   = ["logs:CreateLogStream", "logs:PutLogEvents"]
           Resource = grant.log_streams
         },
-        {
-          # CloudWatch metrics have no ARNs: Resource "*", limited to SageMaker's namespace.
-          Sid       = "ProcessingJobMetricsUnscopable"
-          Effect    = "Allow"
-          Action    = ["cloudwatch:PutMetricData"]
-          Resource  = ["*"]
-          Condition = { StringLike = { "cloudwatch:namespace" = ["/aws/sagemaker/ProcessingJobs"] } }
-        },
+        local.job_metrics_statement,
       ],
       key != local.generic_policy_key ? [] : [{
         # The generic workflow's code area: its jobs load it, so none of them may change it.
@@ -287,12 +298,7 @@ locals {
           }
         },
       ],
-      var.kms_key_arn == null ? [] : [{
-        Sid      = "DescribeDataKey"
-        Effect   = "Allow"
-        Action   = ["kms:DescribeKey"]
-        Resource = [var.kms_key_arn]
-      }],
+      local.describe_data_key_statements,
       var.kms_key_arn == null ? [] : [local.kms_grant_statement],
     )
   }) }

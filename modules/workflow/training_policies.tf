@@ -55,29 +55,15 @@ locals {
         Action   = ["s3:GetObject"]
         Resource = ["${local.arn_prefix.s3}${var.data_bucket}/${local.evaluation_pin_keys[name]}*"]
       }] : [],
+      [{
+        # The model's own repositories, as its execution role's (policies.tf).
+        Sid      = "PullModelImage"
+        Effect   = "Allow"
+        Action   = ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:BatchCheckLayerAvailability"]
+        Resource = local.model_grants[name].repositories
+      }],
+      local.job_login_and_log_group_statements,
       [
-        {
-          # The model's own repositories, as its execution role's (policies.tf).
-          Sid      = "PullModelImage"
-          Effect   = "Allow"
-          Action   = ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:BatchCheckLayerAvailability"]
-          Resource = local.model_grants[name].repositories
-        },
-        {
-          # ECR's registry login token is account-wide: AWS documents Resource "*" for it.
-          Sid      = "EcrLoginUnscopable"
-          Effect   = "Allow"
-          Action   = ["ecr:GetAuthorizationToken"]
-          Resource = ["*"]
-        },
-        {
-          # Acts on the log group (no stream ARN to scope by); a log group managed by Terraform
-          # needs no CreateLogGroup.
-          Sid      = "ProcessingJobLogGroup"
-          Effect   = "Allow"
-          Action   = var.processing_job_log_group_managed ? ["logs:DescribeLogStreams"] : ["logs:CreateLogGroup", "logs:DescribeLogStreams"]
-          Resource = ["${local.processing_log_group_arn}:*"]
-        },
         {
           # SageMaker writes a job's logs to streams named `<job name>/algo-<n>-<epoch>`.
           Sid      = "OwnJobLogStreams"
@@ -85,14 +71,7 @@ locals {
           Action   = ["logs:CreateLogStream", "logs:PutLogEvents"]
           Resource = ["${local.processing_log_group_arn}:log-stream:${split("processing-job/", local.training_job_arns[name][index])[1]}/*"]
         },
-        {
-          # CloudWatch metrics have no ARNs: Resource "*", limited to SageMaker's namespace.
-          Sid       = "ProcessingJobMetricsUnscopable"
-          Effect    = "Allow"
-          Action    = ["cloudwatch:PutMetricData"]
-          Resource  = ["*"]
-          Condition = { StringLike = { "cloudwatch:namespace" = ["/aws/sagemaker/ProcessingJobs"] } }
-        },
+        local.job_metrics_statement,
       ],
       var.kms_key_arn == null ? [] : [
         {
@@ -113,12 +92,7 @@ locals {
           }
         },
       ],
-      var.kms_key_arn == null ? [] : [{
-        Sid      = "DescribeDataKey"
-        Effect   = "Allow"
-        Action   = ["kms:DescribeKey"]
-        Resource = [var.kms_key_arn]
-      }],
+      local.describe_data_key_statements,
       var.kms_key_arn == null ? [] : [local.kms_grant_statement],
     )
   }) } }
@@ -131,19 +105,8 @@ locals {
   training_state_machine_policies = { for name, model in local.trained_models : name => jsonencode({
     Version = "2012-10-17"
     Statement = concat(
+      [for job_grant in local.processing_job_grants : { Sid = job_grant.sid, Effect = "Allow", Action = job_grant.actions, Resource = local.training_job_arns[name] }],
       [
-        {
-          Sid      = "ProcessingJobs"
-          Effect   = "Allow"
-          Action   = ["sagemaker:CreateProcessingJob", "sagemaker:DescribeProcessingJob", "sagemaker:StopProcessingJob"]
-          Resource = local.training_job_arns[name]
-        },
-        {
-          Sid      = "ProcessingJobTags"
-          Effect   = "Allow"
-          Action   = ["sagemaker:AddTags", "sagemaker:ListTags"]
-          Resource = local.training_job_arns[name]
-        },
         {
           Sid       = "PassTrainingRoles"
           Effect    = "Allow"

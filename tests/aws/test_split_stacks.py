@@ -51,18 +51,26 @@ def tree(moto_server, tmp_path_factory):
     """A copy of the tree whose terraform/ talks to moto, its backend bootstrapped, and a
     project state dir shared by the module's tests (stack data dirs and deploy records)."""
     assert (TERRAFORM_ROOT / "main.tf").is_file(), f"no deployment root in {TERRAFORM_ROOT}"
-    from legacylift.paths import project_state_dir
-    from tests.terraform.tfcopy import copy_terraform_tree, moto_provider_block
+    from tests.terraform.tfcopy import copy_terraform_tree
 
     require(find_provider_mirror() is not None, "no hashicorp/aws provider mirror: ./bootstrap")
     base = tmp_path_factory.mktemp("split")
     root = copy_terraform_tree(base / "tree") / "terraform"
-    (root / "moto_override.tf").write_text(moto_provider_block(moto_server.endpoint))
     for copy in ("churn", "anomaly"):  # more models: copies of the fixture model's scripts
         shutil.copytree(
             root.parent / "legacy_models" / "iris", root.parent / "legacy_models" / copy
         )
-    state = base / "state"
+    return root, moto_deployment(root, base / "state", moto_server.endpoint, STATE_BUCKET)
+
+
+def moto_deployment(root: Path, state: Path, endpoint: str, state_bucket: str) -> dict:
+    """Point the deployment root `root` (a tree copy's terraform/, beside its legacy_models/)
+    at the moto server at `endpoint`: its provider override, a project state dir `state`, its
+    S3 backend bootstrapped in `state_bucket`. Returns the environment to deploy it with."""
+    from legacylift.paths import project_state_dir
+    from tests.terraform.tfcopy import moto_provider_block
+
+    (root / "moto_override.tf").write_text(moto_provider_block(endpoint))
     state.mkdir()
     real_state = project_state_dir()
     (state / "bin").symlink_to(real_state / "bin")
@@ -70,7 +78,7 @@ def tree(moto_server, tmp_path_factory):
         (state / "terraform.rc").symlink_to(real_state / "terraform.rc")
     settings = {
         **FAKE_CREDENTIALS,
-        "AWS_ENDPOINT_URL": moto_server.endpoint,
+        "AWS_ENDPOINT_URL": endpoint,
         "LEGACYLIFT_TFVARS_DIR": str(root / "tfvars"),
         "LEGACYLIFT_TERRAFORM_DIR": str(root),
         "LEGACYLIFT_STATE_DIR": str(state),
@@ -80,9 +88,9 @@ def tree(moto_server, tmp_path_factory):
         for key, value in settings.items():
             env.setenv(key, value)
         aws = boto3.session.Session(region_name="us-east-1")
-        backend = bootstrap_backend(aws, STATE_BUCKET, root / "backend.hcl")
-        backend.write_text(backend.read_text() + moto_backend_settings(moto_server.endpoint))
-    return root, settings
+        backend = bootstrap_backend(aws, state_bucket, root / "backend.hcl")
+        backend.write_text(backend.read_text() + moto_backend_settings(endpoint))
+    return settings
 
 
 @pytest.fixture

@@ -96,7 +96,7 @@ def test_root_plan(root, tree):
         'module.state_machine["iris"].aws_sfn_state_machine.this',
         'module.state_machine["scorer"].aws_sfn_state_machine.this',
         'module.state_machine["tagged"].aws_sfn_state_machine.this',
-        "module.generic_state_machine[0].aws_sfn_state_machine.this",
+        'module.state_machine["(generic)"].aws_sfn_state_machine.this',
     }
     repositories = {a for a in resources if a.endswith("aws_ecr_repository.this")}
     assert len(repositories) == 4
@@ -109,7 +109,7 @@ def test_root_plan(root, tree):
     }
     iris = resources['module.state_machine["iris"].aws_sfn_state_machine.this']["values"]
     assert json.loads(iris["definition"])["States"], "the definition is rendered at plan time"
-    generic = resources["module.generic_state_machine[0].aws_sfn_state_machine.this"]["values"]
+    generic = resources['module.state_machine["(generic)"].aws_sfn_state_machine.this']["values"]
     assert generic["name"] == "plan--generic"
     assert generic["type"] == "STANDARD"
     # One execution role per built model and one for the generic workflow, each trusted only
@@ -119,7 +119,7 @@ def test_root_plan(root, tree):
         'module.sagemaker_role["iris"].aws_iam_role.this',
         'module.sagemaker_role["scorer"].aws_iam_role.this',
         'module.sagemaker_role["tagged"].aws_iam_role.this',
-        "module.generic_sagemaker_role[0].aws_iam_role.this",
+        'module.sagemaker_role["(generic)"].aws_iam_role.this',
     }
     iris_role = resources['module.sagemaker_role["iris"].aws_iam_role.this']["values"]
     assert iris_role["name"] == "plan-iris-sagemaker"

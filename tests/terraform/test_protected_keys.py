@@ -86,10 +86,10 @@ def guarded(guarded_plan):
         return f"arn:aws:iam::{ACCOUNT}:role/{name}"
 
     roles = {
-        "training state machine": role('module.training_state_machine["iris"]'),
+        "training state machine": role('module.state_machine["iris/train"]'),
         "inference state machine": role('module.state_machine["iris"]'),
-        "train job": role('module.training_role["iris"]'),
-        "evaluate job": role('module.evaluation_role["iris"]'),
+        "train job": role('module.sagemaker_role["iris/train"]'),
+        "evaluate job": role('module.sagemaker_role["iris/evaluate"]'),
         "inference job": role('module.sagemaker_role["iris"]'),
         "deployer": DEPLOYER,
         # The long-named model's training state machine, named as the state-machine module
