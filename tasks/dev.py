@@ -17,10 +17,15 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     help={
         "fast": "skip tests marked slow (whole image builds and pipelines)",
         "pytest_args": "extra arguments passed to pytest, e.g. '-k registry -x'",
+        "workers": "pytest-xdist worker processes (default 2; 1 runs one process)",
     }
 )
-def test(c, fast=False, pytest_args=""):
+def test(c, fast=False, pytest_args="", workers=2):
     """Lint (ruff, terraform fmt) and run the test suite: the README's test command and CI's.
+
+    Two workers by default (`-n 2 --dist loadgroup`): the Terraform-and-moto tests run beside
+    the others, everything that shares Docker, the registry or the state directory in one
+    serial group (tests/conftest.py).
 
     The Terraform matrix: the whole suite runs on the bundled minimum Terraform, then the tests
     marked `terraform_matrix` (validate and plan of the root, examples and deployment root,
@@ -42,8 +47,11 @@ def test(c, fast=False, pytest_args=""):
             info(f"tests on {choice.describe()}" + (f", only `-m '{marker}'`" if marker else ""))
             leg_env = {**env, "LEGACYLIFT_TERRAFORM": str(choice.path)}
             selection = f"-m '{marker}'" if marker else ""
+            parallel = f"-n {workers} --dist loadgroup" if int(workers) > 1 else ""
             result = c.run(
-                f"{sys.executable} -m pytest {selection} {pytest_args}", env=leg_env, warn=True
+                f"{sys.executable} -m pytest {parallel} {selection} {pytest_args}",
+                env=leg_env,
+                warn=True,
             )
             if result.exited == 5 and choice is current:
                 info(f"no tests marked terraform_matrix in this selection for {choice.version}")

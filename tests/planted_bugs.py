@@ -1377,6 +1377,15 @@ BUGS = (
             "test_the_moved_training_workflow_splits_into_its_models_stack",
         ),
     ),
+    PlantedBug(
+        "worker-groups-lost",
+        "the tests' xdist groups not written into pytest 9's structured node ids (every test "
+        "scheduled alone by `--dist loadgroup`)",
+        "tests/conftest.py",
+        '    if isinstance(getattr(item, "_id", None), NodeId) and not item.nodeid',
+        '    if False and isinstance(getattr(item, "_id", None), NodeId) and not item.nodeid',
+        ("tests/test_worker_groups.py",),
+    ),
 )
 
 

@@ -92,9 +92,12 @@ def _normalised(policy: dict) -> list[dict]:
 @pytest.mark.aws_provider
 @pytest.mark.slow
 def test_terraform_renders_the_evaluated_policy(tmp_path, moto_aws):
-    """modules/s3 applied into moto: the bucket carries exactly the document the fast tests
-    evaluate (left in the session's moto server under a unique name; no destroy, which would
-    double the time)."""
+    """modules/s3's bucket policy applied into moto: the bucket carries exactly the document
+    the fast tests evaluate (left in the session's moto server under a unique name; no destroy,
+    which would double the time). The apply targets the policy, so it creates the bucket and
+    the public access block the policy depends on, not the lifecycle configuration, whose
+    creation the AWS provider waits about a minute to see settle. Planted bug: the module
+    putting the document with a statement renamed (`DenyOutdatedTLS` replaced) turns it red."""
     from tests.terraform.tfcopy import moto_provider_block, terraform
 
     workdir = tmp_path / "s3"
@@ -108,6 +111,7 @@ def test_terraform_renders_the_evaluated_policy(tmp_path, moto_aws):
         "-auto-approve",
         "-input=false",
         "-no-color",
+        "-target=aws_s3_bucket_policy.this",
         "-var",
         f"bucket_name={bucket}",
         "-var",
