@@ -2,22 +2,22 @@
 (legacylift.aws.state_addresses), on the real deployment root with the real AWS provider,
 applied into moto, every state in Terraform's S3 backend (also in moto).
 
-The per-kind layout is applied from the Terraform of PER_KIND_LAYOUT (the last commit whose
-root module had one module call per kind: generic_state_machine, training_state_machine,
-generic_sagemaker_role, training_role, evaluation_role), extracted with `git archive`; the
-tree's Terraform is then replaced by the current one and `invoke deploy` runs: the single
-state and every split stack are moved, and their plans change nothing (no resource, no output).
+The per-kind layout is applied from fixtures/per_kind_layout.tar.gz: the root module's *.tf,
+modules/ and terraform/*.tf of the last commit whose root module had one module call per kind
+(generic_state_machine, training_state_machine, generic_sagemaker_role, training_role,
+evaluation_role), taken with `git archive cea32f0 modules terraform *.tf` (READMEs and
+terraform/'s other files left out), so the test needs no git history. The tree's Terraform is
+then replaced by the current one and `invoke deploy` runs: the single state and every split
+stack are moved, and their plans change nothing (no resource, no output).
 
 Tests run on a copy of the tree (tests/terraform/tfcopy.py), never in terraform/ itself.
 """
 
 from __future__ import annotations
 
-import io
 import json
 import os
 import shutil
-import subprocess
 import tarfile
 from pathlib import Path
 
@@ -37,7 +37,7 @@ from tests.conftest import require
 
 pytestmark = [pytest.mark.slow, pytest.mark.aws_provider]
 
-PER_KIND_LAYOUT = "cea32f08e4bbfbb2fec4ba4e9ca2ab9fca68275b"
+PER_KIND_LAYOUT = Path(__file__).parent / "fixtures" / "per_kind_layout.tar.gz"
 STATE_BUCKET = "legacylift-addresses-test-tfstate"
 TRAINING = {
     "train": {"artifact_paths": ["model.joblib"]},
@@ -48,45 +48,25 @@ PER_KIND_STATE = Path(__file__).parent / "fixtures" / "per_kind_state.json"
 NOTHING = {"create": {}, "update": {}, "replace": {}, "delete": {}}
 
 
-def _terraform_files(commit: str | None, destination: Path) -> None:
-    """The root module's *.tf, modules/ and terraform/*.tf of `commit` (None: the working
-    tree) into `destination`, replacing the ones there (tfvars, backend and overrides stay)."""
+def _terraform_files(layout: Path | None, destination: Path) -> None:
+    """The root module's *.tf, modules/ and terraform/*.tf of the `layout` archive (None: the
+    working tree) into `destination`, replacing the ones there (tfvars, backend and overrides
+    stay)."""
     for path in destination.glob("*.tf"):
         path.unlink()
     shutil.rmtree(destination / "modules", ignore_errors=True)
     for path in (destination / "terraform").glob("*.tf"):
         if path.name != "moto_override.tf":
             path.unlink()
-    if commit is None:
+    if layout is None:
         for path in REPO_ROOT.glob("*.tf"):
             shutil.copy2(path, destination / path.name)
         shutil.copytree(REPO_ROOT / "modules", destination / "modules")
         for path in (REPO_ROOT / "terraform").glob("*.tf"):
             shutil.copy2(path, destination / "terraform" / path.name)
         return
-    archive = subprocess.run(
-        ["git", "-C", str(REPO_ROOT), "archive", "--format=tar", commit, "modules", "terraform"]
-        + [name for name in _tracked(commit) if "/" not in name and name.endswith(".tf")],
-        capture_output=True,
-        check=True,
-    ).stdout
-    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
-        members = [
-            member
-            for member in tar.getmembers()
-            if not member.name.startswith("terraform/") or member.name.endswith(".tf")
-        ]
-        tar.extractall(destination, members=members, filter="data")
-
-
-def _tracked(commit: str) -> list[str]:
-    listing = subprocess.run(
-        ["git", "-C", str(REPO_ROOT), "ls-tree", "--name-only", commit],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return listing.stdout.split()
+    with tarfile.open(layout) as tar:
+        tar.extractall(destination, filter="data")
 
 
 @pytest.fixture(scope="module")
@@ -97,12 +77,6 @@ def per_kind(moto_server, tmp_path_factory):
     from tests.terraform.tfcopy import FIXTURE_MODELS
 
     require(find_provider_mirror() is not None, "no hashicorp/aws provider mirror: ./bootstrap")
-    known = subprocess.run(
-        ["git", "-C", str(REPO_ROOT), "cat-file", "-e", f"{PER_KIND_LAYOUT}^{{commit}}"],
-        capture_output=True,
-        check=False,
-    )
-    require(known.returncode == 0, f"commit {PER_KIND_LAYOUT[:12]} not in this clone (shallow?)")
     base = tmp_path_factory.mktemp("addresses")
     tree = base / "tree"
     (tree / "terraform" / "tfvars").mkdir(parents=True)
