@@ -671,11 +671,8 @@ BUGS = (
         "job-failure-caught-into-fail-state",
         "a processing job's failure caught into a Fail state (a redrive restarts the Fail state "
         "and fails again at once instead of running the job again)",
-        "modules/workflow/templates/model.asl.json.tftpl",
-        '      "Comment": "No Catch: a failed job fails this Task, and with it the run (error '
-        "States.TaskFailed, cause the job's description with its FailureReason), so a redrive "
-        "(RedriveExecution) starts this Task again, with a new job name, and then what "
-        'follows.",\n',
+        "modules/workflow/task_states.tf",
+        '      "Comment": ${jsonencode(task.comment)},\n',
         '      "Catch": [{"ErrorEquals": ["States.ALL"], "ResultPath": "$.error", '
         '"Next": "InvalidInput"}],\n',
         (

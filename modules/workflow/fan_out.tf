@@ -65,11 +65,9 @@ locals {
     record_key      = "${name}/models/promoted.json"
     s3_retry        = local.s3_retry
     steps           = [step]
+    tasks           = { (step.state_name) = local.processing_task_states["${name}/${step.state_name}"] }
     pinned          = { combine = step.pinned }
     run_prefix      = "s3://${var.data_bucket}/${name}/runs/{}/"
-    role_arn        = local.model_grants[name].role_arn # the model's execution role
-    retry           = local.retry
-    kms_key_arn     = var.kms_key_arn
     output_patterns = null # the combine step's states only; the run's ValidateInput is the chain's
   }), "/\\n\\s*/", "")) }
 

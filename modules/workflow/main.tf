@@ -173,11 +173,9 @@ locals {
     record_key      = workflow.record_key
     s3_retry        = local.s3_retry
     steps           = workflow.steps
+    tasks           = { for step in workflow.steps : step.state_name => local.processing_task_states["${name}/${step.state_name}"] }
     pinned          = workflow.pinned
     run_prefix      = workflow.run_prefix
-    role_arn        = workflow.role_arn
-    retry           = local.retry
-    kms_key_arn     = var.kms_key_arn
     output_patterns = var.restrict_output_uri ? local.output_patterns[name] : null
   }), "/\\n\\s*/", "") }
 

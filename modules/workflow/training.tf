@@ -180,7 +180,7 @@ locals {
   } }
 
   rendered_training_definitions = { for name, workflow in local.training_workflows : name => replace(templatefile("${path.module}/templates/train.asl.json.tftpl", merge(workflow, {
-    retry               = local.retry
+    tasks               = { for step in workflow.steps : step.state_name => local.processing_task_states["${name}/${step.state_name}"] }
     s3_retry            = local.s3_retry
     kms_key_arn         = var.kms_key_arn
     max_artifact_files  = local.max_artifact_files
