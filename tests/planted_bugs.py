@@ -671,7 +671,7 @@ BUGS = (
         "job-failure-caught-into-fail-state",
         "a processing job's failure caught into a Fail state (a redrive restarts the Fail state "
         "and fails again at once instead of running the job again)",
-        "modules/workflow/task_states.tf",
+        "modules/workflow/asl_states.tf",
         '      "Comment": ${jsonencode(task.comment)},\n',
         '      "Catch": [{"ErrorEquals": ["States.ALL"], "ResultPath": "$.error", '
         '"Next": "InvalidInput"}],\n',
@@ -836,7 +836,7 @@ BUGS = (
     PlantedBug(
         "volume-size-bound-exclusive",
         "the execution input's largest volume (16384 GB) refused (NumericLessThan)",
-        "modules/workflow/templates/model.asl.json.tftpl",
+        "modules/workflow/asl_states.tf",
         '{"Variable": "$.volume_size", "NumericLessThanEquals": 16384}',
         '{"Variable": "$.volume_size", "NumericLessThan": 16384}',
         (

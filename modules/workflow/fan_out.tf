@@ -59,16 +59,18 @@ locals {
   } if fan_out.combine != null }
 
   fan_out_combine_rendered = { for name, step in local.fan_out_combine : name => jsondecode(replace(templatefile("${path.module}/templates/model.asl.json.tftpl", {
-    comment         = "combine"
-    promoted_inputs = null
-    bucket          = var.data_bucket
-    record_key      = "${name}/models/promoted.json"
-    s3_retry        = local.s3_retry
-    steps           = [step]
-    tasks           = { (step.state_name) = local.processing_task_states["${name}/${step.state_name}"] }
-    pinned          = { combine = step.pinned }
-    run_prefix      = "s3://${var.data_bucket}/${name}/runs/{}/"
-    output_patterns = null # the combine step's states only; the run's ValidateInput is the chain's
+    comment          = "combine"
+    promoted_inputs  = null
+    bucket           = var.data_bucket
+    record_key       = "${name}/models/promoted.json"
+    s3_retry         = local.s3_retry
+    steps            = [step]
+    tasks            = { (step.state_name) = local.processing_task_states["${name}/${step.state_name}"] }
+    pinned           = { combine = step.pinned }
+    pinned_settings  = local.pinned_settings_states["${name}/combine"]
+    override_choices = local.override_choices
+    run_prefix       = "s3://${var.data_bucket}/${name}/runs/{}/"
+    output_patterns  = null # the combine step's states only; the run's ValidateInput is the chain's
   }), "/\\n\\s*/", "")) }
 
   # Each batch's chain: the model's own workflow, its run prefix and overrides redirected.

@@ -167,16 +167,18 @@ locals {
   # indentation (JSON strings hold no raw line breaks: jsonencode escapes them), which also
   # makes decoding, state and plan cheaper.
   rendered_definitions = { for name, workflow in local.workflows : name => replace(templatefile("${path.module}/templates/model.asl.json.tftpl", {
-    comment         = workflow.comment
-    promoted_inputs = length(workflow.promoted_step) == 0 ? null : local.promoted_inputs[name]
-    bucket          = var.data_bucket
-    record_key      = workflow.record_key
-    s3_retry        = local.s3_retry
-    steps           = workflow.steps
-    tasks           = { for step in workflow.steps : step.state_name => local.processing_task_states["${name}/${step.state_name}"] }
-    pinned          = workflow.pinned
-    run_prefix      = workflow.run_prefix
-    output_patterns = var.restrict_output_uri ? local.output_patterns[name] : null
+    comment          = workflow.comment
+    promoted_inputs  = length(workflow.promoted_step) == 0 ? null : local.promoted_inputs[name]
+    bucket           = var.data_bucket
+    record_key       = workflow.record_key
+    s3_retry         = local.s3_retry
+    steps            = workflow.steps
+    tasks            = { for step in workflow.steps : step.state_name => local.processing_task_states["${name}/${step.state_name}"] }
+    pinned           = workflow.pinned
+    pinned_settings  = local.pinned_settings_states[name]
+    override_choices = local.override_choices
+    run_prefix       = workflow.run_prefix
+    output_patterns  = var.restrict_output_uri ? local.output_patterns[name] : null
   }), "/\\n\\s*/", "") }
 
   # Decoding in Terraform makes a template that renders invalid JSON fail at plan, not at apply.

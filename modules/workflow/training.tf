@@ -182,6 +182,8 @@ locals {
   rendered_training_definitions = { for name, workflow in local.training_workflows : name => replace(templatefile("${path.module}/templates/train.asl.json.tftpl", merge(workflow, {
     tasks               = { for step in workflow.steps : step.state_name => local.processing_task_states["${name}/${step.state_name}"] }
     s3_retry            = local.s3_retry
+    pinned_settings     = local.pinned_settings_states["${name}/train"]
+    override_choices    = local.override_choices
     kms_key_arn         = var.kms_key_arn
     max_artifact_files  = local.max_artifact_files
     metric_bound        = local.metric_bound

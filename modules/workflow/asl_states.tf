@@ -1,8 +1,8 @@
-# The states the model and train templates share, rendered in HCL once per step: a template
-# cannot call templatefile(), and an expression here is parsed once per plan where a template
-# file is parsed again on every templatefile() call (benchmarks/results/render_workflow.md).
-# Every processing step of both workflows (and a fan-out's combine step) becomes the same
-# SageMaker Task state; each template places its steps' states by state name.
+# The states the model and train templates share, rendered in HCL: a template cannot call
+# templatefile(), and an expression here is parsed once per plan where a template file is parsed
+# again on every templatefile() call (benchmarks/results/render_workflow.md). Each template
+# places them by name: its processing steps' Task states, its PinnedSettings state and the
+# override checks of its ValidateInput state.
 locals {
   # The inference workflow's steps and the fan-out combine steps, each with its execution role,
   # keyed <model>/<state name>.
@@ -114,6 +114,48 @@ locals {
       "Retry": ${jsonencode(local.retry)},
       "Comment": ${jsonencode(task.comment)},
       "Next": ${jsonencode(task.next)}
+    }
+  EOT
+  }
+
+  # The execution input's optional overrides of every step's pinned settings, as both workflows'
+  # ValidateInput checks them: an ml.* instance type, 1..16384 GB of volume, 1..777600 s of runtime.
+  override_choices = <<-EOT
+      {"Or": [
+        {"Not": {"Variable": "$.instance_type", "IsPresent": true}},
+        {"Variable": "$.instance_type", "StringMatches": "ml.*"}
+      ]},
+      {"Or": [
+        {"Not": {"Variable": "$.volume_size", "IsPresent": true}},
+        {"And": [
+          {"Variable": "$.volume_size", "IsNumeric": true},
+          {"Variable": "$.volume_size", "NumericGreaterThanEquals": 1},
+          {"Variable": "$.volume_size", "NumericLessThanEquals": 16384}
+        ]}
+      ]},
+      {"Or": [
+        {"Not": {"Variable": "$.max_runtime", "IsPresent": true}},
+        {"And": [
+          {"Variable": "$.max_runtime", "IsNumeric": true},
+          {"Variable": "$.max_runtime", "NumericGreaterThanEquals": 1},
+          {"Variable": "$.max_runtime", "NumericLessThanEquals": 777600}
+        ]}
+      ]}
+  EOT
+
+  # The settings Terraform pinned for each step, per workflow: <model> (inference),
+  # <model>/train (training), <model>/combine (a fan-out's combine step).
+  pinned_settings_states = { for key, pinned in merge(
+    { for name, workflow in local.workflows : name => workflow.pinned },
+    { for name, workflow in local.training_workflows : "${name}/train" => workflow.pinned },
+    { for name, step in local.fan_out_combine : "${name}/combine" => { combine = step.pinned } },
+    ) : key => <<-EOT
+    {
+      "Type": "Pass",
+      "Comment": "The settings Terraform pinned for each step.",
+      "Result": ${jsonencode(pinned)},
+      "ResultPath": "$.pinned",
+      "Next": "ResolveSettings"
     }
   EOT
   }
