@@ -14,8 +14,9 @@ locals {
   )
 
   # What differs between the workflows' Task states: the Parameters (the inference workflow's
-  # in the order people read them, the training workflow's built as an object in training.tf)
-  # and the end of the comment.
+  # written out in reading order, which jsonencode() would sort; the training workflow's built
+  # as an object in training.tf) and the end of the comment. The inference and training state
+  # names differ, so the keys <model>/<state name> do too.
   processing_tasks = merge(
     { for key, step in local.inference_task_steps : key => {
       state_name = step.state_name
