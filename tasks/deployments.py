@@ -37,17 +37,33 @@ def bootstrap_backend(c, bucket, table=None, region=None):
         "model": "split stacks: only this model's stack (repeatable)",
         "jobs": "split stacks: how many stacks plan/apply at once (default 4)",
         "all": "split stacks: plan every stack, changed or not",
+        "json": JSON_HELP,
     },
     iterable=["model"],
 )
-def deploy(c, workspace, plan_only=False, split=False, model=None, jobs=4, all=False):
-    """Plan and apply terraform/ for one workspace (split stacks: those whose inputs changed)."""
-    from legacylift.aws.deploy import deploy_workspace
+def deploy(c, workspace, plan_only=False, split=False, model=None, jobs=4, all=False, json=False):
+    """Plan and apply terraform/ for one workspace (split stacks: those whose inputs changed).
 
-    _fail_cleanly(
-        lambda: deploy_workspace(workspace, plan_only, split, model or (), int(jobs), all),
-        "deploy",
-    )
+    With --json, one document: per stack (the single state is one) its status and change
+    counts, failed stacks included."""
+    from legacylift.aws.deploy import StacksFailed, deploy_document, deploy_workspace
+
+    def action():
+        try:
+            return deploy_workspace(workspace, plan_only, split, model or (), int(jobs), all), None
+        except StacksFailed as failure:
+            if not json:
+                raise
+            return failure.outcomes, failure
+
+    with _quiet_stdout(json):
+        result, failure = _fail_cleanly(action, "deploy")
+        if failure is not None:
+            from legacylift.console import error
+
+            error(str(failure))
+    if json:
+        print_json_document(deploy_document(workspace, plan_only, result), failed=bool(failure))
 
 
 @task(name="split-state", help={"workspace": "Terraform workspace to move to split stacks"})

@@ -209,11 +209,20 @@ def deploy_stacks(
 
     failed = sorted(outcome.name for outcome in outcomes if outcome.status == "failed")
     if failed:
-        raise LegacyLiftError(
+        raise StacksFailed(
             f"{len(failed)} stack(s) failed in workspace {workspace!r}: {', '.join(failed)} "
-            f"(the others are deployed); fix them and rerun `invoke deploy {workspace}`"
+            f"(the others are deployed); fix them and rerun `invoke deploy {workspace}`",
+            outcomes,
         )
     return outcomes
+
+
+class StacksFailed(LegacyLiftError):
+    """Some model stacks failed (the others deployed); `outcomes` holds every stack's."""
+
+    def __init__(self, message: str, outcomes: list[StackOutcome]):
+        super().__init__(message)
+        self.outcomes = outcomes
 
 
 def _deploy_shared(
@@ -270,17 +279,47 @@ def deploy_workspace(
     models: Sequence[str] = (),
     jobs: int = DEFAULT_JOBS,
     every: bool = False,
-) -> None:
+) -> DeployResult | list[StackOutcome]:
     """`invoke deploy`: split stacks when asked or when the workspace is split already,
     else the single state (where --model, --jobs and --all have no meaning). Unpinned images
-    are refused before any Terraform runs."""
+    are refused before any Terraform runs. What was done: the single state's result, or each
+    planned stack's outcome."""
     stack.check_images_pinned(check_workspace_name(workspace), stack.pinned_models(workspace))
     if split or stacks.is_split(workspace):
-        deploy_stacks(workspace, plan_only, models, jobs, every)
-        return
+        return deploy_stacks(workspace, plan_only, models, jobs, every)
     if models:
         raise LegacyLiftError(
             f"--model needs split stacks: workspace {workspace!r} is one state; move it with "
             f"`invoke split-state {workspace}` (docs/deployment.md) or deploy with --split"
         )
-    deploy(workspace, plan_only=plan_only)
+    return deploy(workspace, plan_only=plan_only)
+
+
+def deploy_document(
+    workspace: str, plan_only: bool, result: DeployResult | list[StackOutcome]
+) -> dict[str, Any]:
+    """`deploy --json`'s document: the layout, and per stack (the single state is one) its
+    status (applied, up to date, planned or failed), change counts by kind and resource type,
+    seconds and error."""
+    if isinstance(result, DeployResult):
+        changed = any(result.changes.values())
+        status = (
+            "applied" if result.applied else "planned" if plan_only and changed else "up to date"
+        )
+        entries = [{"stack": "single state", "status": status, "changes": result.changes}]
+        layout = "single state"
+    else:
+        entries = [
+            {
+                "stack": stacks.stack_label(outcome.name),
+                "status": outcome.status,
+                "changes": outcome.changes,
+                "seconds": round(outcome.seconds, 1),
+                "error": outcome.error,
+            }
+            for outcome in result
+        ]
+        layout = "split stacks"
+    for entry in entries:
+        entry["changes"] = {kind: dict(types) for kind, types in entry["changes"].items() if types}
+    return {"workspace": workspace, "layout": layout, "plan_only": plan_only, "stacks": entries}

@@ -15,7 +15,9 @@ from pathlib import Path
 
 import boto3
 import pytest
+from invoke import Context, Exit
 
+import tasks
 from legacylift.aws import stacks
 from legacylift.aws.backend import bootstrap_backend
 from legacylift.aws.deploy import deploy, deploy_stacks
@@ -155,8 +157,18 @@ def test_first_split_deploy_applies_every_stack_through_throttles(dev, at_tree):
     assert deployed.alias_arn("iris").endswith(":stateMachine:legacylift-splitdev-iris:live")
 
 
-def test_no_change_deploy_plans_no_stack(dev, at_tree):
+def test_no_change_deploy_plans_no_stack(dev, at_tree, capsys):
+    """Also through `invoke deploy --json`: one JSON document on stdout, no stack in it."""
     assert deploy_stacks("splitdev") == []
+    capsys.readouterr()
+    tasks.deploy(Context(), "splitdev", json=True)
+    document = json.loads(capsys.readouterr().out)
+    assert document == {
+        "workspace": "splitdev",
+        "layout": "split stacks",
+        "plan_only": False,
+        "stacks": [],
+    }
 
 
 def test_a_fresh_runner_sees_what_was_applied_and_plans_no_stack(dev, at_tree, tmp_path):
@@ -197,7 +209,10 @@ def test_a_model_change_plans_and_applies_only_its_stack(dev, at_tree):
 
 
 def test_a_failing_model_stack_does_not_stop_the_others(dev, at_tree, capsys):
-    """Planted bug: the first failed stack raises at once (the stacks after it never run)."""
+    """Through `invoke deploy --json`: the document lists every stack, the failed one with
+    its error, and the command exits 1. Planted bug: the first failed stack raises at once
+    (the stacks after it never run). Planted bug: `--json` drops the outcomes of a deploy with
+    a failed stack (no document)."""
     models = {
         "iris": pin("splitdev", "iris", "a2"),
         "churn": pin("splitdev", "churn", "c2"),
@@ -205,13 +220,18 @@ def test_a_failing_model_stack_does_not_stop_the_others(dev, at_tree, capsys):
     }
     write_pins(at_tree, "splitdev", models)
     # One at a time, in name order: the failing stack comes first.
-    with pytest.raises(
-        LegacyLiftError, match=r"1 stack\(s\) failed in workspace 'splitdev': anomaly"
-    ):
-        deploy_stacks("splitdev", jobs=1)
+    capsys.readouterr()
+    with pytest.raises(Exit) as exited:
+        tasks.deploy(Context(), "splitdev", jobs=1, json=True)
+    assert exited.value.code == 1
     assert "c2" * 32 in machine_definition("legacylift-splitdev-churn")
     out = capsys.readouterr()
-    assert "model churn: applied" in out.out and "model anomaly: failed" in out.err
+    assert "1 stack(s) failed in workspace 'splitdev': anomaly" in out.err
+    assert "model churn: applied" in out.err and "model anomaly: failed" in out.err
+    stacks_ = {entry["stack"]: entry for entry in json.loads(out.out)["stacks"]}
+    assert stacks_["model churn"]["status"] == "applied"
+    assert stacks_["model anomaly"]["status"] == "failed"
+    assert "Invalid value for" in stacks_["model anomaly"]["error"]
     # The next deploy retries the failed stack only.
     del models["anomaly"]
     write_pins(at_tree, "splitdev", models)
