@@ -165,6 +165,13 @@ VARIABLES: dict[str, Variable] = {
             "local",
         ),
         Variable(
+            "LEGACYLIFT_RECORD_STATE",
+            None,
+            "`1`: the address-move test rewrites its recorded state skeleton "
+            "(tests/aws/fixtures/per_kind_state.json) from the state it applies",
+            "tests",
+        ),
+        Variable(
             "LEGACYLIFT_TEST_ARTIFACTS",
             None,
             "where the report tests keep their screenshots; default `.legacylift/test-artifacts/`",

@@ -17,15 +17,17 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     help={
         "fast": "skip tests marked slow (whole image builds and pipelines)",
         "pytest_args": "extra arguments passed to pytest, e.g. '-k registry -x'",
-        "workers": "pytest-xdist worker processes (default 2; 1 runs one process)",
+        "workers": "pytest-xdist worker processes (default 1: one process, the order CI runs)",
     }
 )
-def test(c, fast=False, pytest_args="", workers=2):
+def test(c, fast=False, pytest_args="", workers=1):
     """Lint (ruff, terraform fmt) and run the test suite: the README's test command and CI's.
 
-    Two workers by default (`-n 2 --dist loadgroup`): the Terraform-and-moto tests run beside
-    the others, everything that shares Docker, the registry or the state directory in one
-    serial group (tests/conftest.py).
+    `--workers 2` (`-n 2 --dist loadgroup`) runs the Terraform-and-moto modules beside one
+    serial group of everything that shares Docker, the registry or the state directory
+    (tests/conftest.py). One process is the default: a worker's moto server is shared by the
+    modules it is handed, in an order that changes from run to run, so a module that leaves
+    an account-wide name behind (an ECR repository) can break another only in some orders.
 
     The Terraform matrix: the whole suite runs on the bundled minimum Terraform, then the tests
     marked `terraform_matrix` (validate and plan of the root, examples and deployment root,

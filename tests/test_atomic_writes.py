@@ -47,7 +47,7 @@ CASES = {
         """
         from pathlib import Path
         from legacylift.local import render
-        render._apply = lambda module_dir, variables: {"definitions": {"m": "{}"}}
+        render.evaluate = lambda module_dir, variables: {"definitions": {"m": "{}"}}
         render.render_workflow({}, "img", cache_dir=Path(SCRATCH, "cache"))
         """,
         "cache",

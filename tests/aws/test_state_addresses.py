@@ -16,7 +16,6 @@ Tests run on a copy of the tree (tests/terraform/tfcopy.py), never in terraform/
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import tarfile
 from pathlib import Path
@@ -24,6 +23,7 @@ from pathlib import Path
 import boto3
 import pytest
 
+from legacylift import settings as legacylift_settings
 from legacylift.atomic import write_json_atomic
 from legacylift.aws import stacks
 from legacylift.aws.deploy import deploy, deploy_stacks
@@ -69,6 +69,29 @@ def _terraform_files(layout: Path | None, destination: Path) -> None:
         tar.extractall(destination, filter="data")
 
 
+REGIONS = ("us-east-1", "eu-west-1")
+
+
+def _repositories(moto_server) -> set[tuple[str, str]]:
+    """(region, name) of every ECR repository in the session's moto."""
+    return {
+        (region, repository["repositoryName"])
+        for region in REGIONS
+        for repository in _moto_ecr(moto_server, region).describe_repositories()["repositories"]
+    }
+
+
+def _moto_ecr(moto_server, region: str):
+    """ECR in the session's moto (the fixture's environment is gone by its teardown)."""
+    return boto3.client(
+        "ecr",
+        region_name=region,
+        endpoint_url=moto_server.endpoint,
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )
+
+
 @pytest.fixture(scope="module")
 def per_kind(moto_server, tmp_path_factory):
     """A tree whose Terraform is PER_KIND_LAYOUT's, talking to moto, with workspace `addr`
@@ -77,6 +100,7 @@ def per_kind(moto_server, tmp_path_factory):
     from tests.terraform.tfcopy import FIXTURE_MODELS
 
     require(find_provider_mirror() is not None, "no hashicorp/aws provider mirror: ./bootstrap")
+    repositories_before = _repositories(moto_server)
     base = tmp_path_factory.mktemp("addresses")
     tree = base / "tree"
     (tree / "terraform" / "tfvars").mkdir(parents=True)
@@ -108,7 +132,11 @@ def per_kind(moto_server, tmp_path_factory):
             },
         )
         split = deploy_stacks("addrsplit", jobs=2)
-    return tree, settings, single, split
+    yield tree, settings, single, split
+    # ECR repository names carry no workspace: the ones made here would collide with a later
+    # module's apply in the session's moto.
+    for region, name in _repositories(moto_server) - repositories_before:
+        _moto_ecr(moto_server, region).delete_repository(repositoryName=name, force=True)
 
 
 @pytest.fixture
@@ -165,7 +193,7 @@ def test_deploy_moves_the_per_kind_addresses_and_plans_nothing_new(current):
     created = _machines(arns)
     # The fast tests' fixture is this state's skeleton (LEGACYLIFT_RECORD_STATE=1 rewrites it).
     skeleton = state_skeleton(initialised_runner().state_pull("addr"))
-    if os.environ.get("LEGACYLIFT_RECORD_STATE") == "1":
+    if legacylift_settings.get("LEGACYLIFT_RECORD_STATE") == "1":
         write_json_atomic(PER_KIND_STATE, skeleton)
     recorded = json.loads(PER_KIND_STATE.read_text())
     assert _addresses(skeleton) == _addresses(recorded), "rerun with LEGACYLIFT_RECORD_STATE=1"
